@@ -1,0 +1,32 @@
+"""Shared fixtures: the Harz demo data is loaded once per test session."""
+
+import pytest
+
+from openkreis.core.testing import load_tenant
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Landkreis Harz (with its pages) once; each test runs in a rolled-back transaction."""
+    with django_db_blocker.unblock():
+        load_tenant("harz", pages=True)
+
+
+@pytest.fixture
+def harz(db):
+    from openkreis.core.models import Tenant
+
+    return Tenant.objects.get(slug="harz")
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_index():
+    """Search indexes are cached per process; tests change the catalogue freely."""
+    from openkreis.catalog.search import backend
+    from openkreis.core.services import forget_cached_tenant
+
+    forget_cached_tenant()
+    backend.reset()
+    backend.recheck_seconds = 0
+    yield
+    backend.reset()

@@ -1,0 +1,1 @@
+"""openkreis — digital administration platform for German counties."""

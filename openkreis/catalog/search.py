@@ -1,0 +1,331 @@
+"""Service search: typo-tolerant, synonym-aware, German-stemmed, fast enough for autocomplete.
+
+A county's catalogue holds hundreds to a few thousand services; even a generated
+one of 10,000 fits in a few megabytes. So the index lives in each web process,
+built from the database with maintained libraries (Snowball's German stemmer,
+RapidFuzz's C++ edit distance) and rebuilt when the catalogue changes. The
+`SearchBackend` interface is the seam for an external engine (OpenSearch, the
+PostgreSQL full-text index) should a state-wide catalogue ever need one.
+
+Ranking, in words: every query word must be found in a service (exactly, as a
+prefix while typing, inside a compound word, as a synonym, or with one or two
+typos); matches in the name count most, then keywords, the summary, the life
+events and the office's name, then the description; rare words count more than
+common ones (idf); popular services win ties.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import heapq
+import math
+import re
+import threading
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+WORD_RE = re.compile(r"[0-9a-zäöüß]+")
+STOPWORDS = frozenset(
+    (
+        "der die das den dem des ein eine einer eines einem einen und oder ich mich mir mein "
+        "meine meinen meiner du sie wir ihr es er fur für von vom zu zum zur im in am an auf mit "
+        "bei wie was wo wer wann wird werden ist sind bin hat habe haben kann muss will mochte "
+        "möchte brauche bekomme nach aus als auch nicht kein keine the a an of to for"
+    ).split()
+)
+FIELD_WEIGHTS = {
+    "name": 3.0,
+    "keywords": 2.4,
+    "summary": 1.0,
+    "life_events": 0.9,
+    "unit": 0.7,
+    "topic": 0.4,
+    "description": 0.35,
+}
+MAX_QUERY_WORDS = 8
+MEMO_SIZE = 4096
+_stemmer = snowballstemmer.stemmer("german")
+
+
+def fold(text: str) -> str:
+    """Lower-case, fold umlauts and strip accents (é → e)."""
+    text = text.lower().translate(FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(text.lower())
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """German Snowball stem, then umlaut-folded (so 'Führerscheine' → 'fuhrerschein')."""
+    return fold(_stemmer.stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+@dataclass
+class Document:
+    """What the index keeps per service; the view fetches the rest from the database."""
+
+    id: int
+    slug: str
+    name: str
+    popularity: int
+    folded_name: str
+    tiebreak: str = ""
+
+
+@dataclass
+class Hit:
+    id: int
+    slug: str
+    name: str
+    score: float
+
+
+@dataclass
+class SearchIndex:
+    documents: list[Document] = field(default_factory=list)
+    postings: dict[str, dict[int, float]] = field(default_factory=dict)
+    vocabulary: list[str] = field(default_factory=list)
+    idf: dict[str, float] = field(default_factory=dict)
+    synonyms: dict[str, set[str]] = field(default_factory=dict)
+    phrase_synonyms: list[tuple[str, set[str]]] = field(default_factory=list)
+    _truncated: dict[int, list[str]] = field(default_factory=dict)
+    _memo: dict[tuple, list[Hit]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, entries: list[dict], synonym_groups: list[list[str]]) -> SearchIndex:
+        """entries: dicts with id, slug, name, popularity and one text per FIELD_WEIGHTS key."""
+        index = cls()
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        for pos, entry in enumerate(entries):
+            index.documents.append(
+                Document(
+                    id=entry["id"],
+                    slug=entry["slug"],
+                    name=entry["name"],
+                    popularity=int(entry.get("popularity") or 0),
+                    folded_name=fold(entry["name"]),
+                    tiebreak=_reverse_key(entry["name"]),
+                )
+            )
+            for field_name, weight in FIELD_WEIGHTS.items():
+                for term in set(terms(entry.get(field_name) or "")):
+                    if postings[term].get(pos, 0.0) < weight:
+                        postings[term][pos] = weight
+        index.postings = dict(postings)
+        index.vocabulary = sorted(index.postings)
+        total = max(len(entries), 1)
+        index.idf = {t: math.log(1 + total / len(p)) for t, p in index.postings.items()}
+        for group in synonym_groups:
+            single = {stem(w) for w in group if " " not in w.strip()}
+            phrases = [fold(w.strip()) for w in group if " " in w.strip()]
+            all_terms = set(single)
+            for phrase in phrases:
+                all_terms.update(terms(phrase))
+            for term in single:
+                index.synonyms.setdefault(term, set()).update(all_terms - {term})
+            for phrase in phrases:
+                index.phrase_synonyms.append((phrase, all_terms))
+        return index
+
+    # -- candidate terms for one query word -------------------------------------------
+    def _prefix_terms(self, term: str, limit: int = 40) -> list[str]:
+        start = bisect.bisect_left(self.vocabulary, term)
+        found = []
+        for candidate in self.vocabulary[start : start + limit]:
+            if not candidate.startswith(term):
+                break
+            found.append(candidate)
+        return found
+
+    def _truncated_vocabulary(self, length: int) -> list[str]:
+        if length not in self._truncated:
+            self._truncated[length] = [v[:length] for v in self.vocabulary]
+        return self._truncated[length]
+
+    def _fuzzy_terms(self, term: str, as_prefix: bool) -> dict[str, float]:
+        if len(term) < 4:
+            return {}
+        max_distance = 1 if len(term) < 8 else 2
+        found: dict[str, float] = {}
+        for candidate, distance, _ in process.extract(
+            term,
+            self.vocabulary,
+            scorer=Levenshtein.distance,
+            score_cutoff=max_distance,
+            limit=8,
+        ):
+            found[candidate] = 0.75 - 0.12 * distance
+        if as_prefix and 4 <= len(term) <= 14:
+            truncated = self._truncated_vocabulary(len(term))
+            for _, distance, idx in process.extract(
+                term,
+                truncated,
+                scorer=Levenshtein.distance,
+                score_cutoff=max_distance,
+                limit=12,
+            ):
+                candidate = self.vocabulary[idx]
+                found[candidate] = max(found.get(candidate, 0.0), 0.65 - 0.12 * distance)
+        return found
+
+    def candidates(self, word: str, as_prefix: bool) -> dict[str, float]:
+        """Index terms a query word may mean, each with a confidence 0..1."""
+        term, plain = stem(word), fold(word)
+        found: dict[str, float] = {}
+        for exact in (term, plain):
+            if exact in self.postings:
+                found[exact] = 1.0
+        for synonym in self.synonyms.get(term, ()):
+            if synonym in self.postings:
+                found[synonym] = max(found.get(synonym, 0.0), 0.9)
+        if as_prefix and len(plain) >= 2:
+            for candidate in self._prefix_terms(plain):
+                found.setdefault(candidate, 0.85)
+        if len(term) >= 4:
+            # Compounds: "steuer" finds "hundesteuer", "zulassung" finds "kfzzulassung".
+            for candidate in self._infix_terms(term):
+                found.setdefault(candidate, 0.6)
+        if not any(score >= 0.85 for score in found.values()):
+            for candidate, score in self._fuzzy_terms(plain, as_prefix).items():
+                found[candidate] = max(found.get(candidate, 0.0), score)
+        return found
+
+    def _infix_terms(self, term: str) -> list[str]:
+        return [v for v in self.vocabulary if len(v) > len(term) + 2 and term in v][:30]
+
+    # -- query ----------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 10, as_prefix: bool = True) -> list[Hit]:
+        folded_query = " ".join(words(fold(query)))
+        query_words = [w for w in words(query) if w not in STOPWORDS][:MAX_QUERY_WORDS]
+        extra_terms: set[str] = set()
+        for phrase, phrase_terms in self.phrase_synonyms:
+            if phrase in folded_query:
+                extra_terms |= phrase_terms
+        if not query_words and not extra_terms:
+            return []
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
+        for i, word in enumerate(query_words):
+            last = i == len(query_words) - 1
+            best: dict[int, float] = {}
+            for term, confidence in self.candidates(word, as_prefix and last).items():
+                idf = self.idf[term]
+                for pos, weight in self.postings[term].items():
+                    value = confidence * weight * idf
+                    if value > best.get(pos, 0.0):
+                        best[pos] = value
+            for pos, value in best.items():
+                scores[pos] += value
+                matched[pos] += 1
+        for term in extra_terms:
+            for pos, weight in self.postings.get(term, {}).items():
+                scores[pos] += 0.5 * weight * self.idf[term]
+                matched[pos] = max(matched[pos], len(query_words) or 1)
+        wanted = max(len(query_words), 1)
+        complete = [pos for pos in scores if matched[pos] >= wanted]
+        pool = complete or list(scores)
+        documents = self.documents
+
+        def final(pos: int) -> tuple[float, int, str]:
+            doc = documents[pos]
+            score = scores[pos] * (min(matched[pos], wanted) / wanted) ** 2
+            if folded_query and doc.folded_name.startswith(folded_query):
+                score *= 1.5
+            score *= 1 + doc.popularity / 200
+            # nlargest keeps the biggest: popularity breaks ties, then the name (reversed).
+            return (round(score, 6), doc.popularity, doc.tiebreak)
+
+        best = heapq.nlargest(limit, pool, key=final)
+        return [
+            Hit(
+                id=documents[pos].id,
+                slug=documents[pos].slug,
+                name=documents[pos].name,
+                score=round(final(pos)[0], 4),
+            )
+            for pos in best
+        ]
+
+    def cached_search(self, query: str, limit: int = 10, as_prefix: bool = True) -> list[Hit]:
+        """search() with a small per-index memory: people type the same prefixes all day."""
+        key = (" ".join(query.lower().split()), limit, as_prefix)
+        hits = self._memo.get(key)
+        if hits is None:
+            hits = self.search(query, limit=limit, as_prefix=as_prefix)
+            if len(self._memo) >= MEMO_SIZE:
+                # Another thread may evict at the same time; losing that race is harmless.
+                with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                    self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = hits
+        return hits
+
+
+def _reverse_key(name: str) -> str:
+    """A key that sorts names Z→A, so that nlargest() yields A→Z among equal scores."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in name[:40])
+
+
+class SearchBackend:
+    """The interface a search engine implements for the portal."""
+
+    def search(self, tenant_id: int, query: str, limit: int = 10, as_prefix: bool = True):
+        raise NotImplementedError  # pragma: no cover - interface
+
+
+class InProcessBackend(SearchBackend):
+    """Keeps one SearchIndex per tenant in memory; rebuilds it when the catalogue changes."""
+
+    recheck_seconds = 2.0
+
+    def __init__(self) -> None:
+        self._indexes: dict[int, tuple[tuple, SearchIndex]] = {}
+        self._checked: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def index_for(self, tenant_id: int) -> SearchIndex:
+        from . import services  # the catalogue's reader; imported late to avoid a cycle
+
+        now = time.monotonic()
+        cached = self._indexes.get(tenant_id)
+        if cached and now - self._checked.get(tenant_id, 0.0) < self.recheck_seconds:
+            return cached[1]
+        version = services.catalogue_version(tenant_id)
+        self._checked[tenant_id] = now
+        if cached and cached[0] == version:
+            return cached[1]
+        with self._lock:
+            cached = self._indexes.get(tenant_id)
+            if cached and cached[0] == version:
+                return cached[1]
+            entries, synonym_groups = services.search_entries(tenant_id)
+            index = SearchIndex.build(entries, synonym_groups)
+            self._indexes[tenant_id] = (version, index)
+            return index
+
+    def search(self, tenant_id: int, query: str, limit: int = 10, as_prefix: bool = True):
+        return self.index_for(tenant_id).cached_search(query, limit=limit, as_prefix=as_prefix)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._indexes.clear()
+            self._checked.clear()
+
+
+backend: SearchBackend = InProcessBackend()

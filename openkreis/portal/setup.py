@@ -1,0 +1,155 @@
+"""Create a tenant's editorial pages (from tenants/<slug>/pages.yaml) and demo accounts.
+
+Pages are created once: after that they belong to the editors, so a second load
+never overwrites their edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from openkreis.catalog.models import LifeEvent
+from openkreis.core.loader import LoadReport, read_yaml
+from openkreis.core.models import Tenant
+
+from .models import (
+    ContentPage,
+    HomePage,
+    LifeEventIndexPage,
+    LifeEventPage,
+    NewsIndexPage,
+    NewsPage,
+)
+
+DEMO_USERS = [
+    # username, group, password, superuser, description
+    ("admin", None, "harz-admin-demo-2026", True, "Administrator"),
+    (
+        "redaktion",
+        "Editors",
+        "harz-redaktion-demo-2026",
+        False,
+        "Redaktion (drafts, no publishing)",
+    ),
+    (
+        "freigabe",
+        "Moderators",
+        "harz-freigabe-demo-2026",
+        False,
+        "Freigabe (approves and publishes)",
+    ),
+]
+
+
+def _body(paragraphs: list) -> list[dict]:
+    blocks = []
+    for item in paragraphs or []:
+        if isinstance(item, dict) and "heading" in item:
+            blocks.append({"type": "heading", "value": item["heading"]})
+        else:
+            blocks.append({"type": "paragraph", "value": f"<p>{item}</p>"})
+    return blocks
+
+
+def _child(parent: Page, slug: str, page: Page, report: LoadReport) -> Page:
+    existing = parent.get_children().filter(slug=slug).first()
+    if existing is not None:
+        return existing.specific
+    page.slug = slug
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    report.created += 1
+    return page
+
+
+@transaction.atomic
+def ensure_pages(tenant: Tenant, folder: Path) -> LoadReport:
+    """Create the home page tree of a tenant if it does not exist yet."""
+    report = LoadReport()
+    path = folder / "pages.yaml"
+    data = read_yaml(path) if path.exists() else {}
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        home = HomePage(
+            title=data.get("home_title", tenant.name),
+            slug="start",
+            intro=data.get("home_intro", ""),
+            intro_en=data.get("home_intro_en", ""),
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        report.created += 1
+        site = Site.objects.filter(is_default_site=True).first()
+        old_root = site.root_page if site else None
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name=tenant.name
+            )
+        else:
+            site.root_page, site.site_name = home, tenant.name
+            site.save()
+        if (
+            old_root is not None
+            and old_root.pk != home.pk
+            and not isinstance(old_root.specific, HomePage)
+        ):
+            old_root.delete()  # Wagtail's "Welcome" placeholder
+    for spec in data.get("content_pages", []):
+        _child(
+            home,
+            spec["slug"],
+            ContentPage(title=spec["title"], body=_body(spec.get("body"))),
+            report,
+        )
+    index = _child(
+        home,
+        "lebenslagen",
+        LifeEventIndexPage(title=data.get("life_events_title", "Lebenslagen")),
+        report,
+    )
+    for event in LifeEvent.objects.filter(tenant=tenant).order_by("position"):
+        _child(index, event.slug, LifeEventPage(title=event.name, life_event=event), report)
+    news = _child(
+        home, "aktuelles", NewsIndexPage(title=data.get("news_title", "Aktuelles")), report
+    )
+    for spec in data.get("news", []):
+        _child(
+            news,
+            spec["slug"],
+            NewsPage(
+                title=spec["title"],
+                teaser=spec["teaser"],
+                body=_body(spec.get("body")),
+                date=dt.date.fromisoformat(str(spec["date"])),
+            ),
+            report,
+        )
+    return report
+
+
+def ensure_demo_users() -> list[tuple[str, str, str]]:
+    """Demo logins for `make run`; passwords are set only when the user is created."""
+    user_model = get_user_model()
+    created = []
+    for username, group_name, password, superuser, description in DEMO_USERS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=username,
+                password=password,
+                email=f"{username}@example.org",
+                is_staff=True,
+                is_superuser=superuser,
+            )
+        if group_name:
+            group = Group.objects.get(name=group_name)
+            user.groups.add(group)
+        created.append((username, password, description))
+    return created

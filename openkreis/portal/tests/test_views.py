@@ -1,0 +1,146 @@
+"""Portal pages: home, search, service page with competence finder, bad input, languages."""
+
+import pytest
+
+from openkreis.core.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_search_top_services_life_events_and_offices(client, harz):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="de"' in html and 'role="search"' in html and 'href="#main"' in html
+    assert "Häufig gebraucht" in html
+    assert "Ich ziehe um" in html
+    for town in ("Halberstadt", "Wernigerode", "Quedlinburg"):
+        assert town in html
+    assert len(response.context["top_services"]) == 8
+
+
+def test_search_page_without_javascript(client, harz):
+    response = client.get("/suche/", {"q": "Führerschein"})
+    assert response.status_code == 200
+    results = response.context["results"]
+    assert results[0].slug == "fahrerlaubnis-ersterteilung"
+    assert "Führerschein" in response.content.decode()
+
+
+def test_search_is_logged_without_personal_data(client, harz):
+    client.get(
+        "/suche/", {"q": "Hundesteuer max@example.org 0170 1234567"}, REMOTE_ADDR="203.0.113.9"
+    )
+    event = Event.objects.filter(kind="portal.search").latest("id")
+    assert "@" not in event.data["query"] and "0170" not in event.data["query"]
+    assert "203.0.113.9" not in str(event.data)
+    assert set(event.data) == {"query", "results", "top"}
+
+
+def test_zero_result_search_is_helpful_and_logged(client, harz):
+    response = client.get("/suche/", {"q": "xylophonunterricht"})
+    assert response.status_code == 200
+    assert response.context["total"] == 0
+    assert response.context["suggestions"]
+    assert Event.objects.filter(kind="portal.search", data__results=0).exists()
+
+
+def test_service_page_shows_competent_office_for_municipality(client, harz):
+    response = client.get("/leistungen/wohnsitz-anmelden/", {"gemeinde": "15085370"})
+    assert response.status_code == 200
+    answer = response.context["answers"][0]
+    assert answer.organisation.region.name == "Wernigerode"
+    html = response.content.decode()
+    assert "Zuständig für Wernigerode" in html
+    assert "Öffnungszeiten" in html
+
+
+def test_service_page_by_postcode_asks_when_shared(client, harz):
+    response = client.get("/leistungen/kfz-zulassung/", {"plz": "06493"})
+    assert response.status_code == 200
+    assert {r.name for r in response.context["choices"]} >= {"Ballenstedt", "Harzgerode"}
+    response = client.get("/leistungen/kfz-zulassung/", {"plz": "38820"})
+    assert response.context["answers"][0].organisation.key == "lra-harz"
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "text"),
+    [
+        ({"plz": "12"}, 400, "genau 5 Ziffern"),
+        ({"plz": "abcde"}, 400, "genau 5 Ziffern"),
+        ({"gemeinde": "99999999"}, 400, "Bitte prüfen Sie Ihre Eingabe"),
+        ({"plz": "10115"}, 200, "gehört nicht zum Landkreis Harz"),
+        ({"plz": "", "gemeinde": ""}, 200, "Wo muss ich hin?"),
+    ],
+)
+def test_service_page_bad_place_input(client, harz, params, status, text):
+    response = client.get("/leistungen/wohnsitz-anmelden/", params)
+    assert response.status_code == status
+    assert text in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/leistungen/gibt-es-nicht/", "/leistungen/%00/", "/standorte/nirgendwo/", "/gibt/es/nicht/"],
+)
+def test_unknown_pages_are_friendly_404(client, harz, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Wir finden diese Seite nicht" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 10000,
+        "%%%%",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "\x00\x01\x02",
+        "😀😀😀",
+        "ä" * 300,
+        "   ",
+        "a b c d e f g h i j k l m n o p",
+    ],
+)
+def test_odd_search_strings_never_500(client, harz, query):
+    response = client.get("/suche/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_service_list_filters_by_topic_and_rejects_unknown(client, harz):
+    response = client.get("/leistungen/", {"thema": "mobilitaet-reisen"})
+    assert response.status_code == 200
+    assert all(s.ozg_topic == "mobilitaet-reisen" for s in response.context["page"].object_list)
+    assert client.get("/leistungen/", {"thema": "kochen"}).status_code == 400
+    assert client.get("/leistungen/", {"seite": "999999"}).status_code == 200
+
+
+def test_english_translation_and_language_switch(client, harz):
+    response = client.get("/en/leistungen/kfz-zulassung/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="en"' in html and "Where do I go?" in html
+    switch = client.post("/i18n/setlang/", {"language": "de", "next": "/en/leistungen/"})
+    assert switch.status_code == 302 and switch["Location"] == "/leistungen/"
+
+
+def test_location_page(client, harz):
+    response = client.get("/standorte/lra-halberstadt/")
+    assert response.status_code == 200
+    assert "Friedrich-Ebert-Straße 42" in response.content.decode()
+
+
+def test_editorial_pages_exist(client, harz):
+    for path in (
+        "/impressum/",
+        "/datenschutz/",
+        "/barrierefreiheit/",
+        "/lebenslagen/",
+        "/aktuelles/",
+        "/lebenslagen/umzug/",
+    ):
+        assert client.get(path).status_code == 200, path
+    page = client.get("/lebenslagen/umzug/")
+    assert any(s.slug == "wohnsitz-anmelden" for s in page.context["services"])

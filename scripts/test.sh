@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Run the whole suite: first on PostgreSQL (all tests, including the browser tests),
+# then on SQLite (everything but the browser tests, which need no second database).
+# Installs what the tests need when it is missing: Debian's chromium and PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export PLAYWRIGHT_BROWSERS_PATH=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export DJANGO_ALLOW_ASYNC_UNSAFE=true   # Playwright's sync API runs an event loop in the test thread
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  echo "== installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
+export OPENKREIS_CHROMIUM="${OPENKREIS_CHROMIUM:-$(command -v chromium)}"
+
+# --- PostgreSQL: use the server on 127.0.0.1:5432 if it answers, else start our own ---
+PG_URL="${OPENKREIS_TEST_PG_URL:-}"
+if [ -z "$PG_URL" ]; then
+  if command -v psql >/dev/null && psql "postgresql://postgres@127.0.0.1:5432/postgres" -Atc 'select 1' >/dev/null 2>&1; then
+    PG_URL="postgresql://postgres@127.0.0.1:5432/openkreis"
+  else
+    bash scripts/local-postgres.sh start
+    PG_URL="postgresql://postgres@127.0.0.1:54329/openkreis"
+  fi
+fi
+echo "== PostgreSQL: ${PG_URL}"
+
+echo "== lint (ruff)"
+.venv/bin/ruff check openkreis bench tests scripts
+
+echo "== suite on PostgreSQL (all tests)"
+DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider -q "$@"
+
+echo "== suite on SQLite (all but the browser tests)"
+env -u DATABASE_URL $PY -m pytest -p no:cacheprovider -q -m "not browser" "$@"

@@ -1,0 +1,94 @@
+"""A citizen on a phone: search with autocomplete, open a service, choose the municipality,
+see the competent office. The same without JavaScript. axe-core on the main pages."""
+
+import re
+
+import pytest
+
+from .conftest import DESKTOP, PHONE, axe_violations, format_violations, new_page, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_phone_search_with_autocomplete_to_competent_office(browser, live_harz):
+    page = new_page(browser, PHONE)
+    page.goto(live_harz + "/")
+    screenshot(page, "home-phone")
+    field = page.locator("input#q")
+    field.click()
+    field.press_sequentially("führersch", delay=40)
+    option = page.locator(".autocomplete__option").first
+    option.wait_for(timeout=5000)
+    assert "Fahrerlaubnis" in option.inner_text()
+    screenshot(page, "autocomplete-phone")
+    field.press("ArrowDown")
+    field.press("Enter")
+    page.wait_for_url(re.compile(r"/leistungen/fahrerlaubnis-ersterteilung/"))
+    page.select_option("select#id_gemeinde", label="Wernigerode")
+    page.get_by_role("button", name="Zuständige Stelle anzeigen").click()
+    office = page.locator(".office")
+    office.wait_for()
+    text = office.inner_text()
+    assert "Fahrerlaubnisbehörde" in text and "Wernigerode" in text
+    assert "Öffnungszeiten" in text
+    screenshot(page, "service-office-phone")
+    page.context.close()
+
+
+def test_without_javascript_search_results_and_postcode(browser, live_harz):
+    page = new_page(browser, PHONE, javascript=False)
+    page.goto(live_harz + "/")
+    page.fill("input#q", "Auto anmelden")
+    page.get_by_role("button", name="Suchen", exact=True).click()
+    page.wait_for_url(re.compile(r"/suche/\?q="))
+    first = page.locator(".result-list li a").first
+    assert "Zulassung" in first.inner_text() or "zulass" in first.inner_text().lower()
+    screenshot(page, "search-results-nojs-phone")
+    first.click()
+    page.fill("input#id_plz", "06484")  # shared by Quedlinburg and Ditfurt
+    page.get_by_role("button", name="Zuständige Stelle anzeigen").click()
+    page.get_by_role("link", name="Quedlinburg").click()
+    office = page.locator(".office")
+    assert "Quedlinburg" in office.inner_text()
+    page.fill("input#id_plz", "12")
+    page.get_by_role("button", name="Zuständige Stelle anzeigen").click()
+    assert "genau 5 Ziffern" in page.locator(".error-summary").inner_text()
+    screenshot(page, "service-error-nojs-phone")
+    page.context.close()
+
+
+def test_desktop_screenshots(browser, live_harz):
+    page = new_page(browser, DESKTOP)
+    for name, path in [
+        ("home-desktop", "/"),
+        ("search-desktop", "/suche/?q=Pass"),
+        ("service-desktop", "/leistungen/wohnsitz-anmelden/?gemeinde=15085135"),
+        ("services-az-desktop", "/leistungen/"),
+        ("life-event-desktop", "/lebenslagen/umzug/"),
+        ("service-en-desktop", "/en/leistungen/kfz-zulassung/?gemeinde=15085370"),
+    ]:
+        response = page.goto(live_harz + path)
+        assert response.status == 200, path
+        screenshot(page, name)
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/suche/?q=Ausweis",
+        "/suche/?q=xyzxyz",
+        "/leistungen/kfz-zulassung/?gemeinde=15085370",
+        "/leistungen/wohnsitz-anmelden/?plz=12",
+        "/leistungen/",
+        "/lebenslagen/umzug/",
+        "/en/",
+        "/standorte/lra-halberstadt/",
+        "/barrierefreiheit/",
+    ],
+)
+def test_axe_reports_no_violations(browser, live_harz, path):
+    for viewport in (PHONE, DESKTOP):
+        violations = axe_violations(browser, live_harz + path, viewport)
+        assert violations == [], format_violations(violations)
