@@ -10,6 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from openkreis.portal import views as portal_views
 
+# The Django admin is for administrators only; editors work in Wagtail's admin.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
 api_patterns = [
     path("v1/", include(("openkreis.catalog.api.urls", "api"), namespace="api")),
     path("schema/", cache_control(max_age=300)(SpectacularAPIView.as_view()), name="schema"),

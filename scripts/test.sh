@@ -31,7 +31,7 @@ fi
 echo "== PostgreSQL: ${PG_URL}"
 
 echo "== lint (ruff)"
-.venv/bin/ruff check openkreis bench tests scripts
+.venv/bin/ruff check openkreis bench tests scripts conftest.py
 
 echo "== suite on PostgreSQL (all tests)"
 DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider -q "$@"

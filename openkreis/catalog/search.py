@@ -73,6 +73,10 @@ def stem(word: str) -> str:
     return fold(_stemmer.stemWord(word))
 
 
+# Words that say "how", not "what": they do not make a service name more specific.
+GENERIC_NAME_TERMS = frozenset(stem(w) for w in ("beantragen", "antrag", "stellen", "erhalten"))
+
+
 def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
@@ -87,6 +91,8 @@ class Document:
     popularity: int
     folded_name: str
     tiebreak: str = ""
+    name_terms: frozenset = frozenset()
+    name_size: int = 1
 
 
 @dataclass
@@ -122,6 +128,8 @@ class SearchIndex:
                     popularity=int(entry.get("popularity") or 0),
                     folded_name=fold(entry["name"]),
                     tiebreak=_reverse_key(entry["name"]),
+                    name_terms=frozenset(terms(entry["name"])),
+                    name_size=max(1, len(set(terms(entry["name"])) - GENERIC_NAME_TERMS)),
                 )
             )
             for field_name, weight in FIELD_WEIGHTS.items():
@@ -192,9 +200,6 @@ class SearchIndex:
         for exact in (term, plain):
             if exact in self.postings:
                 found[exact] = 1.0
-        for synonym in self.synonyms.get(term, ()):
-            if synonym in self.postings:
-                found[synonym] = max(found.get(synonym, 0.0), 0.9)
         if as_prefix and len(plain) >= 2:
             for candidate in self._prefix_terms(plain):
                 found.setdefault(candidate, 0.85)
@@ -205,6 +210,12 @@ class SearchIndex:
         if not any(score >= 0.85 for score in found.values()):
             for candidate, score in self._fuzzy_terms(plain, as_prefix).items():
                 found[candidate] = max(found.get(candidate, 0.0), score)
+        # A synonym means the same thing: "führersch…" reaches "Fahrerlaubnis" too.
+        seeds = {term: 1.0, plain: 1.0, **found}
+        for candidate, score in seeds.items():
+            for synonym in self.synonyms.get(candidate, ()):
+                if synonym in self.postings and found.get(synonym, 0.0) < score:
+                    found[synonym] = score
         return found
 
     def _infix_terms(self, term: str) -> list[str]:
@@ -222,10 +233,13 @@ class SearchIndex:
             return []
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
+        in_name: dict[int, int] = defaultdict(int)
         for i, word in enumerate(query_words):
             last = i == len(query_words) - 1
             best: dict[int, float] = {}
-            for term, confidence in self.candidates(word, as_prefix and last).items():
+            candidates = self.candidates(word, as_prefix and last)
+            candidate_terms = frozenset(candidates)
+            for term, confidence in candidates.items():
                 idf = self.idf[term]
                 for pos, weight in self.postings[term].items():
                     value = confidence * weight * idf
@@ -234,6 +248,9 @@ class SearchIndex:
             for pos, value in best.items():
                 scores[pos] += value
                 matched[pos] += 1
+                # Did this word (or its synonym, or a typo of it) hit the service's name?
+                if not self.documents[pos].name_terms.isdisjoint(candidate_terms):
+                    in_name[pos] += 1
         for term in extra_terms:
             for pos, weight in self.postings.get(term, {}).items():
                 scores[pos] += 0.5 * weight * self.idf[term]
@@ -246,9 +263,10 @@ class SearchIndex:
         def final(pos: int) -> tuple[float, int, str]:
             doc = documents[pos]
             score = scores[pos] * (min(matched[pos], wanted) / wanted) ** 2
-            if folded_query and doc.folded_name.startswith(folded_query):
-                score *= 1.5
-            score *= 1 + doc.popularity / 200
+            # How much of the name the query covers: "Baugenehmigung" prefers
+            # "Baugenehmigung beantragen" to "Baugenehmigung im vereinfachten Verfahren".
+            score *= 1 + 0.6 * min(in_name[pos], doc.name_size) / doc.name_size
+            score *= 1 + doc.popularity / 100
             # nlargest keeps the biggest: popularity breaks ties, then the name (reversed).
             return (round(score, 6), doc.popularity, doc.tiebreak)
 

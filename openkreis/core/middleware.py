@@ -1,6 +1,7 @@
 """Strict security headers on every response."""
 
 from django.conf import settings
+from django.utils import translation
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/", "/api/docs/")
 
@@ -21,3 +22,21 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the caller's language (Accept-Language), not the site default.
+
+    LocaleMiddleware falls back to German for every path outside the language-prefixed
+    portal URLs; API clients say what they want in the Accept-Language header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -69,7 +69,6 @@ def test_ranking_puts_the_meant_service_first(harz, query, expected):
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("füh", "fahrerlaubnis-ersterteilung"),
         ("führersch", "fahrerlaubnis-ersterteilung"),
         ("perso", "personalausweis-beantragen"),
         ("wohng", "wohngeld"),
@@ -82,6 +81,12 @@ def test_ranking_puts_the_meant_service_first(harz, query, expected):
 def test_autocomplete_while_typing(harz, typed, expected):
     hits = catalog.search(harz, typed, limit=8, as_prefix=True)
     assert hits and hits[0].slug == expected, [h.slug for h in hits[:5]]
+
+
+def test_ambiguous_prefix_offers_both_meanings(harz):
+    """After three letters "füh" may be Führerschein or Führungszeugnis: both are offered."""
+    slugs = [h.slug for h in catalog.search(harz, "füh", limit=8, as_prefix=True)]
+    assert {"fahrerlaubnis-ersterteilung", "fuehrungszeugnis"} <= set(slugs[:3])
 
 
 def test_ranking_table_is_big_enough():
@@ -158,7 +163,9 @@ def test_typo_tolerance_is_bounded(index):
 def test_ties_are_broken_by_popularity_then_name():
     entries = [
         {"id": i, "slug": s, "name": n, "popularity": p}
-        for i, (s, n, p) in enumerate([("b", "Pass B", 5), ("a", "Pass A", 5), ("c", "Pass C", 9)])
+        for i, (s, n, p) in enumerate(
+            [("b", "Pass Beta", 5), ("a", "Pass Alpha", 5), ("c", "Pass Gamma", 9)]
+        )
     ]
     hits = SearchIndex.build(entries, []).search("Pass")
     assert [h.slug for h in hits] == ["c", "a", "b"]

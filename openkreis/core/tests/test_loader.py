@@ -132,6 +132,7 @@ def test_missing_folder_is_a_clear_error():
         call_command("load_tenant", "no-such-county")
 
 
+@pytest.mark.django_db
 def test_missing_file_names_the_file(tmp_path):
     with pytest.raises(TenantDataError, match="tenant.yaml: file missing"):
         load_structure(tmp_path)

@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from openkreis.core import services as core
 from openkreis.core.models import AppendOnlyError, Event
 from openkreis.settings.base import database_config
-from openkreis.settings.production import check_production_settings
+from openkreis.settings.checks import check_production_settings
 
 GOOD_KEY = "k" * 60
 

@@ -122,8 +122,12 @@ def test_english_translation_and_language_switch(client, harz):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="en"' in html and "Where do I go?" in html
-    switch = client.post("/i18n/setlang/", {"language": "de", "next": "/en/leistungen/"})
-    assert switch.status_code == 302 and switch["Location"] == "/leistungen/"
+    # The switch form sends the path without its language prefix.
+    assert 'name="next" type="hidden" value="/leistungen/kfz-zulassung/"' in html
+    to_german = client.post("/i18n/setlang/", {"language": "de", "next": "/leistungen/"})
+    assert to_german.status_code == 302 and to_german["Location"] == "/leistungen/"
+    to_english = client.post("/i18n/setlang/", {"language": "en", "next": "/leistungen/"})
+    assert to_english["Location"] == "/en/leistungen/"
 
 
 def test_location_page(client, harz):
