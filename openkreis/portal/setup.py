@@ -75,6 +75,8 @@ def ensure_pages(tenant: Tenant, folder: Path) -> LoadReport:
     path = folder / "pages.yaml"
     data = read_yaml(path) if path.exists() else {}
     root = Page.get_first_root_node()
+    if root is None:  # Wagtail's migrations create it; a flushed database has none
+        root = Page.add_root(instance=Page(title="Root", slug="root", content_type=None))
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(
@@ -86,21 +88,7 @@ def ensure_pages(tenant: Tenant, folder: Path) -> LoadReport:
         root.add_child(instance=home)
         home.save_revision().publish()
         report.created += 1
-        site = Site.objects.filter(is_default_site=True).first()
-        old_root = site.root_page if site else None
-        if site is None:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name=tenant.name
-            )
-        else:
-            site.root_page, site.site_name = home, tenant.name
-            site.save()
-        if (
-            old_root is not None
-            and old_root.pk != home.pk
-            and not isinstance(old_root.specific, HomePage)
-        ):
-            old_root.delete()  # Wagtail's "Welcome" placeholder
+    _ensure_site_root(home, tenant, report)
     for spec in data.get("content_pages", []):
         _child(
             home,
@@ -132,6 +120,25 @@ def ensure_pages(tenant: Tenant, folder: Path) -> LoadReport:
             report,
         )
     return report
+
+
+def _ensure_site_root(home: HomePage, tenant: Tenant, report: LoadReport) -> None:
+    """The default site serves the tenant's home page; Wagtail's welcome page goes."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", root_page=home, is_default_site=True, site_name=tenant.name
+        )
+        report.created += 1
+        return
+    if site.root_page_id == home.pk and site.site_name == tenant.name:
+        return
+    old_root = site.root_page
+    site.root_page, site.site_name = home, tenant.name
+    site.save()
+    report.updated += 1
+    if old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
+        old_root.delete()  # Wagtail's "Welcome" placeholder
 
 
 def ensure_demo_users() -> list[tuple[str, str, str]]:

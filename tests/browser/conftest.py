@@ -38,10 +38,7 @@ def browser():
 @pytest.fixture
 def live_harz(live_server, transactional_db):
     """Transactional tests start from an empty database: load Harz with its pages."""
-    from openkreis.core.models import Tenant
-
-    if not Tenant.objects.filter(slug="harz").exists():
-        load_tenant("harz", pages=True)
+    load_tenant("harz", pages=True)  # idempotent: cheap when the data is already there
     return live_server.url
 
 

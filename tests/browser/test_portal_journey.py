@@ -4,10 +4,24 @@ see the competent office. The same without JavaScript. axe-core on the main page
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE, axe_violations, format_violations, new_page, screenshot
+from .conftest import (
+    AXE,
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    format_violations,
+    new_page,
+    screenshot,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # Start each test from the migrated database (Wagtail's root page, locale, groups).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_phone_search_with_autocomplete_to_competent_office(browser, live_harz):
@@ -18,11 +32,10 @@ def test_phone_search_with_autocomplete_to_competent_office(browser, live_harz):
     field.click()
     field.press_sequentially("führersch", delay=40)
     option = page.locator(".autocomplete__option").first
-    option.wait_for(timeout=5000)
-    assert "Fahrerlaubnis" in option.inner_text()
+    expect(option).to_contain_text("Fahrerlaubnis", timeout=5000)  # last keystroke's answer
     screenshot(page, "autocomplete-phone")
-    field.press("ArrowDown")
-    field.press("Enter")
+    page.keyboard.press("ArrowDown")  # into the list of suggestions, as a keyboard user would
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/leistungen/fahrerlaubnis-ersterteilung/"))
     page.select_option("select#id_gemeinde", label="Wernigerode")
     page.get_by_role("button", name="Zuständige Stelle anzeigen").click()
@@ -92,3 +105,14 @@ def test_axe_reports_no_violations(browser, live_harz, path):
     for viewport in (PHONE, DESKTOP):
         violations = axe_violations(browser, live_harz + path, viewport)
         assert violations == [], format_violations(violations)
+
+
+def test_axe_check_can_fail(browser):
+    """The accessibility check is real: a page with known faults is reported."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {runOnly: ['image-alt', 'label']})")
+    context.close()
+    assert {v["id"] for v in result["violations"]} == {"image-alt", "label"}
