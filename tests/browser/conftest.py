@@ -1,16 +1,26 @@
-"""Playwright driving Debian's chromium against the live server; axe-core for accessibility."""
+"""Browser tests: Playwright driving Debian's chromium against the real production stack.
+
+A session fixture builds its own database (PostgreSQL when DATABASE_URL is set, else an
+SQLite file), migrates it, loads the Harz demo data and serves it with gunicorn and the
+production settings, exactly as a county would run it. axe-core checks accessibility.
+"""
 
 import json
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from openkreis.core.testing import load_tenant
-
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(settings.BASE_DIR)
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_FLAGS = [
@@ -24,6 +34,94 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> tuple[str, callable]:
+    """A fresh database for the served portal, and a function that removes it."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        path = ROOT / "var" / f"browser-{os.getpid()}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        def drop_sqlite():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        return f"sqlite:///{path}", drop_sqlite
+    import psycopg
+
+    name = f"openkreis_browser_{os.getpid()}"
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop_pg():
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.rsplit("/", 1)[0] + f"/{name}", drop_pg
+
+
+@pytest.fixture(scope="session")
+def portal_url():
+    database_url, drop = _database_url()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "openkreis.settings.production",
+        "DATABASE_URL": database_url,
+        "OPENKREIS_SECRET_KEY": "browser-test-" + "k" * 60,
+        "OPENKREIS_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "OPENKREIS_SSL_REDIRECT": "0",
+        "OPENKREIS_LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["load_tenant", "harz", "--demo"],
+    ):
+        subprocess.run([*manage, *args], cwd=ROOT, env=env, check=True, capture_output=True)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "openkreis.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)  # noqa: S310 - loopback
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError("gunicorn did not come up") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        drop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -35,17 +133,8 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def live_harz(live_server, transactional_db):
-    """Transactional tests start from an empty database: load Harz with its pages."""
-    load_tenant("harz", pages=True)  # idempotent: cheap when the data is already there
-    return live_server.url
-
-
 def new_page(browser, viewport=PHONE, javascript=True):
-    context = browser.new_context(
-        viewport=viewport, java_script_enabled=javascript, locale="de-DE", bypass_csp=False
-    )
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="de-DE")
     return context.new_page()
 
 

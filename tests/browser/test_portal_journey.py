@@ -16,17 +16,12 @@ from .conftest import (
     screenshot,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    # Start each test from the migrated database (Wagtail's root page, locale, groups).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_phone_search_with_autocomplete_to_competent_office(browser, live_harz):
+def test_phone_search_with_autocomplete_to_competent_office(browser, portal_url):
     page = new_page(browser, PHONE)
-    page.goto(live_harz + "/")
+    page.goto(portal_url + "/")
     screenshot(page, "home-phone")
     field = page.locator("input#q")
     field.click()
@@ -48,9 +43,9 @@ def test_phone_search_with_autocomplete_to_competent_office(browser, live_harz):
     page.context.close()
 
 
-def test_without_javascript_search_results_and_postcode(browser, live_harz):
+def test_without_javascript_search_results_and_postcode(browser, portal_url):
     page = new_page(browser, PHONE, javascript=False)
-    page.goto(live_harz + "/")
+    page.goto(portal_url + "/")
     page.fill("input#q", "Auto anmelden")
     page.get_by_role("button", name="Suchen", exact=True).click()
     page.wait_for_url(re.compile(r"/suche/\?q="))
@@ -70,7 +65,7 @@ def test_without_javascript_search_results_and_postcode(browser, live_harz):
     page.context.close()
 
 
-def test_desktop_screenshots(browser, live_harz):
+def test_desktop_screenshots(browser, portal_url):
     page = new_page(browser, DESKTOP)
     for name, path in [
         ("home-desktop", "/"),
@@ -80,7 +75,7 @@ def test_desktop_screenshots(browser, live_harz):
         ("life-event-desktop", "/lebenslagen/umzug/"),
         ("service-en-desktop", "/en/leistungen/kfz-zulassung/?gemeinde=15085370"),
     ]:
-        response = page.goto(live_harz + path)
+        response = page.goto(portal_url + path)
         assert response.status == 200, path
         screenshot(page, name)
     page.context.close()
@@ -101,9 +96,9 @@ def test_desktop_screenshots(browser, live_harz):
         "/barrierefreiheit/",
     ],
 )
-def test_axe_reports_no_violations(browser, live_harz, path):
+def test_axe_reports_no_violations(browser, portal_url, path):
     for viewport in (PHONE, DESKTOP):
-        violations = axe_violations(browser, live_harz + path, viewport)
+        violations = axe_violations(browser, portal_url + path, viewport)
         assert violations == [], format_violations(violations)
 
 
