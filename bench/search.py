@@ -314,6 +314,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
 
@@ -360,7 +361,7 @@ def main() -> None:
 
     print(
         f"\nSearch benchmark — {args.services:,} services, {os.cpu_count()} cores, "
-        f"gunicorn {args.workers} workers × 4 threads, {args.clients} keep-alive clients, "
+        f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} keep-alive clients, "
         f"{args.seconds:.0f} s each, {len(set(queries)):,} distinct typed inputs"
     )
     print(f"index build (in-process): {inproc['build_s']:.2f} s")

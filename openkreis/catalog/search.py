@@ -27,6 +27,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import snowballstemmer
 from rapidfuzz import process
@@ -53,6 +54,7 @@ FIELD_WEIGHTS = {
 }
 MAX_QUERY_WORDS = 8
 MEMO_SIZE = 4096
+_EMPTY: frozenset[int] = frozenset()
 _stemmer = snowballstemmer.stemmer("german")
 
 
@@ -90,9 +92,8 @@ class Document:
     name: str
     popularity: int
     folded_name: str
-    tiebreak: str = ""
-    name_terms: frozenset = frozenset()
     name_size: int = 1
+    boost: float = 1.0
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Hit:
 class SearchIndex:
     documents: list[Document] = field(default_factory=list)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
+    name_postings: dict[str, frozenset[int]] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: dict[str, set[str]] = field(default_factory=dict)
@@ -127,9 +129,8 @@ class SearchIndex:
                     name=entry["name"],
                     popularity=int(entry.get("popularity") or 0),
                     folded_name=fold(entry["name"]),
-                    tiebreak=_reverse_key(entry["name"]),
-                    name_terms=frozenset(terms(entry["name"])),
                     name_size=max(1, len(set(terms(entry["name"])) - GENERIC_NAME_TERMS)),
+                    boost=1 + int(entry.get("popularity") or 0) / 100,
                 )
             )
             for field_name, weight in FIELD_WEIGHTS.items():
@@ -137,6 +138,11 @@ class SearchIndex:
                     if postings[term].get(pos, 0.0) < weight:
                         postings[term][pos] = weight
         index.postings = dict(postings)
+        name_weight = FIELD_WEIGHTS["name"]
+        index.name_postings = {
+            term: frozenset(pos for pos, weight in docs.items() if weight >= name_weight)
+            for term, docs in index.postings.items()
+        }
         index.vocabulary = sorted(index.postings)
         total = max(len(entries), 1)
         index.idf = {t: math.log(1 + total / len(p)) for t, p in index.postings.items()}
@@ -237,48 +243,56 @@ class SearchIndex:
         for i, word in enumerate(query_words):
             last = i == len(query_words) - 1
             best: dict[int, float] = {}
-            candidates = self.candidates(word, as_prefix and last)
-            candidate_terms = frozenset(candidates)
-            for term, confidence in candidates.items():
+            named: set[int] = set()
+            for term, confidence in self.candidates(word, as_prefix and last).items():
                 idf = self.idf[term]
                 for pos, weight in self.postings[term].items():
                     value = confidence * weight * idf
                     if value > best.get(pos, 0.0):
                         best[pos] = value
+                named |= self.name_postings.get(term, _EMPTY)
             for pos, value in best.items():
                 scores[pos] += value
                 matched[pos] += 1
-                # Did this word (or its synonym, or a typo of it) hit the service's name?
-                if not self.documents[pos].name_terms.isdisjoint(candidate_terms):
-                    in_name[pos] += 1
+            # Did this word (or its synonym, or a typo of it) hit the service's name?
+            for pos in named:
+                in_name[pos] += 1
         for term in extra_terms:
             for pos, weight in self.postings.get(term, {}).items():
                 scores[pos] += 0.5 * weight * self.idf[term]
                 matched[pos] = max(matched[pos], len(query_words) or 1)
         wanted = max(len(query_words), 1)
-        complete = [pos for pos in scores if matched[pos] >= wanted]
-        pool = complete or list(scores)
+        complete_only = any(m >= wanted for m in matched.values())
         documents = self.documents
-
-        def final(pos: int) -> tuple[float, int, str]:
+        final: dict[int, float] = {}
+        for pos, raw in scores.items():
+            hits = matched[pos]
+            if hits < wanted and complete_only:
+                continue
             doc = documents[pos]
-            score = scores[pos] * (min(matched[pos], wanted) / wanted) ** 2
+            score = raw * (min(hits, wanted) / wanted) ** 2
             # How much of the name the query covers: "Baugenehmigung" prefers
             # "Baugenehmigung beantragen" to "Baugenehmigung im vereinfachten Verfahren".
-            score *= 1 + 0.6 * min(in_name[pos], doc.name_size) / doc.name_size
-            score *= 1 + doc.popularity / 100
-            # nlargest keeps the biggest: popularity breaks ties, then the name (reversed).
-            return (round(score, 6), doc.popularity, doc.tiebreak)
-
-        best = heapq.nlargest(limit, pool, key=final)
+            score *= 1 + 0.6 * min(in_name.get(pos, 0), doc.name_size) / doc.name_size
+            final[pos] = score * doc.boost
+        # Take a few more than asked by score alone, then order exactly: score,
+        # popularity, name — so equal scores come out the same way every time.
+        top = heapq.nlargest(limit + 10, final.items(), key=itemgetter(1))
+        top.sort(
+            key=lambda item: (
+                -round(item[1], 6),
+                -documents[item[0]].popularity,
+                documents[item[0]].name,
+            )
+        )
         return [
             Hit(
                 id=documents[pos].id,
                 slug=documents[pos].slug,
                 name=documents[pos].name,
-                score=round(final(pos)[0], 4),
+                score=round(score, 4),
             )
-            for pos in best
+            for pos, score in top[:limit]
         ]
 
     def cached_search(self, query: str, limit: int = 10, as_prefix: bool = True) -> list[Hit]:
@@ -293,11 +307,6 @@ class SearchIndex:
                     self._memo.pop(next(iter(self._memo)))
             self._memo[key] = hits
         return hits
-
-
-def _reverse_key(name: str) -> str:
-    """A key that sorts names Z→A, so that nlargest() yields A→Z among equal scores."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in name[:40])
 
 
 class SearchBackend:

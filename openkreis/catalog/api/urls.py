@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from openkreis.core.api.views import OrganisationViewSet, RegionViewSet
 
-from .views import ServiceViewSet, autocomplete
+from .views import AutocompleteView, ServiceViewSet
 
 router = SimpleRouter()
 router.register("services", ServiceViewSet, basename="service")
@@ -11,6 +11,6 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("regions", RegionViewSet, basename="region")
 
 urlpatterns = [
-    path("search/autocomplete/", autocomplete, name="autocomplete"),
+    path("search/autocomplete/", AutocompleteView.as_view(), name="autocomplete"),
     path("", include(router.urls)),
 ]

@@ -3,15 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import (
-    action,
-    api_view,
-    authentication_classes,
-    permission_classes,
-    throttle_classes,
-)
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from openkreis.catalog import services as catalog
 from openkreis.catalog.models import OzgTopic, Service
@@ -100,34 +97,54 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CompetenceSerializer(answers, many=True).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", OpenApiTypes.STR, required=True, description="what the user typed"),
-        OpenApiParameter("limit", OpenApiTypes.INT, description="1–20, default 8"),
-    ],
-    responses=SuggestionSerializer(many=True),
-)
-@api_view(["GET"])
-@authentication_classes([])  # public and anonymous: skip session/auth work on the hot path
-@permission_classes([])
-# DRF's throttles keep a per-client log of timestamps and re-pickle it on every request,
-# which costs more than the search itself at typing speed; limit this endpoint at the
-# reverse proxy instead (see README, production).
-@throttle_classes([])
-def autocomplete(request):
-    """Suggestions while typing: typo-tolerant, with synonyms, best first."""
-    tenant = _tenant()
-    try:
-        limit = int(request.query_params.get("limit", 8))
-    except ValueError as exc:
-        raise serializers.ValidationError(
-            {"limit": _("Give a whole number from 1 to 20.")}
-        ) from exc
-    if not 1 <= limit <= 20:
-        raise serializers.ValidationError({"limit": _("Give a whole number from 1 to 20.")})
-    hits = catalog.search(tenant, request.query_params.get("q", ""), limit=limit)
-    base = reverse("portal:service", args=["-"])[:-2]  # one reverse, not one per hit
-    data = [
-        {"slug": h.slug, "name": h.name, "url": f"{base}{h.slug}/", "score": h.score} for h in hits
-    ]
-    return Response(data)
+class JsonOnly(BaseContentNegotiation):
+    """Autocomplete speaks JSON only: skip parsing the Accept header on every keystroke."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class AutocompleteView(APIView):
+    """Suggestions while typing: typo-tolerant, with synonyms, best first.
+
+    This runs on every keystroke, so it skips what it does not need: sessions and
+    authentication (it is public), content negotiation (JSON only), and DRF's throttle,
+    whose per-client log costs more than the search itself; limit it at the proxy.
+    """
+
+    renderer_classes = [JSONRenderer]
+    parser_classes: list = []
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    content_negotiation_class = JsonOnly
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=True, description="what the user typed"
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1–20, default 8"),
+        ],
+        responses=SuggestionSerializer(many=True),
+    )
+    def get(self, request):
+        tenant = _tenant()
+        try:
+            limit = int(request.query_params.get("limit", 8))
+        except ValueError as exc:
+            raise serializers.ValidationError(
+                {"limit": _("Give a whole number from 1 to 20.")}
+            ) from exc
+        if not 1 <= limit <= 20:
+            raise serializers.ValidationError({"limit": _("Give a whole number from 1 to 20.")})
+        hits = catalog.search(tenant, request.query_params.get("q", ""), limit=limit)
+        base = reverse("portal:service", args=["-"])[:-2]  # one reverse, not one per hit
+        data = [
+            {"slug": h.slug, "name": h.name, "url": f"{base}{h.slug}/", "score": h.score}
+            for h in hits
+        ]
+        return Response(data)
