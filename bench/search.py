@@ -361,7 +361,8 @@ def main() -> None:
 
     print(
         f"\nSearch benchmark — {args.services:,} services, {os.cpu_count()} cores, "
-        f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} keep-alive clients, "
+        f"gunicorn {args.workers} workers × {args.threads} threads, "
+        f"{args.clients} keep-alive clients, "
         f"{args.seconds:.0f} s each, {len(set(queries)):,} distinct typed inputs"
     )
     print(f"index build (in-process): {inproc['build_s']:.2f} s")

@@ -94,6 +94,7 @@ class Document:
     folded_name: str
     name_size: int = 1
     boost: float = 1.0
+    name_en: str = ""
 
 
 @dataclass
@@ -102,6 +103,10 @@ class Hit:
     slug: str
     name: str
     score: float
+    name_en: str = ""
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language.startswith("en") and self.name_en else self.name
 
 
 @dataclass
@@ -131,6 +136,7 @@ class SearchIndex:
                     folded_name=fold(entry["name"]),
                     name_size=max(1, len(set(terms(entry["name"])) - GENERIC_NAME_TERMS)),
                     boost=1 + int(entry.get("popularity") or 0) / 100,
+                    name_en=entry.get("name_en") or "",
                 )
             )
             for field_name, weight in FIELD_WEIGHTS.items():
@@ -291,6 +297,7 @@ class SearchIndex:
                 slug=documents[pos].slug,
                 name=documents[pos].name,
                 score=round(score, 4),
+                name_en=documents[pos].name_en,
             )
             for pos, score in top[:limit]
         ]

@@ -122,6 +122,7 @@ def search_entries(tenant_id: int) -> tuple[list[dict], list[list[str]]]:
                 "id": service.id,
                 "slug": service.slug,
                 "name": service.name,
+                "name_en": service.name_en,
                 "popularity": service.popularity,
                 "keywords": " ".join([*service.keywords, service.name_en]),
                 "summary": service.summary,

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -143,8 +144,14 @@ class AutocompleteView(APIView):
             raise serializers.ValidationError({"limit": _("Give a whole number from 1 to 20.")})
         hits = catalog.search(tenant, request.query_params.get("q", ""), limit=limit)
         base = reverse("portal:service", args=["-"])[:-2]  # one reverse, not one per hit
+        language = get_language() or "de"
         data = [
-            {"slug": h.slug, "name": h.name, "url": f"{base}{h.slug}/", "score": h.score}
+            {
+                "slug": h.slug,
+                "name": h.display_name(language),
+                "url": f"{base}{h.slug}/",
+                "score": h.score,
+            }
             for h in hits
         ]
         return Response(data)

@@ -111,3 +111,11 @@ def test_error_messages_follow_the_language(client, harz):
     english = client.get("/api/v1/regions/?postcode=x", HTTP_ACCEPT_LANGUAGE="en").json()
     assert german == {"postcode": ["Eine Postleitzahl hat genau 5 Ziffern."]}
     assert english == {"postcode": ["A postcode has exactly 5 digits."]}
+
+
+def test_autocomplete_answers_in_the_callers_language(client, harz):
+    german = client.get("/api/v1/search/autocomplete/?q=Wohngeld", HTTP_ACCEPT_LANGUAGE="de")
+    english = client.get("/api/v1/search/autocomplete/?q=Wohngeld", HTTP_ACCEPT_LANGUAGE="en")
+    assert german.json()[0]["slug"] == english.json()[0]["slug"] == "wohngeld"
+    assert german.json()[0]["name"] != english.json()[0]["name"]
+    assert "housing" in english.json()[0]["name"].lower()
