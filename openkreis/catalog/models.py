@@ -29,7 +29,7 @@ class OzgTopic(models.TextChoices):
 
 
 class Translated:
-    """Pick the English field when the active language is English and it is filled."""
+    """Name and summary in the active language: English where filled, else German."""
 
     def _translated(self, field: str) -> str:
         if (get_language() or "de").startswith("en"):
@@ -37,6 +37,14 @@ class Translated:
             if value:
                 return value
         return getattr(self, field)
+
+    @property
+    def display_name(self) -> str:
+        return self._translated("name")
+
+    @property
+    def display_summary(self) -> str:
+        return self._translated("summary")
 
 
 class LifeEvent(Translated, models.Model):
@@ -57,14 +65,6 @@ class LifeEvent(Translated, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def display_name(self) -> str:
-        return self._translated("name")
-
-    @property
-    def display_summary(self) -> str:
-        return self._translated("summary")
 
 
 class Service(Translated, models.Model):
@@ -119,14 +119,6 @@ class Service(Translated, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def display_name(self) -> str:
-        return self._translated("name")
-
-    @property
-    def display_summary(self) -> str:
-        return self._translated("summary")
 
     @property
     def is_online(self) -> bool:

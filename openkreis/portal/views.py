@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -42,6 +44,7 @@ def search(request):
             "results": results,
             "page": page,
             "total": len(hits),
+            "pagination_params": urlencode({"q": query}),
             "suggestions": catalog.most_used(tenant, 6) if query and not hits else [],
         },
     )
@@ -66,6 +69,7 @@ def service_list(request):
             "topics": OzgTopic.choices,
             "topic": topic,
             "bad_topic": status == 400,
+            "pagination_params": urlencode({"thema": topic}),
         },
         status=status,
     )
