@@ -29,6 +29,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("konto/", include("allauth.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

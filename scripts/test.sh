@@ -8,14 +8,7 @@ PY=.venv/bin/python
 export PLAYWRIGHT_BROWSERS_PATH=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export DJANGO_ALLOW_ASYNC_UNSAFE=true   # Playwright's sync API runs an event loop in the test thread
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_install() {
-  echo "== installing Debian packages: $*"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
-}
-
-command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
+bash scripts/system-deps.sh
 export OPENKREIS_CHROMIUM="${OPENKREIS_CHROMIUM:-$(command -v chromium)}"
 
 # --- PostgreSQL: use the server on 127.0.0.1:5432 if it answers, else start our own ---

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -260,3 +261,35 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Events are append-only.")
+
+
+class StaffMembership(models.Model):
+    """A staff member's role in one org unit. Rights follow the unit: a caseworker sees the
+    cases of the units they are a member of (and their sub-units), nothing else."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Caseworker")
+        TEAM_LEAD = "team_lead", _("Team lead")
+        MAIL_ROOM = "mail_room", _("Mail room")
+        FRONT_DESK = "front_desk", _("Front desk / counter")
+        AUDITOR = "auditor", _("Auditor")
+        MANAGER = "manager", _("Management (cockpit)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="uniq_staff_membership"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit.name}"

@@ -14,3 +14,41 @@ def load_tenant(slug: str, pages: bool = False) -> None:
         args.append("--no-pages")
     with open(os.devnull, "w") as devnull:
         call_command(*args, stdout=devnull)
+
+
+STAFF_PASSWORD = "dienst-passwort-2026!"  # noqa: S105 (test accounts only)
+
+
+def totp_code(secret: str) -> str:
+    """The current TOTP code for `secret`, as an authenticator app would show it."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def make_staff(username: str, unit_key: str, *roles: str, password: str = STAFF_PASSWORD):
+    """A staff user with TOTP set up and `roles` in the unit `unit_key`; returns (user, secret)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from openkreis.core.models import OrgUnit
+    from openkreis.core.staff import add_staff
+
+    unit = OrgUnit.objects.get(key=unit_key)
+    user = add_staff(username, f"{username}@example.org", password, unit, roles)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return user, secret
+
+
+def login_staff(client, user, secret: str, password: str = STAFF_PASSWORD) -> None:
+    """Log in through the real login pages: password, then the TOTP code."""
+    from django.core.cache import cache
+
+    cache.clear()  # a TOTP code counts once per period; tests may log in twice quickly
+    response = client.post("/konto/login/", {"login": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    response = client.post("/konto/2fa/authenticate/", {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content[:500]
+    assert client.session.get("_auth_user_id") == str(user.pk), "login did not complete"

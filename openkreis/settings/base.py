@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django.contrib.admin",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -90,6 +94,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -98,6 +103,28 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
+
+# Accounts and login (django-allauth): one login for citizens and staff; staff pages also
+# demand a second factor (TOTP) proven in the session (openkreis.core.staff).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+OPENKREIS_MFA_SETUP_URL = "/konto/2fa/totp/activate/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("OPENKREIS_MFA_ISSUER", "openkreis")
+DEFAULT_FROM_EMAIL = env("OPENKREIS_FROM_EMAIL", "openkreis <noreply@localhost>")
+EMAIL_HOST = env("OPENKREIS_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(env("OPENKREIS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = env("OPENKREIS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env("OPENKREIS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("OPENKREIS_SMTP_TLS", False)
 
 ROOT_URLCONF = "openkreis.urls"
 WSGI_APPLICATION = "openkreis.wsgi.application"

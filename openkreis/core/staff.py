@@ -1,0 +1,133 @@
+"""Who is staff, in which units, with which role — and the gate every staff page uses.
+
+Staff pages need three things: a logged-in user, a second factor proven in this session
+(TOTP through django-allauth's MFA), and a membership with a fitting role. Object-level
+checks (is this case in one of my units?) use `unit_ids_for` in the owning app's queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from .models import OrgUnit, StaffMembership
+
+Role = StaffMembership.Role
+
+
+def memberships(user, roles: Iterable[str] | None = None) -> QuerySet[StaffMembership]:
+    """The user's memberships, optionally only those with one of `roles`."""
+    if not getattr(user, "is_authenticated", False):
+        return StaffMembership.objects.none()
+    qs = StaffMembership.objects.filter(user=user).select_related("org_unit")
+    if roles:
+        qs = qs.filter(role__in=list(roles))
+    return qs
+
+
+def has_role(user, *roles: str) -> bool:
+    """True if the user holds any of `roles` in any unit."""
+    return memberships(user, roles or None).exists()
+
+
+def unit_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
+    """Ids of the units the user may act in with `roles`, including all their sub-units."""
+    direct = set(memberships(user, roles).values_list("org_unit_id", flat=True))
+    if not direct:
+        return set()
+    result = set(direct)
+    frontier = direct
+    while frontier:  # the unit tree is shallow (Dezernat → Amt → Sachgebiet)
+        children = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = children - result
+        result |= frontier
+    return result
+
+
+def mfa_verified(request: HttpRequest) -> bool:
+    """True if the second factor was proven in this session (not just a password)."""
+    records = get_authentication_records(request, getattr(request, "user", None))
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def has_mfa_device(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def staff_required(*roles: str) -> Callable:
+    """Decorator for staff views: login, MFA in this session, and one of `roles`.
+
+    Without a second factor set up, the user is sent to set one up; with one set up
+    but not used for this session (e.g. a password-only login elsewhere), the session
+    ends and the user logs in again through the MFA login. Without a fitting role: 403.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            gate = staff_gate(request, roles)
+            if gate is not None:
+                return gate
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def staff_gate(request: HttpRequest, roles: Iterable[str] = ()) -> HttpResponse | None:
+    """None if the request may enter a staff page with `roles`, else the response to send."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if not has_role(user, *roles):
+        raise PermissionDenied
+    if not mfa_verified(request):
+        if not has_mfa_device(user):
+            return redirect(f"{settings.OPENKREIS_MFA_SETUP_URL}?next={request.get_full_path()}")
+        logout(request)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    return None
+
+
+def add_staff(
+    username: str,
+    email: str,
+    password: str | None,
+    unit: OrgUnit,
+    roles: Iterable[str],
+    *,
+    first_name: str = "",
+    last_name: str = "",
+):
+    """Create or update a staff account with `roles` in `unit`; its e-mail counts as verified
+    (the administration vouches for it). Returns the user. Idempotent."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"email": email, "first_name": first_name, "last_name": last_name},
+    )
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    for role in roles:
+        StaffMembership.objects.get_or_create(user=user, org_unit=unit, role=role)
+    return user

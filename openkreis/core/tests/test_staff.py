@@ -1,0 +1,84 @@
+"""The staff gate: login, a second factor in this session, and a fitting role."""
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from openkreis.core import staff
+from openkreis.core.models import OrgUnit, StaffMembership
+from openkreis.core.testing import STAFF_PASSWORD, login_staff, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@staff.staff_required(StaffMembership.Role.CASEWORKER)
+def caseworker_view(request):
+    return HttpResponse("ok")
+
+
+def _request(client, user):
+    """A request carrying the client's session, as the view would see it."""
+    request = RequestFactory().get("/sachbearbeitung/")
+    request.session = SessionStore(client.session.session_key)
+    request.user = user
+    return request
+
+
+def test_anonymous_is_sent_to_login(harz):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/sachbearbeitung/")
+    request.user = AnonymousUser()
+    response = caseworker_view(request)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/?next=/sachbearbeitung/")
+
+
+def test_user_without_role_is_refused(client, harz):
+    user, secret = make_staff("pforte", "kfz-zulassung", StaffMembership.Role.FRONT_DESK)
+    login_staff(client, user, secret)
+    with pytest.raises(PermissionDenied):
+        caseworker_view(_request(client, user))
+
+
+def test_staff_without_second_factor_must_set_one_up(client, harz):
+    unit = OrgUnit.objects.get(key="kfz-zulassung")
+    user = staff.add_staff("neu", "neu@example.org", STAFF_PASSWORD, unit, ["caseworker"])
+    login = client.post("/konto/login/", {"login": "neu", "password": STAFF_PASSWORD})
+    assert login.status_code == 302
+    response = caseworker_view(_request(client, user))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/2fa/totp/activate/")
+
+
+def test_password_alone_is_not_enough_when_a_second_factor_exists(client, harz):
+    user, _secret = make_staff("sb1", "kfz-zulassung", StaffMembership.Role.CASEWORKER)
+    client.force_login(user)  # e.g. a password-only login elsewhere
+    response = caseworker_view(_request(client, user))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
+
+
+def test_password_and_totp_open_the_staff_page(client, harz):
+    user, secret = make_staff("sb2", "kfz-zulassung", StaffMembership.Role.CASEWORKER)
+    login_staff(client, user, secret)
+    assert caseworker_view(_request(client, user)).content == b"ok"
+
+
+def test_wrong_totp_code_keeps_the_door_shut(client, harz):
+    user, _secret = make_staff("sb3", "kfz-zulassung", StaffMembership.Role.CASEWORKER)
+    client.post("/konto/login/", {"login": "sb3", "password": STAFF_PASSWORD})
+    response = client.post("/konto/2fa/authenticate/", {"code": "000000"})
+    assert response.status_code == 200  # the form again, with an error
+    assert not staff.mfa_verified(_request(client, user))
+
+
+def test_units_include_sub_units(harz):
+    user, _ = make_staff("leitung", "dezernat-2", StaffMembership.Role.TEAM_LEAD)
+    units = staff.unit_ids_for(user, [StaffMembership.Role.TEAM_LEAD])
+    keys = set(OrgUnit.objects.filter(id__in=units).values_list("key", flat=True))
+    assert {"dezernat-2", "ordnungsamt-kreis", "fahrerlaubnisbehoerde", "gesundheitsamt"} <= keys
+    assert "kreiskasse" not in keys and "jugendamt" not in keys
+    assert staff.unit_ids_for(user, [StaffMembership.Role.CASEWORKER]) == set()
