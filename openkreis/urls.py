@@ -14,6 +14,12 @@ from openkreis.portal import views as portal_views
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 api_patterns = [
+    path("v1/cases/", include(("openkreis.cases.api.urls", "cases-api"))),
+    path("v1/intake/", include(("openkreis.intake.api.urls", "intake-api"))),
+    path("v1/accounts/", include(("openkreis.accounts.api.urls", "accounts-api"))),
+    path("v1/forms/", include(("openkreis.forms.api.urls", "forms-api"))),
+    path("v1/appointments/", include(("openkreis.appointments.api.urls", "appointments-api"))),
+    path("v1/cockpit/", include(("openkreis.cockpit.api.urls", "cockpit-api"))),
     path("v1/", include(("openkreis.catalog.api.urls", "api"), namespace="api")),
     path("schema/", cache_control(max_age=300)(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -30,6 +36,12 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("konto/", include("allauth.urls")),
+    path("sachbearbeitung/", include("openkreis.cases.urls")),
+    path("eingang/", include("openkreis.intake.urls")),
+    path("mein-konto/", include("openkreis.accounts.urls")),
+    path("antrag/", include("openkreis.forms.urls")),
+    path("termine/", include("openkreis.appointments.urls")),
+    path("cockpit/", include("openkreis.cockpit.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

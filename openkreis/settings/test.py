@@ -11,7 +11,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file (not the shared-cache in-memory default) so WAL and locking behave as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # OPENKREIS_TEST_SQLITE lets two test runs in one checkout use separate files.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("OPENKREIS_TEST_SQLITE", str(BASE_DIR / "var" / "test-db.sqlite3"))
+    }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,1 @@
+"""Citizen and company accounts, profile, OpenID Connect login, the secure mailbox (Postfach)."""

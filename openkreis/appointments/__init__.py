@@ -1,0 +1,1 @@
+"""Online booking, walk-in tickets, the counter page and the call display (Aufrufanlage)."""

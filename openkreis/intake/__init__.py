@@ -1,0 +1,1 @@
+"""Channels into cases: online submission, paper scan with OCR, counter."""

@@ -1,0 +1,1 @@
+"""The intake app's public functions: the only way other apps change its data."""
