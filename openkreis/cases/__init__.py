@@ -1,1 +1,2 @@
-"""The eAkte: cases, documents, file plan, workflow, requests for documents, decisions, court-file export, retention."""
+"""The eAkte: cases, documents, file plan, workflow, document requests, decisions,
+court-file export, retention."""

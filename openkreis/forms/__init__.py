@@ -1,1 +1,2 @@
-"""Form definitions as data (and FIM XDatenfelder import), multi-step rendering, validation, drafts."""
+"""Form definitions as data (and FIM XDatenfelder import), multi-step rendering,
+validation, drafts."""
