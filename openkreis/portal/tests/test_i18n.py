@@ -1,23 +1,37 @@
-"""German first: every interface string is translated and the compiled catalogue is current."""
+"""German first: every interface string is translated and the compiled catalogues are current.
+
+Each app may keep its own catalogue in openkreis/<app>/locale/de/LC_MESSAGES/django.po;
+the project-wide one is openkreis/locale/. All of them are checked.
+"""
 
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings
 
-PO = Path(settings.BASE_DIR) / "openkreis" / "locale" / "de" / "LC_MESSAGES" / "django.po"
+PACKAGE = Path(settings.BASE_DIR) / "openkreis"
+CATALOGUES = sorted(PACKAGE.glob("**/locale/de/LC_MESSAGES/django.po"))
 
 
-def test_every_string_has_a_german_translation():
-    po = polib.pofile(str(PO))
+def test_the_project_catalogue_exists():
+    assert PACKAGE / "locale" / "de" / "LC_MESSAGES" / "django.po" in CATALOGUES
+
+
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_string_has_a_german_translation(po_path):
+    po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
 
 
-def test_compiled_catalogue_matches_the_source():
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_compiled_catalogue_matches_the_source(po_path):
+    source = {e.msgid: e.msgstr for e in polib.pofile(str(po_path)) if not e.msgid_plural}
     compiled = {
-        e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo"))) if not e.msgid_plural
+        e.msgid: e.msgstr
+        for e in polib.mofile(str(po_path.with_suffix(".mo")))
+        if not e.msgid_plural
     }
     assert source == {k: v for k, v in compiled.items() if k}

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -46,3 +47,15 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo logins (local demo only, change them for anything real):")
             for username, password, description in setup.ensure_demo_users():
                 self.stdout.write(f"  {description:<40} {username} / {password}")
+            self._load_app_demos(tenant, folder)
+
+    def _load_app_demos(self, tenant, folder: Path) -> None:
+        """Each app that has demo data offers `load_demo(tenant, folder, stdout)` on its
+        AppConfig (cases, appointments, cockpit, …); called in INSTALLED_APPS order, each
+        in its own transaction, each idempotent."""
+        for config in apps.get_app_configs():
+            load_demo = getattr(config, "load_demo", None)
+            if load_demo is None:
+                continue
+            with transaction.atomic():
+                load_demo(tenant, folder, self.stdout)
