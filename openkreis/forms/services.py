@@ -1,1 +1,359 @@
-"""The forms app's public functions: the only way other apps change its data."""
+"""The forms app's public functions: the only way other apps (and its own views) change its data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openkreis.catalog.models import Service
+from openkreis.core.models import Tenant
+from openkreis.core.services import record_event
+
+from . import engine, integration
+from .models import Application, ApplicationFile, Feedback, FormDefinition
+from .schema import DefinitionError, checksum, normalise
+
+GENERIC_FORM = "allgemeiner-antrag"
+ONLINE_PREFIX = "/antrag/"
+ABANDON_AFTER_DAYS = 30
+
+
+class FormError(Exception):
+    """A domain error with a message for the user (already translated)."""
+
+
+class NotSubmittable(FormError):
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__(_("Some answers are missing or not valid."))
+
+
+# --- definitions --------------------------------------------------------------------------
+
+
+def read_definitions(folder: Path) -> list[dict]:
+    """Read and check every form in `<tenant folder>/forms/`; raise DefinitionError on any error.
+
+    Files starting with `_` hold reusable pages (`use: <name>`), not forms."""
+    forms_dir = Path(folder) / "forms"
+    if not forms_dir.is_dir():
+        return []
+    blocks: dict[str, dict] = {}
+    for path in sorted(forms_dir.glob("_*.yaml")):
+        content = _yaml(path)
+        blocks.update((content or {}).get("pages") or {})
+    result = []
+    for path in sorted(forms_dir.glob("[!_]*.yaml")):
+        spec = _yaml(path)
+        if isinstance(spec, dict) and isinstance(spec.get("pages"), list):
+            spec["pages"] = [_expand(page, blocks, path.name) for page in spec["pages"]]
+        result.append(normalise(spec, where=path.name))
+    return result
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"{path.name}: not valid YAML: {exc}") from None
+
+
+def _expand(page: Any, blocks: dict, where: str) -> Any:
+    if not isinstance(page, dict) or "use" not in page:
+        return page
+    name = page["use"]
+    if name not in blocks:
+        raise DefinitionError(f"{where}: unknown page block {name!r}")
+    merged = dict(blocks[name])
+    merged.update({k: v for k, v in page.items() if k != "use"})
+    return merged
+
+
+@transaction.atomic
+def store_definition(
+    tenant: Tenant, definition: dict, source: str = "yaml"
+) -> tuple[FormDefinition, bool]:
+    """Create or update one form definition; (form, changed). Unchanged content writes nothing."""
+    digest = checksum(definition)
+    service = None
+    if definition["service"]:
+        service = Service.objects.filter(tenant=tenant, slug=definition["service"]).first()
+        if service is None:
+            raise DefinitionError(f"{definition['key']}: unknown service {definition['service']!r}")
+    form = FormDefinition.objects.filter(tenant=tenant, key=definition["key"]).first()
+    values = {
+        "service": service,
+        "title": definition["title"]["de"],
+        "title_en": definition["title"].get("en", ""),
+        "version": definition["version"],
+        "definition": definition,
+        "source": source,
+        "checksum": digest,
+    }
+    if form is None:
+        return FormDefinition.objects.create(tenant=tenant, key=definition["key"], **values), True
+    if form.checksum == digest and form.service_id == (service.pk if service else None):
+        return form, False
+    for name, value in values.items():
+        setattr(form, name, value)
+    form.save()
+    return form, True
+
+
+def load_forms(tenant: Tenant, folder: Path) -> tuple[int, int]:
+    """Load the tenant's form folder (idempotent); returns (created or updated, unchanged)."""
+    changed = unchanged = 0
+    with transaction.atomic():
+        for definition in read_definitions(folder):
+            _form, was_changed = store_definition(tenant, definition)
+            changed += was_changed
+            unchanged += not was_changed
+    return changed, unchanged
+
+
+def form_for_service(service: Service) -> FormDefinition | None:
+    """The service's own form, else the generic form if the service is offered online here."""
+    own = FormDefinition.objects.filter(service=service).first()
+    if own is not None:
+        return own
+    if service.online_url.startswith(ONLINE_PREFIX) and service.maturity >= 3:
+        return FormDefinition.objects.filter(tenant_id=service.tenant_id, key=GENERIC_FORM).first()
+    return None
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def applications_of(user) -> QuerySet[Application]:
+    """Every application of this account (never anyone else's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(user=user).select_related("service", "form")
+
+
+def open_draft(user, service: Service) -> Application | None:
+    return applications_of(user).filter(service=service, status=Application.Status.DRAFT).first()
+
+
+@transaction.atomic
+def start_application(user, service: Service) -> Application:
+    """A new draft for the service, prefilled from the user's profile; emits application.started."""
+    form = form_for_service(service)
+    if form is None:
+        raise FormError(_("This service cannot be applied for online yet."))
+    profile = integration.profile_data(user)
+    data: dict[str, Any] = {}
+    for page in form.definition["pages"]:
+        for f in page["fields"]:
+            value = profile.get(f.get("prefill", ""))
+            if value and not engine.check_value(f, value):
+                data[f["key"]] = value
+    application = Application.objects.create(user=user, form=form, service=service, data=data)
+    record_event(
+        "application.started",
+        subject=f"draft:{application.pk}",
+        data={"service": service.slug, "form": form.key},
+    )
+    return application
+
+
+def save_answers(application: Application, page_key: str, values: dict[str, Any]) -> Application:
+    """Store the answers of one page (already checked by the engine) in the draft."""
+    if application.status != Application.Status.DRAFT:
+        raise FormError(_("This application has already been sent."))
+    data = dict(application.data)
+    page = next(p for p in application.form.definition["pages"] if p["key"] == page_key)
+    for f in page["fields"]:
+        data.pop(f["key"], None)
+    data.update({k: v for k, v in values.items() if v is not None})
+    application.data = data
+    application.last_page = page_key
+    application.save(update_fields=["data", "last_page", "updated_at"])
+    return application
+
+
+def field_spec(application: Application, path: str) -> dict | None:
+    """The file field behind an html path like f-passport or f-household-0-proof."""
+    fields = engine.all_fields(application.form.definition)
+    parts = path.removeprefix("f-").split("-")
+    spec = fields.get(parts[0])
+    if spec and spec["type"] == "group" and len(parts) >= 2:
+        sub_key = parts[-1]
+        spec = next((s for s in spec["fields"] if s["key"] == sub_key), None)
+    return spec if spec and spec["type"] == "file" else None
+
+
+def add_file(application: Application, path: str, upload: UploadedFile) -> ApplicationFile:
+    """Check an upload by its content and keep it in the draft; FormError with the reason."""
+    if application.status != Application.Status.DRAFT:
+        raise FormError(_("This application has already been sent."))
+    spec = field_spec(application, path)
+    if spec is None:
+        raise FormError(_("This upload does not belong to the form."))
+    if application.files.filter(field=path).count() >= spec["max_files"]:
+        raise FormError(_("You have already uploaded the maximum number of files here."))
+    content_type = integration.check_upload(upload, spec["accept"], spec["max_size_mb"])
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = re.sub(r"[^\w.\- ]", "_", Path(upload.name or "upload").name)[:200] or "upload"
+    stored = ApplicationFile(
+        application=application,
+        field=path,
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    stored.file.save(name, upload, save=False)
+    stored.save()
+    return stored
+
+
+def remove_file(application: Application, file_id: str) -> None:
+    if application.status != Application.Status.DRAFT:
+        raise FormError(_("This application has already been sent."))
+    for stored in application.files.filter(public_id=file_id):
+        stored.file.delete(save=False)
+        stored.delete()
+
+
+def files_by_field(application: Application) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for stored in application.files.all():
+        result.setdefault(stored.field, []).append(str(stored.public_id))
+    return result
+
+
+def with_files(application: Application) -> dict[str, Any]:
+    """The draft's answers with the file fields filled from the stored uploads."""
+    data = dict(application.data)
+    files = files_by_field(application)
+    for page in application.form.definition["pages"]:
+        for f in page["fields"]:
+            if f["type"] == "file":
+                ids = files.get(engine.html_id(f["key"]))
+                data.pop(f["key"], None)
+                if ids:
+                    data[f["key"]] = ids
+    return data
+
+
+def submit(application: Application, idempotency_key: str) -> Application:
+    """Validate everything again and hand the application to intake; the case it returns.
+
+    Idempotent: the key travels in the submit form; the same key (double click, retried
+    request) returns the application with its existing case instead of a second case."""
+    if str(application.idempotency_key) != str(idempotency_key):
+        raise FormError(_("This page is out of date. Please check your answers and send again."))
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status == Application.Status.SUBMITTED:
+            return application
+        if application.status != Application.Status.DRAFT:
+            raise FormError(_("This application was deleted."))
+        definition = application.form.definition
+        data = engine.clean_answers(definition, with_files(application))
+        problems = engine.validate_all(definition, data)
+        if problems:
+            raise NotSubmittable(problems)
+        if integration.fee_due(application) and not integration.is_paid(application):
+            raise FormError(_("Please pay the fee before you send the application."))
+        case = integration.create_case(application, data)
+        application.status = Application.Status.SUBMITTED
+        application.submitted_at = timezone.now()
+        application.data = data
+        application.case_id = case.pk
+        application.file_number = integration.file_number(case)
+        application.save()
+    return application
+
+
+@transaction.atomic
+def abandon(application: Application) -> None:
+    """The citizen deletes a draft: its uploads go, the event stays (without personal data)."""
+    if application.status != Application.Status.DRAFT:
+        raise FormError(_("Only drafts can be deleted."))
+    for stored in application.files.all():
+        stored.file.delete(save=False)
+    application.files.all().delete()
+    application.status = Application.Status.ABANDONED
+    application.data = {}
+    application.save(update_fields=["status", "data", "updated_at"])
+    record_event(
+        "application.abandoned",
+        subject=f"draft:{application.pk}",
+        data={
+            "service": application.service.slug,
+            "form": application.form.key,
+            "page": application.last_page,
+        },
+    )
+
+
+def abandon_stale_drafts(days: int = ABANDON_AFTER_DAYS) -> int:
+    """Drafts untouched for `days` count as abandoned (for the cockpit); returns how many."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    count = 0
+    for application in Application.objects.filter(
+        status=Application.Status.DRAFT, updated_at__lt=cutoff
+    ).select_related("service", "form"):
+        abandon(application)
+        count += 1
+    return count
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+MASK_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+MASK_DIGITS = re.compile(r"\d")
+
+
+def mask(text: str) -> str:
+    """Digits and e-mail addresses masked, at most 500 characters (docs/events.md)."""
+    return MASK_DIGITS.sub("#", MASK_EMAIL.sub("[e-mail]", text or ""))[:500]
+
+
+@transaction.atomic
+def give_feedback(application: Application, rating: int, comment: str = "") -> Feedback:
+    """Store one rating without any link to the person or case; once per application."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.feedback_given:
+        raise FormError(_("You have already rated this service. Thank you!"))
+    if application.status != Application.Status.SUBMITTED:
+        raise FormError(_("You can rate the service after the decision."))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise FormError(_("Choose a rating from 1 to 5."))
+    org_unit = integration.case_org_unit_key(application)
+    feedback = Feedback.objects.create(
+        tenant=application.service.tenant.slug,
+        service=application.service.slug,
+        org_unit=org_unit,
+        rating=rating,
+        comment=mask(comment.strip()),
+    )
+    application.feedback_given = True
+    application.save(update_fields=["feedback_given"])
+    record_event(
+        "feedback.submitted",
+        subject=f"feedback:{feedback.pk}",
+        data={
+            "service": feedback.service,
+            "org_unit": org_unit,
+            "rating": rating,
+            "comment": feedback.comment,
+        },
+    )
+    return feedback

@@ -1,0 +1,467 @@
+"""Online application pages under /antrag/: start, one page per step, check answers, pay,
+submit, receipt (page and PDF), and "Meine Anträge". Every view that takes an id looks
+it up among the logged-in account's own applications only, so other ids answer 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openkreis.catalog.models import Service
+from openkreis.core import services as core
+
+from . import binding, engine, integration, payments, status
+from . import services as forms
+from .engine import tr
+from .models import Application
+
+
+def _tenant():
+    tenant = core.current_tenant()
+    if tenant is None:
+        raise Http404(_("No county data is loaded yet."))
+    return tenant
+
+
+def _own(request, pk, *statuses) -> Application:
+    qs = forms.applications_of(request.user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return get_object_or_404(qs, public_id=pk)
+
+
+def _page_of(application: Application, key: str) -> dict:
+    for page in application.form.definition["pages"]:
+        if page["key"] == key:
+            return page
+    raise Http404(_("This page does not exist."))
+
+
+def _progress(definition, data, current_key):
+    pages = engine.visible_pages(definition, data)
+    keys = [p["key"] for p in pages]
+    index = keys.index(current_key) + 1 if current_key in keys else len(keys) + 1
+    return {"step": index, "total": len(keys) + 1, "pages": pages}
+
+
+@require_http_methods(["GET", "POST"])
+def start(request, slug):
+    """The start page of a service's online application (GOV.UK 'Start now')."""
+    service = get_object_or_404(Service, tenant=_tenant(), slug=slug)
+    form = forms.form_for_service(service)
+    if form is None:
+        raise Http404(_("This service cannot be applied for online yet."))
+    draft = forms.open_draft(request.user, service)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        application = draft or forms.start_application(request.user, service)
+        return redirect("forms:resume", pk=application.public_id)
+    definition = form.definition
+    return render(
+        request,
+        "forms/start.html",
+        {
+            "service": service,
+            "form": form,
+            "title": tr(definition["title"]),
+            "intro": tr(definition["intro"]),
+            "pages": [tr(p["title"]) for p in definition["pages"]],
+            "draft": draft,
+            "fee": integration.fee_amount(Application(service=service)),
+            "login_url": f"{reverse('account_login')}?next={request.path}",
+        },
+    )
+
+
+@login_required
+def resume(request, pk):
+    """Continue a draft where it was left (on any device)."""
+    application = _own(request, pk, Application.Status.DRAFT, Application.Status.SUBMITTED)
+    if application.status == Application.Status.SUBMITTED:
+        return redirect("forms:receipt", pk=pk)
+    data = forms.with_files(application)
+    pages = engine.visible_pages(application.form.definition, data)
+    keys = [p["key"] for p in pages]
+    problems = engine.validate_all(
+        application.form.definition, engine.clean_answers(application.form.definition, data)
+    )
+    if application.last_page in keys and problems:
+        first_open = problems[0][0]
+        return redirect("forms:page", pk=pk, page=first_open)
+    if not application.last_page:
+        return redirect("forms:page", pk=pk, page=keys[0])
+    return redirect("forms:check", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def page(request, pk, page):
+    application = _own(request, pk, Application.Status.DRAFT)
+    definition = application.form.definition
+    spec = _page_of(application, page)
+    data = forms.with_files(application)
+    back_to_check = request.GET.get("zurueck") == "pruefen"
+    if not engine.condition_holds(spec.get("show_if"), data):
+        return redirect("forms:resume", pk=pk)
+    raw = None
+    result = engine.PageResult()
+    status_code = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        if action.startswith("delete-file:"):
+            forms.remove_file(application, action.split(":", 1)[1])
+            return redirect(request.get_full_path())
+        upload_errors = _store_uploads(request, application, spec, data)
+        files = forms.files_by_field(application)
+        merged = dict(data)
+        merged.update(_peek(spec, request.POST))
+        for f in spec["fields"]:
+            if engine.condition_holds(f.get("show_if"), merged):
+                value = engine.read_field(
+                    f, request.POST, engine.html_id(f["key"]), merged, None, result, files
+                )
+                result.values[f["key"]] = value
+        result.values = _regroup(spec, request.POST, result)
+        for html_id, message in upload_errors:
+            result.error(html_id, message)
+        merged.update({k: v for k, v in result.values.items() if v is not None})
+        for key, message in engine.rule_errors(definition, merged, keys=set(result.values)):
+            f = engine.all_fields(definition)[key]
+            result.error(engine.first_input_id(f, engine.html_id(key)), message)
+        raw = result.raw
+        if action.startswith(("add:", "remove:")):
+            raw = _change_rows(spec, action, request.POST, raw)
+            result = engine.PageResult(raw=raw)
+        elif action == "upload" and not upload_errors:
+            return redirect(request.get_full_path())
+        elif action == "draft":
+            valid = {k: v for k, v in result.values.items() if _valid_key(k, result)}
+            forms.save_answers(application, page, valid)
+            messages.success(
+                request,
+                _("Your draft is saved. You can continue at any time under “My applications”."),
+            )
+            return redirect("forms:mine")
+        elif not result.errors:
+            forms.save_answers(application, page, result.values)
+            return redirect(_next_url(application, page, back_to_check))
+        else:
+            status_code = 400
+        data = forms.with_files(application)
+    files = _file_rows(application)
+    page_fields = {f["key"]: f for f in spec["fields"]}
+    single = len(spec["fields"]) == 1 and spec["fields"][0]["type"] not in ("group",)
+    bound = []
+    for f in spec["fields"]:
+        visible = engine.condition_holds(f.get("show_if"), data)
+        depends_here = bool(f.get("show_if")) and f["show_if"].get("field") in page_fields
+        if not visible and not depends_here:
+            continue
+        bound.append(
+            binding.bind(
+                f,
+                engine.html_id(f["key"]),
+                data.get(f["key"]),
+                raw,
+                result.errors,
+                files,
+                page_fields,
+                single=single,
+            )
+        )
+    return render(
+        request,
+        "forms/page.html",
+        {
+            "application": application,
+            "form_title": tr(definition["title"]),
+            "page": spec,
+            "title": tr(spec["title"]),
+            "intro": tr(spec["intro"]),
+            "fields": bound,
+            "single": single,
+            "errors": result.anchors,
+            "progress": _progress(definition, data, page),
+            "back_url": _previous_url(application, page, data),
+            "back_to_check": back_to_check,
+            "has_files": any(f["type"] == "file" for f in spec["fields"]),
+        },
+        status=status_code,
+    )
+
+
+def _valid_key(key: str, result: engine.PageResult) -> bool:
+    prefix = engine.html_id(key)
+    return not any(i == prefix or i.startswith(prefix + "-") for i in result.errors)
+
+
+def _peek(spec, post) -> dict:
+    """Posted answers to this page's choice questions, so same-page conditions can see them."""
+    values = {}
+    for f in spec["fields"]:
+        if f["type"] == "choice":
+            name = engine.html_id(f["key"])
+            values[f["key"]] = post.getlist(name) if f["multiple"] else post.get(name)
+    return values
+
+
+def _regroup(spec, post, result):
+    return result.values
+
+
+def _change_rows(spec, action, post, raw):
+    parts = action.split(":")
+    key = parts[1]
+    f = next((x for x in spec["fields"] if x["key"] == key and x.get("repeat")), None)
+    if f is None:
+        return raw
+    prefix = engine.html_id(key)
+    count = raw.get(f"{prefix}-count", 1)
+    raw = dict(raw)
+    if parts[0] == "add" and count < f["repeat"]["max"]:
+        raw[f"{prefix}-count"] = count + 1
+    elif (
+        parts[0] == "remove"
+        and len(parts) == 3
+        and parts[2].isdigit()
+        and count > f["repeat"]["min"]
+    ):
+        gone = int(parts[2])
+        for i in range(gone, count - 1):
+            for s in f["fields"]:
+                raw[f"{prefix}-{i}-{s['key']}"] = raw.get(f"{prefix}-{i + 1}-{s['key']}", "")
+        raw[f"{prefix}-count"] = count - 1
+    return raw
+
+
+def _store_uploads(request, application, spec, data) -> list[tuple[str, str]]:
+    errors = []
+    for f in spec["fields"]:
+        if f["type"] != "file" or not engine.condition_holds(f.get("show_if"), data):
+            continue
+        name = engine.html_id(f["key"])
+        for upload in request.FILES.getlist(name):
+            try:
+                forms.add_file(application, name, upload)
+            except forms.FormError as exc:
+                errors.append((name, f"{tr(f['label'])}: {exc}"))
+    return errors
+
+
+def _file_rows(application) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {}
+    for stored in application.files.all():
+        rows.setdefault(stored.field, []).append(
+            {"id": str(stored.public_id), "name": stored.name, "size": stored.size}
+        )
+    return rows
+
+
+def _next_url(application, current, back_to_check):
+    if back_to_check:
+        return reverse("forms:check", kwargs={"pk": application.public_id})
+    data = forms.with_files(application)
+    keys = [p["key"] for p in engine.visible_pages(application.form.definition, data)]
+    if current in keys and keys.index(current) + 1 < len(keys):
+        return reverse(
+            "forms:page",
+            kwargs={"pk": application.public_id, "page": keys[keys.index(current) + 1]},
+        )
+    return reverse("forms:check", kwargs={"pk": application.public_id})
+
+
+def _previous_url(application, current, data):
+    keys = [p["key"] for p in engine.visible_pages(application.form.definition, data)]
+    if current in keys and keys.index(current) > 0:
+        return reverse(
+            "forms:page",
+            kwargs={"pk": application.public_id, "page": keys[keys.index(current) - 1]},
+        )
+    return reverse("forms:start", kwargs={"slug": application.service.slug})
+
+
+@login_required
+def check(request, pk):
+    """Check your answers: every answer with a change link; then pay (if a fee) and send."""
+    application = _own(request, pk, Application.Status.DRAFT)
+    definition = application.form.definition
+    data = engine.clean_answers(definition, forms.with_files(application))
+    names = {str(f.public_id): f.name for f in application.files.all()}
+    problems = engine.validate_all(definition, data)
+    fee = integration.fee_amount(application)
+    return render(
+        request,
+        "forms/check.html",
+        {
+            "application": application,
+            "form_title": tr(definition["title"]),
+            "sections": engine.summary(definition, data, names),
+            "problems": problems,
+            "problem_pages": {p for p, _k, _m in problems},
+            "fee": fee,
+            "paid": integration.is_paid(application),
+            "progress": _progress(definition, data, None),
+        },
+        status=400 if request.GET.get("fehler") and problems else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request, pk):
+    """The payment step, through the configured provider of the payment registry."""
+    application = _own(request, pk, Application.Status.DRAFT)
+    amount = integration.fee_amount(application)
+    if amount is None or integration.is_paid(application):
+        return redirect("forms:check", pk=pk)
+    provider = payments.provider()
+    if request.method == "POST":
+        payment = provider.start(application, amount)
+        provider.confirm(payment, {"confirmed": True})
+        messages.success(
+            request, _("The fee of %(amount)s € is recorded as paid.") % {"amount": amount}
+        )
+        return redirect("forms:check", pk=pk)
+    return render(
+        request,
+        "forms/pay.html",
+        {
+            "application": application,
+            "amount": amount,
+            "provider": provider,
+            "form_title": tr(application.form.definition["title"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    application = _own(request, pk, Application.Status.DRAFT, Application.Status.SUBMITTED)
+    key = request.POST.get("idempotency_key", "")
+    try:
+        application = forms.submit(application, key)
+    except forms.NotSubmittable:
+        messages.error(
+            request, _("Some answers are missing or not valid. Please check the marked sections.")
+        )
+        return redirect(reverse("forms:check", kwargs={"pk": pk}) + "?fehler=1")
+    except forms.FormError as exc:
+        return render(
+            request,
+            "forms/problem.html",
+            {"message": str(exc), "application": application},
+            status=400,
+        )
+    return redirect("forms:receipt", pk=pk)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    application = _own(request, pk, Application.Status.DRAFT)
+    forms.abandon(application)
+    messages.success(request, _("The draft is deleted."))
+    return redirect("forms:mine")
+
+
+def _receipt_context(application):
+    definition = application.form.definition
+    names = {str(f.public_id): f.name for f in application.files.all()}
+    return {
+        "application": application,
+        "form_title": tr(definition["title"]),
+        "what_next": tr(definition.get("what_next")),
+        "sections": engine.summary(definition, application.data, names),
+        "office": status.office_for(application),
+        "expected": status.expected_completion(application),
+        "payment": application.payments.filter(status="paid").first(),
+    }
+
+
+@login_required
+def receipt(request, pk):
+    application = _own(request, pk, Application.Status.SUBMITTED)
+    return render(request, "forms/receipt.html", _receipt_context(application))
+
+
+@login_required
+def receipt_pdf(request, pk):
+    application = _own(request, pk, Application.Status.SUBMITTED)
+    html = render_to_string(
+        "forms/receipt_pdf.html", _receipt_context(application), request=request
+    )
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"Eingangsbestaetigung-{application.file_number or application.pk}.pdf".replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def mine(request):
+    """Meine Anträge: drafts and submitted applications of this account."""
+    applications = list(
+        forms.applications_of(request.user).exclude(status=Application.Status.ABANDONED)[:200]
+    )
+    rows = [status.overview(a) for a in applications]
+    return render(request, "forms/mine.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request, pk):
+    """One submitted application: status in plain language, timeline, office, what to do."""
+    application = _own(request, pk, Application.Status.SUBMITTED)
+    upload_error = ""
+    if request.method == "POST":
+        try:
+            count = status.deliver(
+                application, request.POST.get("request", ""), request.FILES.getlist("documents")
+            )
+        except forms.FormError as exc:
+            upload_error = str(exc)
+        else:
+            messages.success(
+                request, _("Thank you. %(n)s document(s) were added to your case.") % {"n": count}
+            )
+            return redirect("forms:detail", pk=pk)
+    context = _receipt_context(application)
+    context.update(status.details(application))
+    context["upload_error"] = upload_error
+    return render(request, "forms/detail.html", context, status=400 if upload_error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request, pk):
+    """The one-question survey after the decision (stored without a link to the person)."""
+    application = _own(request, pk, Application.Status.SUBMITTED)
+    error = ""
+    if request.method == "POST":
+        try:
+            rating = int(request.POST.get("rating", ""))
+        except ValueError:
+            rating = 0
+        try:
+            forms.give_feedback(application, rating, request.POST.get("comment", "")[:2000])
+        except forms.FormError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Thank you for your rating!"))
+            return redirect("forms:detail", pk=pk)
+    return render(
+        request,
+        "forms/feedback.html",
+        {"application": application, "error": error, "ratings": range(1, 6)},
+        status=400 if error else 200,
+    )
