@@ -54,7 +54,7 @@ def office_for(application: Application) -> dict | None:
         answer = catalog.resolve_competence(application.service, county) if county else None
         if answer is None:
             return None
-        unit, location = answer.unit, answer.location
+        unit, location = answer.org_unit, answer.location
     if location is None:
         location = (
             unit.locations.order_by("name").first()

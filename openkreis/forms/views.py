@@ -119,6 +119,22 @@ def page(request, pk, page):
             forms.remove_file(application, action.split(":", 1)[1])
             return redirect(request.get_full_path())
         upload_errors = _store_uploads(request, application, spec, data)
+        if action == "upload":
+            if not upload_errors:
+                return redirect(request.get_full_path())
+            for html_id, message in upload_errors:
+                result.error(html_id, message)
+            return _render_page(
+                request,
+                application,
+                spec,
+                page,
+                forms.with_files(application),
+                None,
+                result,
+                back_to_check,
+                400,
+            )
         files = forms.files_by_field(application)
         merged = dict(data)
         merged.update(_peek(spec, request.POST))
@@ -130,6 +146,8 @@ def page(request, pk, page):
                 result.values[f["key"]] = value
         result.values = _regroup(spec, request.POST, result)
         for html_id, message in upload_errors:
+            result.errors.pop(html_id, None)
+            result.anchors = [(i, m) for i, m in result.anchors if i != html_id]
             result.error(html_id, message)
         merged.update({k: v for k, v in result.values.items() if v is not None})
         for key, message in engine.rule_errors(definition, merged, keys=set(result.values)):
@@ -139,8 +157,6 @@ def page(request, pk, page):
         if action.startswith(("add:", "remove:")):
             raw = _change_rows(spec, action, request.POST, raw)
             result = engine.PageResult(raw=raw)
-        elif action == "upload" and not upload_errors:
-            return redirect(request.get_full_path())
         elif action == "draft":
             valid = {k: v for k, v in result.values.items() if _valid_key(k, result)}
             forms.save_answers(application, page, valid)
@@ -155,6 +171,13 @@ def page(request, pk, page):
         else:
             status_code = 400
         data = forms.with_files(application)
+    return _render_page(
+        request, application, spec, page, data, raw, result, back_to_check, status_code
+    )
+
+
+def _render_page(request, application, spec, page, data, raw, result, back_to_check, status_code):
+    definition = application.form.definition
     files = _file_rows(application)
     page_fields = {f["key"]: f for f in spec["fields"]}
     single = len(spec["fields"]) == 1 and spec["fields"][0]["type"] not in ("group",)
