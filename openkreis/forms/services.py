@@ -357,3 +357,27 @@ def give_feedback(application: Application, rating: int, comment: str = "") -> F
         },
     )
     return feedback
+
+
+# --- FIM import -----------------------------------------------------------------------------
+
+
+def import_xdatenfelder(
+    tenant: Tenant, xml: bytes, key: str | None = None, service_slug: str = ""
+) -> tuple[FormDefinition | None, Any]:
+    """Import an XDatenfelder 2.0/3.0 Stammdatenschema as a form; (form or None, report).
+
+    Problems never raise: what could not be mapped is listed in the report."""
+    from .xdatenfelder import parse
+
+    definition, report = parse(xml, key=key, service=service_slug)
+    if definition is None:
+        return None, report
+    try:
+        form, _changed = store_definition(
+            tenant, definition, source=FormDefinition.Source.XDATENFELDER
+        )
+    except DefinitionError as exc:
+        report.note(str(exc))
+        return None, report
+    return form, report
