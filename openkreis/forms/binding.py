@@ -17,7 +17,8 @@ AUTOCOMPLETE = {
     "email": "email",
     "phone": "tel",
 }
-INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date"}
+# Dates are typed as text (31.01.1990): native date pickers differ by device and locale.
+INPUT_TYPES = {"email": "email", "phone": "tel"}
 
 
 def _condition_note(f: dict, page_fields: dict[str, dict]) -> str:
@@ -131,6 +132,8 @@ def bind(
         text = engine.display_value(f, value)
     elif kind == "number":
         text = str(value).replace(".", ",")
+    elif kind == "date":
+        text = engine.display_value(f, value)
     else:
         text = str(value)
     bound.update(
@@ -141,7 +144,8 @@ def bind(
             "inputmode": "decimal" if kind == "number" else "",
             "unit": tr(f.get("unit")),
             "autocomplete": AUTOCOMPLETE.get(f.get("prefill", ""), "off" if kind == "iban" else ""),
-            "maxlength": f.get("max_length") or "",
+            "maxlength": f.get("max_length") or (10 if kind == "date" else ""),
+            "short": kind in ("number", "date"),
             "spellcheck": kind in ("text", "textarea"),
         }
     )
