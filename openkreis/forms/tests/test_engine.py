@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openkreis.forms import engine
@@ -415,3 +415,46 @@ def test_iban_check_never_crashes(text):
 def test_number_and_date_parsers_never_crash(text):
     engine.parse_number(text)
     engine.parse_date(text)
+
+
+def _real_forms():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from openkreis.forms.services import read_definitions
+
+    return read_definitions(Path(settings.OPENKREIS_TENANTS_DIR) / "harz")
+
+
+REAL_FORMS = _real_forms()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["x", "y"]), st.text(max_size=30)), st.data())
+def test_any_posted_text_on_any_page_of_the_real_forms_never_crashes(_unused, data):
+    definition = data.draw(st.sampled_from(REAL_FORMS))
+    page = data.draw(st.sampled_from(definition["pages"]))
+    post = QueryDict(mutable=True)
+    for f in page["fields"]:
+        prefix = engine.html_id(f["key"])
+        names = [
+            prefix,
+            f"{prefix}-street",
+            f"{prefix}-postcode",
+            f"{prefix}-city",
+            f"{prefix}-count",
+        ]
+        names += [f"{prefix}-0-{s['key']}" for s in f.get("fields", [])]
+        for name in names:
+            post[name] = data.draw(st.text(max_size=40))
+    result = engine.PageResult()
+    values = {}
+    for f in page["fields"]:
+        values[f["key"]] = engine.read_field(
+            f, post, engine.html_id(f["key"]), {}, None, result, {}
+        )
+    answers = {k: v for k, v in values.items() if v is not None}
+    engine.rule_errors(definition, answers)
+    engine.validate_all(definition, engine.clean_answers(definition, answers))
+    engine.summary(definition, answers)
