@@ -332,7 +332,9 @@ def give_feedback(application: Application, rating: int, comment: str = "") -> F
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.feedback_given:
         raise FormError(_("You have already rated this service. Thank you!"))
-    if application.status != Application.Status.SUBMITTED:
+    from .status import is_decided
+
+    if application.status != Application.Status.SUBMITTED or not is_decided(application):
         raise FormError(_("You can rate the service after the decision."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise FormError(_("Choose a rating from 1 to 5."))

@@ -44,6 +44,12 @@ def citizen_view(application: Application) -> Any:
     return cases.citizen_status(case)
 
 
+def is_decided(application: Application) -> bool:
+    """True once the eAkte reports a decision for the application's case."""
+    view = citizen_view(application)
+    return bool(_get(view, "decided", False)) if view is not None else False
+
+
 def office_for(application: Application) -> dict | None:
     """The office holding the case (or competent for the service): name, address, contact."""
     case = integration.case_of(application)
