@@ -182,6 +182,15 @@ def test_apply_for_residence_card_on_a_phone(browser, portal_url, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("bezahlen")).click()
     page.wait_for_url(re.compile(r"/pruefen/"))
+    expect(page.get_by_role("button", name="Antrag abschicken")).to_be_visible()
+    screenshot(page, "forms-08-ready-to-send-phone")
+    assert_accessible(page)
+
+    # the draft is in "Meine Anträge"
+    page.goto(portal_url + "/antrag/meine/")
+    assert "Aufenthaltskarte" in page.inner_text("main")
+    screenshot(page, "forms-09-mine-phone")
+    assert_accessible(page)
     context.close()
 
 
@@ -209,13 +218,13 @@ def test_without_javascript_rows_conditions_and_csp(browser, portal_url):
     page.fill("#f-household-1-name", "Lou Demir")
     page.fill("#f-household-1-birth_date", "01.06.2017")
     page.select_option("#f-household-1-relation", "child")
-    screenshot(page, "forms-08-household-nojs-phone")
+    screenshot(page, "forms-10-household-nojs-phone")
     page.get_by_role("button", name="Weiter", exact=True).click()
     page.wait_for_url(re.compile(r"/seite/einkommen/"))
     page.get_by_role("button", name="Speichern und später weitermachen").click()
     page.wait_for_url(re.compile(r"/antrag/meine/$"))
     assert "Hilfe zum Lebensunterhalt" in page.inner_text("main")
-    screenshot(page, "forms-09-mine-nojs-phone")
+    screenshot(page, "forms-11-mine-nojs-phone")
     context.close()
     assert violations == []
 
