@@ -1,1 +1,246 @@
-"""Data and invariants of the cases app."""
+"""The eAkte: cases (Vorgänge), their status history, documents with versions, requests for
+missing documents, the hash-chained audit trail, and the county's file plan and procedures.
+
+Personal data (the applicant's name, address, contact) lives only on the case and in its
+documents; retention deletes both and leaves the anonymous events.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openkreis.catalog.models import Service
+from openkreis.core.models import AppendOnlyError, OrgUnit, Region
+
+
+class FilePlanItem(models.Model):
+    """One subject group of the county's file plan (Aktenplan), e.g. 32.10.01 Fahrerlaubnisse."""
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    retention_years = models.PositiveSmallIntegerField(default=10)
+    services = models.ManyToManyField(Service, blank=True, related_name="file_plan_items")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class FileNumberCounter(models.Model):
+    """The last sequence number handed out per plan item and year (gap-free file numbers)."""
+
+    plan_item = models.ForeignKey(FilePlanItem, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan_item", "year"], name="uniq_file_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_item.code}/{self.year}: {self.last}"
+
+
+class Procedure(models.Model):
+    """A process definition (states, transitions, roles, target times) loaded from data."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+    services = models.ManyToManyField(Service, blank=True, related_name="procedures")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """A Vorgang: one application or matter, whatever channel it came through."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper (scanned)")
+        COUNTER = "counter", _("Counter")
+
+    file_number = models.CharField(max_length=60, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="cases")
+    plan_item = models.ForeignKey(FilePlanItem, on_delete=models.PROTECT, related_name="cases")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="cases")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=40, db_index=True)
+    state_kind = models.CharField(max_length=12, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    received_at = models.DateTimeField(db_index=True)
+    target_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    retain_until = models.DateField(null=True, blank=True, db_index=True)
+    # The applicant (personal data: deleted with the case after retention).
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="own_cases",
+    )
+    applicant_name = models.CharField(max_length=200, db_index=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_phone = models.CharField(max_length=60, blank=True)
+    applicant_address = models.CharField(max_length=300, blank=True)
+    applicant_birth_date = models.DateField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "state_kind", "received_at"]),
+            models.Index(fields=["org_unit", "assignee", "state_kind"]),
+            models.Index(fields=["org_unit", "target_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_number
+
+    @property
+    def subject(self) -> str:
+        return f"case:{self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return bool(
+            self.target_at and self.state_kind != "done" and self.target_at < timezone.now()
+        )
+
+
+class CaseStatus(models.Model):
+    """One step in a case's history (append-only)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    activity = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=40)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.activity} → {self.state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Case history is append-only.")
+        super().save(*args, **kwargs)
+
+
+class Document(models.Model):
+    """A document of a case (its identity); the content lives in versions."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    doc_type = models.CharField(max_length=60, blank=True)
+    channel = models.CharField(max_length=10, choices=Case.Channel.choices)
+    sender = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def current(self) -> DocumentVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+def _version_path(instance: DocumentVersion, filename: str) -> str:
+    return f"cases/{instance.document.case_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DocumentVersion(models.Model):
+    """One stored file of a document; a new upload is a new version, never an overwrite."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_version_path, max_length=300)
+    filename = models.CharField(max_length=200)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    text = models.TextField(blank=True)
+    text_source = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="uniq_doc_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} v{self.number}"
+
+
+class DocumentRequest(models.Model):
+    """A Nachforderung: documents the applicant must still deliver, with a deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="requests")
+    items = models.JSONField()
+    message = models.TextField(blank=True)
+    deadline = models.DateField()
+    created_at = models.DateTimeField()
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.items)} (bis {self.deadline:%d.%m.%Y})"
+
+
+class AuditEntry(models.Model):
+    """The audit trail: append-only, each entry chained by SHA-256 to the one before."""
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    case_ref = models.CharField(max_length=60, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.case_ref}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit trail is append-only.")

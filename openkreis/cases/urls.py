@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("vorgang/<int:pk>/", views.case_detail, name="case"),
+    path("vorgang/<int:pk>/schritt/", views.step, name="step"),
+    path("vorgang/<int:pk>/nachfordern/", views.request_documents, name="request"),
+    path("vorgang/<int:pk>/entscheiden/", views.decide, name="decide"),
+    path("vorgang/<int:pk>/abgeben/", views.hand_over, name="handover"),
+    path("dokument/<int:version_pk>/", views.download, name="download"),
+]

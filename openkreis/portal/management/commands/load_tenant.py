@@ -32,6 +32,9 @@ class Command(BaseCommand):
             with transaction.atomic():  # all or nothing: bad data leaves the database as it was
                 tenant, report = load_structure(folder)
                 report.merge(catalog.load_catalogue(tenant, folder))
+                for config in apps.get_app_configs():  # app configuration as county data
+                    if hasattr(config, "load_config"):
+                        config.load_config(tenant, folder, report)
                 if not options["no_pages"]:
                     report.merge(setup.ensure_pages(tenant, folder))
         except TenantDataError as exc:

@@ -1,0 +1,198 @@
+"""The caseworker's desk: inbox per unit, case page, workflow steps, requests for documents,
+decisions, handover and document downloads. Every view is behind staff_required (login,
+second factor, role) and every object is looked up inside the user's units (404 otherwise)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openkreis.core import staff
+from openkreis.core.models import OrgUnit
+
+from . import services, workflow
+from .forms import DecisionForm, HandOverForm, RequestForm
+from .models import Case, DocumentVersion
+
+Role = staff.Role
+DESK_ROLES = (Role.CASEWORKER, Role.TEAM_LEAD)
+TABS = [
+    ("new", _("New")),
+    ("mine", _("Mine")),
+    ("waiting", _("Waiting for applicant")),
+    ("overdue", _("Overdue")),
+    ("done", _("Decided")),
+]
+
+
+def _case(request, pk: int) -> Case:
+    try:
+        return services.get_case_for_staff(request.user, pk)
+    except Case.DoesNotExist as exc:
+        raise Http404(_("No such case in your units.")) from exc
+
+
+@staff.staff_required(*DESK_ROLES)
+def inbox(request):
+    tab = request.GET.get("tab", "new")
+    if tab not in dict(TABS):
+        tab = "new"
+    query = request.GET.get("q", "").strip()
+    units = list(
+        OrgUnit.objects.filter(id__in=staff.unit_ids_for(request.user, DESK_ROLES)).order_by("name")
+    )
+    unit_id = request.GET.get("unit")
+    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    if query:
+        cases = services.find_cases(request.user, query)
+    else:
+        cases = services.inbox(request.user, tab, unit_id)
+    page = Paginator(cases.order_by("target_at", "received_at", "id"), 25).get_page(
+        request.GET.get("seite")
+    )
+    return render(
+        request,
+        "cases/inbox.html",
+        {"tabs": TABS, "tab": tab, "page": page, "units": units, "unit_id": unit_id, "q": query},
+    )
+
+
+def _detail_context(request, case: Case, **forms) -> dict:
+    definition = case.procedure.definition
+    roles = services.roles_in_unit(request.user, case.org_unit)
+    available = workflow.available(definition, case.state, roles)
+    names = {t.name for t in available}
+    return {
+        "case": case,
+        "state": workflow.state_info(definition, case.state),
+        "steps": [t for t in available if t.name not in {"request_documents", "decide"}],
+        "can_request": "request_documents" in names,
+        "can_decide": "decide" in names,
+        "can_work": bool(roles.intersection(DESK_ROLES)),
+        "documents": case.documents.prefetch_related("versions"),
+        "history": case.history.select_related("actor", "org_unit"),
+        "requests": case.requests.all(),
+        "request_form": forms.get("request_form") or RequestForm(),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+        "handover_form": forms.get("handover_form") or HandOverForm(),
+    }
+
+
+@staff.staff_required(*DESK_ROLES, Role.AUDITOR)
+def case_detail(request, pk: int):
+    case = _case(request, pk)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+def _back(case):
+    return redirect("cases:case", pk=case.pk)
+
+
+@staff.staff_required(*DESK_ROLES)
+@require_POST
+def step(request, pk: int):
+    case = _case(request, pk)
+    try:
+        services.transition(case, request.POST.get("step", ""), actor=request.user)
+        messages.success(request, _("Done."))
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return _back(case)
+
+
+@staff.staff_required(*DESK_ROLES)
+def request_documents(request, pk: int):
+    case = _case(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_documents(
+                case,
+                form.cleaned_data["items"].splitlines(),
+                form.cleaned_data["deadline"],
+                actor=request.user,
+                message=form.cleaned_data["message"],
+            )
+            messages.success(request, _("The applicant has been asked for the documents."))
+            return _back(case)
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+    return _form_again(request, case, "request_form", form)
+
+
+@staff.staff_required(*DESK_ROLES)
+def decide(request, pk: int):
+    case = _case(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide(
+                case,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                text=form.cleaned_data["text"],
+            )
+            messages.success(request, _("The decision has been issued and sent."))
+            return _back(case)
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+    return _form_again(request, case, "decision_form", form)
+
+
+@staff.staff_required(*DESK_ROLES)
+def hand_over(request, pk: int):
+    case = _case(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = HandOverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hand_over(
+                case,
+                form.cleaned_data["unit"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("The case has been handed over."))
+            return redirect("cases:inbox")
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+    return _form_again(request, case, "handover_form", form)
+
+
+def _form_again(request, case, name, form):
+    """The case page again with the form's errors (400: the input was wrong)."""
+    context = _detail_context(request, case, **{name: form})
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+@staff.staff_required(*DESK_ROLES, Role.AUDITOR)
+def download(request, version_pk: int):
+    version = (
+        DocumentVersion.objects.select_related("document__case")
+        .filter(document__case__in=services.visible_cases(request.user))
+        .filter(pk=version_pk)
+        .first()
+    )
+    if version is None:
+        raise Http404(_("No such document in your units."))
+    services.audit(
+        "document.read",
+        actor=request.user,
+        case=version.document.case,
+        detail={"sha256": version.sha256},
+    )
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.filename,
+        content_type=version.mime,
+    )
