@@ -165,6 +165,11 @@ def log_search(tenant: Tenant, query: str, result_count: int, top_slug: str = ""
     )
 
 
+def log_service_view(tenant: Tenant, service: Service) -> None:
+    """Record that a service page was opened (no user, no IP), for the cockpit's top list."""
+    core.record_event("portal.service_viewed", data={"service": service.slug}, tenant=tenant.slug)
+
+
 # -- loading -------------------------------------------------------------------------------
 def _decimal(value) -> Decimal | None:
     if value in (None, ""):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from urllib.parse import quote
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -92,20 +93,27 @@ def staff_gate(request: HttpRequest, roles: Iterable[str] = ()) -> HttpResponse 
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     if not has_role(user, *roles):
         raise PermissionDenied
-    if not mfa_verified(request):
-        if not has_mfa_device(user):
-            return redirect(f"{settings.OPENKREIS_MFA_SETUP_URL}?next={request.get_full_path()}")
-        logout(request)
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-    return None
+    return second_factor_gate(request)
+
+
+def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
+    """None if a second factor was proven in this session; else where to go: set one up
+    (none yet), or log in again through the MFA login (password-only session)."""
+    if mfa_verified(request):
+        return None
+    here = request.get_full_path()
+    if not has_mfa_device(request.user):
+        return redirect(f"{settings.OPENKREIS_MFA_SETUP_URL}?next={quote(here)}")
+    logout(request)
+    return redirect_to_login(here, settings.LOGIN_URL)
 
 
 def add_staff(
     username: str,
     email: str,
     password: str | None,
-    unit: OrgUnit,
-    roles: Iterable[str],
+    unit: OrgUnit | None = None,
+    roles: Iterable[str] = (),
     *,
     first_name: str = "",
     last_name: str = "",
@@ -131,3 +139,11 @@ def add_staff(
     for role in roles:
         StaffMembership.objects.get_or_create(user=user, org_unit=unit, role=role)
     return user
+
+
+def ensure_totp(user, secret: str) -> None:
+    """Give `user` a TOTP second factor with `secret` unless they have one (demo data)."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not has_mfa_device(user):
+        TOTP.activate(user, secret)

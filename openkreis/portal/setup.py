@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page, Site
@@ -17,6 +16,7 @@ from wagtail.models import Page, Site
 from openkreis.catalog.models import LifeEvent
 from openkreis.core.loader import LoadReport, read_yaml
 from openkreis.core.models import Tenant
+from openkreis.core.staff import add_staff, ensure_totp
 
 from .models import (
     ContentPage,
@@ -27,14 +27,23 @@ from .models import (
     NewsPage,
 )
 
+# username, group, password, superuser, TOTP secret (base32), description. Staff log in
+# with a second factor: add the secret to an authenticator app (or use `oathtool --totp -b`).
 DEMO_USERS = [
-    # username, group, password, superuser, description
-    ("admin", None, "harz-admin-demo-2026", True, "Administrator"),
+    (
+        "admin",
+        None,
+        "harz-admin-demo-2026",
+        True,
+        "HARZADMINDEMOAAAAAAAAAAAAAAAAAAA",
+        "Administrator",
+    ),
     (
         "redaktion",
         "Editors",
         "harz-redaktion-demo-2026",
         False,
+        "HARZREDAKTIONDEMOAAAAAAAAAAAAAAA",
         "Redaktion (drafts, no publishing)",
     ),
     (
@@ -42,6 +51,7 @@ DEMO_USERS = [
         "Moderators",
         "harz-freigabe-demo-2026",
         False,
+        "HARZFREIGABEDEMOAAAAAAAAAAAAAAAA",
         "Freigabe (approves and publishes)",
     ),
 ]
@@ -142,21 +152,16 @@ def _ensure_site_root(home: HomePage, tenant: Tenant, report: LoadReport) -> Non
 
 
 def ensure_demo_users() -> list[tuple[str, str, str]]:
-    """Demo logins for `make run`; passwords are set only when the user is created."""
-    user_model = get_user_model()
+    """Demo logins for `make run`: (username, "password + TOTP secret", description).
+    Passwords and second factors are set only when missing."""
     created = []
-    for username, group_name, password, superuser, description in DEMO_USERS:
-        user = user_model.objects.filter(username=username).first()
-        if user is None:
-            user = user_model.objects.create_user(
-                username=username,
-                password=password,
-                email=f"{username}@example.org",
-                is_staff=True,
-                is_superuser=superuser,
-            )
+    for username, group_name, password, superuser, secret, description in DEMO_USERS:
+        user = add_staff(username, f"{username}@example.org", password)
+        if not user.is_staff or user.is_superuser != superuser:
+            user.is_staff, user.is_superuser = True, superuser
+            user.save(update_fields=["is_staff", "is_superuser"])
         if group_name:
-            group = Group.objects.get(name=group_name)
-            user.groups.add(group)
-        created.append((username, password, description))
+            user.groups.add(Group.objects.get(name=group_name))
+        ensure_totp(user, secret)
+        created.append((username, f"{password}  TOTP secret {secret}", description))
     return created

@@ -96,6 +96,8 @@ def service_detail(request, slug: str):
                 answers.append(answer)
     elif request.GET:
         status = 400
+    if not request.GET:  # the first view; choosing a municipality is the same visit
+        catalog.log_service_view(tenant, service)
     return render(
         request,
         "portal/service_detail.html",

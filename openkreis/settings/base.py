@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "openkreis.core.middleware.AdminMfaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -113,6 +114,8 @@ AXES_VERBOSE = False
 # Accounts and login (django-allauth): one login for citizens and staff; staff pages also
 # demand a second factor (TOTP) proven in the session (openkreis.core.staff).
 LOGIN_URL = "account_login"
+OPENKREIS_LOGIN_PATH = "/konto/login/"
+WAGTAILADMIN_LOGIN_URL = OPENKREIS_LOGIN_PATH
 LOGIN_REDIRECT_URL = "/"
 OPENKREIS_MFA_SETUP_URL = "/konto/2fa/totp/activate/"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

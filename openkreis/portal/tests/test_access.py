@@ -1,7 +1,9 @@
 """Authorisation table: every URL × role → expected status."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
+
+from openkreis.core.testing import login_staff, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +23,12 @@ SUPERUSER_ONLY = ["/django-admin/", "/admin/users/"]
 def login(client, role):
     if role == "anonymous":
         return
-    user = User.objects.create_user(
-        role, password="x", is_staff=role != "citizen", is_superuser=role == "admin"
-    )
+    user, secret = make_staff(role, "pressestelle")
+    user.is_staff, user.is_superuser = role != "citizen", role == "admin"
+    user.save()
     if role == "editor":
         user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
+    login_staff(client, user, secret)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "citizen", "editor", "admin"])

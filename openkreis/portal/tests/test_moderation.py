@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from wagtail.models import Page, Workflow
 
+from openkreis.core.staff import add_staff, ensure_totp
+from openkreis.core.testing import login_staff
 from openkreis.portal.models import NewsIndexPage, NewsPage
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +78,9 @@ def test_default_workflow_covers_the_whole_site():
 
 
 def test_editor_in_admin_sees_submit_not_publish(client, editor):
-    client.force_login(editor)
+    ensure_totp(editor, "EDITORTESTAAAAAAAAAAAAAAAAAAAAAA")
+    add_staff(editor.username, "ed@example.org", None)  # a verified address for the login
+    login_staff(client, editor, "EDITORTESTAAAAAAAAAAAAAAAAAAAAAA", password="x")
     page = NewsPage.objects.first()
     response = client.get(f"/admin/pages/{page.id}/edit/")
     assert response.status_code == 200

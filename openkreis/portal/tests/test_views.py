@@ -55,6 +55,15 @@ def test_service_page_shows_competent_office_for_municipality(client, harz):
     assert "Öffnungszeiten" in html
 
 
+def test_service_view_is_logged_once_per_visit_without_personal_data(client, harz):
+    before = Event.objects.filter(kind="portal.service_viewed").count()
+    client.get("/leistungen/kfz-zulassung/", REMOTE_ADDR="203.0.113.9")
+    client.get("/leistungen/kfz-zulassung/", {"gemeinde": "15085370"})  # same visit, a choice
+    events = Event.objects.filter(kind="portal.service_viewed").order_by("id")[before:]
+    assert [e.data for e in events] == [{"service": "kfz-zulassung"}]
+    assert events[0].subject == ""
+
+
 def test_service_page_by_postcode_asks_when_shared(client, harz):
     response = client.get("/leistungen/kfz-zulassung/", {"plz": "06493"})
     assert response.status_code == 200
