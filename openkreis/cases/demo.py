@@ -67,7 +67,7 @@ SERVICES = [
     ("aufenthaltskarte-eu", 40),
     ("baugenehmigung-vereinfacht", 40),
     ("hilfe-zum-lebensunterhalt", 40),
-    ("wohngeld", 10),
+    ("jagdschein", 10),
     ("waffenbesitzkarte", 10),
 ]
 FIRST = [
@@ -145,10 +145,10 @@ def load_demo(tenant, folder, stdout) -> None:
 def _demo_cases() -> None:
     rng = random.Random(15085)  # the same demo every time
     now = timezone.now()
-    staff = {unit: username for username, unit, roles, *_ in DEMO_STAFF if Role.CASEWORKER in roles}
     from django.contrib.auth import get_user_model
 
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=staff.values())}
+    names = [username for username, *_ in DEMO_STAFF]
+    all_users = list(get_user_model().objects.filter(username__in=names).order_by("username"))
     pdfs_left = 4
     for slug, count in SERVICES:
         service = Service.objects.filter(slug=slug).first()
@@ -172,9 +172,9 @@ def _demo_cases() -> None:
                 received_at=received,
                 complete=rng.random() > 0.3,
             )
-            worker = users.get(staff.get(case.org_unit.key, ""))
+            worker = _worker_for(case, all_users)
             if worker is None:
-                worker = users.get(next(iter(staff.values())))
+                continue  # no demo staff in that unit: the case stays new
             pdfs_left = _advance(case, worker, received, now, rng, pdfs_left)
 
 
@@ -222,12 +222,23 @@ def _advance(case, worker, received, now, rng, pdfs_left) -> int:
     outcome = rng.choices(["granted", "partly", "refused"], [8, 1, 1])[0]
     actor = lead or worker
     if pdfs_left > 0 and "decide" in _names(case):
-        services.decide(case, actor=actor, outcome=outcome, text="Die Voraussetzungen liegen vor.")
+        services.decide(
+            case, actor=actor, outcome=outcome, text="Die Voraussetzungen liegen vor.", notify=False
+        )
         return pdfs_left - 1
     services.transition(case, "decide", actor=actor, at=decided_at, outcome=outcome)
     if decided_at + dt.timedelta(days=14) < now:
         services.transition(case, "close", actor=actor, at=decided_at + dt.timedelta(days=14))
     return pdfs_left
+
+
+def _worker_for(case, users):
+    """A demo caseworker of the case's unit (a team lead above it will do)."""
+    ranked = sorted(users, key=lambda u: not u.username.startswith("sb-"))
+    for user in ranked:
+        if services.roles_in_unit(user, case.org_unit).intersection(services.WORKING_ROLES):
+            return user
+    return None
 
 
 def _names(case) -> set[str]:

@@ -159,9 +159,7 @@ def validate_upload(name: str, data: bytes) -> ValidatedFile:
     mime = sniff_mime(data)
     if mime is None:
         raise UploadRejected(
-            _(
-                "The file %(name)s is not a PDF, PNG, JPEG or TIFF file. Please upload a scan."
-            )
+            _("The file %(name)s is not a PDF, PNG, JPEG or TIFF file. Please upload a scan.")
             % {"name": name}
         )
     if mime == "application/pdf":
@@ -683,7 +681,7 @@ def deliver_documents(
     return documents
 
 
-def decide(case: Case, *, actor, outcome: str, text: str) -> Document:
+def decide(case: Case, *, actor, outcome: str, text: str, notify: bool = True) -> Document:
     """Issue the decision (Bescheid): PDF/A from the procedure's template, filed in the case,
     delivered to the applicant; the case is decided."""
     if outcome not in OUTCOMES:
@@ -709,7 +707,8 @@ def decide(case: Case, *, actor, outcome: str, text: str) -> Document:
             sender=case.org_unit.name,
             doc_type="bescheid",
         ).document
-        transaction.on_commit(lambda: deliver_decision(case, document))
+        if notify:
+            transaction.on_commit(lambda: deliver_decision(case, document))
     return document
 
 
