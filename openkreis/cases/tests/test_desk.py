@@ -1,0 +1,153 @@
+"""The caseworker's desk over HTTP: authorisation table (URL × role → status), inbox tabs,
+search, workflow steps, requests, decisions, handover, bad input."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from openkreis.cases import services
+from openkreis.cases.models import AuditEntry
+from openkreis.core.models import OrgUnit
+from openkreis.core.testing import login_staff, make_staff
+
+from .test_cases import open_demo_case, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(harz):
+    return open_demo_case(documents=[("antrag.pdf", pdf_bytes())])
+
+
+def urls(case):
+    version = case.documents.get().current()
+    return {
+        "inbox": ("get", "/sachbearbeitung/"),
+        "case": ("get", f"/sachbearbeitung/vorgang/{case.pk}/"),
+        "download": ("get", f"/sachbearbeitung/dokument/{version.pk}/"),
+        "step": ("post", f"/sachbearbeitung/vorgang/{case.pk}/schritt/"),
+        "decide": ("post", f"/sachbearbeitung/vorgang/{case.pk}/entscheiden/"),
+    }
+
+
+# role → expected status per URL (302 = to the login page)
+TABLE = {
+    "anonymous": {"inbox": 302, "case": 302, "download": 302, "step": 302, "decide": 302},
+    "citizen": {"inbox": 403, "case": 403, "download": 403, "step": 403, "decide": 403},
+    "other-unit": {"inbox": 200, "case": 404, "download": 404, "step": 404, "decide": 404},
+    "mail-room": {"inbox": 403, "case": 403, "download": 403, "step": 403, "decide": 403},
+    "own-unit": {"inbox": 200, "case": 200, "download": 200, "step": 302, "decide": 400},
+    "lead-above": {"inbox": 200, "case": 200, "download": 200, "step": 302, "decide": 400},
+}
+
+
+def login_as(client, role):
+    if role == "anonymous":
+        return None
+    unit, roles = {
+        "citizen": ("pressestelle", ()),
+        "other-unit": ("sozialamt", ("caseworker",)),
+        "mail-room": ("fahrerlaubnisbehoerde", ("mail_room",)),
+        "own-unit": ("fahrerlaubnisbehoerde", ("caseworker",)),
+        "lead-above": ("ordnungsamt-kreis", ("team_lead",)),
+    }[role]
+    user, secret = make_staff(f"u-{role}", unit, *roles)
+    login_staff(client, user, secret)
+    return user
+
+
+@pytest.mark.parametrize("role", list(TABLE))
+def test_authorisation_table(client, case, role):
+    login_as(client, role)
+    for name, (method, url) in urls(case).items():
+        response = getattr(client, method)(url)
+        assert response.status_code == TABLE[role][name], (role, name, url)
+        if response.status_code in (302, 403, 404):  # refused: not a trace of the data
+            assert case.applicant_name.encode() not in response.content
+
+
+def test_staff_reads_are_in_the_audit_trail(client, case):
+    user = login_as(client, "own-unit")
+    client.get(f"/sachbearbeitung/vorgang/{case.pk}/")
+    assert AuditEntry.objects.filter(
+        action="case.read", actor=user.username, case_ref=case.file_number
+    ).exists()
+
+
+def test_inbox_tabs_and_search(client, case):
+    user = login_as(client, "own-unit")
+    new = client.get("/sachbearbeitung/?tab=new")
+    assert case.file_number in new.content.decode()
+    services.transition(case, "claim", actor=user)
+    assert case.file_number in client.get("/sachbearbeitung/?tab=mine").content.decode()
+    assert case.file_number not in client.get("/sachbearbeitung/?tab=new").content.decode()
+    found = client.get("/sachbearbeitung/", {"q": "Mustermann"}).content.decode()
+    assert case.file_number in found
+    assert client.get("/sachbearbeitung/", {"tab": "<script>", "seite": "x"}).status_code == 200
+
+
+def test_claim_request_decide_through_the_pages(client, case, django_capture_on_commit_callbacks):
+    login_as(client, "own-unit")
+    base = f"/sachbearbeitung/vorgang/{case.pk}"
+    assert client.post(f"{base}/schritt/", {"step": "claim"}).status_code == 302
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{base}/nachfordern/", {"items": "Sehtest\nPassbild", "deadline": deadline}
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "waiting"
+    services.deliver_documents(case, [("sehtest.pdf", pdf_bytes())])
+    client.post(f"{base}/schritt/", {"step": "claim"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{base}/entscheiden/", {"outcome": "granted", "text": "Voraussetzungen erfüllt."}
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "decided"
+    page = client.get(f"{base}/").content.decode()
+    assert "Bescheid-" in page
+
+
+@pytest.mark.parametrize(
+    "url,data,message",
+    [
+        ("nachfordern", {"items": "", "deadline": "2020-01-01"}, "Deadline"),
+        ("nachfordern", {"items": "Sehtest", "deadline": "morgen"}, "date"),
+        ("entscheiden", {"outcome": "maybe", "text": "x"}, "Outcome"),
+        ("abgeben", {"unit": "999999", "reason": "x"}, "Hand over"),
+    ],
+)
+def test_bad_input_gets_400_with_the_form_again(client, case, url, data, message):
+    user = login_as(client, "own-unit")
+    services.transition(case, "claim", actor=user)
+    client.cookies.load({"django_language": "en"})
+    response = client.post(f"/en/sachbearbeitung/vorgang/{case.pk}/{url}/", data)
+    assert response.status_code == 400
+    assert "error-summary" in response.content.decode()
+
+
+def test_impossible_step_is_a_message_not_an_error(client, case):
+    login_as(client, "own-unit")
+    response = client.post(
+        f"/sachbearbeitung/vorgang/{case.pk}/schritt/", {"step": "close"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "nicht möglich" in response.content.decode()
+
+
+def test_hand_over_moves_the_case_out_of_my_units(client, case):
+    login_as(client, "own-unit")
+    target = OrgUnit.objects.get(key="kfz-zulassung")
+    response = client.post(
+        f"/sachbearbeitung/vorgang/{case.pk}/abgeben/",
+        {"unit": target.pk, "reason": "Falsch zugeordnet"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.org_unit == target
+    assert client.get(f"/sachbearbeitung/vorgang/{case.pk}/").status_code == 404
