@@ -153,8 +153,11 @@ def validate_upload(name: str, data: bytes) -> ValidatedFile:
     if not data:
         raise UploadRejected(_("The file %(name)s is empty.") % {"name": name})
     if len(data) > limit:
+        from django.template.defaultfilters import filesizeformat
+
         raise UploadRejected(
-            _("The file %(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit >> 20}
+            _("The file %(name)s is larger than %(limit)s.")
+            % {"name": name, "limit": filesizeformat(limit)}
         )
     mime = sniff_mime(data)
     if mime is None:

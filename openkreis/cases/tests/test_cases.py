@@ -147,7 +147,7 @@ def test_bad_files_are_rejected_with_a_reason_and_nothing_is_stored(harz, name, 
 
 def test_oversized_file_is_rejected(harz, settings):
     settings.OPENKREIS_MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(services.UploadRejected, match="larger"):
+    with pytest.raises(services.UploadRejected, match="größer als 1000"):
         services.validate_upload("gross.png", png_bytes(200, 200) + b"\x00" * 2000)
 
 
