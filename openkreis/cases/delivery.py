@@ -69,3 +69,20 @@ def notify_request(case, request) -> str:
         f"{request.message}\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
     )
     return _send(case, f"Unterlagen für Ihren Antrag {case.file_number}", body)
+
+
+def deliver_safely(kind: str, case, *args) -> str:
+    """Run a delivery after the case change has committed. A failing mail server must not
+    undo or hide the change: the failure is written to the case's audit trail, where the
+    case page shows it, so staff can send the letter another way."""
+    from .services import audit
+
+    send = {"decision": deliver_decision, "request": notify_request}[kind]
+    try:
+        channel = send(case, *args)
+    except Exception as exc:  # any transport error (SMTP down, mailbox unavailable)
+        log.exception("delivery of %s for case %s failed", kind, case.pk)
+        audit("delivery.failed", case=case, detail={"what": kind, "error": str(exc)[:200]})
+        return "failed"
+    audit("delivery.sent", case=case, detail={"what": kind, "channel": channel})
+    return channel

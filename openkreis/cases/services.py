@@ -646,9 +646,9 @@ def request_documents(
         case = transition(
             case, "request_documents", actor=actor, deadline=deadline.isoformat(), count=len(items)
         )
-        from .delivery import notify_request
+        from .delivery import deliver_safely
 
-        transaction.on_commit(lambda: notify_request(case, req))
+        transaction.on_commit(lambda: deliver_safely("request", case, req))
     return req
 
 
@@ -692,7 +692,7 @@ def decide(case: Case, *, actor, outcome: str, text: str, notify: bool = True) -
     if not text.strip():
         raise CaseError(_("The decision needs a reasoning."))
     from .decision import render_decision
-    from .delivery import deliver_decision
+    from .delivery import deliver_safely
 
     with transaction.atomic():
         case = transition(case, "decide", actor=actor, outcome=outcome)
@@ -711,7 +711,7 @@ def decide(case: Case, *, actor, outcome: str, text: str, notify: bool = True) -
             doc_type="bescheid",
         ).document
         if notify:
-            transaction.on_commit(lambda: deliver_decision(case, document))
+            transaction.on_commit(lambda: deliver_safely("decision", case, document))
     return document
 
 

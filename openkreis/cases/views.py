@@ -16,7 +16,7 @@ from openkreis.core.models import OrgUnit
 
 from . import services, workflow
 from .forms import DecisionForm, HandOverForm, RequestForm
-from .models import Case, DocumentVersion
+from .models import AuditEntry, Case, DocumentVersion
 
 Role = staff.Role
 DESK_ROLES = (Role.CASEWORKER, Role.TEAM_LEAD)
@@ -61,6 +61,38 @@ def inbox(request):
     )
 
 
+ACTIVITY_LABELS = {
+    "received": _("Received"),
+    "assigned": _("Claimed"),
+    "documents_requested": _("Documents requested"),
+    "documents_received": _("Documents received"),
+    "decided": _("Decided"),
+    "closed": _("Closed"),
+    "reopened": _("Reopened"),
+    "handed_over": _("Handed over"),
+}
+
+
+def history_rows(case: Case) -> list[dict]:
+    """The history in words: what happened, the state it led to, where, by whom, why."""
+    definition = case.procedure.definition
+    steps = {t.name: t.label for t in workflow.transitions(definition)}
+    rows = []
+    for entry in case.history.select_related("actor", "org_unit"):
+        rows.append(
+            {
+                "at": entry.at,
+                "what": ACTIVITY_LABELS.get(entry.activity)
+                or steps.get(entry.activity, entry.activity),
+                "state": workflow.state_info(definition, entry.state).get("label", entry.state),
+                "unit": entry.org_unit.name,
+                "actor": entry.actor.username if entry.actor else "",
+                "note": entry.note,
+            }
+        )
+    return rows
+
+
 def _detail_context(request, case: Case, **forms) -> dict:
     definition = case.procedure.definition
     roles = services.roles_in_unit(request.user, case.org_unit)
@@ -74,8 +106,11 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "can_decide": "decide" in names,
         "can_work": bool(roles.intersection(DESK_ROLES)),
         "documents": case.documents.prefetch_related("versions"),
-        "history": case.history.select_related("actor", "org_unit"),
+        "history": history_rows(case),
         "requests": case.requests.all(),
+        "deliveries": AuditEntry.objects.filter(
+            case_ref=case.file_number, action__startswith="delivery."
+        ).order_by("-id")[:5],
         "request_form": forms.get("request_form") or RequestForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "handover_form": forms.get("handover_form") or HandOverForm(),
@@ -140,7 +175,7 @@ def decide(request, pk: int):
                 outcome=form.cleaned_data["outcome"],
                 text=form.cleaned_data["text"],
             )
-            messages.success(request, _("The decision has been issued and sent."))
+            messages.success(request, _("The decision has been issued."))
             return _back(case)
         except services.CaseError as exc:
             form.add_error(None, str(exc))

@@ -115,6 +115,7 @@ def portal_url():
                 if time.time() > deadline or server.poll() is not None:
                     raise RuntimeError("gunicorn did not come up") from None
                 time.sleep(0.3)
+        os.environ["OPENKREIS_BROWSER_DATABASE_URL"] = database_url  # for run_on_portal
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -164,3 +165,22 @@ def axe_violations(browser, url: str, viewport=PHONE) -> list[dict]:
 
 def format_violations(violations) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def run_on_portal(code: str) -> str:
+    """Run Python (Django shell) against the served portal's database, as another channel
+    would (e.g. an applicant's upload arriving through intake); returns its output."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "openkreis.settings.test",
+        "DATABASE_URL": os.environ["OPENKREIS_BROWSER_DATABASE_URL"],
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout

@@ -1,0 +1,97 @@
+"""A caseworker's day on a phone: log in with password and TOTP, open the inbox, claim a
+case, request a document, (the applicant's upload arrives through intake), decide, download
+the decision PDF. axe-core on the inbox and the case page; screenshots for review."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from openkreis.cases.demo import DEMO_PASSWORD
+from openkreis.core.testing import totp_code
+
+from .conftest import (
+    AXE,
+    DESKTOP,
+    PHONE,
+    format_violations,
+    run_on_portal,
+    screenshot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SECRET = "FAHRERLAUBNISDEMOAAAAAAAAAAAAAAA"
+
+
+def axe(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def login(page, url):
+    page.goto(url + "/sachbearbeitung/")
+    page.wait_for_url(re.compile(r"/konto/login/"))
+    page.fill("input[name=login]", "sb-fahrerlaubnis")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
+    screenshot(page, "cases-login-totp-phone")
+    page.fill("input[name=code]", totp_code(SECRET))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/sachbearbeitung/$"))
+
+
+def test_caseworker_day(browser, portal_url):
+    context = browser.new_context(
+        viewport=PHONE, locale="de-DE", bypass_csp=True, accept_downloads=True
+    )
+    page = context.new_page()
+    login(page, portal_url)
+    assert page.locator("h1").inner_text() == "Posteingang"
+    screenshot(page, "cases-inbox-phone")
+    assert axe(page) == [], format_violations(axe(page))
+
+    page.locator(".case-table a").first.click()
+    page.wait_for_url(re.compile(r"/sachbearbeitung/vorgang/\d+/"))
+    case_id = re.search(r"/vorgang/(\d+)/", page.url).group(1)
+    page.get_by_role("button", name="Übernehmen").click()
+    page.get_by_label("Fehlende Unterlagen (eine pro Zeile)").fill("Sehtestbescheinigung")
+    page.get_by_label("Frist").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Nachforderung senden").click()
+    assert "Wartet auf Unterlagen" in page.locator(".case-facts").inner_text()
+    screenshot(page, "cases-requested-phone")
+
+    # The applicant's document arrives through another channel (intake → deliver_documents).
+    run_on_portal(
+        "import io\n"
+        "from pypdf import PdfWriter\n"
+        "from openkreis.cases import services\n"
+        "from openkreis.cases.models import Case\n"
+        "w = PdfWriter(); w.add_blank_page(width=200, height=200); b = io.BytesIO(); w.write(b)\n"
+        f"case = Case.objects.get(pk={case_id})\n"
+        "services.deliver_documents(case, [('sehtest.pdf', b.getvalue())])\n"
+    )
+    page.reload()
+    assert "Unterlagen eingegangen" in page.locator(".case-facts").inner_text()
+    page.get_by_role("button", name="Übernehmen").click()
+    assert axe(page) == [], format_violations(axe(page))
+    page.get_by_label("Ergebnis").select_option("granted")
+    page.get_by_label("Begründung").fill("Alle Voraussetzungen sind erfüllt.")
+    page.get_by_role("button", name="Bescheid erlassen").click()
+    assert "Der Bescheid wurde erlassen." in page.content()
+    screenshot(page, "cases-decided-phone")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Version 1")).last.click()
+    path = download_info.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "cases-case-desktop")
+    context.close()
