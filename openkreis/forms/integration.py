@@ -173,7 +173,10 @@ def file_number(case) -> str:
 def case_of(application: Application):
     if not application.case_id:
         return None
-    from openkreis.cases.models import Case
+    try:
+        from openkreis.cases.models import Case
+    except ImportError:
+        return None
 
     return Case.objects.filter(pk=application.case_id).first()
 
