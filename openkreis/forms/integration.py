@@ -134,7 +134,14 @@ def case_files(application: Application, data: dict) -> list[Any]:
 
 def create_case(application: Application, data: dict):
     """Hand the checked application to intake (one transaction with ours); the case."""
-    from openkreis.intake.services import submit_online
+    from .services import FormError
+
+    try:
+        from openkreis.intake.services import submit_online
+    except ImportError:  # an installation without the eAkte's intake: keep the draft
+        raise FormError(
+            _("Sending applications online is not available yet. Your draft is saved.")
+        ) from None
 
     return submit_online(
         service=application.service,
@@ -166,7 +173,10 @@ def file_number(case) -> str:
 def case_of(application: Application):
     if not application.case_id:
         return None
-    from openkreis.cases.models import Case
+    try:
+        from openkreis.cases.models import Case
+    except ImportError:
+        return None
 
     return Case.objects.filter(pk=application.case_id).first()
 

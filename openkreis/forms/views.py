@@ -485,6 +485,11 @@ def feedback(request, pk):
     return render(
         request,
         "forms/feedback.html",
-        {"application": application, "error": error, "ratings": range(1, 6)},
+        {
+            "application": application,
+            "error": error,
+            "ratings": range(1, 6),
+            "open": status.is_decided(application) and not application.feedback_given,
+        },
         status=400 if error else 200,
     )

@@ -243,3 +243,54 @@ def test_form_pages_desktop_screenshots(browser, portal_url):
     page.goto(page.url.replace("/seite/bauvorlagen/", "/pruefen/"))
     screenshot(page, "forms-check-incomplete-desktop")
     context.close()
+
+
+def mark_sent(username: str, file_number: str) -> None:
+    """Mark the citizen's draft as sent in the served database.
+
+    Only for the accessibility checks of the pages after submission: the submission itself
+    goes through intake and is covered where intake exists (openkreis/forms/tests)."""
+    code = (
+        "from django.utils import timezone; from openkreis.forms.models import Application; "
+        f"Application.objects.filter(user__username={username!r}).update(status='submitted', "
+        f"file_number={file_number!r}, submitted_at=timezone.now())"
+    )
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=ROOT,
+        env=served_env(),
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_receipt_status_and_survey_pages_are_accessible(browser, portal_url):
+    make_citizen("rike", "rike@example.org")
+    context = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
+    page = context.new_page()
+    login(page, portal_url, "rike")
+    page.goto(portal_url + "/antrag/fahrerlaubnis-ersterteilung/")
+    page.get_by_role("button", name="Jetzt starten").click()
+    page.wait_for_url(re.compile(r"/seite/klassen/"))
+    app_id = re.search(r"/antrag/a/([0-9a-f-]{36})/", page.url).group(1)
+    mark_sent("rike", "32.1-FE-2026-000042")
+
+    page.goto(f"{portal_url}/antrag/a/{app_id}/bestaetigung/")
+    assert "32.1-FE-2026-000042" in page.inner_text("main")
+    screenshot(page, "forms-12-receipt-phone")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Eingangsbestätigung herunterladen (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    page.goto(f"{portal_url}/antrag/meine/{app_id}/")
+    assert "Fahrerlaubnisbehörde" in page.inner_text("main")
+    screenshot(page, "forms-13-status-phone")
+    assert_accessible(page)
+
+    # before the decision the survey only says when it opens
+    page.goto(f"{portal_url}/antrag/meine/{app_id}/bewertung/")
+    assert "nach der Entscheidung" in page.inner_text("main")
+    screenshot(page, "forms-14-survey-before-decision-phone")
+    assert_accessible(page)
+    context.close()

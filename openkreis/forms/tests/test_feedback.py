@@ -22,6 +22,8 @@ def sent(harz_forms, anna):
 
 
 def test_no_rating_before_the_decision(sent, anna):
+    page = anna.get(f"/antrag/meine/{sent.public_id}/bewertung/").content.decode()
+    assert "nach der Entscheidung" in page and 'name="rating"' not in page
     response = anna.post(f"/antrag/meine/{sent.public_id}/bewertung/", {"rating": "5"})
     assert response.status_code == 400
     assert "nach der Entscheidung" in response.content.decode()

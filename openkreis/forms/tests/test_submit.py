@@ -82,3 +82,23 @@ def test_csrf_is_enforced(harz_forms, citizen):
     client.force_login(citizen)
     assert client.post("/antrag/aufenthaltskarte-eu/").status_code == 403
     assert not Application.objects.exists()
+
+
+def _intake_present() -> bool:
+    from openkreis.intake import services
+
+    return hasattr(services, "submit_online")
+
+
+@pytest.mark.skipif(_intake_present(), reason="only meaningful while intake is missing")
+def test_without_intake_the_draft_is_kept_and_the_user_told(harz_forms, anna):
+    app = start(anna)
+    fill_aufenthaltskarte(anna, app)
+    anna.post(f"/antrag/a/{app.public_id}/bezahlen/")
+    response = anna.post(
+        f"/antrag/a/{app.public_id}/absenden/", {"idempotency_key": str(app.idempotency_key)}
+    )
+    assert response.status_code == 400
+    assert "Ihr Entwurf ist gespeichert" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == "draft" and app.case_id is None
