@@ -10,6 +10,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load Landkreis Harz (with its pages) once; each test runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
         load_tenant("harz", pages=True)
+        from django.db import connection
+
+        # A transactional test empties every table when it ends. Mark such tests
+        # django_db(transaction=True, serialized_rollback=True): Django then restores this
+        # snapshot (Harz and what migrations created) at their start.
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
@@ -30,3 +36,4 @@ def fresh_search_index():
     backend.recheck_seconds = 0
     yield
     backend.reset()
+

@@ -96,11 +96,8 @@ def test_file_numbers_count_up_without_gaps(harz):
     assert seq == [seq[0], seq[0] + 1, seq[0] + 2]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_file_numbers_are_unique_under_concurrent_writers():
-    from openkreis.core.testing import load_tenant
-
-    load_tenant("harz")
     service = Service.objects.get(slug="aufenthaltskarte-eu")
     numbers, errors = [], []
 

@@ -54,7 +54,7 @@ def test_sqlite_config_uses_wal_and_immediate_transactions(tmp_path):
     assert "transaction_mode" not in pg.get("OPTIONS", {})
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_never_see_database_is_locked():
     """Eight threads each write 40 transactions that read then write (the pattern that
     deadlocks SQLite's deferred transactions); every write must land."""

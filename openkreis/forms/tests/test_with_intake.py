@@ -71,7 +71,7 @@ def test_submit_creates_one_case_and_a_receipt(harz_forms, anna):
 
 
 @requires_intake
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submits_make_one_case(harz_forms, anna, harz):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
