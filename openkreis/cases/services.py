@@ -715,6 +715,28 @@ def decide(case: Case, *, actor, outcome: str, text: str, notify: bool = True) -
     return document
 
 
+def export_court_file(case: Case, document_ids, *, actor) -> bytes:
+    """The court file of the chosen documents as a ZIP (paginated PDF with cover, contents
+    and checksums; the originals; manifest.json). The export is audited."""
+    from .court import build_court_file
+
+    ids = {int(i) for i in document_ids if str(i).isdigit()}
+    documents = list(case.documents.filter(pk__in=ids).order_by("received_at", "id"))
+    if not documents or len(documents) != len(ids):
+        raise CaseError(_("Choose the documents for the court file."))
+    _pdf, archive = build_court_file(case, documents)
+    audit(
+        "case.court_export",
+        actor=actor,
+        case=case,
+        detail={
+            "documents": [d.pk for d in documents],
+            "sha256": hashlib.sha256(archive).hexdigest(),
+        },
+    )
+    return archive
+
+
 # -- reading --------------------------------------------------------------------------------
 def visible_cases(user, roles=ALL_CASE_ROLES) -> QuerySet[Case]:
     """Cases of the units where `user` holds one of `roles` (and their sub-units)."""

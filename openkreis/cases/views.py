@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -230,4 +230,30 @@ def download(request, version_pk: int):
         as_attachment=True,
         filename=version.filename,
         content_type=version.mime,
+    )
+
+
+@staff.staff_required(*DESK_ROLES)
+def court_file(request, pk: int):
+    """Choose documents (GET) and download the court file as a ZIP (POST)."""
+    case = _case(request, pk)
+    documents = case.documents.prefetch_related("versions")
+    error = ""
+    if request.method == "POST":
+        try:
+            archive = services.export_court_file(
+                case, request.POST.getlist("documents"), actor=request.user
+            )
+        except services.CaseError as exc:
+            error = str(exc)
+        else:
+            response = HttpResponse(archive, content_type="application/zip")
+            name = f"Gerichtsakte-{case.file_number}.zip"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(
+        request,
+        "cases/court_file.html",
+        {"case": case, "documents": documents, "error": error},
+        status=400 if error else 200,
     )

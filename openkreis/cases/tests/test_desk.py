@@ -151,3 +151,37 @@ def test_hand_over_moves_the_case_out_of_my_units(client, case):
     case.refresh_from_db()
     assert case.org_unit == target
     assert client.get(f"/sachbearbeitung/vorgang/{case.pk}/").status_code == 404
+
+
+def test_court_file_zip_has_paginated_pdf_originals_and_manifest(client, case):
+    import io
+    import json
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from .test_cases import png_bytes
+
+    login_as(client, "own-unit")
+    services.attach_document(case, ("foto.png", png_bytes()), channel="paper")
+    ids = list(case.documents.values_list("pk", flat=True))
+    assert client.get(f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/").status_code == 200
+    response = client.post(f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/", {"documents": ids})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["file_number"] == case.file_number and len(manifest["documents"]) == 2
+    for entry in manifest["documents"]:
+        import hashlib
+
+        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+    court = PdfReader(io.BytesIO(archive.read("gerichtsakte.pdf")))
+    assert len(court.pages) == manifest["court_file"]["pages"] == 3  # cover + two documents
+    cover = court.pages[0].extract_text()
+    assert "Inhaltsverzeichnis" in cover and case.file_number in cover
+    assert "Blatt 3 von 3" in court.pages[2].extract_text()
+    assert AuditEntry.objects.filter(action="case.court_export", case_ref=case.file_number).exists()
+    bad = client.post(
+        f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/", {"documents": ["999999"]}
+    )
+    assert bad.status_code == 400

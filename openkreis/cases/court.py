@@ -1,0 +1,131 @@
+"""The court file (Gerichtsakte): chosen documents of a case as one paginated PDF with a
+cover sheet, a table of contents and the checksums, plus the originals and a manifest, in
+one ZIP. Every export is written to the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Case, Document
+
+
+def _as_pdf(version) -> bytes:
+    with version.file.open("rb") as handle:
+        data = handle.read()
+    if version.mime == "application/pdf":
+        return data
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        frames = []
+        try:
+            while True:
+                frames.append(image.convert("RGB"))
+                image.seek(image.tell() + 1)
+        except EOFError:
+            pass
+        frames[0].save(out, "PDF", resolution=150, save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+def _html_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def build_court_file(case: Case, documents: list[Document]) -> tuple[bytes, bytes]:
+    """(paginated PDF, ZIP with that PDF, the originals and manifest.json)."""
+    from pypdf import PdfReader, PdfWriter
+
+    parts = []
+    for document in documents:
+        version = document.current()
+        pdf = _as_pdf(version)
+        parts.append((document, version, pdf, len(PdfReader(io.BytesIO(pdf)).pages)))
+    # The cover and contents take their own pages; documents start after them.
+    entries, first = [], None
+    cover_pages = 1
+    for _attempt in range(3):  # the contents may push the cover to more pages
+        page = cover_pages + 1
+        entries = []
+        for document, version, _pdf, count in parts:
+            entries.append(
+                {
+                    "title": document.title,
+                    "from": page,
+                    "to": page + count - 1,
+                    "sha256": version.sha256,
+                    "version": version.number,
+                    "received": document.received_at,
+                }
+            )
+            page += count
+        cover = _html_pdf(
+            render_to_string(
+                "cases/court_cover.html",
+                {"case": case, "entries": entries, "now": timezone.now()},
+            )
+        )
+        first = len(PdfReader(io.BytesIO(cover)).pages)
+        if first == cover_pages:
+            break
+        cover_pages = first
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(cover)))
+    for _document, _version, pdf, _count in parts:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    total = len(writer.pages)
+    numbers = PdfReader(
+        io.BytesIO(
+            _html_pdf(
+                render_to_string(
+                    "cases/court_numbers.html",
+                    {"case": case, "pages": range(total)},
+                )
+            )
+        )
+    )
+    for index, page in enumerate(writer.pages):
+        page.merge_page(numbers.pages[index])
+    out = io.BytesIO()
+    writer.write(out)
+    court_pdf = out.getvalue()
+
+    archive = io.BytesIO()
+    manifest = {
+        "file_number": case.file_number,
+        "exported_at": timezone.now().isoformat(),
+        "court_file": {
+            "name": "gerichtsakte.pdf",
+            "pages": total,
+            "sha256": hashlib.sha256(court_pdf).hexdigest(),
+        },
+        "documents": [],
+    }
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("gerichtsakte.pdf", court_pdf)
+        for (document, version, _pdf, _count), entry in zip(parts, entries, strict=True):
+            name = f"originale/{version.pk}-{version.filename}"
+            with version.file.open("rb") as handle:
+                zf.writestr(name, handle.read())
+            manifest["documents"].append(
+                {
+                    "title": document.title,
+                    "file": name,
+                    "sha256": version.sha256,
+                    "size": version.size,
+                    "mime": version.mime,
+                    "version": version.number,
+                    "pages": [entry["from"], entry["to"]],
+                }
+            )
+        zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    return court_pdf, archive.getvalue()
