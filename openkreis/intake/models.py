@@ -1,1 +1,43 @@
-"""Data and invariants of the intake app."""
+"""Scanned paper mail on its way into the eAkte. A job is stored (file and row) before any
+work starts, so an upload that was acknowledged is never lost, whatever happens next."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScanJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for text recognition")
+        RUNNING = "running", _("Text recognition running")
+        READY = "ready", _("Ready to file")
+        FILED = "filed", _("Filed")
+        FAILED = "failed", _("Could not be read")
+
+    file = models.FileField(upload_to="intake/%Y/%m/", max_length=300)
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    mime = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    ocr_file = models.FileField(upload_to="intake/ocr/%Y/%m/", blank=True, max_length=300)
+    text = models.TextField(blank=True)
+    suggested_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"

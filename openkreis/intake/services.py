@@ -55,3 +55,77 @@ def submit_online(
             raise
         return existing
     return case
+
+
+def receive_scan(name: str, data: bytes, *, actor=None):
+    """Store an uploaded scan and queue its OCR (after commit). Returns the job; the upload is
+    safe from here on, even if the worker dies."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from .models import ScanJob
+    from .tasks import process_scan
+
+    mime = cases.validate_upload(name, data).mime  # refuse bad files at once, with the reason
+    with transaction.atomic():
+        job = ScanJob(
+            filename=name[:200],
+            sha256=hashlib.sha256(data).hexdigest(),
+            mime=mime,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        job.file.save(name[:100], ContentFile(data), save=False)
+        job.save()
+        transaction.on_commit(lambda: process_scan.delay(job.pk))
+    return job
+
+
+def recover_stale_scans() -> int:
+    """Queue again what a dead worker left behind (queued or running for over 10 minutes)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import ScanJob
+    from .tasks import process_scan
+
+    stale = ScanJob.objects.filter(
+        state__in=[ScanJob.State.QUEUED, ScanJob.State.RUNNING],
+        updated_at__lt=timezone.now() - dt.timedelta(minutes=10),
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    for pk in ids:
+        process_scan.delay(pk)
+    return len(ids)
+
+
+def file_scan(job, *, actor, case=None, service=None, applicant_name: str = ""):
+    """Attach the searchable PDF to `case`, or open a new paper case for `service`."""
+    from .models import ScanJob
+
+    with transaction.atomic():
+        job = ScanJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ScanJob.State.READY:
+            raise cases.CaseError("This scan is not ready to be filed.")
+        with job.ocr_file.open("rb") as handle:
+            name = job.filename.rsplit(".", 1)[0] + ".pdf"
+            validated = cases.validate_upload(name, handle.read())
+        if case is None:
+            case = cases.open_case(
+                service=service,
+                channel=Case.Channel.PAPER,
+                applicant=cases.Applicant(name=applicant_name),
+                actor=actor,
+            )
+        cases.attach_document(
+            case,
+            validated,
+            channel=Case.Channel.PAPER,
+            actor=actor,
+            text=job.text,
+            doc_type="posteingang",
+        )
+        job.state, job.filed_case = ScanJob.State.FILED, case
+        job.save(update_fields=["state", "filed_case", "updated_at"])
+    return case

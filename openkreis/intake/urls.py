@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "intake"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("poststelle/", views.mail_room, name="mail_room"),
+    path("poststelle/scan/<int:pk>/", views.job_detail, name="job"),
+]

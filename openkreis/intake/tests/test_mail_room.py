@@ -1,0 +1,118 @@
+"""The paper channel: scans are stored, read by Tesseract, matched to a case by the printed
+file number, filed by the mail room, and found by a word that exists only in the image."""
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from openkreis.cases import services as cases
+from openkreis.cases.models import Case
+from openkreis.cases.tests.test_cases import open_demo_case
+from openkreis.core.testing import login_staff, make_staff
+from openkreis.intake import pipeline
+from openkreis.intake import services as intake
+from openkreis.intake.models import ScanJob
+
+pytestmark = pytest.mark.django_db
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def scanned_letter(*lines: str, kind: str = "PDF") -> bytes:
+    """An image-only page (no text layer): what a scanner delivers."""
+    image = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 36)
+    for n, line in enumerate(lines):
+        draw.text((120, 200 + n * 90), line, font=font, fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, kind, resolution=150)
+    return buffer.getvalue()
+
+
+def test_ocr_reads_the_image_and_suggests_the_case(harz, django_capture_on_commit_callbacks):
+    case = open_demo_case()
+    letter = scanned_letter(
+        "Landkreis Harz", f"Aktenzeichen {case.file_number}", "Kennwort Zitronenfalter"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = intake.receive_scan("brief.pdf", letter)
+    job.refresh_from_db()
+    assert job.state == ScanJob.State.READY, job.error
+    assert "Zitronenfalter" in job.text
+    assert job.suggested_case == case
+    assert pipeline.run(job.pk).state == ScanJob.State.READY  # a second run changes nothing
+
+
+def test_filed_scan_is_found_by_a_word_only_in_the_image(harz, django_capture_on_commit_callbacks):
+    case = open_demo_case()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = intake.receive_scan(
+            "scan.png", scanned_letter("Widerspruch Schmetterlingswiese", kind="PNG")
+        )
+    worker, _ = make_staff("sb-ocr", "fahrerlaubnisbehoerde", "caseworker")
+    assert list(cases.find_cases(worker, "Schmetterlingswiese")) == []
+    intake.file_scan(ScanJob.objects.get(pk=job.pk), actor=None, case=case)
+    assert list(cases.find_cases(worker, "Schmetterlingswiese")) == [case]
+    document = case.documents.get(doc_type="posteingang")
+    assert document.channel == "paper" and document.current().mime == "application/pdf"
+    assert ScanJob.objects.get(pk=job.pk).state == ScanJob.State.FILED
+
+
+def test_a_scan_can_open_a_new_paper_case(harz, django_capture_on_commit_callbacks):
+    from openkreis.catalog.models import Service
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = intake.receive_scan("antrag.pdf", scanned_letter("Antrag auf Wohngeld"))
+    case = intake.file_scan(
+        ScanJob.objects.get(pk=job.pk),
+        actor=None,
+        service=Service.objects.get(slug="aufenthaltskarte-eu"),
+        applicant_name="Jan Nowak",
+    )
+    assert case.channel == Case.Channel.PAPER and case.procedure.key == "aufenthaltskarte-eu"
+
+
+def test_bad_files_are_refused_at_upload_and_nothing_is_stored(harz):
+    with pytest.raises(cases.UploadRejected):
+        intake.receive_scan("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    assert ScanJob.objects.count() == 0
+
+
+MAIL_ROOM_URLS = ["/eingang/poststelle/"]
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [("anonymous", 302), ("caseworker", 403), ("front_desk", 403), ("mail_room", 200)],
+)
+def test_only_the_mail_room_enters(client, harz, role, status):
+    if role != "anonymous":
+        user, secret = make_staff(f"u-{role}", "kreiskasse", role)
+        login_staff(client, user, secret)
+    for url in MAIL_ROOM_URLS:
+        assert client.get(url).status_code == status
+
+
+def test_mail_room_upload_and_file_through_the_pages(
+    client, harz, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = open_demo_case()
+    user, secret = make_staff("post", "kreiskasse", "mail_room")
+    login_staff(client, user, secret)
+    letter = SimpleUploadedFile("b.pdf", scanned_letter(f"Aktenzeichen {case.file_number}"))
+    bad = SimpleUploadedFile("x.pdf", b"not a pdf at all")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/eingang/poststelle/", {"scans": [letter, bad]})
+    assert response.status_code == 400  # one refused, with its reason
+    assert "x.pdf" in response.content.decode()
+    job = ScanJob.objects.get()
+    page = client.get(f"/eingang/poststelle/scan/{job.pk}/").content.decode()
+    assert case.file_number in page
+    response = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": "nope"})
+    assert response.status_code == 400
+    response = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": case.file_number})
+    assert response.status_code == 302
+    assert case.documents.filter(doc_type="posteingang").count() == 1
