@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages openkreis needs beside Python and Node: a browser for the UI tests,
 # Tesseract (German) and Ghostscript for OCR of scanned mail, Pango for PDF letters
-# (WeasyPrint). Installs only what is missing; needs root or sudo the first time.
+# (WeasyPrint), Redis for the Celery tests. Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 want=(chromium fonts-dejavu-core fonts-liberation tesseract-ocr tesseract-ocr-deu ghostscript
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 poppler-utils)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 poppler-utils redis-server)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

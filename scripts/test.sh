@@ -23,6 +23,14 @@ if [ -z "$PG_URL" ]; then
 fi
 echo "== PostgreSQL: ${PG_URL}"
 
+# --- Redis (Celery broker for the worker crash test): use the one on :6379, else start one ---
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp --logfile /tmp/openkreis-redis.log
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+echo "== Redis: $(redis-cli -h 127.0.0.1 -p 6379 ping)"
+
 echo "== lint (ruff)"
 .venv/bin/ruff check openkreis bench tests scripts conftest.py
 

@@ -81,8 +81,9 @@ def receive_scan(name: str, data: bytes, *, actor=None):
     return job
 
 
-def recover_stale_scans() -> int:
-    """Queue again what a dead worker left behind (queued or running for over 10 minutes)."""
+def recover_stale_scans(min_age_seconds: int = 600) -> int:
+    """Queue again what a dead worker left behind (queued or running for too long). The task
+    is idempotent, so a job that is in fact still running is not done twice."""
     import datetime as dt
 
     from django.utils import timezone
@@ -92,7 +93,7 @@ def recover_stale_scans() -> int:
 
     stale = ScanJob.objects.filter(
         state__in=[ScanJob.State.QUEUED, ScanJob.State.RUNNING],
-        updated_at__lt=timezone.now() - dt.timedelta(minutes=10),
+        updated_at__lte=timezone.now() - dt.timedelta(seconds=min_age_seconds),
     )
     ids = list(stale.values_list("pk", flat=True))
     for pk in ids:
