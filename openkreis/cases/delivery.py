@@ -71,13 +71,24 @@ def notify_request(case, request) -> str:
     return _send(case, f"Unterlagen für Ihren Antrag {case.file_number}", body)
 
 
+def remind(case, request) -> str:
+    items = "\n".join(f"- {item}" for item in request.items)
+    body = (
+        f"Guten Tag,\n\ndie Frist für die Unterlagen zu Ihrem Antrag „{case.service.name}“ "
+        f"(Aktenzeichen {case.file_number}) ist am {request.deadline:%d.%m.%Y} abgelaufen. "
+        f"Es fehlen noch:\n\n{items}\n\nBitte reichen Sie sie bald nach oder melden Sie sich, "
+        f"wenn Sie mehr Zeit brauchen.\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
+    )
+    return _send(case, f"Erinnerung: Unterlagen für Ihren Antrag {case.file_number}", body)
+
+
 def deliver_safely(kind: str, case, *args) -> str:
     """Run a delivery after the case change has committed. A failing mail server must not
     undo or hide the change: the failure is written to the case's audit trail, where the
     case page shows it, so staff can send the letter another way."""
     from .services import audit
 
-    send = {"decision": deliver_decision, "request": notify_request}[kind]
+    send = {"decision": deliver_decision, "request": notify_request, "reminder": remind}[kind]
     try:
         channel = send(case, *args)
     except Exception as exc:  # any transport error (SMTP down, mailbox unavailable)

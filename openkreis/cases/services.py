@@ -737,6 +737,29 @@ def export_court_file(case: Case, document_ids, *, actor) -> bytes:
     return archive
 
 
+def send_reminders(today: dt.date | None = None) -> int:
+    """Remind applicants once whose requested documents are past the deadline; the case's
+    unit sees the overdue request on the case page. Returns how many were reminded."""
+    from .delivery import deliver_safely
+
+    today = today or timezone.localdate()
+    due = DocumentRequest.objects.filter(
+        fulfilled_at__isnull=True, reminded_at__isnull=True, deadline__lt=today
+    ).select_related("case__service", "case__org_unit", "case__procedure")
+    count = 0
+    for req in due:
+        with transaction.atomic():
+            updated = DocumentRequest.objects.filter(pk=req.pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            )
+            if not updated:
+                continue  # another worker sent it
+            audit("case.reminder", case=req.case, detail={"request": req.pk})
+            transaction.on_commit(lambda r=req: deliver_safely("reminder", r.case, r))
+        count += 1
+    return count
+
+
 # -- reading --------------------------------------------------------------------------------
 def visible_cases(user, roles=ALL_CASE_ROLES) -> QuerySet[Case]:
     """Cases of the units where `user` holds one of `roles` (and their sub-units)."""

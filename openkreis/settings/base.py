@@ -257,6 +257,15 @@ if env("REDIS_URL"):
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", env("REDIS_URL", "memory://"))
 CELERY_TASK_ALWAYS_EAGER = env("CELERY_BROKER_URL") is None and env("REDIS_URL") is None
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BEAT_SCHEDULE = {
+    "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
+    "intake-recover-stale-scans": {
+        "task": "openkreis.intake.tasks.recover_stale_scans",
+        "schedule": 300.0,
+    },
+}
 
 # Security defaults (tightened further in production.py)
 SESSION_COOKIE_HTTPONLY = True

@@ -317,3 +317,18 @@ def test_paper_and_online_become_the_same_kind_of_case(harz):
         paper.org_unit,
         paper.state,
     )
+
+
+def test_reminder_once_after_the_deadline(harz, django_capture_on_commit_callbacks):
+    case = open_demo_case()
+    worker, _ = make_staff("sb-rem", "fahrerlaubnisbehoerde", "caseworker")
+    case = services.transition(case, "claim", actor=worker)
+    deadline = timezone.localdate() + dt.timedelta(days=3)
+    services.request_documents(case, ["Passbild"], deadline, actor=worker)
+    assert services.send_reminders() == 0  # not due yet
+    mail.outbox.clear()
+    later = deadline + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(today=later) == 1
+    assert "Erinnerung" in mail.outbox[-1].subject and "Passbild" in mail.outbox[-1].body
+    assert services.send_reminders(today=later) == 0  # once only

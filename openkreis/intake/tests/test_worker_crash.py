@@ -82,7 +82,9 @@ def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path):
         "broker_url": celery_app.conf.broker_url,
     }
     celery_app.conf.update(task_always_eager=False, broker_url=BROKER)
-    celery_app._pool = None  # a fresh connection pool for the Redis broker
+    # Fresh connection and producer pools for the Redis broker (earlier tests ran eagerly).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     worker = start_worker()
     try:
         pages = scanned_letter(*[f"Zeile {n} Sonnenblumenfeld" for n in range(14)])
@@ -108,3 +110,5 @@ def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path):
         celery_app.conf.update(
             task_always_eager=old["task_always_eager"], broker_url=old["broker_url"]
         )
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
