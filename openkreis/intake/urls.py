@@ -7,4 +7,5 @@ app_name = "intake"
 urlpatterns = [
     path("poststelle/", views.mail_room, name="mail_room"),
     path("poststelle/scan/<int:pk>/", views.job_detail, name="job"),
+    path("schalter/", views.counter, name="counter"),
 ]

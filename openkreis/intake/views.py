@@ -105,3 +105,57 @@ def job_detail(request, pk: int):
                 form.add_error(None, str(exc))
         status = 400
     return render(request, "intake/job_detail.html", {"job": job, "form": form}, status=status)
+
+
+class CounterForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Service"), queryset=Service.objects.order_by("name")
+    )
+    name = forms.CharField(label=gettext_lazy("Name of the visitor"), max_length=200)
+    email = forms.EmailField(label=gettext_lazy("E-mail (optional)"), required=False)
+    street = forms.CharField(
+        label=gettext_lazy("Street and number"), max_length=200, required=False
+    )
+    postcode = forms.RegexField(
+        label=gettext_lazy("Postcode"),
+        regex=r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": gettext_lazy("Five digits, please.")},
+    )
+    city = forms.CharField(label=gettext_lazy("Town"), max_length=120, required=False)
+
+
+@staff.staff_required(staff.Role.FRONT_DESK, staff.Role.CASEWORKER)
+def counter(request):
+    """The front desk opens a case for a visitor (channel counter) with scanned documents."""
+    form = CounterForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        files = request.FILES.getlist("documents")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = cases.open_case(
+                    service=data["service"],
+                    channel=Case.Channel.COUNTER,
+                    applicant=cases.Applicant(
+                        name=data["name"],
+                        email=data["email"],
+                        street=data["street"],
+                        postcode=data["postcode"],
+                        city=data["city"],
+                    ),
+                    documents=[(f.name, f.read()) for f in files[:MAX_FILES]],
+                    actor=request.user,
+                )
+            except (cases.UploadRejected, cases.CaseError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Case %(number)s opened for %(unit)s.")
+                    % {"number": case.file_number, "unit": case.org_unit.name},
+                )
+                return redirect("intake:counter")
+        status = 400
+    return render(request, "intake/counter.html", {"form": form}, status=status)

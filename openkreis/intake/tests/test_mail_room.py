@@ -116,3 +116,34 @@ def test_mail_room_upload_and_file_through_the_pages(
     response = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": case.file_number})
     assert response.status_code == 302
     assert case.documents.filter(doc_type="posteingang").count() == 1
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [("anonymous", 302), ("mail_room", 403), ("front_desk", 200), ("caseworker", 200)],
+)
+def test_counter_access(client, harz, role, status):
+    if role != "anonymous":
+        user, secret = make_staff(f"c-{role}", "kfz-zulassung", role)
+        login_staff(client, user, secret)
+    assert client.get("/eingang/schalter/").status_code == status
+
+
+def test_counter_opens_a_counter_case_with_documents(client, harz):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from openkreis.catalog.models import Service
+
+    user, secret = make_staff("schalter", "kfz-zulassung", "front_desk")
+    login_staff(client, user, secret)
+    service = Service.objects.get(slug="aufenthaltskarte-eu")
+    scan = SimpleUploadedFile("pass.png", scanned_letter("Reisepass", kind="PNG"))
+    response = client.post(
+        "/eingang/schalter/",
+        {"service": service.pk, "name": "Ana Silva", "postcode": "38820", "documents": [scan]},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(applicant_name="Ana Silva")
+    assert case.channel == "counter" and case.documents.count() == 1
+    bad = client.post("/eingang/schalter/", {"service": service.pk, "name": "", "postcode": "12"})
+    assert bad.status_code == 400 and "error-summary" in bad.content.decode()
