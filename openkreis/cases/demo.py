@@ -60,6 +60,13 @@ DEMO_STAFF = [
         "LEITUNGSOZIALDEMOAAAAAAAAAAAAAAA",
         "Teamleitung Sozialamt",
     ),
+    (
+        "pruefung",
+        "fachbereich-landrat",
+        [Role.AUDITOR],
+        "PRUEFUNGDEMOAAAAAAAAAAAAAAAAAAAA",
+        "Prüfung (nur Prüfprotokoll, keine Akteninhalte)",
+    ),
 ]
 DEMO_PASSWORD = "harz-akte-demo-2026"  # noqa: S105 (printed demo login)
 SERVICES = [

@@ -51,3 +51,38 @@ class HandOverForm(forms.Form):
         label=_("Hand over to"), queryset=OrgUnit.objects.order_by("name")
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class AuditFilterForm(forms.Form):
+    """The auditor's filters; all optional. Dates are inclusive."""
+
+    case_ref = forms.CharField(label=_("File number"), required=False, max_length=60)
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[])
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end of the period is before its start."))
+        return data
+
+
+class AssignForm(forms.Form):
+    """A team lead gives the chosen cases to one person of their units."""
+
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, assignees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username

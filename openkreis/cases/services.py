@@ -339,6 +339,68 @@ def verify_audit_chain() -> tuple[int, AuditEntry | None]:
     return count, None
 
 
+AUDIT_STATUS_CACHE_SECONDS = 60
+
+
+def audit_chain_status(*, fresh: bool = False) -> dict:
+    """The result of `verify_audit_chain` for the auditor's page: entries checked, the first
+    broken entry (id and what it says) or None, and when it was checked. The walk over the
+    whole chain is cached for a minute unless `fresh` (the auditor's "check now")."""
+    from django.core.cache import cache
+
+    key = "cases:audit-chain-status"
+    status = None if fresh else cache.get(key)
+    if status is None:
+        count, broken = verify_audit_chain()
+        status = {
+            "checked": count,
+            "intact": broken is None,
+            "broken_id": broken.pk if broken else None,
+            "broken": str(broken) if broken else "",
+            "at": timezone.now(),
+        }
+        cache.set(key, status, AUDIT_STATUS_CACHE_SECONDS)
+    return status
+
+
+def audit_trail(
+    *,
+    case_ref: str = "",
+    actor: str = "",
+    action: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit trail for auditors, newest first, filtered by file number (exact or its
+    beginning), actor (user name), action (exact or a prefix such as `case.`) and period
+    (dates inclusive, in local time)."""
+    qs = AuditEntry.objects.order_by("-id")
+    if case_ref:
+        qs = qs.filter(case_ref__startswith=case_ref.strip())
+    if actor:
+        qs = qs.filter(actor=actor.strip())
+    if action:
+        action = action.strip()
+        qs = (
+            qs.filter(action__startswith=action)
+            if action.endswith(".")
+            else qs.filter(action=action)
+        )
+    zone = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until:
+        qs = qs.filter(
+            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        )
+    return qs
+
+
+def audit_actions() -> list[str]:
+    """The actions that occur in the trail (for the auditor's filter)."""
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
 # -- events ---------------------------------------------------------------------------------
 def _event(case: Case, activity: str, at: dt.datetime, **extra) -> None:
     info = workflow.state_info(case.procedure.definition, case.state)
@@ -605,6 +667,50 @@ def assign(case: Case, assignee, *, actor) -> Case:
         _event(case, "assigned", timezone.now())
         audit("case.assign", actor=actor, case=case, detail={"to": assignee.username})
     return case
+
+
+def _unit_and_ancestors(unit: OrgUnit) -> set[int]:
+    ids, node = set(), unit
+    while node is not None and node.pk not in ids:
+        ids.add(node.pk)
+        node = node.parent
+    return ids
+
+
+def assignable_staff(lead, case: Case | None = None):
+    """The caseworkers (and leads) a team lead may give cases to: members with a working role
+    in the lead's units — for one `case`, only those who work in the case's unit."""
+    from django.contrib.auth import get_user_model
+
+    from openkreis.core.models import StaffMembership
+
+    units = staff.unit_ids_for(lead, [Role.TEAM_LEAD])
+    if case is not None:
+        if case.org_unit_id not in units:
+            return get_user_model().objects.none()
+        units = units & _unit_and_ancestors(case.org_unit)
+    members = StaffMembership.objects.filter(org_unit_id__in=units, role__in=WORKING_ROLES).values(
+        "user_id"
+    )
+    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "username")
+
+
+def assign_many(case_ids, assignee, *, actor) -> tuple[list[Case], list[tuple[str, str]]]:
+    """Assign several cases of the lead's units to `assignee` (each through `assign`).
+    Returns (assigned cases, [(file number, why not)]). Cases outside the lead's units are
+    not found (as if they did not exist)."""
+    ids = {int(i) for i in case_ids if str(i).isdigit()}
+    cases = visible_cases(actor, [Role.TEAM_LEAD]).filter(pk__in=ids).order_by("file_number")
+    done, refused = [], []
+    for case in cases:
+        if case.state_kind == "done":
+            refused.append((case.file_number, _("The case is already decided.")))
+            continue
+        try:
+            done.append(assign(case, assignee, actor=actor))
+        except CaseError as exc:
+            refused.append((case.file_number, str(exc)))
+    return done, refused
 
 
 def hand_over(case: Case, unit: OrgUnit, *, actor, reason: str) -> Case:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("vorgang/<int:pk>/abgeben/", views.hand_over, name="handover"),
     path("vorgang/<int:pk>/gerichtsakte/", views.court_file, name="court"),
     path("dokument/<int:version_pk>/", views.download, name="download"),
+    path("zuweisen/", views.assign, name="assign"),
+    path("protokoll/", views.audit_trail, name="audit"),
 ]

@@ -15,7 +15,7 @@ from openkreis.core import staff
 from openkreis.core.models import OrgUnit
 
 from . import services, workflow
-from .forms import DecisionForm, HandOverForm, RequestForm
+from .forms import AssignForm, AuditFilterForm, DecisionForm, HandOverForm, RequestForm
 from .models import AuditEntry, Case, DocumentVersion
 
 Role = staff.Role
@@ -54,11 +54,25 @@ def inbox(request):
     page = Paginator(cases.order_by("target_at", "received_at", "id"), 25).get_page(
         request.GET.get("seite")
     )
+    is_lead = staff.has_role(request.user, Role.TEAM_LEAD)
     return render(
         request,
         "cases/inbox.html",
-        {"tabs": TABS, "tab": tab, "page": page, "units": units, "unit_id": unit_id, "q": query},
+        {
+            "tabs": TABS,
+            "tab": tab,
+            "page": page,
+            "units": units,
+            "unit_id": unit_id,
+            "q": query,
+            "assign_form": _assign_form(request.user) if is_lead else None,
+            "next": request.get_full_path(),
+        },
     )
+
+
+def _assign_form(user, data=None, case=None):
+    return AssignForm(data, assignees=services.assignable_staff(user, case))
 
 
 ACTIVITY_LABELS = {
@@ -114,10 +128,15 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "request_form": forms.get("request_form") or RequestForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "handover_form": forms.get("handover_form") or HandOverForm(),
+        "assign_form": (
+            _assign_form(request.user, case=case)
+            if Role.TEAM_LEAD in roles and case.state_kind != "done"
+            else None
+        ),
     }
 
 
-@staff.staff_required(*DESK_ROLES, Role.AUDITOR)
+@staff.staff_required(*DESK_ROLES)
 def case_detail(request, pk: int):
     case = _case(request, pk)
     return render(request, "cases/case_detail.html", _detail_context(request, case))
@@ -209,7 +228,7 @@ def _form_again(request, case, name, form):
     return render(request, "cases/case_detail.html", context, status=400)
 
 
-@staff.staff_required(*DESK_ROLES, Role.AUDITOR)
+@staff.staff_required(*DESK_ROLES)
 def download(request, version_pk: int):
     version = (
         DocumentVersion.objects.select_related("document__case")
@@ -256,4 +275,95 @@ def court_file(request, pk: int):
         "cases/court_file.html",
         {"case": case, "documents": documents, "error": error},
         status=400 if error else 200,
+    )
+
+
+@staff.staff_required(Role.TEAM_LEAD)
+def assign(request):
+    """Team leads give cases to caseworkers of their units: GET lists the open cases of their
+    units nobody holds yet; POST (from here, the inbox or a case page) assigns the chosen."""
+    if request.method == "POST":
+        return _assign_post(request)
+    cases = (
+        services.visible_cases(request.user, [Role.TEAM_LEAD])
+        .exclude(state_kind="done")
+        .filter(assignee__isnull=True)
+        .order_by("target_at", "received_at", "id")
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "cases/assign.html",
+        {"page": page, "assign_form": _assign_form(request.user), "chosen": set()},
+    )
+
+
+def _assign_post(request):
+    form = _assign_form(request.user, request.POST)
+    chosen = request.POST.getlist("cases")
+    errors = []
+    if not chosen:
+        errors.append(_("Choose at least one case."))
+    if form.is_valid() and chosen:
+        assignee = form.cleaned_data["assignee"]
+        done, refused = services.assign_many(chosen, assignee, actor=request.user)
+        errors += [f"{number}: {why}" for number, why in refused]
+        if not done and not refused:
+            errors.append(_("None of the chosen cases is in your units."))
+        if done:
+            messages.success(
+                request,
+                _("%(n)s cases assigned to %(name)s.")
+                % {"n": len(done), "name": assignee.get_full_name() or assignee.username},
+            )
+        if not errors:
+            target = request.POST.get("next", "")
+            if target.startswith("/") and not target.startswith("//"):
+                return redirect(target)
+            return redirect("cases:assign")
+    cases = (
+        services.visible_cases(request.user, [Role.TEAM_LEAD])
+        .filter(pk__in=[int(c) for c in chosen if c.isdigit()])
+        .order_by("file_number")
+    )
+    page = Paginator(cases, 25).get_page(1)
+    return render(
+        request,
+        "cases/assign.html",
+        {
+            "page": page,
+            "assign_form": form,
+            "errors": errors,
+            "chosen": {str(c) for c in chosen},
+        },
+        status=400,
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@staff.staff_required(Role.AUDITOR)
+def audit_trail(request):
+    """The auditor's view: the audit trail only (never the cases' contents), filtered and
+    paginated, with the state of the hash chain (the same check as `verify_audit`)."""
+    form = AuditFilterForm(request.GET or None, actions=services.audit_actions())
+    filters = {}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            filters = {k: v for k, v in form.cleaned_data.items() if v}
+        else:
+            status = 400
+    entries = services.audit_trail(**filters) if status == 200 else services.audit_trail()
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("seite"))
+    chain = services.audit_chain_status(fresh=request.GET.get("pruefen") == "1")
+    params = request.GET.copy()
+    params.pop("seite", None)
+    params.pop("pruefen", None)
+    return render(
+        request,
+        "cases/audit.html",
+        {"form": form, "page": page, "chain": chain, "params": params.urlencode()},
+        status=status,
     )
