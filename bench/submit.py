@@ -56,15 +56,24 @@ GENERIC_SERVICES = [
     "bodenrichtwert-auskunft",
     "liegenschaftskataster-auszug",
 ]
-PDF = (
-    (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    + b"%"
-    + b"x" * 60_000
-    + b"\n"
-)  # about 60 kB, like a scanned page
+
+
+def _pdf(size: int = 60_000) -> bytes:
+    """A well-formed one-page PDF of about `size` bytes, like a scanned page (the eAkte
+    refuses damaged PDFs and PDFs without pages at submission)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Keywords": "x" * size})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _pdf()
 
 
 def env(database_url: str) -> dict:

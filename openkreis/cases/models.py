@@ -233,6 +233,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [  # the auditor's filters, newest first
+            models.Index(fields=["actor", "id"]),
+            models.Index(fields=["action", "id"]),
+            models.Index(fields=["at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.case_ref}"

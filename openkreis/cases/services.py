@@ -905,11 +905,25 @@ def find_cases(user, query: str) -> QuerySet[Case]:
     qs = visible_cases(user)
     if not query:
         return qs.none()
+    # One condition per table, no join: on PostgreSQL each `icontains` can use its trigram
+    # index (migration 0003), and no DISTINCT over case × document × version rows is needed.
+    in_text = DocumentVersion.objects.filter(text__icontains=query).values("document__case_id")
     return qs.filter(
-        Q(file_number__icontains=query)
-        | Q(applicant_name__icontains=query)
-        | Q(documents__versions__text__icontains=query)
-    ).distinct()
+        Q(file_number__icontains=query) | Q(applicant_name__icontains=query) | Q(pk__in=in_text)
+    )
+
+
+def find_cases_for_filing(query: str, limit: int = 10) -> list[Case]:
+    """The mail room's lookup when a letter names no file number: cases by (part of) the file
+    number or the applicant's name, open cases first. The mail room files for every unit, so
+    this is not scoped to units; it returns only what is needed to choose."""
+    query = (query or "").strip()[:100]
+    if len(query) < 3:
+        return []
+    qs = Case.objects.filter(
+        Q(file_number__icontains=query) | Q(applicant_name__icontains=query)
+    ).select_related("service", "org_unit")
+    return list(qs.order_by(F("decided_at").desc(nulls_first=True), "-received_at")[:limit])
 
 
 def cases_for_applicant(user) -> QuerySet[Case]:

@@ -41,3 +41,26 @@ class ScanJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
+
+    STEPS = {"": 0, "preflight": 1, "ocr": 2, "done": 3}
+
+    @property
+    def step(self) -> int:
+        """How far the pipeline got: 0 waiting, 1 checking, 2 text recognition, 3 done."""
+        if self.state in (self.State.READY, self.State.FILED):
+            return 3
+        return self.STEPS.get(self.progress, 0)
+
+    @property
+    def step_label(self) -> str:
+        labels = {
+            0: _("waiting for a worker"),
+            1: _("checking the file"),
+            2: _("recognising the text"),
+            3: _("done"),
+        }
+        return str(labels[self.step])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -87,7 +87,11 @@ def job_detail(request, pk: int):
     if job is None:
         raise Http404(_("No such scan."))
     initial = {"file_number": job.suggested_case.file_number} if job.suggested_case else {}
+    query = request.GET.get("q", "").strip()[:100]
+    if request.GET.get("file_number"):  # chosen from the search results
+        initial = {"file_number": request.GET["file_number"][:60]}
     form = FileForm(request.POST or None, initial=initial)
+    found = cases.find_cases_for_filing(query) if query else []
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -104,7 +108,12 @@ def job_detail(request, pk: int):
             except cases.CaseError as exc:
                 form.add_error(None, str(exc))
         status = 400
-    return render(request, "intake/job_detail.html", {"job": job, "form": form}, status=status)
+    return render(
+        request,
+        "intake/job_detail.html",
+        {"job": job, "form": form, "q": query, "found": found},
+        status=status,
+    )
 
 
 class CounterForm(forms.Form):

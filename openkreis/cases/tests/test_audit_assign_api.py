@@ -12,6 +12,15 @@ from .test_cases import open_demo_case, pdf_bytes
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def german_afterwards():
+    """Requests under /en/ leave English active in this thread; later tests expect German."""
+    yield
+    from django.utils import translation
+
+    translation.activate("de")
+
+
 @pytest.fixture
 def case(harz):
     return open_demo_case(documents=[("antrag.pdf", pdf_bytes())])

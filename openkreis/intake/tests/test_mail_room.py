@@ -147,3 +147,29 @@ def test_counter_opens_a_counter_case_with_documents(client, harz):
     assert case.channel == "counter" and case.documents.count() == 1
     bad = client.post("/eingang/schalter/", {"service": service.pk, "name": "", "postcode": "12"})
     assert bad.status_code == 400 and "error-summary" in bad.content.decode()
+
+
+def test_mail_room_finds_the_case_by_name_and_sees_the_ocr_progress(
+    client, harz, django_capture_on_commit_callbacks
+):
+    case = open_demo_case()  # applicant Erika Mustermann
+    user, secret = make_staff("post-find", "dezernat-1", "mail_room")
+    login_staff(client, user, secret)
+    job = intake.receive_scan("ohne-az.pdf", scanned_letter("Brief ohne Aktenzeichen"))
+    waiting = client.get("/eingang/poststelle/").content.decode()
+    assert "Schritt 0 von 3" in waiting and "data-ocr-running" in waiting
+    assert "intake/progress" in waiting  # the page reloads itself while OCR runs (with JS)
+    ScanJob.objects.filter(pk=job.pk).update(state=ScanJob.State.RUNNING, progress="ocr")
+    detail = client.get(f"/eingang/poststelle/scan/{job.pk}/").content.decode()
+    assert "Schritt 2 von 3" in detail and "<progress" in detail
+    assert pipeline.run(job.pk).state == ScanJob.State.READY  # a worker picks it up again
+    page = client.get(f"/eingang/poststelle/scan/{job.pk}/", {"q": "Mustermann"})
+    text = page.content.decode()
+    assert case.file_number in text
+    chosen = client.get(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": case.file_number})
+    assert f'value="{case.file_number}"' in chosen.content.decode()
+    nothing = client.get(f"/eingang/poststelle/scan/{job.pk}/", {"q": "Niemand Unbekannt"})
+    assert "Kein Vorgang gefunden" in nothing.content.decode()
+    response = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": case.file_number})
+    assert response.status_code == 302
+    assert ScanJob.objects.get(pk=job.pk).filed_case == case
