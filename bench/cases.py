@@ -63,8 +63,9 @@ WORDS = (
     "Sehr geehrte Damen und Herren hiermit beantrage ich bitte um Prüfung Mit freundlichen "
     "Grüßen anbei sende ich die geforderten Unterlagen Frist Termin Wohnsitz Straße Hausnummer"
 ).split()
-RARE = "Grundwasserabsenkung"  # in about one document in a thousand
-SEARCHES = ["Schröder", "Kowalski Olena", RARE, "Heizkosten", "Abstandsfläche"]
+RARE = "Grundwasserabsenkung"  # in one document in a thousand
+MEDIUM = "Wärmepumpe"  # in one document in a hundred
+SEARCHES = ["Schröder", "Olena Kowalski", RARE, MEDIUM]
 SERVICES = [
     "fahrerlaubnis-ersterteilung",
     "aufenthaltskarte-eu",
@@ -137,10 +138,23 @@ def migrate_and_load() -> None:
 
 # -- data ---------------------------------------------------------------------------------------
 def _text(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    if rng.random() < 0.001:
-        text += f" {RARE}"
-    return text
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def plant_search_words() -> None:
+    """The searched words go into a known share of the documents (idempotent): RARE into
+    every 1,000th, MEDIUM into every 100th. (Filler words are in about half of all documents;
+    searching them is not what a caseworker does.)"""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for word, every in ((RARE, 1000), (MEDIUM, 100)):
+            cur.execute(
+                "UPDATE cases_documentversion SET text = text || ' ' || %s "
+                "WHERE id %% %s = 7 AND strpos(text, %s) = 0",
+                [word, every, word],
+            )
+        cur.execute("ANALYZE cases_documentversion")
 
 
 def generate(count: int, seed: int = 4711) -> dict:
@@ -529,6 +543,7 @@ def main() -> None:
         print(f"generating {args.cases - have['cases']:,} cases …", flush=True)
         generated = generate(args.cases - have["cases"])
         print(f"\n  done in {generated['seconds']:.0f} s", flush=True)
+    plant_search_words()
     have = counts()
 
     client, lead = lead_client()
