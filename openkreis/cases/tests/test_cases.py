@@ -332,3 +332,23 @@ def test_reminder_once_after_the_deadline(harz, django_capture_on_commit_callbac
         assert services.send_reminders(today=later) == 1
     assert "Erinnerung" in mail.outbox[-1].subject and "Passbild" in mail.outbox[-1].body
     assert services.send_reminders(today=later) == 0  # once only
+
+
+def test_events_share_the_transaction_of_the_change(harz, monkeypatch):
+    """If a step fails halfway (here: the decision letter cannot be rendered), neither the
+    change, nor its history, nor its cockpit event, nor its audit entry is left behind."""
+    case = open_demo_case()
+    worker, _ = make_staff("sb-tx", "fahrerlaubnisbehoerde", "caseworker")
+    case = services.transition(case, "claim", actor=worker)
+    before = (Event.objects.count(), AuditEntry.objects.count(), case.history.count())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer down")
+
+    monkeypatch.setattr("openkreis.cases.decision.render_decision", broken)
+    with pytest.raises(RuntimeError):
+        services.decide(case, actor=worker, outcome="granted", text="Alles vorhanden.")
+    case.refresh_from_db()
+    assert case.state == "in_progress" and case.decided_at is None
+    assert (Event.objects.count(), AuditEntry.objects.count(), case.history.count()) == before
+    assert not Event.objects.filter(kind="case.decided", subject=case.subject).exists()

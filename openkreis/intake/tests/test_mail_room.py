@@ -79,19 +79,31 @@ def test_bad_files_are_refused_at_upload_and_nothing_is_stored(harz):
     assert ScanJob.objects.count() == 0
 
 
-MAIL_ROOM_URLS = ["/eingang/poststelle/"]
+MAIL_ROOM_URLS = ["/eingang/poststelle/", "/eingang/poststelle/scan/{job}/"]
 
 
 @pytest.mark.parametrize(
     "role,status",
-    [("anonymous", 302), ("caseworker", 403), ("front_desk", 403), ("mail_room", 200)],
+    [
+        ("anonymous", 302),
+        ("caseworker", 403),
+        ("team_lead", 403),
+        ("front_desk", 403),
+        ("auditor", 403),
+        ("mail_room", 200),
+    ],
 )
 def test_only_the_mail_room_enters(client, harz, role, status):
+    job = intake.receive_scan("brief.pdf", scanned_letter("Geheimer Inhalt Pflaumenbaum"))
     if role != "anonymous":
         user, secret = make_staff(f"u-{role}", "kreiskasse", role)
         login_staff(client, user, secret)
     for url in MAIL_ROOM_URLS:
-        assert client.get(url).status_code == status
+        response = client.get(url.format(job=job.pk))
+        assert response.status_code == status, (role, url)
+        assert status == 200 or b"brief.pdf" not in response.content
+    post = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": "x"})
+    assert post.status_code == (400 if status == 200 else status)
 
 
 def test_mail_room_upload_and_file_through_the_pages(
