@@ -146,7 +146,7 @@ def test_mail_room_lead_and_auditor(browser, portal_url, tmp_path):
     case_id = run_on_portal(
         "from openkreis.cases.models import Case\n"
         f"print(Case.objects.get(file_number='{number}').pk)\n"
-    ).strip()
+    ).split()[-1]
     response = page.goto(f"{portal_url}/sachbearbeitung/vorgang/{case_id}/")
     assert response.status == 403
     context.close()
