@@ -8,6 +8,7 @@ Seams used by other apps:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -84,10 +85,8 @@ def account_created(user, sociallogin=None) -> None:
         profile.last_name = (claims.get("family_name") or profile.last_name)[:100]
         birth = claims.get("birthdate")
         if birth:
-            try:
+            with contextlib.suppress(ValueError):
                 profile.birth_date = dt.date.fromisoformat(str(birth))
-            except ValueError:
-                pass
         address = claims.get("address") or {}
         if isinstance(address, dict):
             profile.street = (address.get("street_address") or profile.street)[:200]
@@ -294,10 +293,7 @@ def mark_read(user, message: Message) -> None:
     qs = visible_messages(user).filter(
         direction=Message.Direction.FROM_AUTHORITY, read_at__isnull=True
     )
-    if message.case_id:
-        qs = qs.filter(case_id=message.case_id)
-    else:
-        qs = qs.filter(pk=message.pk)
+    qs = qs.filter(case_id=message.case_id) if message.case_id else qs.filter(pk=message.pk)
     qs.update(read_at=now)
 
 
@@ -626,12 +622,12 @@ def delete_account(user) -> None:
     for company in companies_of(user):
         member = membership(user, company)
         others = company.memberships.exclude(user=user)
-        if member.role == CompanyMembership.Role.ADMIN and others.exists():
-            if not others.filter(role=CompanyMembership.Role.ADMIN).exists():
-                raise AccountError(
-                    _("Make another member an administrator of %(company)s first.")
-                    % {"company": company.name}
-                )
+        lone_admin = not others.filter(role=CompanyMembership.Role.ADMIN).exists()
+        if member.role == CompanyMembership.Role.ADMIN and others.exists() and lone_admin:
+            raise AccountError(
+                _("Make another member an administrator of %(company)s first.")
+                % {"company": company.name}
+            )
     pk = user.pk
     files = []
     with transaction.atomic():

@@ -28,6 +28,16 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """allauth counts failed logins in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def anna(harz, django_user_model):
     return make_citizen(django_user_model, "anna", first_name="Anna", last_name="Berg")
