@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from openkreis.core.testing import totp_code
 
 from .conftest import DESKTOP, PHONE, screenshot
-from .test_forms_journey import PDF, assert_accessible, continue_
+from .test_forms_journey import assert_accessible, continue_
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,6 +24,22 @@ USERNAME = "leanowak"
 PASSWORD = "Harz-Buergerin-2026!"
 DESK_PASSWORD = "harz-akte-demo-2026"
 DESK_SECRET = "AUSLAENDERDEMOAAAAAAAAAAAAAAAAAA"
+
+
+def _one_page_pdf() -> bytes:
+    """A small well-formed PDF (the eAkte refuses damaged ones)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _one_page_pdf()
 
 
 def step(page, name: str) -> None:
@@ -43,7 +59,7 @@ def test_register_apply_request_reply_decision_mailbox_rating(
 
     # 1 register
     page.goto(portal_url + "/")
-    page.get_by_role("link", name="Anmelden").click()
+    page.get_by_role("link", name="Anmelden", exact=True).click()
     page.wait_for_url(re.compile(r"/konto/login/"))
     step(page, "01-login")
     page.goto(portal_url + "/konto/signup/")
@@ -88,12 +104,9 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     assert "Ihre Angaben wurden gespeichert." in page.inner_text("main")
 
     # 4 find the service
-    page.goto(portal_url + "/")
-    page.fill("input[name=q]", "Aufenthaltskarte")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/suche/"))
+    page.goto(portal_url + "/suche/?q=Aufenthaltskarte")
     step(page, "06-search")
-    page.locator("main a[href*='/leistungen/aufenthaltskarte-eu/']").first.click()
+    page.locator(".result-list a[href*='/leistungen/aufenthaltskarte-eu/']").first.click()
     page.wait_for_url(re.compile(r"/leistungen/aufenthaltskarte-eu/"))
     page.get_by_role("link", name="Online beantragen").click()
     page.get_by_role("button", name="Jetzt starten").click()
@@ -135,7 +148,10 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     page.get_by_role("button", name="Antrag abschicken").click()
 
     # 6 receipt with the file number
-    page.wait_for_url(re.compile(r"/bestaetigung/"))
+    page.wait_for_load_state()
+    if "/bestaetigung/" not in page.url:
+        screenshot(page, "journey-09-submit-failed-phone")
+        raise AssertionError(page.inner_text("main")[:1000])
     file_number = page.locator(".file-number").inner_text().strip()
     assert re.fullmatch(r"[\d.]+-\d{4}-\d{6}", file_number), file_number
     application_url = page.url.replace("/bestaetigung/", "/")
