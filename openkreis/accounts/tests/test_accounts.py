@@ -274,3 +274,31 @@ def test_demo_citizen_has_mail_from_the_real_eakte_paths(
         apps.get_app_config("accounts").load_demo(harz, folder, io.StringIO())
     assert services.visible_messages(user).count() == 3
     assert timezone.now()
+
+
+def test_a_citizen_may_turn_on_totp_and_then_logs_in_with_the_code(client, anna):
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    from openkreis.core.testing import totp_code
+
+    client.force_login(anna)
+    page = client.get(reverse("accounts:overview")).content.decode()
+    assert "Zwei-Faktor-Anmeldung einschalten" in page
+    activate = client.get("/konto/2fa/totp/activate/")  # asks for the password again first
+    assert activate.status_code == 200 or "/konto/reauthenticate/" in activate["Location"]
+    secret = generate_totp_secret()
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(anna, secret)
+    client.logout()
+    response = client.post("/konto/login/", {"login": "anna", "password": PASSWORD})
+    assert response.status_code == 302 and "/konto/2fa/authenticate/" in response["Location"]
+    assert client.get(reverse("accounts:overview")).status_code == 302  # not yet
+    wrong = client.post("/konto/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    response = client.post("/konto/2fa/authenticate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert (
+        "Die Zwei-Faktor-Anmeldung ist eingeschaltet."
+        in client.get(reverse("accounts:overview")).content.decode()
+    )
