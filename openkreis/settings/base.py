@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django.contrib.admin",
@@ -128,6 +130,32 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("OPENKREIS_MFA_ISSUER", "openkreis")
+# Login through OpenID Connect (BundID/Nutzerkonto Bund, a state account, any OIDC issuer)
+# as an alternative to the password: configured per deployment, off when no issuer is set.
+OPENKREIS_OIDC_ISSUER = env("OPENKREIS_OIDC_ISSUER", "")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OPENKREIS_OIDC_ID", "oidc"),
+                "name": env("OPENKREIS_OIDC_NAME", "BundID"),
+                "client_id": env("OPENKREIS_OIDC_CLIENT_ID", ""),
+                "secret": env("OPENKREIS_OIDC_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": OPENKREIS_OIDC_ISSUER,
+                    "token_auth_method": env("OPENKREIS_OIDC_TOKEN_AUTH", "client_secret_basic"),
+                    "scope": env_list("OPENKREIS_OIDC_SCOPES", "openid,profile,email,address"),
+                },
+            }
+        ]
+        if OPENKREIS_OIDC_ISSUER
+        else [],
+    }
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join an existing account by e-mail alone
 DEFAULT_FROM_EMAIL = env("OPENKREIS_FROM_EMAIL", "openkreis <noreply@localhost>")
 EMAIL_HOST = env("OPENKREIS_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("OPENKREIS_SMTP_PORT", "25"))
@@ -150,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "openkreis.core.context_processors.tenant",
+                "openkreis.accounts.context_processors.mailbox",
             ],
         },
     },

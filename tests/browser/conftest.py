@@ -68,8 +68,45 @@ def _database_url() -> tuple[str, callable]:
     return url.rsplit("/", 1)[0] + f"/{name}", drop_pg
 
 
+class MailSink:
+    """A real SMTP server (aiosmtpd) in a thread; the served portal sends its mail here."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 20.0, after: int = 0):
+        """The first message to `to` (from index `after` on), waiting until it arrives."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for message in self.messages[after:]:
+                if to in str(message["To"]):
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} arrived")
+
+
 @pytest.fixture(scope="session")
-def portal_url():
+def mail_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield sink, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_url(mail_sink):
     database_url, drop = _database_url()
     port = _free_port()
     env = {
@@ -80,6 +117,9 @@ def portal_url():
         "OPENKREIS_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "OPENKREIS_SSL_REDIRECT": "0",
         "OPENKREIS_LOG_LEVEL": "WARNING",
+        "OPENKREIS_SMTP_HOST": "127.0.0.1",
+        "OPENKREIS_SMTP_PORT": str(mail_sink[1]),
+        "OPENKREIS_BASE_URL": f"http://127.0.0.1:{port}",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for args in (

@@ -1,0 +1,292 @@
+"""Mein Konto: profile, secure mailbox (Postfach), companies, data export and deletion.
+
+Every view needs a logged-in account and looks objects up only among the account's own
+(and its companies') — anyone else's id answers 404, never 403, so ids reveal nothing."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import CompanyForm, DeleteAccountForm, MemberForm, ProfileForm, ReplyForm
+from .models import Attachment, Company, Message
+
+
+def _errors(form) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the error summary, each linking to its field."""
+    return [
+        (f"id_{name}" if name != "__all__" else "main", error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def overview(request):
+    """Mein Konto: the profile (stored once, prefilled into forms) and links to the rest."""
+    profile = services.get_or_create_profile(request.user)
+    initial = {
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "birth_date": profile.birth_date.strftime("%d.%m.%Y") if profile.birth_date else "",
+        "street": profile.street,
+        "postcode": profile.postcode,
+        "city": profile.city,
+        "phone": profile.phone,
+    }
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_profile(request.user, **form.cleaned_data)
+            except services.AccountError as exc:
+                form.add_error("birth_date", str(exc))
+            else:
+                messages.success(request, _("Your details were saved."))
+                return redirect("accounts:overview")
+        status = 400
+    else:
+        form = ProfileForm(initial=initial)
+    return render(
+        request,
+        "accounts/overview.html",
+        {
+            "form": form,
+            "errors": _errors(form) if form.is_bound else [],
+            "unread": services.unread_count(request.user),
+            "companies": services.companies_of(request.user),
+            "has_totp": services._has_totp(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def mailbox(request):
+    """Postfach: one row per case thread, newest first, with unread counts."""
+    rows = services.threads(request.user)
+    page = Paginator(rows, 20).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "accounts/mailbox.html",
+        {"page": page, "params": "", "unread": services.unread_count(request.user)},
+    )
+
+
+def _message(request, pk) -> Message:
+    try:
+        return services.get_message(request.user, pk)
+    except Message.DoesNotExist as exc:
+        raise Http404(_("No such message in your mailbox.")) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message(request, pk):
+    """One thread (all messages of the case); reading marks it read; reply with files."""
+    current = _message(request, pk)
+    status = 200
+    error = ""
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.reply(
+                    request.user,
+                    current,
+                    body=form.cleaned_data["body"],
+                    files=request.FILES.getlist("attachments"),
+                )
+            except services.AccountError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Your reply was sent to the office."))
+                return redirect("accounts:message", pk=pk)
+        else:
+            error = " ".join(e for errs in form.errors.values() for e in errs)
+        status = 400
+    services.mark_read(request.user, current)
+    thread = services.thread_of(request.user, current)
+    return render(
+        request,
+        "accounts/message.html",
+        {
+            "current": current,
+            "thread": thread,
+            "form": form,
+            "errors": [("id_body", error)] if error else [],
+            "max_files": services.MAX_REPLY_FILES,
+        },
+        status=status,
+    )
+
+
+@login_required
+def attachment(request, pk):
+    """Download an attachment — only its owner (or a member of its company) gets it."""
+    try:
+        item = services.attachment_for(request.user, pk)
+    except Attachment.DoesNotExist as exc:
+        raise Http404(_("No such attachment in your mailbox.")) from exc
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.mime
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def data_export(request):
+    """GDPR Art. 15: the page, and with ?format=json the file with all stored data."""
+    if request.GET.get("format") != "json":
+        return render(request, "accounts/data.html")
+    data = services.export_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="meine-daten-{stamp}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """GDPR Art. 17: delete the account after typing its e-mail address."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            user = request.user
+            try:
+                services.delete_account(user)
+            except services.AccountError as exc:
+                form.add_error(None, str(exc))
+            else:
+                logout(request)
+                messages.success(request, _("Your account was deleted."))
+                return redirect("/")
+        status = 400
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "errors": _errors(form) if form.is_bound else []},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def companies(request):
+    """The companies this account acts for; create a new company account."""
+    form = CompanyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                company = services.create_company(request.user, **form.cleaned_data)
+            except services.AccountError as exc:
+                form.add_error("name", str(exc))
+            else:
+                messages.success(request, _("The company account was created."))
+                return redirect("accounts:company", pk=company.public_id)
+        status = 400
+    return render(
+        request,
+        "accounts/companies.html",
+        {
+            "companies": services.companies_of(request.user),
+            "form": form,
+            "errors": _errors(form) if form.is_bound else [],
+        },
+        status=status,
+    )
+
+
+def _company(request, pk) -> Company:
+    try:
+        return services.company_for(request.user, pk)
+    except Company.DoesNotExist as exc:
+        raise Http404(_("No such company among yours.")) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company(request, pk):
+    """A company: members (administrators add and remove), its applications, and filing
+    one's own application for the company."""
+    from openkreis.cases.services import cases_for_applicant
+
+    company = _company(request, pk)
+    me = services.membership(request.user, company)
+    member_form = MemberForm(request.POST if request.POST.get("action") == "add" else None)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                if not member_form.is_valid():
+                    raise services.AccountError(
+                        " ".join(e for errs in member_form.errors.values() for e in errs)
+                    )
+                services.add_member(company, actor=request.user, **member_form.cleaned_data)
+                messages.success(request, _("The member was added."))
+            elif action == "remove":
+                member_id = request.POST.get("member", "")
+                if not member_id.isdigit():
+                    raise services.AccountError(_("No such member."))
+                services.remove_member(company, actor=request.user, member_id=int(member_id))
+                messages.success(request, _("The member was removed."))
+            elif action == "file":
+                case_id = request.POST.get("case", "")
+                if not case_id.isdigit():
+                    raise services.AccountError(_("Choose one of your applications."))
+                services.file_for_company(request.user, company, int(case_id))
+                messages.success(request, _("The application now belongs to the company."))
+            else:
+                raise services.AccountError(_("Unknown action."))
+        except services.AccountError as exc:
+            error = str(exc)
+            status = 400
+        else:
+            return redirect("accounts:company", pk=pk)
+    linked = set(services.company_case_ids(company))
+    own_cases = [c for c in cases_for_applicant(request.user)[:100] if c.pk not in linked]
+    return render(
+        request,
+        "accounts/company.html",
+        {
+            "company": company,
+            "me": me,
+            "is_admin": me.role == "admin",
+            "members": company.memberships.select_related("user").order_by("created_at"),
+            "applications": services.company_applications(request.user, company),
+            "own_cases": own_cases,
+            "member_form": member_form,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    for row in services.threads(request.user):
+        services.mark_read(request.user, row["latest"])
+    return redirect("accounts:mailbox")

@@ -1,0 +1,260 @@
+"""The whole journey on a phone, through the real production stack and a real SMTP server:
+register → verify the e-mail address (link from the captured mail) → log in → profile →
+find "Aufenthaltskarte" → apply with uploads → receipt → a caseworker (password + TOTP at
+the desk) requests a document → the citizen sees the request in the mailbox and uploads the
+document as a reply → the caseworker decides → the citizen reads the decision in the
+mailbox, downloads the PDF and rates the service. axe-core on every page, screenshots of
+every step (test-results/screenshots/journey-*)."""
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from openkreis.core.testing import totp_code
+
+from .conftest import DESKTOP, PHONE, screenshot
+from .test_forms_journey import assert_accessible, continue_
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EMAIL = "lea.nowak@example.org"
+USERNAME = "leanowak"
+PASSWORD = "Harz-Buergerin-2026!"
+DESK_PASSWORD = "harz-akte-demo-2026"
+DESK_SECRET = "AUSLAENDERDEMOAAAAAAAAAAAAAAAAAA"
+
+
+def _one_page_pdf() -> bytes:
+    """A small well-formed PDF (the eAkte refuses damaged ones)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _one_page_pdf()
+
+
+def step(page, name: str) -> None:
+    """Screenshot and accessibility check of the page as it is now."""
+    screenshot(page, f"journey-{name}-phone")
+    assert_accessible(page)
+
+
+def test_register_apply_request_reply_decision_mailbox_rating(
+    browser, portal_url, mail_sink, tmp_path
+):
+    sink, _port = mail_sink
+    context = browser.new_context(
+        viewport=PHONE, locale="de-DE", bypass_csp=True, accept_downloads=True
+    )
+    page = context.new_page()
+
+    # 1 register
+    page.goto(portal_url + "/")
+    page.get_by_role("link", name="Anmelden", exact=True).click()
+    page.wait_for_url(re.compile(r"/konto/login/"))
+    step(page, "01-login")
+    page.goto(portal_url + "/konto/signup/")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password1]", "kurz")
+    page.fill("input[name=password2]", "kurz")
+    page.locator("main form button[type=submit]").last.click()
+    assert "zu kurz" in page.inner_text("main")
+    step(page, "02-signup-error")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    before = len(sink.messages)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r"/konto/confirm-email/"))
+    step(page, "03-verification-sent")
+
+    # 2 the verification link arrives by real SMTP
+    message = sink.wait_for(EMAIL, after=before)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/konto/confirm-email/\S+/", body).group(0)
+    page.goto(re.sub(r"^https://", "http://", link))
+    step(page, "04-confirm-email")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/konto/login/"))
+    page.fill("input[name=login]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
+
+    # 3 the profile, told once
+    page.get_by_role("link", name="Mein Konto").click()
+    page.fill("#id_first_name", "Lea")
+    page.fill("#id_last_name", "Nowak")
+    page.fill("#id_birth_date", "12.04.1991")
+    page.fill("#id_street", "Breiter Weg 12")
+    page.fill("#id_postcode", "38855")
+    page.fill("#id_city", "Wernigerode")
+    step(page, "05-profile")
+    page.get_by_role("button", name="Angaben speichern").click()
+    assert "Ihre Angaben wurden gespeichert." in page.inner_text("main")
+
+    # 4 find the service
+    page.goto(portal_url + "/suche/?q=Aufenthaltskarte")
+    step(page, "06-search")
+    page.locator(".result-list a[href*='/leistungen/aufenthaltskarte-eu/']").first.click()
+    page.wait_for_url(re.compile(r"/leistungen/aufenthaltskarte-eu/"))
+    page.get_by_role("link", name="Online beantragen").click()
+    page.get_by_role("button", name="Jetzt starten").click()
+
+    # 5 apply: the person page comes prefilled from the profile
+    page.wait_for_url(re.compile(r"/seite/person/"))
+    expect(page.locator("#f-family_name")).to_have_value("Nowak")
+    expect(page.locator("#f-birth_date")).not_to_have_value("")
+    step(page, "07-form-prefilled")
+    continue_(page)
+    page.fill("#f-nationality", "polnisch")
+    page.fill("#f-birth_place", "Posen, Polen")
+    continue_(page)
+    page.fill("#f-address-street", "Breiter Weg 12")
+    page.fill("#f-address-postcode", "38855")
+    page.fill("#f-address-city", "Wernigerode")
+    continue_(page)
+    page.fill("#f-eu_name", "Marek Nowak")
+    page.select_option("#f-eu_nationality", "PL")
+    page.check("label:has-text('Ehegattin oder Ehegatte') >> xpath=preceding-sibling::input")
+    page.check("label:has-text('Arbeit') >> xpath=preceding-sibling::input")
+    continue_(page)
+    page.fill("#f-entry_date", "01.03.2024")
+    continue_(page)
+    passport = tmp_path / "reisepass.pdf"
+    passport.write_bytes(PDF)
+    proof = tmp_path / "heiratsurkunde.pdf"
+    proof.write_bytes(PDF)
+    page.set_input_files("#f-passport", str(passport))
+    page.set_input_files("#f-relationship_proof", str(proof))
+    step(page, "08-upload")
+    continue_(page)
+    page.check("#f-truthful")
+    continue_(page)
+    page.wait_for_url(re.compile(r"/pruefen/"))
+    page.get_by_role("link", name="Weiter zur Bezahlung").click()
+    page.get_by_role("button", name=re.compile("bezahlen")).click()
+    page.wait_for_url(re.compile(r"/pruefen/"))
+    page.get_by_role("button", name="Antrag abschicken").click()
+
+    # 6 receipt with the file number
+    page.wait_for_load_state()
+    if "/bestaetigung/" not in page.url:
+        screenshot(page, "journey-09-submit-failed-phone")
+        raise AssertionError(page.inner_text("main")[:1000])
+    file_number = page.locator(".file-number").inner_text().strip()
+    assert re.fullmatch(r"[\d.]+-\d{4}-\d{6}", file_number), file_number
+    public_id = re.search(r"/antrag/a/([0-9a-f-]{36})/", page.url).group(1)
+    application_url = f"{portal_url}/antrag/meine/{public_id}/"
+    step(page, "09-receipt")
+
+    # 7 the caseworker finds the case in the inbox and requests a document
+    desk = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    staff = desk.new_page()
+    staff.goto(portal_url + "/sachbearbeitung/")
+    staff.fill("input[name=login]", "sb-auslaender")
+    staff.fill("input[name=password]", DESK_PASSWORD)
+    staff.locator("main form button[type=submit]").first.click()
+    staff.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
+    for _attempt in range(3):  # a code typed at the end of its 30 s window may expire
+        staff.fill("input[name=code]", totp_code(DESK_SECRET))
+        staff.locator("main form button[type=submit]").first.click()
+        staff.wait_for_load_state()
+        if "/2fa/authenticate/" not in staff.url:
+            break
+        time.sleep(30 - time.time() % 30 + 1)
+    staff.wait_for_url(re.compile(r"/sachbearbeitung/$"))
+    staff.goto(f"{portal_url}/sachbearbeitung/?q={file_number}")
+    staff.get_by_role("link", name=file_number).click()
+    staff.wait_for_url(re.compile(r"/sachbearbeitung/vorgang/\d+/"))
+    staff.get_by_role("button", name="Übernehmen").click()
+    staff.get_by_label("Fehlende Unterlagen (eine pro Zeile)").fill("Meldebescheinigung")
+    staff.get_by_label("Frist").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    before = len(sink.messages)
+    staff.get_by_role("button", name="Nachforderung senden").click()
+    assert "Wartet auf Unterlagen" in staff.locator(".case-facts").inner_text()
+
+    # 8 the citizen is told by e-mail (without the content) and sees the request
+    notice = sink.wait_for(EMAIL, after=before)
+    text = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "Meldebescheinigung" not in text and file_number not in text
+    assert "/mein-konto/postfach/" in text
+    page.goto(portal_url + "/")
+    expect(page.locator("#nav-mailbox")).to_contain_text("1 neu")
+    page.goto(application_url)
+    # "Meine Anträge" shows the to-do (its text is the forms app's business: see the report)
+    assert "Was Sie tun müssen" in page.inner_text("main")
+    step(page, "10-status-request")
+    page.locator("#nav-mailbox").click()
+    step(page, "11-mailbox-request")
+    page.locator(".message-list a").first.click()
+    assert "Meldebescheinigung" in page.inner_text("main")
+    step(page, "12-message-request")
+
+    # 9 upload as a reply: it goes into the case and back to the caseworker's inbox
+    fake = tmp_path / "meldebescheinigung.pdf"
+    fake.write_bytes(b"MZ\x90\x00 this is a program")
+    page.set_input_files("#id_attachments", str(fake))
+    page.get_by_role("button", name="Antwort senden").click()
+    assert "meldebescheinigung.pdf" in page.inner_text(".error-summary")
+    step(page, "13-reply-refused")
+    real = tmp_path / "meldebescheinigung-echt.pdf"
+    real.write_bytes(PDF)
+    page.fill("#id_body", "Anbei die Meldebescheinigung.")
+    page.set_input_files("#id_attachments", str(real))
+    page.get_by_role("button", name="Antwort senden").click()
+    assert "Ihre Antwort wurde an die Behörde geschickt." in page.inner_text("main")
+    step(page, "14-reply-sent")
+
+    # 10 the caseworker decides
+    staff.reload()
+    assert "Unterlagen eingegangen" in staff.locator(".case-facts").inner_text()
+    assert "meldebescheinigung-echt.pdf" in staff.inner_text("main")
+    staff.get_by_role("button", name="Übernehmen").click()
+    staff.get_by_label("Ergebnis").select_option("granted")
+    staff.get_by_label("Begründung").fill("Die Voraussetzungen nach § 5 FreizügG/EU liegen vor.")
+    before = len(sink.messages)
+    staff.get_by_role("button", name="Bescheid erlassen").click()
+    assert "Der Bescheid wurde erlassen." in staff.content()
+    desk.close()
+    sink.wait_for(EMAIL, after=before)
+
+    # 11 the citizen reads the decision in the mailbox and downloads the PDF
+    page.goto(portal_url + "/mein-konto/postfach/")
+    expect(page.locator("#nav-mailbox")).to_contain_text("1 neu")
+    step(page, "15-mailbox-decision")
+    page.locator(".message-list a").first.click()
+    assert "Bescheid" in page.inner_text("main")
+    step(page, "16-decision")
+    with page.expect_download() as download_info:
+        page.locator(".attachments a[href*='/postfach/anlage/']").first.click()
+    with open(download_info.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert download_info.value.suggested_filename.startswith("Bescheid-")
+    expect(page.locator("#nav-mailbox")).not_to_contain_text("neu")
+
+    # 12 rate the service
+    page.goto(application_url + "bewertung/")
+    step(page, "17-rating")
+    page.check("#rating-5")
+    page.get_by_role("button", name="Bewertung senden").click()
+    page.wait_for_load_state()
+    assert "Danke" in page.inner_text("main")
+    step(page, "18-thanks")
+    page.set_viewport_size(DESKTOP)
+    page.goto(portal_url + "/mein-konto/postfach/")
+    screenshot(page, "journey-mailbox-desktop")
+    page.goto(portal_url + "/mein-konto/")
+    screenshot(page, "journey-account-desktop")
+    context.close()
