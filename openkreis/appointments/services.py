@@ -389,6 +389,8 @@ def check_slot(
     reason = closed_reason(branch, day)
     if reason:
         raise BookingError(_("No appointments on this day: %(reason)s.") % {"reason": reason})
+    if not _capable_counters(branch, services):
+        raise BookingError(_("This office does not offer these services in one appointment."))
     for slot in free_slots(branch, services, day, now, exclude_booking=exclude_booking):
         if slot.start == start:
             return slot
