@@ -103,6 +103,9 @@ class Closure(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.first_day}–{self.last_day} {self.reason}"
+
 
 class Booking(models.Model):
     """An appointment. A hold becomes a booking when the citizen confirms it in time."""
@@ -167,6 +170,9 @@ class SlotClaim(models.Model):
             models.UniqueConstraint(fields=["counter", "start"], name="uniq_counter_cell")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.counter_id}@{self.start:%Y-%m-%d %H:%M}"
+
 
 class DayCounter(models.Model):
     """The last ticket number given at a branch on a day, per prefix (locked when drawn)."""
@@ -180,6 +186,9 @@ class DayCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["branch", "day", "prefix"], name="uniq_day_counter")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last} {self.day}"
 
 
 class Ticket(models.Model):
@@ -207,7 +216,8 @@ class Ticket(models.Model):
         Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    called_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)  # first call: waiting time ends
+    shown_at = models.DateTimeField(null=True, blank=True)  # last call or recall: the display
     call_count = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
 

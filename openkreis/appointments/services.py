@@ -47,7 +47,7 @@ from .models import (
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
 CELL = dt.timedelta(minutes=CELL_MINUTES)
-TOKEN_SALT = "openkreis.appointments.manage"
+TOKEN_SALT = "openkreis.appointments.manage"  # noqa: S105 (a salt, not a secret)
 TOKEN_MAX_AGE = 60 * 60 * 24 * 120  # a link stays valid well past any horizon
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 APPOINTMENT_PREFIX = "T"
@@ -172,7 +172,9 @@ def load_configuration(folder: Path, tenant=None) -> LoadReport:
 
 
 def _closure(branch: Branch | None, spec: dict, report: LoadReport) -> None:
-    first = spec["from"] if isinstance(spec["from"], dt.date) else dt.date.fromisoformat(spec["from"])
+    first = (
+        spec["from"] if isinstance(spec["from"], dt.date) else dt.date.fromisoformat(spec["from"])
+    )
     last = spec.get("to", first)
     last = last if isinstance(last, dt.date) else dt.date.fromisoformat(last)
     _, created = Closure.objects.get_or_create(
@@ -235,7 +237,9 @@ def branches_for(services: list[AppointmentService], region: Region | None = Non
     for branch in branches:
         wanted = {s.pk for s in services}
         capable = [
-            c for c in branch.counters.all() if c.active and wanted <= {s.pk for s in c.services.all()}
+            c
+            for c in branch.counters.all()
+            if c.active and wanted <= {s.pk for s in c.services.all()}
         ]
         if not capable:
             continue
@@ -244,7 +248,9 @@ def branches_for(services: list[AppointmentService], region: Region | None = Non
             distance = branch.location.distance_km(region.lat, region.lon)
             distance = None if distance == float("inf") else distance
         result.append({"branch": branch, "counters": len(capable), "distance": distance})
-    result.sort(key=lambda r: (r["distance"] is None, r["distance"] or 0, r["branch"].location.name))
+    result.sort(
+        key=lambda r: (r["distance"] is None, r["distance"] or 0, r["branch"].location.name)
+    )
     return result
 
 
@@ -322,9 +328,7 @@ def free_slots(
     ]
     if not intervals:
         return []
-    taken = _taken_cells(
-        counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now
-    )
+    taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
     if exclude_booking is not None:
         own = set(exclude_booking.claims.values_list("counter_id", "start"))
         taken -= {(c, s.astimezone(UTC)) for c, s in own}
@@ -364,7 +368,9 @@ def parse_slot(branch: Branch, value: str) -> dt.datetime:
     try:
         local = dt.datetime.strptime(value or "", "%Y-%m-%dT%H:%M")
     except ValueError:
-        raise BookingError(_("This time is not valid. Please choose a slot from the list.")) from None
+        raise BookingError(
+            _("This time is not valid. Please choose a slot from the list.")
+        ) from None
     return local.replace(tzinfo=BERLIN).astimezone(UTC)
 
 
@@ -385,7 +391,9 @@ def check_slot(
     if start < earliest:
         raise BookingError(_("Appointments must be booked further in advance."))
     if day > last_day:
-        raise BookingError(_("Appointments can only be booked %(n)s days ahead.") % {"n": branch.horizon_days})
+        raise BookingError(
+            _("Appointments can only be booked %(n)s days ahead.") % {"n": branch.horizon_days}
+        )
     reason = closed_reason(branch, day)
     if reason:
         raise BookingError(_("No appointments on this day: %(reason)s.") % {"reason": reason})
@@ -540,7 +548,12 @@ def confirm(
             return booking  # a double click or a retried request
         if booking.state != Booking.State.HELD or booking.hold_expires_at <= now:
             if booking.state == Booking.State.HELD and not _reclaim(booking, now):
-                raise SlotTaken(_("Your reservation has expired and the slot is taken. Please choose another one."))
+                raise SlotTaken(
+                    _(
+                        "Your reservation has expired and the slot is taken. "
+                        "Please choose another one."
+                    )
+                )
             elif booking.state != Booking.State.HELD:
                 raise BookingError(_("Your reservation has expired. Please choose a slot again."))
         _check_limits(booking, email, now)
@@ -556,7 +569,9 @@ def confirm(
             data={
                 **_event_base(booking),
                 "slot_start": booking.start.isoformat(),
-                "lead_days": (booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days,
+                "lead_days": (
+                    booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()
+                ).days,
                 "minutes": booking.minutes,
             },
             occurred_at=now,
@@ -568,9 +583,14 @@ def confirm(
 
 def _reclaim(booking: Booking, now) -> bool:
     """An expired hold whose cells nobody took yet may still be confirmed."""
-    return not SlotClaim.objects.filter(
-        counter=booking.counter, start__in=list(booking.claims.values_list("start", flat=True))
-    ).exclude(booking=booking).exists() and booking.claims.exists()
+    return (
+        not SlotClaim.objects.filter(
+            counter=booking.counter, start__in=list(booking.claims.values_list("start", flat=True))
+        )
+        .exclude(booking=booking)
+        .exists()
+        and booking.claims.exists()
+    )
 
 
 def _check_limits(booking: Booking, email: str, now) -> None:
@@ -595,7 +615,11 @@ def cancel(booking: Booking, by: str = "citizen", now: dt.datetime | None = None
     """Cancel a booking and free its slot at once."""
     now = now or timezone.now()
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("branch__location").get(pk=booking.pk)
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("branch__location")
+            .get(pk=booking.pk)
+        )
         if booking.state == Booking.State.CANCELLED:
             return booking
         if booking.state != Booking.State.BOOKED:
@@ -621,7 +645,11 @@ def reschedule(
     old slot and a booking of the new one."""
     now = now or timezone.now()
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("branch__location").get(pk=booking.pk)
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("branch__location")
+            .get(pk=booking.pk)
+        )
         if booking.state != Booking.State.BOOKED:
             raise BookingError(_("This appointment can no longer be changed."))
         services = list(booking.services.all())
@@ -650,7 +678,9 @@ def reschedule(
             data={
                 **_event_base(booking),
                 "slot_start": booking.start.isoformat(),
-                "lead_days": (booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days,
+                "lead_days": (
+                    booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()
+                ).days,
                 "minutes": booking.minutes,
             },
             occurred_at=now,
@@ -662,7 +692,9 @@ def reschedule(
 
 def bookings_for_user(user):
     return (
-        Booking.objects.filter(user=user, state__in=[Booking.State.BOOKED, Booking.State.CHECKED_IN])
+        Booking.objects.filter(
+            user=user, state__in=[Booking.State.BOOKED, Booking.State.CHECKED_IN]
+        )
         .filter(start__gte=timezone.now() - dt.timedelta(hours=12))
         .select_related("branch__location")
         .order_by("start")
@@ -679,9 +711,13 @@ def booking_from_token(token: str) -> Booking:
     damaged or outdated link."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        booking = Booking.objects.select_related("branch__location").get(pk=data["b"], code=data["c"])
+        booking = Booking.objects.select_related("branch__location").get(
+            pk=data["b"], code=data["c"]
+        )
     except (signing.BadSignature, Booking.DoesNotExist, KeyError, TypeError):
-        raise BookingError(_("This link is not valid. Please use the link from your e-mail.")) from None
+        raise BookingError(
+            _("This link is not valid. Please use the link from your e-mail.")
+        ) from None
     return booking
 
 
@@ -701,6 +737,10 @@ def ics(booking: Booking, base_url: str = "") -> str:
     summary = _("Appointment: %(services)s") % {
         "services": ", ".join(s.display_name for s in booking.services.all())
     }
+    place = f"{location.name}, {location.street}, {location.postcode} {location.city}"
+    description = (
+        f"{_('Booking code')}: {format_code(booking.code)}\n{manage_url(booking, base_url)}"
+    )
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -712,8 +752,8 @@ def ics(booking: Booking, base_url: str = "") -> str:
         f"DTSTART:{booking.start.astimezone(UTC).strftime(fmt)}",
         f"DTEND:{booking.end.astimezone(UTC).strftime(fmt)}",
         f"SUMMARY:{_ics_escape(summary)}",
-        f"LOCATION:{_ics_escape(f'{location.name}, {location.street}, {location.postcode} {location.city}')}",
-        f"DESCRIPTION:{_ics_escape(_('Booking code') + ': ' + format_code(booking.code) + chr(10) + manage_url(booking, base_url))}",
+        f"LOCATION:{_ics_escape(place)}",
+        f"DESCRIPTION:{_ics_escape(description)}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
@@ -760,7 +800,9 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     count = 0
     for booking in due:
         with transaction.atomic():
-            if not Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now):
+            if not Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
                 continue  # another worker sent it
             context = _mail_context(booking)
             subject = _("Reminder: your appointment tomorrow at %(time)s") % {
@@ -802,11 +844,15 @@ def expire_holds(now: dt.datetime | None = None) -> int:
     """Clean up holds past their time (their cells are free already; this tidies rows)."""
     now = now or timezone.now()
     ids = list(
-        Booking.objects.filter(state=Booking.State.HELD, hold_expires_at__lte=now).values_list("pk", flat=True)
+        Booking.objects.filter(state=Booking.State.HELD, hold_expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
     )
     with transaction.atomic():
         SlotClaim.objects.filter(booking_id__in=ids, booking__state=Booking.State.HELD).delete()
-        return Booking.objects.filter(pk__in=ids, state=Booking.State.HELD).update(state=Booking.State.EXPIRED)
+        return Booking.objects.filter(pk__in=ids, state=Booking.State.HELD).update(
+            state=Booking.State.EXPIRED
+        )
 
 
 # -- on site: tickets, check-in, counters ---------------------------------------------------
@@ -818,7 +864,9 @@ def _next_number(branch: Branch, day: dt.date, prefix: str) -> str:
     return f"{prefix}{row.last:03d}"
 
 
-def draw_ticket(branch: Branch, service: AppointmentService, now: dt.datetime | None = None) -> Ticket:
+def draw_ticket(
+    branch: Branch, service: AppointmentService, now: dt.datetime | None = None
+) -> Ticket:
     """A walk-in ticket with the next number of the day for the service's prefix."""
     now = now or timezone.now()
     if not service.walk_in or not branch.services.filter(pk=service.pk).exists():
@@ -916,7 +964,9 @@ def waiting(counter: Counter, now: dt.datetime | None = None):
     day = now.astimezone(BERLIN).date()
     services = list(counter.services.values_list("pk", flat=True))
     qs = (
-        Ticket.objects.filter(branch=counter.branch, day=day, state=Ticket.State.WAITING, service_id__in=services)
+        Ticket.objects.filter(
+            branch=counter.branch, day=day, state=Ticket.State.WAITING, service_id__in=services
+        )
         .filter(Q(target_counter__isnull=True) | Q(target_counter=counter))
         .select_related("booking", "service")
     )
@@ -940,13 +990,17 @@ def call_next(counter: Counter, now: dt.datetime | None = None) -> Ticket | None
     for candidate in waiting(counter, now):
         with transaction.atomic():
             taken = Ticket.objects.filter(pk=candidate.pk, state=Ticket.State.WAITING).update(
-                state=Ticket.State.CALLED, counter=counter, called_at=now, call_count=F("call_count") + 1
+                state=Ticket.State.CALLED,
+                counter=counter,
+                called_at=now,
+                shown_at=now,
+                call_count=F("call_count") + 1,
             )
             if not taken:
                 continue  # another counter was faster
-            ticket = Ticket.objects.select_related("booking__branch__location", "branch__location", "service").get(
-                pk=candidate.pk
-            )
+            ticket = Ticket.objects.select_related(
+                "booking__branch__location", "branch__location", "service"
+            ).get(pk=candidate.pk)
             if ticket.booking_id:
                 Booking.objects.filter(pk=ticket.booking_id).update(state=Booking.State.CALLED)
             subject, data = _ticket_event(ticket)
@@ -989,7 +1043,7 @@ def recall(counter: Counter, ticket_id: int, now: dt.datetime | None = None) -> 
     """Show the number again on the display (with the cue)."""
     now = now or timezone.now()
     ticket = _counter_ticket(counter, ticket_id)
-    Ticket.objects.filter(pk=ticket.pk).update(called_at=now, call_count=F("call_count") + 1)
+    Ticket.objects.filter(pk=ticket.pk).update(shown_at=now, call_count=F("call_count") + 1)
     ticket.refresh_from_db()
     return ticket
 
@@ -1027,7 +1081,9 @@ def no_show(counter: Counter, ticket_id: int, now: dt.datetime | None = None) ->
     return ticket
 
 
-def transfer(counter: Counter, ticket_id: int, target: Counter, now: dt.datetime | None = None) -> Ticket:
+def transfer(
+    counter: Counter, ticket_id: int, target: Counter, now: dt.datetime | None = None
+) -> Ticket:
     """Send the visitor to another counter of the same branch: back in the queue, first
     in line there."""
     now = now or timezone.now()
@@ -1041,7 +1097,10 @@ def transfer(counter: Counter, ticket_id: int, target: Counter, now: dt.datetime
         ticket.save(update_fields=["state", "target_counter", "counter"])
         subject, data = _ticket_event(ticket)
         core.record_event(
-            "appointment.transferred", subject=subject, data={**data, "counter": target.label}, occurred_at=now
+            "appointment.transferred",
+            subject=subject,
+            data={**data, "counter": target.label},
+            occurred_at=now,
         )
     return ticket
 
@@ -1054,16 +1113,18 @@ def display_state(branch: Branch, now: dt.datetime | None = None, limit: int = 6
     called = (
         Ticket.objects.filter(branch=branch, day=day, state=Ticket.State.CALLED)
         .select_related("counter")
-        .order_by("-called_at")[:limit]
+        .order_by("-shown_at")[:limit]
     )
     calls = [
         {
             "number": t.number,
             "counter": t.counter.label if t.counter else "",
-            "called_at": t.called_at.isoformat() if t.called_at else "",
+            "called_at": t.shown_at.isoformat() if t.shown_at else "",
         }
         for t in called
     ]
-    waiting_count = Ticket.objects.filter(branch=branch, day=day, state=Ticket.State.WAITING).count()
+    waiting_count = Ticket.objects.filter(
+        branch=branch, day=day, state=Ticket.State.WAITING
+    ).count()
     version = "|".join(f"{c['number']}@{c['called_at']}" for c in calls[:1]) or "none"
     return {"version": version, "calls": calls, "waiting": waiting_count}

@@ -65,7 +65,9 @@ def _problem(request, message: str, status: int = 400, back: str = ""):
 
 
 def _services(request) -> list[AppointmentService]:
-    return services.services_from_keys(request.GET.getlist("leistung") or request.POST.getlist("leistung"))
+    return services.services_from_keys(
+        request.GET.getlist("leistung") or request.POST.getlist("leistung")
+    )
 
 
 def _query(keys, **extra) -> str:
@@ -110,7 +112,9 @@ def choose_location(request):
     options = services.branches_for(chosen, region)
     keys = [s.key for s in chosen]
     for option in options:
-        option["url"] = reverse("appointments:day") + "?" + _query(keys, standort=option["branch"].location.key)
+        option["url"] = (
+            reverse("appointments:day") + "?" + _query(keys, standort=option["branch"].location.key)
+        )
     return render(
         request,
         "appointments/location.html",
@@ -136,7 +140,9 @@ def choose_day(request):
         {
             "day": day,
             "count": count,
-            "url": reverse("appointments:slot") + "?" + _query(keys, standort=branch.location.key, tag=day.isoformat()),
+            "url": reverse("appointments:slot")
+            + "?"
+            + _query(keys, standort=branch.location.key, tag=day.isoformat()),
         }
         for day, count in services.bookable_days(branch, chosen)
     ]
@@ -156,7 +162,9 @@ def _parse_day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value or "")
     except ValueError:
-        raise BookingError(_("This date is not valid. Please choose a day from the list.")) from None
+        raise BookingError(
+            _("This date is not valid. Please choose a day from the list.")
+        ) from None
 
 
 def _day_problem(branch: Branch, day: dt.date) -> str | None:
@@ -183,7 +191,11 @@ def choose_slot(request):
     keys = [s.key for s in chosen]
     problem = _day_problem(branch, day)
     if problem:
-        return _problem(request, problem, back=reverse("appointments:day") + "?" + _query(keys, standort=branch.location.key))
+        return _problem(
+            request,
+            problem,
+            back=reverse("appointments:day") + "?" + _query(keys, standort=branch.location.key),
+        )
     return render(
         request,
         "appointments/slot.html",
@@ -209,13 +221,23 @@ def hold_slot(request):
     except BookingError as exc:
         return _problem(request, str(exc))
     if rate_limited(request, "hold", _limit("APPOINTMENT_HOLDS_PER_HOUR", 30)):
-        return _problem(request, _("Too many reservations from your connection. Please try again in an hour."), status=429)
+        return _problem(
+            request,
+            _("Too many reservations from your connection. Please try again in an hour."),
+            status=429,
+        )
     previous = request.session.get("appointment_hold")
     if previous:
         services.release_hold(previous)
     keys = [s.key for s in chosen]
-    back = reverse("appointments:slot") + "?" + _query(
-        keys, standort=branch.location.key, tag=start_at.astimezone(services.BERLIN).date().isoformat()
+    back = (
+        reverse("appointments:slot")
+        + "?"
+        + _query(
+            keys,
+            standort=branch.location.key,
+            tag=start_at.astimezone(services.BERLIN).date().isoformat(),
+        )
     )
     try:
         booking = services.hold(branch, chosen, start_at)
@@ -231,7 +253,9 @@ class DetailsForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
     email = forms.EmailField(
         label=gettext_lazy("Your e-mail address"),
-        help_text=gettext_lazy("We send the confirmation and a link to cancel or change the appointment."),
+        help_text=gettext_lazy(
+            "We send the confirmation and a link to cancel or change the appointment."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -245,7 +269,9 @@ def details(request, hold_key: str):
     """Step 5: name and e-mail, then the booking is confirmed."""
     booking = Booking.objects.select_related("branch__location").filter(hold_key=hold_key).first()
     if booking is None:
-        return _problem(request, _("This reservation does not exist. Please choose a slot again."), status=404)
+        return _problem(
+            request, _("This reservation does not exist. Please choose a slot again."), status=404
+        )
     if booking.state == Booking.State.BOOKED:
         return redirect("appointments:manage", token=services.manage_token(booking))
     user = request.user if request.user.is_authenticated else None
@@ -253,7 +279,11 @@ def details(request, hold_key: str):
         form = DetailsForm(request.POST)
         if form.is_valid():
             if rate_limited(request, "confirm", _limit("APPOINTMENT_CONFIRMS_PER_HOUR", 20)):
-                return _problem(request, _("Too many bookings from your connection. Please try again in an hour."), status=429)
+                return _problem(
+                    request,
+                    _("Too many bookings from your connection. Please try again in an hour."),
+                    status=429,
+                )
             try:
                 booking = services.confirm(
                     hold_key,
@@ -268,7 +298,9 @@ def details(request, hold_key: str):
                 form.add_error(None, str(exc))
             else:
                 request.session.pop("appointment_hold", None)
-                return redirect(reverse("appointments:manage", args=[services.manage_token(booking)]) + "?neu=1")
+                return redirect(
+                    reverse("appointments:manage", args=[services.manage_token(booking)]) + "?neu=1"
+                )
     else:
         initial = {}
         if user is not None:
@@ -307,7 +339,14 @@ def manage(request, token: str):
     if context["can_change"]:
         chosen = list(booking.services.all())
         context["days"] = [
-            {"day": d, "count": n, "url": reverse("appointments:manage", args=[token]) + "?tag=" + d.isoformat() + "#verschieben"}
+            {
+                "day": d,
+                "count": n,
+                "url": reverse("appointments:manage", args=[token])
+                + "?tag="
+                + d.isoformat()
+                + "#verschieben",
+            }
             for d, n in services.bookable_days(booking.branch, chosen)[:20]
         ]
         if day_value:
@@ -319,7 +358,9 @@ def manage(request, token: str):
             if problem:
                 return _problem(request, problem, back=reverse("appointments:manage", args=[token]))
             context["day"] = day
-            context["slots"] = services.free_slots(booking.branch, chosen, day, exclude_booking=booking)
+            context["slots"] = services.free_slots(
+                booking.branch, chosen, day, exclude_booking=booking
+            )
     return render(request, "appointments/manage.html", context)
 
 
@@ -349,7 +390,9 @@ def move(request, token: str):
         return _problem(request, str(exc), status=409, back=back)
     except BookingError as exc:
         return _problem(request, str(exc), back=back)
-    messages.success(request, _("Your appointment has been moved. We have sent you a new confirmation."))
+    messages.success(
+        request, _("Your appointment has been moved. We have sent you a new confirmation.")
+    )
     return redirect("appointments:manage", token=token)
 
 
@@ -357,7 +400,10 @@ def calendar_file(request, token: str):
     booking, problem = _from_token(request, token)
     if problem:
         return problem
-    response = HttpResponse(services.ics(booking, request.build_absolute_uri("/")), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        services.ics(booking, request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="termin.ics"'
     return response
 
@@ -392,7 +438,9 @@ def kiosk(request, location: str):
     status = 200
     if request.method == "POST":
         if rate_limited(request, "checkin", _limit("APPOINTMENT_KIOSK_PER_HOUR", 600)):
-            return _problem(request, _("Too many attempts. Please ask at the front desk."), status=429)
+            return _problem(
+                request, _("Too many attempts. Please ask at the front desk."), status=429
+            )
         if form.is_valid():
             try:
                 ticket = services.check_in(branch, form.cleaned_data["code"])
@@ -417,7 +465,11 @@ def draw(request, location: str):
         return _problem(request, _("Too many attempts. Please ask at the front desk."), status=429)
     service = AppointmentService.objects.filter(key=request.POST.get("leistung", "")).first()
     if service is None:
-        return _problem(request, _("Please choose a service."), back=reverse("appointments:kiosk", args=[location]))
+        return _problem(
+            request,
+            _("Please choose a service."),
+            back=reverse("appointments:kiosk", args=[location]),
+        )
     try:
         ticket = services.draw_ticket(branch, service)
     except BookingError as exc:
@@ -441,15 +493,21 @@ def _ticket_context(ticket: Ticket) -> dict:
 
 
 def ticket(request, token: str):
-    ticket = get_object_or_404(Ticket.objects.select_related("branch__location", "service", "booking"), token=token)
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("branch__location", "service", "booking"), token=token
+    )
     return render(request, "appointments/ticket.html", _ticket_context(ticket))
 
 
 def ticket_pdf(request, token: str):
     from weasyprint import HTML
 
-    ticket = get_object_or_404(Ticket.objects.select_related("branch__location", "service", "booking"), token=token)
-    html = render_to_string("appointments/ticket_pdf.html", _ticket_context(ticket), request=request)
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("branch__location", "service", "booking"), token=token
+    )
+    html = render_to_string(
+        "appointments/ticket_pdf.html", _ticket_context(ticket), request=request
+    )
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="wartemarke-{ticket.number}.pdf"'
@@ -531,7 +589,9 @@ def counter_action(request, pk: int):
         elif action == "no_show":
             services.no_show(counter, ticket_id)
         elif action == "transfer":
-            target = Counter.objects.filter(pk=request.POST.get("target") or 0, branch=counter.branch).first()
+            target = Counter.objects.filter(
+                pk=request.POST.get("target") or 0, branch=counter.branch
+            ).first()
             if target is None:
                 raise BookingError(_("Choose another counter of this location."))
             services.transfer(counter, ticket_id, target)

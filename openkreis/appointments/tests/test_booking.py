@@ -33,7 +33,9 @@ def quedlinburg(db):
 
 def book(branch, chosen, slot, email="erika@example.org", now=None):
     held = services.hold(branch, chosen, slot.start, now)
-    return services.confirm(held.hold_key, "Erika Mustermann", email, now=now, base_url="http://testserver/")
+    return services.confirm(
+        held.hold_key, "Erika Mustermann", email, now=now, base_url="http://testserver/"
+    )
 
 
 def test_booking_sends_confirmation_with_ics_and_signed_link(
@@ -50,7 +52,10 @@ def test_booking_sends_confirmation_with_ics_and_signed_link(
     assert "Termin" in message.subject and services.format_code(booking.code) in message.body
     name, content, mime = message.attachments[0]
     assert name == "termin.ics" and mime == "text/calendar"
-    assert "BEGIN:VEVENT" in content and slot.start.astimezone(dt.UTC).strftime("DTSTART:%Y%m%dT%H%M%SZ") in content
+    assert (
+        "BEGIN:VEVENT" in content
+        and slot.start.astimezone(dt.UTC).strftime("DTSTART:%Y%m%dT%H%M%SZ") in content
+    )
     link = next(line for line in message.body.splitlines() if "/termine/termin/" in line)
     assert services.booking_from_token(link.rsplit("/termin/", 1)[1].strip("/")) == booking
 
@@ -62,7 +67,9 @@ def test_events_follow_the_contract_without_personal_data(quedlinburg):
     events = Event.objects.filter(subject=f"appointment:{booking.pk}").order_by("id")
     assert [e.kind for e in events] == ["appointment.booked", "appointment.cancelled"]
     booked = events[0].data
-    assert booked["location"] == "lra-quedlinburg" and booked["services"] == ["fuehrerschein-umtausch"]
+    assert booked["location"] == "lra-quedlinburg" and booked["services"] == [
+        "fuehrerschein-umtausch"
+    ]
     assert booked["kind"] == "booking" and booked["minutes"] == 15 and booked["lead_days"] >= 0
     assert dt.datetime.fromisoformat(booked["slot_start"]) == booking.start
     assert events[1].data["by"] == "citizen"
@@ -128,7 +135,9 @@ def test_reschedule_moves_all_or_nothing(quedlinburg):
     assert booking.start == target.start
     free = [s.start for s in services.free_slots(quedlinburg, chosen, day)]
     assert old_start in free and target.start not in free
-    taker = book(quedlinburg, chosen, services.free_slots(quedlinburg, chosen, day)[0], email="x@example.org")
+    taker = book(
+        quedlinburg, chosen, services.free_slots(quedlinburg, chosen, day)[0], email="x@example.org"
+    )
     with pytest.raises(services.SlotTaken):
         services.reschedule(booking, taker.start)
     booking.refresh_from_db()
@@ -159,7 +168,9 @@ def test_reminders_once_and_no_shows(quedlinburg):
     assert services.record_no_shows(after) == 1
     booking.refresh_from_db()
     assert booking.state == Booking.State.NO_SHOW
-    assert Event.objects.filter(kind="appointment.no_show", subject=f"appointment:{booking.pk}").exists()
+    assert Event.objects.filter(
+        kind="appointment.no_show", subject=f"appointment:{booking.pk}"
+    ).exists()
 
 
 def test_reminder_command_runs(db):
@@ -210,7 +221,9 @@ def test_booking_journey_through_the_pages(client, quedlinburg):
     html = page.content.decode()
     assert html.index("Quedlinburg") < html.index("Wernigerode")  # nearest first for Quedlinburg
     day = slot.local_start.date().isoformat()
-    page = client.get(f"/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag={day}")
+    page = client.get(
+        f"/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag={day}"
+    )
     assert slot.value in page.content.decode()
     response = client.post(
         "/termine/reservieren/",
@@ -218,7 +231,9 @@ def test_booking_journey_through_the_pages(client, quedlinburg):
     )
     assert response.status_code == 302
     mail.outbox.clear()
-    response = client.post(response["Location"], {"name": "Erika Mustermann", "email": "erika@example.org"})
+    response = client.post(
+        response["Location"], {"name": "Erika Mustermann", "email": "erika@example.org"}
+    )
     assert response.status_code == 302 and "/termine/termin/" in response["Location"]
     page = client.get(response["Location"])
     assert "Ihr Termin ist gebucht" in page.content.decode()
@@ -230,12 +245,24 @@ def test_booking_journey_through_the_pages(client, quedlinburg):
     "url,needle",
     [
         ("/termine/standort/?leistung=gibt-es-nicht", "Liste der Leistungen ist nicht gültig"),
-        ("/termine/standort/?leistung=fuehrerschein-umtausch&leistung=fuehrerschein-umtausch", "nicht gültig"),
+        (
+            "/termine/standort/?leistung=fuehrerschein-umtausch&leistung=fuehrerschein-umtausch",
+            "nicht gültig",
+        ),
         ("/termine/standort/", "mindestens eine Leistung"),
         ("/termine/tag/?leistung=fuehrerschein-umtausch&standort=mond", "keine Termine"),
-        ("/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2020-01-02", "Vergangenheit"),
-        ("/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=kaputt", "Datum ist nicht gültig"),
-        ("/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2099-01-05", "Tage im Voraus"),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2020-01-02",
+            "Vergangenheit",
+        ),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=kaputt",
+            "Datum ist nicht gültig",
+        ),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2099-01-05",
+            "Tage im Voraus",
+        ),
         ("/termine/termin/gefälscht:abc/", "Link ist nicht gültig"),
     ],
 )
@@ -281,13 +308,17 @@ def test_forged_cancel_link_changes_nothing(client, quedlinburg):
 
 def test_english_messages_under_en(client, db):
     response = client.get("/en/termine/standort/?leistung=nope")
-    assert response.status_code == 400 and "list of services is not valid" in response.content.decode()
+    assert (
+        response.status_code == 400 and "list of services is not valid" in response.content.decode()
+    )
 
 
 def test_hold_rate_limit(client, quedlinburg, settings):
     settings.APPOINTMENT_HOLDS_PER_HOUR = 2
     chosen = svc("fuehrerschein-umtausch")
-    slots = services.free_slots(quedlinburg, chosen, services.bookable_days(quedlinburg, chosen)[0][0])
+    slots = services.free_slots(
+        quedlinburg, chosen, services.bookable_days(quedlinburg, chosen)[0][0]
+    )
     codes = []
     from django.core.cache import cache
 
@@ -295,7 +326,11 @@ def test_hold_rate_limit(client, quedlinburg, settings):
     for slot in slots[:3]:
         response = client.post(
             "/termine/reservieren/",
-            {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg", "zeit": slot.value},
+            {
+                "leistung": "fuehrerschein-umtausch",
+                "standort": "lra-quedlinburg",
+                "zeit": slot.value,
+            },
         )
         codes.append(response.status_code)
     assert codes == [302, 302, 429]
@@ -304,7 +339,9 @@ def test_hold_rate_limit(client, quedlinburg, settings):
 
 
 def test_logged_in_citizen_is_prefilled_and_listed(client, quedlinburg, django_user_model):
-    user = django_user_model.objects.create_user("buerger", "buerger@example.org", "pw-123456789", first_name="Bernd", last_name="Bürger")
+    user = django_user_model.objects.create_user(
+        "buerger", "buerger@example.org", "pw-123456789", first_name="Bernd", last_name="Bürger"
+    )
     client.force_login(user)
     chosen = svc("fuehrerschein-umtausch")
     slot = first_slot(quedlinburg, chosen)

@@ -111,14 +111,28 @@ def test_buffer_blocks_the_next_start(halberstadt):
     day = dt.date(2027, 1, 7)
     first = services.free_slots(halberstadt, aufenthalt, day, now)[0]
     services.hold(halberstadt, aufenthalt, first.start, now)
-    starts = [s.local_start.strftime("%H:%M") for s in services.free_slots(halberstadt, aufenthalt, day, now)]
+    starts = [
+        s.local_start.strftime("%H:%M")
+        for s in services.free_slots(halberstadt, aufenthalt, day, now)
+    ]
     assert "08:00" not in starts and "08:30" not in starts and "08:40" in starts
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     keys=st.lists(
-        st.sampled_from(["fuehrerschein-umtausch", "fuehrerschein-ersatz", "internationaler-fuehrerschein", "kfz-zulassung", "kfz-umschreibung", "kfz-ausserbetriebsetzung"]),
+        st.sampled_from(
+            [
+                "fuehrerschein-umtausch",
+                "fuehrerschein-ersatz",
+                "internationaler-fuehrerschein",
+                "kfz-zulassung",
+                "kfz-umschreibung",
+                "kfz-ausserbetriebsetzung",
+            ]
+        ),
         min_size=1,
         max_size=3,
         unique=True,

@@ -14,4 +14,6 @@ class Command(BaseCommand):
         reminded = services.send_reminders()
         no_shows = services.record_no_shows()
         expired = services.expire_holds()
-        self.stdout.write(f"{reminded} reminders sent, {no_shows} no-shows, {expired} holds expired.")
+        self.stdout.write(
+            f"{reminded} reminders sent, {no_shows} no-shows, {expired} holds expired."
+        )
