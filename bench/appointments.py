@@ -96,7 +96,9 @@ svc = [AppointmentService.objects.get(key="bench-suche")]
 b = Branch.objects.get(location__key="lra-halberstadt")
 times = []
 for _ in range(%(n)d):
-    t0 = time.perf_counter(); days = services.bookable_days(b, svc); times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    days = services.bookable_days(b, svc)
+    times.append(time.perf_counter() - t0)
 print(json.dumps({"times": times, "days": len(days), "slots": sum(n for _, n in days)}))
 """
 SLOT_RE = re.compile(rb'name="zeit" value="([0-9T:-]+)"')
@@ -117,7 +119,9 @@ class Booker(Client):
             return "lost"
         fields = {"leistung": "bench-termin", "standort": location, "zeit": rng.choice(slots)}
         fields["zeit"] = fields["zeit"].decode()
-        status, location_header, data = self.request("hold", "POST", "/termine/reservieren/", fields)
+        status, location_header, data = self.request(
+            "hold", "POST", "/termine/reservieren/", fields
+        )
         if status == 409:
             return "lost"
         if status != 302:
@@ -252,7 +256,8 @@ def main() -> None:
     finally:
         server.stop()
     db = json.loads(manage(url, "shell", "-c", COUNT_CODE).strip().splitlines()[-1])
-    search = json.loads(manage(url, "shell", "-c", SEARCH_CODE % {"n": 20}).strip().splitlines()[-1])
+    search_out = manage(url, "shell", "-c", SEARCH_CODE % {"n": 20})
+    search = json.loads(search_out.strip().splitlines()[-1])
     missing = set(result["acknowledged"]) - set(db["codes"])
 
     bookings = len(result["acknowledged"])
@@ -266,19 +271,23 @@ def main() -> None:
     print("| what | figure | ceiling / peer (same run) | ratio |")
     print("| --- | --- | --- | --- |")
     print(f"| bookings per second | {bookings / result['elapsed']:.1f} | – | – |")
-    print(f"| HTTP requests per second (4 per booking) | {rps:.0f} | /healthz {healthz:.0f} | {rps / healthz:.0%} |")
     print(
-        f"| booking (4 requests) p50 / p99 ms | {percentile(result['booking_times'], 50) * ms:.0f} / "
+        f"| HTTP requests per second (4 per booking) | {rps:.0f} | /healthz {healthz:.0f} "
+        f"| {rps / healthz:.0%} |"
+    )
+    print(
+        f"| booking (4 requests) p50 / p99 ms | "
+        f"{percentile(result['booking_times'], 50) * ms:.0f} / "
         f"{percentile(result['booking_times'], 99) * ms:.0f} | – | – |"
     )
     print(
         f"| request p50 / p99 ms | {percentile(result['requests'], 50) * ms:.0f} / "
         f"{percentile(result['requests'], 99) * ms:.0f} | – | – |"
     )
+    print(f"| reserve (hold) request p99 ms | {percentile(result['holds'], 99) * ms:.0f} | – | – |")
     print(
-        f"| reserve (hold) request p99 ms | {percentile(result['holds'], 99) * ms:.0f} | – | – |"
+        f"| lost races (409 or day full) / errors | {result['lost']} / {result['errors']} | – | – |"
     )
-    print(f"| lost races (409 or day full) / errors | {result['lost']} / {result['errors']} | – | – |")
     print(f"| acknowledged bookings / booked in database | {bookings} / {db['booked']} | – | – |")
     print(f"| acknowledged but missing in database | {len(missing)} | 0 | – |")
     print(f"| **double bookings (overlaps on one counter)** | **{db['double']}** | 0 | – |")

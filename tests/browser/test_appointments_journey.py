@@ -31,7 +31,7 @@ def axe(page) -> list:
     ]
 
 
-def check(page, name: str, desktop_too: bool = False) -> None:
+def check(page, name: str) -> None:
     screenshot(page, f"{name}-phone")
     violations = axe(page)
     assert violations == [], format_violations(violations)
@@ -117,7 +117,8 @@ def test_kiosk_counter_and_display_without_reload(browser, portal_url):
     counter_context = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
     counter = counter_context.new_page()
     login_front_desk(counter, portal_url)
-    counter.locator(".appt-option", has_text="Abholschalter").filter(has_text="Wernigerode").first.click()
+    options = counter.locator(".appt-option", has_text="Abholschalter")
+    options.filter(has_text="Wernigerode").first.click()
     counter.wait_for_url(re.compile(r"/termine/schalter/\d+/"))
     check(counter, "appointments-counter-idle")
     counter.get_by_role("button", name="Nächste Nummer aufrufen").click()
