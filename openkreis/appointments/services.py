@@ -430,18 +430,27 @@ def _claim(booking: Booking, counter: Counter, cells: list[dt.datetime], now) ->
     Runs in a savepoint so that a lost race leaves the outer transaction usable."""
     try:
         with transaction.atomic():
-            stale = SlotClaim.objects.filter(
+            candidates = SlotClaim.objects.filter(
                 counter=counter,
                 start__in=cells,
                 booking__state=Booking.State.HELD,
                 booking__hold_expires_at__lte=now,
-            )
-            stale_ids = list(stale.values_list("booking_id", flat=True).distinct())
-            if stale_ids:  # expired holds give their cells back
-                SlotClaim.objects.filter(booking_id__in=stale_ids).delete()
-                Booking.objects.filter(pk__in=stale_ids, state=Booking.State.HELD).update(
-                    state=Booking.State.EXPIRED
+            ).values_list("booking_id", flat=True)
+            # Lock the expired holds before taking their cells: a citizen confirming one
+            # of them at this moment holds the same row lock, and whoever gets it first
+            # decides; the other sees the new state and leaves the cells alone.
+            stale_ids = list(
+                Booking.objects.select_for_update()
+                .filter(
+                    pk__in=list(candidates),
+                    state=Booking.State.HELD,
+                    hold_expires_at__lte=now,
                 )
+                .values_list("pk", flat=True)
+            )
+            if stale_ids:  # expired holds give their cells back
+                Booking.objects.filter(pk__in=stale_ids).update(state=Booking.State.EXPIRED)
+                SlotClaim.objects.filter(booking_id__in=stale_ids).delete()
             SlotClaim.objects.bulk_create(
                 [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
             )
@@ -501,10 +510,14 @@ def hold(
 def release_hold(hold_key: str) -> None:
     """Give a held slot back at once (the citizen chose another one)."""
     with transaction.atomic():
-        booking = Booking.objects.filter(hold_key=hold_key, state=Booking.State.HELD).first()
+        booking = (
+            Booking.objects.select_for_update()
+            .filter(hold_key=hold_key, state=Booking.State.HELD)
+            .first()
+        )
         if booking is not None:
-            booking.claims.all().delete()
             Booking.objects.filter(pk=booking.pk).update(state=Booking.State.EXPIRED)
+            booking.claims.all().delete()
 
 
 def normalise_email(email: str) -> str:
@@ -841,18 +854,18 @@ def record_no_shows(now: dt.datetime | None = None) -> int:
 
 
 def expire_holds(now: dt.datetime | None = None) -> int:
-    """Clean up holds past their time (their cells are free already; this tidies rows)."""
+    """Tidy holds past their time (their cells count as free already). Each hold is locked
+    first, so a citizen confirming it at this very moment keeps it."""
     now = now or timezone.now()
-    ids = list(
-        Booking.objects.filter(state=Booking.State.HELD, hold_expires_at__lte=now).values_list(
-            "pk", flat=True
-        )
-    )
     with transaction.atomic():
-        SlotClaim.objects.filter(booking_id__in=ids, booking__state=Booking.State.HELD).delete()
-        return Booking.objects.filter(pk__in=ids, state=Booking.State.HELD).update(
-            state=Booking.State.EXPIRED
+        ids = list(
+            Booking.objects.select_for_update()
+            .filter(state=Booking.State.HELD, hold_expires_at__lte=now)
+            .values_list("pk", flat=True)
         )
+        Booking.objects.filter(pk__in=ids).update(state=Booking.State.EXPIRED)
+        SlotClaim.objects.filter(booking_id__in=ids).delete()
+    return len(ids)
 
 
 # -- on site: tickets, check-in, counters ---------------------------------------------------

@@ -377,3 +377,52 @@ def test_api_services_offices_and_slots(client, quedlinburg):
     assert slots and slots[0]["free"] == 1
     assert client.get("/api/v1/appointments/slots/?leistung=nope&standort=x").status_code == 400
     assert client.get(base + "&tag=morgen").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_late_confirmation_races_new_bookers_for_an_expired_hold():
+    """A hold ran out; its owner confirms while others reserve the same time: exactly one of
+    them ends up with the slot, and nobody is left 'booked' without claimed cells."""
+    branch = Branch.objects.get(location__key="lra-quedlinburg")
+    chosen = svc("fuehrerschein-umtausch")
+    now = timezone.now()
+    slot = first_slot(branch, chosen, now)
+    held = services.hold(branch, chosen, slot.start, now)
+    late = now + dt.timedelta(minutes=branch.hold_minutes + 1)
+    results, lock = [], threading.Lock()
+    barrier = threading.Barrier(9)
+
+    def owner():
+        try:
+            barrier.wait()
+            services.confirm(held.hold_key, "Owner", "owner@example.org", now=late)
+            outcome = "won"
+        except services.BookingError:
+            outcome = "lost"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    def other(index):
+        try:
+            barrier.wait()
+            services.hold(branch, chosen, slot.start, late)
+            outcome = "won"
+        except services.BookingError:
+            outcome = "lost"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    workers = [threading.Thread(target=owner)]
+    workers += [threading.Thread(target=other, args=(i,)) for i in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert results.count("won") == 1, results
+    live = Booking.objects.filter(start=slot.start, branch=branch, state__in=["held", "booked"])
+    assert live.count() == 1
+    assert SlotClaim.objects.filter(booking=live.get()).count() == 3  # 15 min + 0 buffer
