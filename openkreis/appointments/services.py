@@ -259,21 +259,44 @@ def total_minutes(services: list[AppointmentService]) -> int:
 
 
 # -- days and slots -------------------------------------------------------------------------
+@dataclass
+class _Calendar:
+    """A branch's opening hours by weekday and its closures, read once per computation."""
+
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    closures: list[tuple[dt.date, dt.date, str]]
+    state: str
+
+    def closed(self, day: dt.date) -> str | None:
+        name = holiday_name(day, self.state)
+        if name:
+            return _("public holiday (%(name)s)") % {"name": name}
+        for first, last, reason in self.closures:
+            if first <= day <= last:
+                return reason or _("closed")
+        if not self.hours.get(day.weekday()):
+            return _("no opening hours")
+        return None
+
+    def intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        return [(_local(day, o), _local(day, c)) for o, c in self.hours.get(day.weekday(), [])]
+
+
+def _calendar(branch: Branch) -> _Calendar:
+    hours: dict[int, list] = {}
+    for h in branch.location.opening_hours.all():
+        hours.setdefault(h.weekday, []).append((h.opens, h.closes))
+    closures = list(
+        Closure.objects.filter(Q(branch=branch) | Q(branch__isnull=True)).values_list(
+            "first_day", "last_day", "reason"
+        )
+    )
+    return _Calendar({k: sorted(v) for k, v in hours.items()}, closures, branch.holidays)
+
+
 def closed_reason(branch: Branch, day: dt.date) -> str | None:
     """Why the branch takes no appointments on `day` (holiday, closure, no hours), or None."""
-    name = holiday_name(day, branch.holidays)
-    if name:
-        return _("public holiday (%(name)s)") % {"name": name}
-    closure = (
-        Closure.objects.filter(Q(branch=branch) | Q(branch__isnull=True))
-        .filter(first_day__lte=day, last_day__gte=day)
-        .first()
-    )
-    if closure is not None:
-        return closure.reason or _("closed")
-    if not branch.location.opening_hours.filter(weekday=day.weekday()).exists():
-        return _("no opening hours")
-    return None
+    return _calendar(branch).closed(day)
 
 
 def booking_window(branch: Branch, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.date]:
@@ -301,6 +324,34 @@ def _taken_cells(counters: list[Counter], start: dt.datetime, end: dt.datetime, 
     return {(counter_id, at.astimezone(UTC)) for counter_id, at in claims}
 
 
+def _day_slots(
+    branch: Branch,
+    calendar: _Calendar,
+    counters: list[Counter],
+    minutes: int,
+    day: dt.date,
+    earliest: dt.datetime,
+    taken: set,
+) -> list[Slot]:
+    """The free slots of one day, from data already read (no queries)."""
+    occupied = minutes + branch.buffer_minutes
+    step = dt.timedelta(minutes=max(branch.step_minutes, CELL_MINUTES))
+    length = dt.timedelta(minutes=minutes)
+    slots = []
+    for opens, closes in calendar.intervals(day):
+        start = opens
+        while start + length <= closes:
+            if start >= earliest:
+                cells = [c for c in _cells(start, occupied) if c < closes]
+                free = sum(
+                    1 for counter in counters if not any((counter.pk, c) in taken for c in cells)
+                )
+                if free:
+                    slots.append(Slot(start, start + length, free))
+            start += step
+    return slots
+
+
 def free_slots(
     branch: Branch,
     services: list[AppointmentService],
@@ -314,51 +365,46 @@ def free_slots(
     earliest, last_day = booking_window(branch, now)
     if day > last_day or day < earliest.astimezone(BERLIN).date():
         return []
-    if closed_reason(branch, day):
+    calendar = _calendar(branch)
+    if calendar.closed(day):
         return []
     counters = _capable_counters(branch, services)
     if not counters:
         return []
-    minutes = total_minutes(services)
-    occupied = minutes + branch.buffer_minutes
-    step = dt.timedelta(minutes=max(branch.step_minutes, CELL_MINUTES))
-    intervals = [
-        (_local(day, h.opens), _local(day, h.closes))
-        for h in branch.location.opening_hours.filter(weekday=day.weekday())
-    ]
-    if not intervals:
-        return []
+    intervals = calendar.intervals(day)
     taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
     if exclude_booking is not None:
         own = set(exclude_booking.claims.values_list("counter_id", "start"))
         taken -= {(c, s.astimezone(UTC)) for c, s in own}
-    slots = []
-    for opens, closes in intervals:
-        start = opens
-        while start + dt.timedelta(minutes=minutes) <= closes:
-            if start >= earliest:
-                cells = [c for c in _cells(start, occupied) if c < closes]
-                free = sum(
-                    1 for counter in counters if not any((counter.pk, c) in taken for c in cells)
-                )
-                if free:
-                    slots.append(Slot(start, start + dt.timedelta(minutes=minutes), free))
-            start += step
-    return slots
+    return _day_slots(branch, calendar, counters, total_minutes(services), day, earliest, taken)
 
 
 def bookable_days(
     branch: Branch, services: list[AppointmentService], now: dt.datetime | None = None
 ) -> list[tuple[dt.date, int]]:
-    """Days in the horizon with at least one free slot, and how many slots each has."""
+    """Days in the horizon with at least one free slot, and how many slots each has.
+    Reads hours, closures, counters and every claim of the horizon once (4 queries)."""
     now = now or timezone.now()
     earliest, last_day = booking_window(branch, now)
-    day = earliest.astimezone(BERLIN).date()
+    counters = _capable_counters(branch, services)
+    if not counters:
+        return []
+    calendar = _calendar(branch)
+    first_day = earliest.astimezone(BERLIN).date()
+    taken = _taken_cells(
+        counters,
+        _local(first_day, dt.time(0)),
+        _local(last_day + dt.timedelta(days=1), dt.time(0)),
+        now,
+    )
+    minutes = total_minutes(services)
     days = []
+    day = first_day
     while day <= last_day:
-        count = len(free_slots(branch, services, day, now))
-        if count:
-            days.append((day, count))
+        if not calendar.closed(day):
+            count = len(_day_slots(branch, calendar, counters, minutes, day, earliest, taken))
+            if count:
+                days.append((day, count))
         day += dt.timedelta(days=1)
     return days
 
