@@ -187,3 +187,20 @@ def test_counter_page_actions_and_bad_input(client, people, halberstadt):
         client.post(f"/termine/schalter/{counter.pk}/aktion/", {"action": "explode"}).status_code
         == 400
     )
+
+
+def test_kiosk_check_in_with_booking_code(client, halberstadt):
+    umtausch = svc("fuehrerschein-umtausch")
+    booking = booked_today(halberstadt, umtausch, timezone.now() + dt.timedelta(minutes=20))
+    code = services.format_code(booking.code).lower()
+    response = client.post("/termine/kiosk/lra-halberstadt/", {"code": f" {code} "})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "T001" in page and "Termin um" in page
+    booking.refresh_from_db()
+    assert booking.state == "checked_in"
+    event = Event.objects.get(kind="appointment.checked_in", subject=f"appointment:{booking.pk}")
+    assert 18 <= event.data["early_minutes"] <= 20
+    # twice is harmless: the same number again
+    again = client.post("/termine/kiosk/lra-halberstadt/", {"code": booking.code})
+    assert again["Location"] == response["Location"]
