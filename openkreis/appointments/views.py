@@ -262,6 +262,7 @@ class DetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["email"].widget.attrs["aria-describedby"] = "email-hint"
 
 
 @never_cache
