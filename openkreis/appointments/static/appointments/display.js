@@ -9,8 +9,8 @@
   var list = document.getElementById("calls");
   var waiting = document.getElementById("waiting");
   var soundButton = document.getElementById("sound");
-  var emptyText = document.getElementById("empty-text").innerHTML;
-  var waitingText = document.getElementById("waiting-text").innerHTML;
+  var emptyText = document.getElementById("empty-text").content.textContent;
+  var waitingText = document.getElementById("waiting-text").content.textContent;
   var audio = null;
 
   if (window.AudioContext || window.webkitAudioContext) {
