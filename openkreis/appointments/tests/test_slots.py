@@ -165,3 +165,14 @@ def test_property_slots_inside_hours_and_booking_removes_capacity(halberstadt, k
     cells = list(SlotClaim.objects.filter(booking=booking).values_list("counter_id", "start"))
     assert len(cells) == len(set(cells))
     services.release_hold(booking.hold_key)
+
+
+@given(st.integers(min_value=1900, max_value=2200))
+def test_property_easter_is_a_sunday_between_march_22_and_april_25(year):
+    easter = easter_sunday(year)
+    assert easter.weekday() == 6
+    assert dt.date(year, 3, 22) <= easter <= dt.date(year, 4, 25)
+    days = public_holidays(year, "ST")
+    assert dt.date(year, 1, 6) in days and dt.date(year, 10, 31) in days
+    # 9 nationwide + 2 of Sachsen-Anhalt; Himmelfahrt can fall on 1 May (2008, 2160)
+    assert len(days) == 11 - (easter + dt.timedelta(days=39) == dt.date(year, 5, 1))
