@@ -294,6 +294,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.intake.tasks.recover_stale_scans",
         "schedule": 300.0,
     },
+    "appointments-reminders": {
+        "task": "openkreis.appointments.tasks.send_reminders",
+        "schedule": 3600.0,
+    },
+    "appointments-no-shows": {
+        "task": "openkreis.appointments.tasks.record_no_shows",
+        "schedule": 600.0,
+    },
 }
 
 # Security defaults (tightened further in production.py)
