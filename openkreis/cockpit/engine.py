@@ -553,16 +553,18 @@ def suppress(table: dict[str, dict[str, int]], k: int = K_ANONYMITY) -> dict[str
     changed = True
     while changed:
         changed = False
-        lines = [[(r, c) for c in cols_all] for r in rows_all if r not in hidden_rows]
-        lines += [[(r, c) for r in rows_all] for c in cols_all if c not in hidden_cols]
-        for line in lines:
+        lines = [("row", r, [(r, c) for c in cols_all]) for r in rows_all if r not in hidden_rows]
+        lines += [("col", c, [(r, c) for r in rows_all]) for c in cols_all if c not in hidden_cols]
+        for axis, name, line in lines:
             if sum(1 for cell in line if cell in hidden) != 1:
                 continue
             # the smallest other non-zero cell; a zero cell only when nothing else is left
             # (a known zero plus the total would still give the hidden cell away)
             candidates = [cell for cell in line if cell not in hidden]
-            pick = min(candidates, key=lambda cell: (n(cell) == 0, n(cell), cell))
-            hidden.add(pick)
+            if candidates:
+                hidden.add(min(candidates, key=lambda cell: (n(cell) == 0, n(cell), cell)))
+            else:  # a line of one cell: its total is the cell, so the total goes
+                (hidden_rows if axis == "row" else hidden_cols).add(name)
             changed = True
     return {"cells": hidden, "rows": hidden_rows, "cols": hidden_cols}
 
