@@ -65,6 +65,9 @@ class CaseFact:
     state: str = ""
     state_kind: str = ""
     last_at: float = 0.0
+    last_id: int = 0
+    last_activity: str = ""
+    has_received: bool = False
     source: str = ""
     # state -> [state_kind, seconds, visits]
     steps: dict = field(default_factory=dict)
@@ -149,64 +152,78 @@ def activity_of(ev: Ev) -> str:
     return ev.data.get("activity") or ev.kind.split(".", 1)[-1]
 
 
-def fold_case(events: Iterable[Ev]) -> CaseFact | None:
-    """One case's events (any order) -> its fact; None if none of them is a case event."""
+def fold_case(events: Iterable[Ev], fact: CaseFact | None = None) -> CaseFact | None:
+    """One case's events (any order) -> its fact; None if none of them is a case event.
+
+    With `fact`, the fold goes on from a stored fact: the events must all come after its
+    last event in (time, id) order — the result is the same as folding everything again
+    (`can_continue` tells whether that holds)."""
     evs = sorted((e for e in events if is_case_event(e.kind)), key=lambda e: (e.at, e.id))
     if not evs:
-        return None
-    first = evs[0]
-    fact = CaseFact(subject=first.subject)
-    received = next((e for e in evs if e.kind == "case.received"), first)
-    fact.received_at = received.at
-    rdata = received.data
-    fact.target_at = to_epoch(rdata.get("target_at"))
-    complete = rdata.get("complete")
-    fact.complete = None if complete is None else bool(complete)
-    fact.channel = rdata.get("channel", "") or ""
-    fact.source = str(rdata.get("source", "") or "")
-    prev: Ev | None = None
+        return fact
+    if fact is None:
+        fact = CaseFact(subject=evs[0].subject, received_at=evs[0].at)
     for ev in evs:
-        data = ev.data
-        if prev is not None:
-            span = ev.at - prev.at
-            kind = prev.data.get("state_kind", "")
-            if kind == "queue":
-                fact.waiting_seconds += span
-            elif kind == "applicant":
-                fact.applicant_seconds += span
-            elif kind == "work":
-                fact.processing_seconds += span
-            if kind and kind != "done":
-                state = prev.data.get("state", "") or activity_of(prev)
-                step = fact.steps.setdefault(state, [kind, 0.0, 0])
-                step[1] += span
-                step[2] += 1
-            edge = fact.edges.setdefault(f"{activity_of(prev)}>{activity_of(ev)}", [0, 0.0])
-            edge[0] += 1
-            edge[1] += span
-        kind = ev.kind
-        if kind == "case.decided":
-            fact.decided_at = ev.at
-            fact.outcome = data.get("outcome", "") or ""
-        elif kind == "case.reopened":
-            fact.reopened += 1
-            fact.decided_at = None
-            fact.outcome = ""
-        elif kind == "case.documents_requested":
-            fact.requests += 1
-        if data.get("service"):
-            fact.service = data["service"]
-        if data.get("org_unit"):
-            fact.org_unit = data["org_unit"]
-        if data.get("procedure"):
-            fact.procedure = data["procedure"]
-        if not fact.channel and data.get("channel"):
-            fact.channel = data["channel"]
-        fact.state = data.get("state", "") or fact.state
-        fact.state_kind = data.get("state_kind", "") or fact.state_kind
-        fact.last_at = ev.at
-        prev = ev
+        _step(fact, ev)
     return fact
+
+
+def can_continue(fact: CaseFact, events: Iterable[Ev]) -> bool:
+    """True if every event sorts after the fact's last one, so the fold can go on."""
+    return all((e.at, e.id) > (fact.last_at, fact.last_id) for e in events)
+
+
+def _step(fact: CaseFact, ev: Ev) -> None:
+    data = ev.data
+    if fact.last_id:
+        span = ev.at - fact.last_at
+        kind = fact.state_kind
+        if kind == "queue":
+            fact.waiting_seconds += span
+        elif kind == "applicant":
+            fact.applicant_seconds += span
+        elif kind == "work":
+            fact.processing_seconds += span
+        if kind and kind != "done":
+            step = fact.steps.setdefault(fact.state or fact.last_activity, [kind, 0.0, 0])
+            step[1] += span
+            step[2] += 1
+        edge = fact.edges.setdefault(f"{fact.last_activity}>{activity_of(ev)}", [0, 0.0])
+        edge[0] += 1
+        edge[1] += span
+    kind = ev.kind
+    if kind == "case.received" and not fact.has_received:
+        fact.has_received = True
+        fact.received_at = ev.at
+        fact.target_at = to_epoch(data.get("target_at"))
+        complete = data.get("complete")
+        fact.complete = None if complete is None else bool(complete)
+        fact.channel = data.get("channel", "") or fact.channel
+        fact.source = str(data.get("source", "") or fact.source)
+    elif kind == "case.decided":
+        fact.decided_at = ev.at
+        fact.outcome = data.get("outcome", "") or ""
+    elif kind == "case.reopened":
+        fact.reopened += 1
+        fact.decided_at = None
+        fact.outcome = ""
+    elif kind == "case.documents_requested":
+        fact.requests += 1
+    if not fact.last_id:  # the first event: what it says until a case.received says more
+        fact.source = str(data.get("source", "") or "")
+    if data.get("service"):
+        fact.service = data["service"]
+    if data.get("org_unit"):
+        fact.org_unit = data["org_unit"]
+    if data.get("procedure"):
+        fact.procedure = data["procedure"]
+    if not fact.channel and data.get("channel"):
+        fact.channel = data["channel"]
+    fact.state = data.get("state", "") or fact.state
+    fact.state_kind = data.get("state_kind", "") or fact.state_kind
+    fact.last_activity = activity_of(ev)
+    fact.last_at = ev.at
+    fact.last_id = ev.id
 
 
 def fold_all(events: Iterable[Ev]) -> dict[str, CaseFact]:
