@@ -209,8 +209,10 @@ def _step(fact: CaseFact, ev: Ev) -> None:
         fact.outcome = ""
     elif kind == "case.documents_requested":
         fact.requests += 1
-    if not fact.last_id:  # the first event: what it says until a case.received says more
+    if not fact.last_id and not fact.has_received:
+        # the first event stands for the receipt until a case.received says more
         fact.source = str(data.get("source", "") or "")
+        fact.target_at = to_epoch(data.get("target_at"))
     if data.get("service"):
         fact.service = data["service"]
     if data.get("org_unit"):
