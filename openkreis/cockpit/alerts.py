@@ -53,8 +53,9 @@ def check(rule: AlertRule, now: dt.datetime) -> tuple[bool, float | None, float 
     week_start = today - dt.timedelta(days=6)
     value = kpi_value(rule, week_start, today, now)
     level_end = week_start - dt.timedelta(days=1)
-    level = kpi_value(rule, level_end - dt.timedelta(weeks=TRAILING_WEEKS) + dt.timedelta(1),
-                      level_end, now)  # fmt: skip
+    level = kpi_value(
+        rule, level_end - dt.timedelta(weeks=TRAILING_WEEKS) + dt.timedelta(1), level_end, now
+    )
     if value is None or not level:
         return False, value, level
     change = (value / level - 1) * 100

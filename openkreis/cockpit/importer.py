@@ -149,8 +149,11 @@ def read_csv(stream, mapping: dict) -> Iterator[tuple]:
                 yield ("error", line, _("case id or activity is empty"))
                 continue
             if ts is None:
-                yield ("error", line, _("timestamp “%(value)s” is not a date") % {
-                    "value": raw_ts[:40]})  # fmt: skip
+                yield (
+                    "error",
+                    line,
+                    _("timestamp “%(value)s” is not a date") % {"value": raw_ts[:40]},
+                )
                 continue
             extra = {}
             if mapping.get("lifecycle"):
@@ -223,8 +226,9 @@ def read_xes(stream) -> Iterator[tuple]:
             elif tag == "trace":
                 elem.clear()
     except ElementTree.ParseError as exc:
-        raise ImportFailed(_("The XES file is not well-formed XML: %(error)s") % {"error": exc}
-                           ) from exc  # fmt: skip
+        raise ImportFailed(
+            _("The XES file is not well-formed XML: %(error)s") % {"error": exc}
+        ) from exc
     except Exception as exc:  # defusedxml refuses entities and DTDs
         if exc.__class__.__module__.startswith("defusedxml"):
             raise ImportFailed(_("The XES file uses forbidden XML features (entities).")) from exc
@@ -247,9 +251,10 @@ def run(batch_id: int) -> int:
         with batch.file.open("rb") as stream:
             size = max(batch.size, 1)
             reader = (
-                read_xes(stream) if batch.format == ImportBatch.Format.XES
+                read_xes(stream)
+                if batch.format == ImportBatch.Format.XES
                 else read_csv(stream, batch.mapping)
-            )  # fmt: skip
+            )
             seen = 0
             for item in reader:
                 if item[0] == "error":

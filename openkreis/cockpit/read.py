@@ -18,8 +18,14 @@ from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat
 
 PERIODS = ("week", "month")
 CHANNELS = ("online", "paper", "counter")
-LEAD_BUCKETS = [(0, 7, "0–7"), (8, 14, "8–14"), (15, 30, "15–30"), (31, 60, "31–60"),
-                (61, 90, "61–90"), (91, None, "> 90")]  # fmt: skip
+LEAD_BUCKETS = [
+    (0, 7, "0–7"),
+    (8, 14, "8–14"),
+    (15, 30, "15–30"),
+    (31, 60, "31–60"),
+    (61, 90, "61–90"),
+    (91, None, "> 90"),
+]
 
 
 @dataclass
@@ -46,9 +52,13 @@ class Filters:
         length = (self.end - self.start).days + 1
         end = self.start - dt.timedelta(days=1)
         return Filters(
-            self.service, self.org_unit, self.channel, self.period,
-            end - dt.timedelta(days=length - 1), end,
-        )  # fmt: skip
+            self.service,
+            self.org_unit,
+            self.channel,
+            self.period,
+            end - dt.timedelta(days=length - 1),
+            end,
+        )
 
     def query_string(self) -> str:
         from urllib.parse import urlencode
@@ -85,10 +95,20 @@ def _sum_rows(rows) -> dict:
     hist: Counter = Counter()
     for r in rows:
         for name in (
-            "received", "complete_known", "first_time_right", "with_requests",
-            "repeated_requests", "reopened", "decided", "with_target", "on_time",
-            "lead_seconds", "waiting_seconds", "applicant_seconds", "processing_seconds",
-        ):  # fmt: skip
+            "received",
+            "complete_known",
+            "first_time_right",
+            "with_requests",
+            "repeated_requests",
+            "reopened",
+            "decided",
+            "with_target",
+            "on_time",
+            "lead_seconds",
+            "waiting_seconds",
+            "applicant_seconds",
+            "processing_seconds",
+        ):
             total[name] += getattr(r, name)
         for k, v in r.lead_hist.items():
             hist[int(k)] += v
@@ -141,10 +161,21 @@ def headline(filters: Filters) -> dict:
 
 
 _ROW_FIELDS = (
-    "received", "complete_known", "first_time_right", "with_requests", "repeated_requests",
-    "reopened", "decided", "with_target", "on_time", "lead_seconds", "waiting_seconds",
-    "applicant_seconds", "processing_seconds", "lead_hist",
-)  # fmt: skip
+    "received",
+    "complete_known",
+    "first_time_right",
+    "with_requests",
+    "repeated_requests",
+    "reopened",
+    "decided",
+    "with_target",
+    "on_time",
+    "lead_seconds",
+    "waiting_seconds",
+    "applicant_seconds",
+    "processing_seconds",
+    "lead_hist",
+)
 
 # for each KPI: is a rise good (True), bad (False) or neither (None)?
 GOOD_WHEN_UP = {
@@ -198,7 +229,7 @@ def series(filters: Filters) -> list[dict]:
                 "decided": t["decided"],
                 "median_lead_days": _guard(
                     engine.hist_percentile(t["lead_hist"], 0.5), t["decided"]
-                ),  # fmt: skip
+                ),
                 "deadline_rate": _guard(
                     engine.share(t["on_time"], t["with_target"]), t["with_target"]
                 ),
@@ -236,8 +267,9 @@ def steps(filters: Filters) -> list[dict]:
     qs = DailyStepStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
     per: dict[str, dict] = {}
     for r in qs:
-        slot = per.setdefault(r.state, {"state": r.state, "kind": r.kind, "cases": 0,
-                                        "seconds": 0, "hist": Counter()})  # fmt: skip
+        slot = per.setdefault(
+            r.state, {"state": r.state, "kind": r.kind, "cases": 0, "seconds": 0, "hist": Counter()}
+        )
         slot["cases"] += r.cases
         slot["seconds"] += r.seconds
         for k, v in r.hist.items():
@@ -298,8 +330,13 @@ def backlog_now(filters: Filters, now: dt.datetime | None = None, risk_days: int
         a2=Count("id", filter=Q(received_at__lte=days[1], received_at__gt=days[2])),
         a3=Count("id", filter=Q(received_at__lte=days[2])),
     )
-    ages = list(zip([label for *_, label in engine.AGE_BUCKETS],
-                    [agg["a0"], agg["a1"], agg["a2"], agg["a3"]], strict=True))  # fmt: skip
+    ages = list(
+        zip(
+            [label for *_, label in engine.AGE_BUCKETS],
+            [agg["a0"], agg["a1"], agg["a2"], agg["a3"]],
+            strict=True,
+        )
+    )
     return {
         "open": agg["open"],
         "overdue": agg["overdue"],
@@ -374,12 +411,14 @@ def portal(filters: Filters, top: int = 10) -> dict:
         or 0
     )
     zero = Counter()
-    for key, n in _metrics(Filters(start=filters.start, end=filters.end), "search_zero"
-                           ).values_list("key", "count"):  # fmt: skip
+    for key, n in _metrics(
+        Filters(start=filters.start, end=filters.end), "search_zero"
+    ).values_list("key", "count"):
         zero[key] += n
     views = Counter()
-    for service, n in _metrics(Filters(start=filters.start, end=filters.end), "view"
-                               ).values_list("service", "count"):  # fmt: skip
+    for service, n in _metrics(Filters(start=filters.start, end=filters.end), "view").values_list(
+        "service", "count"
+    ):
         views[service] += n
     zero_total = sum(zero.values())
     return {

@@ -62,9 +62,7 @@ def _filter_form(request, services, units):
     used_units = sorted(set(CaseFact.objects.values_list("org_unit", flat=True).distinct()))
     form = FilterForm(
         request.GET or None,
-        services=sorted(
-            ((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]
-        ),  # fmt: skip
+        services=sorted(((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]),
         units=sorted(((u, units.get(u, u)) for u in used_units if u), key=lambda x: x[1]),
     )
     return form
@@ -125,10 +123,15 @@ def chart(name: str, filters: read.Filters, services: dict) -> dict:
     if name == "steps":
         rows = read.steps(filters)
         table = [
-            [r["state"], str(KIND_LABELS.get(r["kind"], r["kind"])), r["cases"],
-             _days(r["median_hours"]), _days(r["score"] / 24) if r["score"] else None]
+            [
+                r["state"],
+                str(KIND_LABELS.get(r["kind"], r["kind"])),
+                r["cases"],
+                _days(r["median_hours"]),
+                _days(r["score"] / 24) if r["score"] else None,
+            ]
             for r in rows
-        ]  # fmt: skip
+        ]
         return {
             "name": name,
             "title": _("Time per step and bottlenecks"),
@@ -138,7 +141,7 @@ def chart(name: str, filters: read.Filters, services: dict) -> dict:
                 _("Cases"),
                 _("Median hours"),
                 _("Bottleneck score (case-days)"),
-            ],  # fmt: skip
+            ],
             "rows": table,
             "svg": svg.hbar_chart(_("Median hours per step"), [(r[0], r[3]) for r in table[:12]]),
         }
@@ -159,7 +162,7 @@ def chart(name: str, filters: read.Filters, services: dict) -> dict:
                 [
                     (str(CHANNEL_LABELS[c]), [r[i + 1] for r in table])
                     for i, c in enumerate(read.CHANNELS)
-                ],  # fmt: skip
+                ],
             ),
         }
     if name == "services":
@@ -183,19 +186,49 @@ def _tiles(filters: read.Filters) -> list[dict]:
     tiles = [
         ("received", _("Cases received"), now["received"], before["received"], ""),
         ("decided", _("Cases decided"), now["decided"], before["decided"], ""),
-        ("completion_rate", _("Completion rate"), _pct(now["completion_rate"]),
-         _pct(before["completion_rate"]), "%"),
-        ("median_lead_days", _("Median lead time"), _days(now["median_lead_days"]),
-         _days(before["median_lead_days"]), _("days")),
-        ("p90_lead_days", _("Lead time, 90 % of cases within"), _days(now["p90_lead_days"]),
-         _days(before["p90_lead_days"]), _("days")),
-        ("deadline_rate", _("Deadline adherence"), _pct(now["deadline_rate"]),
-         _pct(before["deadline_rate"]), "%"),
-        ("first_time_right_rate", _("Complete on receipt (first-time-right)"),
-         _pct(now["first_time_right_rate"]), _pct(before["first_time_right_rate"]), "%"),
-        ("satisfaction", _("Satisfaction (1–5)"), _days(now["satisfaction"]),
-         _days(before["satisfaction"]), ""),
-    ]  # fmt: skip
+        (
+            "completion_rate",
+            _("Completion rate"),
+            _pct(now["completion_rate"]),
+            _pct(before["completion_rate"]),
+            "%",
+        ),
+        (
+            "median_lead_days",
+            _("Median lead time"),
+            _days(now["median_lead_days"]),
+            _days(before["median_lead_days"]),
+            _("days"),
+        ),
+        (
+            "p90_lead_days",
+            _("Lead time, 90 % of cases within"),
+            _days(now["p90_lead_days"]),
+            _days(before["p90_lead_days"]),
+            _("days"),
+        ),
+        (
+            "deadline_rate",
+            _("Deadline adherence"),
+            _pct(now["deadline_rate"]),
+            _pct(before["deadline_rate"]),
+            "%",
+        ),
+        (
+            "first_time_right_rate",
+            _("Complete on receipt (first-time-right)"),
+            _pct(now["first_time_right_rate"]),
+            _pct(before["first_time_right_rate"]),
+            "%",
+        ),
+        (
+            "satisfaction",
+            _("Satisfaction (1–5)"),
+            _days(now["satisfaction"]),
+            _days(before["satisfaction"]),
+            "",
+        ),
+    ]
     out = []
     for key, label, value, previous, unit in tiles:
         out.append(
@@ -207,12 +240,33 @@ def _tiles(filters: read.Filters) -> list[dict]:
                 "trend": read.trend(value, previous, read.GOOD_WHEN_UP.get(key)),
             }
         )
-    out.append({"key": "backlog", "label": _("Open cases now"), "value": backlog["open"],
-                "unit": "", "trend": None})  # fmt: skip
-    out.append({"key": "overdue", "label": _("Overdue now"), "value": backlog["overdue"],
-                "unit": "", "trend": None})  # fmt: skip
-    out.append({"key": "at_risk", "label": _("At risk (due within 7 days)"),
-                "value": backlog["at_risk"], "unit": "", "trend": None})  # fmt: skip
+    out.append(
+        {
+            "key": "backlog",
+            "label": _("Open cases now"),
+            "value": backlog["open"],
+            "unit": "",
+            "trend": None,
+        }
+    )
+    out.append(
+        {
+            "key": "overdue",
+            "label": _("Overdue now"),
+            "value": backlog["overdue"],
+            "unit": "",
+            "trend": None,
+        }
+    )
+    out.append(
+        {
+            "key": "at_risk",
+            "label": _("At risk (due within 7 days)"),
+            "value": backlog["at_risk"],
+            "unit": "",
+            "trend": None,
+        }
+    )
     for tile in out:
         tile["suppressed"] = tile["value"] is None
         if tile["key"] in ("backlog", "overdue", "at_risk") and 0 < tile["value"] < 5:
@@ -298,8 +352,10 @@ def process(request, service: str):
     labels = {n: n.replace("_", " ") for n in data["nodes"]}
     graph = svg.process_graph(
         _("Process of %(service)s") % {"service": services.get(service, service)},
-        data["nodes"], data["edges"], labels,
-    )  # fmt: skip
+        data["nodes"],
+        data["edges"],
+        labels,
+    )
     return render(
         request,
         "cockpit/process.html",
@@ -376,8 +432,7 @@ def imports(request):
     if request.method == "POST":
         if not form.is_valid():
             page = Paginator(ImportBatch.objects.all(), 20).get_page(request.GET.get("seite"))
-            return render(request, "cockpit/imports.html", {"form": form, "page": page},
-                          status=400)  # fmt: skip
+            return render(request, "cockpit/imports.html", {"form": form, "page": page}, status=400)
         upload = form.cleaned_data["file"]
         fmt = ImportBatch.Format.CSV if upload.name.lower().endswith(".csv") else "xes"
         batch = ImportBatch.objects.create(
@@ -450,7 +505,7 @@ def import_status(request, pk: int):
             "events": batch.events,
             "cases": batch.cases,
             "errors": len(batch.errors),
-        }  # fmt: skip
+        }
     )
 
 
@@ -459,8 +514,13 @@ def help_page(request):
     return render(request, "cockpit/help.html", {"k": engine.K_ANONYMITY})
 
 
-TRANSPARENCY_KPIS = ("received", "decided", "median_lead_days", "deadline_rate",
-                     "first_time_right_rate")  # fmt: skip
+TRANSPARENCY_KPIS = (
+    "received",
+    "decided",
+    "median_lead_days",
+    "deadline_rate",
+    "first_time_right_rate",
+)
 
 
 def public_figures() -> dict:
@@ -473,8 +533,13 @@ def public_figures() -> dict:
     from .models import CaseFact
 
     rows = []
-    used = sorted(set(CaseFact.objects.exclude(source__startswith="import:")
-                      .values_list("service", flat=True).distinct()))  # fmt: skip
+    used = sorted(
+        set(
+            CaseFact.objects.exclude(source__startswith="import:")
+            .values_list("service", flat=True)
+            .distinct()
+        )
+    )
     for service in used:
         f = read.default_filters(today)
         f.service = service
@@ -513,8 +578,16 @@ def transparency(request):
     return render(request, "cockpit/transparency.html", {"figures": figures})
 
 
-OPEN_COLUMNS = ["service", "name", "received", "decided", "median_lead_days", "deadline_rate",
-                "first_time_right_rate", "satisfaction"]  # fmt: skip
+OPEN_COLUMNS = [
+    "service",
+    "name",
+    "received",
+    "decided",
+    "median_lead_days",
+    "deadline_rate",
+    "first_time_right_rate",
+    "satisfaction",
+]
 
 
 def open_data(request, fmt: str):
@@ -563,8 +636,10 @@ def dcat(request):
             "@language": "de",
         },
         "dct:publisher": {"@type": "foaf:Organization", "foaf:name": name},
-        "dct:issued": {"@value": timezone.now().date().isoformat(),
-                       "@type": "http://www.w3.org/2001/XMLSchema#date"},  # fmt: skip
+        "dct:issued": {
+            "@value": timezone.now().date().isoformat(),
+            "@type": "http://www.w3.org/2001/XMLSchema#date",
+        },
         "dct:accrualPeriodicity": {
             "@id": "http://publications.europa.eu/resource/authority/frequency/DAILY"
         },
@@ -582,8 +657,12 @@ def dcat(request):
                 "dct:title": "Kennzahlen (JSON)",
                 "dcat:accessURL": {"@id": json_url},
                 "dcat:downloadURL": {"@id": json_url},
-                "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/json"},
-                "dct:format": {"@id": "http://publications.europa.eu/resource/authority/file-type/JSON"},
+                "dcat:mediaType": {
+                    "@id": "https://www.iana.org/assignments/media-types/application/json"
+                },
+                "dct:format": {
+                    "@id": "http://publications.europa.eu/resource/authority/file-type/JSON"
+                },
                 "dct:license": {"@id": "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"},
             },
             {
@@ -593,11 +672,13 @@ def dcat(request):
                 "dcat:accessURL": {"@id": csv_url},
                 "dcat:downloadURL": {"@id": csv_url},
                 "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/text/csv"},
-                "dct:format": {"@id": "http://publications.europa.eu/resource/authority/file-type/CSV"},
+                "dct:format": {
+                    "@id": "http://publications.europa.eu/resource/authority/file-type/CSV"
+                },
                 "dct:license": {"@id": "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"},
             },
         ],
-    }  # fmt: skip
+    }
     return HttpResponse(
         json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/ld+json"
     )

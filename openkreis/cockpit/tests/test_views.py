@@ -26,15 +26,29 @@ def log(harz):
     for n in range(12):
         received = now - dt.timedelta(days=40 - n)
         target = (received + dt.timedelta(days=10)).isoformat()
-        case_event(100 + n, "received", received, "new", "queue", target_at=target,
-                   complete=n % 3 != 0)  # fmt: skip
+        case_event(
+            100 + n, "received", received, "new", "queue", target_at=target, complete=n % 3 != 0
+        )
         case_event(100 + n, "assigned", received + dt.timedelta(days=1), "work", "work")
-        case_event(100 + n, "decided", received + dt.timedelta(days=2 + n), "decided", "done",
-                   outcome="granted")  # fmt: skip
+        case_event(
+            100 + n,
+            "decided",
+            received + dt.timedelta(days=2 + n),
+            "decided",
+            "done",
+            outcome="granted",
+        )
     for n in range(3):
         received = now - dt.timedelta(days=20 - n)
-        case_event(200 + n, "received", received, "new", "queue", channel="paper",
-                   target_at=(received + dt.timedelta(days=5 + 20 * n)).isoformat())  # fmt: skip
+        case_event(
+            200 + n,
+            "received",
+            received,
+            "new",
+            "queue",
+            channel="paper",
+            target_at=(received + dt.timedelta(days=5 + 20 * n)).isoformat(),
+        )
     for _ in range(5):
         other_events(now - dt.timedelta(days=3))
     aggregates.refresh()
@@ -90,8 +104,13 @@ def test_manager_without_second_factor_is_sent_away(client, log):
     from openkreis.core.models import OrgUnit
     from openkreis.core.staff import add_staff
 
-    user = add_staff("m-no-totp", "m@example.org", "dienst-passwort-2026!",
-                     OrgUnit.objects.get(key="landrat"), ["manager"])  # fmt: skip
+    user = add_staff(
+        "m-no-totp",
+        "m@example.org",
+        "dienst-passwort-2026!",
+        OrgUnit.objects.get(key="landrat"),
+        ["manager"],
+    )
     client.force_login(user)
     assert client.get("/cockpit/").status_code == 302
 
@@ -193,10 +212,12 @@ def test_transparency_and_open_data(client, log):
 def test_small_service_is_suppressed_publicly(client, harz):
     now = timezone.now()
     for n in range(3):
-        case_event(300 + n, "received", now - dt.timedelta(days=5), "new", "queue",
-                   service="jagdschein")  # fmt: skip
-        case_event(300 + n, "decided", now - dt.timedelta(days=1), "decided", "done",
-                   service="jagdschein")  # fmt: skip
+        case_event(
+            300 + n, "received", now - dt.timedelta(days=5), "new", "queue", service="jagdschein"
+        )
+        case_event(
+            300 + n, "decided", now - dt.timedelta(days=1), "decided", "done", service="jagdschein"
+        )
     aggregates.refresh()
     data = json.loads(client.get("/api/v1/cockpit/open-data.json").content)
     row = next(r for r in data["services"] if r["service"] == "jagdschein")
