@@ -64,7 +64,7 @@ def _axis(max_value: float, plot_h: float) -> str:
 
 
 def _labels(labels: list[str], x_of, plot_bottom: float) -> str:
-    every = max(1, math.ceil(len(labels) / 12))
+    every = max(1, math.ceil(len(labels) / 7))
     out = []
     for i, label in enumerate(labels):
         if i % every:
@@ -197,25 +197,30 @@ def stacked_chart(
 
 def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict) -> SafeString:
     """Activities top to bottom; each edge an arc on the right (forward) or left (back)
-    with its frequency and median time between the two steps written on it."""
+    with its frequency and median time between the two steps written at its apex. Longer
+    arcs bend further out, so their labels do not overlap."""
     step = 64
+    width = 900
     height = max(len(nodes), 1) * step + 20
     head, uid = _open(title, title, height)
+    head = head.replace(f'viewBox="0 0 {W} {height}"', f'viewBox="0 0 {width} {height}"')
     y_of = {name: 20 + i * step for i, name in enumerate(nodes)}
-    cx = W / 2
+    cx = 380
     body = [
         f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
-        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>'
+        'markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>'
+        "</defs>"
     ]
     top_count = max([e["count"] for e in edges] or [1])
     for e in edges:
         y1, y2 = y_of[e["source"]] + 14, y_of[e["target"]] + 14
-        forward = y2 > y1
-        bend = 60 + 40 * abs(y2 - y1) / step
+        rows = abs(y2 - y1) / step
+        forward = y2 >= y1
         x = cx + 110 if forward else cx - 110
-        ctrl = x + bend if forward else x - bend
-        width = 1 + 5 * e["count"] / top_count
+        bend = (40 + 75 * rows) if forward else -(30 + 30 * rows)
+        ctrl = x + bend
+        stroke = 1 + 5 * e["count"] / top_count
         if y1 == y2:
             path = f"M{x},{y1 - 6} C{ctrl},{y1 - 30} {ctrl},{y1 + 30} {x},{y1 + 6}"
         else:
@@ -223,13 +228,15 @@ def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict)
         hours = e.get("median_hours")
         when = "*" if hours is None else _duration(hours)
         label = f"{e['count']}× · {when}"
-        lx = ctrl + (6 if forward else -6)
+        apex = x + 0.75 * bend
+        lx = apex + (6 if forward else -6)
         anchor = "start" if forward else "end"
+        source = escape(labels.get(e["source"], e["source"]))
+        target = escape(labels.get(e["target"], e["target"]))
         body.append(
-            f'<path class="edge" d="{path}" stroke-width="{width:.1f}" '
-            f'marker-end="url(#{uid}-arrow)"><title>{escape(labels.get(e["source"], e["source"]))}'
-            f" → {escape(labels.get(e['target'], e['target']))}: {escape(label)}</title></path>"
-            f'<text class="value" x="{lx:.1f}" y="{(y1 + y2) / 2 + 4:.1f}" '
+            f'<path class="edge" d="{path}" stroke-width="{stroke:.1f}" '
+            f'marker-end="url(#{uid}-arrow)"><title>{source} → {target}: {escape(label)}</title>'
+            f'</path><text class="value" x="{lx:.1f}" y="{(y1 + y2) / 2 + 5:.1f}" '
             f'text-anchor="{anchor}">{escape(label)}</text>'
         )
     for name in nodes:

@@ -38,6 +38,16 @@ KIND_LABELS = {
     "applicant": gettext_lazy("waiting for the applicant"),
     "work": gettext_lazy("being worked on"),
 }
+ACTIVITY_LABELS = {
+    "received": gettext_lazy("Received"),
+    "assigned": gettext_lazy("Claimed"),
+    "handed_over": gettext_lazy("Handed over"),
+    "documents_requested": gettext_lazy("Documents requested"),
+    "documents_received": gettext_lazy("Documents received"),
+    "decided": gettext_lazy("Decided"),
+    "closed": gettext_lazy("Closed"),
+    "reopened": gettext_lazy("Reopened"),
+}
 CHARTS = ("intake", "lead", "backlog", "steps", "channels", "services")
 
 
@@ -349,7 +359,7 @@ def process(request, service: str):
     data = read.process(service)
     if not data["cases"]:
         raise Http404(_("No cases of this service in the cockpit."))
-    labels = {n: n.replace("_", " ") for n in data["nodes"]}
+    labels = {n: str(ACTIVITY_LABELS.get(n, n.replace("_", " "))) for n in data["nodes"]}
     graph = svg.process_graph(
         _("Process of %(service)s") % {"service": services.get(service, service)},
         data["nodes"],
@@ -364,6 +374,7 @@ def process(request, service: str):
             "service_name": services.get(service, service),
             "data": data,
             "graph": graph,
+            "labels": labels,
             "enough": engine.enough(data["cases"]),
         },
     )
