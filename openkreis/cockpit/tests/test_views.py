@@ -185,7 +185,7 @@ def test_services_table_suppresses_small_cells(client, log):
 def test_process_view_and_factsheet(client, log):
     login_as(client, "manager")
     page = client.get(f"/cockpit/prozess/{SERVICE}/").content.decode()
-    assert "received" in page and "assigned" in page and "<svg" in page
+    assert "Eingegangen" in page and "Übernommen" in page and "<svg" in page
     assert client.get("/cockpit/prozess/gibt-es-nicht/").status_code == 404
     pdf = client.get(f"/cockpit/steckbrief/{SERVICE}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
