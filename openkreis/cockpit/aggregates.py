@@ -182,6 +182,14 @@ def _merge_hist(target: dict, other: dict, sign: int) -> dict:
 
 def _apply(daily_delta: dict, step_delta: dict) -> None:
     """Add the deltas to the stored daily rows (rows that reach zero are deleted)."""
+    # a changed fact's received-side counters cancel out (-old +new): only rows whose
+    # figures really change are read and written
+    daily_delta = {
+        k: d
+        for k, d in daily_delta.items()
+        if d.get("lead_hist") or any(d.get(n) for n in DAILY_FIELDS)
+    }
+    step_delta = {k: d for k, d in step_delta.items() if d["cases"] or d["seconds"] or d["hist"]}
     if daily_delta:
         days = {k[0] for k in daily_delta}
         existing = {
@@ -413,11 +421,12 @@ def _stream_by_subject(upto: int) -> Iterator[list[Ev]]:
         .order_by("subject", "occurred_at", "id")
     )
     current: list[Ev] = []
-    for event in qs.iterator(5000):
-        if current and event.subject != current[0].subject:
+    fields = ("id", "kind", "occurred_at", "subject", "data")
+    for pk, kind, at, subject, data in qs.values_list(*fields).iterator(5000):
+        if current and subject != current[0].subject:
             yield current
             current = []
-        current.append(to_ev(event))
+        current.append(Ev(pk, kind, at.timestamp(), subject, data))
     if current:
         yield current
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -17,6 +19,19 @@ from .engine import K_ANONYMITY
 from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat
 
 PERIODS = ("week", "month")
+_MEMO: ContextVar[dict | None] = ContextVar("cockpit_read_memo", default=None)
+
+
+@contextmanager
+def one_request():
+    """Within this block, the same daily rows are read from the database only once."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 CHANNELS = ("online", "paper", "counter")
 LEAD_BUCKETS = [
     (0, 7, "0–7"),
@@ -90,27 +105,36 @@ def default_filters(today: dt.date, period: str = "month") -> Filters:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+_COUNTERS = (
+    "received", "complete_known", "first_time_right", "with_requests",
+    "repeated_requests", "reopened", "decided", "with_target", "on_time",
+    "lead_seconds", "waiting_seconds", "applicant_seconds", "processing_seconds",
+)  # fmt: skip
+_ROW = ("day", "channel", *_COUNTERS, "lead_hist")
+_HIST = len(_ROW) - 1
+_CHANNEL = 1
+
+
+def _rows(filters: Filters) -> list[tuple]:
+    """The daily rows of the window as tuples (one query per request and window: pages
+    ask for several figures of the same rows)."""
+    key = (filters.service, filters.org_unit, filters.channel, filters.start, filters.end)
+    memo = _MEMO.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    rows = list(_daily(filters).values_list(*_ROW))
+    if memo is not None:
+        memo[key] = rows
+    return rows
+
+
 def _sum_rows(rows) -> dict:
-    total: dict = defaultdict(int)
+    total: dict = dict.fromkeys(_COUNTERS, 0)
     hist: Counter = Counter()
     for r in rows:
-        for name in (
-            "received",
-            "complete_known",
-            "first_time_right",
-            "with_requests",
-            "repeated_requests",
-            "reopened",
-            "decided",
-            "with_target",
-            "on_time",
-            "lead_seconds",
-            "waiting_seconds",
-            "applicant_seconds",
-            "processing_seconds",
-        ):
-            total[name] += getattr(r, name)
-        for k, v in r.lead_hist.items():
+        for i, name in enumerate(_COUNTERS, start=2):
+            total[name] += r[i]
+        for k, v in r[_HIST].items():
             hist[int(k)] += v
     total["lead_hist"] = hist
     return total
@@ -127,7 +151,7 @@ def _daily(filters: Filters):
 
 def headline(filters: Filters) -> dict:
     """The headline KPIs of the window."""
-    t = _sum_rows(_daily(filters).only(*_ROW_FIELDS))
+    t = _sum_rows(_rows(filters))
     decided = t["decided"]
     hist = t["lead_hist"]
     out = {
@@ -159,23 +183,6 @@ def headline(filters: Filters) -> dict:
     out["n_feedback"] = sat["n"]
     return out
 
-
-_ROW_FIELDS = (
-    "received",
-    "complete_known",
-    "first_time_right",
-    "with_requests",
-    "repeated_requests",
-    "reopened",
-    "decided",
-    "with_target",
-    "on_time",
-    "lead_seconds",
-    "waiting_seconds",
-    "applicant_seconds",
-    "processing_seconds",
-    "lead_hist",
-)
 
 # for each KPI: is a rise good (True), bad (False) or neither (None)?
 GOOD_WHEN_UP = {
@@ -209,10 +216,9 @@ def trend(current, previous, good_when_up) -> dict | None:
 def series(filters: Filters) -> list[dict]:
     """Per period of the window: received, decided, median lead time (days), deadline rate,
     first-time-right, and the backlog (open cases) at the end of the period."""
-    rows = _daily(filters).only("day", *_ROW_FIELDS)
     per: dict[str, list] = defaultdict(list)
-    for r in rows:
-        per[engine.period_key(r.day, filters.period)].append(r)
+    for r in _rows(filters):
+        per[engine.period_key(r[0], filters.period)].append(r)
     keys = _period_keys(filters)
     before = DailyCaseStat.objects.filter(filters.q(), day__lt=filters.start).aggregate(
         r=Sum("received"), d=Sum("decided")
@@ -254,7 +260,7 @@ def _period_keys(filters: Filters) -> list[str]:
 
 def lead_distribution(filters: Filters) -> list[tuple[str, int]]:
     """Cases decided in the window by lead time in days (buckets)."""
-    hist = _sum_rows(_daily(filters).only(*_ROW_FIELDS))["lead_hist"]
+    hist = _sum_rows(_rows(filters))["lead_hist"]
     out = []
     for lo, hi, label in LEAD_BUCKETS:
         out.append((label, sum(v for k, v in hist.items() if k >= lo and (hi is None or k <= hi))))
@@ -297,8 +303,8 @@ def steps(filters: Filters) -> list[dict]:
 def channel_mix(filters: Filters) -> list[dict]:
     """Received cases per period and channel, with the online share."""
     per: dict[str, Counter] = defaultdict(Counter)
-    for day, channel, n in _daily(filters).values_list("day", "channel", "received"):
-        per[engine.period_key(day, filters.period)][channel] += n
+    for r in _rows(filters):
+        per[engine.period_key(r[0], filters.period)][r[_CHANNEL]] += r[2]
     out = []
     for key in _period_keys(filters):
         counts = per.get(key, Counter())

@@ -66,10 +66,11 @@ def _today() -> dt.date:
 
 
 def _filter_form(request, services, units):
-    from .models import CaseFact
+    from .models import DailyCaseStat
 
-    used_services = sorted(set(CaseFact.objects.values_list("service", flat=True).distinct()))
-    used_units = sorted(set(CaseFact.objects.values_list("org_unit", flat=True).distinct()))
+    # from the daily rows (thousands), not the per-case facts (millions)
+    used_services = sorted(set(DailyCaseStat.objects.values_list("service", flat=True).distinct()))
+    used_units = sorted(set(DailyCaseStat.objects.values_list("org_unit", flat=True).distinct()))
     form = FilterForm(
         request.GET or None,
         services=sorted(((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]),
@@ -95,11 +96,14 @@ def _days(value):
     return None if value is None else round(value, 1)
 
 
-def chart(name: str, filters: read.Filters, services: dict) -> dict:
+def chart(name: str, filters: read.Filters, services: dict, cache: dict | None = None) -> dict:
     """One chart: title, explanation key, table (columns + rows) and its SVG."""
     period_label = _("Month") if filters.period == "month" else _("Week")
+    cache = {} if cache is None else cache
+    if name in ("intake", "backlog") and "series" not in cache:
+        cache["series"] = read.series(filters)
     if name == "intake":
-        rows = read.series(filters)
+        rows = cache["series"]
         table = [[r["period"], r["received"], r["decided"]] for r in rows]
         return {
             "name": name,
@@ -121,7 +125,7 @@ def chart(name: str, filters: read.Filters, services: dict) -> dict:
             "svg": svg.bar_chart(_("Lead time distribution"), rows),
         }
     if name == "backlog":
-        rows = read.series(filters)
+        rows = cache["series"]
         table = [[r["period"], r["backlog"]] for r in rows]
         return {
             "name": name,
@@ -291,7 +295,13 @@ def dashboard(request):
     form, filters, services, units = _filters(request)
     if filters is None:
         return render(request, "cockpit/dashboard.html", {"form": form}, status=400)
-    charts = [chart(name, filters, services) for name in CHARTS]
+    with read.one_request():
+        return _dashboard(request, form, filters, services)
+
+
+def _dashboard(request, form, filters, services):
+    cache: dict = {}
+    charts = [chart(name, filters, services, cache) for name in CHARTS]
     context = {
         "form": form,
         "filters": filters,
