@@ -55,6 +55,17 @@ STEPS = [
 ]
 
 
+_SHARED: dict = {}
+
+
+def _shared(activity, state, kind, common) -> dict:
+    key = (activity, state, kind, common["service"], common["channel"])
+    data = _SHARED.get(key)
+    if data is None:
+        data = _SHARED[key] = {"activity": activity, **common, "state": state, "state_kind": kind}
+    return data
+
+
 def generate(cases: int, seed: int = 7) -> tuple[list[Ev], float]:
     """The log, ordered by time (as it would be written); returns (events, end time)."""
     rng = random.Random(seed)
@@ -74,10 +85,17 @@ def generate(cases: int, seed: int = 7) -> tuple[list[Ev], float]:
         subject = f"case:{c}"
         for i in range(length):
             activity, state, kind, hours = STEPS[i]
-            data = {"activity": activity, **common, "state": state, "state_kind": kind}
             if i == 0:
-                data["target_at"] = target
-                data["complete"] = rng.random() < 0.7
+                data = {
+                    "activity": activity,
+                    **common,
+                    "state": state,
+                    "state_kind": kind,
+                    "target_at": target,
+                    "complete": rng.random() < 0.7,
+                }
+            else:  # the engine never changes event data: later steps share one dict each
+                data = _shared(activity, state, kind, common)
             n += 1
             events.append(Ev(n, f"case.{activity}", round(at, 3), subject, data))
             at += rng.expovariate(1 / (hours * 3600)) if hours else 0

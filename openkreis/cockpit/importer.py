@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator
 
@@ -26,6 +27,7 @@ from openkreis.core.models import Event
 from . import engine
 from .models import ImportBatch
 
+logger = logging.getLogger(__name__)
 CHUNK = 5000
 MAX_ERRORS = 50
 ACTIVITY_MAP = {
@@ -273,6 +275,17 @@ def run(batch_id: int) -> int:
             written += _flush(batch, pending, already + written, errors, stream, size)
     except ImportFailed as exc:
         errors.append({"line": 0, "message": str(exc)})
+        _finish(batch, ImportBatch.Status.FAILED, errors, len(cases))
+        return already + written
+    except (ValueError, TypeError, OSError, UnicodeError) as exc:
+        # anything else in the file we did not foresee: a report, never a crash
+        logger.warning("cockpit import %s failed: %s", batch.pk, exc)
+        errors.append(
+            {
+                "line": 0,
+                "message": _("The file cannot be read: %(error)s") % {"error": str(exc)[:200]},
+            }
+        )
         _finish(batch, ImportBatch.Status.FAILED, errors, len(cases))
         return already + written
     total = already + written

@@ -272,14 +272,18 @@ def steps(filters: Filters) -> list[dict]:
     score (median waiting hours × cases) for the waiting states."""
     qs = DailyStepStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
     per: dict[str, dict] = {}
-    for r in qs:
-        slot = per.setdefault(
-            r.state, {"state": r.state, "kind": r.kind, "cases": 0, "seconds": 0, "hist": Counter()}
-        )
-        slot["cases"] += r.cases
-        slot["seconds"] += r.seconds
-        for k, v in r.hist.items():
-            slot["hist"][int(k)] += v
+    for state, kind, cases, seconds, hist in qs.values_list(
+        "state", "kind", "cases", "seconds", "hist"
+    ).iterator(5000):
+        slot = per.get(state)
+        if slot is None:
+            slot = per[state] = {"state": state, "kind": kind, "cases": 0, "seconds": 0,
+                                 "hist": Counter()}  # fmt: skip
+        slot["cases"] += cases
+        slot["seconds"] += seconds
+        h = slot["hist"]
+        for k, v in hist.items():
+            h[k] += v
     out = []
     for slot in per.values():
         median_h = engine.hist_percentile(slot["hist"], 0.5)
