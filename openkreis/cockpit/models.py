@@ -1,1 +1,254 @@
-"""Data and invariants of the cockpit app."""
+"""Data and invariants of the cockpit app.
+
+Everything here is derived from the core event log and can be rebuilt from it
+(`manage.py cockpit_recompute`): per-case facts, daily aggregates, and the high-water
+mark of the incremental update. Alert rules, subscriptions and import batches are the
+cockpit's own data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cursor(models.Model):
+    """How far the incremental update has read the event log (highest event id)."""
+
+    name = models.SlugField(max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_event_id}"
+
+
+class CaseFact(models.Model):
+    """One row per case subject, folded from all its events (see engine.fold_case)."""
+
+    subject = models.CharField(max_length=120, unique=True)
+    service = models.CharField(max_length=120, db_index=True)
+    org_unit = models.CharField(max_length=120, db_index=True)
+    channel = models.CharField(max_length=20, db_index=True)
+    procedure = models.CharField(max_length=120, blank=True)
+    source = models.CharField(max_length=60, blank=True, db_index=True)
+    received_at = models.DateTimeField(db_index=True)
+    received_day = models.DateField(db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_day = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    target_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    on_time = models.BooleanField(null=True)
+    lead_seconds = models.BigIntegerField(null=True, blank=True)
+    waiting_seconds = models.BigIntegerField(default=0)
+    applicant_seconds = models.BigIntegerField(default=0)
+    processing_seconds = models.BigIntegerField(default=0)
+    complete = models.BooleanField(null=True)
+    requests = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=60, blank=True)
+    state_kind = models.CharField(max_length=20, blank=True)
+    last_event_at = models.DateTimeField()
+    steps = models.JSONField(default=dict, blank=True)  # state -> [kind, seconds, visits]
+    edges = models.JSONField(default=dict, blank=True)  # "from>to" -> [count, seconds]
+    # the exact (float) state of the fold, so that the incremental update goes on from it
+    fold = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["decided_at", "service"], name="cockpit_fact_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class DailyCaseStat(models.Model):
+    """Case figures per Berlin day × service × org unit × channel. Received-side counters
+    (received, complete, first-time-right, requests, reopened) count on the day of receipt;
+    decided-side ones (decided, lead time, deadline, waiting/processing) on the decision day.
+    Histograms are {whole days: cases} (lead time) so medians and p90 come from aggregates."""
+
+    day = models.DateField()
+    service = models.CharField(max_length=120)
+    org_unit = models.CharField(max_length=120)
+    channel = models.CharField(max_length=20)
+    received = models.IntegerField(default=0)
+    complete_known = models.IntegerField(default=0)
+    first_time_right = models.IntegerField(default=0)
+    with_requests = models.IntegerField(default=0)
+    repeated_requests = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    with_target = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    lead_seconds = models.BigIntegerField(default=0)
+    waiting_seconds = models.BigIntegerField(default=0)
+    applicant_seconds = models.BigIntegerField(default=0)
+    processing_seconds = models.BigIntegerField(default=0)
+    lead_hist = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "service", "org_unit", "channel"], name="uniq_cockpit_daily"
+            )
+        ]
+        indexes = [models.Index(fields=["service", "day"], name="cockpit_daily_service")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service} {self.org_unit} {self.channel}"
+
+
+class DailyStepStat(models.Model):
+    """Time spent in one workflow state by the cases decided on a day: cases, seconds,
+    histogram {whole hours: cases}."""
+
+    day = models.DateField()
+    service = models.CharField(max_length=120)
+    org_unit = models.CharField(max_length=120)
+    channel = models.CharField(max_length=20)
+    state = models.CharField(max_length=60)
+    kind = models.CharField(max_length=20)
+    cases = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+    hist = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "service", "org_unit", "channel", "state"],
+                name="uniq_cockpit_step_daily",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service} {self.state}"
+
+
+class DailyMetric(models.Model):
+    """Counters of the other events per day: searches, zero-result queries, views, feedback,
+    appointments. `key` names the thing counted (a query, a service slug, a rating)."""
+
+    day = models.DateField()
+    metric = models.CharField(max_length=40)
+    service = models.CharField(max_length=120, blank=True)
+    key = models.CharField(max_length=120, blank=True)
+    count = models.IntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "metric", "service", "key"], name="uniq_cockpit_metric"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "day"], name="cockpit_metric_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.key}"
+
+
+class AlertRule(models.Model):
+    """A rule on one KPI in one scope: a threshold, or a deviation from the trailing
+    8-week level."""
+
+    class Kpi(models.TextChoices):
+        BACKLOG = "backlog", _("Backlog (open cases)")
+        OVERDUE = "overdue", _("Overdue cases")
+        DEADLINE_RATE = "deadline_rate", _("Deadline adherence (%)")
+        MEDIAN_LEAD_DAYS = "median_lead_days", _("Median lead time (days)")
+        FIRST_TIME_RIGHT = "first_time_right", _("First-time-right (%)")
+
+    class Mode(models.TextChoices):
+        ABOVE = "above", _("above threshold")
+        BELOW = "below", _("below threshold")
+        RISE = "rise", _("rise over the 8-week level (%)")
+        DROP = "drop", _("drop under the 8-week level (%)")
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kpi = models.CharField(max_length=30, choices=Kpi.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    value = models.FloatField(help_text=_("Threshold, or the deviation in percent"))
+    service = models.CharField(max_length=120, blank=True)
+    org_unit = models.CharField(max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+    subscribers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="cockpit_alert_rules"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """A rule that fired; active until an evaluation finds the rule no longer broken."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    raised_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    last_value = models.FloatField(null=True)
+    reference = models.FloatField(null=True, help_text=_("Threshold or 8-week level"))
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="uniq_cockpit_active_alert",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded log (XES or CSV) and how far its import got."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        XES = "xes", "XES"
+        CSV = "csv", "CSV"
+
+    name = models.CharField(max_length=200)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    file = models.FileField(upload_to="cockpit/imports/")
+    size = models.BigIntegerField(default=0)
+    mapping = models.JSONField(default=dict, blank=True)
+    service = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    events = models.IntegerField(default=0)
+    cases = models.IntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source(self) -> str:
+        return f"import:{self.pk}"

@@ -302,6 +302,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.appointments.tasks.record_no_shows",
         "schedule": 600.0,
     },
+    "cockpit-refresh": {"task": "openkreis.cockpit.tasks.refresh", "schedule": 60.0},
+    "cockpit-alerts": {"task": "openkreis.cockpit.tasks.evaluate_alerts", "schedule": 900.0},
+    "cockpit-recompute": {"task": "openkreis.cockpit.tasks.recompute", "schedule": 86400.0},
 }
 
 # Security defaults (tightened further in production.py)

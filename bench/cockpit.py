@@ -1,0 +1,480 @@
+"""Benchmark of the Steuerungs-Cockpit.
+
+    .venv/bin/python bench/cockpit.py --cases 1000000          # engine + PM4Py side by side
+    .venv/bin/python bench/cockpit.py --cases 100000 --db      # also the database path (PG)
+
+Generates a log in the engine's in-memory form (about 10 events per case, 95 % decided),
+then measures:
+- full recompute in memory: fold every case and compute the KPIs (engine.py);
+- incremental update after 10,000 new events (fold continues from the stored facts);
+- with --db (PostgreSQL via DATABASE_URL, a database of its own, COPY load): the full
+  recompute and the incremental refresh of the stored aggregates, and the dashboard's p99
+  latency (the real view, rendered, over the aggregates);
+- PM4Py on the same log (case durations and the mean time between activities, the
+  performance DFG), in its own venv (var/bench-venv, `pip install pm4py`; AGPL, never a
+  runtime dependency): the figures must agree, the speed ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from openkreis.cockpit import engine  # noqa: E402
+from openkreis.cockpit.engine import DAY, Ev  # noqa: E402
+
+BENCH_VENV = ROOT / "var" / "bench-venv" / "bin" / "python"
+START = 1_735_689_600.0  # 2025-01-01 UTC
+SERVICES = ["fahrerlaubnis", "aufenthalt", "bau", "sozial", "jagd", "waffen", "kfz", "wohngeld"]
+UNITS = {s: f"amt-{s}" for s in SERVICES}
+CHANNELS = ["online", "paper", "counter"]
+# (activity, state after, state_kind after, mean hours until the next step)
+STEPS = [
+    ("received", "new", "queue", 60),
+    ("assigned", "in_progress", "work", 8),
+    ("transition", "review", "queue", 90),
+    ("assigned", "in_review", "work", 4),
+    ("documents_requested", "waiting", "applicant", 200),
+    ("documents_received", "new", "queue", 30),
+    ("assigned", "in_progress", "work", 6),
+    ("transition", "approval", "queue", 48),
+    ("assigned", "approving", "work", 2),
+    ("decided", "decided", "done", 0),
+]
+
+
+_SHARED: dict = {}
+
+
+def _shared(activity, state, kind, common) -> dict:
+    key = (activity, state, kind, common["service"], common["channel"])
+    data = _SHARED.get(key)
+    if data is None:
+        data = _SHARED[key] = {"activity": activity, **common, "state": state, "state_kind": kind}
+    return data
+
+
+def generate(cases: int, seed: int = 7) -> tuple[list[Ev], float]:
+    """The log, ordered by time (as it would be written); returns (events, end time)."""
+    rng = random.Random(seed)
+    events: list[Ev] = []
+    n = 0
+    for c in range(cases):
+        service = SERVICES[c % len(SERVICES)]
+        common = {
+            "service": service,
+            "org_unit": UNITS[service],
+            "procedure": "generic",
+            "channel": CHANNELS[rng.randrange(3)],
+        }
+        at = START + rng.uniform(0, 365 * DAY)
+        target = at + 30 * DAY if c % 5 else None
+        length = len(STEPS) if rng.random() < 0.95 else rng.randrange(1, len(STEPS))
+        subject = f"case:{c}"
+        for i in range(length):
+            activity, state, kind, hours = STEPS[i]
+            if i == 0:
+                data = {
+                    "activity": activity,
+                    **common,
+                    "state": state,
+                    "state_kind": kind,
+                    "target_at": target,
+                    "complete": rng.random() < 0.7,
+                }
+            else:  # the engine never changes event data: later steps share one dict each
+                data = _shared(activity, state, kind, common)
+            n += 1
+            events.append(Ev(n, f"case.{activity}", round(at, 3), subject, data))
+            at += rng.expovariate(1 / (hours * 3600)) if hours else 0
+    events.sort(key=lambda e: (e.at, e.id))
+    return events, max(e.at for e in events)
+
+
+def kpis(facts: list) -> dict:
+    """The figures compared with PM4Py, and the dashboard's KPIs."""
+    decided = [f for f in facts if f.decided]
+    edges: dict[str, list] = {}
+    for f in facts:
+        for key, (count, seconds) in f.edges.items():
+            slot = edges.setdefault(key, [0, 0.0])
+            slot[0] += count
+            slot[1] += seconds
+    return {
+        "cases": len(facts),
+        "decided": len(decided),
+        "lead": engine.lead_time(decided),
+        "edge_mean": {k: s / c for k, (c, s) in edges.items()},
+        "deadline": engine.deadline_adherence(facts),
+        "quality": engine.quality(facts),
+        "bottlenecks": engine.bottlenecks(facts)[:3],
+        "split": engine.time_split(facts),
+    }
+
+
+def timed(fn, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - started
+
+
+def in_memory(events: list[Ev], end: float) -> dict:
+    facts_by_subject, fold_s = timed(engine.fold_all, events)
+    facts = list(facts_by_subject.values())
+    figures, kpi_s = timed(kpis, facts)
+    # 10,000 new events: the next steps of open cases and new cases
+    rng = random.Random(99)
+    new: list[Ev] = []
+    next_id = events[-1].id + 1 if events else 1
+    open_facts = [f for f in facts if not f.decided][:3000]
+    for f in open_facts:
+        data = {
+            "activity": "decided",
+            "service": f.service,
+            "org_unit": f.org_unit,
+            "channel": f.channel,
+            "state": "decided",
+            "state_kind": "done",
+        }
+        new.append(Ev(next_id, "case.decided", end + rng.uniform(1, 3600), f.subject, data))
+        next_id += 1
+    c = 0
+    while len(new) < 10_000:
+        subject = f"case:new-{c}"
+        at = end + rng.uniform(1, 3600)
+        for activity, state, kind, _hours in STEPS[:3]:
+            data = {
+                "activity": activity,
+                "service": "bau",
+                "org_unit": "amt-bau",
+                "channel": "online",
+                "state": state,
+                "state_kind": kind,
+            }
+            new.append(Ev(next_id, f"case.{activity}", at, subject, data))
+            next_id += 1
+            at += 600
+        c += 1
+    new = new[:10_000]
+
+    def incremental():
+        by_subject: dict[str, list[Ev]] = {}
+        for ev in new:
+            by_subject.setdefault(ev.subject, []).append(ev)
+        changed = {}
+        for subject, mine in by_subject.items():
+            old = facts_by_subject.get(subject)
+            if old is not None and engine.can_continue(old, mine):
+                # the stored fact is read as a copy, as the database layer does
+                start = copy.copy(old)
+                start.steps = {k: list(v) for k, v in old.steps.items()}
+                start.edges = {k: list(v) for k, v in old.edges.items()}
+                changed[subject] = engine.fold_case(mine, start)
+            else:
+                changed[subject] = engine.fold_case(mine)
+        return changed
+
+    changed, inc_s = timed(incremental)
+    return {
+        "fold_s": fold_s,
+        "kpi_s": kpi_s,
+        "figures": figures,
+        "incremental_s": inc_s,
+        "changed": len(changed),
+        "facts": facts,
+    }
+
+
+PM4PY_SCRIPT = r"""
+import json, sys, time
+import pandas as pd
+import pm4py
+from pm4py.statistics.traces.generic.pandas import case_statistics
+path, decided_path = sys.argv[1], sys.argv[2]
+df = pd.read_csv(path, dtype={"case": str, "activity": str, "ts": float})
+decided = set(open(decided_path).read().split())
+t0 = time.perf_counter()
+df["time:timestamp"] = pd.to_datetime(df["ts"], unit="s", utc=True)
+df = pm4py.format_dataframe(df, case_id="case", activity_key="activity",
+                            timestamp_key="time:timestamp")
+desc = case_statistics.get_cases_description(df)
+durations = sorted(v["caseDuration"] for k, v in desc.items() if k in decided)
+dfg, start, end = pm4py.discover_performance_dfg(df)
+elapsed = time.perf_counter() - t0
+import statistics
+n = len(durations)
+pos = (n - 1) * 0.9
+lo = int(pos); hi = min(lo + 1, n - 1)
+p90 = durations[lo] + (durations[hi] - durations[lo]) * (pos - lo)
+print(json.dumps({
+    "seconds": elapsed,
+    "decided": n,
+    "mean": sum(durations) / n,
+    "median": statistics.median(durations),
+    "p90": p90,
+    "edge_mean": {f"{a}>{b}": v["mean"] for (a, b), v in dfg.items()},
+}))
+"""
+
+
+def run_pm4py(events: list[Ev], facts: list) -> dict | None:
+    if not BENCH_VENV.exists():
+        print(
+            f"(PM4Py skipped: no {BENCH_VENV}; python3 -m venv var/bench-venv && "
+            "var/bench-venv/bin/pip install pm4py)"
+        )
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "log.csv"
+        with log.open("w") as out:
+            out.write("case,activity,ts\n")
+            for ev in events:
+                out.write(f"{ev.subject},{ev.data['activity']},{ev.at!r}\n")
+        decided = Path(tmp) / "decided.txt"
+        decided.write_text("\n".join(f.subject for f in facts if f.decided))
+        script = Path(tmp) / "pm.py"
+        script.write_text(PM4PY_SCRIPT)
+        result = subprocess.run(
+            [str(BENCH_VENV), str(script), str(log), str(decided)], capture_output=True, text=True
+        )
+        if result.returncode:
+            print(result.stderr[-2000:])
+            return None
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# -- database path -------------------------------------------------------------------------------
+def db_path(events: list[Ev], end: float, requests: int) -> dict:
+    """Load the log into a fresh PostgreSQL database by COPY, then time the aggregates."""
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"ok_bench_cockpit_{os.getpid()}"
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    bench_url = url.rsplit("/", 1)[0] + f"/{name}"
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openkreis.settings.test"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from openkreis.core.testing import load_tenant
+
+        load_tenant("harz")
+        started = time.perf_counter()
+        with (
+            psycopg.connect(bench_url) as conn,
+            conn.cursor() as cur,
+            cur.copy(COPY_SQL) as pipe,
+        ):
+            for ev in events:
+                pipe.write_row((ev.kind, _iso(ev.at), "harz", ev.subject, json.dumps(ev.data)))
+        copy_s = time.perf_counter() - started
+        from openkreis.cockpit import aggregates
+
+        facts, full_s = timed(aggregates.recompute)
+        from openkreis.core.models import Event
+
+        rng = random.Random(5)
+        open_subjects = list(
+            __import__("openkreis.cockpit.models", fromlist=["CaseFact"])
+            .CaseFact.objects.filter(decided_at__isnull=True)
+            .values_list("subject", "service", "org_unit", "channel")[:3000]
+        )
+        new = []
+        for subject, service, unit, channel in open_subjects:
+            data = {
+                "activity": "decided",
+                "service": service,
+                "org_unit": unit,
+                "channel": channel,
+                "state": "decided",
+                "state_kind": "done",
+            }
+            new.append((subject, "case.decided", data))
+        c = 0
+        while len(new) < 10_000:
+            for activity, state, kind, _h in STEPS[:3]:
+                data = {
+                    "activity": activity,
+                    "service": "bau",
+                    "org_unit": "amt-bau",
+                    "channel": "online",
+                    "state": state,
+                    "state_kind": kind,
+                }
+                new.append((f"case:new-{c}", f"case.{activity}", data))
+            c += 1
+        new = new[:10_000]
+        with (
+            psycopg.connect(bench_url) as conn,
+            conn.cursor() as cur,
+            cur.copy(COPY_SQL) as pipe,
+        ):
+            for i, (subject, kind, data) in enumerate(new):
+                at = _iso(end + 60 + i + rng.random())
+                pipe.write_row((kind, at, "harz", subject, json.dumps(data)))
+        n_read, inc_s = timed(aggregates.refresh)
+        latencies = dashboard_latencies(requests)
+        total_events = Event.objects.count()
+        return {
+            "copy_s": copy_s,
+            "full_s": full_s,
+            "facts": facts,
+            "inc_s": inc_s,
+            "inc_events": n_read,
+            "lat": latencies,
+            "events": total_events,
+        }
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+COPY_SQL = "COPY core_event (kind, occurred_at, tenant, subject, data) FROM STDIN"
+
+
+def _iso(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
+
+
+def dashboard_latencies(requests: int) -> list[float]:
+    """Render the real dashboard view (behind its gate) over the aggregates."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from openkreis.cockpit import views
+    from openkreis.core.models import OrgUnit
+    from openkreis.core.staff import add_staff
+
+    user = add_staff("bench-manager", "b@example.org", None, OrgUnit.objects.first(), ["manager"])
+    user = get_user_model().objects.get(pk=user.pk)
+    view = views.dashboard.__wrapped__  # the gate (login, TOTP, role) is tested elsewhere
+    factory = RequestFactory()
+    queries = [
+        "",
+        "?service=bau",
+        "?period=week",
+        "?channel=online&service=sozial",
+        "?org_unit=amt-kfz",
+    ]
+    out = []
+    for i in range(requests):
+        request = factory.get("/cockpit/" + queries[i % len(queries)])
+        request.user = user
+        request.session = SessionStore()
+        request._messages = []
+        started = time.perf_counter()
+        response = view(request)
+        out.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return out
+
+
+def p99(values: list[float]) -> float:
+    return engine.percentile(values, 0.99)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--db", action="store_true", help="also the PostgreSQL path")
+    parser.add_argument("--db-cases", type=int, default=None, help="cases for --db")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--no-pm4py", action="store_true")
+    args = parser.parse_args()
+
+    events, gen_s = timed(generate, args.cases)
+    events, end = events
+    print(f"log: {args.cases:,} cases, {len(events):,} events (generated in {gen_s:.1f} s)")
+    mem = in_memory(events, end)
+    fig = mem["figures"]
+    pm = None if args.no_pm4py else run_pm4py(events, mem["facts"])
+    rows = [
+        ("full recompute in memory (fold + KPIs)", mem["fold_s"] + mem["kpi_s"], None),
+        ("  of which fold", mem["fold_s"], None),
+        ("incremental update, 10,000 new events (in memory)", mem["incremental_s"], None),
+    ]
+    print()
+    print(f"{'figure':<58} {'seconds':>10}")
+    for label, value, _ in rows:
+        print(f"{label:<58} {value:>10.3f}")
+    lead = fig["lead"]
+    if pm:
+        print()
+        print(f"{'same figures, engine vs PM4Py':<40} {'engine':>14} {'PM4Py':>14} {'agree':>6}")
+        for key in ("mean", "median", "p90"):
+            ok = abs(lead[key] - pm[key]) < 1e-3
+            print(
+                f"{'case duration ' + key + ' (s)':<40} {lead[key]:>14.1f} {pm[key]:>14.1f} "
+                f"{'yes' if ok else 'NO':>6}"
+            )
+        print(
+            f"{'decided cases':<40} {fig['decided']:>14,} {pm['decided']:>14,} "
+            f"{'yes' if fig['decided'] == pm['decided'] else 'NO':>6}"
+        )
+        worst = 0.0
+        for key, value in fig["edge_mean"].items():
+            other = pm["edge_mean"].get(key)
+            worst = max(worst, abs(value - other) if other is not None else float("inf"))
+        print(
+            f"{'mean time between activities, ' + str(len(fig['edge_mean'])) + ' edges':<40} "
+            f"{'max |diff|':>14} {worst:>14.2e} {'yes' if worst < 1e-3 else 'NO':>6}"
+        )
+        ours = mem["fold_s"] + mem["kpi_s"]
+        print()
+        print(f"{'speed':<58} {'seconds':>10} {'ratio':>8}")
+        print(f"{'PM4Py (case durations + performance DFG)':<58} {pm['seconds']:>10.3f}")
+        print(f"{'engine full recompute':<58} {ours:>10.3f} {pm['seconds'] / ours:>7.1f}x")
+        print(
+            f"{'engine incremental (10,000 events) vs PM4Py from scratch':<58} "
+            f"{mem['incremental_s']:>10.3f} {pm['seconds'] / mem['incremental_s']:>7.0f}x"
+        )
+    if args.db:
+        n = args.db_cases or args.cases
+        db_events = events if n == args.cases else generate(n)[0]
+        db_end = max(e.at for e in db_events)
+        del mem
+        d = db_path(db_events, db_end, args.requests)
+        lat = sorted(d["lat"])
+        print()
+        print(f"database path (PostgreSQL): {n:,} cases, {d['events']:,} events")
+        print(f"{'figure':<58} {'seconds':>10}")
+        print(f"{'COPY load of the log':<58} {d['copy_s']:>10.3f}")
+        print(f"{'full recompute of the stored aggregates':<58} {d['full_s']:>10.3f}")
+        print(
+            f"{'incremental refresh, ' + format(d['inc_events'], ',') + ' new events':<58} "
+            f"{d['inc_s']:>10.3f}"
+        )
+        print(
+            f"{'dashboard p50 (' + str(len(lat)) + ' renders)':<58} {statistics.median(lat):>10.3f}"
+        )
+        print(f"{'dashboard p99 (goal < 0.200)':<58} {p99(lat):>10.3f}")
+
+
+if __name__ == "__main__":
+    main()

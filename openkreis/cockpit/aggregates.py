@@ -1,0 +1,485 @@
+"""Precomputed aggregates: per-case facts and daily figures, kept up to date from the event
+log by an incremental update from a high-water mark (the highest event id read), or
+rebuilt from scratch. Both paths give identical rows (tests/test_aggregates.py).
+
+Incremental update, per batch of new events (in one transaction, the cursor row locked):
+- non-case events only add to daily counters (events are append-only);
+- a case's new events continue its stored fold when they all come after its last event;
+  otherwise (an event logged late with an earlier time) its events are folded again;
+- each changed fact's old contribution to the daily rows is subtracted and the new one
+  added, so daily rows equal what a full recompute would build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import Max
+
+from openkreis.core.models import Event
+
+from . import engine
+from .engine import BERLIN, Ev
+from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat
+
+CURSOR = "events"
+BATCH = 20000
+DAILY_FIELDS = [
+    "received",
+    "complete_known",
+    "first_time_right",
+    "with_requests",
+    "repeated_requests",
+    "reopened",
+    "decided",
+    "with_target",
+    "on_time",
+    "lead_seconds",
+    "waiting_seconds",
+    "applicant_seconds",
+    "processing_seconds",
+]
+
+
+# -- conversions ------------------------------------------------------------------------------
+def to_ev(event: Event) -> Ev:
+    return Ev(event.id, event.kind, event.occurred_at.timestamp(), event.subject, event.data)
+
+
+def _aware(ts: float | None) -> dt.datetime | None:
+    return None if ts is None else dt.datetime.fromtimestamp(ts, dt.UTC)
+
+
+def fact_to_model(fact: engine.CaseFact) -> CaseFact:
+    lead = fact.lead_seconds
+    return CaseFact(
+        subject=fact.subject,
+        service=fact.service,
+        org_unit=fact.org_unit,
+        channel=fact.channel,
+        procedure=fact.procedure,
+        source=fact.source[:60],
+        received_at=_aware(fact.received_at),
+        received_day=engine.local_day(fact.received_at),
+        decided_at=_aware(fact.decided_at),
+        decided_day=engine.local_day(fact.decided_at) if fact.decided_at is not None else None,
+        outcome=fact.outcome,
+        target_at=_aware(fact.target_at),
+        on_time=fact.on_time,
+        lead_seconds=None if lead is None else round(lead),
+        waiting_seconds=round(fact.waiting_seconds),
+        applicant_seconds=round(fact.applicant_seconds),
+        processing_seconds=round(fact.processing_seconds),
+        complete=fact.complete,
+        requests=fact.requests,
+        reopened=fact.reopened,
+        state=fact.state,
+        state_kind=fact.state_kind,
+        last_event_at=_aware(fact.last_at),
+        # the exact float state of the fold, so that it can go on where it stopped
+        steps=fact.steps,
+        edges=fact.edges,
+        fold={
+            "received_at": fact.received_at,
+            "decided_at": fact.decided_at,
+            "target_at": fact.target_at,
+            "waiting": fact.waiting_seconds,
+            "applicant": fact.applicant_seconds,
+            "processing": fact.processing_seconds,
+            "last_at": fact.last_at,
+            "last_id": fact.last_id,
+            "last_activity": fact.last_activity,
+            "has_received": fact.has_received,
+            "source": fact.source,
+        },
+    )
+
+
+def model_to_fact(row: CaseFact) -> engine.CaseFact:
+    fold = row.fold
+    return engine.CaseFact(
+        subject=row.subject,
+        service=row.service,
+        org_unit=row.org_unit,
+        channel=row.channel,
+        procedure=row.procedure,
+        received_at=fold["received_at"],
+        decided_at=fold["decided_at"],
+        outcome=row.outcome,
+        target_at=fold["target_at"],
+        complete=row.complete,
+        requests=row.requests,
+        reopened=row.reopened,
+        waiting_seconds=fold["waiting"],
+        applicant_seconds=fold["applicant"],
+        processing_seconds=fold["processing"],
+        state=row.state,
+        state_kind=row.state_kind,
+        last_at=fold["last_at"],
+        last_id=fold["last_id"],
+        last_activity=fold["last_activity"],
+        has_received=fold["has_received"],
+        source=fold["source"],
+        steps={k: list(v) for k, v in row.steps.items()},
+        edges={k: list(v) for k, v in row.edges.items()},
+    )
+
+
+# -- contributions of one fact to the daily rows --------------------------------------------
+def contributions(row: CaseFact) -> tuple[dict, dict]:
+    """({daily key: {field: n, 'lead_hist': {days: n}}}, {step key: {...}}) of one fact."""
+    base = (row.service, row.org_unit, row.channel)
+    daily: dict = defaultdict(lambda: defaultdict(int))
+    rec = daily[(row.received_day, *base)]
+    rec["received"] += 1
+    if row.complete is not None:
+        rec["complete_known"] += 1
+        if row.complete and row.requests == 0:
+            rec["first_time_right"] += 1
+    if row.requests > 0:
+        rec["with_requests"] += 1
+    if row.requests > 1:
+        rec["repeated_requests"] += 1
+    if row.reopened > 0:
+        rec["reopened"] += 1
+    steps: dict = {}
+    if row.decided_day is not None:
+        dec = daily[(row.decided_day, *base)]
+        dec["decided"] += 1
+        if row.on_time is not None:
+            dec["with_target"] += 1
+            dec["on_time"] += int(row.on_time)
+        dec["lead_seconds"] += row.lead_seconds
+        dec["waiting_seconds"] += row.waiting_seconds
+        dec["applicant_seconds"] += row.applicant_seconds
+        dec["processing_seconds"] += row.processing_seconds
+        dec.setdefault("lead_hist", {})
+        bucket = str(max(row.lead_seconds, 0) // 86400)
+        dec["lead_hist"] = {bucket: 1}
+        for state, (kind, seconds, _visits) in row.steps.items():
+            steps[(row.decided_day, *base, state)] = {
+                "kind": kind,
+                "cases": 1,
+                "seconds": round(seconds),
+                "hist": {str(int(max(seconds, 0) // 3600)): 1},
+            }
+    return daily, steps
+
+
+def _merge_hist(target: dict, other: dict, sign: int) -> dict:
+    out = dict(target)
+    for k, v in other.items():
+        n = out.get(k, 0) + sign * v
+        if n:
+            out[k] = n
+        else:
+            out.pop(k, None)
+    return out
+
+
+def _apply(daily_delta: dict, step_delta: dict) -> None:
+    """Add the deltas to the stored daily rows (rows that reach zero are deleted)."""
+    # a changed fact's received-side counters cancel out (-old +new): only rows whose
+    # figures really change are read and written
+    daily_delta = {
+        k: d
+        for k, d in daily_delta.items()
+        if d.get("lead_hist") or any(d.get(n) for n in DAILY_FIELDS)
+    }
+    step_delta = {k: d for k, d in step_delta.items() if d["cases"] or d["seconds"] or d["hist"]}
+    if daily_delta:
+        days = {k[0] for k in daily_delta}
+        existing = {
+            (r.day, r.service, r.org_unit, r.channel): r
+            for r in DailyCaseStat.objects.filter(day__in=days)
+        }
+        create, update, delete = [], [], []
+        for key, delta in daily_delta.items():
+            row = existing.get(key)
+            new = row is None
+            if new:
+                row = DailyCaseStat(
+                    day=key[0], service=key[1], org_unit=key[2], channel=key[3], lead_hist={}
+                )
+            for name in DAILY_FIELDS:
+                setattr(row, name, getattr(row, name) + delta.get(name, 0))
+            row.lead_hist = _merge_hist(row.lead_hist, delta.get("lead_hist", {}), 1)
+            empty = not any(getattr(row, n) for n in DAILY_FIELDS) and not row.lead_hist
+            if new and not empty:
+                create.append(row)
+            elif not new and empty:
+                delete.append(row.pk)
+            elif not new:
+                update.append(row)
+        DailyCaseStat.objects.bulk_create(create, batch_size=2000)
+        DailyCaseStat.objects.bulk_update(update, [*DAILY_FIELDS, "lead_hist"], batch_size=2000)
+        DailyCaseStat.objects.filter(pk__in=delete).delete()
+    if step_delta:
+        days = {k[0] for k in step_delta}
+        existing = {
+            (r.day, r.service, r.org_unit, r.channel, r.state): r
+            for r in DailyStepStat.objects.filter(day__in=days)
+        }
+        create, update, delete = [], [], []
+        for key, delta in step_delta.items():
+            row = existing.get(key)
+            new = row is None
+            if new:
+                row = DailyStepStat(
+                    day=key[0],
+                    service=key[1],
+                    org_unit=key[2],
+                    channel=key[3],
+                    state=key[4],
+                    kind=delta.get("kind", ""),
+                    hist={},
+                )
+            row.cases += delta["cases"]
+            row.seconds += delta["seconds"]
+            row.hist = _merge_hist(row.hist, delta["hist"], 1)
+            if delta.get("kind") and delta["cases"] > 0:
+                row.kind = delta["kind"]
+            empty = row.cases == 0 and not row.hist
+            if new and not empty:
+                create.append(row)
+            elif not new and empty:
+                delete.append(row.pk)
+            elif not new:
+                update.append(row)
+        DailyStepStat.objects.bulk_create(create, batch_size=2000)
+        DailyStepStat.objects.bulk_update(update, ["cases", "seconds", "hist", "kind"], 2000)
+        DailyStepStat.objects.filter(pk__in=delete).delete()
+
+
+def _add(acc_daily: dict, acc_steps: dict, row: CaseFact, sign: int) -> None:
+    daily, steps = contributions(row)
+    for key, values in daily.items():
+        slot = acc_daily.setdefault(key, {"lead_hist": {}})
+        for name in DAILY_FIELDS:
+            slot[name] = slot.get(name, 0) + sign * values.get(name, 0)
+        slot["lead_hist"] = _merge_hist(slot["lead_hist"], values.get("lead_hist", {}), sign)
+    for key, values in steps.items():
+        slot = acc_steps.setdefault(key, {"cases": 0, "seconds": 0, "hist": {}, "kind": ""})
+        slot["cases"] += sign * values["cases"]
+        slot["seconds"] += sign * values["seconds"]
+        slot["hist"] = _merge_hist(slot["hist"], values["hist"], sign)
+        if sign > 0:
+            slot["kind"] = values["kind"]
+
+
+# -- metrics of the other events --------------------------------------------------------------
+def metric_keys(ev: Ev) -> list[tuple[str, str, str, int]]:
+    """(metric, service, key, total) rows one non-case event adds to (count 1 each)."""
+    kind, data = ev.kind, ev.data
+    if kind == "portal.search":
+        rows = [("search", "", "", 0)]
+        if not data.get("results"):
+            rows.append(("search_zero", "", str(data.get("query", ""))[:120], 0))
+        return rows
+    if kind == "portal.service_viewed":
+        return [("view", str(data.get("service", ""))[:120], "", 0)]
+    if kind == "feedback.submitted":
+        try:
+            rating = int(data.get("rating"))
+        except (TypeError, ValueError):
+            return []
+        if not 1 <= rating <= 5:
+            return []
+        return [("feedback", str(data.get("service", ""))[:120], str(rating), rating)]
+    if kind.startswith("application."):
+        return [(f"app_{kind.split('.', 1)[1]}"[:40], str(data.get("service", ""))[:120], "", 0)]
+    if kind.startswith("appointment."):
+        services = data.get("services") or [""]
+        service = str(services[0] if isinstance(services, list) else services)[:120]
+        what = kind.split(".", 1)[1]
+        if what == "called":
+            seconds = data.get("wait_seconds")
+            if not isinstance(seconds, int | float):
+                return []
+            return [("appt_called", service, str(int(max(seconds, 0) // 60)), int(seconds))]
+        if what == "checked_in" and data.get("kind", "booking") != "booking":
+            return []
+        return [(f"appt_{what}"[:40], service, "", 0)]
+    return []
+
+
+def _apply_metrics(delta: dict) -> None:
+    if not delta:
+        return
+    days = {k[0] for k in delta}
+    existing = {
+        (r.day, r.metric, r.service, r.key): r for r in DailyMetric.objects.filter(day__in=days)
+    }
+    create, update = [], []
+    for key, (count, total) in delta.items():
+        row = existing.get(key)
+        if row is None:
+            create.append(
+                DailyMetric(
+                    day=key[0], metric=key[1], service=key[2], key=key[3], count=count, total=total
+                )
+            )
+        else:
+            row.count += count
+            row.total += total
+            update.append(row)
+    DailyMetric.objects.bulk_create(create, batch_size=2000)
+    DailyMetric.objects.bulk_update(update, ["count", "total"], batch_size=2000)
+
+
+def _metric_delta(evs: Iterable[Ev], acc: dict) -> None:
+    for ev in evs:
+        if engine.is_case_event(ev.kind):
+            continue
+        day = engine.local_day(ev.at)
+        for metric, service, key, total in metric_keys(ev):
+            slot = acc.setdefault((day, metric, service, key), [0, 0])
+            slot[0] += 1
+            slot[1] += total
+
+
+# -- the two paths ----------------------------------------------------------------------------
+def _cursor() -> Cursor:
+    Cursor.objects.get_or_create(name=CURSOR)
+    return Cursor.objects.select_for_update().get(name=CURSOR)
+
+
+def refresh(batch: int = BATCH, limit_batches: int | None = None) -> int:
+    """Read the events after the high-water mark in batches; returns how many were read."""
+    done = 0
+    batches = 0
+    while limit_batches is None or batches < limit_batches:
+        n = _refresh_batch(batch)
+        done += n
+        batches += 1
+        if n < batch:
+            break
+    return done
+
+
+@transaction.atomic
+def _refresh_batch(batch: int) -> int:
+    cursor = _cursor()
+    rows = list(Event.objects.filter(id__gt=cursor.last_event_id).order_by("id")[:batch])
+    if not rows:
+        return 0
+    evs = [to_ev(r) for r in rows]
+    metrics: dict = {}
+    _metric_delta(evs, metrics)
+    by_subject: dict[str, list[Ev]] = defaultdict(list)
+    for ev in evs:
+        if engine.is_case_event(ev.kind) and ev.subject:
+            by_subject[ev.subject].append(ev)
+    daily: dict = {}
+    steps: dict = {}
+    old_rows = {r.subject: r for r in CaseFact.objects.filter(subject__in=list(by_subject))}
+    new_rows = []
+    refold = []
+    for subject, mine in by_subject.items():
+        old = old_rows.get(subject)
+        if old is None:
+            new_rows.append(fact_to_model(engine.fold_case(mine)))
+            continue
+        fact = model_to_fact(old)
+        if engine.can_continue(fact, mine):
+            new_rows.append(fact_to_model(engine.fold_case(mine, fact)))
+        else:
+            refold.append(subject)
+    if refold:  # late events with earlier times: fold those cases again from the log
+        for mine in _events_of(refold, upto=rows[-1].id).values():
+            new_rows.append(fact_to_model(engine.fold_case(mine)))
+    for old in old_rows.values():
+        _add(daily, steps, old, -1)
+    for row in new_rows:
+        _add(daily, steps, row, +1)
+    _apply(daily, steps)
+    _apply_metrics(metrics)
+    CaseFact.objects.filter(subject__in=list(old_rows)).delete()
+    CaseFact.objects.bulk_create(new_rows, batch_size=2000)
+    cursor.last_event_id = rows[-1].id
+    cursor.save(update_fields=["last_event_id", "updated_at"])
+    return len(rows)
+
+
+def _events_of(subjects: list[str], upto: int) -> dict[str, list[Ev]]:
+    out: dict[str, list[Ev]] = defaultdict(list)
+    for start in range(0, len(subjects), 500):
+        chunk = subjects[start : start + 500]
+        for event in Event.objects.filter(subject__in=chunk, id__lte=upto).iterator(2000):
+            out[event.subject].append(to_ev(event))
+    return out
+
+
+def _stream_by_subject(upto: int) -> Iterator[list[Ev]]:
+    qs = (
+        Event.objects.filter(id__lte=upto)
+        .exclude(subject="")
+        .filter(kind__regex=r"^(case|import)\.")
+        .order_by("subject", "occurred_at", "id")
+    )
+    current: list[Ev] = []
+    fields = ("id", "kind", "occurred_at", "subject", "data")
+    for pk, kind, at, subject, data in qs.values_list(*fields).iterator(5000):
+        if current and subject != current[0].subject:
+            yield current
+            current = []
+        current.append(Ev(pk, kind, at.timestamp(), subject, data))
+    if current:
+        yield current
+
+
+@transaction.atomic
+def recompute() -> int:
+    """Throw every aggregate away and build it again from the whole log; returns the
+    number of case facts."""
+    cursor = _cursor()
+    upto = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    CaseFact.objects.all().delete()
+    DailyCaseStat.objects.all().delete()
+    DailyStepStat.objects.all().delete()
+    DailyMetric.objects.all().delete()
+    daily: dict = {}
+    steps: dict = {}
+    buffer: list[CaseFact] = []
+    count = 0
+    for evs in _stream_by_subject(upto):
+        fact = engine.fold_case(evs)
+        if fact is None:
+            continue
+        row = fact_to_model(fact)
+        _add(daily, steps, row, +1)
+        buffer.append(row)
+        count += 1
+        if len(buffer) >= 5000:
+            CaseFact.objects.bulk_create(buffer)
+            buffer = []
+    CaseFact.objects.bulk_create(buffer)
+    _apply(daily, steps)
+    metrics: dict = {}
+    others = Event.objects.filter(id__lte=upto).exclude(kind__regex=r"^(case|import)\.")
+    _metric_delta((to_ev(e) for e in others.iterator(5000)), metrics)
+    _apply_metrics(metrics)
+    cursor.last_event_id = upto
+    cursor.save(update_fields=["last_event_id", "updated_at"])
+    return count
+
+
+def pending() -> int:
+    """How many events the aggregates have not read yet."""
+    last = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", flat=True).first()
+    return Event.objects.filter(id__gt=last or 0).count()
+
+
+def ensure_fresh() -> None:
+    """In the embedded mode (no Celery worker), bring aggregates up to date on demand."""
+    from django.conf import settings
+
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        refresh()
+
+
+def today() -> dt.date:
+    return dt.datetime.now(BERLIN).date()

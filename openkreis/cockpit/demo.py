@@ -1,0 +1,102 @@
+"""Demo data of the cockpit for `make run`: a management login (role manager, TOTP), the
+manager subscribed to the county's alert rules, and twelve months of portal searches,
+service-page views and feedback ratings as events (marked `demo`), so that the portal and
+satisfaction tiles have figures next to the cases the eAkte demo wrote. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from openkreis.core.models import Event, OrgUnit
+from openkreis.core.services import record_event
+from openkreis.core.staff import Role, add_staff, ensure_totp
+
+from . import aggregates
+from .models import AlertRule
+
+MANAGER = ("cockpit-landrat", "landrat", "COCKPITLANDRATDEMOAAAAAAAAAAAAAA")
+PASSWORD = "harz-cockpit-demo-2026"  # noqa: S105 (printed demo login)
+QUERIES = [
+    ("führerschein", 4),
+    ("bauantrag", 6),
+    ("aufenthaltskarte", 2),
+    ("jagdschein", 1),
+    ("hundesteuer", 0),
+    ("wohngeld", 0),
+    ("kfz abmelden", 0),
+    ("sozialhilfe", 3),
+]
+SERVICES = [
+    "fahrerlaubnis-ersterteilung",
+    "aufenthaltskarte-eu",
+    "baugenehmigung-vereinfacht",
+    "hilfe-zum-lebensunterhalt",
+    "jagdschein",
+    "waffenbesitzkarte",
+]
+UNITS = {
+    "fahrerlaubnis-ersterteilung": "fahrerlaubnisbehoerde",
+    "aufenthaltskarte-eu": "auslaenderbehoerde",
+    "baugenehmigung-vereinfacht": "bauordnungsamt",
+    "hilfe-zum-lebensunterhalt": "sozialamt",
+    "jagdschein": "jagdbehoerde",
+    "waffenbesitzkarte": "waffenbehoerde",
+}
+
+
+def load_demo(tenant, folder, stdout) -> None:
+    username, unit_key, secret = MANAGER
+    unit = OrgUnit.objects.filter(key=unit_key).first()
+    if unit is not None:
+        user = add_staff(username, f"{username}@example.org", PASSWORD, unit, [Role.MANAGER])
+        ensure_totp(user, secret)
+        for rule in AlertRule.objects.all():
+            rule.subscribers.add(user)
+        stdout.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
+        stdout.write(f"  {'Landrat (Management)':<48} {username:<18} {secret}")
+    if not Event.objects.filter(kind="portal.search", data__demo=True).exists():
+        _demo_events(tenant.slug)
+    aggregates.refresh()
+
+
+def _demo_events(tenant: str) -> None:
+    rng = random.Random(15085 + 7)
+    now = timezone.now()
+    for _ in range(900):
+        at = now - dt.timedelta(days=rng.uniform(0, 365))
+        query, results = rng.choice(QUERIES)
+        record_event(
+            "portal.search",
+            data={"query": query, "results": results, "top": "", "demo": True},
+            occurred_at=at,
+            tenant=tenant,
+        )
+    for _ in range(1500):
+        at = now - dt.timedelta(days=rng.uniform(0, 365))
+        service = rng.choices(SERVICES, [6, 3, 4, 3, 1, 1])[0]
+        record_event(
+            "portal.service_viewed",
+            data={"service": service, "demo": True},
+            occurred_at=at,
+            tenant=tenant,
+        )
+    for n in range(160):
+        at = now - dt.timedelta(days=rng.uniform(0, 365))
+        service = rng.choices(SERVICES, [6, 3, 4, 3, 1, 1])[0]
+        rating = rng.choices([1, 2, 3, 4, 5], [1, 1, 3, 6, 8])[0]
+        record_event(
+            "feedback.submitted",
+            subject=f"feedback:demo-{n}",
+            data={
+                "service": service,
+                "org_unit": UNITS[service],
+                "rating": rating,
+                "comment": "",
+                "demo": True,
+            },
+            occurred_at=at,
+            tenant=tenant,
+        )

@@ -1,0 +1,489 @@
+"""What the cockpit's pages show, read from the precomputed aggregates (never from the raw
+event log): filters, headline KPIs with trend, series per week or month, backlog now,
+waiting per step, channel mix, portal, feedback and appointments. Figures over fewer than
+five cases come back as None with `suppressed` set (see engine.suppress / engine.enough)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from . import engine
+from .engine import K_ANONYMITY
+from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat
+
+PERIODS = ("week", "month")
+_MEMO: ContextVar[dict | None] = ContextVar("cockpit_read_memo", default=None)
+
+
+@contextmanager
+def one_request():
+    """Within this block, the same daily rows are read from the database only once."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+CHANNELS = ("online", "paper", "counter")
+LEAD_BUCKETS = [
+    (0, 7, "0–7"),
+    (8, 14, "8–14"),
+    (15, 30, "15–30"),
+    (31, 60, "31–60"),
+    (61, 90, "61–90"),
+    (91, None, "> 90"),
+]
+
+
+@dataclass
+class Filters:
+    service: str = ""
+    org_unit: str = ""
+    channel: str = ""
+    period: str = "month"
+    start: dt.date = field(default_factory=lambda: engine.local_day(0))
+    end: dt.date = field(default_factory=lambda: engine.local_day(0))  # inclusive
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.service:
+            q &= Q(**{prefix + "service": self.service})
+        if self.org_unit:
+            q &= Q(**{prefix + "org_unit": self.org_unit})
+        if self.channel:
+            q &= Q(**{prefix + "channel": self.channel})
+        return q
+
+    def previous(self) -> Filters:
+        """The window of the same length right before this one."""
+        length = (self.end - self.start).days + 1
+        end = self.start - dt.timedelta(days=1)
+        return Filters(
+            self.service,
+            self.org_unit,
+            self.channel,
+            self.period,
+            end - dt.timedelta(days=length - 1),
+            end,
+        )
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(
+            {
+                "service": self.service,
+                "org_unit": self.org_unit,
+                "channel": self.channel,
+                "period": self.period,
+                "von": self.start.isoformat(),
+                "bis": self.end.isoformat(),
+            }
+        )
+
+
+def default_filters(today: dt.date, period: str = "month") -> Filters:
+    """The last 12 months (or 12 weeks) up to today."""
+    if period == "week":
+        start = engine.period_start(today, "week") - dt.timedelta(weeks=11)
+    else:
+        first = engine.period_start(today, "month")
+        year, month = first.year, first.month - 11
+        while month < 1:
+            month += 12
+            year -= 1
+        start = dt.date(year, month, 1)
+    return Filters(period=period, start=start, end=today)
+
+
+# -- small helpers ------------------------------------------------------------------------------
+_COUNTERS = (
+    "received", "complete_known", "first_time_right", "with_requests",
+    "repeated_requests", "reopened", "decided", "with_target", "on_time",
+    "lead_seconds", "waiting_seconds", "applicant_seconds", "processing_seconds",
+)  # fmt: skip
+_ROW = ("day", "channel", *_COUNTERS, "lead_hist")
+_HIST = len(_ROW) - 1
+_CHANNEL = 1
+
+
+def _rows(filters: Filters) -> list[tuple]:
+    """The daily rows of the window as tuples (one query per request and window: pages
+    ask for several figures of the same rows)."""
+    key = (filters.service, filters.org_unit, filters.channel, filters.start, filters.end)
+    memo = _MEMO.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    rows = list(_daily(filters).values_list(*_ROW))
+    if memo is not None:
+        memo[key] = rows
+    return rows
+
+
+def _sum_rows(rows) -> dict:
+    total: dict = dict.fromkeys(_COUNTERS, 0)
+    hist: Counter = Counter()
+    for r in rows:
+        for i, name in enumerate(_COUNTERS, start=2):
+            total[name] += r[i]
+        for k, v in r[_HIST].items():
+            hist[int(k)] += v
+    total["lead_hist"] = hist
+    return total
+
+
+def _guard(value, n: int):
+    """The value if it was computed over enough cases, else None (suppressed)."""
+    return value if engine.enough(n) else None
+
+
+def _daily(filters: Filters):
+    return DailyCaseStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
+
+
+def headline(filters: Filters) -> dict:
+    """The headline KPIs of the window."""
+    t = _sum_rows(_rows(filters))
+    decided = t["decided"]
+    hist = t["lead_hist"]
+    out = {
+        "received": _guard(t["received"], t["received"]),
+        "decided": _guard(decided, decided),
+        "completion_rate": _guard(engine.share(decided, t["received"]), t["received"]),
+        "median_lead_days": _guard(engine.hist_percentile(hist, 0.5), decided),
+        "p90_lead_days": _guard(engine.hist_percentile(hist, 0.9), decided),
+        "mean_lead_days": _guard(
+            t["lead_seconds"] / decided / engine.DAY if decided else None, decided
+        ),
+        "deadline_rate": _guard(engine.share(t["on_time"], t["with_target"]), t["with_target"]),
+        "first_time_right_rate": _guard(
+            engine.share(t["first_time_right"], t["complete_known"]), t["complete_known"]
+        ),
+        "waiting_share": None,
+        "reopened": _guard(t["reopened"], t["received"]),
+        "repeated_requests": _guard(t["repeated_requests"], t["received"]),
+        "n_received": t["received"],
+        "n_decided": decided,
+    }
+    spent = t["waiting_seconds"] + t["applicant_seconds"] + t["processing_seconds"]
+    if spent:
+        out["waiting_share"] = _guard(
+            (t["waiting_seconds"] + t["applicant_seconds"]) / spent, decided
+        )
+    sat = satisfaction(filters)
+    out["satisfaction"] = sat["mean"]
+    out["n_feedback"] = sat["n"]
+    return out
+
+
+# for each KPI: is a rise good (True), bad (False) or neither (None)?
+GOOD_WHEN_UP = {
+    "received": None,
+    "decided": True,
+    "completion_rate": True,
+    "median_lead_days": False,
+    "p90_lead_days": False,
+    "deadline_rate": True,
+    "first_time_right_rate": True,
+    "backlog": False,
+    "satisfaction": True,
+}
+
+
+def trend(current, previous, good_when_up) -> dict | None:
+    """Direction of a KPI against the previous window, said in words as well as by arrow."""
+    if current is None or previous is None:
+        return None
+    if abs(current - previous) <= 1e-9 or (previous and abs(current / previous - 1) < 0.02):
+        direction = "flat"
+    else:
+        direction = "up" if current > previous else "down"
+    if direction == "flat" or good_when_up is None:
+        verdict = "neutral"
+    else:
+        verdict = "good" if (direction == "up") == good_when_up else "bad"
+    return {"direction": direction, "verdict": verdict, "previous": previous}
+
+
+def series(filters: Filters) -> list[dict]:
+    """Per period of the window: received, decided, median lead time (days), deadline rate,
+    first-time-right, and the backlog (open cases) at the end of the period."""
+    per: dict[str, list] = defaultdict(list)
+    for r in _rows(filters):
+        per[engine.period_key(r[0], filters.period)].append(r)
+    keys = _period_keys(filters)
+    before = DailyCaseStat.objects.filter(filters.q(), day__lt=filters.start).aggregate(
+        r=Sum("received"), d=Sum("decided")
+    )
+    open_ = (before["r"] or 0) - (before["d"] or 0)
+    out = []
+    for key in keys:
+        t = _sum_rows(per.get(key, []))
+        open_ += t["received"] - t["decided"]
+        out.append(
+            {
+                "period": key,
+                "received": t["received"],
+                "decided": t["decided"],
+                "median_lead_days": _guard(
+                    engine.hist_percentile(t["lead_hist"], 0.5), t["decided"]
+                ),
+                "deadline_rate": _guard(
+                    engine.share(t["on_time"], t["with_target"]), t["with_target"]
+                ),
+                "first_time_right_rate": _guard(
+                    engine.share(t["first_time_right"], t["complete_known"]), t["complete_known"]
+                ),
+                "backlog": open_,
+            }
+        )
+    return out
+
+
+def _period_keys(filters: Filters) -> list[str]:
+    keys, day = [], filters.start
+    while day <= filters.end:
+        key = engine.period_key(day, filters.period)
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def lead_distribution(filters: Filters) -> list[tuple[str, int]]:
+    """Cases decided in the window by lead time in days (buckets)."""
+    hist = _sum_rows(_rows(filters))["lead_hist"]
+    out = []
+    for lo, hi, label in LEAD_BUCKETS:
+        out.append((label, sum(v for k, v in hist.items() if k >= lo and (hi is None or k <= hi))))
+    return out
+
+
+def steps(filters: Filters) -> list[dict]:
+    """Time per workflow state of the cases decided in the window, with the bottleneck
+    score (median waiting hours × cases) for the waiting states."""
+    qs = DailyStepStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
+    per: dict[str, dict] = {}
+    for state, kind, cases, seconds, hist in qs.values_list(
+        "state", "kind", "cases", "seconds", "hist"
+    ).iterator(5000):
+        slot = per.get(state)
+        if slot is None:
+            slot = per[state] = {"state": state, "kind": kind, "cases": 0, "seconds": 0,
+                                 "hist": Counter()}  # fmt: skip
+        slot["cases"] += cases
+        slot["seconds"] += seconds
+        h = slot["hist"]
+        for k, v in hist.items():
+            h[k] += v
+    out = []
+    for slot in per.values():
+        median_h = engine.hist_percentile(slot["hist"], 0.5)
+        waiting = slot["kind"] in ("queue", "applicant")
+        out.append(
+            {
+                "state": slot["state"],
+                "kind": slot["kind"],
+                "cases": slot["cases"],
+                "median_hours": _guard(median_h, slot["cases"]),
+                "mean_hours": _guard(slot["seconds"] / slot["cases"] / 3600, slot["cases"])
+                if slot["cases"]
+                else None,
+                "score": (median_h or 0) * slot["cases"] if waiting else None,
+            }
+        )
+    out.sort(key=lambda r: (-(r["score"] or -1), r["state"]))
+    return out
+
+
+def channel_mix(filters: Filters) -> list[dict]:
+    """Received cases per period and channel, with the online share."""
+    per: dict[str, Counter] = defaultdict(Counter)
+    for r in _rows(filters):
+        per[engine.period_key(r[0], filters.period)][r[_CHANNEL]] += r[2]
+    out = []
+    for key in _period_keys(filters):
+        counts = per.get(key, Counter())
+        total = sum(counts.values())
+        out.append(
+            {
+                "period": key,
+                **{c: counts.get(c, 0) for c in CHANNELS},
+                "total": total,
+                "online_share": _guard(engine.share(counts.get("online", 0), total), total),
+            }
+        )
+    return out
+
+
+def backlog_now(filters: Filters, now: dt.datetime | None = None, risk_days: int = 7) -> dict:
+    """Open cases now (from the per-case facts): count, age buckets, overdue, at risk."""
+    now = now or timezone.now()
+    qs = CaseFact.objects.filter(filters.q(), decided_at__isnull=True)
+    days = [now - dt.timedelta(days=d) for d in (7, 30, 90)]
+    agg = qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(target_at__lt=now)),
+        at_risk=Count(
+            "id", filter=Q(target_at__gte=now, target_at__lt=now + dt.timedelta(days=risk_days))
+        ),
+        a0=Count("id", filter=Q(received_at__gt=days[0])),
+        a1=Count("id", filter=Q(received_at__lte=days[0], received_at__gt=days[1])),
+        a2=Count("id", filter=Q(received_at__lte=days[1], received_at__gt=days[2])),
+        a3=Count("id", filter=Q(received_at__lte=days[2])),
+    )
+    ages = list(
+        zip(
+            [label for *_, label in engine.AGE_BUCKETS],
+            [agg["a0"], agg["a1"], agg["a2"], agg["a3"]],
+            strict=True,
+        )
+    )
+    return {
+        "open": agg["open"],
+        "overdue": agg["overdue"],
+        "at_risk": agg["at_risk"],
+        "ages": ages,
+    }
+
+
+def per_service_table(filters: Filters, services: dict[str, str]) -> dict:
+    """Received cases per service and period, with small cells suppressed (primary and
+    secondary) so that the row and column totals shown cannot reveal them."""
+    table: dict[str, dict[str, int]] = {}
+    keys = _period_keys(filters)
+    base = Filters(
+        "", filters.org_unit, filters.channel, filters.period, filters.start, filters.end
+    )
+    for service, day, n in _daily(base).values_list("service", "day", "received"):
+        if not n:
+            continue
+        row = table.setdefault(service, {k: 0 for k in keys})
+        key = engine.period_key(day, filters.period)
+        row[key] = row.get(key, 0) + n
+    hidden = engine.suppress(table)
+    rows = []
+    for service in sorted(table, key=lambda s: services.get(s, s)):
+        cells = [(None if (service, k) in hidden["cells"] else table[service][k]) for k in keys]
+        total = sum(table[service].values())
+        rows.append(
+            {
+                "service": service,
+                "name": services.get(service, service),
+                "cells": cells,
+                "total": None if service in hidden["rows"] else total,
+            }
+        )
+    col_totals = []
+    for k in keys:
+        total = sum(row[k] for row in table.values())
+        col_totals.append(None if k in hidden["cols"] else total)
+    grand = (
+        None if (hidden["rows"] or hidden["cols"]) else sum(sum(r.values()) for r in table.values())
+    )
+    return {"periods": keys, "rows": rows, "totals": col_totals, "grand": grand}
+
+
+# -- other events ----------------------------------------------------------------------------
+def _metrics(filters: Filters, metric: str):
+    qs = DailyMetric.objects.filter(metric=metric, day__gte=filters.start, day__lte=filters.end)
+    if filters.service:
+        qs = qs.filter(service=filters.service)
+    return qs
+
+
+def satisfaction(filters: Filters) -> dict:
+    dist = Counter()
+    for key, n in _metrics(filters, "feedback").values_list("key", "count"):
+        dist[int(key)] += n
+    n = sum(dist.values())
+    total = sum(k * v for k, v in dist.items())
+    return {
+        "n": n,
+        "mean": _guard(total / n if n else None, n),
+        "distribution": [(r, dist[r]) for r in range(1, 6)],
+    }
+
+
+def portal(filters: Filters, top: int = 10) -> dict:
+    searches = (
+        _metrics(Filters(start=filters.start, end=filters.end), "search").aggregate(n=Sum("count"))[
+            "n"
+        ]
+        or 0
+    )
+    zero = Counter()
+    for key, n in _metrics(
+        Filters(start=filters.start, end=filters.end), "search_zero"
+    ).values_list("key", "count"):
+        zero[key] += n
+    views = Counter()
+    for service, n in _metrics(Filters(start=filters.start, end=filters.end), "view").values_list(
+        "service", "count"
+    ):
+        views[service] += n
+    zero_total = sum(zero.values())
+    return {
+        "searches": searches,
+        "zero_results": zero_total,
+        "zero_rate": engine.share(zero_total, searches),
+        # a query typed fewer than five times is not shown (it could be a name)
+        "zero_queries": [(q, n) for q, n in zero.most_common(top) if n >= K_ANONYMITY],
+        "most_viewed": views.most_common(top),
+    }
+
+
+def appointments(filters: Filters) -> dict:
+    def count(metric):
+        return _metrics(filters, metric).aggregate(n=Sum("count"))["n"] or 0
+
+    booked, no_show, checked_in = (
+        count("appt_booked"),
+        count("appt_no_show"),
+        count("appt_checked_in"),
+    )
+    hist = Counter()
+    for key, n in _metrics(filters, "appt_called").values_list("key", "count"):
+        hist[int(key)] += n
+    called = sum(hist.values())
+    return {
+        "booked": booked,
+        "no_show": no_show,
+        "no_show_rate": _guard(engine.share(no_show, no_show + checked_in), no_show + checked_in),
+        "called": called,
+        "median_wait_minutes": _guard(engine.hist_percentile(hist, 0.5), called),
+        "started": count("app_started"),
+        "submitted": count("app_submitted"),
+        "abandoned": count("app_abandoned"),
+    }
+
+
+def process(service: str, start: dt.date | None = None) -> dict:
+    """Process graph of one service from its per-case facts: activities (nodes) and
+    activity -> activity edges with frequency and median time in between."""
+    qs = CaseFact.objects.filter(service=service)
+    if start:
+        qs = qs.filter(received_day__gte=start)
+    facts = []
+    for edges, steps_ in qs.values_list("edges", "steps").iterator(2000):
+        facts.append(engine.CaseFact(subject="", edges=edges, steps=steps_))
+    edges = engine.process_edges(facts)
+    n = len(facts)
+    for e in edges:
+        e["median_hours"] = _guard(None if e["median"] is None else e["median"] / 3600, e["count"])
+    nodes = []
+    seen = set()
+    for e in edges:
+        for name in (e["source"], e["target"]):
+            if name not in seen:
+                seen.add(name)
+                nodes.append(name)
+    return {"cases": n, "edges": edges, "nodes": nodes, "bottlenecks": engine.bottlenecks(facts)}

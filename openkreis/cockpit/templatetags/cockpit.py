@@ -1,0 +1,58 @@
+"""Number formatting of the cockpit (German style), suppressed values as a dash."""
+
+from django import template
+from django.utils.formats import number_format
+
+from openkreis.cockpit.engine import K_ANONYMITY
+
+register = template.Library()
+
+
+@register.filter
+def num(value):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return number_format(value, 1, use_l10n=True, force_grouping=True)
+    return number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def cell(value):
+    """A table cell: None is a suppressed value."""
+    if value is None:
+        return "*"
+    if isinstance(value, int | float):
+        return num(value)
+    return value
+
+
+@register.filter
+def pct(value):
+    if value is None:
+        return "–"
+    return num(round(value * 100, 1))
+
+
+@register.filter
+def small(value):
+    """A count of cases: 1–4 are not shown."""
+    if isinstance(value, int) and 0 < value < K_ANONYMITY:
+        return "< 5"
+    return num(value)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def hours(seconds):
+    """Seconds as hours (under two days) or days."""
+    if seconds is None:
+        return "–"
+    h = seconds / 3600
+    if h >= 48:
+        return f"{num(round(h / 24, 1))} d"
+    return f"{num(round(h, 1))} h"
