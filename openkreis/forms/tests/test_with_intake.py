@@ -113,3 +113,30 @@ def test_status_page_shows_case_status_and_office(harz_forms, anna):
     assert office and office["name"] in page
     listing = anna.get("/antrag/meine/").content.decode()
     assert app.file_number in listing
+
+
+@requires_intake
+@requires_cases
+@pytest.mark.django_db
+def test_status_page_says_which_documents_are_missing_and_by_when(harz_forms, anna):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openkreis.cases import services as cases
+    from openkreis.core.testing import make_staff
+
+    app = ready_application(anna)
+    anna.post(f"/antrag/a/{app.public_id}/absenden/", {"idempotency_key": str(app.idempotency_key)})
+    app.refresh_from_db()
+    case = integration.case_of(app)
+    worker, _ = make_staff("sb-todo", "auslaenderbehoerde", "caseworker")
+    case = cases.transition(case, "claim", actor=worker)
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    cases.request_documents(
+        case, ["Meldebescheinigung", "Nachweis der Krankenversicherung"], deadline, actor=worker
+    )
+    page = anna.get(f"/antrag/meine/{app.public_id}/").content.decode()
+    assert f"Bitte reichen Sie bis zum {deadline:%d.%m.%Y} folgende Unterlagen nach:" in page
+    assert "<li>Meldebescheinigung</li>" in page
+    assert "<li>Nachweis der Krankenversicherung</li>" in page
