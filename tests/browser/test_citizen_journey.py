@@ -238,7 +238,7 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     assert "Bescheid" in page.inner_text("main")
     step(page, "16-decision")
     with page.expect_download() as download_info:
-        page.locator(".attachments a[href*='/postfach/anlage/']").first.click()
+        page.locator(".attachments a", has_text="Bescheid-").click()
     with open(download_info.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
     assert download_info.value.suggested_filename.startswith("Bescheid-")
@@ -250,7 +250,7 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     page.check("#rating-5")
     page.get_by_role("button", name="Bewertung senden").click()
     page.wait_for_load_state()
-    assert "Danke" in page.inner_text("main")
+    assert "Vielen Dank für Ihre Bewertung" in page.inner_text("main")
     step(page, "18-thanks")
     page.set_viewport_size(DESKTOP)
     page.goto(portal_url + "/mein-konto/postfach/")
