@@ -39,8 +39,14 @@ def booked_today(branch, service, start, email="t@example.org"):
     return booking
 
 
+def office_morning():
+    """Today 10:00 in Berlin: on-site steps pass their time explicitly, and a real clock near
+    midnight would put a booking 90 minutes ahead on another day."""
+    return timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+
+
 def test_call_next_rule_transfer_recall_done_no_show(halberstadt):
-    now = timezone.now()
+    now = office_morning()
     umtausch = svc("fuehrerschein-umtausch")
     counter1 = Counter.objects.get(branch=halberstadt, label="Schalter 1")
     counter3 = Counter.objects.get(branch=halberstadt, label="Schalter 3")
@@ -189,9 +195,12 @@ def test_counter_page_actions_and_bad_input(client, people, halberstadt):
     )
 
 
-def test_kiosk_check_in_with_booking_code(client, halberstadt):
+def test_kiosk_check_in_with_booking_code(client, halberstadt, monkeypatch):
+    # The kiosk reads the clock itself: hold it at a morning so that "in 20 minutes" is today.
+    morning = office_morning()
+    monkeypatch.setattr(timezone, "now", lambda: morning)
     umtausch = svc("fuehrerschein-umtausch")
-    booking = booked_today(halberstadt, umtausch, timezone.now() + dt.timedelta(minutes=20))
+    booking = booked_today(halberstadt, umtausch, morning + dt.timedelta(minutes=20))
     code = services.format_code(booking.code).lower()
     response = client.post("/termine/kiosk/lra-halberstadt/", {"code": f" {code} "})
     assert response.status_code == 302
