@@ -467,6 +467,13 @@ def recompute() -> int:
     return count
 
 
+def version() -> tuple:
+    """The high-water mark (the id of the last event the aggregates have read) and when it
+    last moved: changes whenever the aggregates change (a refresh or a full recompute)."""
+    row = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", "updated_at").first()
+    return row or (0, None)
+
+
 def pending() -> int:
     """How many events the aggregates have not read yet."""
     last = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", flat=True).first()
