@@ -127,7 +127,7 @@ class Folded:
     cols: dict  # name -> array per case
     # steps: (case, state code, kind code, seconds, visits, first visit's position)
     steps: tuple
-    # edges: (case, from activity code, to activity code, count, seconds)
+    # edges: (case, from activity code, to activity code, count, seconds, first position)
     edges: tuple
 
 
@@ -311,10 +311,10 @@ def _group(case, key, seconds, kinds, n: int):
 def _edge_groups(case, source, target, seconds, width, n: int):
     if not case.size:
         empty = np.zeros(0, dtype=np.int64)
-        return (empty, empty, empty, empty, np.zeros(0))
+        return (empty, empty, empty, empty, np.zeros(0), empty)
     pair = source * width + target
-    c, key, _kinds, total, count, _first = _group(case, pair, seconds, pair, n)
-    return (c, key // width, key % width, count, total)
+    c, key, _kinds, total, count, first = _group(case, pair, seconds, pair, n)
+    return (c, key // width, key % width, count, total, first)
 
 
 # -- back to the engine's facts (tests, and the database layer) ---------------------------------
@@ -354,7 +354,8 @@ def to_facts(folded: Folded) -> dict[str, engine.CaseFact]:
     s_case, s_state, s_kind, s_sec, s_vis = (a[order].tolist() for a in folded.steps[:5])
     for case, state, kind, sec, vis in zip(s_case, s_state, s_kind, s_sec, s_vis, strict=True):
         facts[folded.subjects[case]].steps[names[state]] = [names[kind], sec, vis]
-    e_case, e_src, e_dst, e_cnt, e_sec = (a.tolist() for a in folded.edges)
+    order = np.argsort(folded.edges[5], kind="stable")
+    e_case, e_src, e_dst, e_cnt, e_sec = (a[order].tolist() for a in folded.edges[:5])
     for case, src, dst, cnt, sec in zip(e_case, e_src, e_dst, e_cnt, e_sec, strict=True):
         facts[folded.subjects[case]].edges[names[src] + ">" + names[dst]] = [cnt, sec]
     return facts
@@ -388,7 +389,7 @@ def lead_time(folded: Folded) -> dict:
 
 
 def edge_means(folded: Folded) -> dict[str, float]:
-    _case, src, dst, cnt, sec = folded.edges
+    _case, src, dst, cnt, sec, _first = folded.edges
     width = len(folded.names)
     pair = src * width + dst
     uniq, inverse = np.unique(pair, return_inverse=True)

@@ -88,6 +88,9 @@ def assert_same(events):
     for subject, fact in expected.items():
         for name in FIELDS:
             assert getattr(got[subject], name) == getattr(fact, name), (subject, name)
+        # the same order too (stored as JSON text on SQLite)
+        assert list(got[subject].steps) == list(fact.steps)
+        assert list(got[subject].edges) == list(fact.edges)
         # types too: the database layer and the templates see the same values
         assert type(got[subject].requests) is int
         assert type(got[subject].last_id) is int
