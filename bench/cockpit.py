@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import os
 import random
 import statistics
@@ -32,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openkreis.cockpit import engine  # noqa: E402
+from openkreis.cockpit import columnar, engine  # noqa: E402
 from openkreis.cockpit.engine import DAY, Ev  # noqa: E402
 
 BENCH_VENV = ROOT / "var" / "bench-venv" / "bin" / "python"
@@ -187,7 +188,16 @@ def in_memory(events: list[Ev], end: float) -> dict:
         return changed
 
     changed, inc_s = timed(incremental)
+    # the columnar full recompute (numpy), on the same log
+    log, convert_s = timed(columnar.from_events, events)
+    folded, col_fold_s = timed(columnar.fold, log)
+    col_figures, col_kpi_s = timed(columnar.kpis, folded)
+    del log, folded
     return {
+        "convert_s": convert_s,
+        "col_fold_s": col_fold_s,
+        "col_kpi_s": col_kpi_s,
+        "col_figures": col_figures,
         "fold_s": fold_s,
         "kpi_s": kpi_s,
         "figures": figures,
@@ -414,9 +424,13 @@ def main() -> None:
     mem = in_memory(events, end)
     fig = mem["figures"]
     pm = None if args.no_pm4py else run_pm4py(events, mem["facts"])
+    col = mem["col_fold_s"] + mem["col_kpi_s"]
     rows = [
-        ("full recompute in memory (fold + KPIs)", mem["fold_s"] + mem["kpi_s"], None),
+        ("full recompute in memory, pure Python (fold + KPIs)", mem["fold_s"] + mem["kpi_s"], None),
         ("  of which fold", mem["fold_s"], None),
+        ("full recompute, columnar (numpy fold + KPIs)", col, None),
+        ("  of which fold", mem["col_fold_s"], None),
+        ("  before it: Python events -> columns (not in the above)", mem["convert_s"], None),
         ("incremental update, 10,000 new events (in memory)", mem["incremental_s"], None),
     ]
     print()
@@ -424,6 +438,22 @@ def main() -> None:
     for label, value, _ in rows:
         print(f"{label:<58} {value:>10.3f}")
     lead = fig["lead"]
+    cfig = mem["col_figures"]
+    same = {k: cfig[k] == fig[k] for k in ("cases", "decided", "deadline", "quality")}
+    same["lead"] = all(cfig["lead"][k] == lead[k] for k in ("n", "median", "p90")) and math.isclose(
+        cfig["lead"]["mean"], lead["mean"], rel_tol=1e-12
+    )
+    same["edges"] = cfig["edge_mean"].keys() == fig["edge_mean"].keys() and all(
+        math.isclose(v, fig["edge_mean"][k], rel_tol=1e-12) for k, v in cfig["edge_mean"].items()
+    )
+    same["bottlenecks"] = [(b["state"], b["cases"], b["median"]) for b in cfig["bottlenecks"]] == [
+        (b["state"], b["cases"], b["median"]) for b in fig["bottlenecks"]
+    ]
+    print()
+    print(
+        "columnar vs pure-Python figures: "
+        + ", ".join(f"{k} {'same' if v else 'DIFFERENT'}" for k, v in same.items())
+    )
     if pm:
         print()
         print(f"{'same figures, engine vs PM4Py':<40} {'engine':>14} {'PM4Py':>14} {'agree':>6}")
@@ -445,11 +475,27 @@ def main() -> None:
             f"{'mean time between activities, ' + str(len(fig['edge_mean'])) + ' edges':<40} "
             f"{'max |diff|':>14} {worst:>14.2e} {'yes' if worst < 1e-3 else 'NO':>6}"
         )
+        worst = 0.0
+        for key in ("mean", "median", "p90"):
+            worst = max(worst, abs(cfig["lead"][key] - pm[key]))
+        for key, value in cfig["edge_mean"].items():
+            other = pm["edge_mean"].get(key)
+            worst = max(worst, abs(value - other) if other is not None else float("inf"))
+        print(
+            f"{'columnar: durations and edges, max |diff|':<40} {'':>14} {worst:>14.2e} "
+            f"{'yes' if worst < 1e-3 and cfig['decided'] == pm['decided'] else 'NO':>6}"
+        )
         ours = mem["fold_s"] + mem["kpi_s"]
         print()
         print(f"{'speed':<58} {'seconds':>10} {'ratio':>8}")
         print(f"{'PM4Py (case durations + performance DFG)':<58} {pm['seconds']:>10.3f}")
-        print(f"{'engine full recompute':<58} {ours:>10.3f} {pm['seconds'] / ours:>7.1f}x")
+        print(f"{'pure-Python full recompute':<58} {ours:>10.3f} {pm['seconds'] / ours:>7.1f}x")
+        print(f"{'columnar full recompute':<58} {col:>10.3f} {pm['seconds'] / col:>7.1f}x")
+        both = col + mem["convert_s"]
+        print(
+            f"{'columnar incl. conversion from Python events':<58} {both:>10.3f} "
+            f"{pm['seconds'] / both:>7.1f}x"
+        )
         print(
             f"{'engine incremental (10,000 events) vs PM4Py from scratch':<58} "
             f"{mem['incremental_s']:>10.3f} {pm['seconds'] / mem['incremental_s']:>7.0f}x"

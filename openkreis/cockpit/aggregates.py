@@ -431,10 +431,30 @@ def _stream_by_subject(upto: int) -> Iterator[list[Ev]]:
         yield current
 
 
+def _fold_columnar(upto: int) -> dict[str, engine.CaseFact]:
+    """Every case's fact from the log at once, by the columnar fold (columnar.py; the
+    same facts as folding each case with engine.fold_case, see tests/test_columnar.py)."""
+    from . import columnar
+
+    qs = (
+        Event.objects.filter(id__lte=upto)
+        .exclude(subject="")
+        .filter(kind__regex=r"^(case|import)\.")
+        .order_by("id")
+    )
+    fields = ("id", "kind", "occurred_at", "subject", "data")
+    events = (
+        Ev(pk, kind, at.timestamp(), subject, data)
+        for pk, kind, at, subject, data in qs.values_list(*fields).iterator(5000)
+    )
+    return columnar.to_facts(columnar.fold(columnar.from_events(events)))
+
+
 @transaction.atomic
-def recompute() -> int:
+def recompute(reference: bool = False) -> int:
     """Throw every aggregate away and build it again from the whole log; returns the
-    number of case facts."""
+    number of case facts. The columnar fold does it; `reference=True` folds case by case
+    with the pure-Python engine instead (the same rows; kept for tests)."""
     cursor = _cursor()
     upto = Event.objects.aggregate(m=Max("id"))["m"] or 0
     CaseFact.objects.all().delete()
@@ -445,10 +465,11 @@ def recompute() -> int:
     steps: dict = {}
     buffer: list[CaseFact] = []
     count = 0
-    for evs in _stream_by_subject(upto):
-        fact = engine.fold_case(evs)
-        if fact is None:
-            continue
+    if reference:
+        facts = (f for f in map(engine.fold_case, _stream_by_subject(upto)) if f is not None)
+    else:
+        facts = _fold_columnar(upto).values()
+    for fact in facts:
         row = fact_to_model(fact)
         _add(daily, steps, row, +1)
         buffer.append(row)
@@ -465,6 +486,13 @@ def recompute() -> int:
     cursor.last_event_id = upto
     cursor.save(update_fields=["last_event_id", "updated_at"])
     return count
+
+
+def version() -> tuple:
+    """The high-water mark (the id of the last event the aggregates have read) and when it
+    last moved: changes whenever the aggregates change (a refresh or a full recompute)."""
+    row = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", "updated_at").first()
+    return row or (0, None)
 
 
 def pending() -> int:

@@ -65,12 +65,51 @@ def _today() -> dt.date:
     return timezone.now().astimezone(engine.BERLIN).date()
 
 
-def _filter_form(request, services, units):
+CACHE_SECONDS = 300  # at most; "now" figures (backlog, overdue) are at most this old
+
+
+def cached(part: str, parts, compute):
+    """`compute()` through the Django cache (Redis in production), keyed by the tenant and
+    database, the language, `parts` (filters) and the high-water mark of the aggregates:
+    any newly folded event gives new keys, so nothing stale is ever shown from the cache
+    except the clock-driven backlog figures, for at most CACHE_SECONDS."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connection
+    from django.utils.translation import get_language
+
+    raw = "|".join(
+        str(p)
+        for p in (
+            settings.OPENKREIS_TENANT,
+            connection.settings_dict.get("NAME"),
+            get_language(),
+            *aggregates.version(),
+            *parts,
+        )
+    )
+    key = f"cockpit:{part}:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _used_keys():
     from .models import DailyCaseStat
 
     # from the daily rows (thousands), not the per-case facts (millions)
-    used_services = sorted(set(DailyCaseStat.objects.values_list("service", flat=True).distinct()))
-    used_units = sorted(set(DailyCaseStat.objects.values_list("org_unit", flat=True).distinct()))
+    return (
+        sorted(set(DailyCaseStat.objects.values_list("service", flat=True).distinct())),
+        sorted(set(DailyCaseStat.objects.values_list("org_unit", flat=True).distinct())),
+    )
+
+
+def _filter_form(request, services, units):
+    used_services, used_units = cached("used", (), _used_keys)
     form = FilterForm(
         request.GET or None,
         services=sorted(((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]),
@@ -299,19 +338,29 @@ def dashboard(request):
         return _dashboard(request, form, filters, services)
 
 
-def _dashboard(request, form, filters, services):
-    cache: dict = {}
-    charts = [chart(name, filters, services, cache) for name in CHARTS]
-    context = {
-        "form": form,
-        "filters": filters,
-        "query": filters.query_string(),
+def _dashboard_data(filters, services) -> dict:
+    memo: dict = {}
+    return {
+        "charts": [chart(name, filters, services, memo) for name in CHARTS],
         "tiles": _tiles(filters),
-        "charts": charts,
         "backlog": read.backlog_now(filters),
         "portal": read.portal(filters),
         "appointments": read.appointments(filters),
         "satisfaction": read.satisfaction(filters),
+    }
+
+
+def _dashboard(request, form, filters, services):
+    data = cached(
+        "dashboard",
+        (filters.query_string(), sorted(services.items())),
+        lambda: _dashboard_data(filters, services),
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": filters.query_string(),
+        **data,
         "services": services,
         "service_name": services.get(filters.service, ""),
         "alerts": Alert.objects.filter(cleared_at__isnull=True).select_related("rule")[:5],

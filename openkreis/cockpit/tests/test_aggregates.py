@@ -46,6 +46,17 @@ def test_incremental_equals_recompute(harz, batch):
     assert aggregates.pending() == 0
 
 
+def test_columnar_recompute_equals_the_python_fold(harz):
+    """The full recompute (columnar) writes the same rows as folding case by case."""
+    write(random_log(seed=11))
+    other_events(START)
+    aggregates.recompute(reference=True)
+    reference = snapshot()
+    assert reference["facts"] and reference["steps"]
+    aggregates.recompute()
+    assert snapshot() == reference
+
+
 def test_facts_match_the_engine(harz):
     write(random_log(seed=3))
     aggregates.refresh()

@@ -228,3 +228,26 @@ def test_english_pages(client, log):
     page = client.get("/en/cockpit/hilfe/").content.decode()
     assert "How is this computed?" in page
     assert "Wie wird das berechnet?" in client.get("/cockpit/hilfe/").content.decode()
+
+
+def test_dashboard_cache_is_invalidated_by_new_events(client, log):
+    """The dashboard's figures come from the cache until a new event is folded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_as(client, "manager")
+    url = f"/cockpit/?service={SERVICE}&period=week"
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert ">15<" in page
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(url).content.decode()
+    daily = [q for q in second.captured_queries if "cockpit_dailycasestat" in q["sql"]]
+    assert not daily  # read from the cache
+    assert len(second.captured_queries) < len(first.captured_queries)
+    assert ">15<" in again
+    now = timezone.now()
+    for n in range(5):
+        case_event(300 + n, "received", now - dt.timedelta(days=2), "new", "queue")
+    aggregates.refresh()
+    assert ">20<" in client.get(url).content.decode()

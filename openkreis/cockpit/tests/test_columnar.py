@@ -1,0 +1,159 @@
+"""The columnar fold gives the same per-case facts and KPIs as the pure-Python fold."""
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openkreis.cockpit import columnar, engine
+from openkreis.cockpit.engine import Ev
+
+from .test_engine import T0, log_a, log_b, log_c
+
+FIELDS = [
+    "subject",
+    "service",
+    "org_unit",
+    "channel",
+    "procedure",
+    "received_at",
+    "decided_at",
+    "outcome",
+    "target_at",
+    "complete",
+    "requests",
+    "reopened",
+    "waiting_seconds",
+    "applicant_seconds",
+    "processing_seconds",
+    "state",
+    "state_kind",
+    "last_at",
+    "last_id",
+    "last_activity",
+    "has_received",
+    "source",
+    "steps",
+    "edges",
+]
+
+KINDS = [
+    "case.received",
+    "case.assigned",
+    "case.transition",
+    "case.documents_requested",
+    "case.documents_received",
+    "case.decided",
+    "case.reopened",
+    "case.closed",
+    "import.event",
+    "portal.search",  # not a case event: ignored by both folds
+]
+
+
+def random_log(seed: int, cases: int = 60, events: int = 500) -> list[Ev]:
+    """Events in random order with missing fields, ties in time, out-of-order ids,
+    repeated receipts and decisions, reopenings, odd state kinds and date targets."""
+    rng = random.Random(seed)
+    out = []
+    ids = rng.sample(range(1, 10 * events), events)
+    for i in range(events):
+        data = {}
+        for key, values in [
+            ("activity", ["", "check", "assigned", "transition", "received"]),
+            ("state", ["", "new", "in_progress", "review", "waiting"]),
+            ("state_kind", ["", "queue", "work", "applicant", "done", "other"]),
+            ("service", ["", "bau", "kfz"]),
+            ("org_unit", ["", "amt-a", "amt-b"]),
+            ("procedure", ["", "generic", "special"]),
+            ("channel", ["", "online", "paper", "counter"]),
+            ("source", ["", "xes", 7]),
+            ("outcome", ["", "granted", "refused"]),
+            ("complete", [True, False, 0, 1]),
+            ("target_at", [None, "", "2026-03-20", "2026-03-12T08:00:00+00:00", T0 + 9e5]),
+        ]:
+            if rng.random() < 0.6:
+                data[key] = rng.choice(values)
+        at = T0 + rng.choice([0, 60, 3600.5]) * rng.randrange(0, 200)
+        out.append(Ev(ids[i], rng.choice(KINDS), at, f"case:{rng.randrange(cases)}", data))
+    rng.shuffle(out)
+    return out
+
+
+def assert_same(events):
+    expected = engine.fold_all(events)
+    got = columnar.to_facts(columnar.fold(columnar.from_events(events)))
+    assert list(got) == list(expected)
+    for subject, fact in expected.items():
+        for name in FIELDS:
+            assert getattr(got[subject], name) == getattr(fact, name), (subject, name)
+        # the same order too (stored as JSON text on SQLite)
+        assert list(got[subject].steps) == list(fact.steps)
+        assert list(got[subject].edges) == list(fact.edges)
+        # types too: the database layer and the templates see the same values
+        assert type(got[subject].requests) is int
+        assert type(got[subject].last_id) is int
+    reference = bench_kpis(list(expected.values()))
+    columns = columnar.kpis(columnar.fold(columnar.from_events(events)))
+    for key in ("cases", "decided", "deadline", "quality"):
+        assert columns[key] == reference[key], key
+    for key in ("n", "median", "p90"):
+        assert columns["lead"][key] == reference["lead"][key]
+    if reference["lead"]["mean"] is not None:
+        assert columns["lead"]["mean"] == pytest.approx(reference["lead"]["mean"], rel=1e-12)
+    assert columns["edge_mean"].keys() == reference["edge_mean"].keys()
+    for key, value in reference["edge_mean"].items():
+        assert columns["edge_mean"][key] == pytest.approx(value, rel=1e-12, abs=1e-9)
+    strip = [{k: v for k, v in r.items() if k != "total"} for r in reference["bottlenecks"]]
+    assert [{k: v for k, v in r.items() if k != "total"} for r in columns["bottlenecks"]] == strip
+    for key, value in reference["split"].items():
+        if value is None:
+            assert columns["split"][key] is None
+        else:
+            assert columns["split"][key] == pytest.approx(value, rel=1e-12)
+
+
+def bench_kpis(facts):
+    decided = [f for f in facts if f.decided]
+    edges = {}
+    for f in facts:
+        for key, (count, seconds) in f.edges.items():
+            slot = edges.setdefault(key, [0, 0.0])
+            slot[0] += count
+            slot[1] += seconds
+    return {
+        "cases": len(facts),
+        "decided": len(decided),
+        "lead": engine.lead_time(decided),
+        "edge_mean": {k: s / c for k, (c, s) in edges.items()},
+        "deadline": engine.deadline_adherence(facts),
+        "quality": engine.quality(facts),
+        "bottlenecks": engine.bottlenecks(facts)[:3],
+        "split": engine.time_split(facts),
+    }
+
+
+def test_hand_made_logs():
+    assert_same(log_a() + log_b() + log_c())
+    assert_same(log_b())
+    assert_same([])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_logs(seed):
+    assert_same(random_log(seed))
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(0, 10**6), st.integers(1, 8), st.integers(1, 40))
+def test_random_logs_property(seed, cases, events):
+    assert_same(random_log(seed, cases, events))
+
+
+def test_bench_log_agrees():
+    """A slice of the benchmark's generated log (the shape the speed figures are for)."""
+    from bench.cockpit import generate
+
+    events, _end = generate(300)
+    assert_same(events)
