@@ -140,3 +140,23 @@ def test_status_page_says_which_documents_are_missing_and_by_when(harz_forms, an
     assert f"Bitte reichen Sie bis zum {deadline:%d.%m.%Y} folgende Unterlagen nach:" in page
     assert "<li>Meldebescheinigung</li>" in page
     assert "<li>Nachweis der Krankenversicherung</li>" in page
+
+
+@requires_intake
+@requires_cases
+@pytest.mark.django_db
+def test_status_page_offers_booking_when_the_service_has_appointments(harz_forms, anna):
+    from openkreis.appointments.models import AppointmentService, Branch
+
+    app = ready_application(anna)
+    anna.post(f"/antrag/a/{app.public_id}/absenden/", {"idempotency_key": str(app.idempotency_key)})
+    app.refresh_from_db()
+    url = f"/antrag/meine/{app.public_id}/"
+    assert "/termine/" not in anna.get(url).content.decode()
+    # the county offers appointments for this service at one office
+    bookable = AppointmentService.objects.create(
+        key="test-aufenthalt", service=app.service, name="Aufenthalt", minutes=20
+    )
+    Branch.objects.get(location__key="lra-halberstadt").services.add(bookable)
+    page = anna.get(url).content.decode()
+    assert "Termin buchen" in page and "/termine/" in page and "leistung=test-aufenthalt" in page
