@@ -622,22 +622,27 @@ def confirm(
         booking.booked_at = now
         booking.hold_expires_at = None
         booking.save()
-        core.record_event(
-            "appointment.booked",
-            subject=f"appointment:{booking.pk}",
-            data={
-                **_event_base(booking),
-                "slot_start": booking.start.isoformat(),
-                "lead_days": (
-                    booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()
-                ).days,
-                "minutes": booking.minutes,
-            },
-            occurred_at=now,
-        )
-        language = translation.get_language()
-        transaction.on_commit(lambda: send_confirmation(booking, base_url, language))
+        _booked(booking, now, base_url)
     return booking
+
+
+def _booked(booking: Booking, now, base_url: str) -> None:
+    """The booked event (confirmation or move) and, after commit, the confirmation e-mail."""
+    core.record_event(
+        "appointment.booked",
+        subject=f"appointment:{booking.pk}",
+        data={
+            **_event_base(booking),
+            "slot_start": booking.start.isoformat(),
+            "lead_days": (
+                booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()
+            ).days,
+            "minutes": booking.minutes,
+        },
+        occurred_at=now,
+    )
+    language = translation.get_language()
+    transaction.on_commit(lambda: send_confirmation(booking, base_url, language))
 
 
 def _reclaim(booking: Booking, now) -> bool:
@@ -731,21 +736,7 @@ def reschedule(
         booking.start, booking.end = start, start + dt.timedelta(minutes=booking.minutes)
         booking.reminded_at = None
         booking.save(update_fields=["counter", "start", "end", "reminded_at"])
-        core.record_event(
-            "appointment.booked",
-            subject=f"appointment:{booking.pk}",
-            data={
-                **_event_base(booking),
-                "slot_start": booking.start.isoformat(),
-                "lead_days": (
-                    booking.start.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()
-                ).days,
-                "minutes": booking.minutes,
-            },
-            occurred_at=now,
-        )
-        language = translation.get_language()
-        transaction.on_commit(lambda: send_confirmation(booking, base_url, language))
+        _booked(booking, now, base_url)
     return booking
 
 
