@@ -19,7 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import engine
+from . import _kernel, engine
+from ._kernel import (
+    FLOAT_COLS,
+    INT_COLS,
+    R_DECIDED,
+    R_OTHER,
+    R_RECEIVED,
+    R_REOPENED,
+    R_REQUESTED,
+    R_STEP,
+)
 from .engine import CASE_PREFIXES, Ev
 
 NONE = -1  # "complete" unknown
@@ -60,23 +70,30 @@ class Log:
 
 def from_events(events: Iterable[Ev]) -> Log:
     """Python events -> columns (the conversion; the fold itself is `fold`)."""
+    return from_rows(((e.id, e.kind, e.at, e.subject, e.data) for e in events), key=id)
+
+
+def from_rows(rows: Iterable[tuple], key=None, decode=None) -> Log:
+    """Rows (id, kind, epoch seconds, subject, data) -> columns. Events with the same data
+    share one profile row: data is told apart by `key(data)` (by default the data itself,
+    e.g. its JSON text), and `decode` turns it into a dict the first time it is seen."""
     subjects: dict[str, int] = {}
     kinds = Vocab()
     names = Vocab()
     profiles: list[tuple] = []
-    by_data: dict[int, int] = {}
-    keep: list = []  # the data dicts, so their ids stay unique while we convert
+    by_data: dict = {}
+    keep: list = []  # the data seen, so that keys such as id() stay unique meanwhile
     case_l, at_l, id_l, kind_l, prof_l = [], [], [], [], []
     name = names.code
-    for ev in events:
-        kind = ev.kind
+    for pk, kind, at, subject, raw in rows:
         if not kind.startswith(CASE_PREFIXES):
             continue
-        data = ev.data
-        p = by_data.get(id(data))
+        ref = raw if key is None else key(raw)
+        p = by_data.get(ref)
         if p is None:
-            p = by_data[id(data)] = len(profiles)
-            keep.append(data)
+            p = by_data[ref] = len(profiles)
+            keep.append(raw)
+            data = raw if decode is None else decode(raw)
             complete = data.get("complete")
             target = engine.to_epoch(data.get("target_at"))
             profiles.append(
@@ -94,13 +111,12 @@ def from_events(events: Iterable[Ev]) -> Log:
                     math.nan if target is None else target,
                 )
             )
-        subject = ev.subject
         c = subjects.get(subject)
         if c is None:
             c = subjects[subject] = len(subjects)
         case_l.append(c)
-        at_l.append(ev.at)
-        id_l.append(ev.id)
+        at_l.append(at)
+        id_l.append(pk)
         kind_l.append(kinds.code(kind))
         prof_l.append(p)
     for kind in kinds.names[1:]:  # the activity a kind stands for when data has none
@@ -131,194 +147,55 @@ class Folded:
     edges: tuple
 
 
-def _first_per_case(case_sorted: np.ndarray, mask: np.ndarray, n: int):
-    """Index of the first event per case where mask holds (-1 if none)."""
-    idx = np.flatnonzero(mask)
-    out = np.full(n, -1, dtype=np.int64)
-    if idx.size:
-        cases = case_sorted[idx]
-        first = np.ones(idx.size, dtype=bool)
-        first[1:] = cases[1:] != cases[:-1]
-        out[cases[first]] = idx[first]
-    return out
-
-
-def _last_per_case(case_sorted: np.ndarray, mask: np.ndarray, n: int):
-    idx = np.flatnonzero(mask)
-    out = np.full(n, -1, dtype=np.int64)
-    if idx.size:
-        cases = case_sorted[idx]
-        last = np.ones(idx.size, dtype=bool)
-        last[:-1] = cases[1:] != cases[:-1]
-        out[cases[last]] = idx[last]
-    return out
-
-
-def _pick(values: np.ndarray, idx: np.ndarray, default):
-    return np.where(idx >= 0, values[np.maximum(idx, 0)], default)
-
-
-def _ffill(codes: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Carry the last non-zero code forward within each case (0 before the first)."""
-    pos = np.where((codes != 0) | start, np.arange(codes.size), 0)
-    np.maximum.accumulate(pos, out=pos)
-    return codes[pos]
-
-
-class _Gather:
-    """codes[:, col] per event (sorted): the profile rows are gathered once, whole (one
-    random memory access per event instead of one per column), columns on demand."""
-
-    def __init__(self, prof_codes: np.ndarray, pidx: np.ndarray):
-        self.rows, self.done = prof_codes[pidx], {}
-
-    def __getitem__(self, key):
-        rows, col = key
-        full = self.done.get(col)
-        if full is None:
-            full = self.done[col] = self.rows[:, col].astype(np.int64)
-        return full if isinstance(rows, slice) else full[rows]
-
-
 def fold(log: Log) -> Folded:
     """All cases of the log at once: the same facts as `engine.fold_all`."""
     n = len(log.subjects)
-    at, ids = log.at, log.id
-    if at.size > 1 and not np.all(
-        (at[1:] > at[:-1]) | ((at[1:] == at[:-1]) & (ids[1:] > ids[:-1]))
-    ):
-        by_time = np.lexsort((ids, at))  # the log is usually written in time order already
-        order = by_time[np.argsort(log.case[by_time], kind="stable")]
-    else:
-        order = np.argsort(log.case, kind="stable")
-    # one gather of packed rows (at, id, kind, profile) instead of one per column
-    packed = np.stack([log.at.view(np.int64), log.id, log.kind, log.profile], axis=1)[order]
-    at = np.ascontiguousarray(packed[:, 0]).view(np.float64)
-    ids = np.ascontiguousarray(packed[:, 1])
-    kind = np.ascontiguousarray(packed[:, 2])
-    pidx = np.ascontiguousarray(packed[:, 3])
-    del packed
-    case = np.repeat(np.arange(n, dtype=np.int64), np.bincount(log.case, minlength=n))
     names = log.names
-    prof_codes = log.profiles[:, :P_COMPLETE].astype(np.int32)
-    codes = _Gather(prof_codes, pidx)
+    codes = log.profiles[:, :P_COMPLETE].astype(np.int64)
+    complete = log.profiles[:, P_COMPLETE].astype(np.int64)
+    target = np.ascontiguousarray(log.profiles[:, P_TARGET])
     kind_act = np.array(
         [names.codes[k.split(".", 1)[-1]] if k else 0 for k in log.kinds.names], dtype=np.int64
     )
-    act = np.where(codes[:, P_ACT] != 0, codes[:, P_ACT], kind_act[kind])
-    m = case.size
-    start = np.ones(m, dtype=bool)
-    start[1:] = case[1:] != case[:-1]
-    state_ff = _ffill(codes[:, P_STATE], start)
-    skind_ff = _ffill(codes[:, P_KIND], start)
-
-    # the time between an event and the next one of its case
-    nxt = np.flatnonzero(~start)  # events with a predecessor in their case
-    prev = nxt - 1
-    span = at[nxt] - at[prev]
-    pkind = skind_ff[prev]
-    pcase = case[nxt]
-
-    def kind_sum(label: str) -> np.ndarray:
-        code = names.codes.get(label)
-        if code is None:
-            return np.zeros(n)
-        sel = pkind == code
-        return np.bincount(pcase[sel], weights=span[sel], minlength=n).astype(np.float64)
-
-    done = names.codes.get("done", -1)
-    step_sel = (pkind != 0) & (pkind != done)
-    step_name = np.where(state_ff[prev] != 0, state_ff[prev], act[prev])
-    steps = _group(pcase[step_sel], step_name[step_sel], span[step_sel], pkind[step_sel], n)
-    edges = _edge_groups(pcase, act[prev], act[nxt], span, len(names.names), n)
-
-    k = log.kinds.codes
-    received = kind == k.get("case.received", -1)
-    decided = kind == k.get("case.decided", -1)
-    reopened = kind == k.get("case.reopened", -1)
-    requested = kind == k.get("case.documents_requested", -1)
-    first = np.flatnonzero(start)
-    last = np.append(first[1:] - 1, m - 1) if m else first
-    rec = _first_per_case(case, received, n)
-    has_rec = rec >= 0
-    ms = _last_per_case(case, decided | reopened, n)
-    is_dec = (ms >= 0) & _pick(decided, ms, False)
-    milestone = np.where(has_rec, rec, first)
-    chan_first = _first_per_case(case, codes[:, P_CHANNEL] != 0, n)
-    rec_chan = _pick(codes[:, P_CHANNEL], rec, 0)
-    src_rec = _pick(codes[:, P_SOURCE], rec, 0)
-
-    def last_nonzero(col: int) -> np.ndarray:
-        return _pick(codes[:, col], _last_per_case(case, codes[:, col] != 0, n), 0)
-
-    cols = {
-        "received_at": at[milestone],
-        "has_received": has_rec,
-        "decided_at": np.where(is_dec, at[np.maximum(ms, 0)], np.nan),
-        "outcome": np.where(is_dec, codes[np.maximum(ms, 0), P_OUTCOME], 0),
-        "target_at": log.profiles[pidx[milestone], P_TARGET],
-        "complete": np.where(
-            has_rec, log.profiles[pidx[np.maximum(rec, 0)], P_COMPLETE], NONE
-        ).astype(np.int64),
-        "requests": np.bincount(case[requested], minlength=n),
-        "reopened": np.bincount(case[reopened], minlength=n),
-        "waiting_seconds": kind_sum("queue"),
-        "applicant_seconds": kind_sum("applicant"),
-        "processing_seconds": kind_sum("work"),
-        "service": last_nonzero(P_SERVICE),
-        "org_unit": last_nonzero(P_UNIT),
-        "procedure": last_nonzero(P_PROC),
-        "channel": np.where(rec_chan != 0, rec_chan, _pick(codes[:, P_CHANNEL], chan_first, 0)),
-        "source": np.where(src_rec != 0, src_rec, codes[first, P_SOURCE]),
-        "state": state_ff[last],
-        "state_kind": skind_ff[last],
-        "last_at": at[last],
-        "last_id": ids[last],
-        "last_activity": act[last],
+    roles = {
+        "case.transition": R_STEP,
+        "case.assigned": R_STEP,
+        "case.received": R_RECEIVED,
+        "case.decided": R_DECIDED,
+        "case.reopened": R_REOPENED,
+        "case.documents_requested": R_REQUESTED,
     }
-    return Folded(log.subjects, names.names, cols, steps, edges)
-
-
-DENSE_LIMIT = 64_000_000  # bins of one bincount over (case, key) before falling back
-
-
-def _group(case, key, seconds, kinds, n: int):
-    """Sum seconds and count visits per (case, key); the kind at the first visit.
-    Rows come ordered by (case, key); `first` is the first visit's event position."""
-    if not case.size:
-        empty = np.zeros(0, dtype=np.int64)
-        return (empty, empty, empty, np.zeros(0), empty, empty)
-    present = np.flatnonzero(np.bincount(key))
-    width = present.size
-    if n * width <= DENSE_LIMIT:
-        dense = np.zeros(int(key.max()) + 1, dtype=np.int64)
-        dense[present] = np.arange(width)
-        combined = case * width + dense[key]
-        visits = np.bincount(combined, minlength=n * width)
-        bins = np.flatnonzero(visits)
-        total = np.bincount(combined, weights=seconds, minlength=n * width)[bins]
-        visits = visits[bins]
-        first = np.full(n * width, case.size, dtype=np.int64)
-        np.minimum.at(first, combined, np.arange(case.size))
-        first = first[bins]
-        cases, keys = bins // width, present[bins % width]
-    else:
-        wide = int(key.max()) + 1
-        combined = case * wide + key
-        uniq, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-        total = np.bincount(inverse, weights=seconds, minlength=uniq.size)
-        visits = np.bincount(inverse, minlength=uniq.size)
-        cases, keys = uniq // wide, uniq % wide
-    return (cases, keys, kinds[first], total, visits, first)
-
-
-def _edge_groups(case, source, target, seconds, width, n: int):
-    if not case.size:
-        empty = np.zeros(0, dtype=np.int64)
-        return (empty, empty, empty, empty, np.zeros(0), empty)
-    pair = source * width + target
-    c, key, _kinds, total, count, first = _group(case, pair, seconds, pair, n)
-    return (c, key // width, key % width, count, total, first)
+    kind_role = np.array([roles.get(k, R_OTHER) for k in log.kinds.names], dtype=np.int64)
+    state_kinds = np.array(
+        [names.codes.get(k, -1) for k in ("queue", "work", "applicant", "done")], dtype=np.int64
+    )
+    out = _kernel.fold_cases(
+        np.ascontiguousarray(log.case, dtype=np.int64),
+        np.ascontiguousarray(log.at, dtype=np.float64),
+        np.ascontiguousarray(log.id, dtype=np.int64),
+        np.ascontiguousarray(log.kind, dtype=np.int64),
+        np.ascontiguousarray(log.profile, dtype=np.int64),
+        n,
+        np.ascontiguousarray(codes),
+        complete,
+        target,
+        kind_act,
+        kind_role,
+        state_kinds,
+    )
+    ints, floats, steps, step_seconds, edges, edge_seconds = out
+    cols = dict(zip(INT_COLS, np.ascontiguousarray(ints.T), strict=True))
+    cols.update(zip(FLOAT_COLS, np.ascontiguousarray(floats.T), strict=True))
+    cols["has_received"] = cols["has_received"].astype(bool)
+    s_first = np.arange(steps.shape[0], dtype=np.int64)
+    e_first = np.arange(edges.shape[0], dtype=np.int64)
+    return Folded(
+        log.subjects,
+        names.names,
+        cols,
+        (steps[:, 0], steps[:, 1], steps[:, 2], step_seconds, steps[:, 3], s_first),
+        (edges[:, 0], edges[:, 1], edges[:, 2], edges[:, 3], edge_seconds, e_first),
+    )
 
 
 # -- back to the engine's facts (tests, and the database layer) ---------------------------------
@@ -396,14 +273,35 @@ def edge_means(folded: Folded) -> dict[str, float]:
     _case, src, dst, cnt, sec, _first = folded.edges
     width = len(folded.names)
     pair = src * width + dst
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
-    seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
+    if width * width <= DENSE_PAIRS:  # a few hundred activities: count in place
+        counts = np.bincount(pair, weights=cnt, minlength=width * width)
+        uniq = np.flatnonzero(counts)
+        seconds = np.bincount(pair, weights=sec, minlength=width * width)[uniq]
+        counts = counts[uniq]
+    else:
+        uniq, inverse = np.unique(pair, return_inverse=True)
+        counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
+        seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
     names = folded.names
     return {
         names[int(p // width)] + ">" + names[int(p % width)]: float(s / n)
         for p, s, n in zip(uniq, seconds, counts, strict=True)
     }
+
+
+DENSE_PAIRS = 4_000_000
+
+
+def _percentile_of(values: np.ndarray, q: float) -> float | None:
+    """`_percentile` of unsorted values (only the two ranks needed are put in place)."""
+    n = values.size
+    if n < 2:
+        return float(values[0]) if n else None
+    pos = (n - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    part = np.partition(values, [lo, hi])
+    a, b = float(part[lo]), float(part[hi])
+    return a if lo == hi else a + (b - a) * (pos - lo)
 
 
 def bottlenecks(folded: Folded) -> list[dict]:
@@ -412,17 +310,17 @@ def bottlenecks(folded: Folded) -> list[dict]:
     names = folded.names
     waiting = [names.index(k) for k in ("queue", "applicant") if k in names]
     rows = []
-    for code in np.unique(state):
-        sel = state == code
-        kinds = kind[sel]
-        if int(kinds[-1]) not in waiting:
+    for code in np.flatnonzero(np.bincount(state)) if state.size else ():
+        where = np.flatnonzero(state == code)
+        last_kind = int(kind[where[-1]])
+        if last_kind not in waiting:
             continue
-        values = np.sort(sec[sel])
-        med = _percentile(values, 0.5)
+        values = sec[where]
+        med = _percentile_of(values, 0.5)
         rows.append(
             {
                 "state": names[int(code)],
-                "kind": names[int(kinds[-1])],
+                "kind": names[last_kind],
                 "cases": int(values.size),
                 "median": med,
                 "total": float(values.sum()),

@@ -57,6 +57,19 @@ def test_columnar_recompute_equals_the_python_fold(harz):
     assert snapshot() == reference
 
 
+def test_copy_writes_the_same_rows_as_insert(harz, monkeypatch):
+    """On PostgreSQL large batches go by COPY: the rows are the same as by INSERT."""
+    write(random_log(seed=5, cases=150))
+    other_events(START)
+    monkeypatch.setattr(aggregates, "COPY_FROM", 10**9)
+    aggregates.recompute()
+    inserted = snapshot()
+    assert len(inserted["facts"]) >= 150 and len(inserted["steps"]) >= 100
+    monkeypatch.setattr(aggregates, "COPY_FROM", 1)
+    aggregates.recompute()
+    assert snapshot() == inserted
+
+
 def test_facts_match_the_engine(harz):
     write(random_log(seed=3))
     aggregates.refresh()
