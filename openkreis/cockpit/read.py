@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -51,6 +51,10 @@ class Filters:
     period: str = "month"
     start: dt.date = field(default_factory=lambda: engine.local_day(0))
     end: dt.date = field(default_factory=lambda: engine.local_day(0))  # inclusive
+    # the manager's scope (scope.py): org unit keys, and the services of those units for
+    # the figures that only know a service; None = the whole county. Not in the URL.
+    units: tuple[str, ...] | None = None
+    services: tuple[str, ...] | None = None
 
     def q(self, prefix: str = "") -> Q:
         q = Q()
@@ -60,6 +64,8 @@ class Filters:
             q &= Q(**{prefix + "org_unit": self.org_unit})
         if self.channel:
             q &= Q(**{prefix + "channel": self.channel})
+        if self.units is not None:
+            q &= Q(**{prefix + "org_unit__in": self.units})
         return q
 
     def previous(self) -> Filters:
@@ -73,6 +79,8 @@ class Filters:
             self.period,
             end - dt.timedelta(days=length - 1),
             end,
+            self.units,
+            self.services,
         )
 
     def query_string(self) -> str:
@@ -118,7 +126,14 @@ _CHANNEL = 1
 def _rows(filters: Filters) -> list[tuple]:
     """The daily rows of the window as tuples (one query per request and window: pages
     ask for several figures of the same rows)."""
-    key = (filters.service, filters.org_unit, filters.channel, filters.start, filters.end)
+    key = (
+        filters.service,
+        filters.org_unit,
+        filters.channel,
+        filters.start,
+        filters.end,
+        filters.units,
+    )
     memo = _MEMO.get()
     if memo is not None and key in memo:
         return memo[key]
@@ -360,9 +375,7 @@ def per_service_table(filters: Filters, services: dict[str, str]) -> dict:
     secondary) so that the row and column totals shown cannot reveal them."""
     table: dict[str, dict[str, int]] = {}
     keys = _period_keys(filters)
-    base = Filters(
-        "", filters.org_unit, filters.channel, filters.period, filters.start, filters.end
-    )
+    base = replace(filters, service="")
     for service, day, n in _daily(base).values_list("service", "day", "received"):
         if not n:
             continue
@@ -397,6 +410,8 @@ def _metrics(filters: Filters, metric: str):
     qs = DailyMetric.objects.filter(metric=metric, day__gte=filters.start, day__lte=filters.end)
     if filters.service:
         qs = qs.filter(service=filters.service)
+    if filters.services is not None:
+        qs = qs.filter(service__in=filters.services)
     return qs
 
 
@@ -466,10 +481,13 @@ def appointments(filters: Filters) -> dict:
     }
 
 
-def process(service: str, start: dt.date | None = None) -> dict:
+def process(service: str, start: dt.date | None = None, units=None) -> dict:
     """Process graph of one service from its per-case facts: activities (nodes) and
-    activity -> activity edges with frequency and median time in between."""
+    activity -> activity edges with frequency and median time in between (only the cases
+    of `units` when given)."""
     qs = CaseFact.objects.filter(service=service)
+    if units is not None:
+        qs = qs.filter(org_unit__in=units)
     if start:
         qs = qs.filter(received_day__gte=start)
     facts = []

@@ -10,6 +10,7 @@ import io
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from openkreis.core import staff
 from openkreis.core.models import OrgUnit
 
-from . import aggregates, engine, read, svg
+from . import aggregates, engine, read, scope, svg
 from .forms import FilterForm, MappingForm, UploadForm
 from .models import Alert, AlertRule, ImportBatch
 
@@ -98,18 +99,49 @@ def cached(part: str, parts, compute):
     return value
 
 
-def _used_keys():
+def _used_keys(units=scope.COUNTY):
+    """Services and org units that have figures (within `units` when given)."""
     from .models import DailyCaseStat
 
     # from the daily rows (thousands), not the per-case facts (millions)
+    rows = DailyCaseStat.objects.all()
+    if units is not scope.COUNTY:
+        rows = rows.filter(org_unit__in=units)
     return (
-        sorted(set(DailyCaseStat.objects.values_list("service", flat=True).distinct())),
-        sorted(set(DailyCaseStat.objects.values_list("org_unit", flat=True).distinct())),
+        sorted(set(rows.values_list("service", flat=True).distinct())),
+        sorted(set(rows.values_list("org_unit", flat=True).distinct())),
     )
 
 
+def _scope(request):
+    """The org unit keys the manager may see (None: the whole county), once per request."""
+    if not hasattr(request, "_cockpit_units"):
+        request._cockpit_units = scope.units_for(request.user)
+    return request._cockpit_units
+
+
+def _scoped(request, filters: read.Filters) -> read.Filters:
+    units = _scope(request)
+    if units is not scope.COUNTY:
+        filters.units = units
+        filters.services = tuple(cached("used", (units,), lambda: _used_keys(units))[0])
+    return filters
+
+
+def _county_wide(request) -> None:
+    """Pages that act for the whole county (imports) are for county-wide managers only."""
+    if _scope(request) is not scope.COUNTY:
+        raise PermissionDenied
+
+
+def _visible_alerts(request, qs):
+    units = _scope(request)
+    return qs if units is scope.COUNTY else qs.filter(rule__org_unit__in=units)
+
+
 def _filter_form(request, services, units):
-    used_services, used_units = cached("used", (), _used_keys)
+    scoped = _scope(request)
+    used_services, used_units = cached("used", (scoped,), lambda: _used_keys(scoped))
     form = FilterForm(
         request.GET or None,
         services=sorted(((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]),
@@ -124,7 +156,7 @@ def _filters(request):
     if request.GET and not form.is_valid():
         return form, None, services, units
     filters = form.filters(_today()) if request.GET else read.default_filters(_today())
-    return form, filters, services, units
+    return form, _scoped(request, filters), services, units
 
 
 def _pct(value):
@@ -353,7 +385,7 @@ def _dashboard_data(filters, services) -> dict:
 def _dashboard(request, form, filters, services):
     data = cached(
         "dashboard",
-        (filters.query_string(), sorted(services.items())),
+        (filters.query_string(), filters.units, sorted(services.items())),
         lambda: _dashboard_data(filters, services),
     )
     context = {
@@ -363,7 +395,9 @@ def _dashboard(request, form, filters, services):
         **data,
         "services": services,
         "service_name": services.get(filters.service, ""),
-        "alerts": Alert.objects.filter(cleared_at__isnull=True).select_related("rule")[:5],
+        "alerts": _visible_alerts(
+            request, Alert.objects.filter(cleared_at__isnull=True).select_related("rule")
+        )[:5],
         "pending": aggregates.pending(),
     }
     return render(request, "cockpit/dashboard.html", context)
@@ -415,7 +449,7 @@ def table_response(columns, rows, filename: str, fmt: str, title: str = "") -> H
 def process(request, service: str):
     aggregates.ensure_fresh()
     services, _units = _names()
-    data = read.process(service)
+    data = read.process(service, units=_scope(request))
     if not data["cases"]:
         raise Http404(_("No cases of this service in the cockpit."))
     labels = {n: str(ACTIVITY_LABELS.get(n, n.replace("_", " "))) for n in data["nodes"]}
@@ -439,9 +473,8 @@ def process(request, service: str):
     )
 
 
-def _factsheet_context(service: str, services: dict) -> dict:
+def _factsheet_context(service: str, services: dict, filters: read.Filters) -> dict:
     today = _today()
-    filters = read.default_filters(today)
     filters.service = service
     head = read.headline(filters)
     steps = [s for s in read.steps(filters) if s["kind"] in ("queue", "applicant")][:5]
@@ -465,9 +498,12 @@ def factsheet(request, service: str):
 
     aggregates.ensure_fresh()
     services, _units = _names()
-    if service not in services:
+    filters = _scoped(request, read.default_filters(_today()))
+    if service not in services or (
+        filters.services is not None and service not in filters.services
+    ):
         raise Http404(_("No such service."))
-    context = _factsheet_context(service, services)
+    context = _factsheet_context(service, services, filters)
     from django.template.loader import render_to_string
 
     html = render_to_string("cockpit/factsheet.html", context, request=request)
@@ -479,13 +515,20 @@ def factsheet(request, service: str):
 
 @staff.staff_required(*COCKPIT_ROLES)
 def alerts(request):
-    active = Alert.objects.filter(cleared_at__isnull=True).select_related("rule")
+    active = _visible_alerts(
+        request, Alert.objects.filter(cleared_at__isnull=True).select_related("rule")
+    )
     rows = [{"alert": a, "cases_url": _alert_cases_url(a.rule)} for a in active]
-    recent = Alert.objects.filter(cleared_at__isnull=False).select_related("rule")[:20]
+    recent = _visible_alerts(
+        request, Alert.objects.filter(cleared_at__isnull=False).select_related("rule")
+    )[:20]
+    rules = AlertRule.objects.all()
+    if _scope(request) is not scope.COUNTY:
+        rules = rules.filter(org_unit__in=_scope(request))
     return render(
         request,
         "cockpit/alerts.html",
-        {"rows": rows, "recent": recent, "rules": AlertRule.objects.all()},
+        {"rows": rows, "recent": recent, "rules": rules},
     )
 
 
@@ -498,6 +541,7 @@ def _alert_cases_url(rule):
 @staff.staff_required(*COCKPIT_ROLES)
 @require_http_methods(["GET", "POST"])
 def imports(request):
+    _county_wide(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -527,6 +571,7 @@ def imports(request):
 def import_detail(request, pk: int):
     from . import importer
 
+    _county_wide(request)
     batch = get_object_or_404(ImportBatch, pk=pk)
     mapping_form = None
     status = 200
@@ -567,6 +612,7 @@ def import_detail(request, pk: int):
 
 @staff.staff_required(*COCKPIT_ROLES)
 def import_status(request, pk: int):
+    _county_wide(request)
     batch = get_object_or_404(ImportBatch, pk=pk)
     return JsonResponse(
         {

@@ -56,3 +56,20 @@ def hours(seconds):
     if h >= 48:
         return f"{num(round(h / 24, 1))} d"
     return f"{num(round(h, 1))} h"
+
+
+@register.simple_tag(takes_context=True)
+def cockpit_scope(context):
+    """The names of the org units whose figures the manager sees, or None (the county)."""
+    from openkreis.core.models import OrgUnit
+
+    from ..views import _scope
+
+    request = context.get("request")
+    if request is None or not getattr(request.user, "is_authenticated", False):
+        return None
+    units = _scope(request)
+    if units is None:
+        return None
+    rows = OrgUnit.objects.filter(key__in=units).values_list("name", "parent__key")
+    return sorted(name for name, parent in rows if parent not in units)  # the tops only
