@@ -301,9 +301,11 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
             for ev in events:
                 pipe.write_row((ev.kind, _iso(ev.at), "harz", ev.subject, json.dumps(ev.data)))
         copy_s = time.perf_counter() - started
+        print(f"  (db) COPY load of the log: {copy_s:.1f} s", flush=True)
         from openkreis.cockpit import aggregates
 
         facts, full_s = timed(aggregates.recompute)
+        print(f"  (db) full recompute: {full_s:.1f} s, {facts:,} facts", flush=True)
         from openkreis.core.models import Event
 
         rng = random.Random(5)
@@ -346,6 +348,7 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
                 at = _iso(end + 60 + i + rng.random())
                 pipe.write_row((kind, at, "harz", subject, json.dumps(data)))
         n_read, inc_s = timed(aggregates.refresh)
+        print(f"  (db) incremental refresh: {inc_s:.2f} s, {n_read:,} events", flush=True)
         latencies = dashboard_latencies(requests)
         total_events = Event.objects.count()
         return {
@@ -384,7 +387,9 @@ def dashboard_latencies(requests: int) -> list[float]:
     from openkreis.core.models import OrgUnit
     from openkreis.core.staff import add_staff
 
-    user = add_staff("bench-manager", "b@example.org", None, OrgUnit.objects.first(), ["manager"])
+    user = add_staff(
+        "bench-manager", "b@example.org", None, OrgUnit.objects.get(key="landrat"), ["manager"]
+    )  # county-wide (tenants/harz/cockpit/access.yaml)
     user = get_user_model().objects.get(pk=user.pk)
     view = views.dashboard.__wrapped__  # the gate (login, TOTP, role) is tested elsewhere
     factory = RequestFactory()

@@ -10,7 +10,7 @@ machine code next to this file (or in NUMBA_CACHE_DIR).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 # what an event kind does to a case (engine._milestone)
 R_OTHER, R_STEP, R_RECEIVED, R_DECIDED, R_REOPENED, R_REQUESTED = range(6)
@@ -68,7 +68,13 @@ def _by_case(case, at, ids, kind, profile, n):
         s_id[j] = ids[i]
         s_kind[j] = kind[i]
         s_prof[j] = profile[i]
-    for c in range(n):  # usually in order already: the log is written as time goes on
+    _sort_cases(starts, s_at, s_id, s_kind, s_prof, n)
+    return starts, s_at, s_id, s_kind, s_prof
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _sort_cases(starts, s_at, s_id, s_kind, s_prof, n):
+    for c in prange(n):  # usually in order already: the log is written as time goes on
         lo, hi = starts[c], starts[c + 1]
         for j in range(lo + 1, hi):
             if s_at[j] < s_at[j - 1] or (s_at[j] == s_at[j - 1] and s_id[j] < s_id[j - 1]):
@@ -79,10 +85,9 @@ def _by_case(case, at, ids, kind, profile, n):
                 s_kind[lo:hi] = s_kind[lo:hi][seg]
                 s_prof[lo:hi] = s_prof[lo:hi][seg]
                 break
-    return starts, s_at, s_id, s_kind, s_prof
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def fold_cases(
     case, at, ids, kind, profile, n, codes, complete, target, kind_act, kind_role, state_kinds
 ):
@@ -92,17 +97,21 @@ def fold_cases(
     applicant_kind, done = state_kinds[2], state_kinds[3]
     ints = np.zeros((n, len(INT_COLS)), np.int64)
     floats = np.empty((n, len(FLOAT_COLS)), np.float64)
-    room = max(m - n, 1)  # at most one step and one edge per event with a predecessor
+    # at most one step and one edge per event with a predecessor: case c writes its own
+    # from row starts[c] - c on, so that cases can be folded in parallel
+    room = max(m - n, 1)
     steps = np.empty((room, 4), np.int64)  # case, state, kind at first visit, visits
     step_seconds = np.empty(room, np.float64)
     edges = np.empty((room, 4), np.int64)  # case, from activity, to activity, count
     edge_seconds = np.empty(room, np.float64)
-    ns = 0
-    ne = 0
-    for c in range(n):
+    n_steps = np.zeros(n, np.int64)
+    n_edges = np.zeros(n, np.int64)
+    for c in prange(n):
         lo, hi = starts[c], starts[c + 1]
         if lo == hi:
             continue
+        ns = lo - c
+        ne = lo - c
         received_at = at[lo]
         decided_at = np.nan
         target_at = np.nan
@@ -235,4 +244,25 @@ def fold_cases(
         f[4] = applicant
         f[5] = processing
         f[6] = last_at
-    return ints, floats, steps[:ns], step_seconds[:ns], edges[:ne], edge_seconds[:ne]
+        n_steps[c] = ns - s0
+        n_edges[c] = ne - e0
+    s_rows, s_sec = _compact(steps, step_seconds, starts, n_steps)
+    e_rows, e_sec = _compact(edges, edge_seconds, starts, n_edges)
+    return ints, floats, s_rows, s_sec, e_rows, e_sec
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _compact(rows, seconds, starts, counts):
+    """The rows each case wrote (from starts[c] - c on), one after the other."""
+    n = counts.size
+    offset = np.zeros(n + 1, np.int64)
+    for c in range(n):
+        offset[c + 1] = offset[c] + counts[c]
+    out = np.empty((offset[n], rows.shape[1]), rows.dtype)
+    out_seconds = np.empty(offset[n], np.float64)
+    for c in prange(n):
+        src = starts[c] - c
+        for k in range(counts[c]):
+            out[offset[c] + k] = rows[src + k]
+            out_seconds[offset[c] + k] = seconds[src + k]
+    return out, out_seconds

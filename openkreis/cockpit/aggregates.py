@@ -361,11 +361,40 @@ def refresh(batch: int = BATCH, limit_batches: int | None = None) -> int:
     return done
 
 
+GAP_WAIT = 600.0  # seconds an unseen id is waited for (then the nightly recompute has it)
+GAP_TRACK = 1000  # at most this many unseen ids are tracked per batch
+
+
+def _gaps(cursor: Cursor, rows: list[Event], now: float) -> dict:
+    """The unseen ids after this batch: the old ones not found yet and younger than
+    GAP_WAIT, and the new holes between the high-water mark and the batch's last id."""
+    seen = {r.id for r in rows}
+    gaps = {
+        k: t for k, t in cursor.gaps.items() if int(k) not in seen and now - t < GAP_WAIT
+    }
+    if rows and rows[-1].id > cursor.last_event_id:
+        fresh = [r.id for r in rows if r.id > cursor.last_event_id]
+        holes = fresh[-1] - cursor.last_event_id - len(fresh)
+        if 0 < holes <= GAP_TRACK:
+            missing = set(range(cursor.last_event_id + 1, fresh[-1])) - seen
+            gaps.update({str(i): now for i in missing})
+    return gaps
+
+
 @transaction.atomic
 def _refresh_batch(batch: int) -> int:
+    import time
+
     cursor = _cursor()
     rows = list(Event.objects.filter(id__gt=cursor.last_event_id).order_by("id")[:batch])
+    late = [int(k) for k in cursor.gaps]
+    if late:  # events committed after later ones: read once they are there
+        rows = list(Event.objects.filter(id__in=late).order_by("id")) + rows
+    gaps = _gaps(cursor, rows, time.time())
     if not rows:
+        if gaps != cursor.gaps:
+            cursor.gaps = gaps
+            cursor.save(update_fields=["gaps"])
         return 0
     evs = [to_ev(r) for r in rows]
     metrics: dict = {}
@@ -389,8 +418,9 @@ def _refresh_batch(batch: int) -> int:
             new_rows.append(fact_to_model(engine.fold_case(mine, fact)))
         else:
             refold.append(subject)
+    high = max(cursor.last_event_id, rows[-1].id)
     if refold:  # late events with earlier times: fold those cases again from the log
-        for mine in _events_of(refold, upto=rows[-1].id).values():
+        for mine in _events_of(refold, upto=high).values():
             new_rows.append(fact_to_model(engine.fold_case(mine)))
     for old in old_rows.values():
         _add(daily, steps, old, -1)
@@ -400,8 +430,9 @@ def _refresh_batch(batch: int) -> int:
     _apply_metrics(metrics)
     CaseFact.objects.filter(subject__in=list(old_rows)).delete()
     _insert(CaseFact, new_rows)
-    cursor.last_event_id = rows[-1].id
-    cursor.save(update_fields=["last_event_id", "updated_at"])
+    cursor.last_event_id = high
+    cursor.gaps = gaps
+    cursor.save(update_fields=["last_event_id", "gaps", "updated_at"])
     return len(rows)
 
 
@@ -502,8 +533,24 @@ def recompute(reference: bool = False) -> int:
     """Throw every aggregate away and build it again from the whole log; returns the
     number of case facts. The columnar fold does it; `reference=True` folds case by case
     with the pure-Python engine instead (the same rows; kept for tests)."""
+    import time
+
+    if connection.vendor == "postgresql" and not connection.savepoint_ids:
+        # one snapshot for every read below (so that an event is either read or waited for),
+        # taken after a running refresh has finished (the table lock waits for it); only
+        # possible as the transaction's first statements (not inside an outer transaction)
+        with connection.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cur.execute(f"LOCK TABLE {Cursor._meta.db_table} IN EXCLUSIVE MODE")
     cursor = _cursor()
     upto = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    now = time.time()
+    lo = max(upto - GAP_TRACK, 0)
+    present = set(Event.objects.filter(id__gt=lo, id__lte=upto).values_list("id", flat=True))
+    gaps = {str(i): now for i in range(lo + 1, upto + 1) if i not in present}
+    old = [int(k) for k, t in cursor.gaps.items() if int(k) <= lo and now - t < GAP_WAIT]
+    found = set(Event.objects.filter(id__in=old).values_list("id", flat=True))
+    gaps.update({str(i): cursor.gaps[str(i)] for i in old if i not in found})
     CaseFact.objects.all().delete()
     DailyCaseStat.objects.all().delete()
     DailyStepStat.objects.all().delete()
@@ -531,7 +578,8 @@ def recompute(reference: bool = False) -> int:
     _metric_delta((to_ev(e) for e in others.iterator(5000)), metrics)
     _apply_metrics(metrics)
     cursor.last_event_id = upto
-    cursor.save(update_fields=["last_event_id", "updated_at"])
+    cursor.gaps = gaps
+    cursor.save(update_fields=["last_event_id", "gaps", "updated_at"])
     return count
 
 

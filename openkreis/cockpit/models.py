@@ -18,6 +18,9 @@ class Cursor(models.Model):
 
     name = models.SlugField(max_length=40, unique=True)
     last_event_id = models.BigIntegerField(default=0)
+    # ids below last_event_id not seen yet ({id: when first missed, epoch}): an event whose
+    # transaction commits after a later one's (sequence order is not commit order)
+    gaps = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

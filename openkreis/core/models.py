@@ -249,7 +249,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"]),
+            # one case's events (the cockpit folds a case again when an event comes late)
+            models.Index(fields=["subject", "id"], name="core_event_subject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}"
