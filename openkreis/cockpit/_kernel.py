@@ -58,8 +58,8 @@ def _by_case(case, at, ids, kind, profile, n):
     fill = starts[:-1].copy()
     s_at = np.empty(m, np.float64)
     s_id = np.empty(m, np.int64)
-    s_kind = np.empty(m, np.int64)
-    s_prof = np.empty(m, np.int64)
+    s_kind = np.empty(m, np.int32)
+    s_prof = np.empty(m, np.int32)
     for i in range(m):
         c = case[i]
         j = fill[c]

@@ -151,7 +151,7 @@ def fold(log: Log) -> Folded:
     """All cases of the log at once: the same facts as `engine.fold_all`."""
     n = len(log.subjects)
     names = log.names
-    codes = log.profiles[:, :P_COMPLETE].astype(np.int64)
+    codes = log.profiles[:, :P_COMPLETE].astype(np.int32)
     complete = log.profiles[:, P_COMPLETE].astype(np.int64)
     target = np.ascontiguousarray(log.profiles[:, P_TARGET])
     kind_act = np.array(
