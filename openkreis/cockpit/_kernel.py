@@ -100,9 +100,9 @@ def fold_cases(
     # at most one step and one edge per event with a predecessor: case c writes its own
     # from row starts[c] - c on, so that cases can be folded in parallel
     room = max(m - n, 1)
-    steps = np.empty((room, 4), np.int64)  # case, state, kind at first visit, visits
+    steps = np.empty((room, 4), np.int32)  # case, state, kind at first visit, visits
     step_seconds = np.empty(room, np.float64)
-    edges = np.empty((room, 4), np.int64)  # case, from activity, to activity, count
+    edges = np.empty((room, 4), np.int32)  # case, from activity, to activity, count
     edge_seconds = np.empty(room, np.float64)
     n_steps = np.zeros(n, np.int64)
     n_edges = np.zeros(n, np.int64)

@@ -369,9 +369,7 @@ def _gaps(cursor: Cursor, rows: list[Event], now: float) -> dict:
     """The unseen ids after this batch: the old ones not found yet and younger than
     GAP_WAIT, and the new holes between the high-water mark and the batch's last id."""
     seen = {r.id for r in rows}
-    gaps = {
-        k: t for k, t in cursor.gaps.items() if int(k) not in seen and now - t < GAP_WAIT
-    }
+    gaps = {k: t for k, t in cursor.gaps.items() if int(k) not in seen and now - t < GAP_WAIT}
     if rows and rows[-1].id > cursor.last_event_id:
         fresh = [r.id for r in rows if r.id > cursor.last_event_id]
         holes = fresh[-1] - cursor.last_event_id - len(fresh)

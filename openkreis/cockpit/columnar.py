@@ -272,7 +272,7 @@ def lead_time(folded: Folded) -> dict:
 def edge_means(folded: Folded) -> dict[str, float]:
     _case, src, dst, cnt, sec, _first = folded.edges
     width = len(folded.names)
-    pair = src * width + dst
+    pair = src.astype(np.int64) * width + dst
     if width * width <= DENSE_PAIRS:  # a few hundred activities: count in place
         counts = np.bincount(pair, weights=cnt, minlength=width * width)
         uniq = np.flatnonzero(counts)

@@ -61,6 +61,12 @@ class CaseFact(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["decided_at", "service"], name="cockpit_fact_open"),
+            # the backlog "now" (read.backlog_now): only the open cases, with what it counts
+            models.Index(
+                fields=["service", "org_unit", "channel", "target_at", "received_at"],
+                condition=models.Q(decided_at__isnull=True),
+                name="cockpit_fact_backlog",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -340,20 +340,32 @@ def channel_mix(filters: Filters) -> list[dict]:
 
 
 def backlog_now(filters: Filters, now: dt.datetime | None = None, risk_days: int = 7) -> dict:
-    """Open cases now (from the per-case facts): count, age buckets, overdue, at risk."""
-    now = now or timezone.now()
+    """Open cases now (from the per-case facts): count, age buckets, overdue, at risk.
+    Asked for "now" twice in one request (tiles and chart), it is counted once."""
+    memo = _MEMO.get() if now is None else None
+    key = ("backlog", filters.service, filters.org_unit, filters.channel, filters.units, risk_days)
+    if memo is not None and key in memo:
+        return memo[key]
+    result = _backlog(filters, now or timezone.now(), risk_days)
+    if memo is not None:
+        memo[key] = result
+    return result
+
+
+def _backlog(filters: Filters, now: dt.datetime, risk_days: int) -> dict:
     qs = CaseFact.objects.filter(filters.q(), decided_at__isnull=True)
     days = [now - dt.timedelta(days=d) for d in (7, 30, 90)]
     agg = qs.aggregate(
-        open=Count("id"),
-        overdue=Count("id", filter=Q(target_at__lt=now)),
+        open=Count("received_at"),
+        overdue=Count("received_at", filter=Q(target_at__lt=now)),
         at_risk=Count(
-            "id", filter=Q(target_at__gte=now, target_at__lt=now + dt.timedelta(days=risk_days))
+            "received_at",
+            filter=Q(target_at__gte=now, target_at__lt=now + dt.timedelta(days=risk_days)),
         ),
-        a0=Count("id", filter=Q(received_at__gt=days[0])),
-        a1=Count("id", filter=Q(received_at__lte=days[0], received_at__gt=days[1])),
-        a2=Count("id", filter=Q(received_at__lte=days[1], received_at__gt=days[2])),
-        a3=Count("id", filter=Q(received_at__lte=days[2])),
+        a0=Count("received_at", filter=Q(received_at__gt=days[0])),
+        a1=Count("received_at", filter=Q(received_at__lte=days[0], received_at__gt=days[1])),
+        a2=Count("received_at", filter=Q(received_at__lte=days[1], received_at__gt=days[2])),
+        a3=Count("received_at", filter=Q(received_at__lte=days[2])),
     )
     ages = list(
         zip(
