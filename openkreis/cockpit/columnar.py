@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,8 +148,31 @@ class Folded:
     edges: tuple
 
 
+@contextmanager
+def _small_pages():
+    """numpy asks the kernel for transparent huge pages for large arrays; in a process
+    with a big, fragmented heap (a worker that has read millions of rows) the kernel then
+    compacts memory on the first touch, which doubled the fold's time in the benchmark.
+    The fold's arrays live for a second: ordinary pages, then numpy's setting back."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:  # another numpy: nothing to switch
+        yield
+        return
+    before = _set_madvise_hugepage(False)
+    try:
+        yield
+    finally:
+        _set_madvise_hugepage(before)
+
+
 def fold(log: Log) -> Folded:
     """All cases of the log at once: the same facts as `engine.fold_all`."""
+    with _small_pages():
+        return _fold(log)
+
+
+def _fold(log: Log) -> Folded:
     n = len(log.subjects)
     names = log.names
     codes = log.profiles[:, :P_COMPLETE].astype(np.int32)
@@ -333,6 +357,11 @@ def bottlenecks(folded: Folded) -> list[dict]:
 
 def kpis(folded: Folded) -> dict:
     """The benchmark's figures (bench/cockpit.py `kpis`), from the columns."""
+    with _small_pages():
+        return _kpis(folded)
+
+
+def _kpis(folded: Folded) -> dict:
     c = folded.cols
     decided = ~np.isnan(c["decided_at"])
     target = ~np.isnan(c["target_at"])

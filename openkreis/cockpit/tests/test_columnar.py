@@ -157,3 +157,17 @@ def test_bench_log_agrees():
 
     events, _end = generate(300)
     assert_same(events)
+
+
+def test_numpy_huge_page_setting_is_restored():
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    before = _set_madvise_hugepage(True)
+    try:
+        columnar.kpis(columnar.fold(columnar.from_events(log_b())))
+        assert _set_madvise_hugepage(True) is True  # still on after the fold
+        _set_madvise_hugepage(False)
+        columnar.fold(columnar.from_events(log_b()))
+        assert _set_madvise_hugepage(False) is False  # and still off
+    finally:
+        _set_madvise_hugepage(before)
