@@ -18,6 +18,8 @@ from . import aggregates
 from .models import AlertRule
 
 MANAGER = ("cockpit-landrat", "landrat", "COCKPITLANDRATDEMOAAAAAAAAAAAAAA")
+# a Dezernent sees only his Dezernat's figures (tenants/harz/cockpit/access.yaml)
+DEZERNENT = ("cockpit-dezernat2", "dezernat-2", "COCKPITDEZERNATIIDEMOAAAAAAAAAAA")
 PASSWORD = "harz-cockpit-demo-2026"  # noqa: S105 (printed demo login)
 QUERIES = [
     ("führerschein", 4),
@@ -57,6 +59,12 @@ def load_demo(tenant, folder, stdout) -> None:
             rule.subscribers.add(user)
         stdout.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
         stdout.write(f"  {'Landrat (Management)':<48} {username:<18} {secret}")
+    username, unit_key, secret = DEZERNENT
+    unit = OrgUnit.objects.filter(key=unit_key).first()
+    if unit is not None:
+        user = add_staff(username, f"{username}@example.org", PASSWORD, unit, [Role.MANAGER])
+        ensure_totp(user, secret)
+        stdout.write(f"  {'Dezernent II (only Dezernat II)':<48} {username:<18} {secret}")
     if not Event.objects.filter(kind="portal.search", data__demo=True).exists():
         _demo_events(tenant.slug)
     aggregates.refresh()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from openkreis.cockpit.demo import MANAGER, PASSWORD
+from openkreis.cockpit.demo import DEZERNENT, MANAGER, PASSWORD
 from openkreis.core.testing import totp_code
 
 from .conftest import AXE, DESKTOP, PHONE, format_violations, screenshot
@@ -28,14 +28,14 @@ def axe(page) -> list:
     ]
 
 
-def login(page, url):
+def login(page, url, username=USERNAME, secret=SECRET):
     page.goto(url + "/cockpit/")
     page.wait_for_url(re.compile(r"/konto/login/"))
-    page.fill("input[name=login]", USERNAME)
+    page.fill("input[name=login]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
-    page.fill("input[name=code]", totp_code(SECRET))
+    page.fill("input[name=code]", totp_code(secret))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/cockpit/$"))
 
@@ -72,6 +72,25 @@ def test_management_reads_the_cockpit(browser, portal_url):
     screenshot(page, "cockpit-dashboard-phone")
     assert axe(page) == [], format_violations(axe(page))
     context.close()
+
+
+def test_dezernent_sees_his_dezernat(browser, portal_url):
+    """The demo's Dezernent II: the figures of his Dezernat only, said on the page; the
+    filters offer only its units; no import."""
+    username, _unit, secret = DEZERNENT
+    for viewport, suffix in [(DESKTOP, "desktop"), (PHONE, "phone")]:
+        context = browser.new_context(viewport=viewport, locale="de-DE", bypass_csp=True)
+        page = context.new_page()
+        login(page, portal_url, username, secret)
+        assert (
+            "Sie sehen die Zahlen von: Dezernat II" in page.locator(".cockpit-scope").inner_text()
+        )
+        units = page.locator("select[name=org_unit] option").all_inner_texts()
+        assert "Bauordnungsamt" not in units and any("Fahrerlaubnis" in u for u in units)
+        assert page.get_by_role("link", name="Import").count() == 0
+        screenshot(page, f"cockpit-dezernent-{suffix}")
+        assert axe(page) == [], format_violations(axe(page))
+        context.close()
 
 
 def test_public_transparency_page(browser, portal_url):
