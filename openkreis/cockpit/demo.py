@@ -50,21 +50,20 @@ UNITS = {
 
 
 def load_demo(tenant, folder, stdout) -> None:
-    username, unit_key, secret = MANAGER
-    unit = OrgUnit.objects.filter(key=unit_key).first()
-    if unit is not None:
+    stdout.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
+    for (username, unit_key, secret), label, subscribe in [
+        (MANAGER, "Landrat (Management)", True),
+        (DEZERNENT, "Dezernent II (only Dezernat II)", False),
+    ]:
+        unit = OrgUnit.objects.filter(key=unit_key).first()
+        if unit is None:
+            continue
         user = add_staff(username, f"{username}@example.org", PASSWORD, unit, [Role.MANAGER])
         ensure_totp(user, secret)
-        for rule in AlertRule.objects.all():
-            rule.subscribers.add(user)
-        stdout.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
-        stdout.write(f"  {'Landrat (Management)':<48} {username:<18} {secret}")
-    username, unit_key, secret = DEZERNENT
-    unit = OrgUnit.objects.filter(key=unit_key).first()
-    if unit is not None:
-        user = add_staff(username, f"{username}@example.org", PASSWORD, unit, [Role.MANAGER])
-        ensure_totp(user, secret)
-        stdout.write(f"  {'Dezernent II (only Dezernat II)':<48} {username:<18} {secret}")
+        if subscribe:
+            for rule in AlertRule.objects.all():
+                rule.subscribers.add(user)
+        stdout.write(f"  {label:<48} {username:<18} {secret}")
     if not Event.objects.filter(kind="portal.search", data__demo=True).exists():
         _demo_events(tenant.slug)
     aggregates.refresh()

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.cockpit import kpis as bench_kpis
 from openkreis.cockpit import columnar, engine
 from openkreis.cockpit.engine import Ev
 
@@ -112,26 +113,6 @@ def assert_same(events):
             assert columns["split"][key] is None
         else:
             assert columns["split"][key] == pytest.approx(value, rel=1e-12)
-
-
-def bench_kpis(facts):
-    decided = [f for f in facts if f.decided]
-    edges = {}
-    for f in facts:
-        for key, (count, seconds) in f.edges.items():
-            slot = edges.setdefault(key, [0, 0.0])
-            slot[0] += count
-            slot[1] += seconds
-    return {
-        "cases": len(facts),
-        "decided": len(decided),
-        "lead": engine.lead_time(decided),
-        "edge_mean": {k: s / c for k, (c, s) in edges.items()},
-        "deadline": engine.deadline_adherence(facts),
-        "quality": engine.quality(facts),
-        "bottlenecks": engine.bottlenecks(facts)[:3],
-        "split": engine.time_split(facts),
-    }
 
 
 def test_hand_made_logs():
