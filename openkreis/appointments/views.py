@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from openkreis.core import services as core
 from openkreis.core import staff
 from openkreis.core.models import Region
+from openkreis.core.net import client_ip
 
 from . import services
 from .models import AppointmentService, Booking, Branch, Counter, Ticket
@@ -42,7 +43,7 @@ def _limit(name: str, default: int) -> int:
 def rate_limited(request, action: str, per_hour: int) -> bool:
     """A fixed one-hour window per client address and action in the shared cache (Redis in
     production): True once the client has used up its allowance."""
-    client = request.META.get("REMOTE_ADDR", "unknown")
+    client = client_ip(request)
     window = int(timezone.now().timestamp() // 3600)
     key = f"appt-rate:{action}:{client}:{window}"
     if cache.add(key, 1, 3700):

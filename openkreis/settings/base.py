@@ -112,6 +112,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
+# the client behind OPENKREIS_TRUSTED_PROXIES reverse proxies (core/net.py), for lockouts,
+# rate limits and DRF's throttle alike
+OPENKREIS_TRUSTED_PROXIES = int(env("OPENKREIS_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "openkreis.core.net.client_ip"
 
 # Accounts and login (django-allauth): one login for citizens and staff; staff pages also
 # demand a second factor (TOTP) proven in the session (openkreis.core.staff).
@@ -259,6 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("OPENKREIS_API_ANON_RATE", "600/minute")},
     "EXCEPTION_HANDLER": "openkreis.core.api.exception_handler",
+    "NUM_PROXIES": OPENKREIS_TRUSTED_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "openkreis API",
