@@ -550,8 +550,20 @@ def _staff_counter(request, pk: int) -> Counter:
 
 @staff.staff_required(*services.STAFF_ROLES)
 def counter_page(request, pk: int):
+    """The counter's own page. While nobody is at the counter, it reloads itself every
+    COUNTER_REFRESH seconds so the queue stays current (no JavaScript needed); with
+    ?auto=0 it does not (WCAG 2.2.1: updates can be switched off)."""
     counter = _staff_counter(request, pk)
-    return render(request, "appointments/counter.html", _counter_context(counter))
+    context = _counter_context(counter)
+    context["auto"] = request.GET.get("auto") != "0" and context["current"] is None
+    context["refresh"] = COUNTER_REFRESH
+    response = render(request, "appointments/counter.html", context)
+    if context["auto"]:
+        response["Refresh"] = str(COUNTER_REFRESH)
+    return response
+
+
+COUNTER_REFRESH = 20  # seconds
 
 
 def _counter_context(counter: Counter) -> dict:

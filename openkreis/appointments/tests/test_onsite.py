@@ -183,8 +183,10 @@ def test_counter_page_actions_and_bad_input(client, people, halberstadt):
     counter = Counter.objects.get(branch=halberstadt, label="Schalter 1")
     services.draw_ticket(halberstadt, svc("fuehrerschein-umtausch"))
     client.post(f"/termine/schalter/{counter.pk}/aktion/", {"action": "next"})
-    page = client.get(f"/termine/schalter/{counter.pk}/").content.decode()
+    response = client.get(f"/termine/schalter/{counter.pk}/")
+    page = response.content.decode()
     assert "F001" in page and "Fertig" in page
+    assert "Refresh" not in response  # somebody at the counter: the page stays still
     bad = client.post(
         f"/termine/schalter/{counter.pk}/aktion/", {"action": "done", "ticket": "abc"}
     )
@@ -193,6 +195,17 @@ def test_counter_page_actions_and_bad_input(client, people, halberstadt):
         client.post(f"/termine/schalter/{counter.pk}/aktion/", {"action": "explode"}).status_code
         == 400
     )
+
+
+def test_idle_counter_page_keeps_its_queue_current(client, people, halberstadt):
+    user, secret = people["front_desk"]
+    login_staff(client, user, secret)
+    counter = Counter.objects.get(branch=halberstadt, label="Schalter 1")
+    response = client.get(f"/termine/schalter/{counter.pk}/")
+    assert response["Refresh"] == "20"  # nobody at the counter: reloads itself, no JS
+    assert "aktualisiert sich alle 20 Sekunden" in response.content.decode()
+    still = client.get(f"/termine/schalter/{counter.pk}/?auto=0")
+    assert "Refresh" not in still and "Warteschlange aktualisieren" in still.content.decode()
 
 
 def test_kiosk_check_in_with_booking_code(client, halberstadt, monkeypatch):
