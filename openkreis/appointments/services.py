@@ -10,6 +10,7 @@ time on that day converted to an aware datetime, and durations are added in real
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -657,7 +658,23 @@ def _reclaim(booking: Booking, now) -> bool:
     )
 
 
+def _lock_email(email: str) -> None:
+    """Confirmations for one e-mail address one after the other (a transaction-scoped
+    advisory lock on PostgreSQL), so that two at once cannot both pass the limit. SQLite
+    lets one writer in at a time anyway."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(
+        hashlib.blake2b(email.encode(), digest_size=8).digest(), "big", signed=True
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def _check_limits(booking: Booking, email: str, now) -> None:
+    _lock_email(email)
     upcoming = Booking.objects.filter(
         email=email,
         state__in=[Booking.State.BOOKED, Booking.State.CHECKED_IN],

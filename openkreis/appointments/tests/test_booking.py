@@ -212,6 +212,53 @@ def test_many_bookers_race_for_the_last_slot_exactly_one_wins():
     assert Booking.objects.filter(start=slot.start, branch=branch, state="booked").count() == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_email_confirming_two_slots_at_once_gets_one(monkeypatch):
+    """The fairness limit (one upcoming appointment per e-mail and service) holds when
+    confirmations for the same address arrive at the same moment (a pause after the check
+    makes the window between check and write wide, as under load)."""
+    import time
+
+    check = services._check_limits
+
+    def slow_check(booking, email, now):
+        check(booking, email, now)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_check_limits", slow_check)
+    chosen = svc("fuehrerschein-umtausch")
+    holds = []  # at two sites: confirmations at one site also wait for each other's row locks
+    for key in ("lra-quedlinburg", "lra-halberstadt"):
+        branch = Branch.objects.get(location__key=key)
+        day = first_slot(branch, chosen).local_start.date()
+        for _ in range(2):  # each hold takes its cells: the next free slot does not overlap
+            slot = services.free_slots(branch, chosen, day)[0]
+            holds.append(services.hold(branch, chosen, slot.start))
+    barrier, lock, results = threading.Barrier(len(holds)), threading.Lock(), []
+
+    def attempt(held):
+        try:
+            barrier.wait()
+            services.confirm(held.hold_key, "Erika", "erika@example.org")
+            outcome = "booked"
+        except services.LimitReached:
+            outcome = "limit"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    workers = [threading.Thread(target=attempt, args=(h,)) for h in holds]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(results) == ["booked"] + ["limit"] * (len(holds) - 1), results
+    assert Booking.objects.filter(email="erika@example.org", state="booked").count() == 1
+
+
 # -- pages: bad input answers 4xx in German ------------------------------------------------
 def test_booking_journey_through_the_pages(client, quedlinburg):
     chosen = svc("fuehrerschein-umtausch")
