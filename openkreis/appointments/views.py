@@ -43,7 +43,7 @@ def _limit(name: str, default: int) -> int:
 def rate_limited(request, action: str, per_hour: int) -> bool:
     """A fixed one-hour window per client address and action in the shared cache (Redis in
     production): True once the client has used up its allowance."""
-    client = client_ip(request)
+    client = client_ip(request) or "unknown"
     window = int(timezone.now().timestamp() // 3600)
     key = f"appt-rate:{action}:{client}:{window}"
     if cache.add(key, 1, 3700):

@@ -249,3 +249,17 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit trail is append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """How far the audit chain was last found intact (services.verify_audit_chain): the
+    auditor's page checks only the entries after it (and that this entry still carries
+    the same hash); the nightly `verify_audit` walks the whole chain again."""
+
+    entry_id = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    count = models.BigIntegerField()
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.count} entries intact up to #{self.entry_id}"

@@ -15,8 +15,9 @@ import ipaddress
 from django.conf import settings
 
 
-def client_ip(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_ip(request) -> str | None:
+    """The address, or None when the request has none (a test client, a unix socket)."""
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = int(getattr(settings, "OPENKREIS_TRUSTED_PROXIES", 0) or 0)
     if proxies <= 0:
         return remote

@@ -52,3 +52,10 @@ def test_appointment_rate_limit_is_per_client_behind_the_proxy(settings):
     a, b = request(xff="203.0.113.7"), request(xff="203.0.113.8")
     assert [rate_limited(a, "t", 2) for _ in range(3)] == [False, False, True]
     assert rate_limited(b, "t", 2) is False  # another citizen, same proxy address
+
+
+def test_no_address_is_none(settings):
+    settings.OPENKREIS_TRUSTED_PROXIES = 1
+    req = RequestFactory().get("/")
+    del req.META["REMOTE_ADDR"]
+    assert client_ip(req) is None  # axes stores no address then, rate limits use "unknown"
