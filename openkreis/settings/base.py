@@ -116,6 +116,7 @@ AXES_VERBOSE = False
 # rate limits and DRF's throttle alike
 OPENKREIS_TRUSTED_PROXIES = int(env("OPENKREIS_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "openkreis.core.net.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = OPENKREIS_TRUSTED_PROXIES  # allauth's login rate limits
 
 # Accounts and login (django-allauth): one login for citizens and staff; staff pages also
 # demand a second factor (TOTP) proven in the session (openkreis.core.staff).

@@ -36,10 +36,20 @@ def test_behind_trusted_proxies(settings, proxies, xff, expected):
 
 
 def test_login_lockout_and_rate_limits_use_it(settings):
+    from allauth.core.internal.httpkit import get_client_ip as allauth_ip
     from axes.helpers import get_client_ip_address
 
-    settings.OPENKREIS_TRUSTED_PROXIES = 1
+    settings.OPENKREIS_TRUSTED_PROXIES = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     assert get_client_ip_address(request(xff="6.6.6.6, 203.0.113.7")) == "203.0.113.7"
+    assert allauth_ip(request(xff="6.6.6.6, 203.0.113.7")) == "203.0.113.7"  # login limits
+
+
+def test_the_libraries_get_the_same_proxy_count():
+    from django.conf import settings
+
+    n = settings.OPENKREIS_TRUSTED_PROXIES
+    assert n == settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == (n or None)
 
 
 def test_appointment_rate_limit_is_per_client_behind_the_proxy(settings):
