@@ -87,6 +87,23 @@ def _sort_cases(starts, s_at, s_id, s_kind, s_prof, n):
                 break
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_span(rows, seconds, lo, hi, c, a, b, match_b, span):
+    """Add `span` to the row of key a (and b, if `match_b`) among rows[lo:hi] of case c,
+    or append the row (c, a, b, 1); returns the new end. Rows are (case, key, b, count)."""
+    for q in range(lo, hi):
+        if rows[q, 1] == a and (not match_b or rows[q, 2] == b):
+            rows[q, 3] += 1
+            seconds[q] += span
+            return hi
+    rows[hi, 0] = c
+    rows[hi, 1] = a
+    rows[hi, 2] = b
+    rows[hi, 3] = 1
+    seconds[hi] = span
+    return hi + 1
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def fold_cases(
     case, at, ids, kind, profile, n, codes, complete, target, kind_act, kind_role, state_kinds
@@ -151,38 +168,11 @@ def fold_cases(
                     processing += span
                 elif state_kind == applicant_kind:
                     applicant += span
-                if state_kind != 0 and state_kind != done:
+                if state_kind != 0 and state_kind != done:  # the time in this step
                     key = state if state != 0 else last_activity
-                    found = -1
-                    for q in range(s0, ns):
-                        if steps[q, 1] == key:
-                            found = q
-                            break
-                    if found < 0:
-                        steps[ns, 0] = c
-                        steps[ns, 1] = key
-                        steps[ns, 2] = state_kind
-                        steps[ns, 3] = 1
-                        step_seconds[ns] = span
-                        ns += 1
-                    else:
-                        step_seconds[found] += span
-                        steps[found, 3] += 1
-                found = -1
-                for q in range(e0, ne):
-                    if edges[q, 1] == last_activity and edges[q, 2] == activity:
-                        found = q
-                        break
-                if found < 0:
-                    edges[ne, 0] = c
-                    edges[ne, 1] = last_activity
-                    edges[ne, 2] = activity
-                    edges[ne, 3] = 1
-                    edge_seconds[ne] = span
-                    ne += 1
-                else:
-                    edges[found, 3] += 1
-                    edge_seconds[found] += span
+                    ns = _add_span(steps, step_seconds, s0, ns, c, key, state_kind, False, span)
+                # the time from the last activity to this one
+                ne = _add_span(edges, edge_seconds, e0, ne, c, last_activity, activity, True, span)
             role = kind_role[k]
             if role != R_STEP or first:  # engine._milestone
                 if role == R_RECEIVED and not has_received:
