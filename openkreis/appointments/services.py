@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -662,8 +662,6 @@ def _lock_email(email: str) -> None:
     """Confirmations for one e-mail address one after the other (a transaction-scoped
     advisory lock on PostgreSQL), so that two at once cannot both pass the limit. SQLite
     lets one writer in at a time anyway."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     key = int.from_bytes(

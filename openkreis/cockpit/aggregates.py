@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -381,8 +382,6 @@ def _gaps(cursor: Cursor, rows: list[Event], now: float) -> dict:
 
 @transaction.atomic
 def _refresh_batch(batch: int) -> int:
-    import time
-
     cursor = _cursor()
     rows = list(Event.objects.filter(id__gt=cursor.last_event_id).order_by("id")[:batch])
     late = [int(k) for k in cursor.gaps]
@@ -462,8 +461,8 @@ def _stream_by_subject(upto: int) -> Iterator[list[Ev]]:
 
 
 CASE_ROWS_SQL = (
-    "SELECT id, kind, EXTRACT(EPOCH FROM occurred_at)::float8, subject, data::text"
-    " FROM core_event WHERE id <= %s AND subject <> ''"
+    "SELECT id, kind, EXTRACT(EPOCH FROM occurred_at)::float8, subject, data::text"  # noqa: S608 (the model's table)
+    f" FROM {Event._meta.db_table} WHERE id <= %s AND subject <> ''"
     " AND (kind LIKE 'case.%%' OR kind LIKE 'import.%%')"
 )
 
@@ -531,8 +530,6 @@ def recompute(reference: bool = False) -> int:
     """Throw every aggregate away and build it again from the whole log; returns the
     number of case facts. The columnar fold does it; `reference=True` folds case by case
     with the pure-Python engine instead (the same rows; kept for tests)."""
-    import time
-
     if connection.vendor == "postgresql" and not connection.savepoint_ids:
         # one snapshot for every read below (so that an event is either read or waited for),
         # taken after a running refresh has finished (the table lock waits for it); only
