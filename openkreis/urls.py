@@ -15,7 +15,6 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 
 api_patterns = [
     path("v1/cases/", include(("openkreis.cases.api.urls", "cases-api"))),
-    path("v1/intake/", include(("openkreis.intake.api.urls", "intake-api"))),
     path("v1/accounts/", include(("openkreis.accounts.api.urls", "accounts-api"))),
     path("v1/forms/", include(("openkreis.forms.api.urls", "forms-api"))),
     path("v1/appointments/", include(("openkreis.appointments.api.urls", "appointments-api"))),

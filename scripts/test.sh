@@ -34,6 +34,9 @@ echo "== Redis: $(redis-cli -h 127.0.0.1 -p 6379 ping)"
 echo "== lint (ruff)"
 .venv/bin/ruff check openkreis bench tests scripts conftest.py
 
+echo "== architecture (import-linter: apps depend only downward, see .importlinter)"
+.venv/bin/lint-imports --no-cache
+
 echo "== suite on PostgreSQL (all tests)"
 DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider -q "$@"
 

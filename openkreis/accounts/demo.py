@@ -6,9 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
+
+from openkreis.cases import services as cases
+from openkreis.catalog.models import Service
+
+from . import services
+from .models import Message
 
 USERNAME = "buerger"
 EMAIL = "buerger@example.org"
@@ -16,7 +24,6 @@ PASSWORD = "harz-buerger-demo-2026"  # noqa: S105 (printed demo login)
 
 
 def _pdf() -> bytes:
-    from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -26,13 +33,6 @@ def _pdf() -> bytes:
 
 
 def load_demo(tenant, folder, stdout) -> None:
-    from allauth.account.models import EmailAddress
-
-    from openkreis.cases import services as cases
-    from openkreis.catalog.models import Service
-
-    from . import services
-    from .models import Message
 
     user, created = get_user_model().objects.get_or_create(
         username=USERNAME,

@@ -1,19 +1,23 @@
 """The accounts app's public functions: the only way other apps change its data.
 
-Seams used by other apps:
-- `profile_for(user)` — the profile the forms app prefills from (openkreis/forms/integration.py);
-- `deliver_message(user, subject=, body=, attachments=, case_id=, sender_unit=)` — the eAkte
-  delivers decisions, requests and notices into the secure mailbox (openkreis/cases/delivery.py).
+The apps below reach this one only through ports they own, which this app fills in
+`AppConfig.ready()` (see plugins.py): the eAkte's delivery channels (`mailbox`, which calls
+`deliver_message`), the forms' prefill sources (`profile`), and core's personal-data registry.
+Replies to a message about a case are filed through `cases.services.file_reply`, which owns
+the case rule and its lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -23,8 +27,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
+from openkreis.cases import services as cases
+from openkreis.core import personal_data
 from openkreis.core.services import record_event
+from openkreis.core.staff import memberships
+from openkreis.forms import services as forms_services
 
 from .models import Attachment, Company, CompanyCase, CompanyMembership, Message, Profile
 
@@ -148,8 +157,6 @@ def _require_admin(actor, company: Company) -> None:
 @transaction.atomic
 def add_member(company: Company, *, actor, email: str, role: str = "member") -> CompanyMembership:
     """An administrator adds an existing account (by its verified e-mail address)."""
-    from allauth.account.models import EmailAddress
-
     _require_admin(actor, company)
     if role not in CompanyMembership.Role.values:
         raise AccountError(_("Choose a role."))
@@ -183,10 +190,13 @@ def remove_member(company: Company, *, actor, member_id: int) -> None:
     member.delete()
 
 
-def _case_of_applicant(user, case_id: int):
-    from openkreis.cases.services import cases_for_applicant
+def cases_of_account(user):
+    """The cases this account applied for (the eAkte's answer), newest first."""
+    return cases.cases_for_applicant(user)
 
-    return cases_for_applicant(user).filter(pk=case_id).first()
+
+def _case_of_applicant(user, case_id: int):
+    return cases_of_account(user).filter(pk=case_id).first()
 
 
 @transaction.atomic
@@ -217,13 +227,7 @@ def company_applications(user, company: Company) -> list:
     """The applications of the company (made by any member), for members only."""
     if membership(user, company) is None:
         return []
-    from openkreis.forms.models import Application
-
-    return list(
-        Application.objects.filter(case_id__in=company_case_ids(company))
-        .select_related("service", "form")
-        .order_by("-submitted_at")
-    )
+    return list(forms_services.applications_for_cases(company_case_ids(company)))
 
 
 def may_see_case(user, case_id: int) -> bool:
@@ -306,11 +310,7 @@ def attachment_for(user, public_id) -> Attachment:
 
 def _kind_for(case_id: int | None, attachments: list) -> str:
     """What a message from the eAkte is, read from the state of its case."""
-    if not case_id:
-        return Message.Kind.NOTICE
-    from openkreis.cases.models import Case
-
-    case = Case.objects.filter(pk=case_id).only("state_kind", "decided_at").first()
+    case = cases.get_case(case_id)
     if case is None:
         return Message.Kind.NOTICE
     if case.decided_at and attachments:
@@ -321,8 +321,6 @@ def _kind_for(case_id: int | None, attachments: list) -> str:
 
 
 def _store_attachment(message: Message, name: str, data: bytes, mime: str) -> Attachment:
-    import hashlib
-
     attachment = Attachment(
         message=message,
         name=(name or "anlage")[:200],
@@ -349,11 +347,8 @@ def deliver_message(
     was filed for a company) and tell the recipients by e-mail that something arrived — the
     e-mail never carries the content. A failing mail server does not undo the delivery."""
     attachments = list(attachments)
-    file_number = ""
-    if case_id:
-        from openkreis.cases.models import Case
-
-        file_number = Case.objects.filter(pk=case_id).values_list("file_number", flat=True).first()
+    case = cases.get_case(case_id)
+    file_number = case.file_number if case else ""
     link = CompanyCase.objects.filter(case_id=case_id).first() if case_id else None
     with transaction.atomic():
         message = Message.objects.create(
@@ -414,8 +409,6 @@ def notify_arrival(message: Message, recipients) -> int:
 
 def _reply_pdf(case, user, subject: str, body: str, when: dt.datetime) -> bytes:
     """The reply's text as a PDF, so the caseworker reads it in the case file."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "accounts/reply_pdf.html",
         {"case": case, "subject": subject, "body": body, "when": when, "sender": user},
@@ -428,8 +421,6 @@ def reply(user, message: Message, *, body: str, files=(), acting_for: Company | 
     the eAkte's validation; for a case, the reply (as PDF) and its attachments are filed in the
     case — answering an open request for documents returns the case to the caseworker's inbox.
     Nothing is stored when anything is refused."""
-    from openkreis.cases import services as cases
-
     body = (body or "").strip()
     files = list(files)
     if not body and not files:
@@ -451,13 +442,8 @@ def reply(user, message: Message, *, body: str, files=(), acting_for: Company | 
     subject = message.subject if message.subject.startswith("AW:") else f"AW: {message.subject}"
     now = timezone.now()
     with transaction.atomic():
-        case = None
-        if message.case_id:
-            if not may_see_case(user, message.case_id):
-                raise AccountError(_("This case is not yours."))
-            from openkreis.cases.models import Case
-
-            case = Case.objects.select_for_update().get(pk=message.case_id)
+        if message.case_id and not may_see_case(user, message.case_id):
+            raise AccountError(_("This case is not yours."))
         answer = Message.objects.create(
             owner=message.owner if message.company_id else user,
             company=message.company if message.company_id else None,
@@ -475,85 +461,44 @@ def reply(user, message: Message, *, body: str, files=(), acting_for: Company | 
         )
         for item in validated:
             _store_attachment(answer, item.name, item.data, item.mime)
-        if case is not None:
-            _file_reply_in_case(case, user, answer, validated)
+        if message.case_id:
+            _file_reply_in_case(message.case_id, user, answer, validated)
         record_event(
             "message.replied",
             subject=f"message:{answer.pk}",
-            data={"case": f"case:{case.pk}" if case else "", "attachments": len(validated)},
+            data={
+                "case": f"case:{message.case_id}" if message.case_id else "",
+                "attachments": len(validated),
+            },
         )
     return answer
 
 
-def _file_reply_in_case(case, user, answer: Message, validated: list) -> None:
-    """File the reply in its case through the eAkte's services (one transaction with ours)."""
-    import hashlib
-
-    from openkreis.cases import services as cases
-
-    items = list(validated)
+def _file_reply_in_case(case_id: int, user, answer: Message, validated: list) -> None:
+    """File the reply in its case through the eAkte (one transaction with ours): the text as a
+    PDF, the attachments as they are. Which case rule applies is the eAkte's decision."""
+    message_pdf = None
     if answer.body:
+        case = cases.get_case(case_id)
         pdf = _reply_pdf(case, user, answer.subject, answer.body, answer.created_at)
-        items.insert(
-            0,
-            cases.ValidatedFile(
-                name=f"Nachricht-{timezone.localtime(answer.created_at):%Y%m%d-%H%M}.pdf",
-                data=pdf,
-                mime="application/pdf",
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                size=len(pdf),
-                doc_type="nachricht",
-            ),
+        message_pdf = cases.ValidatedFile(
+            name=f"Nachricht-{timezone.localtime(answer.created_at):%Y%m%d-%H%M}.pdf",
+            data=pdf,
+            mime="application/pdf",
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+            doc_type="nachricht",
         )
-    if validated and case.requests.filter(fulfilled_at__isnull=True).exists():
-        # The answer to a Nachforderung: the case goes back into the caseworker's inbox.
-        cases.deliver_documents(case, items, channel="online")
-        return
-    for item in items:
-        cases.attach_document(
-            case, item, channel="online", doc_type=item.doc_type, sender=case.applicant_name
-        )
+    cases.file_reply(case_id, attachments=validated, message_pdf=message_pdf)
 
 
 # -- GDPR -------------------------------------------------------------------------------------
 def export_data(user) -> dict[str, Any]:
     """Everything stored about the account (GDPR Art. 15), as JSON-ready data."""
-    from openkreis.cases.services import cases_for_applicant
-    from openkreis.forms import services as forms_services
-
     profile = profile_for(user)
     emails = [
         {"email": e.email, "verified": e.verified, "primary": e.primary}
         for e in user.emailaddress_set.all()
-    ]
-    applications = [
-        {
-            "id": str(a.public_id),
-            "service": a.service.slug,
-            "service_name": a.service.name,
-            "status": a.status,
-            "answers": a.data,
-            "file_number": a.file_number,
-            "started_at": a.started_at.isoformat(),
-            "updated_at": a.updated_at.isoformat(),
-            "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
-            "files": [
-                {"name": f.name, "sha256": f.sha256, "content_type": f.content_type}
-                for f in a.files.all()
-            ],
-        }
-        for a in forms_services.applications_of(user).prefetch_related("files")
-    ]
-    cases = [
-        {
-            "file_number": c.file_number,
-            "service": c.service.slug,
-            "state": c.state,
-            "received_at": c.received_at.isoformat(),
-            "decided_at": c.decided_at.isoformat() if c.decided_at else None,
-            "office": c.org_unit.name,
-        }
-        for c in cases_for_applicant(user)
     ]
     messages = [
         {
@@ -597,16 +542,13 @@ def export_data(user) -> dict[str, Any]:
         }
         if profile
         else None,
-        "applications": applications,
-        "cases": cases,
+        **personal_data.export_all(user),  # applications, cases, … (every app that registered)
         "messages": messages,
         "companies": companies,
     }
 
 
 def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -614,9 +556,6 @@ def delete_account(user) -> None:
     """Delete the account (GDPR Art. 17). Drafts are deleted with their uploads; messages and
     their attachments go; cases stay with the authority (the law requires it) and only lose
     their link to the account (they keep the applicant's address for letters)."""
-    from openkreis.forms import services as forms_services
-    from openkreis.forms.models import Application
-
     if _is_staff_account(user):
         raise AccountError(_("Staff accounts are removed by the administration."))
     for company in companies_of(user):
@@ -631,9 +570,7 @@ def delete_account(user) -> None:
     pk = user.pk
     files = []
     with transaction.atomic():
-        for draft in forms_services.applications_of(user).filter(status=Application.Status.DRAFT):
-            forms_services.abandon(draft)
-        forms_services.applications_of(user).filter(status=Application.Status.ABANDONED).delete()
+        personal_data.erase_all(user)  # drafts and their uploads (forms), … every app's part
         for company in companies_of(user):
             if not company.memberships.exclude(user=user).exists():
                 files += [a.file for a in Attachment.objects.filter(message__company=company)]
@@ -654,6 +591,4 @@ def delete_account(user) -> None:
 
 
 def _is_staff_account(user) -> bool:
-    from openkreis.core.staff import memberships
-
     return bool(user.is_staff or user.is_superuser or memberships(user).exists())

@@ -229,8 +229,6 @@ def _company(request, pk) -> Company:
 def company(request, pk):
     """A company: members (administrators add and remove), its applications, and filing
     one's own application for the company."""
-    from openkreis.cases.services import cases_for_applicant
-
     company = _company(request, pk)
     me = services.membership(request.user, company)
     member_form = MemberForm(request.POST if request.POST.get("action") == "add" else None)
@@ -266,7 +264,7 @@ def company(request, pk):
         else:
             return redirect("accounts:company", pk=pk)
     linked = set(services.company_case_ids(company))
-    own_cases = [c for c in cases_for_applicant(request.user)[:100] if c.pk not in linked]
+    own_cases = [c for c in services.cases_of_account(request.user)[:100] if c.pk not in linked]
     return render(
         request,
         "accounts/company.html",

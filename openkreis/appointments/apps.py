@@ -9,13 +9,17 @@ class AppointmentsConfig(AppConfig):
     label = "appointments"
     verbose_name = _("Appointments")
 
-    def load_config(self, tenant, folder, report):
-        """Services, branches, counters and closures (tenants/<slug>/appointments.yaml)."""
-        from .services import load_configuration
+    def ready(self):
+        from openkreis.core.tenant_data import register_step
 
-        report.merge(load_configuration(folder, tenant))
+        from . import demo, services
 
-    def load_demo(self, tenant, folder, stdout):
-        from .demo import load_demo
-
-        load_demo(tenant, folder, stdout)
+        # Services, branches, counters and closures (tenants/<slug>/appointments.yaml).
+        register_step(
+            "appointments",
+            order=40,
+            load=lambda tenant, folder, report: report.merge(
+                services.load_configuration(folder, tenant)
+            ),
+        )
+        register_step("appointments-demo", order=50, demo=True, load=demo.load_demo)

@@ -7,13 +7,17 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("Electronic case files (eAkte)")
 
-    def load_config(self, tenant, folder, report):
-        """The county's file plan and procedures (tenants/<slug>/cases/): always loaded."""
-        from .services import load_configuration
+    def ready(self):
+        from openkreis.core.personal_data import personal_data
+        from openkreis.core.tenant_data import register_step
 
-        report.merge(load_configuration(folder))
+        from . import demo, services
+        from .personal_data import CasesData
 
-    def load_demo(self, tenant, folder, stdout):
-        from .demo import load_demo
-
-        load_demo(tenant, folder, stdout)
+        register_step(
+            "cases",
+            order=20,
+            load=lambda tenant, folder, report: report.merge(services.load_configuration(folder)),
+        )
+        register_step("cases-demo", order=20, demo=True, load=demo.load_demo)
+        personal_data.register("cases", CasesData(), order=20)

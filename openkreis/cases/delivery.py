@@ -1,48 +1,77 @@
-"""How the applicant hears from the authority: the secure mailbox when they have an
-account (openkreis.accounts, when installed), otherwise e-mail. One place, so a new channel
-(De-Mail, BundID-Postfach) is added here and nowhere else."""
+"""How the applicant hears from the authority — the eAkte's delivery *port*.
+
+The eAkte writes letters (decision, request for documents, reminder); channels carry them.
+A channel is a plugin of `channels` (core's registry pattern): the first enabled channel
+in order that accepts the case sends the letter. This app ships `email`; `accounts`
+registers the secure mailbox (`mailbox`, tried first) in its `AppConfig.ready()`, so the
+eAkte never imports the accounts app. A new channel (De-Mail, BundID-Postfach) registers
+here the same way. No channel → the letter must go by post (the case page says so).
+
+When and how often a letter is sent (asynchronously, retried, visible) is
+`services.delivery`; this module only composes letters and holds the channels.
+"""
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-log = logging.getLogger(__name__)
+from openkreis.core.registry import Registry
 
 
-def _mailbox():
-    try:
-        from openkreis.accounts.services import deliver_message
-    except ImportError:
-        return None
-    return deliver_message
+@dataclass
+class Letter:
+    subject: str
+    body: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # name, data, mime
 
 
-def _send(case, subject: str, body: str, attachments=()) -> str:
-    deliver_message = _mailbox()
-    if deliver_message is not None and case.applicant_user_id:
-        deliver_message(
-            case.applicant_user,
-            subject=subject,
-            body=body,
-            attachments=list(attachments),
-            case_id=case.pk,
-            sender_unit=case.org_unit,
+class DeliveryChannel(Protocol):
+    label: str
+
+    def accepts(self, case) -> bool:
+        """Whether this channel can reach the applicant of `case`."""
+
+    def send(self, case, letter: Letter) -> None:
+        """Deliver or raise; a raised error makes the eAkte try again later."""
+
+
+channels: Registry[DeliveryChannel] = Registry("delivery channels")
+
+
+class EmailChannel:
+    """A plain e-mail to the address the applicant gave (no account needed)."""
+
+    label = "E-Mail"
+
+    def accepts(self, case) -> bool:
+        return bool(case.applicant_email)
+
+    def send(self, case, letter: Letter) -> None:
+        message = EmailMessage(
+            letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, [case.applicant_email]
         )
-        return "mailbox"
-    if not case.applicant_email:
-        log.warning("case %s: applicant has neither account nor e-mail; post needed", case.pk)
-        return "post"
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [case.applicant_email])
-    for name, data, mime in attachments:
-        message.attach(name, data, mime)
-    message.send()
-    return "email"
+        for name, data, mime in letter.attachments:
+            message.attach(name, data, mime)
+        message.send()
 
 
-def deliver_decision(case, document) -> str:
+channels.register("email", EmailChannel(), order=90)
+
+
+def channel_for(case) -> tuple[str, DeliveryChannel] | None:
+    """The first channel (in order) that accepts the case; None: post is needed."""
+    for channel_id, channel in channels.items():
+        if channel.accepts(case):
+            return channel_id, channel
+    return None
+
+
+# -- the letters ------------------------------------------------------------------------------
+def decision_letter(case, document) -> Letter:
     version = document.current()
     with version.file.open("rb") as handle:
         data = handle.read()
@@ -51,15 +80,14 @@ def deliver_decision(case, document) -> str:
         f"ist entschieden. Den Bescheid finden Sie im Anhang.\n\n"
         f"Mit freundlichen Grüßen\n{case.org_unit.name}"
     )
-    return _send(
-        case,
+    return Letter(
         f"Bescheid zu Ihrem Antrag {case.file_number}",
         body,
         [(version.filename, data, "application/pdf")],
     )
 
 
-def notify_request(case, request) -> str:
+def request_letter(case, request) -> Letter:
     items = "\n".join(f"- {item}" for item in request.items)
     body = (
         f"Guten Tag,\n\nfür Ihren Antrag „{case.service.name}“ (Aktenzeichen {case.file_number}) "
@@ -68,10 +96,10 @@ def notify_request(case, request) -> str:
         f"{' – online unter „Meine Anträge“' if case.applicant_user_id else ''}.\n"
         f"{request.message}\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
     )
-    return _send(case, f"Unterlagen für Ihren Antrag {case.file_number}", body)
+    return Letter(f"Unterlagen für Ihren Antrag {case.file_number}", body)
 
 
-def remind(case, request) -> str:
+def reminder_letter(case, request) -> Letter:
     items = "\n".join(f"- {item}" for item in request.items)
     body = (
         f"Guten Tag,\n\ndie Frist für die Unterlagen zu Ihrem Antrag „{case.service.name}“ "
@@ -79,21 +107,16 @@ def remind(case, request) -> str:
         f"Es fehlen noch:\n\n{items}\n\nBitte reichen Sie sie bald nach oder melden Sie sich, "
         f"wenn Sie mehr Zeit brauchen.\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
     )
-    return _send(case, f"Erinnerung: Unterlagen für Ihren Antrag {case.file_number}", body)
+    return Letter(f"Erinnerung: Unterlagen für Ihren Antrag {case.file_number}", body)
 
 
-def deliver_safely(kind: str, case, *args) -> str:
-    """Run a delivery after the case change has committed. A failing mail server must not
-    undo or hide the change: the failure is written to the case's audit trail, where the
-    case page shows it, so staff can send the letter another way."""
-    from .services import audit
+LETTERS = {
+    "decision": lambda delivery: decision_letter(delivery.case, delivery.document),
+    "request": lambda delivery: request_letter(delivery.case, delivery.request),
+    "reminder": lambda delivery: reminder_letter(delivery.case, delivery.request),
+}
 
-    send = {"decision": deliver_decision, "request": notify_request, "reminder": remind}[kind]
-    try:
-        channel = send(case, *args)
-    except Exception as exc:  # any transport error (SMTP down, mailbox unavailable)
-        log.exception("delivery of %s for case %s failed", kind, case.pk)
-        audit("delivery.failed", case=case, detail={"what": kind, "error": str(exc)[:200]})
-        return "failed"
-    audit("delivery.sent", case=case, detail={"what": kind, "channel": channel})
-    return channel
+
+def compose(delivery) -> Letter:
+    """The letter of a `Delivery` row, written from the case as it is now."""
+    return LETTERS[delivery.what](delivery)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from openkreis.catalog.models import Service
@@ -15,6 +16,7 @@ from openkreis.core.staff import Role, add_staff, ensure_totp
 
 from . import services
 from .models import Case, DocumentRequest
+from .workflow import transitions
 
 # username, unit, roles, TOTP secret (32 base32 characters), description
 DEMO_STAFF = [
@@ -152,7 +154,6 @@ def load_demo(tenant, folder, stdout) -> None:
 def _demo_cases() -> None:
     rng = random.Random(15085)  # the same demo every time
     now = timezone.now()
-    from django.contrib.auth import get_user_model
 
     names = [username for username, *_ in DEMO_STAFF]
     all_users = list(get_user_model().objects.filter(username__in=names).order_by("username"))
@@ -250,7 +251,6 @@ def _worker_for(case, users):
 
 def _names(case) -> set[str]:
     case.refresh_from_db()
-    from .workflow import transitions
 
     return {t.name for t in transitions(case.procedure.definition) if case.state in t.sources}
 
@@ -276,7 +276,5 @@ def _lead_for(definition):
     """Procedures where a team lead decides (four eyes) need the lead for every step."""
     roles = {r for t in definition["transitions"] if t["name"] == "decide" for r in t["roles"]}
     if roles == {Role.TEAM_LEAD}:
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.filter(username="leitung-sozial").first()
     return None

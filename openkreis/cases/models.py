@@ -220,6 +220,48 @@ class DocumentRequest(models.Model):
         return f"{', '.join(self.items)} (bis {self.deadline:%d.%m.%Y})"
 
 
+class Delivery(models.Model):
+    """A letter to the applicant (decision, request for documents, reminder) on its way.
+
+    Written in the same transaction as the case change, sent afterwards by a Celery task and
+    retried with growing pauses: a mail server that is down never loses a letter, and the
+    case page shows staff where each letter is (Open Forms' most common complaint was
+    registrations that failed where nobody could see it)."""
+
+    class What(models.TextChoices):
+        DECISION = "decision", _("decision")
+        REQUEST = "request", _("request for documents")
+        REMINDER = "reminder", _("reminder")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        RETRY = "retry", _("failed, will be tried again")
+        SENT = "sent", _("delivered")
+        POST = "post", _("needs a letter by post")
+        FAILED = "failed", _("failed – please send it another way")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deliveries")
+    what = models.CharField(max_length=20, choices=What.choices)
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, blank=True)
+    request = models.ForeignKey(DocumentRequest, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    channel = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()}: {self.get_status_display()}"
+
+
 class AuditEntry(models.Model):
     """The audit trail: append-only, each entry chained by SHA-256 to the one before."""
 

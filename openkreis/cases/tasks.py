@@ -17,3 +17,15 @@ def verify_audit_chain() -> dict:
     came after the last intact check): its result is what the auditor's page shows next."""
     status = services.audit_chain_status(fresh=True)
     return {"checked": status["checked"], "intact": status["intact"]}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver(delivery_id: int) -> str:
+    """Send one letter to the applicant (idempotent; a failure is retried by the sweep)."""
+    return services.perform_delivery(delivery_id).status
+
+
+@shared_task
+def retry_due_deliveries() -> int:
+    """Every minute: letters whose retry is due, and those a dead worker left half-sent."""
+    return services.retry_due_deliveries()

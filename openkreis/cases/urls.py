@@ -11,6 +11,11 @@ urlpatterns = [
     path("vorgang/<int:pk>/nachfordern/", views.request_documents, name="request"),
     path("vorgang/<int:pk>/entscheiden/", views.decide, name="decide"),
     path("vorgang/<int:pk>/abgeben/", views.hand_over, name="handover"),
+    path(
+        "vorgang/<int:pk>/zustellung/<int:delivery_pk>/erneut/",
+        views.retry_delivery,
+        name="retry_delivery",
+    ),
     path("vorgang/<int:pk>/gerichtsakte/", views.court_file, name="court"),
     path("dokument/<int:version_pk>/", views.download, name="download"),
     path("zuweisen/", views.assign, name="assign"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from openkreis.core.models import OrgUnit
 
 from . import services, workflow
 from .forms import AssignForm, AuditFilterForm, DecisionForm, HandOverForm, RequestForm
-from .models import AuditEntry, Case, DocumentVersion
+from .models import Case, DocumentVersion
 
 Role = staff.Role
 DESK_ROLES = (Role.CASEWORKER, Role.TEAM_LEAD)
@@ -122,9 +122,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "documents": case.documents.prefetch_related("versions"),
         "history": history_rows(case),
         "requests": case.requests.all(),
-        "deliveries": AuditEntry.objects.filter(
-            case_ref=case.file_number, action__startswith="delivery."
-        ).order_by("-id")[:5],
+        "deliveries": services.deliveries_of(case),
         "request_form": forms.get("request_form") or RequestForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "handover_form": forms.get("handover_form") or HandOverForm(),
@@ -144,6 +142,20 @@ def case_detail(request, pk: int):
 
 def _back(case):
     return redirect("cases:case", pk=case.pk)
+
+
+@staff.staff_required(*DESK_ROLES)
+@require_POST
+def retry_delivery(request, pk: int, delivery_pk: int):
+    """Send a failed letter again (after the address or the mail server was fixed)."""
+    case = _case(request, pk)
+    delivery = get_object_or_404(case.deliveries, pk=delivery_pk)
+    try:
+        services.retry_delivery(delivery, actor=request.user)
+        messages.success(request, _("The letter is being sent again."))
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return _back(case)
 
 
 @staff.staff_required(*DESK_ROLES)

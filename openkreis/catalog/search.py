@@ -30,8 +30,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 import snowballstemmer
+from django.conf import settings
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from openkreis.core.registry import Registry
 
 FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 WORD_RE = re.compile(r"[0-9a-zäöüß]+")
@@ -362,4 +365,13 @@ class InProcessBackend(SearchBackend):
             self._checked.clear()
 
 
-backend: SearchBackend = InProcessBackend()
+# Search engines are plugins (core's registry pattern); the deployment picks one with
+# OPENKREIS_SEARCH_BACKEND. A state-wide catalogue would register an OpenSearch or
+# PostgreSQL full-text backend here under its own id.
+search_backends: Registry[SearchBackend] = Registry("search backends")
+backend: InProcessBackend = search_backends.register("memory", InProcessBackend())
+
+
+def active_backend() -> SearchBackend:
+    """The configured search backend (default: the in-process index, `memory`)."""
+    return search_backends[getattr(settings, "OPENKREIS_SEARCH_BACKEND", "memory")]

@@ -147,7 +147,7 @@ def search(tenant: Tenant, query: str, limit: int = 10, as_prefix: bool = True):
     query = clean_query(query)
     if not query:
         return []
-    return search_engine.backend.search(tenant.id, query, limit=limit, as_prefix=as_prefix)
+    return search_engine.active_backend().search(tenant.id, query, limit=limit, as_prefix=as_prefix)
 
 
 SENSITIVE_RE = re.compile(r"\S+@\S+|\d")

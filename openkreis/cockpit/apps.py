@@ -7,13 +7,15 @@ class CockpitConfig(AppConfig):
     label = "cockpit"
     verbose_name = _("Steering cockpit")
 
-    def load_config(self, tenant, folder, report):
-        """The county's alert rules (tenants/<slug>/cockpit/alerts.yaml): always loaded."""
-        from .alerts import load_rules
+    def ready(self):
+        from openkreis.core.tenant_data import register_step
 
-        load_rules(folder, report)
+        from . import alerts, demo
 
-    def load_demo(self, tenant, folder, stdout):
-        from .demo import load_demo
-
-        load_demo(tenant, folder, stdout)
+        # The county's alert rules (tenants/<slug>/cockpit/alerts.yaml).
+        register_step(
+            "cockpit",
+            order=50,
+            load=lambda tenant, folder, report: alerts.load_rules(folder, report),
+        )
+        register_step("cockpit-demo", order=60, demo=True, load=demo.load_demo)

@@ -35,6 +35,11 @@ class LoadReport:
     updated: int = 0
     deleted: int = 0
     details: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # lines for the person loading
+
+    def write(self, text: str) -> None:
+        """Demo steps say what they made (logins, sample cases): shown by `load_tenant`."""
+        self.messages.append(text)
 
     @property
     def changes(self) -> int:
@@ -45,6 +50,7 @@ class LoadReport:
         self.updated += other.updated
         self.deleted += other.deleted
         self.details.extend(other.details)
+        self.messages.extend(other.messages)
 
 
 def read_yaml(path: Path) -> Any:

@@ -7,9 +7,12 @@ class FormsConfig(AppConfig):
     label = "forms"
     verbose_name = _("Application forms")
 
-    def load_demo(self, tenant, folder, stdout) -> None:
-        """Load tenants/<slug>/forms/*.yaml into the database (idempotent, quick)."""
-        from .services import load_forms
+    def ready(self):
+        from openkreis.core.personal_data import personal_data
+        from openkreis.core.tenant_data import register_step
 
-        changed, unchanged = load_forms(tenant, folder)
-        stdout.write(f"Forms: {changed} created or updated, {unchanged} unchanged")
+        from .personal_data import ApplicationsData
+        from .services import load_county_data
+
+        register_step("forms", order=30, load=load_county_data)
+        personal_data.register("applications", ApplicationsData(), order=10)

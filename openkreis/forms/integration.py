@@ -1,62 +1,27 @@
-"""The forms app's seams to accounts (profile), cases/intake (case creation, status,
-documents) and payments. Everything another app offers is reached through its
-`services.py` here, in one place, so the rest of the app never imports their internals."""
+"""The forms app's seams to the apps below it — the eAkte (`cases`: status, documents) and
+its registration backend (`registration.py`: intake by default) — and to the prefill sources
+(`prefill.py`, which the accounts app fills). Everything another app offers is reached
+through its `services.py` or a registry here, in one place, so the rest of the app never
+imports their internals."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import magic
 from django.utils.translation import gettext as _
 
-from . import engine
+from openkreis.cases import services as cases
+
+from . import engine, registration
 from .models import Application, Payment
-
-
-def _profile_value(profile: Any, *names: str) -> Any:
-    for name in names:
-        value = profile.get(name) if isinstance(profile, dict) else getattr(profile, name, None)
-        if value not in (None, ""):
-            return value
-    return None
+from .prefill import prefill_values
 
 
 def profile_data(user) -> dict[str, Any]:
-    """Prefill values by prefill key, from accounts' profile (fallback: the user record)."""
-    data: dict[str, Any] = {
-        "first_name": getattr(user, "first_name", "") or None,
-        "last_name": getattr(user, "last_name", "") or None,
-        "email": getattr(user, "email", "") or None,
-    }
-    try:
-        from openkreis.accounts.services import profile_for
-    except ImportError:
-        profile_for = None
-    profile = profile_for(user) if profile_for else None
-    if profile is not None:
-        for key, names in {
-            "first_name": ("first_name", "given_names", "given_name"),
-            "last_name": ("last_name", "family_name"),
-            "birth_date": ("birth_date", "date_of_birth"),
-            "street": ("street",),
-            "postcode": ("postcode", "postal_code"),
-            "city": ("city", "town"),
-            "email": ("email",),
-            "phone": ("phone", "telephone"),
-        }.items():
-            value = _profile_value(profile, *names)
-            if value is not None:
-                data[key] = value
-    if isinstance(data.get("birth_date"), dt.date):
-        data["birth_date"] = data["birth_date"].isoformat()
-    if data.get("street") or data.get("city"):
-        data["address"] = {
-            "street": str(data.get("street") or ""),
-            "postcode": str(data.get("postcode") or ""),
-            "city": str(data.get("city") or ""),
-        }
-    return {k: v for k, v in data.items() if v is not None}
+    """Prefill values by prefill key from the registered prefill sources (see prefill.py)."""
+    return prefill_values(user)
 
 
 # --- uploads --------------------------------------------------------------------------------
@@ -76,8 +41,6 @@ def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
         raise FormError(_("The file is larger than %(n)s MB.") % {"n": max_size_mb})
     if upload.size == 0:
         raise FormError(_("The file is empty."))
-    import magic
-
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -133,24 +96,13 @@ def case_files(application: Application, data: dict) -> list[Any]:
 
 
 def create_case(application: Application, data: dict):
-    """Hand the checked application to intake (one transaction with ours); the case."""
-    from .services import FormError
-
-    try:
-        from openkreis.intake.services import submit_online
-    except ImportError:  # an installation without the eAkte's intake: keep the draft
-        raise FormError(
-            _("Sending applications online is not available yet. Your draft is saved.")
-        ) from None
-
-    return submit_online(
-        service=application.service,
+    """Hand the checked application to the registration backend (one transaction with
+    ours; the eAkte by default); the case."""
+    return registration.backend().register(
+        application,
         applicant=applicant_from(application, data),
         data=readable_answers(application, data),
         files=case_files(application, data),
-        idempotency_key=str(application.idempotency_key),
-        account=application.user,
-        form_key=application.form.key,
     )
 
 
@@ -171,14 +123,7 @@ def file_number(case) -> str:
 
 
 def case_of(application: Application):
-    if not application.case_id:
-        return None
-    try:
-        from openkreis.cases.models import Case
-    except ImportError:
-        return None
-
-    return Case.objects.filter(pk=application.case_id).first()
+    return cases.get_case(application.case_id)
 
 
 def case_org_unit_key(application: Application) -> str:

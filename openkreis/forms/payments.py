@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openkreis.core.registry import Registry
+
 from .models import Application, Payment
 
 
@@ -67,17 +69,15 @@ class RecordingProvider:
         )
 
 
-REGISTRY: dict[str, PaymentProvider] = {}
+providers: Registry[PaymentProvider] = Registry("payment providers")
+providers.register("recording", RecordingProvider())
 
 
 def register(provider: PaymentProvider) -> None:
-    REGISTRY[provider.name] = provider
+    """Add a provider under its `name` (an adapter package calls this in its ready())."""
+    providers.register(provider.name, provider)
 
 
 def provider(name: str | None = None) -> PaymentProvider:
     """The configured provider (OPENKREIS_PAYMENT_PROVIDER, default `recording`)."""
-    name = name or getattr(settings, "OPENKREIS_PAYMENT_PROVIDER", "recording")
-    return REGISTRY[name]
-
-
-register(RecordingProvider())
+    return providers[name or getattr(settings, "OPENKREIS_PAYMENT_PROVIDER", "recording")]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openkreis.catalog.models import Service
+from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Tenant
 from openkreis.core.services import record_event
 
@@ -121,6 +122,19 @@ def load_forms(tenant: Tenant, folder: Path) -> tuple[int, int]:
     return changed, unchanged
 
 
+def load_county_data(tenant: Tenant, folder: Path, report: LoadReport) -> None:
+    """County data step (core.tenant_data): tenants/<slug>/forms/*.yaml, every form checked,
+    stored when changed (idempotent). A form with an error stops the county load and names
+    the file."""
+    try:
+        changed, unchanged = load_forms(tenant, folder)
+    except DefinitionError as exc:
+        raise TenantDataError(f"forms: {exc}") from exc
+    report.updated += changed
+    if changed:
+        report.details.append(f"forms: {changed} created or updated, {unchanged} unchanged")
+
+
 def form_for_service(service: Service) -> FormDefinition | None:
     """The service's own form, else the generic form if the service is offered online here."""
     own = FormDefinition.objects.filter(service=service).first()
@@ -132,6 +146,16 @@ def form_for_service(service: Service) -> FormDefinition | None:
 
 
 # --- applications -------------------------------------------------------------------------
+
+
+def applications_for_cases(case_ids) -> QuerySet[Application]:
+    """The submitted applications behind these cases (a company's applications), newest first.
+    The caller has checked the right to see them."""
+    return (
+        Application.objects.filter(case_id__in=list(case_ids))
+        .select_related("service", "form")
+        .order_by("-submitted_at")
+    )
 
 
 def applications_of(user) -> QuerySet[Application]:

@@ -13,20 +13,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openkreis.cases import services as cases
 from openkreis.catalog import services as catalog
 from openkreis.core.models import Region
 
 from . import integration
 from .models import Application
 from .services import FormError
-
-
-def _cases():
-    try:
-        from openkreis.cases import services as cases
-    except ImportError:  # the eAkte is not installed in this build
-        return None
-    return cases if hasattr(cases, "citizen_status") else None
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -37,9 +30,8 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 def citizen_view(application: Application) -> Any:
     """cases.citizen_status(case) for the application's case, or None."""
-    cases = _cases()
     case = integration.case_of(application)
-    if cases is None or case is None:
+    if case is None:
         return None
     return cases.citizen_status(case)
 
@@ -127,9 +119,8 @@ def details(application: Application) -> dict:
 
 def deliver(application: Application, request_id: str, uploads: list) -> int:
     """Send documents asked for in a request straight into the case; the number delivered."""
-    cases = _cases()
     case = integration.case_of(application)
-    if cases is None or case is None:
+    if case is None:
         raise FormError(_("Documents cannot be delivered to this case online."))
     if not uploads:
         raise FormError(_("Choose at least one file to upload."))

@@ -7,7 +7,9 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("Intake channels")
 
-    def load_demo(self, tenant, folder, stdout):
-        from .demo import load_demo
+    def ready(self):
+        from openkreis.core.tenant_data import register_step
 
-        load_demo(tenant, folder, stdout)
+        from . import demo
+
+        register_step("intake-demo", order=30, demo=True, load=demo.load_demo)

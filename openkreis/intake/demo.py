@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 
 from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
 
+from openkreis.cases.models import Case
 from openkreis.core.models import OrgUnit
 from openkreis.core.staff import Role, add_staff, ensure_totp
 
+from . import services
 from .models import ScanJob
 
 USERNAME, SECRET = "poststelle", "POSTSTELLEDEMOAAAAAAAAAAAAAAAAAA"
@@ -18,7 +21,6 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def _letter(lines: list[str]) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(image)
@@ -31,9 +33,6 @@ def _letter(lines: list[str]) -> bytes:
 
 
 def load_demo(tenant, folder, stdout) -> None:
-    from openkreis.cases.models import Case
-
-    from . import services
 
     unit = OrgUnit.objects.filter(key="dezernat-1").first()
     if unit is not None:

@@ -1,18 +1,29 @@
 """The paper channel as a chain of small steps, each able to stop the chain with a reason
 (as paperless-ngx's consume plugins): preflight → OCR → suggest a case. Filing is a person's
-decision in the mail room (attach to the suggested or another case, or open a new one)."""
+decision in the mail room (attach to the suggested or another case, or open a new one).
+
+The steps are plugins of `scan_steps` (core's registry pattern): a county or a later app adds
+one (a virus scanner, a barcode reader, a classifier) with
+`scan_steps.register("key", step, order=n)`; a step is `step(context)` and may raise
+`StopChain`."""
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import ocrmypdf
 from django.core.files.base import ContentFile
 from django.db import transaction
+from pypdf import PdfReader
 
 from openkreis.cases import services as cases
 from openkreis.cases.models import Case
+from openkreis.core.registry import Registry
 
 from .models import ScanJob
 
@@ -23,21 +34,37 @@ class StopChain(Exception):
     """A step refuses the document; the message says why (shown to the mail room)."""
 
 
-def preflight(job: ScanJob, data: bytes) -> None:
+@dataclass
+class ScanContext:
+    """What the steps read and fill in, one job at a time."""
+
+    job: ScanJob
+    data: bytes
+    pdf: bytes | None = None
+    text: str = ""
+    suggested_case: Case | None = None
+
+
+ScanStep = Callable[[ScanContext], None]
+scan_steps: Registry[ScanStep] = Registry("scan steps")
+
+
+@scan_steps.register("preflight", order=10)
+def preflight(context: ScanContext) -> None:
+    """Refuse what the eAkte would refuse (type sniffed from the bytes, size, active PDF)."""
     try:
-        cases.validate_upload(job.filename, data)
+        cases.validate_upload(context.job.filename, context.data)
     except cases.UploadRejected as exc:
         raise StopChain(str(exc)) from exc
 
 
-def ocr(job: ScanJob, data: bytes) -> tuple[bytes, str]:
+@scan_steps.register("ocr", order=20)
+def ocr(context: ScanContext) -> None:
     """A searchable PDF (text layer by Tesseract, German) and its text."""
-    import ocrmypdf
-    from pypdf import PdfReader
-
+    job = context.job
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / ("in.pdf" if job.mime == "application/pdf" else "in.img")
-        source.write_bytes(data)
+        source.write_bytes(context.data)
         target = Path(tmp) / "out.pdf"
         kwargs = {"image_dpi": 300} if job.mime != "application/pdf" else {}
         try:
@@ -54,14 +81,13 @@ def ocr(job: ScanJob, data: bytes) -> tuple[bytes, str]:
         except ocrmypdf.exceptions.ExitCodeException as exc:
             raise StopChain(f"OCR: {exc.__class__.__name__}") from exc
         pdf = target.read_bytes()
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(target_bytes(pdf)).pages)
-    return pdf, text
+    context.pdf = pdf
+    context.text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def target_bytes(pdf: bytes):
-    import io
-
-    return io.BytesIO(pdf)
+@scan_steps.register("suggest", order=30)
+def suggest_step(context: ScanContext) -> None:
+    context.suggested_case = suggest(context.text)
 
 
 def suggest(text: str) -> Case | None:
@@ -82,11 +108,12 @@ def run(job_id: int) -> ScanJob:
         job.state, job.progress = ScanJob.State.RUNNING, "preflight"
         job.save(update_fields=["state", "progress", "updated_at"])
     with job.file.open("rb") as handle:
-        data = handle.read()
+        context = ScanContext(job=job, data=handle.read())
     try:
-        preflight(job, data)
-        ScanJob.objects.filter(pk=job.pk).update(progress="ocr")
-        pdf, text = ocr(job, data)
+        for key, step in scan_steps.items():
+            if key in ScanJob.STEPS:  # the mail room's progress bar names the known steps
+                ScanJob.objects.filter(pk=job.pk).update(progress=key)
+            step(context)
     except StopChain as exc:
         ScanJob.objects.filter(pk=job.pk).update(state=ScanJob.State.FAILED, error=str(exc))
         job.refresh_from_db()
@@ -95,9 +122,11 @@ def run(job_id: int) -> ScanJob:
         job = ScanJob.objects.select_for_update().get(pk=job_id)
         if job.state != ScanJob.State.RUNNING:
             return job  # another worker finished it first
-        job.ocr_file.save(f"{Path(job.filename).stem}-ocr.pdf", ContentFile(pdf), save=False)
-        job.text = text[:500_000]
-        job.suggested_case = suggest(text)
+        if context.pdf is not None:
+            name = f"{Path(job.filename).stem}-ocr.pdf"
+            job.ocr_file.save(name, ContentFile(context.pdf), save=False)
+        job.text = context.text[:500_000]
+        job.suggested_case = context.suggested_case
         job.state, job.progress = ScanJob.State.READY, "done"
         job.save()
     return job

@@ -6,3 +6,17 @@ class PortalConfig(AppConfig):
     name = "openkreis.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from openkreis.core.tenant_data import register_step
+
+        from . import services
+
+        # The editorial pages come last: they link to what the other steps loaded.
+        register_step(
+            "pages",
+            order=90,
+            optional=True,
+            load=lambda tenant, folder, report: report.merge(services.ensure_pages(tenant, folder)),
+        )
+        register_step("portal-demo", order=0, demo=True, load=services.load_demo_users)

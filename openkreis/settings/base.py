@@ -296,6 +296,7 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tas
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
     "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
+    "cases-deliveries": {"task": "openkreis.cases.tasks.retry_due_deliveries", "schedule": 60.0},
     "cases-verify-audit": {"task": "openkreis.cases.tasks.verify_audit_chain", "schedule": 86400.0},
     "intake-recover-stale-scans": {
         "task": "openkreis.intake.tasks.recover_stale_scans",

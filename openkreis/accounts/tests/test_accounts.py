@@ -254,16 +254,14 @@ def test_api_lists_reads_and_replies(client, anna):
 def test_demo_citizen_has_mail_from_the_real_eakte_paths(
     harz, settings, django_capture_on_commit_callbacks
 ):
-    import io
-
-    from django.apps import apps
-
     from openkreis.accounts.demo import USERNAME
+    from openkreis.core import tenant_data
+    from openkreis.core.loader import LoadReport
 
     folder = settings.OPENKREIS_TENANTS_DIR / "harz"
     with django_capture_on_commit_callbacks(execute=True):
-        apps.get_app_config("cases").load_demo(harz, folder, io.StringIO())
-        apps.get_app_config("accounts").load_demo(harz, folder, io.StringIO())
+        tenant_data.load_demo(harz, folder, LoadReport(), only="cases-demo")
+        tenant_data.load_demo(harz, folder, LoadReport(), only="accounts-demo")
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username=USERNAME)
@@ -271,7 +269,7 @@ def test_demo_citizen_has_mail_from_the_real_eakte_paths(
     assert kinds == ["decision", "notice", "request"]
     # idempotent
     with django_capture_on_commit_callbacks(execute=True):
-        apps.get_app_config("accounts").load_demo(harz, folder, io.StringIO())
+        tenant_data.load_demo(harz, folder, LoadReport(), only="accounts-demo")
     assert services.visible_messages(user).count() == 3
     assert timezone.now()
 

@@ -71,7 +71,7 @@ def test_provider_interface_is_a_registry():
         assert payments.provider("fake").label == "Fake"
         assert payments.provider().name == "recording"
     finally:
-        payments.REGISTRY.pop("fake")
+        payments.providers.unregister("fake")
 
 
 def test_no_payment_step_without_fee(harz_forms, anna):

@@ -3,6 +3,7 @@
 import pytest
 
 from openkreis.core.models import Event
+from openkreis.forms import services as forms
 from openkreis.forms.models import Application
 
 from .test_views import fill_aufenthaltskarte, start
@@ -84,14 +85,33 @@ def test_csrf_is_enforced(harz_forms, citizen):
     assert not Application.objects.exists()
 
 
-def _intake_present() -> bool:
-    from openkreis.intake import services
+class _Unavailable:
+    """A registration backend whose outside system refuses (e.g. a specialist procedure that
+    is down): the application must stay a draft and the citizen be told."""
 
-    return hasattr(services, "submit_online")
+    label = "unavailable"
+
+    def register(self, application, **kwargs):
+        from django.utils.translation import gettext as _
+
+        raise forms.FormError(
+            _("Sending applications online is not available yet. Your draft is saved.")
+        )
 
 
-@pytest.mark.skipif(_intake_present(), reason="only meaningful while intake is missing")
-def test_without_intake_the_draft_is_kept_and_the_user_told(harz_forms, anna):
+@pytest.fixture
+def unavailable_registration(settings):
+    from openkreis.forms.registration import registration_backends
+
+    registration_backends.register("unavailable", _Unavailable())
+    settings.OPENKREIS_FORM_REGISTRATION = "unavailable"
+    yield
+    registration_backends.unregister("unavailable")
+
+
+def test_a_refusing_registration_keeps_the_draft_and_tells_the_user(
+    harz_forms, anna, unavailable_registration
+):
     app = start(anna)
     fill_aufenthaltskarte(anna, app)
     anna.post(f"/antrag/a/{app.public_id}/bezahlen/")

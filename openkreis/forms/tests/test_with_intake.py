@@ -1,7 +1,7 @@
 """Submission into the eAkte through intake.submit_online, status and document delivery.
 
-These tests need the `intake` and `cases` apps' public functions; until those exist in
-this build the tests are skipped (with the reason), never faked."""
+They run against the real `intake` and `cases` apps (forms depends on them; the layers
+contract in .importlinter keeps it that way)."""
 
 import threading
 
@@ -16,27 +16,6 @@ from openkreis.forms.models import Application
 from .test_views import fill_aufenthaltskarte, start
 
 
-def _has(module: str, name: str) -> bool:
-    try:
-        mod = __import__(module, fromlist=[name])
-    except ImportError:
-        return False
-    return hasattr(mod, name)
-
-
-requires_intake = pytest.mark.skipif(
-    not _has("openkreis.intake.services", "submit_online"),
-    reason="intake.services.submit_online is not in this build yet",
-)
-requires_cases = pytest.mark.skipif(
-    not (
-        _has("openkreis.cases.services", "citizen_status")
-        and _has("openkreis.cases.models", "Case")
-    ),
-    reason="cases.services.citizen_status is not in this build yet",
-)
-
-
 def ready_application(client) -> Application:
     app = start(client)
     fill_aufenthaltskarte(client, app)
@@ -44,7 +23,6 @@ def ready_application(client) -> Application:
     return Application.objects.get(pk=app.pk)
 
 
-@requires_intake
 @pytest.mark.django_db
 def test_submit_creates_one_case_and_a_receipt(harz_forms, anna):
     app = ready_application(anna)
@@ -70,7 +48,6 @@ def test_submit_creates_one_case_and_a_receipt(harz_forms, anna):
     assert anna.get(f"/antrag/a/{app.public_id}/seite/person/").status_code == 404
 
 
-@requires_intake
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submits_make_one_case(harz_forms, anna, harz):
     if connection.vendor != "postgresql":
@@ -100,8 +77,6 @@ def test_concurrent_submits_make_one_case(harz_forms, anna, harz):
     assert Case.objects.count() == 1
 
 
-@requires_intake
-@requires_cases
 @pytest.mark.django_db
 def test_status_page_shows_case_status_and_office(harz_forms, anna):
     app = ready_application(anna)
@@ -115,8 +90,6 @@ def test_status_page_shows_case_status_and_office(harz_forms, anna):
     assert app.file_number in listing
 
 
-@requires_intake
-@requires_cases
 @pytest.mark.django_db
 def test_status_page_says_which_documents_are_missing_and_by_when(harz_forms, anna):
     import datetime as dt
@@ -142,8 +115,6 @@ def test_status_page_says_which_documents_are_missing_and_by_when(harz_forms, an
     assert "<li>Nachweis der Krankenversicherung</li>" in page
 
 
-@requires_intake
-@requires_cases
 @pytest.mark.django_db
 def test_status_page_offers_booking_when_the_service_has_appointments(harz_forms, anna):
     from openkreis.appointments.models import AppointmentService, Branch

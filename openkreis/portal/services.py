@@ -1,4 +1,5 @@
-"""Create a tenant's editorial pages (from tenants/<slug>/pages.yaml) and demo accounts.
+"""The portal's public functions: the tenant's editorial pages (from tenants/<slug>/pages.yaml)
+and the demo accounts of the administration.
 
 Pages are created once: after that they belong to the editors, so a second load
 never overwrites their edits.
@@ -165,3 +166,10 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
         ensure_totp(user, secret)
         created.append((username, f"{password}  TOTP secret {secret}", description))
     return created
+
+
+def load_demo_users(tenant: Tenant, folder: Path, report: LoadReport) -> None:
+    """Demo step: the administration's demo logins, listed for the person running `make run`."""
+    report.write("\nDemo logins (local demo only, change them for anything real):")
+    for username, password, description in ensure_demo_users():
+        report.write(f"  {description:<40} {username} / {password}")

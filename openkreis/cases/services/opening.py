@@ -1,0 +1,156 @@
+"""Opening a case from any channel (online, paper, counter): the same kind of case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openkreis.catalog import services as catalog
+from openkreis.catalog.models import Competence, Service
+from openkreis.core import services as core
+from openkreis.core.models import OrgUnit, Region
+
+from .. import workflow
+from ..models import (
+    Case,
+)
+from .audit import audit
+from .common import CaseError
+from .configuration import plan_item_for, procedure_for
+from .documents import _store_document
+from .history import _event, _history
+from .numbering import next_file_number
+from .uploads import _as_validated
+
+
+@dataclass
+class Applicant:
+    name: str
+    email: str = ""
+    phone: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    date_of_birth: dt.date | None = None
+    user: Any = None
+
+    @classmethod
+    def from_dict(cls, data: dict, user=None) -> Applicant:
+        """From the keys the forms app uses (first_name, last_name, birth_date, …)."""
+        name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        birth = data.get("date_of_birth") or data.get("birth_date") or None
+        if isinstance(birth, str):
+            try:
+                birth = dt.date.fromisoformat(birth)
+            except ValueError:
+                birth = None
+        return cls(
+            name=(name or "").strip(),
+            email=data.get("email", "") or "",
+            phone=data.get("phone", "") or "",
+            street=data.get("street", "") or "",
+            postcode=data.get("postcode", "") or "",
+            city=data.get("city", "") or "",
+            date_of_birth=birth,
+            user=user,
+        )
+
+    @property
+    def address(self) -> str:
+        town = " ".join(p for p in (self.postcode, self.city) if p)
+        return ", ".join(p for p in (self.street, town) if p)
+
+
+def _competent_unit(service: Service, region: Region | None) -> OrgUnit:
+    if region is not None:
+        answer = catalog.resolve_competence(service, region)
+        if answer is not None:
+            return answer.org_unit
+    row = Competence.objects.filter(service=service).select_related("org_unit").first()
+    if row is None:
+        raise CaseError(_("No office is responsible for this service."))
+    return row.org_unit
+
+
+def _region_for(applicant: Applicant) -> Region | None:
+    if applicant.postcode:
+        regions = core.regions_for_postcode(applicant.postcode)
+        if len(regions) == 1:
+            return regions[0]
+    return None
+
+
+def open_case(
+    *,
+    service: Service,
+    channel: str,
+    applicant: Applicant | dict,
+    region: Region | None = None,
+    org_unit: OrgUnit | None = None,
+    data: dict | None = None,
+    documents=(),
+    actor=None,
+    received_at: dt.datetime | None = None,
+    idempotency_key: str | None = None,
+    complete: bool | None = None,
+) -> Case:
+    """Create a case with its documents: file number, competent unit, procedure, target
+    date, retention; writes `case.received`. All documents are validated first, so a bad
+    file stores nothing."""
+    if channel not in Case.Channel.values:
+        raise CaseError(_("Unknown channel."))
+    if isinstance(applicant, dict):
+        applicant = Applicant.from_dict(applicant)
+    if not applicant.name:
+        raise CaseError(_("The applicant's name is missing."))
+    files = [_as_validated(item) for item in documents]
+    at = received_at or timezone.now()
+    with transaction.atomic():
+        region = region or _region_for(applicant)
+        unit = org_unit or _competent_unit(service, region)
+        procedure = procedure_for(service)
+        plan_item = plan_item_for(service)
+        definition = procedure.definition
+        target = (
+            at + dt.timedelta(days=service.processing_days) if service.processing_days else None
+        )
+        case = Case.objects.create(
+            file_number=next_file_number(plan_item, timezone.localtime(at).year),
+            service=service,
+            procedure=procedure,
+            plan_item=plan_item,
+            org_unit=unit,
+            region=region,
+            channel=channel,
+            state=definition["initial"],
+            state_kind=workflow.state_info(definition, definition["initial"])["kind"],
+            received_at=at,
+            target_at=target,
+            applicant_user=applicant.user,
+            applicant_name=applicant.name[:200],
+            applicant_email=applicant.email,
+            applicant_phone=applicant.phone,
+            applicant_address=applicant.address[:300],
+            applicant_birth_date=applicant.date_of_birth,
+            data=data or {},
+            idempotency_key=idempotency_key,
+        )
+        _history(case, "received", "", at, actor)
+        for item in files:
+            _store_document(case, item, channel=channel, sender=applicant.name, at=at)
+        _event(
+            case,
+            "received",
+            at,
+            target_at=target.isoformat() if target else None,
+            complete=bool(files) if complete is None else complete,
+        )
+        audit("case.opened", actor=actor, case=case, detail={"channel": channel})
+    return case

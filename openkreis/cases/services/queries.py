@@ -1,0 +1,127 @@
+"""Reading cases: the desk's lists and search (scoped to the user's units) and what a
+citizen sees about their own case."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from openkreis.core import staff
+
+from .. import workflow
+from ..models import (
+    Case,
+    DocumentVersion,
+)
+from .audit import audit
+from .common import ALL_CASE_ROLES, WORKING_ROLES
+
+
+def visible_cases(user, roles=ALL_CASE_ROLES) -> QuerySet[Case]:
+    """Cases of the units where `user` holds one of `roles` (and their sub-units)."""
+    units = staff.unit_ids_for(user, roles)
+    return Case.objects.filter(org_unit_id__in=units).select_related(
+        "service", "org_unit", "assignee", "procedure"
+    )
+
+
+def get_case_for_staff(user, pk: int, *, log_read: bool = True) -> Case:
+    """The case if it is in one of the user's units (Case.DoesNotExist otherwise); the read
+    is written to the audit trail."""
+    case = visible_cases(user).get(pk=pk)
+    if log_read:
+        audit("case.read", actor=user, case=case)
+    return case
+
+
+def inbox(user, tab: str = "new", unit_id: int | None = None) -> QuerySet[Case]:
+    qs = visible_cases(user, WORKING_ROLES)
+    if unit_id:
+        qs = qs.filter(org_unit_id=unit_id)
+    if tab == "mine":
+        return qs.filter(assignee=user).exclude(state_kind="done")
+    if tab == "waiting":
+        return qs.filter(state_kind="applicant")
+    if tab == "overdue":
+        return qs.exclude(state_kind="done").filter(target_at__lt=timezone.now())
+    if tab == "done":
+        return qs.filter(state_kind="done")
+    return qs.filter(state_kind="queue")
+
+
+def find_cases(user, query: str) -> QuerySet[Case]:
+    """Staff search: file number, applicant name, or a word in the documents' full text."""
+    query = (query or "").strip()[:100]
+    qs = visible_cases(user)
+    if not query:
+        return qs.none()
+    # A union of three id lists, one per condition, instead of OR over a join: on PostgreSQL
+    # each `icontains` then uses its own trigram index (migration 0003), and there is no
+    # DISTINCT over case × document × version rows (figures: README, bench/cases.py).
+    by_number = Case.objects.filter(file_number__icontains=query).order_by().values("pk")
+    by_name = Case.objects.filter(applicant_name__icontains=query).order_by().values("pk")
+    in_text = (
+        DocumentVersion.objects.filter(text__icontains=query).order_by().values("document__case_id")
+    )
+    return qs.filter(pk__in=by_number.union(by_name, in_text))
+
+
+def find_cases_for_filing(query: str, limit: int = 10) -> list[Case]:
+    """The mail room's lookup when a letter names no file number: cases by (part of) the file
+    number or the applicant's name, open cases first. The mail room files for every unit, so
+    this is not scoped to units; it returns only what is needed to choose."""
+    query = (query or "").strip()[:100]
+    if len(query) < 3:
+        return []
+    qs = Case.objects.filter(
+        Q(file_number__icontains=query) | Q(applicant_name__icontains=query)
+    ).select_related("service", "org_unit")
+    return list(qs.order_by(F("decided_at").desc(nulls_first=True), "-received_at")[:limit])
+
+
+def cases_for_applicant(user) -> QuerySet[Case]:
+    """The cases a citizen applied for (newest first)."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(applicant_user=user).select_related("service", "org_unit")
+
+
+def citizen_status(case: Case) -> dict:
+    """What the applicant sees: status in plain language, timeline, office, what to do."""
+    definition = case.procedure.definition
+    info = workflow.state_info(definition, case.state)
+    timeline = [
+        {
+            "at": entry.at,
+            "label": workflow.state_info(definition, entry.state).get("label", entry.state),
+        }
+        for entry in case.history.all()
+    ]
+    requests = [
+        {
+            "id": req.pk,
+            "items": req.items,
+            "deadline": req.deadline,
+            "message": req.message,
+        }
+        for req in case.requests.filter(fulfilled_at__isnull=True)
+    ]
+    return {
+        "file_number": case.file_number,
+        "label": info.get("label", case.state),
+        "explanation": info.get("citizen", ""),
+        "timeline": timeline,
+        "requests": requests,
+        "decided": case.decided_at is not None,
+        "outcome": case.outcome,
+        "expected": timezone.localtime(case.target_at).date() if case.target_at else None,
+        "office": case.org_unit,
+    }
+
+
+def get_case(case_id: int | None) -> Case | None:
+    """A case by id for another app's own checks (the mailbox reads its file number and state);
+    None when there is none. Callers check the user's right to it themselves."""
+    if not case_id:
+        return None
+    return Case.objects.filter(pk=case_id).select_related("org_unit").first()
