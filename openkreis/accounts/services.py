@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from openkreis.cases import services as cases
-from openkreis.core import personal_data
+from openkreis.core import event_kinds, personal_data
 from openkreis.core.services import record_event
 from openkreis.core.staff import memberships
 from openkreis.forms import services as forms_services
@@ -102,7 +102,7 @@ def account_created(user, sociallogin=None) -> None:
             profile.postcode = (address.get("postal_code") or profile.postcode)[:5]
             profile.city = (address.get("locality") or profile.city)[:100]
         profile.save()
-    record_event("account.created", subject=f"account:{user.pk}", data={"method": method})
+    record_event(event_kinds.ACCOUNT_CREATED, subject=f"account:{user.pk}", data={"method": method})
 
 
 def _claims(sociallogin) -> dict:
@@ -144,7 +144,7 @@ def create_company(user, *, name: str, register_number: str = "", **address: str
         city=address.get("city", "")[:100],
     )
     CompanyMembership.objects.create(company=company, user=user, role=CompanyMembership.Role.ADMIN)
-    record_event("company.created", subject=f"company:{company.pk}", data={})
+    record_event(event_kinds.COMPANY_CREATED, subject=f"company:{company.pk}", data={})
     return company
 
 
@@ -366,7 +366,7 @@ def deliver_message(
         for name, data, mime in attachments:
             _store_attachment(message, name, data, mime)
         record_event(
-            "message.delivered",
+            event_kinds.MESSAGE_DELIVERED,
             subject=f"message:{message.pk}",
             data={
                 "kind": message.kind,
@@ -464,7 +464,7 @@ def reply(user, message: Message, *, body: str, files=(), acting_for: Company | 
         if message.case_id:
             _file_reply_in_case(message.case_id, user, answer, validated)
         record_event(
-            "message.replied",
+            event_kinds.MESSAGE_REPLIED,
             subject=f"message:{answer.pk}",
             data={
                 "case": f"case:{message.case_id}" if message.case_id else "",
@@ -585,7 +585,7 @@ def delete_account(user) -> None:
             message.owner = heir.user
             message.save(update_fields=["owner"])
         user.delete()  # cases: applicant_user SET_NULL; applications: user SET_NULL
-        record_event("account.deleted", subject=f"account:{pk}", data={})
+        record_event(event_kinds.ACCOUNT_DELETED, subject=f"account:{pk}", data={})
     for stored in files:
         transaction.on_commit(lambda stored=stored: stored.delete(save=False))
 

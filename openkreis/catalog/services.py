@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 
+from openkreis.core import event_kinds
 from openkreis.core import services as core
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, sync_set, upsert
 from openkreis.core.models import Location, Organisation, OrgUnit, Region, Tenant
@@ -159,7 +160,7 @@ def log_search(tenant: Tenant, query: str, result_count: int, top_slug: str = ""
     if not text:
         return
     core.record_event(
-        "portal.search",
+        event_kinds.PORTAL_SEARCH,
         data={"query": text, "results": result_count, "top": top_slug},
         tenant=tenant.slug,
     )
@@ -167,7 +168,9 @@ def log_search(tenant: Tenant, query: str, result_count: int, top_slug: str = ""
 
 def log_service_view(tenant: Tenant, service: Service) -> None:
     """Record that a service page was opened (no user, no IP), for the cockpit's top list."""
-    core.record_event("portal.service_viewed", data={"service": service.slug}, tenant=tenant.slug)
+    core.record_event(
+        event_kinds.PORTAL_SERVICE_VIEWED, data={"service": service.slug}, tenant=tenant.slug
+    )
 
 
 # -- loading -------------------------------------------------------------------------------

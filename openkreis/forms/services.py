@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openkreis.catalog.models import Service
+from openkreis.core import event_kinds
 from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Tenant
 from openkreis.core.services import record_event
@@ -184,7 +185,7 @@ def start_application(user, service: Service) -> Application:
                 data[f["key"]] = value
     application = Application.objects.create(user=user, form=form, service=service, data=data)
     record_event(
-        "application.started",
+        event_kinds.APPLICATION_STARTED,
         subject=f"draft:{application.pk}",
         data={"service": service.slug, "form": form.key},
     )
@@ -317,7 +318,7 @@ def abandon(application: Application) -> None:
     application.data = {}
     application.save(update_fields=["status", "data", "updated_at"])
     record_event(
-        "application.abandoned",
+        event_kinds.APPLICATION_ABANDONED,
         subject=f"draft:{application.pk}",
         data={
             "service": application.service.slug,
@@ -373,7 +374,7 @@ def give_feedback(application: Application, rating: int, comment: str = "") -> F
     application.feedback_given = True
     application.save(update_fields=["feedback_given"])
     record_event(
-        "feedback.submitted",
+        event_kinds.FEEDBACK_SUBMITTED,
         subject=f"feedback:{feedback.pk}",
         data={
             "service": feedback.service,

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from openkreis.cases import services as cases
 from openkreis.cases.models import Case
+from openkreis.core import event_kinds
 from openkreis.core import services as core
 
 
@@ -44,7 +45,7 @@ def submit_online(
                 complete=True,
             )
             core.record_event(
-                "application.submitted",
+                event_kinds.APPLICATION_SUBMITTED,
                 subject=case.subject,
                 data={"service": service.slug, "form": form_key},
             )

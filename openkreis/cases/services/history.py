@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from openkreis.core import event_kinds, staff
 from openkreis.core import services as core
-from openkreis.core import staff
 from openkreis.core.models import OrgUnit
 
 from .. import workflow
@@ -20,7 +20,7 @@ from .common import ALL_CASE_ROLES, Role
 def _event(case: Case, activity: str, at: dt.datetime, **extra) -> None:
     info = workflow.state_info(case.procedure.definition, case.state)
     core.record_event(
-        f"case.{activity}",
+        event_kinds.case_kind(activity),
         subject=case.subject,
         occurred_at=at,
         data={

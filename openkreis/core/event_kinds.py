@@ -1,0 +1,62 @@
+"""Every kind of event in the log, in one place (docs/events.md describes their data).
+
+Apps write `record_event(event_kinds.CASE_RECEIVED, …)`; the cockpit reads the same names.
+`core/tests/test_event_kinds.py` checks that every kind written anywhere in the code is
+listed here and described in docs/events.md — a new app adds its kinds here first.
+"""
+
+# The eAkte (cases, intake): subject `case:<pk>`; the kind is `case.<activity>`.
+CASE_RECEIVED = "case.received"
+CASE_ASSIGNED = "case.assigned"
+CASE_HANDED_OVER = "case.handed_over"
+CASE_TRANSITION = "case.transition"
+CASE_DOCUMENTS_REQUESTED = "case.documents_requested"
+CASE_DOCUMENTS_RECEIVED = "case.documents_received"
+CASE_DECIDED = "case.decided"
+CASE_CLOSED = "case.closed"
+CASE_REOPENED = "case.reopened"
+CASE_DELETED = "case.deleted"
+
+# Online applications (forms)
+APPLICATION_STARTED = "application.started"
+APPLICATION_SUBMITTED = "application.submitted"
+APPLICATION_ABANDONED = "application.abandoned"
+FEEDBACK_SUBMITTED = "feedback.submitted"
+
+# Accounts and the mailbox
+ACCOUNT_CREATED = "account.created"
+ACCOUNT_DELETED = "account.deleted"
+COMPANY_CREATED = "company.created"
+MESSAGE_DELIVERED = "message.delivered"
+MESSAGE_REPLIED = "message.replied"
+
+# Appointments: subject `appointment:<pk>` or `ticket:<pk>`
+APPOINTMENT_BOOKED = "appointment.booked"
+APPOINTMENT_CANCELLED = "appointment.cancelled"
+APPOINTMENT_CHECKED_IN = "appointment.checked_in"
+APPOINTMENT_CALLED = "appointment.called"
+APPOINTMENT_SERVED = "appointment.served"
+APPOINTMENT_NO_SHOW = "appointment.no_show"
+APPOINTMENT_TRANSFERRED = "appointment.transferred"
+
+# The portal
+PORTAL_SEARCH = "portal.search"
+PORTAL_SERVICE_VIEWED = "portal.service_viewed"
+
+# Process logs imported by the cockpit: `case.*` where the activity maps, else this prefix.
+IMPORT_PREFIX = "import."
+CASE_PREFIX = "case."
+
+ALL = frozenset(
+    value
+    for name, value in dict(globals()).items()
+    if name.isupper() and "PREFIX" not in name and isinstance(value, str)
+)
+
+
+def case_kind(activity: str) -> str:
+    """The kind of a case event for a workflow activity (`received` → `case.received`)."""
+    kind = CASE_PREFIX + activity
+    if kind not in ALL:
+        raise ValueError(f"unknown case activity {activity!r}: add it to core/event_kinds.py")
+    return kind
