@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from django.db import connection, transaction
 from django.db.models import Max
 
+from openkreis.core import event_kinds
 from openkreis.core.models import Event
 
 from . import engine
@@ -276,14 +277,14 @@ def _add(acc_daily: dict, acc_steps: dict, row: CaseFact, sign: int) -> None:
 def metric_keys(ev: Ev) -> list[tuple[str, str, str, int]]:
     """(metric, service, key, total) rows one non-case event adds to (count 1 each)."""
     kind, data = ev.kind, ev.data
-    if kind == "portal.search":
+    if kind == event_kinds.PORTAL_SEARCH:
         rows = [("search", "", "", 0)]
         if not data.get("results"):
             rows.append(("search_zero", "", str(data.get("query", ""))[:120], 0))
         return rows
-    if kind == "portal.service_viewed":
+    if kind == event_kinds.PORTAL_SERVICE_VIEWED:
         return [("view", str(data.get("service", ""))[:120], "", 0)]
-    if kind == "feedback.submitted":
+    if kind == event_kinds.FEEDBACK_SUBMITTED:
         try:
             rating = int(data.get("rating"))
         except (TypeError, ValueError):

@@ -7,12 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from openkreis.core.loader import read_yaml
+from openkreis.core.models import OrgUnit
 
 from . import engine, read
 from .models import Alert, AlertRule
@@ -97,8 +101,6 @@ def at_risk_url(rule: AlertRule) -> str:
     (the desk filters by unit id)."""
     url = reverse("cases:inbox") + "?tab=overdue"
     if rule.org_unit:
-        from openkreis.core.models import OrgUnit
-
         unit = OrgUnit.objects.filter(key=rule.org_unit).values_list("id", flat=True).first()
         if unit:
             url += f"&unit={unit}"
@@ -138,10 +140,6 @@ def _num(value) -> str:
 def load_rules(folder, report) -> None:
     """tenants/<slug>/cockpit/alerts.yaml: the county's alert rules (data, not code);
     subscribers are given by username and must exist (else they are skipped)."""
-    from django.contrib.auth import get_user_model
-
-    from openkreis.core.loader import read_yaml
-
     path = folder / "cockpit" / "alerts.yaml"
     if not path.is_file():
         return

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openkreis.core import event_kinds
+
 from . import _kernel, engine
 from ._kernel import (
     FLOAT_COLS,
@@ -182,12 +184,12 @@ def _fold(log: Log) -> Folded:
         [names.codes[k.split(".", 1)[-1]] if k else 0 for k in log.kinds.names], dtype=np.int64
     )
     roles = {
-        "case.transition": R_STEP,
-        "case.assigned": R_STEP,
-        "case.received": R_RECEIVED,
-        "case.decided": R_DECIDED,
-        "case.reopened": R_REOPENED,
-        "case.documents_requested": R_REQUESTED,
+        event_kinds.CASE_TRANSITION: R_STEP,
+        event_kinds.CASE_ASSIGNED: R_STEP,
+        event_kinds.CASE_RECEIVED: R_RECEIVED,
+        event_kinds.CASE_DECIDED: R_DECIDED,
+        event_kinds.CASE_REOPENED: R_REOPENED,
+        event_kinds.CASE_DOCUMENTS_REQUESTED: R_REQUESTED,
     }
     kind_role = np.array([roles.get(k, R_OTHER) for k in log.kinds.names], dtype=np.int64)
     state_kinds = np.array(

@@ -10,6 +10,7 @@ import random
 
 from django.utils import timezone
 
+from openkreis.core import event_kinds
 from openkreis.core.models import Event, OrgUnit
 from openkreis.core.services import record_event
 from openkreis.core.staff import Role, add_staff, ensure_totp
@@ -64,7 +65,7 @@ def load_demo(tenant, folder, stdout) -> None:
             for rule in AlertRule.objects.all():
                 rule.subscribers.add(user)
         stdout.write(f"  {label:<48} {username:<18} {secret}")
-    if not Event.objects.filter(kind="portal.search", data__demo=True).exists():
+    if not Event.objects.filter(kind=event_kinds.PORTAL_SEARCH, data__demo=True).exists():
         _demo_events(tenant.slug)
     aggregates.refresh()
 
@@ -76,7 +77,7 @@ def _demo_events(tenant: str) -> None:
         at = now - dt.timedelta(days=rng.uniform(0, 365))
         query, results = rng.choice(QUERIES)
         record_event(
-            "portal.search",
+            event_kinds.PORTAL_SEARCH,
             data={"query": query, "results": results, "top": "", "demo": True},
             occurred_at=at,
             tenant=tenant,
@@ -85,7 +86,7 @@ def _demo_events(tenant: str) -> None:
         at = now - dt.timedelta(days=rng.uniform(0, 365))
         service = rng.choices(SERVICES, [6, 3, 4, 3, 1, 1])[0]
         record_event(
-            "portal.service_viewed",
+            event_kinds.PORTAL_SERVICE_VIEWED,
             data={"service": service, "demo": True},
             occurred_at=at,
             tenant=tenant,
@@ -95,7 +96,7 @@ def _demo_events(tenant: str) -> None:
         service = rng.choices(SERVICES, [6, 3, 4, 3, 1, 1])[0]
         rating = rng.choices([1, 2, 3, 4, 5], [1, 1, 3, 6, 8])[0]
         record_event(
-            "feedback.submitted",
+            event_kinds.FEEDBACK_SUBMITTED,
             subject=f"feedback:demo-{n}",
             data={
                 "service": service,

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from openkreis.core import event_kinds
+
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = 86400.0
 K_ANONYMITY = 5  # cells with fewer cases are suppressed
@@ -203,7 +205,7 @@ def fold_case(events: Iterable[Ev], fact: CaseFact | None = None) -> CaseFact | 
             else:
                 edge[0] += 1
                 edge[1] += span
-        if kind != "case.transition" and kind != "case.assigned":
+        if kind != event_kinds.CASE_TRANSITION and kind != event_kinds.CASE_ASSIGNED:
             _milestone(fact, ev, kind, data, first=not last_id)
         elif not last_id:
             _milestone(fact, ev, kind, data, first=True)
@@ -233,7 +235,7 @@ def fold_case(events: Iterable[Ev], fact: CaseFact | None = None) -> CaseFact | 
 def _milestone(fact: CaseFact, ev: Ev, kind: str, data: dict, first: bool) -> None:
     """What an event other than a plain step changes: receipt, decision, reopening,
     request; and what the first event says until a case.received says more."""
-    if kind == "case.received" and not fact.has_received:
+    if kind == event_kinds.CASE_RECEIVED and not fact.has_received:
         fact.has_received = True
         fact.received_at = ev.at
         fact.target_at = to_epoch(data.get("target_at"))
@@ -241,14 +243,14 @@ def _milestone(fact: CaseFact, ev: Ev, kind: str, data: dict, first: bool) -> No
         fact.complete = None if complete is None else bool(complete)
         fact.channel = data.get("channel", "") or fact.channel
         fact.source = str(data.get("source", "") or fact.source)
-    elif kind == "case.decided":
+    elif kind == event_kinds.CASE_DECIDED:
         fact.decided_at = ev.at
         fact.outcome = data.get("outcome", "") or ""
-    elif kind == "case.reopened":
+    elif kind == event_kinds.CASE_REOPENED:
         fact.reopened += 1
         fact.decided_at = None
         fact.outcome = ""
-    elif kind == "case.documents_requested":
+    elif kind == event_kinds.CASE_DOCUMENTS_REQUESTED:
         fact.requests += 1
     if first and not fact.has_received:
         fact.source = str(data.get("source", "") or "")
@@ -516,7 +518,7 @@ def satisfaction(events: Iterable[Ev]) -> dict:
     """feedback.submitted: n, mean rating, distribution 1..5."""
     ratings = []
     for ev in events:
-        if ev.kind != "feedback.submitted":
+        if ev.kind != event_kinds.FEEDBACK_SUBMITTED:
             continue
         try:
             rating = int(ev.data.get("rating"))
@@ -538,11 +540,11 @@ def portal_usage(events: Iterable[Ev], top: int = 10) -> dict:
     zero: Counter = Counter()
     viewed: Counter = Counter()
     for ev in events:
-        if ev.kind == "portal.search":
+        if ev.kind == event_kinds.PORTAL_SEARCH:
             searches += 1
             if not ev.data.get("results"):
                 zero[ev.data.get("query", "")] += 1
-        elif ev.kind == "portal.service_viewed":
+        elif ev.kind == event_kinds.PORTAL_SERVICE_VIEWED:
             viewed[ev.data.get("service", "")] += 1
     return {
         "searches": searches,
@@ -563,15 +565,18 @@ def appointments(events: Iterable[Ev]) -> dict:
         kind = ev.kind
         if not kind.startswith("appointment."):
             continue
-        if kind == "appointment.booked":
+        if kind == event_kinds.APPOINTMENT_BOOKED:
             booked += 1
-        elif kind == "appointment.cancelled":
+        elif kind == event_kinds.APPOINTMENT_CANCELLED:
             cancelled += 1
-        elif kind == "appointment.no_show":
+        elif kind == event_kinds.APPOINTMENT_NO_SHOW:
             no_show += 1
-        elif kind == "appointment.checked_in" and ev.data.get("kind", "booking") == "booking":
+        elif (
+            kind == event_kinds.APPOINTMENT_CHECKED_IN
+            and ev.data.get("kind", "booking") == "booking"
+        ):
             checked_in += 1
-        elif kind == "appointment.called":
+        elif kind == event_kinds.APPOINTMENT_CALLED:
             seconds = ev.data.get("wait_seconds")
             if isinstance(seconds, int | float):
                 waits.append(float(seconds))

@@ -19,12 +19,11 @@ from collections.abc import Iterator
 from defusedxml import ElementTree
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openkreis.core.models import Event
 
-from . import engine
+from . import aggregates, engine, services
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -241,10 +240,10 @@ def read_xes(stream) -> Iterator[tuple]:
 def run(batch_id: int) -> int:
     """Import one batch (resumable); returns the number of events written."""
     batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED):
-        return batch.events
+    if services.is_final(batch):
+        return batch.events  # a task delivered again after the batch was finished
     already = batch.events
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    services.mark_running(batch)
     errors: list = list(batch.errors) if already else []
     cases: set[str] = set()
     written = 0
@@ -275,7 +274,7 @@ def run(batch_id: int) -> int:
             written += _flush(batch, pending, already + written, errors, stream, size)
     except ImportFailed as exc:
         errors.append({"line": 0, "message": str(exc)})
-        _finish(batch, ImportBatch.Status.FAILED, errors, len(cases))
+        services.fail_import(batch, errors=errors, cases=len(cases))
         return already + written
     except (ValueError, TypeError, OSError, UnicodeError) as exc:
         # anything else in the file we did not foresee: a report, never a crash
@@ -286,15 +285,14 @@ def run(batch_id: int) -> int:
                 "message": _("The file cannot be read: %(error)s") % {"error": str(exc)[:200]},
             }
         )
-        _finish(batch, ImportBatch.Status.FAILED, errors, len(cases))
+        services.fail_import(batch, errors=errors, cases=len(cases))
         return already + written
     total = already + written
-    status = ImportBatch.Status.DONE if total else ImportBatch.Status.FAILED
-    if not total:
+    if total:
+        services.finish_import(batch, errors=errors, cases=len(cases))
+    else:
         errors.append({"line": 0, "message": _("No valid event found in the file.")})
-    _finish(batch, status, errors, len(cases))
-    from . import aggregates
-
+        services.fail_import(batch, errors=errors, cases=len(cases))
     aggregates.ensure_fresh()
     return total
 
@@ -314,21 +312,3 @@ def _flush(batch, pending, done_before, errors, stream, size) -> int:
             errors=errors,
         )
     return len(pending)
-
-
-def _finish(batch, status, errors, cases) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=status,
-        progress=100,
-        errors=errors,
-        cases=cases,
-        finished_at=timezone.now(),
-    )
-
-
-def start(batch: ImportBatch) -> None:
-    """Queue the import (Celery) — in the embedded mode it runs in-process right away."""
-    from . import tasks
-
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED)
-    transaction.on_commit(lambda: tasks.run_import.delay(batch.pk))

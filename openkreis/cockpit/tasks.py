@@ -5,7 +5,7 @@ in `make run` mode pages refresh on demand and `manage.py cockpit_refresh` /
 
 from celery import shared_task
 
-from . import aggregates
+from . import aggregates, alerts
 
 
 @shared_task
@@ -20,14 +20,14 @@ def recompute() -> int:
 
 @shared_task
 def evaluate_alerts() -> int:
-    from . import alerts
-
     aggregates.refresh()
     return len(alerts.evaluate())
 
 
 @shared_task
 def run_import(batch_id: int) -> int:
+    # imported here, not at the top: importer -> services -> tasks (services sends this
+    # task), so a top-level import would be a cycle within the app
     from . import importer
 
     return importer.run(batch_id)

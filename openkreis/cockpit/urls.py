@@ -1,18 +1,21 @@
 from django.urls import path
 
-from . import views
+from .views.dashboard import alerts, dashboard, factsheet, process
+from .views.exports import export
+from .views.imports import import_detail, import_status, imports
+from .views.public import help_page, transparency
 
 app_name = "cockpit"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("export/<slug:name>.<slug:fmt>", views.export, name="export"),
-    path("prozess/<slug:service>/", views.process, name="process"),
-    path("steckbrief/<slug:service>.pdf", views.factsheet, name="factsheet"),
-    path("warnungen/", views.alerts, name="alerts"),
-    path("import/", views.imports, name="imports"),
-    path("import/<int:pk>/", views.import_detail, name="import"),
-    path("import/<int:pk>/status.json", views.import_status, name="import-status"),
-    path("hilfe/", views.help_page, name="help"),
-    path("transparenz/", views.transparency, name="transparency"),
+    path("", dashboard, name="dashboard"),
+    path("export/<slug:name>.<slug:fmt>", export, name="export"),
+    path("prozess/<slug:service>/", process, name="process"),
+    path("steckbrief/<slug:service>.pdf", factsheet, name="factsheet"),
+    path("warnungen/", alerts, name="alerts"),
+    path("import/", imports, name="imports"),
+    path("import/<int:pk>/", import_detail, name="import"),
+    path("import/<int:pk>/status.json", import_status, name="import-status"),
+    path("hilfe/", help_page, name="help"),
+    path("transparenz/", transparency, name="transparency"),
 ]

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from openkreis.cockpit import views
+from openkreis.cockpit.views.public import dcat, open_data
 
 urlpatterns = [
-    path("open-data.<slug:fmt>", views.open_data, name="open-data"),
-    path("dcat.jsonld", views.dcat, name="dcat"),
+    path("open-data.<slug:fmt>", open_data, name="open-data"),
+    path("dcat.jsonld", dcat, name="dcat"),
 ]

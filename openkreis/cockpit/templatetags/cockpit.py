@@ -3,7 +3,9 @@
 from django import template
 from django.utils.formats import number_format
 
+from openkreis.cockpit import presenters, scope
 from openkreis.cockpit.engine import K_ANONYMITY
+from openkreis.core.models import OrgUnit
 
 register = template.Library()
 
@@ -29,9 +31,7 @@ def cell(value):
 
 @register.filter
 def pct(value):
-    if value is None:
-        return "–"
-    return num(round(value * 100, 1))
+    return num(presenters.pct(value))
 
 
 @register.filter
@@ -61,15 +61,11 @@ def hours(seconds):
 @register.simple_tag(takes_context=True)
 def cockpit_scope(context):
     """The names of the org units whose figures the manager sees, or None (the county)."""
-    from openkreis.core.models import OrgUnit
-
-    from ..views import _scope
-
     request = context.get("request")
     if request is None or not getattr(request.user, "is_authenticated", False):
         return None
-    units = _scope(request)
-    if units is None:
+    units = scope.for_request(request)
+    if units is scope.COUNTY:
         return None
     rows = OrgUnit.objects.filter(key__in=units).values_list("name", "parent__key")
     return sorted(name for name, parent in rows if parent not in units)  # the tops only

@@ -1,20 +1,29 @@
-"""Hand-made event logs for the cockpit's tests (written through core.record_event)."""
+"""Test data of the cockpit: hand-made event logs (written through core.record_event),
+sample XES and CSV files, factory-boy factories for the cockpit's own models (alert rules,
+alerts, import batches) and a staff login per role."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from openkreis.cockpit.models import Alert, AlertRule, ImportBatch
 from openkreis.core.services import record_event
+from openkreis.core.testing import login_staff, make_staff
 
 UTC = dt.UTC
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+SERVICE = "baugenehmigung-vereinfacht"
 
 
 def case_event(pk, activity, at, state, state_kind, **data):
     payload = {
         "activity": activity,
-        "service": data.pop("service", "baugenehmigung-vereinfacht"),
+        "service": data.pop("service", SERVICE),
         "procedure": "generic",
         "org_unit": data.pop("org_unit", "bauordnungsamt"),
         "channel": data.pop("channel", "online"),
@@ -30,7 +39,7 @@ def random_log(seed: int, cases: int = 40, start: dt.datetime = START):
     returned shuffled in logging order with some events logged late."""
     rng = random.Random(seed)
     out = []
-    services = ["baugenehmigung-vereinfacht", "fahrerlaubnis-ersterteilung", "jagdschein"]
+    services = [SERVICE, "fahrerlaubnis-ersterteilung", "jagdschein"]
     for n in range(cases):
         pk = 9000 + n
         service = rng.choice(services)
@@ -99,3 +108,103 @@ def other_events(at: dt.datetime):
         },
         occurred_at=at,
     )
+
+
+# -- sample files of the import ---------------------------------------------------------------
+XES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <trace><string key="concept:name" value="A-1"/>
+    <event><string key="concept:name" value="Antrag eingegangen"/>
+      <date key="time:timestamp" value="2026-03-02T08:00:00+01:00"/>
+      <string key="org:resource" value="Frau Beispiel"/></event>
+    <event><string key="concept:name" value="Pruefung"/>
+      <string key="lifecycle:transition" value="start"/>
+      <date key="time:timestamp" value="2026-03-04T08:00:00+01:00"/></event>
+    <event><string key="concept:name" value="Bescheid"/>
+      <date key="time:timestamp" value="2026-03-06T08:00:00+01:00"/></event>
+  </trace>
+  <trace><string key="concept:name" value="A-2"/>
+    <event><string key="concept:name" value="Antrag eingegangen"/>
+      <date key="time:timestamp" value="2026-03-03T08:00:00+01:00"/></event>
+    <event><string key="concept:name" value="Bescheid"/>
+      <date key="time:timestamp" value="kaputt"/></event>
+  </trace>
+</log>"""
+
+CSV = (
+    b"Vorgang;Schritt;Zeitpunkt;Bearbeiter;Frist\n"
+    b"B-1;Eingang;02.03.2026 08:00;Herr X;20.03.2026\n"
+    b"B-1;Nachforderung;03.03.2026 08:00;Herr X;\n"
+    b"B-1;Unterlagen eingegangen;05.03.2026 08:00;;\n"
+    b"B-1;Bescheid;09.03.2026 08:00;Herr X;\n"
+    b"B-2;Eingang;2026-03-29T01:30:00;;\n"
+    b";Bescheid;2026-03-30T08:00:00;;\n"
+    b"B-2;Bescheid;not a date;;\n"
+)
+CSV_MAPPING = {"case_id": "Vorgang", "activity": "Schritt", "timestamp": "Zeitpunkt"}
+
+
+# -- the cockpit's own models -----------------------------------------------------------------
+class AlertRuleFactory(factory.django.DjangoModelFactory):
+    """By default the county's typical rule: the backlog of the Fahrerlaubnisbehörde above
+    five open cases."""
+
+    class Meta:
+        model = AlertRule
+
+    key = factory.Sequence(lambda n: f"rule-{n}")
+    name = "Rückstand FEB > 5"
+    kpi = AlertRule.Kpi.BACKLOG
+    mode = AlertRule.Mode.ABOVE
+    value = 5
+    org_unit = "fahrerlaubnisbehoerde"
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    """An active alert (raised now, not cleared) of a new rule."""
+
+    class Meta:
+        model = Alert
+
+    rule = factory.SubFactory(AlertRuleFactory)
+    raised_at = factory.LazyFunction(timezone.now)
+    last_value = 1
+    reference = 0
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    """An uploaded XES log (the sample XES); `csv=True` gives the sample CSV with its
+    column mapping. The file is stored like an upload (cockpit/imports/)."""
+
+    class Meta:
+        model = ImportBatch
+
+    class Params:
+        content = XES
+        csv = factory.Trait(
+            name="x.csv", format=ImportBatch.Format.CSV, content=CSV, mapping=CSV_MAPPING
+        )
+
+    name = "x.xes"
+    format = ImportBatch.Format.XES
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name=o.name))
+
+
+# -- people -----------------------------------------------------------------------------------
+ROLE_UNITS = {
+    "caseworker": ("bauordnungsamt", ("caseworker",)),
+    "team-lead": ("ordnungsamt-kreis", ("team_lead",)),
+    "manager": ("landrat", ("manager",)),  # county-wide (tenants/harz/cockpit/access.yaml)
+}
+
+
+def login_as(client, role):
+    """Log `client` in as a new staff member with `role` (with a second factor); None for
+    "anonymous"."""
+    if role == "anonymous":
+        return None
+    unit, roles = ROLE_UNITS[role]
+    user, secret = make_staff(f"u-{role}", unit, *roles)
+    login_staff(client, user, secret)
+    return user

@@ -14,7 +14,7 @@ from openkreis.cockpit.models import Alert, AlertRule
 from openkreis.core.models import OrgUnit
 from openkreis.core.testing import login_staff, make_staff
 
-from .factories import case_event
+from .factories import AlertRuleFactory, case_event
 
 pytestmark = pytest.mark.django_db
 
@@ -41,22 +41,9 @@ def manager(harz):
     return user, secret
 
 
-def rule(**kw):
-    defaults = {
-        "key": "r",
-        "name": "Rückstand FEB > 5",
-        "kpi": "backlog",
-        "mode": "above",
-        "value": 5,
-        "org_unit": "fahrerlaubnisbehoerde",
-    }
-    defaults.update(kw)
-    return AlertRule.objects.create(**defaults)
-
-
 def test_threshold_raises_once_mails_and_clears(manager):
     user, _secret = manager
-    r = rule()
+    r = AlertRuleFactory()
     r.subscribers.add(user)
     open_cases(6, 500)
     aggregates.refresh()
@@ -86,7 +73,7 @@ def test_threshold_raises_once_mails_and_clears(manager):
 
 
 def test_other_unit_does_not_count(manager):
-    rule()
+    AlertRuleFactory()
     open_cases(6, 600, unit="auslaenderbehoerde")
     aggregates.refresh()
     assert alerts.evaluate() == []
@@ -104,7 +91,7 @@ def test_deviation_from_trailing_eight_weeks(harz):
         case_event(800 + i, "received", received, "new", "queue")
         case_event(800 + i, "decided", now - dt.timedelta(days=3), "decided", "done")
     aggregates.refresh()
-    r = rule(
+    r = AlertRuleFactory(
         key="lead",
         name="Durchlaufzeit +25 %",
         kpi="median_lead_days",
@@ -133,13 +120,13 @@ def test_below_threshold_deadline_rate(harz):
         late = 3 if i < 7 else 10  # 7 of 10 on time
         case_event(900 + i, "decided", received + dt.timedelta(days=late), "decided", "done")
     aggregates.refresh()
-    r = rule(key="tt", kpi="deadline_rate", mode="below", value=80, org_unit="")
+    r = AlertRuleFactory(key="tt", kpi="deadline_rate", mode="below", value=80, org_unit="")
     assert alerts.check(r, now) == (True, pytest.approx(70.0), 80)
 
 
 def test_command_and_alerts_page(client, manager):
     user, secret = manager
-    rule().subscribers.add(user)
+    AlertRuleFactory().subscribers.add(user)
     open_cases(6, 1000)
     call_command("cockpit_alerts", stdout=io.StringIO())
     assert Alert.objects.filter(cleared_at__isnull=True).count() == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openkreis.cockpit import aggregates, scope
 from openkreis.core.testing import login_staff, make_staff
 
-from .factories import case_event
+from .factories import AlertFactory, case_event
 
 pytestmark = pytest.mark.django_db
 BAU = "baugenehmigung-vereinfacht"
@@ -80,26 +80,8 @@ def test_dezernent_sees_only_his_units(client, log):
 
 
 def test_alerts_of_other_units_are_not_listed(client, log):
-    from openkreis.cockpit.models import Alert, AlertRule
-
-    bau = AlertRule.objects.create(
-        key="t-bau",
-        name="Bau-Regel",
-        kpi="backlog",
-        mode="above",
-        value=0,
-        org_unit="bauordnungsamt",
-    )
-    fs = AlertRule.objects.create(
-        key="t-fs",
-        name="FS-Regel",
-        kpi="backlog",
-        mode="above",
-        value=0,
-        org_unit="fahrerlaubnisbehoerde",
-    )
-    for rule in (bau, fs):
-        Alert.objects.create(rule=rule, raised_at=timezone.now(), last_value=1, reference=0)
+    AlertFactory(rule__name="Bau-Regel", rule__value=0, rule__org_unit="bauordnungsamt")
+    AlertFactory(rule__name="FS-Regel", rule__value=0, rule__org_unit="fahrerlaubnisbehoerde")
     dezernent, secret = make_staff("s-dez2", "dezernat-2", "manager")
     login_staff(client, dezernent, secret)
     page = client.get("/cockpit/warnungen/").content.decode()

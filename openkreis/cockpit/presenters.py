@@ -1,0 +1,466 @@
+"""What the cockpit's pages show, made from the read model's figures (read.py): headline
+tiles, charts with their tables, the process graph, the fact sheet and the public figures.
+Nothing here knows a request: the views ask for the filters and the scope, call these and
+render what comes back, so the same figures serve the page, the exports and the open data
+alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from openkreis.catalog.models import Service
+from openkreis.core.models import OrgUnit
+
+from . import engine, read, svg
+from .alerts import at_risk_url
+from .models import CaseFact
+
+CHANNEL_LABELS = {
+    "online": gettext_lazy("Online"),
+    "paper": gettext_lazy("Paper"),
+    "counter": gettext_lazy("Counter"),
+}
+KIND_LABELS = {
+    "queue": gettext_lazy("waiting in the inbox"),
+    "applicant": gettext_lazy("waiting for the applicant"),
+    "work": gettext_lazy("being worked on"),
+}
+ACTIVITY_LABELS = {
+    "received": gettext_lazy("Received"),
+    "assigned": gettext_lazy("Claimed"),
+    "handed_over": gettext_lazy("Handed over"),
+    "documents_requested": gettext_lazy("Documents requested"),
+    "documents_received": gettext_lazy("Documents received"),
+    "decided": gettext_lazy("Decided"),
+    "closed": gettext_lazy("Closed"),
+    "reopened": gettext_lazy("Reopened"),
+}
+CHARTS = ("intake", "lead", "backlog", "steps", "channels", "services")
+
+
+# -- formatting -------------------------------------------------------------------------------
+def pct(value):
+    """A rate (0..1) as a percentage with one decimal; None (suppressed) stays None."""
+    return None if value is None else round(value * 100, 1)
+
+
+def days(value):
+    """Days (or any figure shown with one decimal); None (suppressed) stays None."""
+    return None if value is None else round(value, 1)
+
+
+def _as_is(value):
+    return value
+
+
+# -- look-ups ---------------------------------------------------------------------------------
+def display_names() -> tuple[dict, dict]:
+    """Display names of services (by slug) and org units (by key), read-only."""
+    services = dict(Service.objects.values_list("slug", "name"))
+    units = dict(OrgUnit.objects.values_list("key", "name"))
+    return services, units
+
+
+def today() -> dt.date:
+    """Today in Berlin: the last day of every default window."""
+    return timezone.now().astimezone(engine.BERLIN).date()
+
+
+# -- charts -----------------------------------------------------------------------------------
+def _period_label(filters: read.Filters) -> str:
+    return _("Month") if filters.period == "month" else _("Week")
+
+
+def _intake(filters, services, memo) -> dict:
+    period = _period_label(filters)
+    table = [[r["period"], r["received"], r["decided"]] for r in _series(filters, memo)]
+    return {
+        "title": _("Cases received and decided"),
+        "columns": [period, _("Received"), _("Decided")],
+        "rows": table,
+        "svg": svg.bar_chart(
+            _("Cases received per %(period)s") % {"period": period},
+            [(r[0], r[1]) for r in table],
+        ),
+    }
+
+
+def _lead(filters, services, memo) -> dict:
+    rows = read.lead_distribution(filters)
+    return {
+        "title": _("Lead time of the decided cases (days)"),
+        "columns": [_("Lead time in days"), _("Cases")],
+        "rows": [[label, n] for label, n in rows],
+        "svg": svg.bar_chart(_("Lead time distribution"), rows),
+    }
+
+
+def _backlog(filters, services, memo) -> dict:
+    table = [[r["period"], r["backlog"]] for r in _series(filters, memo)]
+    return {
+        "title": _("Backlog (open cases) at the end of each period"),
+        "columns": [_period_label(filters), _("Open cases")],
+        "rows": table,
+        "svg": svg.line_chart(_("Backlog over time"), [(r[0], r[1]) for r in table]),
+    }
+
+
+def _steps(filters, services, memo) -> dict:
+    table = [
+        [
+            r["state"],
+            str(KIND_LABELS.get(r["kind"], r["kind"])),
+            r["cases"],
+            days(r["median_hours"]),
+            days(r["score"] / 24) if r["score"] else None,
+        ]
+        for r in read.steps(filters)
+    ]
+    return {
+        "title": _("Time per step and bottlenecks"),
+        "columns": [
+            _("Step (state)"),
+            _("Meaning"),
+            _("Cases"),
+            _("Median hours"),
+            _("Bottleneck score (case-days)"),
+        ],
+        "rows": table,
+        "svg": svg.hbar_chart(_("Median hours per step"), [(r[0], r[3]) for r in table[:12]]),
+    }
+
+
+def _channels(filters, services, memo) -> dict:
+    table = [
+        [r["period"], r["online"], r["paper"], r["counter"], pct(r["online_share"])]
+        for r in read.channel_mix(filters)
+    ]
+    return {
+        "title": _("Channel mix of the received cases"),
+        "columns": [
+            _period_label(filters),
+            _("Online"),
+            _("Paper"),
+            _("Counter"),
+            _("Online share %"),
+        ],
+        "rows": table,
+        "svg": svg.stacked_chart(
+            _("Channel mix"),
+            [r[0] for r in table],
+            [
+                (str(CHANNEL_LABELS[c]), [r[i + 1] for r in table])
+                for i, c in enumerate(read.CHANNELS)
+            ],
+        ),
+    }
+
+
+def _services(filters, services, memo) -> dict:
+    t = read.per_service_table(filters, services)
+    rows = [[r["name"], *r["cells"], r["total"]] for r in t["rows"]]
+    rows.append([_("Total"), *t["totals"], t["grand"]])
+    return {
+        "title": _("Cases received per service"),
+        "columns": [_("Service"), *t["periods"], _("Total")],
+        "rows": rows,
+        "svg": None,  # a table with a column per period: no picture says it better
+    }
+
+
+def _series(filters: read.Filters, memo: dict) -> list[dict]:
+    # the intake and backlog charts share one series: read it once per dashboard
+    if "series" not in memo:
+        memo["series"] = read.series(filters)
+    return memo["series"]
+
+
+_CHART_BUILDERS = {
+    "intake": _intake,
+    "lead": _lead,
+    "backlog": _backlog,
+    "steps": _steps,
+    "channels": _channels,
+    "services": _services,
+}
+
+
+def chart(name: str, filters: read.Filters, services: dict, cache: dict | None = None) -> dict:
+    """One chart: name, title, table (columns + rows) and its SVG (None: table only).
+    `cache` lets the charts of one page share what they read. Unknown name: 404."""
+    build = _CHART_BUILDERS.get(name)
+    if build is None:
+        raise Http404
+    return {"name": name, **build(filters, services, {} if cache is None else cache)}
+
+
+# -- dashboard --------------------------------------------------------------------------------
+# (key, label, unit, how the value is shown): headline figures, compared with the window
+# of the same length before
+HEADLINE_TILES = (
+    ("received", gettext_lazy("Cases received"), "", _as_is),
+    ("decided", gettext_lazy("Cases decided"), "", _as_is),
+    ("completion_rate", gettext_lazy("Completion rate"), "%", pct),
+    ("median_lead_days", gettext_lazy("Median lead time"), gettext_lazy("days"), days),
+    (
+        "p90_lead_days",
+        gettext_lazy("Lead time, 90 % of cases within"),
+        gettext_lazy("days"),
+        days,
+    ),
+    ("deadline_rate", gettext_lazy("Deadline adherence"), "%", pct),
+    (
+        "first_time_right_rate",
+        gettext_lazy("Complete on receipt (first-time-right)"),
+        "%",
+        pct,
+    ),
+    ("satisfaction", gettext_lazy("Satisfaction (1–5)"), "", days),
+)
+# (key, field of read.backlog_now, label): "now" figures, without a trend
+BACKLOG_TILES = (
+    ("backlog", "open", gettext_lazy("Open cases now")),
+    ("overdue", "overdue", gettext_lazy("Overdue now")),
+    ("at_risk", "at_risk", gettext_lazy("At risk (due within 7 days)")),
+)
+
+
+def tiles(filters: read.Filters) -> list[dict]:
+    """The headline tiles: value, unit, trend against the window before, and whether the
+    value is suppressed (fewer than K_ANONYMITY cases)."""
+    now = read.headline(filters)
+    before = read.headline(filters.previous())
+    backlog = read.backlog_now(filters)
+    out = []
+    for key, label, unit, show in HEADLINE_TILES:
+        value = show(now[key])
+        out.append(
+            {
+                "key": key,
+                "label": str(label),
+                "value": value,
+                "unit": str(unit),
+                "trend": read.trend(value, show(before[key]), read.GOOD_WHEN_UP.get(key)),
+                "suppressed": value is None,
+            }
+        )
+    for key, field, label in BACKLOG_TILES:
+        value = backlog[field]
+        small = 0 < value < engine.K_ANONYMITY  # counted from so few cases: not shown
+        out.append(
+            {
+                "key": key,
+                "label": str(label),
+                "value": None if small else value,
+                "unit": "",
+                "trend": None,
+                "suppressed": small,
+            }
+        )
+    return out
+
+
+def dashboard_data(filters: read.Filters, services: dict) -> dict:
+    """The figures of the dashboard (what the view caches): charts, tiles, backlog by age,
+    portal, appointments and satisfaction."""
+    memo: dict = {}
+    return {
+        "charts": [chart(name, filters, services, memo) for name in CHARTS],
+        "tiles": tiles(filters),
+        "backlog": read.backlog_now(filters),
+        "portal": read.portal(filters),
+        "appointments": read.appointments(filters),
+        "satisfaction": read.satisfaction(filters),
+    }
+
+
+def alert_rows(active) -> list[dict]:
+    """The active alerts, each with the link to its cases at risk in the caseworker desk."""
+    return [{"alert": a, "cases_url": at_risk_url(a.rule)} for a in active]
+
+
+# -- process view and fact sheet --------------------------------------------------------------
+def process_context(service: str, services: dict, data: dict) -> dict:
+    """The process page of `service` from read.process: the graph with labelled steps."""
+    name = services.get(service, service)
+    labels = {n: str(ACTIVITY_LABELS.get(n, n.replace("_", " "))) for n in data["nodes"]}
+    graph = svg.process_graph(
+        _("Process of %(service)s") % {"service": name},
+        data["nodes"],
+        data["edges"],
+        labels,
+    )
+    return {
+        "service": service,
+        "service_name": name,
+        "data": data,
+        "graph": graph,
+        "labels": labels,
+        "enough": engine.enough(data["cases"]),
+    }
+
+
+def factsheet_context(service: str, services: dict, filters: read.Filters) -> dict:
+    """The fact sheet of one service: headline, backlog, the five longest waits."""
+    filters.service = service
+    head = read.headline(filters)
+    waits = [s for s in read.steps(filters) if s["kind"] in ("queue", "applicant")][:5]
+    return {
+        "service": service,
+        "service_name": services.get(service, service),
+        "filters": filters,
+        "head": head,
+        "backlog": read.backlog_now(filters),
+        "steps": waits,
+        "satisfaction": read.satisfaction(filters),
+        "quality": head,
+        "today": today(),
+        "lead": read.lead_distribution(filters),
+    }
+
+
+# -- imports ----------------------------------------------------------------------------------
+def import_status(batch) -> dict:
+    """How far an import got, for the status JSON the upload page polls."""
+    return {
+        "status": batch.status,
+        "progress": batch.progress,
+        "events": batch.events,
+        "cases": batch.cases,
+        "errors": len(batch.errors),
+    }
+
+
+# -- public figures ---------------------------------------------------------------------------
+# the columns of the open data, in this order
+OPEN_COLUMNS = [
+    "service",
+    "name",
+    "received",
+    "decided",
+    "median_lead_days",
+    "deadline_rate",
+    "first_time_right_rate",
+    "satisfaction",
+]
+
+
+def _public_kpis(h: dict) -> dict:
+    return {
+        "received": h["received"],
+        "decided": h["decided"],
+        "median_lead_days": days(h["median_lead_days"]),
+        "deadline_rate": pct(h["deadline_rate"]),
+        "first_time_right_rate": pct(h["first_time_right_rate"]),
+        "satisfaction": days(h["satisfaction"]),
+    }
+
+
+def public_figures() -> dict:
+    """The figures of the transparency page and the open data: per service over the last 12
+    months, suppressed below five cases. Imported logs are not the county's own cases and
+    are left out."""
+    services, _units = display_names()
+    day = today()
+    base = read.default_filters(day)
+    used = sorted(
+        set(
+            CaseFact.objects.exclude(source__startswith="import:")
+            .values_list("service", flat=True)
+            .distinct()
+        )
+    )
+    rows = []
+    for service in used:
+        f = read.default_filters(day)
+        f.service = service
+        name = services.get(service, service)
+        rows.append({"service": service, "name": name, **_public_kpis(read.headline(f))})
+    return {
+        "start": base.start,
+        "end": base.end,
+        "rows": rows,
+        "total": _public_kpis(read.headline(base)),
+        "portal": read.portal(base),
+    }
+
+
+def open_data_rows(figures: dict) -> list[list]:
+    """The rows of the open data CSV: one per service, in OPEN_COLUMNS order."""
+    return [[r[c] for c in OPEN_COLUMNS] for r in figures["rows"]]
+
+
+def open_data_json(figures: dict) -> dict:
+    """The open data as JSON: the window, the note on suppression, per service and total."""
+    return {
+        "period": {"start": figures["start"].isoformat(), "end": figures["end"].isoformat()},
+        "note": "Figures over fewer than 5 cases are null (suppressed).",
+        "services": figures["rows"],
+        "total": figures["total"],
+    }
+
+
+LICENCE = {"@id": "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"}
+EU_VOCABULARY = "http://publications.europa.eu/resource/authority/"
+
+
+def _distribution(url: str, title: str, media_type: str, file_type: str) -> dict:
+    return {
+        "@id": url,
+        "@type": "dcat:Distribution",
+        "dct:title": title,
+        "dcat:accessURL": {"@id": url},
+        "dcat:downloadURL": {"@id": url},
+        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/" + media_type},
+        "dct:format": {"@id": EU_VOCABULARY + "file-type/" + file_type},
+        "dct:license": LICENCE,
+    }
+
+
+def dcat_document(base: str, publisher: str) -> dict:
+    """DCAT-AP.de metadata (JSON-LD) of the open data: one dcat:Dataset with two
+    dcat:Distribution (JSON and CSV); `base` is the site's absolute root URL."""
+    json_url = base + reverse("cockpit-api:open-data", args=["json"])
+    csv_url = base + reverse("cockpit-api:open-data", args=["csv"])
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "dcatde": "http://dcat-ap.de/def/dcatde/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@id": base + reverse("cockpit-api:dcat") + "#dataset",
+        "@type": "dcat:Dataset",
+        "dct:title": {"@value": f"Verwaltungskennzahlen {publisher}", "@language": "de"},
+        "dct:description": {
+            "@value": (
+                "Eingänge, Erledigungen, Durchlaufzeit (Median, Tage), Termintreue, "
+                "Vollständigkeit bei Eingang und Zufriedenheit je Verwaltungsleistung, "
+                "letzte 12 Monate. Werte aus weniger als 5 Fällen sind unterdrückt (null)."
+            ),
+            "@language": "de",
+        },
+        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": publisher},
+        "dct:issued": {
+            "@value": timezone.now().date().isoformat(),
+            "@type": "http://www.w3.org/2001/XMLSchema#date",
+        },
+        "dct:accrualPeriodicity": {"@id": EU_VOCABULARY + "frequency/DAILY"},
+        "dcat:theme": {"@id": EU_VOCABULARY + "data-theme/GOVE"},
+        "dcatde:politicalGeocodingLevelURI": {
+            "@id": "http://dcat-ap.de/def/politicalGeocoding/Level/administrativeDistrict"
+        },
+        "dct:license": LICENCE,
+        "dcatde:licenseAttributionByText": publisher,
+        "dcat:landingPage": {"@id": base + reverse("cockpit:transparency")},
+        "dcat:distribution": [
+            _distribution(json_url, "Kennzahlen (JSON)", "application/json", "JSON"),
+            _distribution(csv_url, "Kennzahlen (CSV)", "text/csv", "CSV"),
+        ],
+    }
