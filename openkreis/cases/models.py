@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from openkreis.catalog.models import Service
 from openkreis.core.models import AppendOnlyError, OrgUnit, Region
 
+from .delivery import channels
+
 
 class FilePlanItem(models.Model):
     """One subject group of the county's file plan (Aktenplan), e.g. 32.10.01 Fahrerlaubnisse."""
@@ -220,6 +222,9 @@ class DocumentRequest(models.Model):
         return f"{', '.join(self.items)} (bis {self.deadline:%d.%m.%Y})"
 
 
+POST_LABELS = {"post": _("post")}
+
+
 class Delivery(models.Model):
     """A letter to the applicant (decision, request for documents, reminder) on its way.
 
@@ -237,7 +242,7 @@ class Delivery(models.Model):
         PENDING = "pending", _("waiting to be sent")
         SENDING = "sending", _("being sent")
         RETRY = "retry", _("failed, will be tried again")
-        SENT = "sent", _("delivered")
+        SENT = "sent", _("sent")
         POST = "post", _("needs a letter by post")
         FAILED = "failed", _("failed – please send it another way")
 
@@ -260,6 +265,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_what_display()}: {self.get_status_display()}"
+
+    @property
+    def channel_label(self) -> str:
+        """The channel's name for people (Postfach, E-Mail, Post)."""
+        plugin = channels.get(self.channel)
+        return str(getattr(plugin, "label", "")) or POST_LABELS.get(self.channel, self.channel)
 
 
 class AuditEntry(models.Model):

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('what', models.CharField(choices=[('decision', 'decision'), ('request', 'request for documents'), ('reminder', 'reminder')], max_length=20)),
-                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('sending', 'being sent'), ('retry', 'failed, will be tried again'), ('sent', 'delivered'), ('post', 'needs a letter by post'), ('failed', 'failed – please send it another way')], default='pending', max_length=20)),
+                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('sending', 'being sent'), ('retry', 'failed, will be tried again'), ('sent', 'sent'), ('post', 'needs a letter by post'), ('failed', 'failed – please send it another way')], default='pending', max_length=20)),
                 ('channel', models.CharField(blank=True, max_length=40)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('last_error', models.CharField(blank=True, max_length=300)),
