@@ -15,16 +15,7 @@ from typing import Any, Protocol
 
 from openkreis.core.registry import Registry
 
-PREFILL_KEYS = (
-    "first_name",
-    "last_name",
-    "birth_date",
-    "street",
-    "postcode",
-    "city",
-    "email",
-    "phone",
-)
+from .schema import PREFILL_KEYS  # the keys a form field may name (and sources may give)
 
 
 class PrefillSource(Protocol):
