@@ -7,38 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openkreis.appointments import services
-from openkreis.appointments.holidays import easter_sunday, holiday_name, public_holidays
-from openkreis.appointments.models import AppointmentService, Branch, SlotClaim
+from openkreis.appointments.holidays import holiday_name
+from openkreis.appointments.models import SlotClaim
 
-BERLIN = services.BERLIN
-
-
-def at(day: str, time: str = "07:00") -> dt.datetime:
-    """A local Berlin time as aware UTC (what `now` is)."""
-    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=BERLIN).astimezone(dt.UTC)
-
-
-def svc(*keys):
-    return [AppointmentService.objects.get(key=k) for k in keys]
-
-
-@pytest.fixture
-def halberstadt(db):
-    return Branch.objects.get(location__key="lra-halberstadt")
-
-
-def test_easter_and_sachsen_anhalt_holidays():
-    assert easter_sunday(2026) == dt.date(2026, 4, 5)
-    assert easter_sunday(2027) == dt.date(2027, 3, 28)
-    assert easter_sunday(2000) == dt.date(2000, 4, 23)
-    days = public_holidays(2027, "ST")
-    assert days[dt.date(2027, 1, 6)] == "Heilige Drei Könige"
-    assert days[dt.date(2027, 10, 31)] == "Reformationstag"
-    assert days[dt.date(2027, 3, 26)] == "Karfreitag"
-    assert days[dt.date(2027, 5, 6)] == "Christi Himmelfahrt"
-    assert days[dt.date(2027, 5, 17)] == "Pfingstmontag"
-    assert len(days) == 11
-    assert holiday_name(dt.date(2027, 1, 6), "NI") is None  # not a holiday in Niedersachsen
+from .helpers import BERLIN, at, svc
 
 
 def test_no_slots_on_holidays_closures_and_days_without_hours(halberstadt):
@@ -165,14 +137,3 @@ def test_property_slots_inside_hours_and_booking_removes_capacity(halberstadt, k
     cells = list(SlotClaim.objects.filter(booking=booking).values_list("counter_id", "start"))
     assert len(cells) == len(set(cells))
     services.release_hold(booking.hold_key)
-
-
-@given(st.integers(min_value=1900, max_value=2200))
-def test_property_easter_is_a_sunday_between_march_22_and_april_25(year):
-    easter = easter_sunday(year)
-    assert easter.weekday() == 6
-    assert dt.date(year, 3, 22) <= easter <= dt.date(year, 4, 25)
-    days = public_holidays(year, "ST")
-    assert dt.date(year, 1, 6) in days and dt.date(year, 10, 31) in days
-    # 9 nationwide + 2 of Sachsen-Anhalt; Himmelfahrt can fall on 1 May (2008, 2160)
-    assert len(days) == 11 - (easter + dt.timedelta(days=39) == dt.date(year, 5, 1))

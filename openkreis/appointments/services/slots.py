@@ -1,0 +1,236 @@
+"""Days and slots: a branch's calendar (opening hours, holidays, closures), the booking window,
+the free slots of a day and of the horizon, and whether a posted slot is offered and free.
+
+Reading only: nothing here writes. The cells a booking occupies are computed here too, so
+that the grid the citizen chooses from and the grid a booking claims are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import BookingError, SlotTaken
+from ..holidays import holiday_name
+from ..models import CELL_MINUTES, AppointmentService, Booking, Branch, Closure, Counter, SlotClaim
+from .common import BERLIN, UTC, Slot, _cells, _local
+from .config import _capable_counters, total_minutes
+
+
+@dataclass
+class _Calendar:
+    """A branch's opening hours by weekday and its closures, read once per computation."""
+
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    closures: list[tuple[dt.date, dt.date, str]]
+    state: str
+
+    def closed(self, day: dt.date) -> str | None:
+        name = holiday_name(day, self.state)
+        if name:
+            return _("public holiday (%(name)s)") % {"name": name}
+        for first, last, reason in self.closures:
+            if first <= day <= last:
+                return reason or _("closed")
+        if not self.hours.get(day.weekday()):
+            return _("no opening hours")
+        return None
+
+    def intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        return [(_local(day, o), _local(day, c)) for o, c in self.hours.get(day.weekday(), [])]
+
+
+def _calendar(branch: Branch) -> _Calendar:
+    hours: dict[int, list] = {}
+    for h in branch.location.opening_hours.all():
+        hours.setdefault(h.weekday, []).append((h.opens, h.closes))
+    closures = list(
+        Closure.objects.filter(Q(branch=branch) | Q(branch__isnull=True)).values_list(
+            "first_day", "last_day", "reason"
+        )
+    )
+    return _Calendar({k: sorted(v) for k, v in hours.items()}, closures, branch.holidays)
+
+
+def closed_reason(branch: Branch, day: dt.date) -> str | None:
+    """Why the branch takes no appointments on `day` (holiday, closure, no hours), or None."""
+    return _calendar(branch).closed(day)
+
+
+def booking_window(branch: Branch, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.date]:
+    """(earliest bookable start, last bookable day) under lead time and horizon."""
+    now = now or timezone.now()
+    earliest = now + dt.timedelta(minutes=branch.lead_minutes)
+    last_day = now.astimezone(BERLIN).date() + dt.timedelta(days=branch.horizon_days)
+    return earliest, last_day
+
+
+def _taken_cells(counters: list[Counter], start: dt.datetime, end: dt.datetime, now) -> set:
+    claims = (
+        SlotClaim.objects.filter(counter__in=counters, start__gte=start, start__lt=end)
+        .exclude(booking__state=Booking.State.HELD, booking__hold_expires_at__lte=now)
+        .values_list("counter_id", "start")
+    )
+    return {(counter_id, at.astimezone(UTC)) for counter_id, at in claims}
+
+
+def _step(branch: Branch) -> dt.timedelta:
+    """How far apart offered start times are (never finer than the grid)."""
+    return dt.timedelta(minutes=max(branch.step_minutes, CELL_MINUTES))
+
+
+def _day_slots(
+    branch: Branch,
+    calendar: _Calendar,
+    counters: list[Counter],
+    minutes: int,
+    day: dt.date,
+    earliest: dt.datetime,
+    taken: set,
+) -> list[Slot]:
+    """The free slots of one day, from data already read (no queries)."""
+    occupied = minutes + branch.buffer_minutes
+    step = _step(branch)
+    length = dt.timedelta(minutes=minutes)
+    slots = []
+    for opens, closes in calendar.intervals(day):
+        start = opens
+        while start + length <= closes:
+            if start >= earliest:
+                cells = [c for c in _cells(start, occupied) if c < closes]
+                free = sum(
+                    1 for counter in counters if not any((counter.pk, c) in taken for c in cells)
+                )
+                if free:
+                    slots.append(Slot(start, start + length, free))
+            start += step
+    return slots
+
+
+def free_slots(
+    branch: Branch,
+    services: list[AppointmentService],
+    day: dt.date,
+    now: dt.datetime | None = None,
+    *,
+    exclude_booking: Booking | None = None,
+) -> list[Slot]:
+    """Free slots for all `services` in one appointment at `branch` on `day` (local date)."""
+    now = now or timezone.now()
+    earliest, last_day = booking_window(branch, now)
+    if day > last_day or day < earliest.astimezone(BERLIN).date():
+        return []
+    calendar = _calendar(branch)
+    if calendar.closed(day):
+        return []
+    counters = _capable_counters(branch, services)
+    if not counters:
+        return []
+    intervals = calendar.intervals(day)
+    taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
+    if exclude_booking is not None:
+        own = set(exclude_booking.claims.values_list("counter_id", "start"))
+        taken -= {(c, s.astimezone(UTC)) for c, s in own}
+    return _day_slots(branch, calendar, counters, total_minutes(services), day, earliest, taken)
+
+
+def bookable_days(
+    branch: Branch, services: list[AppointmentService], now: dt.datetime | None = None
+) -> list[tuple[dt.date, int]]:
+    """Days in the horizon with at least one free slot, and how many slots each has.
+    Reads hours, closures, counters and every claim of the horizon once (4 queries)."""
+    now = now or timezone.now()
+    earliest, last_day = booking_window(branch, now)
+    counters = _capable_counters(branch, services)
+    if not counters:
+        return []
+    calendar = _calendar(branch)
+    first_day = earliest.astimezone(BERLIN).date()
+    taken = _taken_cells(
+        counters,
+        _local(first_day, dt.time(0)),
+        _local(last_day + dt.timedelta(days=1), dt.time(0)),
+        now,
+    )
+    minutes = total_minutes(services)
+    days = []
+    day = first_day
+    while day <= last_day:
+        if not calendar.closed(day):
+            count = len(_day_slots(branch, calendar, counters, minutes, day, earliest, taken))
+            if count:
+                days.append((day, count))
+        day += dt.timedelta(days=1)
+    return days
+
+
+def parse_slot(branch: Branch, value: str) -> dt.datetime:
+    """A posted slot value (local wall time) → aware UTC datetime; refuses nonsense."""
+    try:
+        local = dt.datetime.strptime(value or "", "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise BookingError(
+            _("This time is not valid. Please choose a slot from the list.")
+        ) from None
+    return local.replace(tzinfo=BERLIN).astimezone(UTC)
+
+
+def check_slot(
+    branch: Branch,
+    services: list[AppointmentService],
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+    *,
+    exclude_booking: Booking | None = None,
+) -> Slot:
+    """The slot at `start` if it is offered and free; else BookingError with the reason."""
+    now = now or timezone.now()
+    earliest, last_day = booking_window(branch, now)
+    day = start.astimezone(BERLIN).date()
+    if start < now:
+        raise BookingError(_("This time is in the past. Please choose a later slot."))
+    if start < earliest:
+        raise BookingError(_("Appointments must be booked further in advance."))
+    if day > last_day:
+        raise BookingError(
+            _("Appointments can only be booked %(n)s days ahead.") % {"n": branch.horizon_days}
+        )
+    reason = closed_reason(branch, day)
+    if reason:
+        raise BookingError(_("No appointments on this day: %(reason)s.") % {"reason": reason})
+    if not _capable_counters(branch, services):
+        raise BookingError(_("This office does not offer these services in one appointment."))
+    for slot in free_slots(branch, services, day, now, exclude_booking=exclude_booking):
+        if slot.start == start:
+            return slot
+    offered = _slot_grid(branch, services, day)
+    if start not in offered:
+        raise BookingError(_("This time is outside the appointment hours."))
+    raise SlotTaken(_("This slot has just been taken. Please choose another one."))
+
+
+def _slot_grid(branch: Branch, services: list[AppointmentService], day: dt.date) -> set:
+    minutes = total_minutes(services)
+    step = _step(branch)
+    grid = set()
+    for h in branch.location.opening_hours.filter(weekday=day.weekday()):
+        start, closes = _local(day, h.opens), _local(day, h.closes)
+        while start + dt.timedelta(minutes=minutes) <= closes:
+            grid.add(start)
+            start += step
+    return grid
+
+
+def _cells_for(branch: Branch, start: dt.datetime, minutes: int) -> list[dt.datetime]:
+    """The cells a booking occupies: its minutes plus the buffer, the buffer cut off at
+    the end of the opening interval (no buffer is needed after closing)."""
+    day = start.astimezone(BERLIN).date()
+    closes = start + dt.timedelta(minutes=minutes)
+    for h in branch.location.opening_hours.filter(weekday=day.weekday()):
+        if _local(day, h.opens) <= start < _local(day, h.closes):
+            closes = max(closes, _local(day, h.closes))
+    return [c for c in _cells(start, minutes + branch.buffer_minutes) if c < closes]

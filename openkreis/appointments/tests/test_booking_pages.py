@@ -1,0 +1,159 @@
+"""The booking pages: the journey, and bad input answering 4xx in German (never 500)."""
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from openkreis.appointments import services
+from openkreis.appointments.models import Booking
+
+from .helpers import book, first_slot, svc
+
+
+def test_booking_journey_through_the_pages(client, quedlinburg):
+    chosen = svc("fuehrerschein-umtausch")
+    slot = first_slot(quedlinburg, chosen)
+    page = client.get("/termine/standort/?leistung=fuehrerschein-umtausch&gemeinde=15085235")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.index("Quedlinburg") < html.index("Wernigerode")  # nearest first for Quedlinburg
+    day = slot.local_start.date().isoformat()
+    page = client.get(
+        f"/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag={day}"
+    )
+    assert slot.value in page.content.decode()
+    response = client.post(
+        "/termine/reservieren/",
+        {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg", "zeit": slot.value},
+    )
+    assert response.status_code == 302
+    mail.outbox.clear()
+    response = client.post(
+        response["Location"], {"name": "Erika Mustermann", "email": "erika@example.org"}
+    )
+    assert response.status_code == 302 and "/termine/termin/" in response["Location"]
+    page = client.get(response["Location"])
+    assert "Ihr Termin ist gebucht" in page.content.decode()
+    booking = Booking.objects.get(email="erika@example.org")
+    assert booking.state == "booked"
+
+
+@pytest.mark.parametrize(
+    "url,needle",
+    [
+        ("/termine/standort/?leistung=gibt-es-nicht", "Liste der Leistungen ist nicht gültig"),
+        (
+            "/termine/standort/?leistung=fuehrerschein-umtausch&leistung=fuehrerschein-umtausch",
+            "nicht gültig",
+        ),
+        ("/termine/standort/", "mindestens eine Leistung"),
+        ("/termine/tag/?leistung=fuehrerschein-umtausch&standort=mond", "keine Termine"),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2020-01-02",
+            "Vergangenheit",
+        ),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=kaputt",
+            "Datum ist nicht gültig",
+        ),
+        (
+            "/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag=2099-01-05",
+            "Tage im Voraus",
+        ),
+        ("/termine/termin/gefälscht:abc/", "Link ist nicht gültig"),
+    ],
+)
+def test_bad_input_is_a_clear_400(client, db, url, needle):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert needle in response.content.decode()
+
+
+def test_bad_slot_posts_are_refused(client, quedlinburg):
+    chosen = svc("fuehrerschein-umtausch")
+    slot = first_slot(quedlinburg, chosen, after_today=True)  # 08:03 today may be past
+    day = slot.local_start.date()
+    base = {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg"}
+    cases = [
+        ({"zeit": "2020-01-02T08:00"}, 400, "Vergangenheit"),
+        ({"zeit": f"{day.isoformat()}T19:00"}, 400, "außerhalb"),
+        ({"zeit": f"{day.isoformat()}T08:03"}, 400, "außerhalb"),
+        ({"zeit": "morgen"}, 400, "nicht gültig"),
+        ({"zeit": slot.value, "leistung": "kfz-zulassung"}, 400, "nicht in einem Termin"),
+    ]
+    for extra, status, needle in cases:
+        response = client.post("/termine/reservieren/", {**base, **extra})
+        assert response.status_code == status, extra
+        assert needle in response.content.decode()
+    services.hold(quedlinburg, chosen, slot.start)
+    response = client.post("/termine/reservieren/", {**base, "zeit": slot.value})
+    assert response.status_code == 409 and "vergeben" in response.content.decode()
+
+
+def test_forged_cancel_link_changes_nothing(client, quedlinburg):
+    chosen = svc("fuehrerschein-umtausch")
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
+    response = client.post(f"/termine/termin/{services.manage_token(booking)}x/absagen/")
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.state == "booked"
+    response = client.post(f"/termine/termin/{services.manage_token(booking)}/absagen/")
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.state == "cancelled"
+
+
+def test_english_messages_under_en(client, db):
+    response = client.get("/en/termine/standort/?leistung=nope")
+    assert (
+        response.status_code == 400 and "list of services is not valid" in response.content.decode()
+    )
+
+
+def test_hold_rate_limit(client, quedlinburg, settings):
+    settings.APPOINTMENT_HOLDS_PER_HOUR = 2
+    chosen = svc("fuehrerschein-umtausch")
+    slots = services.free_slots(
+        quedlinburg, chosen, services.bookable_days(quedlinburg, chosen)[0][0]
+    )
+    codes = []
+    cache.clear()
+    for slot in slots[:3]:
+        response = client.post(
+            "/termine/reservieren/",
+            {
+                "leistung": "fuehrerschein-umtausch",
+                "standort": "lra-quedlinburg",
+                "zeit": slot.value,
+            },
+        )
+        codes.append(response.status_code)
+    assert codes == [302, 302, 429]
+    # one hold per session: the second hold released the first
+    assert Booking.objects.filter(state="held").count() == 1
+
+
+def test_logged_in_citizen_is_prefilled_and_listed(client, quedlinburg, django_user_model):
+    user = django_user_model.objects.create_user(
+        "buerger", "buerger@example.org", "pw-123456789", first_name="Bernd", last_name="Bürger"
+    )
+    client.force_login(user)
+    chosen = svc("fuehrerschein-umtausch")
+    slot = first_slot(quedlinburg, chosen)
+    response = client.post(
+        "/termine/reservieren/",
+        {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg", "zeit": slot.value},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="buerger@example.org"' in page and "Bernd Bürger" in page
+    client.post(response["Location"], {"name": "Bernd Bürger", "email": "buerger@example.org"})
+    mine = client.get("/termine/meine/").content.decode()
+    assert "Quedlinburg" in mine
+
+
+def test_service_page_links_to_booking(client, db):
+    page = client.get("/leistungen/fuehrerschein-umtausch/")
+    if page.status_code == 404:
+        pytest.skip("service page path differs")
+    assert "/termine/standort/?leistung=fuehrerschein-umtausch" in page.content.decode()
+    assert "Termin buchen" in page.content.decode()
