@@ -32,7 +32,7 @@ def _pdf() -> bytes:
     return buffer.getvalue()
 
 
-def load_demo(tenant, folder, stdout) -> None:
+def load_demo(tenant, folder, report) -> None:
 
     user, created = get_user_model().objects.get_or_create(
         username=USERNAME,
@@ -54,7 +54,7 @@ def load_demo(tenant, folder, stdout) -> None:
         city="Halberstadt",
         phone="03941 123456",
     )
-    stdout.write(f"\nBürgerkonto (/mein-konto/): {USERNAME} / {PASSWORD}")
+    report.write(f"\nBürgerkonto (/mein-konto/): {USERNAME} / {PASSWORD}")
     if Message.objects.filter(owner=user).exists():
         return
     workers = {u.username: u for u in get_user_model().objects.filter(username__startswith="sb-")}
@@ -113,4 +113,4 @@ def load_demo(tenant, folder, stdout) -> None:
                 "Mit freundlichen Grüßen\nLandkreis Harz"
             ),
         )
-    stdout.write(f"  mailbox: a request, a decision (PDF) and a notice; cases {', '.join(pending)}")
+    report.write(f"  mailbox: a request, a decision (PDF) and a notice; cases {', '.join(pending)}")

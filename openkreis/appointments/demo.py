@@ -16,7 +16,7 @@ DEMO_TOTP = "EMPFANGDEMOAAAAAAAAAAAAAAAAAAAAA"
 DEMO_UNIT = "ordnungsamt-kreis"
 
 
-def load_demo(tenant, folder, stdout) -> None:
+def load_demo(tenant, folder, report) -> None:
     unit = OrgUnit.objects.filter(key=DEMO_UNIT).first()
     if unit is None or not Branch.objects.exists():
         return
@@ -30,14 +30,14 @@ def load_demo(tenant, folder, stdout) -> None:
         last_name="Empfang",
     )
     ensure_totp(user, DEMO_TOTP)
-    stdout.write(
+    report.write(
         f"  {'Front desk (counters, call display)':<40} empfang / {DEMO_PASSWORD} "
         f"(TOTP {DEMO_TOTP})"
     )
-    _demo_bookings(stdout)
+    _demo_bookings(report)
 
 
-def _demo_bookings(stdout) -> None:
+def _demo_bookings(report) -> None:
     """Two booked appointments on the next day with free slots at Halberstadt."""
     if Booking.objects.filter(email__endswith="@demo.invalid").exists():
         return
@@ -55,7 +55,7 @@ def _demo_bookings(stdout) -> None:
         booking = services.confirm(
             held.hold_key, f"Demo Person {index + 1}", f"demo{index + 1}@demo.invalid", now=now
         )
-        stdout.write(
+        report.write(
             f"  Demo appointment {services.format_code(booking.code)} on "
             f"{slot.local_start:%d.%m.%Y %H:%M} (Halberstadt)"
         )

@@ -134,7 +134,7 @@ TOWNS = [
 ]
 
 
-def load_demo(tenant, folder, stdout) -> None:
+def load_demo(tenant, folder, report) -> None:
     logins = []
     for username, unit_key, roles, secret, description in DEMO_STAFF:
         unit = OrgUnit.objects.filter(key=unit_key).first()
@@ -143,9 +143,9 @@ def load_demo(tenant, folder, stdout) -> None:
         user = add_staff(username, f"{username}@example.org", DEMO_PASSWORD, unit, roles)
         ensure_totp(user, secret)
         logins.append((description, username, secret))
-    stdout.write("\neAkte (/sachbearbeitung/), password " + DEMO_PASSWORD + " + TOTP secret:")
+    report.write("\neAkte (/sachbearbeitung/), password " + DEMO_PASSWORD + " + TOTP secret:")
     for description, username, secret in logins:
-        stdout.write(f"  {description:<48} {username:<18} {secret}")
+        report.write(f"  {description:<48} {username:<18} {secret}")
     if Case.objects.filter(data__demo=True).exists():
         return
     _demo_cases()

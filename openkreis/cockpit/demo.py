@@ -50,8 +50,8 @@ UNITS = {
 }
 
 
-def load_demo(tenant, folder, stdout) -> None:
-    stdout.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
+def load_demo(tenant, folder, report) -> None:
+    report.write(f"\nSteuerungs-Cockpit (/cockpit/), password {PASSWORD} + TOTP secret:")
     for (username, unit_key, secret), label, subscribe in [
         (MANAGER, "Landrat (Management)", True),
         (DEZERNENT, "Dezernent II (only Dezernat II)", False),
@@ -64,7 +64,7 @@ def load_demo(tenant, folder, stdout) -> None:
         if subscribe:
             for rule in AlertRule.objects.all():
                 rule.subscribers.add(user)
-        stdout.write(f"  {label:<48} {username:<18} {secret}")
+        report.write(f"  {label:<48} {username:<18} {secret}")
     if not Event.objects.filter(kind=event_kinds.PORTAL_SEARCH, data__demo=True).exists():
         _demo_events(tenant.slug)
     aggregates.refresh()

@@ -32,13 +32,13 @@ def _letter(lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def load_demo(tenant, folder, stdout) -> None:
+def load_demo(tenant, folder, report) -> None:
 
     unit = OrgUnit.objects.filter(key="dezernat-1").first()
     if unit is not None:
         user = add_staff(USERNAME, f"{USERNAME}@example.org", PASSWORD, unit, [Role.MAIL_ROOM])
         ensure_totp(user, SECRET)
-        stdout.write(
+        report.write(
             f"\nPoststelle (/eingang/poststelle/): {USERNAME} / {PASSWORD}  TOTP secret {SECRET}"
         )
     if ScanJob.objects.exists():
