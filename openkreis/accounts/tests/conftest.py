@@ -1,26 +1,8 @@
-import io
+"""Fixtures of the accounts tests; data helpers and factories are in factories.py."""
 
 import pytest
-from allauth.account.models import EmailAddress
 
-PASSWORD = "Sicheres-Passwort-2026"
-
-
-def pdf_bytes() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def make_citizen(django_user_model, username, **extra):
-    email = f"{username}@example.org"
-    user = django_user_model.objects.create_user(username, email, PASSWORD, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+from .factories import CitizenFactory
 
 
 @pytest.fixture(autouse=True)
@@ -39,29 +21,10 @@ def fresh_rate_limits():
 
 
 @pytest.fixture
-def anna(harz, django_user_model):
-    return make_citizen(django_user_model, "anna", first_name="Anna", last_name="Berg")
+def anna(harz):
+    return CitizenFactory(username="anna", first_name="Anna", last_name="Berg")
 
 
 @pytest.fixture
-def bert(harz, django_user_model):
-    return make_citizen(django_user_model, "bert", first_name="Bert", last_name="Kunz")
-
-
-def open_case_for(user, slug="aufenthaltskarte-eu"):
-    from openkreis.cases import services as cases
-    from openkreis.catalog.models import Service
-
-    return cases.open_case(
-        service=Service.objects.get(slug=slug),
-        channel="online",
-        applicant=cases.Applicant(
-            name=user.get_full_name() or user.username,
-            email=user.email,
-            street="Markt 1",
-            postcode="38855",
-            city="Wernigerode",
-            user=user,
-        ),
-        documents=[("antrag.pdf", pdf_bytes())],
-    )
+def bert(harz):
+    return CitizenFactory(username="bert", first_name="Bert", last_name="Kunz")

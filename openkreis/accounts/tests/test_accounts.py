@@ -13,9 +13,10 @@ from django.utils import timezone
 from openkreis.accounts import services
 from openkreis.accounts.models import Company, Message, Profile
 from openkreis.core.models import Event
+from openkreis.core.tests.factories import StaffFactory
 from openkreis.forms import services as forms
 
-from .conftest import PASSWORD, make_citizen, open_case_for, pdf_bytes
+from .factories import PASSWORD, CitizenFactory, MessageFactory, open_case_for, pdf_bytes
 
 
 def test_registration_needs_the_emailed_link_before_login(client, harz, django_user_model):
@@ -49,7 +50,7 @@ def test_registration_needs_the_emailed_link_before_login(client, harz, django_u
 
 
 def test_weak_password_and_taken_email_are_refused_in_german(client, harz, django_user_model):
-    make_citizen(django_user_model, "anna")
+    CitizenFactory(username="anna")
     response = client.post(
         "/konto/signup/",
         {"email": "anna@example.org", "username": "x1", "password1": "kurz", "password2": "kurz"},
@@ -179,19 +180,17 @@ def test_delete_account_keeps_cases_and_removes_drafts_messages_profile(
 
 
 def test_staff_cannot_delete_their_account_here(client, harz):
-    from openkreis.core.testing import make_staff
-
-    worker, _ = make_staff("sb-del", "auslaenderbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-del", unit="auslaenderbehoerde")
     with pytest.raises(services.AccountError):
         services.delete_account(worker)
 
 
 def test_company_members_share_the_companys_applications_and_mail(
-    client, harz, django_user_model, django_capture_on_commit_callbacks
+    client, harz, django_capture_on_commit_callbacks
 ):
-    boss = make_citizen(django_user_model, "chefin")
-    clerk = make_citizen(django_user_model, "buero")
-    outsider = make_citizen(django_user_model, "fremd")
+    boss = CitizenFactory(username="chefin")
+    clerk = CitizenFactory(username="buero")
+    outsider = CitizenFactory(username="fremd")
     client.force_login(boss)
     response = client.post(reverse("accounts:companies"), {"name": "Harzer Holz GmbH"})
     company = Company.objects.get(name="Harzer Holz GmbH")
@@ -227,7 +226,7 @@ def test_company_members_share_the_companys_applications_and_mail(
 
 def test_api_lists_reads_and_replies(client, anna):
     case = open_case_for(anna)
-    message = services.deliver_message(anna, subject="Hinweis", body="x", case_id=case.pk)
+    message = MessageFactory(owner=anna, subject="Hinweis", body="x", case_id=case.pk)
     client.force_login(anna)
     assert client.get("/api/v1/accounts/messages/unread/").json() == {"unread": 1}
     listed = client.get("/api/v1/accounts/messages/?unread=true").json()

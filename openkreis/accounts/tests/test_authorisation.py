@@ -8,33 +8,33 @@ from django.urls import reverse
 from openkreis.accounts import services
 from openkreis.forms import services as forms
 
-from .conftest import make_citizen, open_case_for, pdf_bytes
+from .factories import AttachmentFactory, CitizenFactory, open_case_for
 
 
 @pytest.fixture
-def world(harz, django_user_model, settings):
+def world(harz, settings):
     forms.load_forms(harz, settings.OPENKREIS_TENANTS_DIR / "harz")
     from openkreis.catalog.models import Service
 
-    a = make_citizen(django_user_model, "anna")
-    b = make_citizen(django_user_model, "bert")
-    c = make_citizen(django_user_model, "carla")  # member of B's company
+    a = CitizenFactory(username="anna")
+    b = CitizenFactory(username="bert")
+    c = CitizenFactory(username="carla")  # member of B's company
     a_case = open_case_for(a)
     b_case = open_case_for(b)
-    a_msg = services.deliver_message(
-        a,
-        subject="A",
-        body="a",
-        case_id=a_case.pk,
-        attachments=[("a.pdf", pdf_bytes(), "application/pdf")],
-    )
-    b_msg = services.deliver_message(
-        b,
-        subject="B",
-        body="b",
-        case_id=b_case.pk,
-        attachments=[("b.pdf", pdf_bytes(), "application/pdf")],
-    )
+    a_msg = AttachmentFactory(
+        name="a.pdf",
+        message__owner=a,
+        message__subject="A",
+        message__body="a",
+        message__case_id=a_case.pk,
+    ).message
+    b_msg = AttachmentFactory(
+        name="b.pdf",
+        message__owner=b,
+        message__subject="B",
+        message__body="b",
+        message__case_id=b_case.pk,
+    ).message
     company = services.create_company(b, name="Kunz Bau GmbH")
     services.add_member(company, actor=b, email=c.email)
     services.file_for_company(b, company, b_case.pk)

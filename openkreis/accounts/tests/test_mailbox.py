@@ -13,16 +13,16 @@ from openkreis.accounts import services
 from openkreis.accounts.models import Message
 from openkreis.cases import services as cases
 from openkreis.core.models import Event
-from openkreis.core.testing import make_staff
+from openkreis.core.tests.factories import StaffFactory
 
-from .conftest import PASSWORD, open_case_for, pdf_bytes
+from .factories import PASSWORD, AttachmentFactory, MessageFactory, open_case_for, pdf_bytes
 
 
 def test_request_and_decision_from_the_eakte_arrive_in_the_mailbox(
     anna, django_capture_on_commit_callbacks
 ):
     case = open_case_for(anna)
-    worker, _ = make_staff("sb-mb", "auslaenderbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-mb", unit="auslaenderbehoerde")
     case = cases.transition(case, "claim", actor=worker)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,9 +63,9 @@ def test_request_and_decision_from_the_eakte_arrive_in_the_mailbox(
 
 def test_reading_a_thread_marks_it_read_and_the_header_shows_the_count(client, anna):
     case = open_case_for(anna)
-    services.deliver_message(anna, subject="Hinweis 1", body="Text 1", case_id=case.pk)
-    services.deliver_message(anna, subject="Hinweis 2", body="Text 2", case_id=case.pk)
-    loose = services.deliver_message(anna, subject="Allgemein", body="Text 3")
+    MessageFactory(owner=anna, subject="Hinweis 1", body="Text 1", case_id=case.pk)
+    MessageFactory(owner=anna, subject="Hinweis 2", body="Text 2", case_id=case.pk)
+    loose = MessageFactory(owner=anna, subject="Allgemein", body="Text 3")
     client.force_login(anna)
     page = client.get("/")
     assert "Postfach (3 neu)" in page.content.decode()
@@ -85,7 +85,7 @@ def test_a_reply_with_attachment_goes_into_the_case_and_back_to_the_inbox(
     client, anna, django_capture_on_commit_callbacks
 ):
     case = open_case_for(anna)
-    worker, _ = make_staff("sb-re", "auslaenderbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-re", unit="auslaenderbehoerde")
     case = cases.transition(case, "claim", actor=worker)
     with django_capture_on_commit_callbacks(execute=True):
         cases.request_documents(
@@ -113,9 +113,7 @@ def test_a_reply_with_attachment_goes_into_the_case_and_back_to_the_inbox(
 
 def test_a_text_reply_without_open_request_is_filed_in_the_case(client, anna):
     case = open_case_for(anna)
-    note = services.deliver_message(
-        anna, subject="Hinweis", body="Bitte beachten.", case_id=case.pk
-    )
+    note = MessageFactory(owner=anna, subject="Hinweis", body="Bitte beachten.", case_id=case.pk)
     state = case.state
     services.reply(anna, note, body="Danke, verstanden.")
     case.refresh_from_db()
@@ -135,7 +133,7 @@ def test_bad_attachments_are_refused_in_german_and_nothing_is_stored(
     client, anna, name, data, message
 ):
     case = open_case_for(anna)
-    note = services.deliver_message(anna, subject="Hinweis", body="x", case_id=case.pk)
+    note = MessageFactory(owner=anna, subject="Hinweis", body="x", case_id=case.pk)
     client.force_login(anna)
     response = client.post(
         reverse("accounts:message", args=[note.public_id]),
@@ -148,7 +146,7 @@ def test_bad_attachments_are_refused_in_german_and_nothing_is_stored(
 
 
 def test_empty_reply_is_refused(client, anna):
-    note = services.deliver_message(anna, subject="Hinweis", body="x")
+    note = MessageFactory(owner=anna, subject="Hinweis", body="x")
     client.force_login(anna)
     response = client.post(reverse("accounts:message", args=[note.public_id]), {"body": " "})
     assert response.status_code == 400
@@ -156,10 +154,9 @@ def test_empty_reply_is_refused(client, anna):
 
 
 def test_attachment_download_only_for_the_owner(client, anna, bert):
-    message = services.deliver_message(
-        anna, subject="Bescheid", body="x", attachments=[("b.pdf", pdf_bytes(), "application/pdf")]
+    attachment = AttachmentFactory(
+        name="b.pdf", message__owner=anna, message__subject="Bescheid", message__body="x"
     )
-    attachment = message.attachments.get()
     url = reverse("accounts:attachment", args=[attachment.public_id])
     assert client.get(url).status_code == 302  # login first
     client.force_login(bert)

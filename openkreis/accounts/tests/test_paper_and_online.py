@@ -6,12 +6,12 @@ import pytest
 
 from openkreis.cases import services as cases
 from openkreis.catalog.models import Service
-from openkreis.core.testing import make_staff
+from openkreis.core.tests.factories import StaffFactory
 from openkreis.forms.tests.conftest import citizen, harz_forms  # noqa: F401 - fixtures
 from openkreis.forms.tests.test_views import fill_aufenthaltskarte, start
 from openkreis.intake import services as intake
 from openkreis.intake.models import ScanJob
-from openkreis.intake.tests.test_mail_room import scanned_letter
+from openkreis.intake.tests.factories import scanned_letter
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ def test_paper_and_online_make_the_same_kind_of_case(
     application = Application.objects.get(pk=application.pk)
     online = cases.cases_for_applicant(citizen).get(pk=application.case_id)
 
-    clerk, _ = make_staff("post-test", "dezernat-1", "mail_room")
+    clerk = StaffFactory(username="post-test", unit="dezernat-1", role="mail_room")
     with django_capture_on_commit_callbacks(execute=True):
         job = intake.receive_scan(
             "antrag-aufenthaltskarte.pdf",
@@ -56,6 +56,6 @@ def test_paper_and_online_make_the_same_kind_of_case(
     for attribute in ("service_id", "procedure_id", "plan_item_id", "org_unit_id", "state"):
         assert getattr(online, attribute) == getattr(paper, attribute), attribute
     assert online.file_number.split("-")[0] == paper.file_number.split("-")[0]
-    worker, _ = make_staff("sb-both", "auslaenderbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-both", unit="auslaenderbehoerde")
     inbox = set(cases.inbox(worker, "new").values_list("pk", flat=True))
     assert {online.pk, paper.pk} <= inbox

@@ -11,14 +11,9 @@ from openkreis.cases.models import AuditEntry
 from openkreis.core.models import OrgUnit
 from openkreis.core.testing import login_staff, make_staff
 
-from .test_cases import open_demo_case, pdf_bytes
+from .factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(harz):
-    return open_demo_case(documents=[("antrag.pdf", pdf_bytes())])
 
 
 def urls(case):
@@ -160,7 +155,7 @@ def test_court_file_zip_has_paginated_pdf_originals_and_manifest(client, case):
 
     from pypdf import PdfReader
 
-    from .test_cases import png_bytes
+    from .factories import png_bytes
 
     login_as(client, "own-unit")
     services.attach_document(case, ("foto.png", png_bytes()), channel="paper")

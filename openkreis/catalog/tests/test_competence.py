@@ -6,6 +6,9 @@ from openkreis.catalog import services as catalog
 from openkreis.catalog.models import Competence, Service
 from openkreis.core import services as core
 from openkreis.core.models import Organisation, Region
+from openkreis.core.tests.factories import LocationFactory
+
+from .factories import CompetenceFactory, ServiceFactory
 
 COUNTY_SERVICES = [
     "fahrerlaubnis-ersterteilung",
@@ -114,3 +117,21 @@ def test_shared_postcode_points_to_several_municipalities(harz):
 def test_competence_rows_exist_for_each_municipal_service(harz):
     service = catalog.get_service(harz, "wohnsitz-anmelden")
     assert Competence.objects.filter(service=service).count() == 20
+
+
+def test_a_new_services_competence_holds_for_its_region_only(harz):
+    competence = CompetenceFactory()  # Quedlinburg → Fahrerlaubnisbehörde
+    quedlinburg = core.region_by_key("15085235")
+    answer = catalog.resolve_competence(competence.service, quedlinburg)
+    assert answer.org_unit.key == "fahrerlaubnisbehoerde"
+    assert answer.location is not None  # the unit's (or its organisation's) nearest office
+    assert catalog.resolve_competence(competence.service, core.region_by_key("15085370")) is None
+
+
+def test_a_competence_for_the_county_covers_every_municipality(harz):
+    service = ServiceFactory(level=Service.Level.COUNTY)
+    office = LocationFactory(city="Wernigerode", lat=51.835, lon=10.785)
+    CompetenceFactory(service=service, region=harz.region, location=office)
+    for municipality in core.municipalities(harz):
+        answer = catalog.resolve_competence(service, municipality)
+        assert answer.org_unit.key == "fahrerlaubnisbehoerde" and answer.location == office

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from openkreis.catalog import services as catalog
 from openkreis.catalog.search import SearchIndex, fold, stem
 
+from .factories import LifeEventFactory, SearchSynonymFactory, ServiceFactory
+
 # What people type → the service they mean (must be the first result).
 RANKING = [
     ("Führerschein", "fahrerlaubnis-ersterteilung"),
@@ -182,3 +184,20 @@ def test_any_input_is_answered_without_error(index, text):
 def test_memo_returns_the_same_hits(index):
     first = index.cached_search("Hund")
     assert index.cached_search("  hund ") is first
+
+
+# -- the live index follows the catalogue ---------------------------------------------------
+def test_a_new_service_and_synonym_are_found_without_a_restart(harz):
+    assert catalog.search(harz, "Zitronenfalterzählung", as_prefix=False) == []
+    service = ServiceFactory(name="Zitronenfalterzählung melden", popularity=1)
+    hits = catalog.search(harz, "Zitronenfalterzählung", as_prefix=False)
+    assert [h.slug for h in hits] == [service.slug]
+    SearchSynonymFactory(terms=["Schmetterlingsmonitoring", "Zitronenfalterzählung"])
+    hits = catalog.search(harz, "Schmetterlingsmonitoring", as_prefix=False)
+    assert hits and hits[0].slug == service.slug
+
+
+def test_a_service_is_found_by_its_life_event(harz):
+    event = LifeEventFactory(name="Ich halte Bienen")
+    service = ServiceFactory(name="Bienenvolk anzeigen", life_events=[event])
+    assert service.slug in [h.slug for h in catalog.search(harz, "Bienen halten")]

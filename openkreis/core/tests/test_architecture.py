@@ -57,9 +57,7 @@ def test_no_importerror_guard_around_installed_apps(app):
         for node in ast.walk(tree):
             if not isinstance(node, ast.Try):
                 continue
-            catches = {
-                getattr(h.type, "id", "") for h in node.handlers if h.type is not None
-            } | {
+            catches = {getattr(h.type, "id", "") for h in node.handlers if h.type is not None} | {
                 getattr(e, "id", "")
                 for h in node.handlers
                 if isinstance(h.type, ast.Tuple)

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from openkreis.core.models import Tenant
 from openkreis.core.services import forget_cached_tenant
-from openkreis.forms.tests.test_views import CONTACT, PERSON
 from openkreis.core.tenant_data import county_steps, demo_steps
+from openkreis.forms.tests.test_views import CONTACT, PERSON
 
 MUSTER = settings.OPENKREIS_TENANTS_DIR / "musterkreis"
 

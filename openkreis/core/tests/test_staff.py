@@ -10,6 +10,8 @@ from openkreis.core import staff
 from openkreis.core.models import OrgUnit, StaffMembership
 from openkreis.core.testing import STAFF_PASSWORD, login_staff, make_staff
 
+from .factories import StaffFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -76,7 +78,7 @@ def test_wrong_totp_code_keeps_the_door_shut(client, harz):
 
 
 def test_units_include_sub_units(harz):
-    user, _ = make_staff("leitung", "dezernat-2", StaffMembership.Role.TEAM_LEAD)
+    user = StaffFactory(username="leitung", unit="dezernat-2", role=StaffMembership.Role.TEAM_LEAD)
     units = staff.unit_ids_for(user, [StaffMembership.Role.TEAM_LEAD])
     keys = set(OrgUnit.objects.filter(id__in=units).values_list("key", flat=True))
     assert {"dezernat-2", "ordnungsamt-kreis", "fahrerlaubnisbehoerde", "gesundheitsamt"} <= keys

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 
+from openkreis.core.tests.factories import UserFactory
 from openkreis.forms import services as forms
 
 
@@ -32,15 +33,13 @@ def harz_forms(harz, settings, tmp_path):
 
 
 @pytest.fixture
-def citizen(db, django_user_model):
-    return django_user_model.objects.create_user(
-        "anna", "anna@example.org", "geheim-passwort-2026", first_name="Anna", last_name="Berg"
-    )
+def citizen(db):
+    return UserFactory(username="anna", first_name="Anna", last_name="Berg")
 
 
 @pytest.fixture
-def other_citizen(db, django_user_model):
-    return django_user_model.objects.create_user("bert", "bert@example.org", "geheim-passwort-2026")
+def other_citizen(db):
+    return UserFactory(username="bert")
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from openkreis.forms import payments
 from openkreis.forms import services as forms
 from openkreis.forms.models import Application, Payment
 
+from .factories import ApplicationFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,10 +24,7 @@ def test_definitions_api(harz_forms, client):
 
 def test_applications_api_is_per_account(harz_forms, anna, citizen, other_citizen):
     anna.post("/antrag/aufenthaltskarte-eu/")
-    bert = Client()
-    bert.force_login(other_citizen)
-    bert.post("/antrag/fahrerlaubnis-ersterteilung/")
-    bert_app = Application.objects.get(user=other_citizen)
+    bert_app = ApplicationFactory(user=other_citizen, form_key="fahrerlaubnis-ersterteilung")
     rows = anna.get("/api/v1/forms/applications/").json()["results"]
     assert [r["service"] for r in rows] == ["aufenthaltskarte-eu"]
     assert anna.get(f"/api/v1/forms/applications/{bert_app.public_id}/").status_code == 404
@@ -80,14 +79,13 @@ def test_no_payment_step_without_fee(harz_forms, anna):
     assert anna.get(f"/antrag/a/{app.public_id}/bezahlen/").status_code == 302
 
 
-def test_receipt_pdf_renders(harz_forms, anna):
-    from django.utils import timezone
-
-    anna.post("/antrag/aufenthaltskarte-eu/")
-    app = Application.objects.get()
+def test_receipt_pdf_renders(harz_forms, anna, citizen):
     # Marked as sent directly: this test is about the PDF, intake is tested with the journey.
-    Application.objects.filter(pk=app.pk).update(
-        status="submitted", file_number="32.1-AK-2026-000123", submitted_at=timezone.now()
+    app = ApplicationFactory(
+        user=citizen,
+        form_key="aufenthaltskarte-eu",
+        submitted=True,
+        file_number="32.1-AK-2026-000123",
     )
     page = anna.get(f"/antrag/a/{app.public_id}/bestaetigung/").content.decode()
     assert "32.1-AK-2026-000123" in page and "Wie es weitergeht" in page

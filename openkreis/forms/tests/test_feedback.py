@@ -5,20 +5,20 @@ import pytest
 from openkreis.core.models import Event
 from openkreis.forms import services as forms
 from openkreis.forms import status
-from openkreis.forms.models import Application, Feedback
+from openkreis.forms.models import Feedback
 
+from .factories import ApplicationFactory
 from .test_views import start
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(harz_forms, anna):
-    app = start(anna)
+def sent(harz_forms, citizen):
     # Marked as sent directly: intake is tested elsewhere; this test is about the survey.
-    Application.objects.filter(pk=app.pk).update(status="submitted", file_number="X-9")
-    app.refresh_from_db()
-    return app
+    return ApplicationFactory(
+        user=citizen, form_key="aufenthaltskarte-eu", submitted=True, file_number="X-9"
+    )
 
 
 def test_no_rating_before_the_decision(sent, anna):

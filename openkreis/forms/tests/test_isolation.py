@@ -1,9 +1,10 @@
 """Citizen A never sees B's drafts, applications or documents: every URL with B's ids → 404."""
 
 import pytest
-from django.test import Client
 
 from openkreis.forms.models import Application
+
+from .factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +30,14 @@ SUBMITTED_URLS = [
 
 @pytest.fixture
 def bert_apps(harz_forms, other_citizen):
-    client = Client()
-    client.force_login(other_citizen)
-    client.post("/antrag/aufenthaltskarte-eu/")
-    draft = Application.objects.get(user=other_citizen)
-    client.post("/antrag/fahrerlaubnis-ersterteilung/")
-    sent = Application.objects.get(user=other_citizen, service__slug="fahrerlaubnis-ersterteilung")
+    draft = ApplicationFactory(user=other_citizen, form_key="aufenthaltskarte-eu")
     # Marked as sent directly: this test is about who may open it, not about intake.
-    Application.objects.filter(pk=sent.pk).update(status="submitted", file_number="X-1")
+    sent = ApplicationFactory(
+        user=other_citizen,
+        form_key="fahrerlaubnis-ersterteilung",
+        submitted=True,
+        file_number="X-1",
+    )
     return draft, sent
 
 

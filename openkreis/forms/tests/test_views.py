@@ -9,6 +9,7 @@ from openkreis.forms import services as forms
 from openkreis.forms.models import Application, FormDefinition
 
 from .conftest import PDF, PNG
+from .factories import ApplicationFactory, FormDefinitionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +327,25 @@ def test_english_pages(harz_forms, anna):
     app = start(anna)
     html = anna.get(f"/en{page_url(app, 'person')}").content.decode()
     assert "About you" in html and "Family name" in html and "Step 1 of" in html
+
+
+def test_a_service_with_a_form_of_its_own_is_applied_for_with_it(harz_forms, anna, citizen):
+    form = FormDefinitionFactory()
+    assert forms.form_for_service(form.service) == form
+    app = start(anna, form.service.slug)
+    assert app.form == form and app.user == citizen
+    response = anna.post(page_url(app, "anliegen"), {"f-request": " "})
+    assert response.status_code == 400
+    response = anna.post(page_url(app, "anliegen"), {"f-request": "Bitte um Rückruf."})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.data == {"request": "Bitte um Rückruf."}
+
+
+def test_my_applications_list_drafts_and_sent_ones_of_mine_only(harz_forms, anna, citizen):
+    draft = ApplicationFactory(user=citizen, form_key="aufenthaltskarte-eu")
+    sent = ApplicationFactory(user=citizen, form_key="fahrerlaubnis-ersterteilung", submitted=True)
+    foreign = ApplicationFactory(form_key="aufenthaltskarte-eu")
+    html = anna.get("/antrag/meine/").content.decode()
+    assert f"/antrag/a/{draft.public_id}/" in html and sent.file_number in html
+    assert str(foreign.public_id) not in html

@@ -97,13 +97,13 @@ def test_status_page_says_which_documents_are_missing_and_by_when(harz_forms, an
     from django.utils import timezone
 
     from openkreis.cases import services as cases
-    from openkreis.core.testing import make_staff
+    from openkreis.core.tests.factories import StaffFactory
 
     app = ready_application(anna)
     anna.post(f"/antrag/a/{app.public_id}/absenden/", {"idempotency_key": str(app.idempotency_key)})
     app.refresh_from_db()
     case = integration.case_of(app)
-    worker, _ = make_staff("sb-todo", "auslaenderbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-todo", unit="auslaenderbehoerde")
     case = cases.transition(case, "claim", actor=worker)
     deadline = timezone.localdate() + dt.timedelta(days=10)
     cases.request_documents(

@@ -1,33 +1,20 @@
 """The paper channel: scans are stored, read by Tesseract, matched to a case by the printed
 file number, filed by the mail room, and found by a word that exists only in the image."""
 
-import io
-
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from openkreis.cases import services as cases
 from openkreis.cases.models import Case
-from openkreis.cases.tests.test_cases import open_demo_case
+from openkreis.cases.tests.factories import open_demo_case
 from openkreis.core.testing import login_staff, make_staff
+from openkreis.core.tests.factories import StaffFactory
 from openkreis.intake import pipeline
 from openkreis.intake import services as intake
 from openkreis.intake.models import ScanJob
 
+from .factories import ScanJobFactory, scanned_letter
+
 pytestmark = pytest.mark.django_db
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-def scanned_letter(*lines: str, kind: str = "PDF") -> bytes:
-    """An image-only page (no text layer): what a scanner delivers."""
-    image = Image.new("L", (1240, 1754), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 36)
-    for n, line in enumerate(lines):
-        draw.text((120, 200 + n * 90), line, font=font, fill=0)
-    buffer = io.BytesIO()
-    image.save(buffer, kind, resolution=150)
-    return buffer.getvalue()
 
 
 def test_ocr_reads_the_image_and_suggests_the_case(harz, django_capture_on_commit_callbacks):
@@ -50,7 +37,7 @@ def test_filed_scan_is_found_by_a_word_only_in_the_image(harz, django_capture_on
         job = intake.receive_scan(
             "scan.png", scanned_letter("Widerspruch Schmetterlingswiese", kind="PNG")
         )
-    worker, _ = make_staff("sb-ocr", "fahrerlaubnisbehoerde", "caseworker")
+    worker = StaffFactory(username="sb-ocr")
     assert list(cases.find_cases(worker, "Schmetterlingswiese")) == []
     intake.file_scan(ScanJob.objects.get(pk=job.pk), actor=None, case=case)
     assert list(cases.find_cases(worker, "Schmetterlingswiese")) == [case]
@@ -94,7 +81,7 @@ MAIL_ROOM_URLS = ["/eingang/poststelle/", "/eingang/poststelle/scan/{job}/"]
     ],
 )
 def test_only_the_mail_room_enters(client, harz, role, status):
-    job = intake.receive_scan("brief.pdf", scanned_letter("Geheimer Inhalt Pflaumenbaum"))
+    job = ScanJobFactory(filename="brief.pdf", lines=["Geheimer Inhalt Pflaumenbaum"])
     if role != "anonymous":
         user, secret = make_staff(f"u-{role}", "kreiskasse", role)
         login_staff(client, user, secret)
@@ -167,7 +154,7 @@ def test_mail_room_finds_the_case_by_name_and_sees_the_ocr_progress(
     case = open_demo_case()  # applicant Erika Mustermann
     user, secret = make_staff("post-find", "dezernat-1", "mail_room")
     login_staff(client, user, secret)
-    job = intake.receive_scan("ohne-az.pdf", scanned_letter("Brief ohne Aktenzeichen"))
+    job = ScanJobFactory(filename="ohne-az.pdf", lines=["Brief ohne Aktenzeichen"])
     waiting = client.get("/eingang/poststelle/").content.decode()
     assert "Schritt 0 von 3" in waiting and "data-ocr-running" in waiting
     assert "intake/progress" in waiting  # the page reloads itself while OCR runs (with JS)

@@ -18,7 +18,7 @@ from openkreis import celery_app
 from openkreis.intake import services as intake
 from openkreis.intake.models import ScanJob
 
-from .test_mail_room import scanned_letter
+from .factories import scanned_letter
 
 pytestmark = [pytest.mark.slow]
 BROKER = "redis://127.0.0.1:6379/13"

@@ -1,42 +1,39 @@
 """Four-eyes publishing: an editor drafts, a second person approves before it goes live."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from wagtail.models import Page, Workflow
 
 from openkreis.core.staff import add_staff, ensure_totp
 from openkreis.core.testing import login_staff
 from openkreis.portal.models import NewsIndexPage, NewsPage
 
+from .factories import EditorialUserFactory, NewsPageFactory
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def editor(harz):
-    user = User.objects.create_user("ed", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return EditorialUserFactory(username="ed", password="x", group="Editors")
 
 
 @pytest.fixture
 def moderator(harz):
-    user = User.objects.create_user("mo", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+    return EditorialUserFactory(username="mo", password="x", group="Moderators")
 
 
 def test_editor_cannot_publish_and_approval_publishes(client, editor, moderator):
     news_index = NewsIndexPage.objects.get()
     assert not news_index.permissions_for_user(editor).can_publish_subpage()
 
-    page = NewsPage(
+    page = NewsPageFactory(
+        parent=news_index,
         title="Neue Sprechzeiten",
         slug="neue-sprechzeiten",
         teaser="Ab Dezember",
         date="2026-12-01",
         live=False,
     )
-    news_index.add_child(instance=page)
     revision = page.save_revision(user=editor)
     workflow = page.get_workflow()
     assert workflow is not None and workflow.active
@@ -58,8 +55,14 @@ def test_editor_cannot_publish_and_approval_publishes(client, editor, moderator)
 
 def test_rejection_keeps_page_offline(client, editor, moderator):
     news_index = NewsIndexPage.objects.get()
-    page = NewsPage(title="Entwurf", slug="entwurf", teaser="t", date="2026-12-01", live=False)
-    news_index.add_child(instance=page)
+    page = NewsPageFactory(
+        parent=news_index,
+        title="Entwurf",
+        slug="entwurf",
+        teaser="t",
+        date="2026-12-01",
+        live=False,
+    )
     page.save_revision(user=editor)
     state = page.get_workflow().start(page, editor)
     task_state = state.current_task_state

@@ -1,8 +1,14 @@
 """Portal pages: home, search, service page with competence finder, bad input, languages."""
 
+import datetime as dt
+
 import pytest
 
+from openkreis.catalog.tests.factories import ServiceFactory
 from openkreis.core.models import Event
+from openkreis.portal.models import HomePage
+
+from .factories import ContentPageFactory, LifeEventPageFactory, NewsPageFactory, content_page
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +163,27 @@ def test_editorial_pages_exist(client, harz):
         assert client.get(path).status_code == 200, path
     page = client.get("/lebenslagen/umzug/")
     assert any(s.slug == "wohnsitz-anmelden" for s in page.context["services"])
+
+
+def test_a_new_content_page_is_served_under_its_parent(client, harz):
+    help_page = content_page(HomePage.objects.get(), title="Hilfe zur Barrierefreiheit")
+    child = ContentPageFactory(parent=help_page, title="Leichte Sprache")
+    response = client.get("/hilfe-zur-barrierefreiheit/leichte-sprache/")
+    assert response.status_code == 200
+    assert child.title in response.content.decode()
+
+
+def test_a_life_event_page_lists_the_services_of_its_life_event(client, harz):
+    page = LifeEventPageFactory(life_event__name="Ich gründe einen Verein")
+    service = ServiceFactory(name="Vereinsregister-Auskunft", life_events=[page.life_event])
+    response = client.get(f"/lebenslagen/{page.slug}/")
+    assert response.status_code == 200
+    assert list(response.context["services"]) == [service]
+    assert "Vereinsregister-Auskunft" in response.content.decode()
+
+
+def test_a_draft_news_item_is_not_on_the_home_page(client, harz):
+    live = NewsPageFactory(title="Neue Öffnungszeiten", date=dt.date(2099, 1, 1))
+    draft = NewsPageFactory(title="Noch geheim", date=dt.date(2099, 1, 2), live=False)
+    news = list(client.get("/").context["news"])
+    assert live in news and draft not in news

@@ -1,0 +1,89 @@
+"""Reading cases (services.queries): the desk's inbox tabs and search, scoped to the user's
+units; the mail room's lookup; what a citizen sees about their own case."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from openkreis.cases import services
+from openkreis.cases.models import AuditEntry, Case
+from openkreis.core.tests.factories import StaffFactory, UserFactory
+
+from .factories import CaseFactory, DocumentRequestFactory, DocumentVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+LICENCE = "fahrerlaubnis-ersterteilung"  # cases of the Fahrerlaubnisbehörde
+
+
+@pytest.fixture
+def worker(harz):
+    return StaffFactory(username="sb-lesen")
+
+
+def test_inbox_tabs_sort_the_units_cases_by_where_they_stand(worker):
+    new = CaseFactory(slug=LICENCE)
+    mine = CaseFactory(slug=LICENCE, state="in_progress", assignee=worker)
+    waiting = CaseFactory(slug=LICENCE, state="waiting")
+    overdue = CaseFactory(slug=LICENCE, target_at=timezone.now() - dt.timedelta(days=1))
+    done = CaseFactory(slug=LICENCE, decided=True)
+    elsewhere = CaseFactory(slug="hilfe-zum-lebensunterhalt")  # the Sozialamt's
+    tabs = {tab: set(services.inbox(worker, tab)) for tab in ("new", "mine", "waiting", "done")}
+    assert tabs == {
+        "new": {new, overdue},
+        "mine": {mine},
+        "waiting": {waiting},
+        "done": {done},
+    }
+    assert set(services.inbox(worker, "overdue")) == {overdue}
+    assert elsewhere not in services.visible_cases(worker)
+
+
+def test_staff_search_finds_file_number_name_and_document_text_in_own_units_only(worker):
+    case = CaseFactory(slug=LICENCE, applicant_name="Jan Nowak")
+    DocumentVersionFactory(document__case=case, text="Sehtest bestanden, Kennwort Zitronenfalter")
+    CaseFactory(slug="hilfe-zum-lebensunterhalt", applicant_name="Jan Nowak")  # the Sozialamt's
+    assert list(services.find_cases(worker, case.file_number)) == [case]
+    assert list(services.find_cases(worker, "nowak")) == [case]
+    assert list(services.find_cases(worker, "Zitronenfalter")) == [case]
+    assert list(services.find_cases(worker, "   ")) == []
+
+
+def test_a_read_by_staff_is_audited_and_other_units_cases_do_not_exist(worker):
+    case = CaseFactory(slug=LICENCE)
+    other = CaseFactory(slug="hilfe-zum-lebensunterhalt")
+    assert services.get_case_for_staff(worker, case.pk) == case
+    assert AuditEntry.objects.filter(
+        action="case.read", actor="sb-lesen", case_ref=case.file_number
+    ).exists()
+    with pytest.raises(Case.DoesNotExist):
+        services.get_case_for_staff(worker, other.pk)
+
+
+def test_the_mail_room_finds_open_cases_first_in_every_unit(harz):
+    decided = CaseFactory(slug=LICENCE, applicant_name="Greta Briefschreiber", decided=True)
+    open_case = CaseFactory(slug="hilfe-zum-lebensunterhalt", applicant_name="Greta Briefschreiber")
+    assert services.find_cases_for_filing("Briefschreiber") == [open_case, decided]
+    assert services.find_cases_for_filing("Gr") == []  # too short to choose from
+
+
+def test_the_citizen_sees_plain_language_status_open_requests_and_own_cases_only(harz):
+    citizen, neighbour = UserFactory(), UserFactory()
+    request = DocumentRequestFactory(
+        case__slug=LICENCE, case__applicant_user=citizen, items=["Sehtest", "Passbild"]
+    )
+    case = request.case
+    status = services.citizen_status(case)
+    assert status["label"] == "Wartet auf Unterlagen"
+    assert status["requests"] == [
+        {
+            "id": request.pk,
+            "items": ["Sehtest", "Passbild"],
+            "deadline": request.deadline,
+            "message": "",
+        }
+    ]
+    assert status["office"] == case.org_unit and status["decided"] is False
+    assert list(services.cases_for_applicant(citizen)) == [case]
+    assert list(services.cases_for_applicant(neighbour)) == []
