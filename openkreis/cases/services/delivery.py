@@ -32,9 +32,14 @@ Status = Delivery.Status
 
 
 def _queue(delivery_id: int) -> None:
+    """Hand the letter to a worker. A broker that is down must not turn the committed case
+    change into an error page: the row stays `pending` and the sweep queues it again."""
     from .. import tasks  # tasks import this package: resolved at call time, not import time
 
-    tasks.deliver.delay(delivery_id)
+    try:
+        tasks.deliver.delay(delivery_id)
+    except Exception:  # broker unreachable (kombu raises several kinds)
+        log.exception("delivery %s could not be queued; the sweep will retry", delivery_id)
 
 
 def schedule_delivery(

@@ -196,3 +196,24 @@ def test_an_applicant_with_an_account_gets_the_letter_in_the_mailbox(
     # the e-mail only says that something arrived: to the account, never with the content
     assert [m.to for m in mail.outbox] == [[citizen.email]]
     assert case.file_number not in mail.outbox[0].body
+
+
+def test_a_broker_that_is_down_loses_no_letter(
+    worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The case change is committed, queueing fails (Redis down): no error for the caseworker,
+    the letter waits as `pending`, and the sweep sends it once the broker is back."""
+    from openkreis.cases import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis nicht erreichbar")
+
+    case = open_demo_case()
+    mail.outbox.clear()
+    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    delivery = decide(case, worker, django_capture_on_commit_callbacks)
+    assert delivery.status == Status.PENDING and mail.outbox == []
+    monkeypatch.undo()
+    assert services.retry_due_deliveries(now=timezone.now() + dt.timedelta(minutes=2)) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT and len(mail.outbox) == 1
