@@ -52,3 +52,15 @@ def login_staff(client, user, secret: str, password: str = STAFF_PASSWORD) -> No
     response = client.post("/konto/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302, response.content[:500]
     assert client.session.get("_auth_user_id") == str(user.pk), "login did not complete"
+
+
+def login_as(client, role: str, roles_by_name: dict, prefix: str = "t"):
+    """For authorisation tables: log `client` in through the login pages as a new staff member
+    for the table's `role` — `roles_by_name[role]` is (unit key, [roles]); returns the user,
+    or None for "anonymous" (nobody logs in)."""
+    if role == "anonymous":
+        return None
+    unit, roles = roles_by_name[role]
+    user, secret = make_staff(f"{prefix}-{role}", unit, *roles)
+    login_staff(client, user, secret)
+    return user

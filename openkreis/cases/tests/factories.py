@@ -36,7 +36,7 @@ from openkreis.cases.models import (
     Procedure,
 )
 from openkreis.catalog.models import Competence, Service
-from openkreis.core.testing import login_staff, make_staff
+from openkreis.core import testing
 
 
 # -- sample files -----------------------------------------------------------------------------
@@ -233,11 +233,5 @@ ROLES = {
 
 
 def login_as(client, role):
-    """Log `client` in through the login pages (password and TOTP) as a new staff member
-    with `role` relative to the demo case's unit (ROLES); None for "anonymous"."""
-    if role == "anonymous":
-        return None
-    unit, roles = ROLES[role]
-    user, secret = make_staff(f"t-{role}", unit, *roles)
-    login_staff(client, user, secret)
-    return user
+    """Log `client` in (password and TOTP) as a new staff member with `role` from ROLES."""
+    return testing.login_as(client, role, ROLES, prefix="t")

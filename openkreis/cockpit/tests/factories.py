@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from openkreis.cockpit.models import Alert, AlertRule, ImportBatch
+from openkreis.core import testing
 from openkreis.core.services import record_event
-from openkreis.core.testing import login_staff, make_staff
 
 UTC = dt.UTC
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -200,11 +200,5 @@ ROLE_UNITS = {
 
 
 def login_as(client, role):
-    """Log `client` in as a new staff member with `role` (with a second factor); None for
-    "anonymous"."""
-    if role == "anonymous":
-        return None
-    unit, roles = ROLE_UNITS[role]
-    user, secret = make_staff(f"u-{role}", unit, *roles)
-    login_staff(client, user, secret)
-    return user
+    """Log `client` in (password and TOTP) as a new staff member with `role` from ROLE_UNITS."""
+    return testing.login_as(client, role, ROLE_UNITS, prefix="u")
