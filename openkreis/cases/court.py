@@ -41,8 +41,12 @@ def _html_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def build_court_file(case: Case, documents: list[Document]) -> tuple[bytes, bytes]:
-    """(paginated PDF, ZIP with that PDF, the originals and manifest.json)."""
+def build_court_file(
+    case: Case, documents: list[Document], application: list[dict] | None = None
+) -> tuple[bytes, bytes]:
+    """(paginated PDF, ZIP with that PDF, the originals and manifest.json). `application`
+    (groups of labelled answers) is printed after the contents and written to the manifest:
+    the court reads what the applicant said, not only what they uploaded."""
     from pypdf import PdfReader, PdfWriter
 
     parts = []
@@ -71,7 +75,12 @@ def build_court_file(case: Case, documents: list[Document]) -> tuple[bytes, byte
         cover = _html_pdf(
             render_to_string(
                 "cases/court_cover.html",
-                {"case": case, "entries": entries, "now": timezone.now()},
+                {
+                    "case": case,
+                    "entries": entries,
+                    "now": timezone.now(),
+                    "application": application or [],
+                },
             )
         )
         first = len(PdfReader(io.BytesIO(cover)).pages)
@@ -108,6 +117,7 @@ def build_court_file(case: Case, documents: list[Document]) -> tuple[bytes, byte
             "pages": total,
             "sha256": hashlib.sha256(court_pdf).hexdigest(),
         },
+        "application": application or [],
         "documents": [],
     }
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -166,9 +166,10 @@ def _demo_cases() -> None:
             age_days = rng.uniform(0, 365) if n >= 6 else rng.uniform(0, 6)
             received = now - dt.timedelta(days=age_days, hours=rng.uniform(0, 8))
             postcode, city = rng.choice(TOWNS)
+            channel = rng.choices(["online", "paper", "counter"], [5, 3, 2])[0]
             case = services.open_case(
                 service=service,
-                channel=rng.choices(["online", "paper", "counter"], [5, 3, 2])[0],
+                channel=channel,
                 applicant=services.Applicant(
                     name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                     email=f"demo{rng.randrange(10**6)}@example.org",
@@ -176,7 +177,11 @@ def _demo_cases() -> None:
                     postcode=postcode,
                     city=city,
                 ),
-                data={"demo": True},
+                data=(
+                    _demo_answers(service, received, random.Random(f"{slug}-{n}"))
+                    if channel == "online"
+                    else {"demo": True}
+                ),
                 received_at=received,
                 complete=rng.random() > 0.3,
             )
@@ -184,6 +189,66 @@ def _demo_cases() -> None:
             if worker is None:
                 continue  # no demo staff in that unit: the case stays new
             pdfs_left = _advance(case, worker, received, now, rng, pdfs_left)
+
+
+def _demo_answers(service, received, rng) -> dict:
+    """What a demo applicant answered, shaped like the check-answers summary an online
+    submission stores (its own random source, so the rest of the demo stays as it was)."""
+    if service.slug == "fahrerlaubnis-ersterteilung":
+        eye_test = (received - dt.timedelta(days=rng.randint(10, 300))).strftime("%d.%m.%Y")
+        pages = [
+            (
+                "klassen",
+                "Welche Fahrerlaubnis möchten Sie?",
+                [
+                    (
+                        "Fahrerlaubnisklassen",
+                        rng.choice(
+                            [
+                                "B – Auto",
+                                "B – Auto; BE – Auto mit Anhänger",
+                                "AM – Moped, Roller bis 45 km/h",
+                            ]
+                        ),
+                    ),
+                    ("Möchten Sie begleitet ab 17 fahren (BF17)?", rng.choice(["Ja", "Nein"])),
+                ],
+            ),
+            (
+                "fahrschule",
+                "Ihre Fahrschule",
+                [
+                    (
+                        "Name der Fahrschule",
+                        rng.choice(
+                            [
+                                "Fahrschule Brocken, Wernigerode",
+                                "Fahrschule am Dom, Halberstadt",
+                                "Fahrschule Bode, Thale",
+                            ]
+                        ),
+                    ),
+                ],
+            ),
+            ("nachweise", "Sehtest und Erste Hilfe", [("Datum des Sehtests", eye_test)]),
+        ]
+    else:
+        pages = [
+            (
+                "anliegen",
+                "Ihr Anliegen",
+                [("Was möchten Sie beantragen?", f"{service.name} – bitte um Bearbeitung.")],
+            )
+        ]
+    summary = [
+        {
+            "key": key,
+            "title": title,
+            "answers": [{"label": label, "value": value} for label, value in rows],
+        }
+        for key, title, rows in pages
+    ]
+    return {"demo": True, "summary": summary}
 
 
 def _advance(case, worker, received, now, rng, pdfs_left) -> int:

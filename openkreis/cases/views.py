@@ -119,6 +119,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "can_request": "request_documents" in names,
         "can_decide": "decide" in names,
         "can_work": bool(roles.intersection(DESK_ROLES)),
+        "application": services.application_data(case),
         "documents": case.documents.prefetch_related("versions"),
         "history": history_rows(case),
         "requests": case.requests.all(),

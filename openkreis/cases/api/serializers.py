@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from openkreis.cases import services
 from openkreis.cases.models import Case, Document, DocumentVersion
 
 
@@ -43,8 +45,32 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
+class AnswerSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+
+
+class AnswerGroupSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    rows = AnswerSerializer(many=True)
+
+
 class CaseDetailSerializer(CaseSerializer):
     documents = DocumentSerializer(many=True, read_only=True)
+    application = serializers.SerializerMethodField(
+        help_text="What the applicant told the authority: groups of labelled answers, in the "
+        "order of the form (online), or what staff captured (paper, counter)."
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "applicant_email", "applicant_address", "documents"]
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "applicant_email",
+            "applicant_address",
+            "application",
+            "documents",
+        ]
+
+    @extend_schema_field(AnswerGroupSerializer(many=True))
+    def get_application(self, case) -> list[dict]:
+        return services.application_data(case)

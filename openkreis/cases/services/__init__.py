@@ -60,6 +60,7 @@ from .opening import (  # noqa: F401
     open_case,
 )
 from .queries import (  # noqa: F401
+    application_data,
     cases_for_applicant,
     citizen_status,
     find_cases,

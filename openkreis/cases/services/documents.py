@@ -19,6 +19,7 @@ from ..models import (
 )
 from .audit import audit
 from .common import CaseError
+from .queries import application_data
 from .uploads import ValidatedFile, _as_validated
 
 
@@ -103,7 +104,7 @@ def export_court_file(case: Case, document_ids, *, actor) -> bytes:
     documents = list(case.documents.filter(pk__in=ids).order_by("received_at", "id"))
     if not documents or len(documents) != len(ids):
         raise CaseError(_("Choose the documents for the court file."))
-    _pdf, archive = build_court_file(case, documents)
+    _pdf, archive = build_court_file(case, documents, application_data(case))
     audit(
         "case.court_export",
         actor=actor,

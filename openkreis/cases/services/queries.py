@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from openkreis.core import staff
 
@@ -125,3 +126,60 @@ def get_case(case_id: int | None) -> Case | None:
     if not case_id:
         return None
     return Case.objects.filter(pk=case_id).select_related("org_unit").first()
+
+
+def application_data(case: Case) -> list[dict]:
+    """What the applicant told the authority, for the caseworker, the API and the court file:
+    groups (`title`) of labelled answers (`rows`: label, value), in the order of the form.
+
+    An online application carries the check-answers summary the citizen confirmed (pages with
+    labels and displayed values, as the intake stored it); an older one only its raw answers.
+    A paper or counter case shows what staff captured for it."""
+    data = case.data or {}
+    groups = [
+        {
+            "title": page.get("title") or "",
+            "rows": [
+                {"label": str(a.get("label", "")), "value": str(a.get("value", ""))}
+                for a in page.get("answers", [])
+            ],
+        }
+        for page in data.get("summary") or []
+        if page.get("answers")
+    ]
+    if groups:
+        return groups
+    answers = data.get("answers")
+    if isinstance(answers, dict) and answers:
+        return [
+            {
+                "title": _("Answers"),
+                "rows": [{"label": key, "value": _plain(value)} for key, value in answers.items()],
+            }
+        ]
+    return [{"title": _("Captured for this case"), "rows": _captured_rows(case)}]
+
+
+def _plain(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(_plain(v) for v in value.values() if v not in ("", None))
+    if isinstance(value, list):
+        return "; ".join(_plain(v) for v in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "" if value is None else str(value)
+
+
+def _captured_rows(case: Case) -> list[dict]:
+    rows = [
+        (_("Name"), case.applicant_name),
+        (_("Address"), case.applicant_address),
+        (_("E-mail"), case.applicant_email),
+        (_("Phone"), case.applicant_phone),
+        (
+            _("Date of birth"),
+            case.applicant_birth_date.strftime("%d.%m.%Y") if case.applicant_birth_date else "",
+        ),
+        (_("Channel"), case.get_channel_display()),
+    ]
+    return [{"label": str(label), "value": value} for label, value in rows if value]
