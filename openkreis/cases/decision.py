@@ -1,10 +1,13 @@
 """The decision letter (Bescheid) as PDF/A, rendered with WeasyPrint from a template per
-procedure (cases/decision/<procedure>.html, falling back to the generic one)."""
+procedure (cases/decision/<procedure>.html, falling back to the generic one). The letter's
+text is its own template (`_body.html`, or `<procedure>_body.html`), so the case page can show
+the caseworker exactly that text before the decision is issued."""
 
 from __future__ import annotations
 
 from django.template.loader import select_template
 from django.utils import timezone
+from weasyprint import HTML
 
 from openkreis.core.services import current_tenant
 
@@ -14,27 +17,41 @@ OUTCOME_TEXT = {
     "refused": "Ihr Antrag wird abgelehnt.",
     "withdrawn": "Das Verfahren wird eingestellt, da Sie Ihren Antrag zurückgenommen haben.",
 }
+# For the mailbox subject: what was decided, in one or two words.
+OUTCOME_SHORT = {
+    "granted": "stattgegeben",
+    "partly": "teilweise stattgegeben",
+    "refused": "abgelehnt",
+    "withdrawn": "eingestellt",
+}
+
+
+def letter_context(case, *, outcome: str, text: str) -> dict:
+    locations = case.org_unit.visitor_locations()
+    return {
+        "case": case,
+        "tenant": current_tenant(),
+        "outcome_text": OUTCOME_TEXT[outcome],
+        "reasoning": text,
+        "today": timezone.localdate(),
+        "unit": case.org_unit,
+        "location": locations[0] if locations else None,
+        "body_template": select_template(
+            [f"cases/decision/{case.procedure.key}_body.html", "cases/decision/_body.html"]
+        ),
+    }
+
+
+def render_letter_body(case, *, outcome: str, text: str) -> str:
+    """The letter's text as HTML (for the preview on the case page)."""
+    context = letter_context(case, outcome=outcome, text=text)
+    return context["body_template"].render(context)
 
 
 def render_decision(case, *, outcome: str, text: str) -> bytes:
     """The decision letter for `case` as PDF/A-3b bytes."""
-    from weasyprint import HTML
-
     template = select_template(
         [f"cases/decision/{case.procedure.key}.html", "cases/decision/generic.html"]
     )
-    tenant = current_tenant()
-    html = template.render(
-        {
-            "case": case,
-            "tenant": tenant,
-            "outcome_text": OUTCOME_TEXT[outcome],
-            "reasoning": text,
-            "today": timezone.localdate(),
-            "unit": case.org_unit,
-            "location": case.org_unit.visitor_locations()[0]
-            if case.org_unit.visitor_locations()
-            else None,
-        }
-    )
+    html = template.render(letter_context(case, outcome=outcome, text=text))
     return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")

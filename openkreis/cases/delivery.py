@@ -21,6 +21,8 @@ from django.core.mail import EmailMessage
 
 from openkreis.core.registry import Registry
 
+from . import decision
+
 
 @dataclass
 class Letter:
@@ -72,16 +74,22 @@ def channel_for(case) -> tuple[str, DeliveryChannel] | None:
 
 # -- the letters ------------------------------------------------------------------------------
 def decision_letter(case, document) -> Letter:
+    """The decision in the mailbox or by e-mail: the subject says the service and the outcome,
+    so the citizen knows what was decided before opening the PDF."""
     version = document.current()
     with version.file.open("rb") as handle:
         data = handle.read()
+    greeting = f"Guten Tag {case.applicant_name}," if case.applicant_name else "Guten Tag,"
+    outcome = decision.OUTCOME_TEXT.get(case.outcome, "")
     body = (
-        f"Guten Tag,\n\nüber Ihren Antrag „{case.service.name}“ (Aktenzeichen {case.file_number}) "
-        f"ist entschieden. Den Bescheid finden Sie im Anhang.\n\n"
+        f"{greeting}\n\nüber Ihren Antrag „{case.service.name}“ (Aktenzeichen {case.file_number}) "
+        f"ist entschieden: {outcome}\n\nDen Bescheid mit der Begründung und der "
+        f"Rechtsbehelfsbelehrung finden Sie im Anhang.\n\n"
         f"Mit freundlichen Grüßen\n{case.org_unit.name}"
     )
+    short = decision.OUTCOME_SHORT.get(case.outcome, "entschieden")
     return Letter(
-        f"Bescheid zu Ihrem Antrag {case.file_number}",
+        f"Bescheid zu „{case.service.name}“: {short} ({case.file_number})",
         body,
         [(version.filename, data, "application/pdf")],
     )

@@ -40,7 +40,14 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES)
+    # Radio buttons with nothing chosen: the caseworker decides the outcome, the form does not
+    # suggest one.
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=OUTCOME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome of the decision.")},
+    )
     text = forms.CharField(
         label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
     )

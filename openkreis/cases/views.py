@@ -14,8 +14,15 @@ from django.views.decorators.http import require_POST
 from openkreis.core import staff
 from openkreis.core.models import OrgUnit
 
-from . import services, workflow
-from .forms import AssignForm, AuditFilterForm, DecisionForm, HandOverForm, RequestForm
+from . import decision, services, workflow
+from .forms import (
+    OUTCOME_CHOICES,
+    AssignForm,
+    AuditFilterForm,
+    DecisionForm,
+    HandOverForm,
+    RequestForm,
+)
 from .models import Case, DocumentVersion
 
 Role = staff.Role
@@ -195,23 +202,34 @@ def request_documents(request, pk: int):
 
 @staff.staff_required(*DESK_ROLES)
 def decide(request, pk: int):
+    """Issuing a decision takes two steps: the form shows the letter as it will be sent
+    (preview, nothing is stored), and only the confirmation there issues it."""
     case = _case(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide(
-                case,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                text=form.cleaned_data["text"],
-            )
-            messages.success(request, _("The decision has been issued."))
-            return _back(case)
-        except services.CaseError as exc:
-            form.add_error(None, str(exc))
-    return _form_again(request, case, "decision_form", form)
+    if not form.is_valid() or request.POST.get("action") == "edit":
+        return _form_again(request, case, "decision_form", form, status=400 if form.errors else 200)
+    outcome, text = form.cleaned_data["outcome"], form.cleaned_data["text"]
+    if request.POST.get("action") != "confirm":
+        return render(
+            request,
+            "cases/decision_preview.html",
+            {
+                "case": case,
+                "form": form,
+                "outcome_label": dict(OUTCOME_CHOICES)[outcome],
+                "letter": decision.render_letter_body(case, outcome=outcome, text=text),
+                "recipient": services.delivery_channel_label(case),
+            },
+        )
+    try:
+        services.decide(case, actor=request.user, outcome=outcome, text=text)
+    except services.CaseError as exc:
+        form.add_error(None, str(exc))
+        return _form_again(request, case, "decision_form", form)
+    messages.success(request, _("The decision has been issued."))
+    return _back(case)
 
 
 @staff.staff_required(*DESK_ROLES)
@@ -235,10 +253,12 @@ def hand_over(request, pk: int):
     return _form_again(request, case, "handover_form", form)
 
 
-def _form_again(request, case, name, form):
-    """The case page again with the form's errors (400: the input was wrong)."""
+def _form_again(request, case, name, form, status: int = 400):
+    """The case page again with the form's errors (400: the input was wrong), or with the
+    form as the caseworker left it (200: back from the preview to change it)."""
     context = _detail_context(request, case, **{name: form})
-    return render(request, "cases/case_detail.html", context, status=400)
+    context["open_form"] = name
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @staff.staff_required(*DESK_ROLES)

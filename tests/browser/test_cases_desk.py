@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from openkreis.cases.demo import DEMO_PASSWORD
 from openkreis.core.testing import totp_code
@@ -79,13 +80,20 @@ def test_caseworker_day(browser, portal_url):
         "services.deliver_documents(case, [('sehtest.pdf', b.getvalue())])\n"
     )
     page.reload()
-    assert "Unterlagen eingegangen" in page.locator(".case-facts").inner_text()
-    page.get_by_role("button", name="Übernehmen").click()
+    # back with the caseworker who asked: no second "Übernehmen" (issue 14.3)
+    expect(page.locator(".case-facts")).to_contain_text("Antragsprüfung")
+    expect(page.get_by_role("button", name="Übernehmen")).to_have_count(0)
     assert axe(page) == [], format_violations(axe(page))
-    page.get_by_label("Ergebnis").select_option("granted")
+    expect(page.get_by_role("radio", name="Stattgegeben")).not_to_be_checked()  # no preselection
+    page.get_by_role("radio", name="Stattgegeben").check()
     page.get_by_label("Begründung").fill("Alle Voraussetzungen sind erfüllt.")
-    page.get_by_role("button", name="Bescheid erlassen").click()
-    assert "Der Bescheid wurde erlassen." in page.content()
+    page.get_by_role("button", name="Bescheid prüfen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bescheid prüfen")
+    expect(page.locator(".letter-preview")).to_contain_text("Ihrem Antrag wird stattgegeben.")
+    assert axe(page) == [], format_violations(axe(page))
+    screenshot(page, "cases-decision-preview-phone")
+    page.get_by_role("button", name="Bescheid jetzt erlassen").click()
+    expect(page.locator("main")).to_contain_text("Der Bescheid wurde erlassen.")
     screenshot(page, "cases-decided-phone")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("Version 1")).last.click()

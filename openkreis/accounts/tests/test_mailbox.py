@@ -45,7 +45,7 @@ def test_request_and_decision_from_the_eakte_arrive_in_the_mailbox(
     case.refresh_from_db()
     cases.deliver_documents(case, [("meldebescheinigung.pdf", pdf_bytes())])
     case.refresh_from_db()
-    case = cases.transition(case, "claim", actor=worker)
+    assert case.state == "in_progress"  # back with the caseworker who asked: decide now
     with django_capture_on_commit_callbacks(execute=True):
         cases.decide(case, actor=worker, outcome="granted", text="Alles in Ordnung.")
     decision = Message.objects.filter(owner=anna).order_by("-id").first()
@@ -104,7 +104,8 @@ def test_a_reply_with_attachment_goes_into_the_case_and_back_to_the_inbox(
     answer = Message.objects.get(owner=anna, direction="out")
     assert answer.reply_to == request and answer.attachments.count() == 1
     case.refresh_from_db()
-    assert case.state_kind == "queue" and case in cases.inbox(worker, "new")
+    # back with the caseworker who asked (not in the unit's queue to be claimed again)
+    assert case.state_kind == "work" and case in cases.inbox(worker, "mine")
     docs = list(case.documents.order_by("id"))
     assert len(docs) == 3  # application, the reply's text as PDF, the attachment
     texts = [d.current().text for d in docs]

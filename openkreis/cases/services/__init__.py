@@ -31,6 +31,7 @@ from .configuration import (  # noqa: F401
 from .delivery import (  # noqa: F401
     MAX_ATTEMPTS,
     deliveries_of,
+    delivery_channel_label,
     perform_delivery,
     retry_delivery,
     retry_due_deliveries,

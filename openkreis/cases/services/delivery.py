@@ -153,3 +153,9 @@ def retry_delivery(delivery: Delivery, *, actor) -> Delivery:
 def deliveries_of(case: Case) -> list[Delivery]:
     """The letters of a case for its page, newest first."""
     return list(case.deliveries.all()[:20])
+
+
+def delivery_channel_label(case: Case) -> str:
+    """How a letter would reach the applicant now (for the decision preview)."""
+    chosen = port.channel_for(case)
+    return str(chosen[1].label) if chosen else _("by post (no account and no e-mail address)")

@@ -195,7 +195,8 @@ def deliver_documents(
     account=None,
 ) -> list[Document]:
     """The applicant's answer to a request: files go into the case, the request is fulfilled,
-    and the case returns to its unit's inbox."""
+    and the case returns to the caseworker who asked (or, if that person no longer works in
+    the unit, to the unit's inbox)."""
     if account is not None and case.applicant_user_id != getattr(account, "pk", None):
         raise LookupError(_("This case is not yours."))
     validated = [_as_validated(item) for item in files]
@@ -213,8 +214,24 @@ def deliver_documents(
         ]
         open_requests.update(fulfilled_at=timezone.now())
         if case.state_kind == "applicant":
-            transition(case, "documents_received", actor=actor, count=len(documents))
+            case = transition(case, "documents_received", actor=actor, count=len(documents))
+            _back_to_assignee(case)
     return documents
+
+
+def _back_to_assignee(case: Case) -> None:
+    """The documents a caseworker asked for go back to that caseworker, not into the unit's
+    queue where they had to claim their own case again (users pressed "Übernehmen" twice).
+    Only when the procedure lets the case be claimed now and the person still works in the
+    unit; otherwise the case waits in the inbox as before."""
+    assignee = case.assignee
+    if assignee is None or not roles_in_unit(assignee, case.org_unit).intersection(WORKING_ROLES):
+        return
+    try:
+        workflow.find(case.procedure.definition, "claim", case.state)
+    except workflow.WorkflowError:
+        return
+    transition(case, "claim", actor=assignee, note=_("Back with the requested documents"))
 
 
 def decide(case: Case, *, actor, outcome: str, text: str, notify: bool = True) -> Document:

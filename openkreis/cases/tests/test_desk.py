@@ -96,10 +96,10 @@ def test_claim_request_decide_through_the_pages(client, case, django_capture_on_
     case.refresh_from_db()
     assert case.state == "waiting"
     services.deliver_documents(case, [("sehtest.pdf", pdf_bytes())])
-    client.post(f"{base}/schritt/", {"step": "claim"})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"{base}/entscheiden/", {"outcome": "granted", "text": "Voraussetzungen erfüllt."}
+            f"{base}/entscheiden/",
+            {"outcome": "granted", "text": "Voraussetzungen erfüllt.", "action": "confirm"},
         )
     assert response.status_code == 302
     case.refresh_from_db()

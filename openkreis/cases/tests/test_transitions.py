@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from openkreis.cases import services
 from openkreis.cases.models import AuditEntry
-from openkreis.core.models import Event
+from openkreis.core.models import Event, StaffMembership
 from openkreis.core.tests.factories import StaffFactory
 
 from .factories import open_demo_case, pdf_bytes
@@ -64,8 +64,10 @@ def test_request_documents_waits_and_delivery_returns_to_inbox(
     assert any("Sehtest" in m.body for m in mail.outbox)  # the applicant was told
     services.deliver_documents(case, [("sehtest.pdf", pdf_bytes())])
     case.refresh_from_db()
-    assert case.state == "returned" and case.state_kind == "queue"
-    assert case in services.inbox(worker, "new")
+    # The documents go back to the caseworker who asked for them (issue 14.3: nobody has to
+    # claim their own case a second time); the log keeps both steps.
+    assert case.state == "in_progress" and case.assignee == worker
+    assert case in services.inbox(worker, "mine") and case not in services.inbox(worker, "new")
     kinds = list(
         Event.objects.filter(subject=case.subject).values_list("kind", flat=True).order_by("id")
     )
@@ -74,7 +76,27 @@ def test_request_documents_waits_and_delivery_returns_to_inbox(
         "case.assigned",
         "case.documents_requested",
         "case.documents_received",
+        "case.assigned",
     ]
+
+
+def test_documents_for_a_caseworker_who_left_the_unit_wait_in_its_inbox(
+    harz, django_capture_on_commit_callbacks
+):
+    case = open_demo_case()
+    worker = StaffFactory(username="sb-weg")
+    case = services.transition(case, "claim", actor=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_documents(
+            case, ["Sehtest"], timezone.localdate() + dt.timedelta(days=7), actor=worker
+        )
+    StaffMembership.objects.filter(user=worker).delete()  # moved to another office
+    colleague = StaffFactory(username="sb-da")
+    case.refresh_from_db()
+    services.deliver_documents(case, [("sehtest.pdf", pdf_bytes())])
+    case.refresh_from_db()
+    assert case.state == "returned" and case.state_kind == "queue"
+    assert case in services.inbox(colleague, "new")
 
 
 def test_deadline_in_the_past_is_refused(harz):
