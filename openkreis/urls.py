@@ -51,5 +51,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "openkreis.portal.views.permission_denied"
 handler404 = "openkreis.portal.views.not_found"
 handler500 = "openkreis.portal.views.server_error"

@@ -10,6 +10,7 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self):
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
         from . import demo, services
@@ -23,3 +24,8 @@ class AppointmentsConfig(AppConfig):
             ),
         )
         register_step("appointments-demo", order=50, demo=True, load=demo.load_demo)
+        staff_areas.register(
+            "counters",
+            StaffArea(_("Call visitors"), "appointments:counters", ("front_desk", "team_lead")),
+            order=40,
+        )

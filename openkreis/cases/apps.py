@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from openkreis.core.personal_data import personal_data
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
         from . import demo, services
@@ -21,3 +22,9 @@ class CasesConfig(AppConfig):
         )
         register_step("cases-demo", order=20, demo=True, load=demo.load_demo)
         personal_data.register("cases", CasesData(), order=20)
+        staff_areas.register(
+            "desk", StaffArea(_("Inbox"), "cases:inbox", ("caseworker", "team_lead")), order=10
+        )
+        staff_areas.register(
+            "audit", StaffArea(_("Audit trail"), "cases:audit", ("auditor",)), order=60
+        )

@@ -55,7 +55,9 @@ class DecisionForm(forms.Form):
 
 class HandOverForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("Hand over to"), queryset=OrgUnit.objects.order_by("name")
+        label=_("Hand over to"),
+        queryset=OrgUnit.objects.order_by("name"),
+        empty_label=_("Choose a unit"),  # not Django's "---------"
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

@@ -4,6 +4,8 @@ second factor, role) and every object is looked up inside the user's units (404 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
@@ -72,6 +74,11 @@ def inbox(request):
             "units": units,
             "unit_id": unit_id,
             "q": query,
+            # Encoded once here; the template escapes it once for HTML (& → &amp;), so the
+            # search survives page 2 (it was escaped twice: ?tab=new&amp;amp;q=…).
+            "pagination_params": urlencode(
+                {k: v for k, v in (("tab", tab), ("q", query), ("unit", unit_id or "")) if v}
+            ),
             "assign_form": _assign_form(request.user) if is_lead else None,
             "next": request.get_full_path(),
         },

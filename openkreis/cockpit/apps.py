@@ -8,6 +8,7 @@ class CockpitConfig(AppConfig):
     verbose_name = _("Steering cockpit")
 
     def ready(self):
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
         from . import alerts, demo
@@ -19,3 +20,6 @@ class CockpitConfig(AppConfig):
             load=lambda tenant, folder, report: alerts.load_rules(folder, report),
         )
         register_step("cockpit-demo", order=60, demo=True, load=demo.load_demo)
+        staff_areas.register(
+            "cockpit", StaffArea(_("Cockpit"), "cockpit:dashboard", ("manager",)), order=50
+        )

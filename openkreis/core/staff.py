@@ -8,7 +8,9 @@ checks (is this case in one of my units?) use `unit_ids_for` in the owning app's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 from urllib.parse import quote
 
 from allauth.account.authentication import get_authentication_records
@@ -20,8 +22,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import OrgUnit, StaffMembership
+from .registry import Registry
 
 Role = StaffMembership.Role
 
@@ -92,7 +97,7 @@ def staff_gate(request: HttpRequest, roles: Iterable[str] = ()) -> HttpResponse 
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     if not has_role(user, *roles):
-        raise PermissionDenied
+        raise PermissionDenied(role_reason(roles))
     return second_factor_gate(request)
 
 
@@ -147,3 +152,43 @@ def ensure_totp(user, secret: str) -> None:
 
     if not has_mfa_device(user):
         TOTP.activate(user, secret)
+
+
+# -- staff areas (a port: each app registers the workplaces it offers) -------------------------
+@dataclass(frozen=True)
+class StaffArea:
+    """A workplace for staff: the desk, the mail room, the counter, the cockpit, …"""
+
+    label: Any  # a lazy translation
+    url_name: str
+    roles: tuple[str, ...]
+    superuser: bool = False  # e.g. the editorial admin, for editors and administrators
+
+
+staff_areas: Registry[StaffArea] = Registry("staff areas")
+
+
+def areas_for(user) -> list[tuple[str, StaffArea]]:
+    """The areas `user` may enter, in order (empty for citizens)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    held = set(memberships(user).values_list("role", flat=True))
+    return [
+        (area_id, area)
+        for area_id, area in staff_areas.items()
+        if held.intersection(area.roles) or (area.superuser and user.is_staff)
+    ]
+
+
+def landing_url(user) -> str | None:
+    """Where a staff member starts after logging in: their first area (None: a citizen)."""
+    areas = areas_for(user)
+    return reverse(areas[0][1].url_name) if areas else None
+
+
+def role_reason(roles: Iterable[str]) -> str:
+    """Why a page is closed, for the 403 page: which roles it is for."""
+    labels = [str(StaffMembership.Role(r).label) for r in roles if r in StaffMembership.Role.values]
+    if not labels:
+        return str(_("This page is for staff with a particular role."))
+    return str(_("This page is for: %(roles)s.") % {"roles": ", ".join(labels)})

@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
         from . import services
@@ -20,3 +21,9 @@ class PortalConfig(AppConfig):
             load=lambda tenant, folder, report: report.merge(services.ensure_pages(tenant, folder)),
         )
         register_step("portal-demo", order=0, demo=True, load=services.load_demo_users)
+        # Editors and administrators (is_staff) edit the portal's pages in Wagtail.
+        staff_areas.register(
+            "editorial",
+            StaffArea(_("Editorial"), "wagtailadmin_home", (), superuser=True),
+            order=70,
+        )

@@ -136,5 +136,16 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception=None):
+    """403 in the user's language, saying why (which role the page is for) and where the user
+    may work instead; JSON for the API."""
+    reason = str(exception) if exception and str(exception) else ""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": reason or _("You do not have permission.")}, status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
 def server_error(request):
     return render(request, "500.html", status=500)

@@ -124,6 +124,7 @@ LOGIN_URL = "account_login"
 OPENKREIS_LOGIN_PATH = "/konto/login/"
 WAGTAILADMIN_LOGIN_URL = OPENKREIS_LOGIN_PATH
 LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "openkreis.core.adapter.AccountAdapter"  # staff land on their workplace
 OPENKREIS_MFA_SETUP_URL = "/konto/2fa/totp/activate/"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -183,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "openkreis.core.context_processors.tenant",
+                "openkreis.core.context_processors.staff_areas",
                 "openkreis.accounts.context_processors.mailbox",
             ],
         },

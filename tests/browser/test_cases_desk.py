@@ -63,6 +63,7 @@ def test_caseworker_day(browser, portal_url):
     page.wait_for_url(re.compile(r"/sachbearbeitung/vorgang/\d+/"))
     case_id = re.search(r"/vorgang/(\d+)/", page.url).group(1)
     page.get_by_role("button", name="Übernehmen").click()
+    page.get_by_text("Unterlagen nachfordern", exact=True).click()  # the form opens on demand
     page.get_by_label("Fehlende Unterlagen (eine pro Zeile)").fill("Sehtestbescheinigung")
     page.get_by_label("Frist").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Nachforderung senden").click()

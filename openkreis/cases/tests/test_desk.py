@@ -11,7 +11,7 @@ from openkreis.cases.models import AuditEntry
 from openkreis.core.models import OrgUnit
 from openkreis.core.testing import login_staff, make_staff
 
-from .factories import pdf_bytes
+from .factories import open_demo_case, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,32 @@ def test_court_file_zip_has_paginated_pdf_originals_and_manifest(client, case):
         f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/", {"documents": ["999999"]}
     )
     assert bad.status_code == 400
+
+
+def test_desk_search_keeps_its_query_on_page_2(client, harz):
+    """The pagination link was escaped twice (?tab=new&amp;amp;q=…): page 2 lost the search."""
+    user, secret = make_staff("sb-seite2", "fahrerlaubnisbehoerde", "caseworker")
+    login_staff(client, user, secret)
+    for _n in range(26):
+        open_demo_case()
+    html = client.get("/sachbearbeitung/?tab=new&q=32.10").content.decode()
+    assert "amp;amp;" not in html
+    assert 'href="?tab=new&amp;q=32.10&amp;seite=2"' in html
+    page2 = client.get("/sachbearbeitung/?tab=new&q=32.10&seite=2").content.decode()
+    assert 'value="32.10"' in page2  # the search is still there on page 2
+
+
+def test_case_forms_open_on_demand_and_after_an_error(client, harz):
+    user, secret = make_staff("sb-offen", "fahrerlaubnisbehoerde", "caseworker")
+    login_staff(client, user, secret)
+    case = services.transition(open_demo_case(), "claim", actor=user)
+    base = f"/sachbearbeitung/vorgang/{case.pk}"
+    html = client.get(f"{base}/").content.decode()
+    assert '<details class="case-action" id="nachforderung">' in html  # closed
+    assert '<details class="case-action" id="abgabe">' in html
+    assert "---------" not in html  # no empty Django choice in the unit list
+    response = client.post(f"{base}/nachfordern/", {"items": "", "deadline": "2020-01-01"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<details class="case-action" id="nachforderung" open>' in html
+    assert f'action="{base}/nachfordern/#nachforderung"' in html  # the page jumps to the error

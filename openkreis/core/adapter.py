@@ -1,0 +1,15 @@
+"""allauth's account adapter: staff start at their workplace, citizens where they were going."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from . import staff
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        """After logging in (password and second factor) without a `next` address, a staff
+        member lands on their first area (desk, mail room, counter, cockpit…), not on the
+        public home page."""
+        return staff.landing_url(request.user) or super().get_login_redirect_url(request)
