@@ -27,7 +27,7 @@ OUTCOME_SHORT = {
 
 
 def letter_context(case, *, outcome: str, text: str) -> dict:
-    locations = case.org_unit.visitor_locations()
+    locations = [case.office] if case.office_id else case.org_unit.visitor_locations()
     return {
         "case": case,
         "tenant": current_tenant(),

@@ -75,6 +75,11 @@ class Case(models.Model):
     plan_item = models.ForeignKey(FilePlanItem, on_delete=models.PROTECT, related_name="cases")
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="cases")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
+    # The office (building) that serves this applicant: the one the competence finder names
+    # for their town. Receipt, status page and decision letter all name this one.
+    office = models.ForeignKey(
+        "core.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     state = models.CharField(max_length=40, db_index=True)
     state_kind = models.CharField(max_length=12, db_index=True)

@@ -46,7 +46,7 @@ def office_for(application: Application) -> dict | None:
     """The office holding the case (or competent for the service): name, address, contact."""
     case = integration.case_of(application)
     unit = getattr(case, "org_unit", None) if case else None
-    location = None
+    location = case.office if case is not None else None  # the office the case names
     if unit is None:
         county = Region.objects.filter(kind=Region.Kind.COUNTY).first()
         answer = catalog.resolve_competence(application.service, county) if county else None
@@ -59,8 +59,8 @@ def office_for(application: Application) -> dict | None:
             or unit.organisation.locations.order_by("name").first()
         )
     return {
-        "name": str(unit),
-        "organisation": str(unit.organisation),
+        "name": unit.name,
+        "organisation": unit.organisation.name,  # one name for the authority everywhere
         "location": location,
         "email": getattr(unit, "email", "")
         or (location.email if location else "")

@@ -58,6 +58,7 @@ from .opening import (  # noqa: F401
     Applicant,
     _competent_unit,
     _region_for,
+    office_for,
     open_case,
 )
 from .queries import (  # noqa: F401

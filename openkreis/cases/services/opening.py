@@ -79,6 +79,17 @@ def _competent_unit(service: Service, region: Region | None) -> OrgUnit:
     return row.org_unit
 
 
+def office_for(unit: OrgUnit, region: Region | None, service: Service | None = None):
+    """The building that serves an applicant from `region` for `unit`: the one the
+    competence finder names for that town (service page, receipt, status and letter agree),
+    else the unit's visitor location nearest to the town's centre."""
+    if service is not None and region is not None:
+        answer = catalog.resolve_competence(service, region)
+        if answer is not None and answer.org_unit.pk == unit.pk and answer.location is not None:
+            return answer.location
+    return core.nearest_location(unit.visitor_locations(), region)
+
+
 def _region_for(applicant: Applicant) -> Region | None:
     if applicant.postcode:
         regions = core.regions_for_postcode(applicant.postcode)
@@ -115,6 +126,7 @@ def open_case(
     with transaction.atomic():
         region = region or _region_for(applicant)
         unit = org_unit or _competent_unit(service, region)
+        office = office_for(unit, region, service)
         procedure = procedure_for(service)
         plan_item = plan_item_for(service)
         definition = procedure.definition
@@ -128,6 +140,7 @@ def open_case(
             plan_item=plan_item,
             org_unit=unit,
             region=region,
+            office=office,
             channel=channel,
             state=definition["initial"],
             state_kind=workflow.state_info(definition, definition["initial"])["kind"],

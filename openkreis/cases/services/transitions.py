@@ -25,6 +25,7 @@ from .common import OUTCOMES, WORKING_ROLES, CaseError, Role
 from .delivery import schedule_delivery
 from .documents import _store_document, attach_document
 from .history import _event, _history, roles_in_unit
+from .opening import office_for
 from .queries import visible_cases
 from .uploads import ValidatedFile, _as_validated
 
@@ -154,6 +155,7 @@ def hand_over(case: Case, unit: OrgUnit, *, actor, reason: str) -> Case:
         old = case.org_unit.key
         definition = case.procedure.definition
         case.org_unit = unit
+        case.office = office_for(unit, case.region, case.service)
         case.assignee = None
         case.state = definition["initial"] if case.state_kind != "done" else case.state
         case.state_kind = workflow.state_info(definition, case.state)["kind"]
