@@ -9,7 +9,7 @@ from django.template.loader import select_template
 from django.utils import timezone
 from weasyprint import HTML
 
-from openkreis.core.services import current_tenant
+from openkreis.core.services import current_tenant, nearest_location
 
 OUTCOME_TEXT = {
     "granted": "Ihrem Antrag wird stattgegeben.",
@@ -27,7 +27,13 @@ OUTCOME_SHORT = {
 
 
 def letter_context(case, *, outcome: str, text: str) -> dict:
-    locations = [case.office] if case.office_id else case.org_unit.visitor_locations()
+    # The office recorded for the applicant; for cases from before it was recorded, the
+    # unit's office nearest to the applicant's town (as the competence finder would choose).
+    office = (
+        case.office
+        if case.office_id
+        else nearest_location(case.org_unit.visitor_locations(), case.region)
+    )
     return {
         "case": case,
         "tenant": current_tenant(),
@@ -35,7 +41,7 @@ def letter_context(case, *, outcome: str, text: str) -> dict:
         "reasoning": text,
         "today": timezone.localdate(),
         "unit": case.org_unit,
-        "location": locations[0] if locations else None,
+        "location": office,
         "body_template": select_template(
             [f"cases/decision/{case.procedure.key}_body.html", "cases/decision/_body.html"]
         ),

@@ -46,7 +46,9 @@ def office_for(application: Application) -> dict | None:
     """The office holding the case (or competent for the service): name, address, contact."""
     case = integration.case_of(application)
     unit = getattr(case, "org_unit", None) if case else None
-    location = case.office if case is not None else None  # the office the case names
+    location = None
+    if case is not None:  # the office the case names (older cases: the nearest one)
+        location = case.office or cases.office_for(case.org_unit, case.region, case.service)
     if unit is None:
         county = Region.objects.filter(kind=Region.Kind.COUNTY).first()
         answer = catalog.resolve_competence(application.service, county) if county else None

@@ -85,8 +85,10 @@ def test_caseworker_day(browser, portal_url):
     expect(page.locator(".case-facts")).to_contain_text("Antragsprüfung")
     expect(page.get_by_role("button", name="Übernehmen")).to_have_count(0)
     assert axe(page) == [], format_violations(axe(page))
-    expect(page.get_by_role("radio", name="Stattgegeben")).not_to_be_checked()  # no preselection
-    page.get_by_role("radio", name="Stattgegeben").check()
+    expect(
+        page.get_by_role("radio", name="Stattgegeben", exact=True)
+    ).not_to_be_checked()  # no preselection
+    page.get_by_role("radio", name="Stattgegeben", exact=True).check()
     page.get_by_label("Begründung").fill("Alle Voraussetzungen sind erfüllt.")
     page.get_by_role("button", name="Bescheid prüfen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bescheid prüfen")
