@@ -1,13 +1,30 @@
 from django.contrib import admin
 
-from .models import Alert, AlertRule, ImportBatch
+from .alerts import forget_state
+from .models import Alert, AlertRule, ImportBatch, ProcedureLabels
+
+RULE = {"kpi", "mode", "value", "service", "org_unit", "active"}
 
 
 @admin.register(AlertRule)
 class AlertRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "kpi", "mode", "value", "service", "org_unit", "active"]
+    list_display = ["name", "kpi", "mode", "value", "service", "org_unit", "active", "checked_at"]
     list_filter = ["kpi", "mode", "active"]
     filter_horizontal = ["subscribers"]
+    readonly_fields = ["checked_at", "checked_value", "checked_reference", "checked_broken"]
+
+    def save_model(self, request, obj, form, change):
+        if change and RULE.intersection(form.changed_data):
+            forget_state(obj)  # a changed rule is checked anew
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProcedureLabels)
+class ProcedureLabelsAdmin(admin.ModelAdmin):
+    """County data (the procedures' state names): read here, changed by load_tenant."""
+
+    list_display = ["key", "services"]
+    readonly_fields = ["key", "services", "states"]
 
 
 @admin.register(Alert)

@@ -11,14 +11,15 @@ class CockpitConfig(AppConfig):
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import alerts, demo
+        from . import alerts, demo, labels
 
-        # The county's alert rules (tenants/<slug>/cockpit/alerts.yaml).
-        register_step(
-            "cockpit",
-            order=50,
-            load=lambda tenant, folder, report: alerts.load_rules(folder, report),
-        )
+        def load(tenant, folder, report):
+            # the county's alert rules (tenants/<slug>/cockpit/alerts.yaml) and the names
+            # of the procedures' states (tenants/<slug>/cases/procedures/*.yaml)
+            alerts.load_rules(folder, report)
+            labels.load_labels(folder, report)
+
+        register_step("cockpit", order=50, load=load)
         register_step("cockpit-demo", order=60, demo=True, load=demo.load_demo)
         staff_areas.register(
             "cockpit", StaffArea(_("Cockpit"), "cockpit:dashboard", ("manager",)), order=50

@@ -101,7 +101,7 @@ def from_rows(rows: Iterable[tuple], key=None, decode=None) -> Log:
             target = engine.to_epoch(data.get("target_at"))
             profiles.append(
                 (
-                    name(data.get("activity") or ""),
+                    name(engine.node_of(data)),
                     name(data.get("state") or ""),
                     name(data.get("state_kind") or ""),
                     name(data.get("service") or ""),

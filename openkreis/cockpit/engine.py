@@ -153,8 +153,23 @@ def is_case_event(kind: str) -> bool:
     return kind.startswith(CASE_PREFIXES)
 
 
+TRANSITION = "transition"
+STATE_NODE = "state:"  # labels.STATE_PREFIX
+
+
 def activity_of(ev: Ev) -> str:
-    return ev.data.get("activity") or ev.kind.split(".", 1)[-1]
+    return node_of(ev.data) or ev.kind.split(".", 1)[-1]
+
+
+def node_of(data: dict) -> str:
+    """The node of the process graph an event stands for: its activity; a workflow step
+    of the procedure's own (`transition`: Bedarfsberechnung, Vier-Augen-Prüfung …) is
+    named by the state it leads to (`state:<key>`), so that the graph shows the
+    procedure's steps instead of one node "transition". "" when the data names none."""
+    activity = data.get("activity") or ""
+    if activity == TRANSITION and data.get("state"):
+        return STATE_NODE + data["state"]
+    return activity
 
 
 def fold_case(events: Iterable[Ev], fact: CaseFact | None = None) -> CaseFact | None:
@@ -182,7 +197,11 @@ def fold_case(events: Iterable[Ev], fact: CaseFact | None = None) -> CaseFact | 
         data = ev.data
         at = ev.at
         kind = ev.kind
-        activity = data.get("activity") or kind.split(".", 1)[-1]
+        activity = data.get("activity")
+        if not activity:
+            activity = kind.split(".", 1)[-1]
+        elif activity == TRANSITION and data.get("state"):  # node_of, inline: the hot loop
+            activity = STATE_NODE + data["state"]
         if last_id:
             span = at - last_at
             if state_kind == "queue":

@@ -187,6 +187,13 @@ class AlertRule(models.Model):
     subscribers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="cockpit_alert_rules"
     )
+    # what the last evaluation found (alerts.evaluate), so that the pages show the rule's
+    # state as it is: when, the value over the rule's window, and broken (True), kept
+    # (False) or not to be judged (None: too few cases). A changed rule is checked again.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_value = models.FloatField(null=True, blank=True)
+    checked_reference = models.FloatField(null=True, blank=True)
+    checked_broken = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -219,6 +226,25 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class ProcedureLabels(models.Model):
+    """The names of one procedure's workflow states, as the county's procedure data gives
+    them (tenants/<slug>/cases/procedures/<key>.yaml: `label`, `label_en`). Events name
+    states by key only (docs/events.md); the cockpit's county-data step copies the names
+    here so that its pages show the words the caseworkers see (labels.py)."""
+
+    key = models.SlugField(max_length=120, unique=True)
+    services = models.JSONField(default=list, blank=True)  # service slugs it is for
+    states = models.JSONField(default=dict, blank=True)  # state -> {"de": …, "en": …}
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("procedure labels")
+        verbose_name_plural = _("procedure labels")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ImportBatch(models.Model):

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from openkreis.catalog import services as catalog
 from openkreis.catalog.models import Service
 from openkreis.core.models import OrgUnit
+from openkreis.core.services import current_tenant
 
-from . import engine, read, svg
-from .alerts import at_risk_url
+from . import engine, labels, read, svg
+from .alerts import at_risk_url, rule_state
 from .models import CaseFact
 
 CHANNEL_LABELS = {
@@ -31,17 +33,22 @@ KIND_LABELS = {
     "applicant": gettext_lazy("waiting for the applicant"),
     "work": gettext_lazy("being worked on"),
 }
-ACTIVITY_LABELS = {
-    "received": gettext_lazy("Received"),
-    "assigned": gettext_lazy("Claimed"),
-    "handed_over": gettext_lazy("Handed over"),
-    "documents_requested": gettext_lazy("Documents requested"),
-    "documents_received": gettext_lazy("Documents received"),
-    "decided": gettext_lazy("Decided"),
-    "closed": gettext_lazy("Closed"),
-    "reopened": gettext_lazy("Reopened"),
-}
 CHARTS = ("intake", "lead", "backlog", "steps", "channels", "services")
+
+
+# -- units ------------------------------------------------------------------------------------
+# every figure says its unit: tiles after the value, tables and exports in the column's
+# heading, charts above the value axis
+COUNT = gettext_lazy("number")  # Anzahl
+CASES = gettext_lazy("cases")  # after a count of cases on a tile
+DAYS = gettext_lazy("days")
+HOURS = gettext_lazy("hours")
+PERCENT = "%"
+
+
+def column(label, unit) -> str:
+    """A column heading with its unit: "Eingänge (Anzahl)"."""
+    return _("%(label)s (%(unit)s)") % {"label": label, "unit": unit}
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -82,11 +89,12 @@ def _intake(filters, services, memo) -> dict:
     table = [[r["period"], r["received"], r["decided"]] for r in _series(filters, memo)]
     return {
         "title": _("Cases received and decided"),
-        "columns": [period, _("Received"), _("Decided")],
+        "columns": [period, column(_("Received"), COUNT), column(_("Decided"), COUNT)],
         "rows": table,
         "svg": svg.bar_chart(
             _("Cases received per %(period)s") % {"period": period},
             [(r[0], r[1]) for r in table],
+            unit=str(COUNT),
         ),
     }
 
@@ -95,9 +103,9 @@ def _lead(filters, services, memo) -> dict:
     rows = read.lead_distribution(filters)
     return {
         "title": _("Lead time of the decided cases (days)"),
-        "columns": [_("Lead time in days"), _("Cases")],
+        "columns": [_("Lead time in days"), column(_("Cases"), COUNT)],
         "rows": [[label, n] for label, n in rows],
-        "svg": svg.bar_chart(_("Lead time distribution"), rows),
+        "svg": svg.bar_chart(_("Decided cases by lead time in days"), rows, unit=str(COUNT)),
     }
 
 
@@ -105,16 +113,19 @@ def _backlog(filters, services, memo) -> dict:
     table = [[r["period"], r["backlog"]] for r in _series(filters, memo)]
     return {
         "title": _("Backlog (open cases) at the end of each period"),
-        "columns": [_period_label(filters), _("Open cases")],
+        "columns": [_period_label(filters), column(_("Open cases"), COUNT)],
         "rows": table,
-        "svg": svg.line_chart(_("Backlog over time"), [(r[0], r[1]) for r in table]),
+        "svg": svg.line_chart(
+            _("Backlog over time"), [(r[0], r[1]) for r in table], unit=str(COUNT)
+        ),
     }
 
 
 def _steps(filters, services, memo) -> dict:
+    names = labels.state_names(read.procedures(filters))
     table = [
         [
-            r["state"],
+            labels.state_name(r["state"], names),
             str(KIND_LABELS.get(r["kind"], r["kind"])),
             r["cases"],
             days(r["median_hours"]),
@@ -125,14 +136,16 @@ def _steps(filters, services, memo) -> dict:
     return {
         "title": _("Time per step and bottlenecks"),
         "columns": [
-            _("Step (state)"),
+            _("Step"),
             _("Meaning"),
-            _("Cases"),
-            _("Median hours"),
-            _("Bottleneck score (case-days)"),
+            column(_("Cases"), COUNT),
+            column(_("Median time in the step"), HOURS),
+            column(_("Bottleneck score"), _("case-days")),
         ],
         "rows": table,
-        "svg": svg.hbar_chart(_("Median hours per step"), [(r[0], r[3]) for r in table[:12]]),
+        "svg": svg.hbar_chart(
+            _("Median time per step"), [(r[0], r[3]) for r in table[:12]], unit=str(HOURS)
+        ),
     }
 
 
@@ -145,10 +158,10 @@ def _channels(filters, services, memo) -> dict:
         "title": _("Channel mix of the received cases"),
         "columns": [
             _period_label(filters),
-            _("Online"),
-            _("Paper"),
-            _("Counter"),
-            _("Online share %"),
+            column(_("Online"), COUNT),
+            column(_("Paper"), COUNT),
+            column(_("Counter"), COUNT),
+            column(_("Online share"), PERCENT),
         ],
         "rows": table,
         "svg": svg.stacked_chart(
@@ -158,6 +171,7 @@ def _channels(filters, services, memo) -> dict:
                 (str(CHANNEL_LABELS[c]), [r[i + 1] for r in table])
                 for i, c in enumerate(read.CHANNELS)
             ],
+            unit=str(COUNT),
         ),
     }
 
@@ -167,8 +181,13 @@ def _services(filters, services, memo) -> dict:
     rows = [[r["name"], *r["cells"], r["total"]] for r in t["rows"]]
     rows.append([_("Total"), *t["totals"], t["grand"]])
     return {
-        "title": _("Cases received per service"),
-        "columns": [_("Service"), *t["periods"], _("Total")],
+        # a column per period: the unit is said in the title and the first column
+        "title": column(_("Cases received per service"), COUNT),
+        "columns": [
+            column(_("Service"), _("cases received")),
+            *t["periods"],
+            column(_("Total"), COUNT),
+        ],
         "rows": rows,
         "svg": None,  # a table with a column per period: no picture says it better
     }
@@ -204,24 +223,19 @@ def chart(name: str, filters: read.Filters, services: dict, cache: dict | None =
 # (key, label, unit, how the value is shown): headline figures, compared with the window
 # of the same length before
 HEADLINE_TILES = (
-    ("received", gettext_lazy("Cases received"), "", _as_is),
-    ("decided", gettext_lazy("Cases decided"), "", _as_is),
-    ("completion_rate", gettext_lazy("Completion rate"), "%", pct),
-    ("median_lead_days", gettext_lazy("Median lead time"), gettext_lazy("days"), days),
-    (
-        "p90_lead_days",
-        gettext_lazy("Lead time, 90 % of cases within"),
-        gettext_lazy("days"),
-        days,
-    ),
-    ("deadline_rate", gettext_lazy("Deadline adherence"), "%", pct),
+    ("received", gettext_lazy("Cases received"), CASES, _as_is),
+    ("decided", gettext_lazy("Cases decided"), CASES, _as_is),
+    ("completion_rate", gettext_lazy("Completion rate"), PERCENT, pct),
+    ("median_lead_days", gettext_lazy("Median lead time"), DAYS, days),
+    ("p90_lead_days", gettext_lazy("Lead time, 90 % of cases within"), DAYS, days),
+    ("deadline_rate", gettext_lazy("Deadline adherence"), PERCENT, pct),
     (
         "first_time_right_rate",
         gettext_lazy("Complete on receipt (first-time-right)"),
-        "%",
+        PERCENT,
         pct,
     ),
-    ("satisfaction", gettext_lazy("Satisfaction (1–5)"), "", days),
+    ("satisfaction", gettext_lazy("Satisfaction (1–5)"), gettext_lazy("of 5"), days),
 )
 # (key, field of read.backlog_now, label): "now" figures, without a trend
 BACKLOG_TILES = (
@@ -258,7 +272,7 @@ def tiles(filters: read.Filters) -> list[dict]:
                 "key": key,
                 "label": str(label),
                 "value": None if small else value,
-                "unit": "",
+                "unit": str(CASES),
                 "trend": None,
                 "suppressed": small,
             }
@@ -274,34 +288,102 @@ def dashboard_data(filters: read.Filters, services: dict) -> dict:
         "charts": [chart(name, filters, services, memo) for name in CHARTS],
         "tiles": tiles(filters),
         "backlog": read.backlog_now(filters),
-        "portal": read.portal(filters),
+        "portal": portal(filters),
         "appointments": read.appointments(filters),
         "satisfaction": read.satisfaction(filters),
     }
 
 
+def portal(filters: read.Filters, top: int = 10) -> dict:
+    """The portal's figures; of the queries that found nothing, only those that still find
+    nothing are listed to be fixed: a query that finds services now (a synonym was added,
+    a service came) was fixed, whatever it found when it was typed."""
+    figures = read.portal(filters, top=top * 5)
+    tenant = current_tenant()
+    figures["zero_queries"] = [
+        (query, n)
+        for query, n in figures["zero_queries"]
+        if tenant is None or not catalog.search(tenant, query, limit=1)
+    ][:top]
+    return figures
+
+
 def alert_rows(active) -> list[dict]:
-    """The active alerts, each with the link to its cases at risk in the caseworker desk."""
-    return [{"alert": a, "cases_url": at_risk_url(a.rule)} for a in active]
+    """The active alerts, each with what its rule measured (value and unit, window) and
+    the link to its cases at risk in the caseworker desk."""
+    return [
+        {"alert": a, "state": rule_state(a.rule), "cases_url": at_risk_url(a.rule)} for a in active
+    ]
+
+
+def rule_rows(rules) -> list[dict]:
+    """Every rule with its state as the last evaluation found it, and the names of the
+    service and unit it watches ("" for the whole county)."""
+    services, units = display_names()
+    return [
+        {
+            "rule": r,
+            "state": rule_state(r),
+            "scope": ", ".join(
+                name
+                for name in (services.get(r.service, r.service), units.get(r.org_unit, r.org_unit))
+                if name
+            ),
+        }
+        for r in rules
+    ]
 
 
 # -- process view and fact sheet --------------------------------------------------------------
 def process_context(service: str, services: dict, data: dict) -> dict:
-    """The process page of `service` from read.process: the graph with labelled steps."""
+    """The process page of `service` from read.process: the graph with every step named
+    as the service's procedure names it; the same as a list of steps (each with where the
+    cases went next, how often and the median time in between) for narrow screens; and
+    the waiting states that lose the most time."""
     name = services.get(service, service)
-    labels = {n: str(ACTIVITY_LABELS.get(n, n.replace("_", " "))) for n in data["nodes"]}
+    names = labels.state_names(data["procedures"])
+    node_names = {n: labels.name_of(n, names) for n in data["nodes"]}
     graph = svg.process_graph(
         _("Process of %(service)s") % {"service": name},
         data["nodes"],
         data["edges"],
-        labels,
+        node_names,
     )
+    steps = []
+    for node in data["nodes"]:
+        out = [e for e in data["edges"] if e["source"] == node]
+        steps.append(
+            {
+                "label": node_names[node],
+                "next": [
+                    {
+                        "label": node_names[e["target"]],
+                        "count": e["count"],
+                        "time": None
+                        if e["median_hours"] is None
+                        else svg.duration(e["median_hours"]),
+                    }
+                    for e in out
+                ],
+            }
+        )
+    waits = [
+        {
+            **b,
+            "label": labels.state_name(b["state"], names),
+            "time": None if b["median"] is None else svg.duration(b["median"] / 3600),
+        }
+        for b in data["bottlenecks"][:5]
+        if engine.enough(b["cases"])
+    ]
     return {
         "service": service,
         "service_name": name,
         "data": data,
         "graph": graph,
-        "labels": labels,
+        "labels": node_names,
+        "steps": steps,
+        "bottlenecks": waits,
         "enough": engine.enough(data["cases"]),
     }
 
@@ -310,7 +392,13 @@ def factsheet_context(service: str, services: dict, filters: read.Filters) -> di
     """The fact sheet of one service: headline, backlog, the five longest waits."""
     filters.service = service
     head = read.headline(filters)
-    waits = [s for s in read.steps(filters) if s["kind"] in ("queue", "applicant")][:5]
+    # the fact sheet is German whatever the page's language (a printed county document)
+    names = labels.state_names(read.procedures(filters), language="de")
+    waits = [
+        {**s, "label": labels.state_name(s["state"], names)}
+        for s in read.steps(filters)
+        if s["kind"] in ("queue", "applicant")
+    ][:5]
     return {
         "service": service,
         "service_name": services.get(service, service),

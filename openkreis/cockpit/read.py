@@ -509,11 +509,47 @@ def process(service: str, start: dt.date | None = None, units=None) -> dict:
     n = len(facts)
     for e in edges:
         e["median_hours"] = _guard(None if e["median"] is None else e["median"] / 3600, e["count"])
-    nodes = []
-    seen = set()
-    for e in edges:
+    return {
+        "cases": n,
+        "edges": edges,
+        "nodes": process_order(edges),
+        "bottlenecks": engine.bottlenecks(facts),
+        # the procedures these cases went through: their names for the steps (labels.py)
+        "procedures": sorted(set(qs.values_list("procedure", flat=True).distinct())),
+    }
+
+
+def process_order(edges: list[dict]) -> list[str]:
+    """The steps in the order a case goes through them: from receipt (or a step nothing
+    leads to) along the most frequent way first, then the side ways (requests for
+    documents, rework), so that the graph and the list read from top to bottom."""
+    following: dict[str, list[str]] = defaultdict(list)
+    names: list[str] = []
+    targets = set()
+    for e in sorted(edges, key=lambda e: -e["count"]):  # stable: ties keep their order
+        following[e["source"]].append(e["target"])
+        targets.add(e["target"])
         for name in (e["source"], e["target"]):
-            if name not in seen:
-                seen.add(name)
-                nodes.append(name)
-    return {"cases": n, "edges": edges, "nodes": nodes, "bottlenecks": engine.bottlenecks(facts)}
+            if name not in names:
+                names.append(name)
+    starts = [n for n in names if n == "received"] + [n for n in names if n not in targets]
+    order: list[str] = []
+    for start in starts + names:
+        stack = [start]
+        while stack:
+            name = stack.pop()
+            if name in order:
+                continue
+            order.append(name)
+            stack.extend(reversed([t for t in following[name] if t not in order]))
+    return order
+
+
+def procedures(filters: Filters) -> list[str] | None:
+    """The procedures of the cases of a service, unit or scope (for the names of their
+    steps); None when nothing narrows them (the county: every procedure)."""
+    if not (filters.service or filters.org_unit or filters.units is not None):
+        return None
+    scope = Filters(service=filters.service, org_unit=filters.org_unit, units=filters.units)
+    rows = CaseFact.objects.filter(scope.q()).values_list("procedure", flat=True).distinct()
+    return sorted(set(rows))

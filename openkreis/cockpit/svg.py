@@ -8,11 +8,14 @@ import itertools
 import math
 from html import escape
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 W, H = 640, 260
-PAD_L, PAD_R, PAD_T, PAD_B = 48, 12, 16, 46
+PAD_L, PAD_R, PAD_T, PAD_B = 48, 12, 28, 46  # PAD_T: room for the unit
 _ids = itertools.count(1)
+CHAR_W = 8.0  # the mean width of a character at 14 px, to make room for labels
 
 
 def _nice_max(value: float) -> float:
@@ -26,11 +29,31 @@ def _nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
+    """A figure as the page's language writes it (1.234,5 in German, 1,234.5 in English)."""
     if value is None:
         return "–"
     if abs(value - round(value)) < 1e-9:
-        return f"{int(round(value)):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return number_format(int(round(value)), 0, use_l10n=True, force_grouping=True)
+    return number_format(value, 1, use_l10n=True, force_grouping=True)
+
+
+def duration(hours: float) -> str:
+    """Hours as a manager reads them: "20 Stunden" under two days, "3,4 Tage" above."""
+    if hours >= 48:
+        value = round(hours / 24, 1)
+        return ngettext("%(n)s day", "%(n)s days", 1 if value == 1 else 2) % {"n": _fmt(value)}
+    value = round(hours, 1)
+    return ngettext("%(n)s hour", "%(n)s hours", 1 if value == 1 else 2) % {"n": _fmt(value)}
+
+
+def _short(text: str, size: int) -> str:
+    """`text` cut to `size` characters with an ellipsis (the whole text is in a <title>)."""
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _unit(unit: str, x: float = 4, y: float = 14) -> str:
+    """The unit of the figures, written above the value axis (every chart says it)."""
+    return f'<text class="unit" x="{x}" y="{y}">{escape(str(unit))}</text>' if unit else ""
 
 
 def _open(title: str, desc: str, height: int = H) -> tuple[str, str]:
@@ -76,14 +99,17 @@ def _labels(labels: list[str], x_of, plot_bottom: float) -> str:
     return "".join(out)
 
 
-def bar_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "") -> SafeString:
-    """Vertical bars, one per label; a missing value (suppressed) is marked, not drawn."""
+def bar_chart(
+    title: str, rows: list[tuple[str, float | None]], desc: str = "", unit: str = ""
+) -> SafeString:
+    """Vertical bars, one per label; a missing value (suppressed) is marked, not drawn.
+    `unit` is the unit of the values (written above the axis)."""
     head, _uid = _open(title, desc or title)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     top = _nice_max(max([v for _, v in rows if v is not None] or [0]))
     n = max(len(rows), 1)
     slot = plot_w / n
-    body = [_axis(top, plot_h)]
+    body = [_unit(unit), _axis(top, plot_h)]
     for i, (label, value) in enumerate(rows):
         x = PAD_L + i * slot + slot * 0.15
         if value is None:
@@ -104,7 +130,9 @@ def bar_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "") 
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 (escaped above)
 
 
-def line_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "") -> SafeString:
+def line_chart(
+    title: str, rows: list[tuple[str, float | None]], desc: str = "", unit: str = ""
+) -> SafeString:
     """A line with point markers (values as labels on the points for few points)."""
     head, _uid = _open(title, desc or title)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
@@ -114,7 +142,7 @@ def line_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "")
     def x_of(i):
         return PAD_L + plot_w * i / n
 
-    body = [_axis(top, plot_h)]
+    body = [_unit(unit), _axis(top, plot_h)]
     points = [
         (x_of(i), PAD_T + plot_h - plot_h * v / top, label, v)
         for i, (label, v) in enumerate(rows)
@@ -132,20 +160,23 @@ def line_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "")
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
 
 
-def hbar_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "") -> SafeString:
-    """Horizontal bars with the value written at the end of each bar."""
+def hbar_chart(
+    title: str, rows: list[tuple[str, float | None]], desc: str = "", unit: str = ""
+) -> SafeString:
+    """Horizontal bars with the value and its unit written at the end of each bar."""
     row_h = 26
-    height = max(len(rows), 1) * row_h + 20
+    top_pad = 26 if unit else 10
+    height = max(len(rows), 1) * row_h + top_pad + 10
     head, _uid = _open(title, desc or title, height)
-    label_w = 220
-    plot_w = W - label_w - 70
+    label_w = 250
+    plot_w = W - label_w - 110
     top = max([v for _, v in rows if v is not None] or [0]) or 1
-    body = []
+    body = [_unit(unit, label_w, 14)]
     for i, (label, value) in enumerate(rows):
-        y = 10 + i * row_h
+        y = top_pad + i * row_h
         body.append(
             f'<text class="label" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
-            f"{escape(label[:34])}</text>"
+            f"<title>{escape(label)}</title>{escape(_short(label, 30))}</text>"
         )
         if value is None:
             body.append(f'<text class="tick" x="{label_w}" y="{y + 16}">*</text>')
@@ -153,13 +184,18 @@ def hbar_chart(title: str, rows: list[tuple[str, float | None]], desc: str = "")
         w = plot_w * value / top
         body.append(
             f'<rect class="bar s0" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}"/>'
-            f'<text class="value" x="{label_w + w + 6:.1f}" y="{y + 16}">{_fmt(value)}</text>'
+            f'<text class="value" x="{label_w + w + 6:.1f}" y="{y + 16}">{_fmt(value)}'
+            f"{' ' + escape(str(unit)) if unit else ''}</text>"
         )
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
 
 
 def stacked_chart(
-    title: str, labels: list[str], series: list[tuple[str, list[int]]], desc: str = ""
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[int]]],
+    desc: str = "",
+    unit: str = "",
 ) -> SafeString:
     """Stacked bars per label; series 0/1/2 are solid, hatched and dotted (not colour
     alone), with a legend."""
@@ -169,7 +205,7 @@ def stacked_chart(
     top = _nice_max(max(totals or [0]))
     slot = plot_w / max(len(labels), 1)
     fills = ["s0", f"url(#{uid}-hatch)", f"url(#{uid}-dots)"]
-    body = [_axis(top, plot_h)]
+    body = [_unit(unit), _axis(top, plot_h)]
     for i in range(len(labels)):
         y = PAD_T + plot_h
         for k, (name, values) in enumerate(series):
@@ -198,14 +234,14 @@ def stacked_chart(
 def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict) -> SafeString:
     """Activities top to bottom; each edge an arc on the right (forward) or left (back)
     with its frequency and median time between the two steps written at its apex. Longer
-    arcs bend further out, so their labels do not overlap."""
+    arcs bend further out, so their labels do not overlap. The picture is as wide as its
+    labels need (they are never cut off)."""
     step = 64
-    width = 900
     height = max(len(nodes), 1) * step + 20
     head, uid = _open(title, title, height)
-    head = head.replace(f'viewBox="0 0 {W} {height}"', f'viewBox="0 0 {width} {height}"')
     y_of = {name: 20 + i * step for i, name in enumerate(nodes)}
     cx = 380
+    left, right = cx - 120.0, cx + 120.0  # the nodes; the arcs and their labels widen it
     body = [
         f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" '
@@ -226,11 +262,13 @@ def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict)
         else:
             path = f"M{x},{y1} C{ctrl},{y1} {ctrl},{y2} {x},{y2}"
         hours = e.get("median_hours")
-        when = "*" if hours is None else _duration(hours)
+        when = "*" if hours is None else duration(hours)
         label = f"{e['count']}× · {when}"
         apex = x + 0.75 * bend
         lx = apex + (6 if forward else -6)
         anchor = "start" if forward else "end"
+        reach = CHAR_W * len(label)  # about how wide the label is written
+        left, right = min(left, lx - reach - 8), max(right, lx + reach + 8)
         source = escape(labels.get(e["source"], e["source"]))
         target = escape(labels.get(e["target"], e["target"]))
         body.append(
@@ -244,12 +282,10 @@ def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict)
         body.append(
             f'<rect class="node" x="{cx - 110}" y="{y}" width="220" height="28" rx="6"/>'
             f'<text class="label" x="{cx}" y="{y + 19}" text-anchor="middle">'
-            f"{escape(labels.get(name, name)[:30])}</text>"
+            f"{escape(_short(labels.get(name, name), 30))}</text>"
         )
+    # drawn at its own size (14 px text): a narrow screen scrolls it in its box (cockpit.css)
+    width = right - left
+    box = f'viewBox="{left:.0f} 0 {width:.0f} {height}" width="{width:.0f}" height="{height}"'
+    head = head.replace(f'viewBox="0 0 {W} {height}"', box)
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
-
-
-def _duration(hours: float) -> str:
-    if hours >= 48:
-        return f"{_fmt(round(hours / 24, 1))} d"
-    return f"{_fmt(round(hours, 1))} h"

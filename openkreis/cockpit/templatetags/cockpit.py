@@ -3,7 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from openkreis.cockpit import presenters, scope
+from openkreis.cockpit import presenters, scope, svg
 from openkreis.cockpit.engine import K_ANONYMITY
 from openkreis.core.models import OrgUnit
 
@@ -49,13 +49,10 @@ def get(mapping, key):
 
 @register.filter
 def hours(seconds):
-    """Seconds as hours (under two days) or days."""
+    """Seconds as hours (under two days) or days, with the unit in the page's language."""
     if seconds is None:
         return "–"
-    h = seconds / 3600
-    if h >= 48:
-        return f"{num(round(h / 24, 1))} d"
-    return f"{num(round(h, 1))} h"
+    return svg.duration(seconds / 3600)
 
 
 @register.simple_tag(takes_context=True)

@@ -148,3 +148,76 @@ def test_rules_from_tenant_data(harz):
     alerts.load_rules(Path(settings.BASE_DIR) / "tenants" / "harz", report)
     keys = set(AlertRule.objects.values_list("key", flat=True))
     assert {"fahrerlaubnis-rueckstand", "termintreue-kreis"} <= keys
+
+
+# -- what the pages show agrees with the rules ------------------------------------------------
+def test_each_evaluation_records_the_rules_state(manager):
+    broken = AlertRuleFactory()
+    kept = AlertRuleFactory(key="kept", name="Rückstand FEB > 50", value=50)
+    unknown = AlertRuleFactory(key="few", kpi="deadline_rate", mode="below", value=80)
+    open_cases(6, 1100)
+    aggregates.refresh()
+    alerts.evaluate()
+    for rule in (broken, kept, unknown):
+        rule.refresh_from_db()
+        assert rule.checked_at is not None
+    assert (broken.checked_broken, broken.checked_value) == (True, 6)
+    assert (kept.checked_broken, kept.checked_value) == (False, 6)
+    # no case decided with a target in the last 4 weeks: the rule cannot be judged
+    assert (unknown.checked_broken, unknown.checked_value) == (None, None)
+
+
+def test_without_beat_the_rules_are_evaluated_when_a_page_is_read(manager, settings):
+    """`make run` has no Celery beat: nothing evaluated the rules, so a page said "no
+    active alerts" next to a broken rule. Reading a page now evaluates the rules that were
+    not checked in the last 15 minutes — each once, however many pages are read."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    rule = AlertRuleFactory()
+    open_cases(6, 1200)
+    aggregates.refresh()
+    rules = AlertRule.objects.filter(active=True).count()  # with the county's own
+    assert alerts.ensure_evaluated() == rules
+    assert Alert.objects.filter(rule=rule, cleared_at__isnull=True).count() == 1
+    assert alerts.ensure_evaluated() == 0  # checked a moment ago
+    assert alerts.ensure_evaluated(now=timezone.now() + dt.timedelta(minutes=16)) == rules
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # with workers, beat evaluates
+    AlertRule.objects.update(checked_at=None)
+    assert alerts.ensure_evaluated() == 0
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_alert(manager, monkeypatch):
+    user, _secret = manager
+    AlertRuleFactory().subscribers.add(user)
+    open_cases(6, 1300)
+    aggregates.refresh()
+
+    def down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(alerts, "send_mail", down)
+    assert len(alerts.evaluate()) == 1  # raised, the page shows it; no error
+    alert = Alert.objects.get()
+    assert alert.notified_at is None
+    monkeypatch.undo()
+    mail.outbox.clear()
+    alerts.evaluate()  # still broken: the mail that failed goes out now
+    assert len(mail.outbox) == 1
+    alert.refresh_from_db()
+    assert alert.notified_at is not None
+
+
+def test_a_changed_rule_is_checked_again(harz, tmp_path):
+    from openkreis.core.loader import LoadReport
+
+    (tmp_path / "cockpit").mkdir()
+    rule = "rules:\n  - {key: tt, name: Termintreue, kpi: deadline_rate, mode: below, value: %s}\n"
+    (tmp_path / "cockpit" / "alerts.yaml").write_text(rule % 80)
+    alerts.load_rules(tmp_path, LoadReport())
+    alerts.evaluate()
+    assert AlertRule.objects.get(key="tt").checked_at is not None
+    alerts.load_rules(tmp_path, LoadReport())  # unchanged: its state stands
+    assert AlertRule.objects.get(key="tt").checked_at is not None
+    (tmp_path / "cockpit" / "alerts.yaml").write_text(rule % 90)
+    report = LoadReport()
+    alerts.load_rules(tmp_path, report)
+    assert report.updated == 1 and AlertRule.objects.get(key="tt").checked_at is None

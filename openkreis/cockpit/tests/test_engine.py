@@ -200,6 +200,31 @@ def test_process_edges():
     assert edges[("received", "assigned")]["median"] == pytest.approx(1.5 * DAY)
 
 
+def test_a_workflow_step_is_named_by_the_state_it_leads_to():
+    """`case.transition` stands for any step of a procedure (Bedarfsberechnung,
+    Vier-Augen-Prüfung …): the process graph names it by the state it leads to, not as one
+    node "transition" for all of them; the Python fold and the columnar one agree."""
+    from openkreis.cockpit import columnar
+
+    s = "case:9"
+    log = [
+        case_ev(1, s, "received", T0, "new", "queue"),
+        case_ev(2, s, "assigned", T0 + H, "in_progress", "work"),
+        case_ev(3, s, "transition", T0 + 3 * H, "calculation", "work", step="calculate"),
+        case_ev(4, s, "transition", T0 + 6 * H, "review", "queue", step="to_review"),
+        case_ev(5, s, "decided", T0 + 10 * H, "decided", "done"),
+    ]
+    fact = engine.fold_case(log)
+    assert list(fact.edges) == [
+        "received>assigned",
+        "assigned>state:calculation",
+        "state:calculation>state:review",
+        "state:review>decided",
+    ]
+    assert fact.edges["state:review>decided"] == [1, 4 * H]
+    assert columnar.to_facts(columnar.fold(columnar.from_events(log)))[s].edges == fact.edges
+
+
 def test_quality_first_time_right_and_rework():
     q = engine.quality(list(facts().values()))
     assert q["known"] == 3 and q["first_time_right"] == 2

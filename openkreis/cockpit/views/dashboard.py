@@ -3,12 +3,14 @@ the request for its filters and scope, the presenters for the figures, and rende
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from .. import aggregates, presenters, read, scope
+from .. import alerts as alert_rules
 from ..models import AlertRule
 from ._common import cached, filters, manager_required, scoped, visible_alerts, visible_rules
 
@@ -16,6 +18,7 @@ from ._common import cached, filters, manager_required, scoped, visible_alerts, 
 @manager_required
 def dashboard(request):
     aggregates.ensure_fresh()
+    alert_rules.ensure_evaluated()  # the alerts shown agree with the figures shown
     form, chosen, services, _units = filters(request)
     if chosen is None:
         return render(request, "cockpit/dashboard.html", {"form": form}, status=400)
@@ -32,7 +35,7 @@ def dashboard(request):
             **data,
             "services": services,
             "service_name": services.get(chosen.service, ""),
-            "alerts": visible_alerts(request)[:5],
+            "alerts": presenters.alert_rows(visible_alerts(request)[:5]),
             "pending": aggregates.pending(),
         }
         return render(request, "cockpit/dashboard.html", context)
@@ -71,6 +74,8 @@ def factsheet(request, service: str):
 
 @manager_required
 def alerts(request):
+    aggregates.ensure_fresh()
+    alert_rules.ensure_evaluated()
     active = visible_alerts(request)
     recent = visible_alerts(request, cleared=True)[:20]
     return render(
@@ -79,6 +84,8 @@ def alerts(request):
         {
             "rows": presenters.alert_rows(active),
             "recent": recent,
-            "rules": visible_rules(request, AlertRule.objects.all()),
+            "rules": presenters.rule_rows(visible_rules(request, AlertRule.objects.all())),
+            # where the rules come from, for the county this site serves
+            "rules_file": f"tenants/{settings.OPENKREIS_TENANT}/cockpit/alerts.yaml",
         },
     )

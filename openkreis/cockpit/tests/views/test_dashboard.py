@@ -92,3 +92,56 @@ def test_dashboard_cache_is_invalidated_by_new_events(client, log):
         case_event(300 + n, "received", now - dt.timedelta(days=2), "new", "queue")
     aggregates.refresh()
     assert ">20<" in client.get(url).content.decode()
+
+
+def test_steps_are_named_in_the_language_of_the_page(client, log):
+    login_as(client, "manager")
+    page = client.get(f"/cockpit/?service={SERVICE}").content.decode()
+    assert '<th scope="row">Eingegangen</th>' in page and '<th scope="row">new</th>' not in page
+    page = client.get(f"/en/cockpit/?service={SERVICE}").content.decode()
+    assert '<th scope="row">Received</th>' in page and '<th scope="row">new</th>' not in page
+
+
+def test_every_figure_says_its_unit(client, log):
+    login_as(client, "manager")
+    page = client.get(f"/cockpit/?service={SERVICE}").content.decode()
+    tile = page.split('data-kpi="received"', 1)[1].split("</li>", 1)[0]
+    assert "15&nbsp;Fälle" in tile
+    assert "Vorgänge (Anzahl)" in page and "Median-Zeit im Schritt (Stunden)" in page
+    assert "Suchanfragen (Anzahl)" in page and "Median-Wartezeit vor Ort (Minuten)" in page
+    csv = client.get(f"/cockpit/export/steps.csv?service={SERVICE}").content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == (
+        "Schritt;Bedeutung;Vorgänge (Anzahl);Median-Zeit im Schritt (Stunden);"
+        "Engpass-Wert (Falltage)"
+    )
+
+
+def test_alerts_agree_with_the_figures(client, log, settings):
+    """Termintreue of the log's cases decided in the last 4 weeks: 3 of 6 on time (50 %),
+    a rule "below 80 %" is broken: the alerts page and the dashboard say so, with the
+    value, its unit and the window it was measured over — also when no beat evaluated the
+    rules (make run)."""
+    from ..factories import AlertRuleFactory
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    AlertRuleFactory(
+        key="tt", name="Termintreue unter 80 %", kpi="deadline_rate", mode="below", value=80,
+        org_unit="",
+    )  # fmt: skip
+    login_as(client, "manager")
+    page = client.get("/cockpit/warnungen/").content.decode()
+    assert "Keine aktiven Warnungen" not in page
+    active = page.split("<h2>Regeln</h2>", 1)[0]
+    assert "Termintreue unter 80 %" in active and "50\u00a0%" in active
+    assert "letzte 4 Wochen" in active
+    rules = page.split("<h2>Regeln</h2>", 1)[1]
+    row = rules.split("Termintreue unter 80 %", 1)[1].split("</tr>", 1)[0]
+    assert "verletzt" in row and "50\u00a0%" in row
+    dashboard = client.get("/cockpit/").content.decode()
+    assert 'class="alert-box"' in dashboard and "Termintreue unter 80 %" in dashboard
+
+
+def test_alerts_page_names_the_county_file(client, log):
+    login_as(client, "manager")
+    page = client.get("/cockpit/warnungen/").content.decode()
+    assert "tenants/harz/cockpit/alerts.yaml" in page
