@@ -92,4 +92,19 @@ ALLAUTH_MESSAGES = [
     ),
     gettext_noop("Thanks for using our site!"),
     gettext_noop("Enter the code displayed on your device."),
+    # plain words on the login, password and second-factor pages
+    gettext_noop("Sign In"),
+    gettext_noop("Sign Up"),
+    gettext_noop("Signup"),
+    gettext_noop("Please contact us if you have any trouble resetting your password."),
+    gettext_noop("Two-Factor Authentication"),
+    gettext_noop(
+        "Your account is protected by two-factor authentication. Please enter an authenticator code:"
+    ),
+    gettext_noop("Please reauthenticate to safeguard your account."),
+    gettext_noop("Bad Token"),
+    gettext_noop("Activate"),
+    gettext_noop("Incorrect code."),
+    gettext_noop("The username and/or password you specified are not correct."),
+    gettext_noop("The email address and/or password you specified are not correct."),
 ]

@@ -1,15 +1,21 @@
-"""Forms of the account pages (profile, reply, company, deletion)."""
+"""Forms of the account pages (profile, reply, company, deletion), and django-allauth's
+login, registration, password and second-factor forms with the portal's wording
+(ACCOUNT_FORMS and MFA_FORMS in settings)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CompanyMembership
+from .passwords import password_rule
 
 
 class ProfileForm(forms.Form):
@@ -113,3 +119,111 @@ class DeleteAccountForm(forms.Form):
         if value.lower() != (self.user.email or "").lower():
             raise forms.ValidationError(_("This is not the e-mail address of your account."))
         return value
+
+
+# --- django-allauth's forms in plain German -------------------------------------------------
+
+
+class PortalWording:
+    """Labels and hints in the portal's words on top of an allauth form: `labels` and `hints`
+    by field name, the one password rule under every new password (`new_passwords`), and no
+    placeholders (a placeholder is no label and disappears while typing)."""
+
+    labels: dict = {}
+    hints: dict = {}
+    new_passwords: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.labels:
+                field.label = self.labels[name]
+            if name in self.hints:
+                field.help_text = self.hints[name]
+            if name in self.new_passwords:
+                field.help_text = password_rule()
+
+
+EMAIL_LABEL = _("E-mail address")
+NEW_PASSWORD_AGAIN = _("Repeat the new password")
+
+
+class LoginForm(PortalWording, allauth_forms.LoginForm):
+    labels = {"login": _("Username or e-mail address"), "password": _("Password")}
+    hints = {"password": ""}  # "Forgot your password?" is a link below the field
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+
+
+class SignupForm(PortalWording, allauth_forms.SignupForm):
+    labels = {
+        "email": EMAIL_LABEL,
+        "username": _("Username"),
+        "password1": _("Password"),
+        "password2": _("Repeat the password"),
+    }
+    hints = {
+        "email": _("We send you a link to this address to confirm it."),
+        "username": _(
+            "You log in with it or with your e-mail address. Letters, digits and @ . + - _ only."
+        ),
+    }
+    new_passwords = ("password1",)
+
+
+class ChangePasswordForm(PortalWording, allauth_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": _("Your current password"),
+        "password1": _("New password"),
+        "password2": NEW_PASSWORD_AGAIN,
+    }
+    new_passwords = ("password1",)
+
+
+class SetPasswordForm(PortalWording, allauth_forms.SetPasswordForm):
+    labels = {"password1": _("Password"), "password2": _("Repeat the password")}
+    new_passwords = ("password1",)
+
+
+class ResetPasswordForm(PortalWording, allauth_forms.ResetPasswordForm):
+    labels = {"email": EMAIL_LABEL}
+    hints = {"email": _("The address you registered with.")}
+
+
+class ResetPasswordKeyForm(PortalWording, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": _("New password"), "password2": NEW_PASSWORD_AGAIN}
+    new_passwords = ("password1",)
+
+
+class AddEmailForm(PortalWording, allauth_forms.AddEmailForm):
+    labels = {"email": EMAIL_LABEL}
+
+
+class ReauthenticateForm(PortalWording, allauth_forms.ReauthenticateForm):
+    labels = {"password": _("Password")}
+
+
+class AuthenticateForm(PortalWording, mfa_forms.AuthenticateForm):
+    labels = {"code": _("Code from your authenticator app")}
+    hints = {
+        "code": _(
+            "The 6 digits your app shows right now. Without your phone: one of your recovery codes."
+        )
+    }
+
+
+class MfaReauthenticateForm(PortalWording, mfa_forms.ReauthenticateForm):
+    labels = AuthenticateForm.labels
+    hints = AuthenticateForm.hints
+
+
+class ActivateTOTPForm(PortalWording, totp_forms.ActivateTOTPForm):
+    labels = {"code": _("Code from the app")}
+    hints = {"code": _("The 6 digits the app shows after you have scanned the QR code.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"

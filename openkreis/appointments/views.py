@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from openkreis.core import services as core
 from openkreis.core import staff
@@ -316,6 +316,15 @@ def details(request, hold_key: str):
     )
 
 
+# States in which the appointment will not take place: no calendar entry, no code to enter.
+CALLED_OFF = (Booking.State.CANCELLED, Booking.State.EXPIRED)
+
+
+def _can_change(booking: Booking) -> bool:
+    """A booked appointment still ahead may be moved or cancelled by the citizen."""
+    return booking.state == Booking.State.BOOKED and booking.start > timezone.now()
+
+
 def _from_token(request, token: str):
     try:
         return services.booking_from_token(token), None
@@ -335,8 +344,9 @@ def manage(request, token: str):
         "token": token,
         "code": services.format_code(booking.code),
         "services_list": booking.services.all(),
-        "new": request.GET.get("neu") == "1",
-        "can_change": booking.state == Booking.State.BOOKED and booking.start > timezone.now(),
+        "new": request.GET.get("neu") == "1" and booking.state == Booking.State.BOOKED,
+        "called_off": booking.state in CALLED_OFF,
+        "can_change": _can_change(booking),
     }
     if context["can_change"]:
         chosen = list(booking.services.all())
@@ -366,11 +376,27 @@ def manage(request, token: str):
     return render(request, "appointments/manage.html", context)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
+    """Cancel after asking first: GET shows the appointment and what cancelling means (the
+    time goes to others at once), POST cancels. Works without JavaScript."""
     booking, problem = _from_token(request, token)
     if problem:
         return problem
+    if request.method == "GET":
+        if not _can_change(booking):
+            return redirect("appointments:manage", token=token)
+        return render(
+            request,
+            "appointments/cancel.html",
+            {
+                "booking": booking,
+                "token": token,
+                "code": services.format_code(booking.code),
+                "services_list": booking.services.all(),
+            },
+        )
     try:
         services.cancel(booking, by="citizen")
     except BookingError as exc:
@@ -399,9 +425,21 @@ def move(request, token: str):
 
 
 def calendar_file(request, token: str):
+    """The appointment as an .ics file; 410 Gone with a page saying so once it is called off
+    (an old link must not put a cancelled appointment back into a calendar)."""
     booking, problem = _from_token(request, token)
     if problem:
         return problem
+    if booking.state in CALLED_OFF:
+        return _problem(
+            request,
+            _(
+                "This appointment is cancelled, so there is no calendar entry for it any more. "
+                "If you added it to your calendar, please delete it there."
+            ),
+            status=410,
+            back=reverse("appointments:manage", args=[token]),
+        )
     response = HttpResponse(
         services.ics(booking, request.build_absolute_uri("/")),
         content_type="text/calendar; charset=utf-8",

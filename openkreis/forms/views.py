@@ -19,7 +19,7 @@ from openkreis.core import services as core
 from . import binding, engine, integration, payments, status
 from . import services as forms
 from .engine import tr
-from .models import Application
+from .models import Application, Payment
 
 
 def _tenant():
@@ -387,12 +387,36 @@ def submit(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, pk):
+    """Delete a draft, after asking first: GET shows what would be lost (answers, uploads,
+    a fee already paid, which is not refunded automatically), POST deletes."""
     application = _own(request, pk, Application.Status.DRAFT)
-    forms.abandon(application)
-    messages.success(request, _("The draft is deleted."))
-    return redirect("forms:mine")
+    if request.method == "POST":
+        forms.abandon(application)
+        messages.success(request, _("The draft is deleted."))
+        return redirect("forms:mine")
+    payment = application.payments.filter(status=Payment.Status.PAID).first()
+    return render(
+        request,
+        "forms/delete.html",
+        {
+            "application": application,
+            "form_title": tr(application.form.definition["title"]),
+            "files": [f.name for f in application.files.order_by("pk")],
+            "payment": payment,
+            "office": status.office_for(application) if payment else None,
+            "back_url": _back_from_delete(request, application),
+        },
+    )
+
+
+def _back_from_delete(request, application) -> str:
+    """Where "No, keep it" leads: back to "My applications" when the citizen came from
+    there, else to the draft itself."""
+    if request.GET.get("von") == "meine":
+        return reverse("forms:mine")
+    return reverse("forms:resume", kwargs={"pk": application.public_id})
 
 
 def _receipt_context(application):

@@ -134,6 +134,25 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# allauth's forms with the portal's labels and hints (openkreis/accounts/forms.py)
+ACCOUNT_FORMS = {
+    name: f"openkreis.accounts.forms.{cls}"
+    for name, cls in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "add_email": "AddEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
+MFA_FORMS = {
+    "authenticate": "openkreis.accounts.forms.AuthenticateForm",
+    "reauthenticate": "openkreis.accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "openkreis.accounts.forms.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("OPENKREIS_MFA_ISSUER", "openkreis")
 # Login through OpenID Connect (BundID/Nutzerkonto Bund, a state account, any OIDC issuer)
@@ -223,14 +242,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# One rule people are told (openkreis/accounts/passwords.py): at least 12 characters and not
+# one of the most used or breached passwords; no composition rules (NIST SP 800-63B).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "openkreis.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "openkreis.accounts.passwords.CommonPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "de"

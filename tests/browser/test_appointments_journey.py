@@ -10,13 +10,15 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from openkreis.appointments.demo import DEMO_PASSWORD, DEMO_TOTP
 from openkreis.core.testing import totp_code
 
-from .conftest import AXE, DESKTOP, PHONE, format_violations, screenshot
+from .conftest import AXE, DESKTOP, PHONE, axe_violations, format_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SMALL_PHONE = {"width": 320, "height": 640}
 
 
 def axe(page) -> list:
@@ -77,8 +79,55 @@ def test_booking_at_phone_width(browser, portal_url):
     page.set_viewport_size(DESKTOP)
     screenshot(page, "appointments-6-booked-desktop")
     page.set_viewport_size(PHONE)
-    page.get_by_role("button", name="Termin absagen").click()
-    assert "abgesagt" in page.locator("main").inner_text()
+    manage_url = page.url.split("?")[0]
+    context.close()
+    cancel_without_javascript(browser, manage_url)
+
+
+def checked_without_javascript(browser, page, name: str) -> None:
+    """Screenshot of a page opened without JavaScript; axe-core (which needs JavaScript) runs
+    on the same URL in a context of its own (both pages are GET, so nothing changes)."""
+    screenshot(page, f"{name}-phone")
+    violations = axe_violations(browser, page.url)
+    assert violations == [], format_violations(violations)
+
+
+def cancel_without_javascript(browser, manage_url: str) -> None:
+    """The link from the confirmation e-mail, opened on a phone without JavaScript: cancelling
+    asks first (a page of its own, then a POST), and the cancelled appointment offers no
+    calendar file any more (its .ics URL answers 410)."""
+    context = browser.new_context(
+        viewport=PHONE, locale="de-DE", bypass_csp=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(manage_url)
+    calendar = page.get_by_role("link", name="In den Kalender eintragen (.ics)")
+    expect(calendar).to_be_visible()
+    ics_url = calendar.get_attribute("href")
+    page.get_by_role("link", name="Termin absagen").click()
+    expect(page).to_have_url(re.compile(r"/absagen/$"))
+    expect(page.locator("h1")).to_have_text("Termin wirklich absagen?")
+    expect(page.locator("main")).to_contain_text("für andere frei")
+    checked_without_javascript(browser, page, "appointments-7-cancel-confirm")
+    page.set_viewport_size(SMALL_PHONE)
+    screenshot(page, "appointments-7-cancel-confirm-320")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "appointments-7-cancel-confirm-desktop")
+    page.set_viewport_size(PHONE)
+    page.get_by_role("link", name="Nein, Termin behalten").click()  # changes nothing
+    expect(page).to_have_url(manage_url)
+    expect(page.locator(".appt-facts")).to_contain_text("Gebucht")
+    page.get_by_role("link", name="Termin absagen").click()
+    page.get_by_role("button", name="Ja, Termin absagen").click()
+    expect(page).to_have_url(manage_url)
+    expect(page.locator("h1")).to_have_text("Ihr Termin ist abgesagt")
+    expect(page.locator("main")).to_contain_text("Die Zeit ist wieder frei für andere.")
+    expect(page.locator(f'a[href="{ics_url}"]')).to_have_count(0)
+    checked_without_javascript(browser, page, "appointments-8-cancelled")
+    page.set_viewport_size(SMALL_PHONE)
+    screenshot(page, "appointments-8-cancelled-320")
+    gone = page.request.get(page.url.split("/termine/")[0] + ics_url)
+    assert gone.status == 410 and "abgesagt" in gone.text()
     context.close()
 
 

@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from openkreis.core.testing import totp_code
 
 from .conftest import DESKTOP, PHONE, screenshot
-from .test_forms_journey import assert_accessible, continue_
+from .test_forms_journey import PASSWORD as CITIZEN_PASSWORD
+from .test_forms_journey import assert_accessible, continue_, make_citizen
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -261,3 +262,108 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     page.goto(portal_url + "/mein-konto/")
     screenshot(page, "journey-account-desktop")
     context.close()
+
+
+SMALL_PHONE = {"width": 320, "height": 640}
+
+
+def big_enough(field) -> None:
+    """A field people can hit with a thumb: at least 44 px high, inside a 320 px screen."""
+    box = field.bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 320, box
+
+
+def test_account_pages_on_a_small_phone(browser, portal_url):
+    """Login, registration, password reset and the second-factor setup at 320 px: the portal's
+    design, labels above inputs at least 44 px high, plain German, errors next to the field and
+    in an error summary, one password rule. Screenshots: test-results/screenshots/account-*."""
+    context = browser.new_context(viewport=SMALL_PHONE, locale="de-DE", bypass_csp=True)
+    page = context.new_page()
+    main = page.locator("main")
+
+    # login
+    page.goto(portal_url + "/konto/login/")
+    expect(page.locator("h1")).to_have_text("Anmelden")
+    login = page.get_by_label("Benutzername oder E-Mail-Adresse")
+    password = page.get_by_label("Passwort", exact=True)
+    big_enough(login)
+    big_enough(password)
+    expect(page.get_by_role("link", name="Passwort vergessen?")).to_be_visible()
+    expect(main.get_by_role("link", name="Konto anlegen")).to_be_visible()
+    expect(main).not_to_contain_text("Anmeldung")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    screenshot(page, "account-login-320")
+    assert_accessible(page)
+    login.fill("niemand")
+    password.fill("falsches-passwort-2026")
+    main.get_by_role("button", name="Anmelden").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Es gibt ein Problem")
+    expect(summary).to_contain_text("Benutzername oder Passwort stimmen nicht")
+    expect(page).to_have_title(re.compile(r"^Fehler: Anmelden"))
+    screenshot(page, "account-login-error-320")
+    assert_accessible(page)
+
+    # registration: one password rule; the error next to the field and in the summary
+    main.get_by_role("link", name="Konto anlegen").click()
+    expect(page.locator("h1")).to_have_text("Konto anlegen")
+    expect(main).to_contain_text("Mindestens 12 Zeichen. Kein Passwort, das sehr viele Menschen")
+    for stock in ("ähnlich", "komplett aus Ziffern", "allgemein üblich"):
+        expect(main).not_to_contain_text(stock)
+    page.get_by_label("E-Mail-Adresse").fill("kim.klein@example.org")
+    page.get_by_label("Benutzername").fill("kimklein")
+    page.get_by_label("Passwort", exact=True).fill("kurz")
+    page.get_by_label("Passwort wiederholen").fill("kurz")
+    screenshot(page, "account-signup-320")
+    main.get_by_role("button", name="Konto anlegen").click()
+    expect(page.locator("#id_password1-error")).to_contain_text("zu kurz")
+    for label in ("E-Mail-Adresse", "Benutzername", "Passwort wiederholen"):
+        big_enough(page.get_by_label(label))
+    big_enough(page.get_by_label("Passwort", exact=True))
+    screenshot(page, "account-signup-error-320")
+    assert_accessible(page)
+    page.locator(".error-summary").get_by_role("link", name=re.compile("^Passwort:")).click()
+    expect(page.locator("#id_password1")).to_be_focused()
+
+    # password reset
+    page.goto(portal_url + "/konto/password/reset/")
+    big_enough(page.get_by_label("E-Mail-Adresse"))
+    expect(main).not_to_contain_text("kontaktiere")
+    screenshot(page, "account-password-reset-320")
+    assert_accessible(page)
+
+    # the second factor: set up with an authenticator app
+    make_citizen("zweifaktor", "zweifaktor@example.org")
+    page.goto(portal_url + "/konto/login/")
+    page.get_by_label("Benutzername oder E-Mail-Adresse").fill("zweifaktor")
+    page.get_by_label("Passwort", exact=True).fill(CITIZEN_PASSWORD)
+    main.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
+    page.goto(portal_url + "/konto/2fa/totp/activate/")
+    if "/reauthenticate/" in page.url:  # allauth asks for the password once more
+        page.get_by_label("Passwort", exact=True).fill(CITIZEN_PASSWORD)
+        main.get_by_role("button", name="Bestätigen").click()
+    expect(page.locator("h1")).to_have_text("Zwei-Faktor-Anmeldung einschalten")
+    expect(page.get_by_role("img", name="QR-Code für Ihre Authenticator-App")).to_be_visible()
+    code = page.get_by_label("Code aus der App")
+    big_enough(code)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    screenshot(page, "account-totp-320")
+    assert_accessible(page)
+    code.fill("000000")
+    main.get_by_role("button", name="Zwei-Faktor-Anmeldung einschalten").click()
+    expect(page.locator("#id_code-error")).to_contain_text("Der Code stimmt nicht")
+    screenshot(page, "account-totp-error-320")
+    assert_accessible(page)
+
+    # the same pages on a desktop
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "account-totp-desktop")
+    context.close()
+    desktop = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    page = desktop.new_page()
+    page.goto(portal_url + "/konto/login/")
+    screenshot(page, "account-login-desktop")
+    page.goto(portal_url + "/konto/signup/")
+    screenshot(page, "account-signup-desktop")
+    desktop.close()

@@ -20,6 +20,7 @@ PDF = (
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 PASSWORD = "Buerger-Passwort-2026!"
+SMALL_PHONE = {"width": 320, "height": 640}
 
 
 def served_env() -> dict:
@@ -182,15 +183,44 @@ def test_apply_for_residence_card_on_a_phone(browser, portal_url, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("bezahlen")).click()
     page.wait_for_url(re.compile(r"/pruefen/"))
-    expect(page.get_by_role("button", name="Antrag abschicken")).to_be_visible()
+    send = page.get_by_role("button", name="Antrag abschicken")
+    expect(send).to_be_visible()
     screenshot(page, "forms-08-ready-to-send-phone")
     assert_accessible(page)
+    # deleting is a link to a question, well apart from sending (no one-tap delete)
+    delete = page.get_by_role("link", name="Diesen Entwurf löschen")
+    expect(page.locator("main form[action$='/loeschen/']")).to_have_count(0)
+    gap = delete.bounding_box()["y"] - (send.bounding_box()["y"] + send.bounding_box()["height"])
+    assert gap > 80, gap
 
     # the draft is in "Meine Anträge"
     page.goto(portal_url + "/antrag/meine/")
     assert "Aufenthaltskarte" in page.inner_text("main")
     screenshot(page, "forms-09-mine-phone")
     assert_accessible(page)
+
+    # deleting the paid draft asks first and names what would be lost
+    page.get_by_role("link", name=re.compile(r"^Entwurf löschen\W+Aufenthaltskarte")).click()
+    expect(page).to_have_url(re.compile(r"/loeschen/\?von=meine$"))
+    expect(page.locator("h1")).to_have_text("Entwurf wirklich löschen?")
+    main = page.locator("main")
+    expect(main).to_contain_text("reisepass.pdf")
+    expect(main).to_contain_text("heiratsurkunde.pdf")
+    expect(main).to_contain_text("Die Gebühr wird nicht automatisch erstattet")
+    screenshot(page, "forms-15-delete-confirm-phone")
+    assert_accessible(page)
+    page.set_viewport_size(SMALL_PHONE)
+    screenshot(page, "forms-15-delete-confirm-320")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "forms-15-delete-confirm-desktop")
+    page.set_viewport_size(PHONE)
+    page.get_by_role("link", name="Nein, Entwurf behalten").click()  # nothing happens
+    expect(page).to_have_url(re.compile(r"/antrag/meine/$"))
+    page.get_by_role("link", name=re.compile(r"^Entwurf löschen\W+Aufenthaltskarte")).click()
+    page.get_by_role("button", name="Ja, Entwurf löschen").click()
+    expect(page).to_have_url(re.compile(r"/antrag/meine/$"))
+    expect(main).to_contain_text("Der Entwurf ist gelöscht.")
+    expect(page.get_by_role("link", name=re.compile("Aufenthaltskarte"))).to_have_count(0)
     context.close()
 
 
@@ -225,6 +255,15 @@ def test_without_javascript_rows_conditions_and_csp(browser, portal_url):
     page.wait_for_url(re.compile(r"/antrag/meine/$"))
     assert "Hilfe zum Lebensunterhalt" in page.inner_text("main")
     screenshot(page, "forms-11-mine-nojs-phone")
+    # the question before deleting is a page and a form: it works without JavaScript
+    page.get_by_role("link", name=re.compile(r"^Entwurf löschen\W+Hilfe zum")).click()
+    expect(page.locator("h1")).to_have_text("Entwurf wirklich löschen?")
+    expect(page.locator("main")).not_to_contain_text("erstattet")  # no fee was paid
+    screenshot(page, "forms-16-delete-confirm-nojs-phone")
+    page.get_by_role("button", name="Ja, Entwurf löschen").click()
+    expect(page).to_have_url(re.compile(r"/antrag/meine/$"))
+    expect(page.locator("main")).to_contain_text("Der Entwurf ist gelöscht.")
+    expect(page.get_by_role("link", name="Hilfe zum Lebensunterhalt")).to_have_count(0)
     context.close()
     assert violations == []
 

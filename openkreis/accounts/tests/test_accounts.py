@@ -21,7 +21,7 @@ from .factories import PASSWORD, CitizenFactory, MessageFactory, open_case_for, 
 
 def test_registration_needs_the_emailed_link_before_login(client, harz, django_user_model):
     response = client.get("/konto/signup/")
-    assert response.status_code == 200 and "Registrieren" in response.content.decode()
+    assert response.status_code == 200 and "Konto anlegen" in response.content.decode()
     response = client.post(
         "/konto/signup/",
         {

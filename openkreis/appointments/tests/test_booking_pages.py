@@ -103,6 +103,50 @@ def test_forged_cancel_link_changes_nothing(client, quedlinburg):
     assert booking.state == "cancelled"
 
 
+def test_cancelling_asks_first_and_works_without_javascript(client, quedlinburg):
+    chosen = svc("fuehrerschein-umtausch")
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen, after_today=True))
+    token = services.manage_token(booking)
+    manage_url, cancel_url = f"/termine/termin/{token}/", f"/termine/termin/{token}/absagen/"
+    page = client.get(manage_url).content.decode()
+    assert f'href="{cancel_url}"' in page  # a link to the question ...
+    assert f'action="{cancel_url}"' not in page  # ... not a one-tap cancel
+    response = client.get(cancel_url)
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    assert "Termin wirklich absagen?" in html and "Buchungscode" in html
+    assert "für andere frei" in html or "an andere" in html  # what cancelling means
+    assert f'<form method="post" action="{cancel_url}"' in html
+    assert "Ja, Termin absagen" in html and f'href="{manage_url}"' in html
+    booking.refresh_from_db()
+    assert booking.state == "booked"  # asking changed nothing
+    response = client.post(cancel_url)
+    assert response.status_code == 302 and response["Location"] == manage_url
+    booking.refresh_from_db()
+    assert booking.state == "cancelled"
+    # nothing left to confirm: the question leads back to the (cancelled) appointment
+    response = client.get(cancel_url)
+    assert response.status_code == 302 and response["Location"] == manage_url
+
+
+def test_a_cancelled_appointment_has_no_calendar_file(client, quedlinburg):
+    chosen = svc("fuehrerschein-umtausch")
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen, after_today=True))
+    token = services.manage_token(booking)
+    ics_url = f"/termine/termin/{token}/termin.ics"
+    response = client.get(ics_url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert ics_url in client.get(f"/termine/termin/{token}/").content.decode()
+    services.cancel(booking)
+    page = client.get(f"/termine/termin/{token}/?neu=1").content.decode()
+    assert "Ihr Termin ist abgesagt" in page and "Ihr Termin ist gebucht" not in page
+    assert "termin.ics" not in page and "Terminal im Eingang" not in page
+    response = client.get(ics_url)
+    assert response.status_code == 410
+    assert response["Content-Type"].startswith("text/html")
+    assert "abgesagt" in response.content.decode()
+
+
 def test_english_messages_under_en(client, db):
     response = client.get("/en/termine/standort/?leistung=nope")
     assert (

@@ -16,6 +16,7 @@ DRAFT_URLS = [
     ("get", "/antrag/a/{id}/bezahlen/"),
     ("post", "/antrag/a/{id}/bezahlen/"),
     ("post", "/antrag/a/{id}/absenden/"),
+    ("get", "/antrag/a/{id}/loeschen/"),
     ("post", "/antrag/a/{id}/loeschen/"),
 ]
 SUBMITTED_URLS = [

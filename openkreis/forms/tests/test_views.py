@@ -5,11 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from openkreis.catalog.models import Service
 from openkreis.core.models import Event
+from openkreis.forms import integration
 from openkreis.forms import services as forms
 from openkreis.forms.models import Application, FormDefinition
 
 from .conftest import PDF, PNG
-from .factories import ApplicationFactory, FormDefinitionFactory
+from .factories import ApplicationFactory, FormDefinitionFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +311,59 @@ def test_delete_draft_emits_abandoned(harz_forms, anna):
         "page": "person",
     }
     assert anna.get(page_url(app, "person")).status_code == 404
+
+
+def paid(app):
+    return PaymentFactory(application=app, amount=integration.fee_amount(app))
+
+
+def test_deleting_a_draft_asks_first_and_names_what_is_lost(harz_forms, anna):
+    app = start(anna)
+    fill_aufenthaltskarte(anna, app)
+    paid(app)
+    url = f"/antrag/a/{app.public_id}/loeschen/"
+    response = anna.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Entwurf wirklich löschen?" in html
+    assert "pass.pdf" in html and "heirat.pdf" in html  # the uploads that would go
+    assert "nicht automatisch erstattet" in html and "22,80 €" in html
+    assert "Ausländerbehörde" in html  # whom to ask for the money
+    assert f'<form method="post" action="{url}"' in html and "Ja, Entwurf löschen" in html
+    assert f'href="/antrag/a/{app.public_id}/"' in html  # "no": back to the draft
+    app.refresh_from_db()
+    assert app.status == "draft" and app.files.count() == 2  # asking changed nothing
+    response = anna.post(url)
+    assert response.status_code == 302 and response["Location"] == "/antrag/meine/"
+    app.refresh_from_db()
+    assert app.status == "abandoned" and not app.files.exists()
+
+
+def test_deleting_an_unpaid_draft_says_nothing_about_refunds(harz_forms, anna):
+    app = start(anna)
+    html = anna.get(f"/antrag/a/{app.public_id}/loeschen/?von=meine").content.decode()
+    assert "Entwurf wirklich löschen?" in html and "alle Ihre Antworten" in html
+    assert "erstattet" not in html and "hochgeladen" not in html
+    assert 'href="/antrag/meine/"' in html  # came from "My applications": back there
+
+
+def test_check_page_links_to_the_question_apart_from_sending(harz_forms, anna):
+    app = start(anna)
+    fill_aufenthaltskarte(anna, app)
+    paid(app)
+    html = anna.get(f"/antrag/a/{app.public_id}/pruefen/").content.decode()
+    delete_url = f"/antrag/a/{app.public_id}/loeschen/"
+    assert "Antrag abschicken" in html
+    assert f'action="{delete_url}"' not in html  # no one-tap delete any more
+    section = html[html.index('class="delete-section"') :]
+    assert f'<a class="button button-delete" href="{delete_url}">' in section
+    assert html.index("Antrag abschicken") < html.index('class="delete-section"')
+
+
+def test_my_applications_offer_deleting_a_draft(harz_forms, anna, citizen):
+    draft = ApplicationFactory(user=citizen, form_key="aufenthaltskarte-eu")
+    html = anna.get("/antrag/meine/").content.decode()
+    assert f'href="/antrag/a/{draft.public_id}/loeschen/?von=meine"' in html
 
 
 def test_stale_drafts_are_abandoned(harz_forms, anna):
