@@ -5,6 +5,8 @@ the caseworker exactly that text before the decision is issued."""
 
 from __future__ import annotations
 
+import re
+
 from django.template.loader import select_template
 from django.utils import timezone
 from weasyprint import HTML
@@ -49,9 +51,13 @@ def letter_context(case, *, outcome: str, text: str) -> dict:
 
 
 def render_letter_body(case, *, outcome: str, text: str) -> str:
-    """The letter's text as HTML (for the preview on the case page)."""
+    """The letter's text as HTML for the preview on the case page. Its headings move two
+    levels down, so the page keeps one h1 and the letter sits under the page's own h2."""
     context = letter_context(case, outcome=outcome, text=text)
-    return context["body_template"].render(context)
+    html = context["body_template"].render(context)
+    for level in (2, 1):  # h2 → h4 first, so a former h1 is not moved twice
+        html = re.sub(rf"<(/?)h{level}\b", rf"<\1h{level + 2}", html)
+    return html
 
 
 def render_decision(case, *, outcome: str, text: str) -> bytes:

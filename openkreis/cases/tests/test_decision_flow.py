@@ -53,6 +53,7 @@ def test_the_letter_is_shown_before_anything_is_issued(desk):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Bescheid prüfen, bevor Sie ihn erlassen" in html
+    assert html.count("<h1") == 1  # the letter's headings sit below the page's own
     assert "Guten Tag Erika Mustermann," in html
     assert (
         "Ihrem Antrag wird stattgegeben." in html and "Alle Voraussetzungen sind erfüllt." in html
