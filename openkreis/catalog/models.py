@@ -74,6 +74,9 @@ class Service(Translated, models.Model):
         STATE = "state", _("State")
         COUNTY = "county", _("County")
         MUNICIPALITY = "municipality", _("Municipality")
+        # Residents look for it here, but another authority decides (Kindergeld: the
+        # Familienkasse). The service says who (`external`) and has no competence rows.
+        EXTERNAL = "external", _("Another authority")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="services")
     slug = models.SlugField(max_length=120)
@@ -102,6 +105,8 @@ class Service(Translated, models.Model):
     online_url = models.URLField(blank=True)
     appointment = models.BooleanField(default=False)
     efa = models.JSONField(null=True, blank=True)
+    # For level "external": {"name": …, "article": "die"|"der"|"das"|"", "url": "https://…"}.
+    external = models.JSONField(null=True, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=20, choices=Level.choices)
     popularity = models.PositiveSmallIntegerField(default=10)
@@ -114,6 +119,16 @@ class Service(Translated, models.Model):
             models.CheckConstraint(
                 condition=models.Q(maturity__lte=7), name="service_maturity_range"
             ),
+            # Another authority's service: says who, and the county offers no online
+            # application and no appointment for it.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="external", external__isnull=False, online_url="")
+                    & models.Q(appointment=False)
+                )
+                | (~models.Q(level="external") & models.Q(external__isnull=True)),
+                name="service_external_authority",
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "-popularity"])]
 
@@ -123,6 +138,28 @@ class Service(Translated, models.Model):
     @property
     def is_online(self) -> bool:
         return bool(self.online_url) and self.maturity >= 3
+
+    @property
+    def is_external(self) -> bool:
+        """Another authority is responsible (Kindergeld → Familienkasse), not the county."""
+        return self.level == self.Level.EXTERNAL
+
+    @property
+    def external_name(self) -> str:
+        return (self.external or {}).get("name", "")
+
+    @property
+    def external_url(self) -> str:
+        return (self.external or {}).get("url", "")
+
+    @property
+    def external_authority(self) -> str:
+        """The authority as a German sentence names it ("die Familienkasse der …"); the
+        name alone in English, where a German article would be out of place."""
+        article = (self.external or {}).get("article", "")
+        if (get_language() or "de").startswith("en"):
+            article = ""
+        return f"{article} {self.external_name}".strip()
 
 
 class Competence(models.Model):

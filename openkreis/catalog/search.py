@@ -7,11 +7,18 @@ RapidFuzz's C++ edit distance) and rebuilt when the catalogue changes. The
 `SearchBackend` interface is the seam for an external engine (OpenSearch, the
 PostgreSQL full-text index) should a state-wide catalogue ever need one.
 
-Ranking, in words: every query word must be found in a service (exactly, as a
-prefix while typing, inside a compound word, as a synonym, or with one or two
-typos); matches in the name count most, then keywords, the summary, the life
-events and the office's name, then the description; rare words count more than
-common ones (idf); popular services win ties.
+Ranking, in words: every query word that names a thing must be found in a service
+(exactly, as a prefix while typing, inside a compound word, as a synonym, or with
+one or two typos); matches in the name count most, then keywords, the summary, the
+life events and the office's name, then the description; rare words count more
+than common ones (idf); popular services win ties.
+
+Words that say what people want to do with the thing ("verlängern", "zahlen",
+"beantragen", "verloren" — INTENT_WORDS) are optional and weigh little: "Reisepass
+verlängern" finds "Reisepass beantragen" although no service says "verlängern"
+next to "Reisepass", and a service that only says "verlängern" never beats one
+about the passport. Only when no service matches the thing at all do they count as
+full words again ("Portemonnaie verloren" still finds the lost-property office).
 """
 
 from __future__ import annotations
@@ -81,6 +88,44 @@ def stem(word: str) -> str:
 # Words that say "how", not "what": they do not make a service name more specific.
 GENERIC_NAME_TERMS = frozenset(stem(w) for w in ("beantragen", "antrag", "stellen", "erhalten"))
 
+# What people want to do with a thing, as they type it after the thing ("Reisepass
+# verlängern", "Hundesteuer zahlen"). German, like the stemmer: the same for every
+# county, so a constant next to STOPWORDS rather than county data.
+INTENT_WORDS = (
+    "beantragen beantragung antrag stellen erhalten bekommen kriegen holen abholen machen "
+    "verlängern verlängerung erneuern erneuerung ersetzen ersatz neu "
+    "zahlen bezahlen zahlung überweisen ändern änderung aktualisieren "
+    "verloren verlust gestohlen weg kaputt "
+    "anmelden anmeldung abmelden abmeldung ummelden ummeldung melden anzeigen "
+    "online formular"
+).split()
+INTENT_TERMS = frozenset(stem(w) for w in INTENT_WORDS) | frozenset(fold(w) for w in INTENT_WORDS)
+_INTENT_FOLDED = sorted({fold(w) for w in INTENT_WORDS})
+_INTENT_LONG = [w for w in _INTENT_FOLDED if len(w) >= 8]
+# An intent word multiplies the score of a service that has the thing by at most
+# 1 + INTENT_BONUS (when the service's name says it too; less for keywords, the summary,
+# the description): it orders services about the thing, it never makes one a hit.
+INTENT_BONUS = 0.8
+# A query that is exactly one of a service's keyword phrases ("Ausweis verloren",
+# "Hund abmelden": the county wrote down what people type) multiplies its score by this.
+PHRASE_BONUS = 2.0
+
+
+@functools.lru_cache(maxsize=4096)
+def is_intent(word: str, as_prefix: bool = False) -> bool:
+    """Is this query word an intent word ("verlängern"), a typo of one, or its start?"""
+    plain = fold(word)
+    if stem(word) in INTENT_TERMS or plain in INTENT_TERMS:
+        return True
+    if as_prefix and len(plain) >= 3:
+        start = bisect.bisect_left(_INTENT_FOLDED, plain)
+        if start < len(_INTENT_FOLDED) and _INTENT_FOLDED[start].startswith(plain):
+            return True
+    if len(plain) >= 8:  # "verlängen", "beantargen"; shorter words are too often things
+        found = process.extractOne(plain, _INTENT_LONG, scorer=Levenshtein.distance, score_cutoff=1)
+        return found is not None
+    return False
+
 
 def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
@@ -101,6 +146,15 @@ class Document:
 
 
 @dataclass
+class WordMatch:
+    """What one query word found: score and strength (0..1) per service, names it hit."""
+
+    best: dict[int, float]
+    strength: dict[int, float]
+    named: set[int]
+
+
+@dataclass
 class Hit:
     id: int
     slug: str
@@ -117,6 +171,7 @@ class SearchIndex:
     documents: list[Document] = field(default_factory=list)
     postings: dict[str, dict[int, float]] = field(default_factory=dict)
     name_postings: dict[str, frozenset[int]] = field(default_factory=dict)
+    phrases: dict[frozenset[str], set[int]] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: dict[str, set[str]] = field(default_factory=dict)
@@ -126,10 +181,16 @@ class SearchIndex:
 
     @classmethod
     def build(cls, entries: list[dict], synonym_groups: list[list[str]]) -> SearchIndex:
-        """entries: dicts with id, slug, name, popularity and one text per FIELD_WEIGHTS key."""
+        """entries: dicts with id, slug, name, popularity and one text per FIELD_WEIGHTS key;
+        optionally `phrases`, the keywords as the county wrote them (a list)."""
         index = cls()
         postings: dict[str, dict[int, float]] = defaultdict(dict)
+        phrases: dict[frozenset[str], set[int]] = defaultdict(set)
         for pos, entry in enumerate(entries):
+            for phrase in entry.get("phrases") or ():
+                key = frozenset(terms(phrase))
+                if len(key) > 1:
+                    phrases[key].add(pos)
             index.documents.append(
                 Document(
                     id=entry["id"],
@@ -147,6 +208,7 @@ class SearchIndex:
                     if postings[term].get(pos, 0.0) < weight:
                         postings[term][pos] = weight
         index.postings = dict(postings)
+        index.phrases = dict(phrases)
         name_weight = FIELD_WEIGHTS["name"]
         index.name_postings = {
             term: frozenset(pos for pos, weight in docs.items() if weight >= name_weight)
@@ -237,6 +299,68 @@ class SearchIndex:
         return [v for v in self.vocabulary if len(v) > len(term) + 2 and term in v][:30]
 
     # -- query ----------------------------------------------------------------------------
+    def _word_matches(self, word: str, as_prefix: bool, intent: bool) -> WordMatch:
+        """One query word: what it names and, per service, its best score (a word that
+        must match) or how strongly the service says it (an intent word, 0..1)."""
+        best: dict[int, float] = {}
+        strength: dict[int, float] = {}
+        named: set[int] = set()
+        top_weight = FIELD_WEIGHTS["name"]
+        for term, confidence in self.candidates(word, as_prefix).items():
+            if intent:
+                share = confidence / top_weight
+                for pos, weight in self.postings[term].items():
+                    if share * weight > strength.get(pos, 0.0):
+                        strength[pos] = share * weight
+            else:
+                idf = self.idf[term]
+                for pos, weight in self.postings[term].items():
+                    value = confidence * weight * idf
+                    if value > best.get(pos, 0.0):
+                        best[pos] = value
+            named |= self.name_postings.get(term, _EMPTY)
+        return WordMatch(best, strength, named)
+
+    def _rank(
+        self, per_word: list[WordMatch], intent: list[bool], extra_terms: set[str]
+    ) -> dict[int, float]:
+        """Score every service that matches the required words (see the module docstring)."""
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
+        in_name: dict[int, int] = defaultdict(int)
+        bonus: dict[int, float] = defaultdict(float)
+        intent_count = sum(intent)
+        for match, optional in zip(per_word, intent, strict=True):
+            if optional:
+                for pos, share in match.strength.items():
+                    bonus[pos] += INTENT_BONUS * share / intent_count
+            else:
+                for pos, value in match.best.items():
+                    scores[pos] += value
+                    matched[pos] += 1
+            # Did this word (or its synonym, or a typo of it) hit the service's name?
+            for pos in match.named:
+                in_name[pos] += 1
+        wanted = max(len(intent) - sum(intent), 1)
+        for term in extra_terms:
+            for pos, weight in self.postings.get(term, {}).items():
+                scores[pos] += 0.5 * weight * self.idf[term]
+                matched[pos] = max(matched[pos], wanted)
+        complete_only = any(m >= wanted for m in matched.values())
+        documents = self.documents
+        final: dict[int, float] = {}
+        for pos, raw in scores.items():
+            hits = matched.get(pos, 0)
+            if hits < wanted and complete_only:
+                continue
+            doc = documents[pos]
+            score = raw * (min(hits, wanted) / wanted) ** 2
+            # How much of the name the query covers: "Baugenehmigung" prefers
+            # "Baugenehmigung beantragen" to "Baugenehmigung im vereinfachten Verfahren".
+            score *= 1 + 0.6 * min(in_name.get(pos, 0), doc.name_size) / doc.name_size
+            final[pos] = score * doc.boost * (1 + bonus.get(pos, 0.0))
+        return final
+
     def search(self, query: str, limit: int = 10, as_prefix: bool = True) -> list[Hit]:
         folded_query = " ".join(words(fold(query)))
         query_words = [w for w in words(query) if w not in STOPWORDS][:MAX_QUERY_WORDS]
@@ -246,44 +370,25 @@ class SearchIndex:
                 extra_terms |= phrase_terms
         if not query_words and not extra_terms:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        in_name: dict[int, int] = defaultdict(int)
-        for i, word in enumerate(query_words):
-            last = i == len(query_words) - 1
-            best: dict[int, float] = {}
-            named: set[int] = set()
-            for term, confidence in self.candidates(word, as_prefix and last).items():
-                idf = self.idf[term]
-                for pos, weight in self.postings[term].items():
-                    value = confidence * weight * idf
-                    if value > best.get(pos, 0.0):
-                        best[pos] = value
-                named |= self.name_postings.get(term, _EMPTY)
-            for pos, value in best.items():
-                scores[pos] += value
-                matched[pos] += 1
-            # Did this word (or its synonym, or a typo of it) hit the service's name?
-            for pos in named:
-                in_name[pos] += 1
-        for term in extra_terms:
-            for pos, weight in self.postings.get(term, {}).items():
-                scores[pos] += 0.5 * weight * self.idf[term]
-                matched[pos] = max(matched[pos], len(query_words) or 1)
-        wanted = max(len(query_words), 1)
-        complete_only = any(m >= wanted for m in matched.values())
+        prefix = [as_prefix and i == len(query_words) - 1 for i in range(len(query_words))]
+        intent = [is_intent(w, p) for w, p in zip(query_words, prefix, strict=True)]
+        if all(intent):
+            intent = [False] * len(query_words)  # nothing but intent words: each one counts
+        per_word = [
+            self._word_matches(w, p, i) for w, p, i in zip(query_words, prefix, intent, strict=True)
+        ]
+        final = self._rank(per_word, intent, extra_terms)
+        if any(intent) and not final:
+            # No service has the thing: fall back to every word counting in full.
+            per_word = [
+                self._word_matches(w, p, False) if i else match
+                for w, p, i, match in zip(query_words, prefix, intent, per_word, strict=True)
+            ]
+            final = self._rank(per_word, [False] * len(query_words), extra_terms)
+        for pos in self.phrases.get(frozenset(stem(w) for w in query_words), ()):
+            if pos in final:
+                final[pos] *= PHRASE_BONUS
         documents = self.documents
-        final: dict[int, float] = {}
-        for pos, raw in scores.items():
-            hits = matched[pos]
-            if hits < wanted and complete_only:
-                continue
-            doc = documents[pos]
-            score = raw * (min(hits, wanted) / wanted) ** 2
-            # How much of the name the query covers: "Baugenehmigung" prefers
-            # "Baugenehmigung beantragen" to "Baugenehmigung im vereinfachten Verfahren".
-            score *= 1 + 0.6 * min(in_name.get(pos, 0), doc.name_size) / doc.name_size
-            final[pos] = score * doc.boost
         # Take a few more than asked by score alone, then order exactly: score,
         # popularity, name — so equal scores come out the same way every time.
         top = heapq.nlargest(limit + 10, final.items(), key=itemgetter(1))

@@ -43,7 +43,9 @@ def get_service(tenant: Tenant, slug: str) -> Service:
 
 
 def most_used(tenant: Tenant, limit: int = 8) -> list[Service]:
-    return list(published_services(tenant).order_by("-popularity", "name")[:limit])
+    """The county's most used services (not other authorities' services it points to)."""
+    services = published_services(tenant).exclude(level=Service.Level.EXTERNAL)
+    return list(services.order_by("-popularity", "name")[:limit])
 
 
 def life_events(tenant: Tenant):
@@ -67,7 +69,10 @@ class CompetenceAnswer:
 
 
 def resolve_competence(service: Service, region: Region) -> CompetenceAnswer | None:
-    """The competent org unit for a service in a region (most specific region wins)."""
+    """The competent org unit for a service in a region (most specific region wins).
+
+    None when nobody in the county is (an `external` service names its authority itself).
+    """
     chain = region.ancestors_and_self()
     rows = {
         c.region_id: c
@@ -126,10 +131,11 @@ def search_entries(tenant_id: int) -> tuple[list[dict], list[list[str]]]:
                 "name_en": service.name_en,
                 "popularity": service.popularity,
                 "keywords": " ".join([*service.keywords, service.name_en]),
+                "phrases": service.keywords,
                 "summary": service.summary,
                 "description": service.description,
                 "life_events": " ".join(e.name for e in service.life_events.all()),
-                "unit": units.get(service.id, ""),
+                "unit": units.get(service.id, "") or service.external_name,
                 "topic": str(topic_labels.get(service.ozg_topic, "")),
             }
         )
@@ -191,6 +197,10 @@ def _validate_service(spec: dict, where: str, life_event_slugs: set[str]) -> Non
         raise TenantDataError(f"{where}: LeiKa key {leika!r} must be 14 digits starting with 99")
     if spec["ozg_topic"] not in OzgTopic.values:
         raise TenantDataError(f"{where}: unknown OZG topic {spec['ozg_topic']!r}")
+    if spec["competence"].get("level") not in Service.Level.values:
+        raise TenantDataError(
+            f"{where}: competence level must be state, county, municipality or external"
+        )
     maturity = int(spec.get("maturity", 1))
     model = str(spec.get("maturity_model", "1.0"))
     if not (0 <= maturity <= (4 if model == "1.0" else 7)):
@@ -198,6 +208,44 @@ def _validate_service(spec: dict, where: str, life_event_slugs: set[str]) -> Non
     unknown = set(spec.get("life_events") or []) - life_event_slugs
     if unknown:
         raise TenantDataError(f"{where}: unknown life events {sorted(unknown)}")
+    _validate_external(spec, where)
+
+
+EXTERNAL_KEYS = {"name", "article", "url"}
+ARTICLES = {"", "der", "die", "das"}
+
+
+def _validate_external(spec: dict, where: str) -> None:
+    """An `external` service names its authority and offers nothing the county does."""
+    external = spec.get("external")
+    if spec["competence"].get("level") != Service.Level.EXTERNAL:
+        if external:
+            raise TenantDataError(f"{where}: 'external' needs competence level external")
+        return
+    if not isinstance(external, dict) or not external.get("name") or not external.get("url"):
+        raise TenantDataError(f"{where}: competence level external needs external: {{name, url}}")
+    unknown = set(external) - EXTERNAL_KEYS
+    if unknown:
+        raise TenantDataError(f"{where}: unknown keys in external {sorted(unknown)}")
+    if not str(external["url"]).startswith("https://"):
+        raise TenantDataError(f"{where}: external url {external['url']!r} must start with https://")
+    if str(external.get("article") or "") not in ARTICLES:
+        raise TenantDataError(f"{where}: external article must be der, die or das")
+    if spec.get("online_url") or spec.get("appointment"):
+        raise TenantDataError(
+            f"{where}: another authority's service has no online_url and no appointment here"
+        )
+
+
+def _external(spec: dict) -> dict | None:
+    external = spec.get("external")
+    if spec["competence"]["level"] != Service.Level.EXTERNAL or not external:
+        return None
+    return {
+        "name": str(external["name"]).strip(),
+        "article": str(external.get("article") or "").strip(),
+        "url": str(external["url"]).strip(),
+    }
 
 
 def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, OrgUnit]:
@@ -210,6 +258,8 @@ def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, Org
             raise TenantDataError(f"{where}: unknown org unit {rule.get('unit')!r}")
         region = tenant.region if level == "county" else tenant.region.parent
         return {region: unit}
+    if level == Service.Level.EXTERNAL:
+        return {}  # another authority: no office of the county, see `external`
     if level == "municipality":
         role = rule.get("role", "")
         rows = {}
@@ -222,7 +272,9 @@ def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, Org
                 )
             rows[municipality] = unit
         return rows
-    raise TenantDataError(f"{where}: competence level must be state, county or municipality")
+    raise TenantDataError(
+        f"{where}: competence level must be state, county, municipality or external"
+    )
 
 
 def load_life_events(tenant: Tenant, folder: Path, report: LoadReport) -> None:
@@ -296,6 +348,7 @@ def load_services(tenant: Tenant, folder: Path, report: LoadReport) -> None:
                 "online_url": spec.get("online_url") or "",
                 "appointment": bool(spec.get("appointment", False)),
                 "efa": spec.get("efa") or None,
+                "external": _external(spec),
                 "keywords": [str(k) for k in spec.get("keywords") or []],
                 "level": level,
                 "popularity": int(spec.get("popularity", 10)),

@@ -43,6 +43,89 @@ def test_phone_search_with_autocomplete_to_competent_office(browser, portal_url)
     page.context.close()
 
 
+def test_enter_without_a_highlighted_suggestion_searches(browser, portal_url):
+    """Enter (on a phone: the Go key) while suggestions are open and none is highlighted
+    searches for what was typed: the results page, not nothing."""
+    page = new_page(browser, PHONE)
+    page.goto(portal_url + "/")
+    field = page.locator("input#q")
+    expect(field).to_have_attribute("enterkeyhint", "search")
+    field.click()
+    field.press_sequentially("reisepass verlängern", delay=40)
+    expect(page.locator(".autocomplete__option").first).to_contain_text("Reisepass")
+    expect(page.locator("#q__listbox")).to_be_visible()
+    field.press("Enter")
+    expect(page).to_have_url(re.compile(r"/suche/\?q=reisepass\+verl%C3%A4ngern"))
+    expect(page.locator(".result-list li a").first).to_have_text("Reisepass beantragen")
+    expect(page.locator("input#q")).to_have_value("reisepass verlängern")
+    page.context.close()
+
+
+def test_escape_closes_the_suggestions_and_keeps_the_text(browser, portal_url):
+    page = new_page(browser, PHONE)
+    page.goto(portal_url + "/suche/")
+    field = page.locator("input#q")
+    field.click()
+    field.press_sequentially("führersch", delay=40)
+    listbox = page.locator("#q__listbox")
+    expect(page.locator(".autocomplete__option").first).to_contain_text("Fahrerlaubnis")
+    field.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(field).to_have_value("führersch")
+    expect(field).to_be_focused()
+    field.press("Enter")  # the list is closed: Enter searches for the kept text
+    expect(page).to_have_url(re.compile(r"/suche/\?q=f%C3%BChrersch$"))
+    expect(page.locator(".result-list li a").first).to_contain_text("Fahrerlaubnis")
+    page.context.close()
+
+
+def test_arrow_to_a_suggestion_and_enter_still_opens_it(browser, portal_url):
+    page = new_page(browser, PHONE)
+    page.goto(portal_url + "/suche/?q=Pass")
+    field = page.locator("input#q")
+    field.fill("")
+    field.press_sequentially("wohng", delay=40)
+    expect(page.locator(".autocomplete__option").first).to_contain_text("Wohngeld")
+    field.press("ArrowDown")
+    expect(page.locator(".autocomplete__option--focused")).to_contain_text("Wohngeld")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/leistungen/wohngeld/$"))
+    page.context.close()
+
+
+NARROW = {"width": 320, "height": 720}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_other_authority_in_the_results_at_320px(browser, portal_url, javascript):
+    """Kindergeld is the Familienkasse's: the result says so and links its official page."""
+    page = new_page(browser, NARROW, javascript=javascript)
+    page.goto(portal_url + "/")
+    field = page.locator("input#q")
+    if javascript:  # typed, with suggestions open, then the phone's Go key
+        field.click()
+        field.press_sequentially("Kindergeld beantragen", delay=20)
+        expect(page.locator(".autocomplete__option").first).to_have_text("Kindergeld beantragen")
+        screenshot(page, "autocomplete-external-320")
+        field.press("Enter")
+    else:
+        field.fill("Kindergeld beantragen")
+        page.get_by_role("button", name="Suchen", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/suche/\?q=Kindergeld"))
+    first = page.locator(".result-list li").first
+    expect(first.locator("a").first).to_have_text("Kindergeld beantragen")
+    link = first.locator(".external-authority a")
+    expect(link).to_have_text("die Familienkasse der Bundesagentur für Arbeit")
+    expect(link).to_have_attribute(
+        "href", "https://www.arbeitsagentur.de/familie-und-kinder/kindergeld"
+    )
+    if javascript:
+        screenshot(page, "search-external-320")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= NARROW["width"], width  # nothing sticks out sideways
+    page.context.close()
+
+
 def test_without_javascript_search_results_and_postcode(browser, portal_url):
     page = new_page(browser, PHONE, javascript=False)
     page.goto(portal_url + "/")
@@ -70,6 +153,9 @@ def test_desktop_screenshots(browser, portal_url):
     for name, path in [
         ("home-desktop", "/"),
         ("search-desktop", "/suche/?q=Pass"),
+        ("search-intent-desktop", "/suche/?q=Reisepass+verl%C3%A4ngern"),
+        ("search-external-desktop", "/suche/?q=Kfz-Steuer"),
+        ("service-external-desktop", "/leistungen/kindergeld/"),
         ("service-desktop", "/leistungen/wohnsitz-anmelden/?gemeinde=15085135"),
         ("services-az-desktop", "/leistungen/"),
         ("life-event-desktop", "/lebenslagen/umzug/"),
@@ -87,6 +173,8 @@ def test_desktop_screenshots(browser, portal_url):
         "/",
         "/suche/?q=Ausweis",
         "/suche/?q=xyzxyz",
+        "/suche/?q=Kindergeld",
+        "/leistungen/kindergeld/",
         "/leistungen/kfz-zulassung/?gemeinde=15085370",
         "/leistungen/wohnsitz-anmelden/?plz=12",
         "/leistungen/",

@@ -21,6 +21,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "ozg_topic",
             "life_events",
             "level",
+            "external",
             "for_citizens",
             "for_companies",
             "maturity",

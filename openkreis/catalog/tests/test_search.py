@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openkreis.catalog import services as catalog
-from openkreis.catalog.search import SearchIndex, fold, stem
+from openkreis.catalog.search import SearchIndex, fold, is_intent, stem
 
 from .factories import LifeEventFactory, SearchSynonymFactory, ServiceFactory
 
@@ -58,6 +58,28 @@ RANKING = [
     ("Angelschein", "fischereischein"),
     ("Heiraten", "eheschliessung-anmelden"),
     ("Geburtsurkunde", "geburtsurkunde-beantragen"),
+    # The thing decides, what people want to do with it only orders (issue 14).
+    ("Reisepass verlängern", "reisepass-beantragen"),
+    ("reisepass verlaengern", "reisepass-beantragen"),
+    ("Personalausweis verlängern", "personalausweis-beantragen"),
+    ("Hundesteuer zahlen", "hundesteuer-anmelden"),
+    ("Wohngeld beantragen", "wohngeld"),
+    ("Jagdschein verlängern", "jagdschein"),
+    ("Ausweis verloren", "ausweis-verlust-melden"),
+    ("Pass verloren", "ausweis-verlust-melden"),
+    ("Hund abmelden", "hundesteuer-abmelden"),
+    ("Gewerbe abmelden", "gewerbe-abmelden"),
+    # Other authorities' services people look for here (level external).
+    ("Kindergeld", "kindergeld"),
+    ("Kindergeld beantragen", "kindergeld"),
+    ("Familienkasse", "kindergeld"),
+    ("Kfz-Steuer", "kfz-steuer"),
+    ("Kfz-Steuer zahlen", "kfz-steuer"),
+    ("Pflegegeld", "pflegegeld"),
+    ("Pflegegrad beantragen", "pflegegeld"),
+    ("Rente beantragen", "rente"),
+    ("Arbeitslosengeld", "arbeitslosengeld"),
+    ("BAföG Studium", "bafoeg-studium"),
 ]
 
 
@@ -89,6 +111,25 @@ def test_ambiguous_prefix_offers_both_meanings(harz):
     """After three letters "füh" may be Führerschein or Führungszeugnis: both are offered."""
     slugs = [h.slug for h in catalog.search(harz, "füh", limit=8, as_prefix=True)]
     assert {"fahrerlaubnis-ersterteilung", "fuehrungszeugnis"} <= set(slugs[:3])
+
+
+def test_an_intent_word_does_not_hide_the_services_about_the_thing(harz):
+    """ "Hundesteuer zahlen" found only "gefährlicher Hund" (its description says "zahlen")."""
+    slugs = [h.slug for h in catalog.search(harz, "Hundesteuer zahlen", as_prefix=False)]
+    assert slugs[:2] == ["hundesteuer-anmelden", "hundesteuer-abmelden"]
+    slugs = [h.slug for h in catalog.search(harz, "Reisepass verlängern", as_prefix=False)]
+    assert "reisepass-beantragen" in slugs
+    # Nothing that only says "verlängern" (the lorry licence, the grave) comes with it.
+    assert not {"fahrerlaubnis-verlaengerung-lkw-bus", "grabstelle"} & set(slugs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("reisepass verl", "reisepass-beantragen"), ("hundesteuer zah", "hundesteuer-anmelden")],
+)
+def test_an_intent_word_being_typed_is_optional_too(harz, typed, expected):
+    hits = catalog.search(harz, typed, limit=8, as_prefix=True)
+    assert hits and hits[0].slug == expected, [h.slug for h in hits[:5]]
 
 
 def test_ranking_table_is_big_enough():
@@ -154,6 +195,88 @@ def test_synonyms_and_compounds(index):
 
 def test_every_word_must_match_when_something_matches_all(index):
     assert [h.slug for h in index.search("Hund Steuer")] == ["hundesteuer"]
+
+
+# -- intent words: optional, and they weigh little ------------------------------------------
+INTENT_ENTRIES = [
+    {"id": 1, "slug": "pass", "name": "Reisepass beantragen", "popularity": 10},
+    {"id": 2, "slug": "lkw", "name": "Lkw-Führerschein verlängern", "popularity": 90},
+    {
+        "id": 3,
+        "slug": "pass-kind",
+        "name": "Ausweis für Kinder",
+        "popularity": 10,
+        "description": "Einen alten Reisepass kann man nicht mehr verlängern.",
+    },
+    {"id": 4, "slug": "hund-an", "name": "Hund anmelden", "popularity": 50},
+    {"id": 5, "slug": "hund-ab", "name": "Hund abmelden", "popularity": 50},
+    {
+        "id": 6,
+        "slug": "fund",
+        "name": "Fundbüro",
+        "popularity": 5,
+        "keywords": "verloren gefunden",
+        "phrases": ["Schlüssel verloren"],
+    },
+    {
+        "id": 7,
+        "slug": "verlust",
+        "name": "Entlaufenen Hund melden",
+        "popularity": 5,
+        "keywords": "Hund verloren",
+        "phrases": ["Hund verloren"],
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def intent_index():
+    return SearchIndex.build(INTENT_ENTRIES, [])
+
+
+def test_intent_words():
+    for word in ("verlängern", "verlaengern", "Verlängerung", "zahlen", "beantragen", "verloren"):
+        assert is_intent(word), word
+    assert is_intent("verlängen")  # a typo of a long one
+    assert is_intent("verl", as_prefix=True) and not is_intent("verl")
+    for word in ("Reisepass", "Hund", "Wahlen", "Steuer", "ve"):
+        assert not is_intent(word, as_prefix=True), word
+
+
+def test_the_thing_must_match_the_intent_need_not(intent_index):
+    """Nobody offers "Reisepass verlängern": the passport service comes first, the service
+    that only says "verlängern" not at all, however popular."""
+    slugs = [h.slug for h in intent_index.search("Reisepass verlängern", as_prefix=False)]
+    assert slugs == ["pass", "pass-kind"]
+
+
+def test_the_thing_dominates_the_score(intent_index):
+    """ "Ausweis für Kinder" says "Reisepass" and "verlängern" in its description only:
+    the service named after the passport wins."""
+    hits = intent_index.search("Reisepass verlängern", as_prefix=False)
+    assert hits[0].score > 2 * hits[1].score
+
+
+def test_the_intent_orders_the_services_about_the_thing(intent_index):
+    assert intent_index.search("Hund abmelden")[0].slug == "hund-ab"
+    assert intent_index.search("Hund anmelden")[0].slug == "hund-an"
+
+
+def test_a_query_of_intent_words_only_needs_them_all(intent_index):
+    assert [h.slug for h in intent_index.search("abmelden", as_prefix=False)] == ["hund-ab"]
+
+
+def test_intent_words_count_in_full_when_nothing_has_the_thing(intent_index):
+    """ "Portemonnaie verloren": no service knows the purse; those about losing things help."""
+    slugs = [h.slug for h in intent_index.search("Portemonnaie verloren", as_prefix=False)]
+    assert set(slugs) == {"fund", "verlust"}
+
+
+def test_a_keyword_phrase_the_county_wrote_down_wins(intent_index):
+    """ "Hund verloren" is a keyword of the runaway-dog report: it beats the more popular
+    services about dogs."""
+    assert intent_index.search("Hund verloren", as_prefix=False)[0].slug == "verlust"
+    assert intent_index.search("verloren Hund", as_prefix=False)[0].slug == "verlust"
 
 
 def test_typo_tolerance_is_bounded(index):

@@ -69,12 +69,38 @@
     });
     var created = container.querySelector("input");
     if (created && described) { created.setAttribute("aria-describedby", described + " " + (created.getAttribute("aria-describedby") || "")); }
-    if (created) { created.setAttribute("maxlength", "200"); created.setAttribute("type", "search"); }
+    if (created) {
+      created.setAttribute("maxlength", "200");
+      created.setAttribute("type", "search");
+      created.setAttribute("enterkeyhint", "search");
+    }
+    // Keys in the field while suggestions are shown. This listener runs first (capture,
+    // on an ancestor of the library's own handler):
+    // - Enter, or a phone's Go key: the library swallows it when no suggestion is
+    //   highlighted. Then it means "search for what I typed": let the form submit (the
+    //   library does not see the key). A highlighted suggestion has the focus itself, so
+    //   the library still opens it.
+    // - Escape: the library closes the suggestions, but a search field also clears itself
+    //   (the browser's default for Escape); keep the text. With no suggestions shown,
+    //   Escape keeps the browser's meaning (clear the field).
+    container.addEventListener("keydown", function (event) {
+      if (!created || event.target !== created || event.isComposing || !suggestionsShown(container)) { return; }
+      if (event.key === "Enter" || event.keyCode === 13) {
+        if (!created.getAttribute("aria-activedescendant")) { event.stopPropagation(); }
+      } else if (event.key === "Escape" || event.key === "Esc" || event.keyCode === 27) {
+        event.preventDefault();
+      }
+    }, true);
     if (form) {
       form.addEventListener("submit", function () {
         if (created && !created.value) { created.value = initial; }
       });
     }
+  }
+
+  function suggestionsShown(container) {
+    var menu = container.querySelector(".autocomplete__menu");
+    return !!menu && menu.classList.contains("autocomplete__menu--visible");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
