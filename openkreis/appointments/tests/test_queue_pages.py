@@ -134,3 +134,10 @@ def test_kiosk_check_in_with_booking_code(client, halberstadt, monkeypatch):
     # twice is harmless: the same number again
     again = client.post("/termine/kiosk/lra-halberstadt/", {"code": booking.code})
     assert again["Location"] == response["Location"]
+
+
+def test_the_kiosk_is_a_kiosk_without_portal_navigation_or_login(client, halberstadt):
+    html = client.get("/termine/kiosk/lra-halberstadt/").content.decode()
+    assert 'class="kiosk"' in html and "Welcome" not in html
+    assert "/konto/login/" not in html and 'class="wrap main-nav"' not in html
+    assert "site-footer" not in html and "Leichte Sprache" not in html

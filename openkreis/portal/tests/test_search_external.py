@@ -91,5 +91,5 @@ def test_service_page_says_who_and_offers_no_application_or_appointment(client, 
     assert note_in(html) and f'href="{KINDERGELD_URL}"' in html
     assert "die Familienkasse der Bundesagentur für Arbeit</a>" in html
     assert 'name="plz"' not in html and 'name="gemeinde"' not in html  # no office finder
-    assert 'class="actions"' not in html and "/termine/" not in html
+    assert 'class="actions"' not in html and "?leistung=" not in html  # no booking link
     assert response.context["answers"] == []

@@ -25,6 +25,16 @@ def test_home_shows_search_top_services_life_events_and_offices(client, harz):
     assert len(response.context["top_services"]) == 8
 
 
+def test_home_offers_booking_and_every_page_the_accessible_versions(client, harz):
+    html = client.get("/").content.decode()
+    assert html.count('href="/termine/"') == 2  # main navigation and the home page's own section
+    assert "Termin buchen" in html
+    for url in ("/", "/leistungen/", "/suche/?q=Hund"):
+        page = client.get(url).content.decode()
+        assert 'href="/leichte-sprache/" lang="de">Leichte Sprache</a>' in page
+        assert 'href="/gebaerdensprache/" lang="de">Gebärdensprache</a>' in page
+
+
 def test_search_page_without_javascript(client, harz):
     response = client.get("/suche/", {"q": "Führerschein"})
     assert response.status_code == 200
