@@ -3,11 +3,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from openkreis.core.api.docs import ApiDocsView
 from openkreis.portal import views as portal_views
 
 # The Django admin is for administrators only; editors work in Wagtail's admin.
@@ -21,7 +22,7 @@ api_patterns = [
     path("v1/cockpit/", include(("openkreis.cockpit.api.urls", "cockpit-api"))),
     path("v1/", include(("openkreis.catalog.api.urls", "api"), namespace="api")),
     path("schema/", cache_control(max_age=300)(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [
