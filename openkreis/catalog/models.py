@@ -28,6 +28,10 @@ class OzgTopic(models.TextChoices):
     UNTERNEHMENSFUEHRUNG = "unternehmensfuehrung", _("Running a business")
 
 
+# The language the county writes its catalogue (and its editorial pages) in.
+CONTENT_LANGUAGE = "de"
+
+
 class Translated:
     """Name and summary in the active language: English where filled, else German."""
 
@@ -37,6 +41,16 @@ class Translated:
             if value:
                 return value
         return getattr(self, field)
+
+    def lang_of(self, field: str) -> str:
+        """The language of the shown `field` where it differs from the page's ("de" on an
+        English page without `<field>_en`), else "" (WCAG 3.1.2, language of parts)."""
+        language = get_language() or CONTENT_LANGUAGE
+        if language.startswith(CONTENT_LANGUAGE):
+            return ""
+        if language.startswith("en") and getattr(self, f"{field}_en", ""):
+            return ""
+        return CONTENT_LANGUAGE
 
     @property
     def display_name(self) -> str:

@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from openkreis.core.personal_data import personal_data
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
@@ -20,6 +21,8 @@ class PortalConfig(AppConfig):
             optional=True,
             load=lambda tenant, folder, report: report.merge(services.ensure_pages(tenant, folder)),
         )
+        # Barriers reported by a logged-in citizen go with the account (GDPR export, erasure).
+        personal_data.register("barrier_reports", services.BarrierReportData(), order=30)
         register_step("portal-demo", order=0, demo=True, load=services.load_demo_users)
         # Editors and administrators (is_staff) edit the portal's pages in Wagtail.
         staff_areas.register(

@@ -44,3 +44,55 @@ class PlaceForm(forms.Form):
         if plz:
             return core.regions_for_postcode(plz)
         return []
+
+
+class BarrierReportForm(forms.Form):
+    """Feedback on accessibility (BITV 2.0 § 7): where, what, and who wants an answer."""
+
+    seite = forms.CharField(
+        label=_("Page with the barrier"),
+        max_length=500,
+        help_text=_("The address of the page, for example /leistungen/ or the full link."),
+        error_messages={"required": _("Please tell us on which page the barrier is.")},
+    )
+    beschreibung = forms.CharField(
+        label=_("Describe the barrier"),
+        min_length=10,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What did you want to do, and what did not work? Which aid do you use, for "
+            "example a screen reader?"
+        ),
+        error_messages={
+            "required": _("Please describe the barrier."),
+            "min_length": _("Please describe the barrier in a few more words."),
+            "max_length": _("Please shorten your description to 5000 characters."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_("Only if you want an answer. We use it only for this answer."),
+        error_messages={
+            "invalid": _("Please enter a valid e-mail address, like name@example.org.")
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_seite(self):
+        value = self.cleaned_data["seite"].strip()
+        if not (value.startswith("/") or value.startswith(("http://", "https://"))):
+            raise forms.ValidationError(
+                _("Please enter the address of the page, beginning with / or https://.")
+            )
+        if any(ch.isspace() for ch in value):
+            raise forms.ValidationError(_("A page address contains no spaces."))
+        return value

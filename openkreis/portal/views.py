@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openkreis.catalog import services as catalog
 from openkreis.catalog.models import OzgTopic, Service
 from openkreis.core import services as core
 from openkreis.core.models import Location
+from openkreis.core.net import client_ip
 
-from .forms import PlaceForm
+from . import services
+from .forms import BarrierReportForm, PlaceForm
 
 RESULTS_PER_PAGE = 20
 
@@ -119,6 +127,91 @@ def location_detail(request, key: str):
     )
     units = location.units.order_by("name")
     return render(request, "portal/location_detail.html", {"location": location, "units": units})
+
+
+def _rate_limited(request, action: str, per_hour: int) -> bool:
+    """A fixed one-hour window per client address in the shared cache (as appointments do)."""
+    key = f"portal-rate:{action}:{client_ip(request) or 'unknown'}:"
+    key += str(int(timezone.now().timestamp() // 3600))
+    if cache.add(key, 1, 3700):
+        return False
+    try:
+        return cache.incr(key) > per_hour
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, 3700)
+        return False
+
+
+def _page_to_report(request) -> str:
+    """Which page the barrier is on: ?seite=… (the statement's link passes it), else the
+    page the person came from when it is on this site."""
+    given = request.GET.get("seite", "").strip()[:500]
+    if given.startswith("/") or given.startswith(("https://", "http://")):
+        return given
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc and referer.netloc == request.get_host():
+        here = reverse("portal:barrier_report")
+        if referer.path != here:
+            return referer.path + (f"?{referer.query}" if referer.query else "")
+    return ""
+
+
+def barrier_report(request):
+    """The feedback form of the accessibility statement: store, mail the contact, confirm."""
+    statement = services.accessibility_statement()
+    status = 200
+    if request.method == "POST":
+        form = BarrierReportForm(request.POST)
+        per_hour = int(getattr(settings, "OPENKREIS_BARRIER_REPORTS_PER_HOUR", 10))
+        if _rate_limited(request, "barrier", per_hour):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "You have sent many reports in the last hour. Please try again later "
+                    "or write to us by e-mail."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            services.report_barrier(
+                page_url=data["seite"],
+                description=data["beschreibung"],
+                name=data["name"],
+                email=data["email"],
+                user=request.user,
+            )
+            weeks = statement.answer_weeks if statement else 6
+            if data["email"]:
+                text = ngettext(
+                    "Thank you. Your report has reached us. We will answer you within "
+                    "%(weeks)s week.",
+                    "Thank you. Your report has reached us. We will answer you within "
+                    "%(weeks)s weeks.",
+                    weeks,
+                ) % {"weeks": weeks}
+            else:
+                text = _(
+                    "Thank you. Your report has reached us. You gave no e-mail address, so "
+                    "we cannot answer you."
+                )
+            messages.success(request, text)
+            return redirect(statement.get_url(request) if statement else "/")
+        else:
+            status = 400
+    else:
+        form = BarrierReportForm(initial={"seite": _page_to_report(request)})
+    return render(
+        request,
+        "portal/barrier_report.html",
+        {
+            "form": form,
+            "statement": statement,
+            "retention_days": services.barrier_report_retention_days(),
+        },
+        status=status,
+    )
 
 
 def health(request):

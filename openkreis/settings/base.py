@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
     "cockpit-refresh": {"task": "openkreis.cockpit.tasks.refresh", "schedule": 60.0},
     "cockpit-alerts": {"task": "openkreis.cockpit.tasks.evaluate_alerts", "schedule": 900.0},
     "cockpit-recompute": {"task": "openkreis.cockpit.tasks.recompute", "schedule": 86400.0},
+    "portal-delete-old-barrier-reports": {
+        "task": "openkreis.portal.tasks.delete_old_barrier_reports",
+        "schedule": 86400.0,
+    },
 }
 
 # Security defaults (tightened further in production.py)
