@@ -297,3 +297,22 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit.name}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's database cache (`DatabaseCache`, location "openkreis_cache").
+
+    Production without Redis uses it so that every worker process shares one cache: used
+    TOTP codes and rate limits must hold across processes (issue 16 F4). A model instead
+    of `createcachetable` so that `migrate` always creates it, whatever the settings."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "openkreis_cache"
+        verbose_name = "cache entry"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -11,6 +11,17 @@ ALLOWED_HOSTS = env_list("OPENKREIS_ALLOWED_HOSTS")
 
 check_production_settings(DEBUG, SECRET_KEY, ALLOWED_HOSTS)
 
+# One cache for all worker processes: used TOTP codes, login limits and appointment holds
+# must hold across processes. Redis when REDIS_URL is set (base.py), else the database's
+# cache table (core.CacheEntry, created by migrate) — never a per-process memory cache.
+if not env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "openkreis_cache",
+        }
+    }
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("OPENKREIS_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000

@@ -110,3 +110,37 @@ def test_security_headers_on_public_pages(client):
 
 def test_health_answers_without_database(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_production_without_redis_shares_one_cache_in_the_database(monkeypatch):
+    """Issue 16 F4: a per-process memory cache let a TOTP code through twice with two
+    gunicorn workers. Without REDIS_URL, production uses the database's cache table."""
+    import importlib
+    import sys
+
+    monkeypatch.setenv("OPENKREIS_SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("OPENKREIS_ALLOWED_HOSTS", "kreis.example")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    sys.modules.pop("openkreis.settings.production", None)
+    try:
+        production = importlib.import_module("openkreis.settings.production")
+        assert production.CACHES["default"] == {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "openkreis_cache",
+        }
+    finally:
+        sys.modules.pop("openkreis.settings.production", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_used_totp_code_is_refused_by_another_worker_with_the_database_cache():
+    """Two workers = two cache objects on the same table: allauth marks a used TOTP code with
+    cache.add, which only one of them can win."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    worker_a = DatabaseCache("openkreis_cache", {})
+    worker_b = DatabaseCache("openkreis_cache", {})
+    key = "allauth.mfa.totp.used?user=1&code=123456"
+    assert worker_a.add(key, "y", timeout=30) is True
+    assert worker_b.add(key, "y", timeout=30) is False
+    assert worker_b.get(key) == "y"
