@@ -83,7 +83,7 @@ def load_demo(tenant, folder, report) -> None:
             ["Meldebescheinigung", "Nachweis der Krankenversicherung"],
             timezone.localdate() + dt.timedelta(days=14),
             actor=worker,
-            message="Bitte laden Sie die Unterlagen im Postfach oder unter „Meine Anträge“ hoch.",
+            message="Den Nachweis der Krankenversicherung stellt Ihnen Ihre Krankenkasse aus.",
         )
         pending.append(case.file_number)
     licence = Service.objects.filter(slug="fahrerlaubnis-ersterteilung").first()

@@ -16,6 +16,11 @@ class MailboxChannel:
     account holder gets an e-mail that something arrived, never its content."""
 
     label = "Postfach"
+    # The letter is read in the mailbox thread; the upload form is right below it.
+    upload_hint = (
+        "Laden Sie sie bitte hier im Postfach hoch: Über „Unterlagen hochladen“ unter dieser "
+        "Nachricht hängen Sie die Dateien an Ihre Antwort an. Sie kommen direkt in Ihre Akte."
+    )
 
     def accepts(self, case) -> bool:
         return bool(case.applicant_user_id)

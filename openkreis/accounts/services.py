@@ -291,6 +291,18 @@ def threads(user) -> list[dict]:
     return list(rows.values())
 
 
+def thread_entry(user, case_id: int) -> Message | None:
+    """The message to open for a case's thread: the newest open request for documents from
+    the authority, else the newest message; None when the account sees none about it."""
+    thread = visible_messages(user).filter(case_id=case_id).order_by("-created_at", "-id")
+    case = cases.get_case(case_id)
+    if case is not None and case.state_kind == "applicant":
+        request = thread.filter(kind=Message.Kind.REQUEST).first()
+        if request is not None:
+            return request
+    return thread.first()
+
+
 def mark_read(user, message: Message) -> None:
     """Opening a thread marks the authority's messages in it as read."""
     now = timezone.now()

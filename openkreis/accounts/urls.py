@@ -9,6 +9,7 @@ urlpatterns = [
     path("postfach/", views.mailbox, name="mailbox"),
     path("postfach/gelesen/", views.mark_all_read, name="mark-all-read"),
     path("postfach/<uuid:pk>/", views.message, name="message"),
+    path("postfach/vorgang/<int:case_id>/", views.case_thread, name="case-thread"),
     path("postfach/anlage/<uuid:pk>/", views.attachment, name="attachment"),
     path("daten/", views.data_export, name="data"),
     path("loeschen/", views.delete_account, name="delete"),

@@ -13,8 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -54,7 +56,9 @@ def overview(request):
             except services.AccountError as exc:
                 form.add_error("birth_date", str(exc))
             else:
-                messages.success(request, _("Your details were saved."))
+                messages.success(
+                    request, _("Your details were saved. We fill them into your next applications.")
+                )
                 return redirect("accounts:overview")
         status = 400
     else:
@@ -92,6 +96,19 @@ def _message(request, pk) -> Message:
         raise Http404(_("No such message in your mailbox.")) from exc
 
 
+def _reply_sent(files: int) -> str:
+    """The confirmation after a reply: what happened and what comes next."""
+    if files:
+        return ngettext(
+            "Your reply was sent to the office. %(n)s document is in your case file now; we "
+            "tell you by e-mail when there is news.",
+            "Your reply was sent to the office. %(n)s documents are in your case file now; we "
+            "tell you by e-mail when there is news.",
+            files,
+        ) % {"n": files}
+    return _("Your reply was sent to the office. We tell you by e-mail when there is news.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def message(request, pk):
@@ -99,11 +116,12 @@ def message(request, pk):
     current = _message(request, pk)
     status = 200
     error = ""
-    form = ReplyForm(request.POST or None)
+    # Bound on every POST: a reply with files only has an empty request.POST (falsy).
+    form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.reply(
+                answer = services.reply(
                     request.user,
                     current,
                     body=form.cleaned_data["body"],
@@ -112,7 +130,7 @@ def message(request, pk):
             except services.AccountError as exc:
                 error = str(exc)
             else:
-                messages.success(request, _("Your reply was sent to the office."))
+                messages.success(request, _reply_sent(answer.attachments.count()))
                 return redirect("accounts:message", pk=pk)
         else:
             error = " ".join(e for errs in form.errors.values() for e in errs)
@@ -131,6 +149,27 @@ def message(request, pk):
         },
         status=status,
     )
+
+
+@login_required
+def case_thread(request, case_id):
+    """The mailbox thread of one case — where "Meine Anträge" sends the citizen to read the
+    letters and upload requested documents. Opens the newest request for documents (else the
+    newest message); a case the account may not see answers 404."""
+    message = services.thread_entry(request.user, case_id)
+    if message is None:
+        if not services.may_see_case(request.user, case_id):
+            raise Http404(_("No such message in your mailbox."))
+        messages.info(
+            request,
+            _(
+                "There is no message about this application in your mailbox yet. We tell you "
+                "by e-mail as soon as there is one."
+            ),
+        )
+        return redirect("accounts:mailbox")
+    url = reverse("accounts:message", kwargs={"pk": message.public_id})
+    return redirect(url + ("#antwort" if message.kind == Message.Kind.REQUEST else ""))
 
 
 @login_required
@@ -178,7 +217,7 @@ def delete_account(request):
                 form.add_error(None, str(exc))
             else:
                 logout(request)
-                messages.success(request, _("Your account was deleted."))
+                messages.success(request, _("Your account was deleted and you are logged out."))
                 return redirect("/")
         status = 400
     return render(
@@ -202,7 +241,13 @@ def companies(request):
             except services.AccountError as exc:
                 form.add_error("name", str(exc))
             else:
-                messages.success(request, _("The company account was created."))
+                messages.success(
+                    request,
+                    _(
+                        "The company account was created. You can now add the people who act "
+                        "for it."
+                    ),
+                )
                 return redirect("accounts:company", pk=company.public_id)
         status = 400
     return render(
@@ -243,19 +288,31 @@ def company(request, pk):
                         " ".join(e for errs in member_form.errors.values() for e in errs)
                     )
                 services.add_member(company, actor=request.user, **member_form.cleaned_data)
-                messages.success(request, _("The member was added."))
+                messages.success(
+                    request,
+                    _("The member was added. They now see the company's applications and letters."),
+                )
             elif action == "remove":
                 member_id = request.POST.get("member", "")
                 if not member_id.isdigit():
                     raise services.AccountError(_("No such member."))
                 services.remove_member(company, actor=request.user, member_id=int(member_id))
-                messages.success(request, _("The member was removed."))
+                messages.success(
+                    request,
+                    _("The member was removed and no longer sees the company's applications."),
+                )
             elif action == "file":
                 case_id = request.POST.get("case", "")
                 if not case_id.isdigit():
                     raise services.AccountError(_("Choose one of your applications."))
                 services.file_for_company(request.user, company, int(case_id))
-                messages.success(request, _("The application now belongs to the company."))
+                messages.success(
+                    request,
+                    _(
+                        "The application now belongs to the company. Every member sees it, and "
+                        "its letters arrive in the company's mailbox."
+                    ),
+                )
             else:
                 raise services.AccountError(_("Unknown action."))
         except services.AccountError as exc:

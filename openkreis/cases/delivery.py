@@ -33,6 +33,9 @@ class Letter:
 
 class DeliveryChannel(Protocol):
     label: str
+    # Optional: one sentence for letters that ask for documents, saying exactly where the
+    # applicant sends them when the letter came through this channel (the mailbox: "here").
+    # upload_hint: str
 
     def accepts(self, case) -> bool:
         """Whether this channel can reach the applicant of `case`."""
@@ -95,36 +98,47 @@ def decision_letter(case, document) -> Letter:
     )
 
 
-def request_letter(case, request) -> Letter:
+def _where(upload_hint: str) -> str:
+    return f" {upload_hint}" if upload_hint else ""
+
+
+def _note(request) -> str:
+    return f"\n\n{request.message}" if request.message else ""
+
+
+def request_letter(case, request, upload_hint: str = "") -> Letter:
+    """The request for documents; `upload_hint` (from the channel that carries the letter)
+    names the one place where the applicant sends them."""
     items = "\n".join(f"- {item}" for item in request.items)
     body = (
         f"Guten Tag,\n\nfür Ihren Antrag „{case.service.name}“ (Aktenzeichen {case.file_number}) "
         f"brauchen wir noch folgende Unterlagen:\n\n{items}\n\n"
-        f"Bitte reichen Sie sie bis zum {request.deadline:%d.%m.%Y} nach"
-        f"{' – online unter „Meine Anträge“' if case.applicant_user_id else ''}.\n"
-        f"{request.message}\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
+        f"Bitte reichen Sie sie bis zum {request.deadline:%d.%m.%Y} nach.{_where(upload_hint)}"
+        f"{_note(request)}\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
     )
     return Letter(f"Unterlagen für Ihren Antrag {case.file_number}", body)
 
 
-def reminder_letter(case, request) -> Letter:
+def reminder_letter(case, request, upload_hint: str = "") -> Letter:
     items = "\n".join(f"- {item}" for item in request.items)
     body = (
         f"Guten Tag,\n\ndie Frist für die Unterlagen zu Ihrem Antrag „{case.service.name}“ "
         f"(Aktenzeichen {case.file_number}) ist am {request.deadline:%d.%m.%Y} abgelaufen. "
         f"Es fehlen noch:\n\n{items}\n\nBitte reichen Sie sie bald nach oder melden Sie sich, "
-        f"wenn Sie mehr Zeit brauchen.\n\nMit freundlichen Grüßen\n{case.org_unit.name}"
+        f"wenn Sie mehr Zeit brauchen.{_where(upload_hint)}\n\n"
+        f"Mit freundlichen Grüßen\n{case.org_unit.name}"
     )
     return Letter(f"Erinnerung: Unterlagen für Ihren Antrag {case.file_number}", body)
 
 
 LETTERS = {
-    "decision": lambda delivery: decision_letter(delivery.case, delivery.document),
-    "request": lambda delivery: request_letter(delivery.case, delivery.request),
-    "reminder": lambda delivery: reminder_letter(delivery.case, delivery.request),
+    "decision": lambda delivery, hint: decision_letter(delivery.case, delivery.document),
+    "request": lambda delivery, hint: request_letter(delivery.case, delivery.request, hint),
+    "reminder": lambda delivery, hint: reminder_letter(delivery.case, delivery.request, hint),
 }
 
 
-def compose(delivery) -> Letter:
-    """The letter of a `Delivery` row, written from the case as it is now."""
-    return LETTERS[delivery.what](delivery)
+def compose(delivery, channel: DeliveryChannel | None = None) -> Letter:
+    """The letter of a `Delivery` row, written from the case as it is now, for the channel
+    that carries it (which says where requested documents go)."""
+    return LETTERS[delivery.what](delivery, str(getattr(channel, "upload_hint", "") or ""))

@@ -178,8 +178,12 @@ def retry_delivery(request, pk: int, delivery_pk: int):
 def step(request, pk: int):
     case = _case(request, pk)
     try:
-        services.transition(case, request.POST.get("step", ""), actor=request.user)
-        messages.success(request, _("Done."))
+        case = services.transition(case, request.POST.get("step", ""), actor=request.user)
+        state = workflow.state_info(case.procedure.definition, case.state)
+        messages.success(
+            request,
+            _("The case is now “%(state)s”.") % {"state": state.get("label", case.state)},
+        )
     except services.CaseError as exc:
         messages.error(request, str(exc))
     return _back(case)
@@ -200,7 +204,13 @@ def request_documents(request, pk: int):
                 actor=request.user,
                 message=form.cleaned_data["message"],
             )
-            messages.success(request, _("The applicant has been asked for the documents."))
+            messages.success(
+                request,
+                _(
+                    "The applicant has been asked for the documents. The case waits for them "
+                    "and comes back to you when they arrive."
+                ),
+            )
             return _back(case)
         except services.CaseError as exc:
             form.add_error(None, str(exc))
@@ -235,7 +245,9 @@ def decide(request, pk: int):
     except services.CaseError as exc:
         form.add_error(None, str(exc))
         return _form_again(request, case, "decision_form", form)
-    messages.success(request, _("The decision has been issued."))
+    messages.success(
+        request, _("The decision has been issued. It is being delivered to the applicant.")
+    )
     return _back(case)
 
 

@@ -296,6 +296,12 @@ def normalise(spec: Any, where: str = "form") -> dict:
                 "fields": [_field(f, f"{pwhere}.fields[{j}]", keys) for j, f in enumerate(fields)],
             }
         )
+        # `guidance: service` shows the service's own notes (what it is, which documents it
+        # needs) on the page: the generic form serves many services and knows none of them.
+        if page.get("guidance") is not None:
+            if page["guidance"] != "service":
+                raise DefinitionError(f"{pwhere}: guidance can only be 'service'")
+            result_pages[-1]["guidance"] = "service"
     for page in result_pages:
         _check_conditions(page["show_if"], keys, f"{where}.{page['key']}")
         for field in page["fields"]:

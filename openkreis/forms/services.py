@@ -146,6 +146,14 @@ def form_for_service(service: Service) -> FormDefinition | None:
     return None
 
 
+def form_title(form: FormDefinition, service: Service) -> str:
+    """The heading of a service's online form: the form's own title, or for the generic form
+    (shared by every service without its own) "Antrag: <service>" — never a bare "Apply"."""
+    if form.service_id is None:
+        return _("Application: %(service)s") % {"service": service.display_name}
+    return engine.tr(form.definition["title"])
+
+
 # --- applications -------------------------------------------------------------------------
 
 

@@ -2,8 +2,8 @@
 timeline, competent office and contact, expected completion, what the citizen must do.
 
 The case belongs to the eAkte (`cases`); this module only reads it through
-`cases.services` (citizen_status) and hands delivered documents to
-`cases.services.deliver_documents`."""
+`cases.services` (citizen_status, cases_for_applicant). Requested documents are uploaded in
+the mailbox thread of the case (accounts), not here."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from openkreis.core.models import Region
 
 from . import integration
 from .models import Application
-from .services import FormError
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -103,6 +102,36 @@ def overview(application: Application) -> dict:
     }
 
 
+def case_overview(case) -> dict:
+    """One row of "Meine Anträge" for a case of the account that has no online application
+    behind it (handed in at the counter or on paper, linked to the account): its status from
+    the eAkte; letters and the document upload are in the mailbox thread of the case."""
+    view = cases.citizen_status(case)
+    return {
+        "case": case,
+        "service": case.service,
+        "label": view["label"],
+        "action_needed": bool(view["requests"]),
+        "decided": view["decided"],
+        "date": case.received_at,
+    }
+
+
+def rows_of(user, applications: list[Application]) -> list[dict]:
+    """Everything "Meine Anträge" lists, newest first: drafts, submitted applications and the
+    account's other cases, each once (a submitted application stands for its case)."""
+    rows = []
+    for application in applications:
+        row = overview(application)
+        row["date"] = application.submitted_at or application.updated_at
+        rows.append(row)
+    linked = {a.case_id for a in applications if a.case_id}
+    others = cases.cases_for_applicant(user).exclude(pk__in=linked).select_related("procedure")
+    rows.extend(case_overview(case) for case in others[:200])
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows
+
+
 def details(application: Application) -> dict:
     """Everything of the status page that comes from the case."""
     view = citizen_view(application)
@@ -117,27 +146,3 @@ def details(application: Application) -> dict:
         "decided": bool(_get(view, "decided", False)) if view is not None else False,
         "can_rate": bool(_get(view, "decided", False)) and not application.feedback_given,
     }
-
-
-def deliver(application: Application, request_id: str, uploads: list) -> int:
-    """Send documents asked for in a request straight into the case; the number delivered."""
-    case = integration.case_of(application)
-    if case is None:
-        raise FormError(_("Documents cannot be delivered to this case online."))
-    if not uploads:
-        raise FormError(_("Choose at least one file to upload."))
-    if len(uploads) > 10:
-        raise FormError(_("Upload at most 10 files at once."))
-    files = []
-    for upload in uploads:
-        content_type = integration.check_upload(
-            upload, ["application/pdf", "image/jpeg", "image/png"], 10
-        )
-        files.append({"name": upload.name, "content": upload, "content_type": content_type})
-    try:
-        cases.deliver_documents(
-            case, files=files, request_id=request_id or None, account=application.user
-        )
-    except (ValueError, LookupError) as exc:
-        raise FormError(str(exc)) from None
-    return len(files)

@@ -70,7 +70,7 @@ def start(request, slug):
         {
             "service": service,
             "form": form,
-            "title": tr(definition["title"]),
+            "title": forms.form_title(form, service),
             "intro": tr(definition["intro"]),
             "pages": [tr(p["title"]) for p in definition["pages"]],
             "draft": draft,
@@ -180,7 +180,12 @@ def _render_page(request, application, spec, page, data, raw, result, back_to_ch
     definition = application.form.definition
     files = _file_rows(application)
     page_fields = {f["key"]: f for f in spec["fields"]}
-    single = len(spec["fields"]) == 1 and spec["fields"][0]["type"] not in ("group",)
+    # A page with the service's guidance keeps its own h1 (the guidance sits under it).
+    single = (
+        len(spec["fields"]) == 1
+        and spec["fields"][0]["type"] not in ("group",)
+        and not spec.get("guidance")
+    )
     bound = []
     for f in spec["fields"]:
         visible = engine.condition_holds(f.get("show_if"), data)
@@ -204,7 +209,7 @@ def _render_page(request, application, spec, page, data, raw, result, back_to_ch
         "forms/page.html",
         {
             "application": application,
-            "form_title": tr(definition["title"]),
+            "form_title": forms.form_title(application.form, application.service),
             "page": spec,
             "title": tr(spec["title"]),
             "intro": tr(spec["intro"]),
@@ -324,7 +329,7 @@ def check(request, pk):
         "forms/check.html",
         {
             "application": application,
-            "form_title": tr(definition["title"]),
+            "form_title": forms.form_title(application.form, application.service),
             "sections": engine.summary(definition, data, names),
             "problems": problems,
             "problem_pages": {p for p, _k, _m in problems},
@@ -349,7 +354,12 @@ def pay(request, pk):
         payment = provider.start(application, amount)
         provider.confirm(payment, {"confirmed": True})
         messages.success(
-            request, _("The fee of %(amount)s € is recorded as paid.") % {"amount": amount}
+            request,
+            _(
+                "The fee of %(amount)s € is recorded as paid. Check your answers and send "
+                "the application."
+            )
+            % {"amount": amount},
         )
         return redirect("forms:check", pk=pk)
     return render(
@@ -359,7 +369,7 @@ def pay(request, pk):
             "application": application,
             "amount": amount,
             "provider": provider,
-            "form_title": tr(application.form.definition["title"]),
+            "form_title": forms.form_title(application.form, application.service),
         },
     )
 
@@ -394,7 +404,9 @@ def delete(request, pk):
     application = _own(request, pk, Application.Status.DRAFT)
     if request.method == "POST":
         forms.abandon(application)
-        messages.success(request, _("The draft is deleted."))
+        messages.success(
+            request, _("The draft is deleted. You can start a new application at any time.")
+        )
         return redirect("forms:mine")
     payment = application.payments.filter(status=Payment.Status.PAID).first()
     return render(
@@ -402,7 +414,7 @@ def delete(request, pk):
         "forms/delete.html",
         {
             "application": application,
-            "form_title": tr(application.form.definition["title"]),
+            "form_title": forms.form_title(application.form, application.service),
             "files": [f.name for f in application.files.order_by("pk")],
             "payment": payment,
             "office": status.office_for(application) if payment else None,
@@ -424,7 +436,7 @@ def _receipt_context(application):
     names = {str(f.public_id): f.name for f in application.files.all()}
     return {
         "application": application,
-        "form_title": tr(definition["title"]),
+        "form_title": forms.form_title(application.form, application.service),
         "what_next": tr(definition.get("what_next")),
         "sections": engine.summary(definition, application.data, names),
         "office": status.office_for(application),
@@ -456,36 +468,24 @@ def receipt_pdf(request, pk):
 
 @login_required
 def mine(request):
-    """Meine Anträge: drafts and submitted applications of this account."""
+    """Meine Anträge: drafts, submitted applications and the account's other cases (counter,
+    paper) with their status; letters and the document upload are in the mailbox."""
     applications = list(
         forms.applications_of(request.user).exclude(status=Application.Status.ABANDONED)[:200]
     )
-    rows = [status.overview(a) for a in applications]
+    rows = status.rows_of(request.user, applications)
     return render(request, "forms/mine.html", {"rows": rows})
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def detail(request, pk):
-    """One submitted application: status in plain language, timeline, office, what to do."""
+    """One submitted application: status in plain language, timeline, office, what to do.
+    Requested documents are uploaded in the mailbox thread of the case (one place for all
+    cases, online or not); this page links there."""
     application = _own(request, pk, Application.Status.SUBMITTED)
-    upload_error = ""
-    if request.method == "POST":
-        try:
-            count = status.deliver(
-                application, request.POST.get("request", ""), request.FILES.getlist("documents")
-            )
-        except forms.FormError as exc:
-            upload_error = str(exc)
-        else:
-            messages.success(
-                request, _("Thank you. %(n)s document(s) were added to your case.") % {"n": count}
-            )
-            return redirect("forms:detail", pk=pk)
     context = _receipt_context(application)
     context.update(status.details(application))
-    context["upload_error"] = upload_error
-    return render(request, "forms/detail.html", context, status=400 if upload_error else 200)
+    return render(request, "forms/detail.html", context)
 
 
 @login_required
@@ -504,7 +504,9 @@ def feedback(request, pk):
         except forms.FormError as exc:
             error = str(exc)
         else:
-            messages.success(request, _("Thank you for your rating!"))
+            messages.success(
+                request, _("Thank you for your rating! It helps us to improve this service.")
+            )
             return redirect("forms:detail", pk=pk)
     return render(
         request,

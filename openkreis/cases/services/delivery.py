@@ -88,7 +88,7 @@ def perform_delivery(delivery_id: int) -> Delivery:
         return _finish(delivery, Status.POST, channel="post")
     channel_id, channel = chosen
     try:
-        channel.send(case, port.compose(delivery))
+        channel.send(case, port.compose(delivery, channel))
     except Exception as exc:  # any transport error (SMTP down, mailbox unavailable)
         log.exception("delivery %s (%s) of case %s failed", delivery.pk, delivery.what, case.pk)
         return _failed(delivery, channel_id, str(exc)[:300])

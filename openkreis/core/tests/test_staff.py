@@ -84,3 +84,16 @@ def test_units_include_sub_units(harz):
     assert {"dezernat-2", "ordnungsamt-kreis", "fahrerlaubnisbehoerde", "gesundheitsamt"} <= keys
     assert "kreiskasse" not in keys and "jugendamt" not in keys
     assert staff.unit_ids_for(user, [StaffMembership.Role.CASEWORKER]) == set()
+
+
+def test_logging_in_shows_no_signed_in_banner_but_logging_out_confirms(client, harz):
+    """Issue 14.8: banners are for what a person must read; "signed in as …" is not."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("leser", "leser@example.org", STAFF_PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    page = client.post("/konto/login/", {"login": "leser", "password": STAFF_PASSWORD}, follow=True)
+    assert page.status_code == 200 and 'class="banner' not in page.content.decode()
+    out = client.post("/konto/logout/", follow=True).content.decode()
+    assert 'class="banner banner-success"' in out and "abgemeldet" in out
