@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .alerts import forget_state
-from .models import Alert, AlertRule, ImportBatch, ProcedureLabels
+from .models import Alert, AlertRule, ImportBatch, ImportSource, ProcedureLabels
 
 RULE = {"kpi", "mode", "value", "service", "org_unit", "active"}
 
@@ -36,4 +36,13 @@ class AlertAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["name", "format", "status", "progress", "events", "cases", "created_at"]
-    readonly_fields = ["errors", "progress", "events", "cases", "status"]
+    readonly_fields = ["errors", "progress", "events", "cases", "status", "rows", "skipped"]
+
+
+@admin.register(ImportSource)
+class ImportSourceAdmin(admin.ModelAdmin):
+    """Name and owner unit of an imported process; its key and service slug stay as the
+    imported cases carry them."""
+
+    list_display = ["name", "service", "owner_unit", "updated_at"]
+    readonly_fields = ["key", "service", "mapping"]

@@ -133,7 +133,7 @@ def model_to_fact(row: CaseFact) -> engine.CaseFact:
 
 # -- contributions of one fact to the daily rows --------------------------------------------
 def contributions(row: CaseFact) -> tuple[dict, dict]:
-    """({daily key: {field: n, 'lead_hist': {days: n}}}, {step key: {...}}) of one fact."""
+    """({daily key: {field: n, 'lead_hist': {hours: n}}}, {step key: {...}}) of one fact."""
     base = (row.service, row.org_unit, row.channel)
     daily: dict = defaultdict(lambda: defaultdict(int))
     rec = daily[(row.received_day, *base)]
@@ -160,7 +160,7 @@ def contributions(row: CaseFact) -> tuple[dict, dict]:
         dec["applicant_seconds"] += row.applicant_seconds
         dec["processing_seconds"] += row.processing_seconds
         dec.setdefault("lead_hist", {})
-        bucket = str(max(row.lead_seconds, 0) // 86400)
+        bucket = str(max(row.lead_seconds, 0) // 3600)  # whole hours (read.HIST_UNIT)
         dec["lead_hist"] = {bucket: 1}
         for state, (kind, seconds, _visits) in row.steps.items():
             steps[(row.decided_day, *base, state)] = {

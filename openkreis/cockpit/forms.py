@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import read
 
 MAX_UPLOAD = 200 * 1024 * 1024
 MAX_DAYS = 3 * 366
+# an imported log (a published log, an old specialist procedure's history) may be looked
+# at over its whole span
+MAX_IMPORT_DAYS = 25 * 366
 
 
 class FilterForm(forms.Form):
@@ -34,8 +38,9 @@ class FilterForm(forms.Form):
     von = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
     bis = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
 
-    def __init__(self, *args, services=(), units=(), **kwargs):
+    def __init__(self, *args, services=(), units=(), imported=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.imported = imported
         self.fields["service"].choices = [("", _("All services")), *services]
         self.fields["org_unit"].choices = [("", _("All org units")), *units]
 
@@ -44,8 +49,11 @@ class FilterForm(forms.Form):
         start, end = data.get("von"), data.get("bis")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date must not be after the end date."))
-        if start and end and (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(_("Choose a period of at most three years."))
+        longest = MAX_IMPORT_DAYS if data.get("service") in self.imported else MAX_DAYS
+        if start and end and (end - start).days > longest:
+            if longest == MAX_DAYS:
+                raise forms.ValidationError(_("Choose a period of at most three years."))
+            raise forms.ValidationError(_("Choose a period of at most 25 years."))
         return data
 
     def filters(self, today: dt.date) -> read.Filters:
@@ -62,25 +70,51 @@ class FilterForm(forms.Form):
         return f
 
 
+UPLOAD_SUFFIXES = (".xes", ".csv", ".xml", ".xes.gz", ".csv.gz", ".xml.gz")
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Event log (XES or CSV)"),
-        help_text=_("XES (IEEE 1849) or CSV with one row per event, at most 200 MB."),
+        help_text=_(
+            "XES (IEEE 1849) or CSV with one row per event, also gzip-compressed "
+            "(.xes.gz, .csv.gz), at most 200 MB."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source (procedure or log the file comes from)"),
+        required=False,
+        max_length=200,
+        help_text=_("The mapping chosen for a source is offered again for its next file."),
+    )
+    owner_unit = forms.ChoiceField(
+        label=_("Org unit that owns the process"),
+        required=False,
+        help_text=_("Its managers see the imported cases; the dashboard filters by it."),
     )
     service = forms.CharField(
         label=_("Service (slug) the cases belong to"),
         required=False,
         max_length=120,
-        help_text=_("Optional; a service column in the file wins."),
+        help_text=_(
+            "Optional: a service of the catalogue. Without it the process is listed under "
+            "the source's name. A service column in the file wins."
+        ),
     )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].choices = [("", _("— none —")), *units]
+
+    def clean_service(self):
+        return slugify(self.cleaned_data.get("service") or "")[:120]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 200 MB."))
-        name = upload.name.lower()
-        if not (name.endswith(".xes") or name.endswith(".csv") or name.endswith(".xml")):
-            raise forms.ValidationError(_("Upload a .xes or .csv file."))
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(_("Upload a .xes or .csv file (also .xes.gz, .csv.gz)."))
         return upload
 
 
@@ -131,3 +165,98 @@ def _guess(name: str, columns) -> str:
         if option in lowered:
             return lowered[option]
     return ""
+
+
+FIRST_EVENT = "__first__"  # importer.FIRST
+LAST_EVENT = "__last__"  # importer.LAST
+
+
+class RolesForm(forms.Form):
+    """Which activity starts a case and which end it (or its first / last event), which
+    ones ask for documents and which reopen a case, and an optional target in days."""
+
+    start = forms.ChoiceField(label=_("Start of a case"))
+    end = forms.MultipleChoiceField(
+        label=_("End of a case (decision)"), widget=forms.CheckboxSelectMultiple
+    )
+    requests = forms.MultipleChoiceField(
+        label=_("Request for documents"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reopened = forms.MultipleChoiceField(
+        label=_("Case reopened"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    target_days = forms.IntegerField(
+        label=_("Target: days after the start (optional)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Without it, only deadlines from the file count for deadline adherence."),
+    )
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [(a, a) for a in activities]
+        self.fields["start"].choices = [(FIRST_EVENT, _("the first event of the case")), *names]
+        self.fields["end"].choices = [(LAST_EVENT, _("the last event of the case")), *names]
+        self.fields["requests"].choices = names
+        self.fields["reopened"].choices = names
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("end") or []
+        if LAST_EVENT in end and len(end) > 1:
+            self.add_error(
+                "end", _("Choose either the last event or the activities that end a case.")
+            )
+        start = data.get("start")
+        lists = {
+            _("Start of a case"): {start} - {FIRST_EVENT, None},
+            _("End of a case (decision)"): set(end) - {LAST_EVENT},
+            _("Request for documents"): set(data.get("requests") or ()),
+            _("Case reopened"): set(data.get("reopened") or ()),
+        }
+        seen: dict[str, str] = {}
+        for label, names in lists.items():
+            for name in sorted(names):
+                if name in seen:
+                    raise forms.ValidationError(
+                        _("“%(activity)s” cannot be both “%(a)s” and “%(b)s”.")
+                        % {"activity": name, "a": seen[name], "b": label}
+                    )
+                seen[name] = label
+        return data
+
+    def roles(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "end": list(data["end"]),
+            "requests": list(data.get("requests") or ()),
+            "reopened": list(data.get("reopened") or ()),
+            "target_days": data.get("target_days"),
+        }
+
+
+ROLE_GUESSES = {
+    "start": ("eingang", "antrag eingegangen", "received", "register request"),
+    "end": ("bescheid", "entscheidung", "decided", "decide"),
+    "requests": ("nachforderung", "documents_requested"),
+    "reopened": ("reopened", "wiedereröffnet"),
+}
+
+
+def guess_roles(activities) -> dict:
+    """Roles offered when a source has none stored: the German and English names the
+    importer knew before roles could be chosen, else first and last event."""
+    lowered = {a.lower().strip(): a for a in activities}
+
+    def found(key):
+        return [lowered[o] for o in ROLE_GUESSES[key] if o in lowered]
+
+    start = found("start")
+    return {
+        "start": start[0] if start else FIRST_EVENT,
+        "end": found("end") or [LAST_EVENT],
+        "requests": found("requests"),
+        "reopened": found("reopened"),
+    }

@@ -77,7 +77,8 @@ class DailyCaseStat(models.Model):
     """Case figures per Berlin day × service × org unit × channel. Received-side counters
     (received, complete, first-time-right, requests, reopened) count on the day of receipt;
     decided-side ones (decided, lead time, deadline, waiting/processing) on the decision day.
-    Histograms are {whole days: cases} (lead time) so medians and p90 come from aggregates."""
+    Histograms are {whole hours: cases} (lead time) so medians and p90 come from
+    aggregates, to the hour (a lead time below two days is shown in hours)."""
 
     day = models.DateField()
     service = models.CharField(max_length=120)
@@ -247,15 +248,42 @@ class ProcedureLabels(models.Model):
         return self.key
 
 
+class ImportSource(models.Model):
+    """Where imported logs come from (a specialist procedure, a published log): its own
+    entry with a name and an owner unit, so that imported processes are named on the
+    pages, and the mapping chosen for its last import (columns and which activity starts,
+    ends, asks for documents or reopens a case), offered again for the next file."""
+
+    key = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    # the service slug its cases are filed under (the upload's, else the key); a slug the
+    # catalogue does not know is an imported process and shown by this entry's name
+    service = models.SlugField(max_length=120, blank=True, db_index=True)
+    owner_unit = models.CharField(
+        max_length=120, blank=True, help_text=_("Org unit (key) that owns the process")
+    )
+    mapping = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportBatch(models.Model):
     """One uploaded log (XES or CSV) and how far its import got."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
+        UPLOADED = "uploaded", _("Uploaded, waiting for the mapping")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        PARTIAL = "partial", _("Done with skipped rows")
+        FAILED = "failed", _("Failed, nothing imported")
 
     class Format(models.TextChoices):
         XES = "xes", "XES"
@@ -272,6 +300,15 @@ class ImportBatch(models.Model):
     events = models.IntegerField(default=0)
     cases = models.IntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # rows (CSV lines, XES events) read and skipped as unreadable: every skipped row is in
+    # `errors`, the count here is exact
+    rows = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)
+    source_entry = models.ForeignKey(
+        ImportSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    # what the mapping step shows: first rows, activities with counts, one example case
+    preview = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +21,7 @@ from openkreis.core.services import current_tenant
 
 from . import engine, labels, read, svg
 from .alerts import at_risk_url, rule_state
-from .models import CaseFact
+from .models import CaseFact, ImportSource
 
 CHANNEL_LABELS = {
     "online": gettext_lazy("Online"),
@@ -66,12 +66,98 @@ def _as_is(value):
     return value
 
 
+def duration(seconds: float | None) -> str:
+    """A duration for people: below two days in hours ("19,4 Stunden"), else in days with
+    one decimal ("3,2 Tage"); "–" when unknown."""
+    if seconds is None:
+        return "–"
+    if seconds < 2 * engine.DAY:
+        return _("%(n)s hours") % {"n": formats.number_format(round(seconds / 3600, 1), 1)}
+    return _("%(n)s days") % {"n": formats.number_format(round(seconds / engine.DAY, 1), 1)}
+
+
+def in_days_or_hours(value_days: float | None) -> tuple[float | None, str]:
+    """A duration in days as (value, unit) for a tile: below two days in hours (a median
+    of 0.81 days is "19.4 hours", not "0.8 days"), else days; one decimal."""
+    if value_days is None:
+        return None, str(DAYS)
+    if value_days < 2:
+        return round(value_days * 24, 1), str(HOURS)
+    return round(value_days, 1), str(DAYS)
+
+
+def _moment(ts: float | None):
+    return None if ts is None else dt.datetime.fromtimestamp(ts, dt.UTC)
+
+
+ROLE_LABELS = {
+    "received": gettext_lazy("Start"),
+    "decided": gettext_lazy("End (decision)"),
+    "documents_requested": gettext_lazy("Request for documents"),
+    "reopened": gettext_lazy("Reopened"),
+    "assigned": gettext_lazy("Assigned"),
+    "documents_received": gettext_lazy("Documents received"),
+    "closed": gettext_lazy("Closed"),
+}
+
+
+def import_preview(found: dict, example: dict) -> dict:
+    """The mapping step's preview: the first rows and the example case with the roles
+    applied, times as moments (shown in Berlin time), the lead time in words."""
+    rows = [
+        {"case": c, "activity": a, "at": _moment(ts), "lifecycle": lc}
+        for c, a, ts, lc in found.get("rows", [])
+    ]
+    case = None
+    if example:
+        case = {
+            "id": example["case"],
+            "rows": [
+                {
+                    "activity": r["activity"],
+                    "at": _moment(r["at"]),
+                    "lifecycle": r["lifecycle"],
+                    "role": ROLE_LABELS.get(r["role"], ""),
+                }
+                for r in example["rows"]
+            ],
+            "received_at": _moment(example["received_at"]),
+            "decided_at": _moment(example["decided_at"]),
+            "lead": duration(example["lead_seconds"]) if example["decided_at"] else None,
+            "target_at": _moment(example["target_at"]),
+            "on_time": example["on_time"],
+            "requests": example["requests"],
+            "reopened": example["reopened"],
+        }
+    return {
+        "rows": rows,
+        "case": case,
+        "activities": found.get("activities", []),
+        "scanned": found.get("scanned", 0),
+        "complete": found.get("complete", True),
+    }
+
+
 # -- look-ups ---------------------------------------------------------------------------------
 def display_names() -> tuple[dict, dict]:
-    """Display names of services (by slug) and org units (by key), read-only."""
+    """Display names of services (by slug) and org units (by key), read-only. An
+    imported process (a source whose service the catalogue does not know) is named by
+    its source entry."""
     services = dict(Service.objects.values_list("slug", "name"))
+    for slug, name in ImportSource.objects.exclude(service="").values_list("service", "name"):
+        services.setdefault(slug, name)
     units = dict(OrgUnit.objects.values_list("key", "name"))
     return services, units
+
+
+def imported_processes() -> dict[str, str]:
+    """{service slug: name} of the imported processes with their own entry."""
+    catalogue = set(Service.objects.values_list("slug", flat=True))
+    return {
+        slug: name
+        for slug, name in ImportSource.objects.exclude(service="").values_list("service", "name")
+        if slug not in catalogue
+    }
 
 
 def today() -> dt.date:
@@ -228,6 +314,7 @@ HEADLINE_TILES = (
     ("completion_rate", gettext_lazy("Completion rate"), PERCENT, pct),
     ("median_lead_days", gettext_lazy("Median lead time"), DAYS, days),
     ("p90_lead_days", gettext_lazy("Lead time, 90 % of cases within"), DAYS, days),
+    ("mean_lead_days", gettext_lazy("Mean lead time"), DAYS, days),
     ("deadline_rate", gettext_lazy("Deadline adherence"), PERCENT, pct),
     (
         "first_time_right_rate",
@@ -254,13 +341,16 @@ def tiles(filters: read.Filters) -> list[dict]:
     out = []
     for key, label, unit, show in HEADLINE_TILES:
         value = show(now[key])
+        trend = read.trend(value, show(before[key]), read.GOOD_WHEN_UP.get(key))
+        if unit is DAYS:
+            value, unit = in_days_or_hours(now[key])
         out.append(
             {
                 "key": key,
                 "label": str(label),
                 "value": value,
                 "unit": str(unit),
-                "trend": read.trend(value, show(before[key]), read.GOOD_WHEN_UP.get(key)),
+                "trend": trend,
                 "suppressed": value is None,
             }
         )
@@ -399,11 +489,18 @@ def factsheet_context(service: str, services: dict, filters: read.Filters) -> di
         for s in read.steps(filters)
         if s["kind"] in ("queue", "applicant")
     ][:5]
+    with translation.override("de"):
+        durations = {
+            key: duration(None if head[f"{key}_lead_days"] is None else
+                          head[f"{key}_lead_days"] * engine.DAY)
+            for key in ("median", "p90", "mean")
+        }  # fmt: skip
     return {
         "service": service,
         "service_name": services.get(service, service),
         "filters": filters,
         "head": head,
+        "durations": durations,
         "backlog": read.backlog_now(filters),
         "steps": waits,
         "satisfaction": read.satisfaction(filters),
@@ -422,6 +519,8 @@ def import_status(batch) -> dict:
         "events": batch.events,
         "cases": batch.cases,
         "errors": len(batch.errors),
+        "rows": batch.rows,
+        "skipped": batch.skipped,
     }
 
 
@@ -452,8 +551,9 @@ def _public_kpis(h: dict) -> dict:
 
 def public_figures() -> dict:
     """The figures of the transparency page and the open data: per service over the last 12
-    months, suppressed below five cases. Imported logs are not the county's own cases and
-    are left out."""
+    months, suppressed below five cases. Imported logs filed under a county service are
+    not the county's own cases and are left out; an imported process with its own entry
+    (ImportSource) has its own row, under its name."""
     services, _units = display_names()
     day = today()
     base = read.default_filters(day)
@@ -463,6 +563,7 @@ def public_figures() -> dict:
             .values_list("service", flat=True)
             .distinct()
         )
+        | set(imported_processes())
     )
     rows = []
     for service in used:

@@ -173,8 +173,8 @@ def headline(filters: Filters) -> dict:
         "received": _guard(t["received"], t["received"]),
         "decided": _guard(decided, decided),
         "completion_rate": _guard(engine.share(decided, t["received"]), t["received"]),
-        "median_lead_days": _guard(engine.hist_percentile(hist, 0.5), decided),
-        "p90_lead_days": _guard(engine.hist_percentile(hist, 0.9), decided),
+        "median_lead_days": _guard(_hist_days(hist, 0.5), decided),
+        "p90_lead_days": _guard(_hist_days(hist, 0.9), decided),
         "mean_lead_days": _guard(
             t["lead_seconds"] / decided / engine.DAY if decided else None, decided
         ),
@@ -206,6 +206,7 @@ GOOD_WHEN_UP = {
     "completion_rate": True,
     "median_lead_days": False,
     "p90_lead_days": False,
+    "mean_lead_days": False,
     "deadline_rate": True,
     "first_time_right_rate": True,
     "backlog": False,
@@ -248,9 +249,7 @@ def series(filters: Filters) -> list[dict]:
                 "period": key,
                 "received": t["received"],
                 "decided": t["decided"],
-                "median_lead_days": _guard(
-                    engine.hist_percentile(t["lead_hist"], 0.5), t["decided"]
-                ),
+                "median_lead_days": _guard(_hist_days(t["lead_hist"], 0.5), t["decided"]),
                 "deadline_rate": _guard(
                     engine.share(t["on_time"], t["with_target"]), t["with_target"]
                 ),
@@ -273,9 +272,17 @@ def _period_keys(filters: Filters) -> list[str]:
     return keys
 
 
+def _hist_days(hist, q: float) -> float | None:
+    """A percentile of a lead time histogram ({whole hours: cases}) in days."""
+    hours = engine.hist_percentile(hist, q)
+    return None if hours is None else hours / 24
+
+
 def lead_distribution(filters: Filters) -> list[tuple[str, int]]:
     """Cases decided in the window by lead time in days (buckets)."""
-    hist = _sum_rows(_rows(filters))["lead_hist"]
+    hist = Counter()
+    for hours, n in _sum_rows(_rows(filters))["lead_hist"].items():
+        hist[hours // 24] += n
     out = []
     for lo, hi, label in LEAD_BUCKETS:
         out.append((label, sum(v for k, v in hist.items() if k >= lo and (hi is None or k <= hi))))
@@ -352,8 +359,17 @@ def backlog_now(filters: Filters, now: dt.datetime | None = None, risk_days: int
     return result
 
 
+# An imported case without an end is open "now" only while its log is live: an undecided
+# case whose last event is older than this (a log from 2011, a case the export cut off)
+# says nothing about today's backlog. It still counts in the periods it falls into.
+IMPORT_LIVE_DAYS = 90
+
+
 def _backlog(filters: Filters, now: dt.datetime, risk_days: int) -> dict:
-    qs = CaseFact.objects.filter(filters.q(), decided_at__isnull=True)
+    qs = CaseFact.objects.filter(filters.q(), decided_at__isnull=True).exclude(
+        source__startswith="import:",
+        last_event_at__lt=now - dt.timedelta(days=IMPORT_LIVE_DAYS),
+    )
     days = [now - dt.timedelta(days=d) for d in (7, 30, 90)]
     agg = qs.aggregate(
         open=Count("received_at"),

@@ -11,6 +11,9 @@ from html import escape
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
+from grandalf.graphs import Edge, Graph, Vertex
+from grandalf.layouts import SugiyamaLayout
+from grandalf.routing import route_with_lines
 
 W, H = 640, 260
 PAD_L, PAD_R, PAD_T, PAD_B = 48, 12, 28, 46  # PAD_T: room for the unit
@@ -231,61 +234,153 @@ def stacked_chart(
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
 
 
+NODE_W, NODE_H = 200, 30  # a step's box; its name is cut to fit (whole in its <title>)
+NODE_CHARS = 24
+LABEL_H = 16
+
+
+class _Box:
+    """What grandalf's layout needs of a drawn vertex or edge: its size, where it is."""
+
+    def __init__(self, w: float = NODE_W, h: float = NODE_H):
+        self.w, self.h = w, h
+        self.xy = (0.0, 0.0)
+        self.points: list = []
+
+    def setpath(self, points) -> None:
+        self.points = [tuple(p) for p in points]
+
+
+def layout(nodes: list[str], edges: list[dict]) -> tuple[dict, dict]:
+    """A layered (Sugiyama) layout of the process graph by grandalf: steps in rows from
+    top to bottom in the order of the process, crossings reduced, each edge routed around
+    the steps between its ends (through the rows it crosses). Back edges (a case going
+    back a step) are routed upwards. Returns ({node: (x, y) centre}, {(source, target):
+    [points]}); a self-loop has no points (drawn at its node)."""
+    vertices = {name: Vertex(name) for name in nodes}
+    for v in vertices.values():
+        v.view = _Box()
+    links = []
+    for e in edges:
+        if e["source"] == e["target"] or e["source"] not in vertices:
+            continue
+        if e["target"] not in vertices:
+            continue
+        link = Edge(vertices[e["source"]], vertices[e["target"]], w=e["count"])
+        link.view = _Box()
+        links.append(link)
+    graph = Graph(list(vertices.values()), links)
+    x_offset = 0.0
+    for component in graph.C:
+        sug = SugiyamaLayout(component)
+        sug.xspace, sug.yspace = 36, 56
+        sug.route_edge = route_with_lines
+        order = {name: i for i, name in enumerate(nodes)}
+        # roots: the steps no case reaches from another (else the first in process order)
+        roots = [v for v in component.sV if not v.e_in()] or [
+            min(component.sV, key=lambda v: order[v.data])
+        ]
+        sug.init_all(roots=roots, optimize=True)
+        sug.draw(3)
+        xs = [v.view.xy[0] for v in component.sV]
+        shift = x_offset - min(xs) + NODE_W / 2
+        for v in component.sV:
+            v.view.xy = (v.view.xy[0] + shift, v.view.xy[1])
+        for link in component.sE:
+            link.view.points = [(x + shift, y) for x, y in link.view.points]
+        x_offset = max(v.view.xy[0] for v in component.sV) + NODE_W / 2 + 48
+    where = {name: v.view.xy for name, v in vertices.items()}
+    routes = {(link.v[0].data, link.v[1].data): link.view.points for link in links}
+    return where, routes
+
+
+def _overlaps(a, b, gap: float = 2.0) -> bool:
+    return not (
+        a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
+    )
+
+
 def process_graph(title: str, nodes: list[str], edges: list[dict], labels: dict) -> SafeString:
-    """Activities top to bottom; each edge an arc on the right (forward) or left (back)
-    with its frequency and median time between the two steps written at its apex. Longer
-    arcs bend further out, so their labels do not overlap. The picture is as wide as its
-    labels need (they are never cut off)."""
-    step = 64
-    height = max(len(nodes), 1) * step + 20
-    head, uid = _open(title, title, height)
-    y_of = {name: 20 + i * step for i, name in enumerate(nodes)}
-    cx = 380
-    left, right = cx - 120.0, cx + 120.0  # the nodes; the arcs and their labels widen it
-    body = [
+    """The process as a layered graph (`layout`): steps in rows, each edge a line with an
+    arrow, as thick as it is frequent, with its frequency and median time written beside
+    it where there is room (the most frequent first; every edge has them in its <title>
+    and in the table below the graph). Drawn at its own size: wide graphs scroll sideways
+    in their box and nothing is cut off."""
+    where, routes = layout(nodes, edges)
+    both_ways = {(e["source"], e["target"]) for e in edges}
+    top_count = max([e["count"] for e in edges] or [1])
+    node_boxes = [
+        (x - NODE_W / 2, y - NODE_H / 2, x + NODE_W / 2, y + NODE_H / 2) for x, y in where.values()
+    ]
+    placed: list = []
+    edge_svg, label_svg = [], []
+    extent = list(node_boxes)
+    for e in sorted(edges, key=lambda e: (-e["count"], e["source"], e["target"])):
+        source, target = e["source"], e["target"]
+        if source not in where or target not in where:
+            continue
+        hours = e.get("median_hours")
+        label = f"{e['count']}× · {'*' if hours is None else duration(hours)}"
+        name = f"{labels.get(source, source)} → {labels.get(target, target)}: {label}"
+        stroke = 1 + 4 * e["count"] / top_count
+        if source == target:
+            x, y = where[source]
+            x0 = x + NODE_W / 2
+            path = (
+                f"M{x0:.1f},{y - 8:.1f} C{x0 + 34:.1f},{y - 26:.1f} "
+                f"{x0 + 34:.1f},{y + 26:.1f} {x0:.1f},{y + 8:.1f}"
+            )
+            anchor_at = (x0 + 30, y)
+            extent.append((x0, y - 26, x0 + 34, y + 26))
+        else:
+            points = routes[(source, target)]
+            if (target, source) in both_ways:  # A → B and B → A: side by side, not on top
+                shift = 5 if where[source][1] <= where[target][1] else -5
+                points = [(px + shift, py) for px, py in points]
+            path = "M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            mid = len(points) // 2
+            (ax, ay), (bx, by) = points[mid - 1], points[mid]
+            anchor_at = ((ax + bx) / 2 + 6, (ay + by) / 2)
+            extent.extend((px, py, px, py) for px, py in points)
+        edge_svg.append(
+            f'<path class="edge" d="{path}" stroke-width="{stroke:.1f}" '
+            f'marker-end="url(#UID-arrow)"><title>{escape(name)}</title></path>'
+        )
+        lx, ly = anchor_at
+        box = (lx, ly - LABEL_H / 2 - 2, lx + CHAR_W * len(label), ly + LABEL_H / 2)
+        if any(_overlaps(box, other) for other in placed + node_boxes):
+            continue  # no room: the figure stays in the <title> and the table
+        placed.append(box)
+        extent.append(box)
+        label_svg.append(
+            f'<text class="value" x="{lx:.1f}" y="{ly + 5:.1f}">{escape(label)}</text>'
+        )
+    node_svg = []
+    for name, (x, y) in where.items():
+        full = labels.get(name, name)
+        node_svg.append(
+            f'<g><title>{escape(full)}</title><rect class="node" x="{x - NODE_W / 2:.1f}" '
+            f'y="{y - NODE_H / 2:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6"/>'
+            f'<text class="label" x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">'
+            f"{escape(_short(full, NODE_CHARS))}</text></g>"
+        )
+    left = min(b[0] for b in extent) - 8 if extent else 0
+    top = min(b[1] for b in extent) - 8 if extent else 0
+    right = max(b[2] for b in extent) + 8 if extent else W
+    bottom = max(b[3] for b in extent) + 8 if extent else H
+    width, height = right - left, bottom - top
+    head, uid = _open(title, title, int(height))
+    box = (
+        f'viewBox="{left:.0f} {top:.0f} {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}"'
+    )
+    head = head.replace(f'viewBox="0 0 {W} {int(height)}"', box)
+    defs = (
         f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>'
         "</defs>"
-    ]
-    top_count = max([e["count"] for e in edges] or [1])
-    for e in edges:
-        y1, y2 = y_of[e["source"]] + 14, y_of[e["target"]] + 14
-        rows = abs(y2 - y1) / step
-        forward = y2 >= y1
-        x = cx + 110 if forward else cx - 110
-        bend = (40 + 75 * rows) if forward else -(30 + 30 * rows)
-        ctrl = x + bend
-        stroke = 1 + 5 * e["count"] / top_count
-        if y1 == y2:
-            path = f"M{x},{y1 - 6} C{ctrl},{y1 - 30} {ctrl},{y1 + 30} {x},{y1 + 6}"
-        else:
-            path = f"M{x},{y1} C{ctrl},{y1} {ctrl},{y2} {x},{y2}"
-        hours = e.get("median_hours")
-        when = "*" if hours is None else duration(hours)
-        label = f"{e['count']}× · {when}"
-        apex = x + 0.75 * bend
-        lx = apex + (6 if forward else -6)
-        anchor = "start" if forward else "end"
-        reach = CHAR_W * len(label)  # about how wide the label is written
-        left, right = min(left, lx - reach - 8), max(right, lx + reach + 8)
-        source = escape(labels.get(e["source"], e["source"]))
-        target = escape(labels.get(e["target"], e["target"]))
-        body.append(
-            f'<path class="edge" d="{path}" stroke-width="{stroke:.1f}" '
-            f'marker-end="url(#{uid}-arrow)"><title>{source} → {target}: {escape(label)}</title>'
-            f'</path><text class="value" x="{lx:.1f}" y="{(y1 + y2) / 2 + 5:.1f}" '
-            f'text-anchor="{anchor}">{escape(label)}</text>'
-        )
-    for name in nodes:
-        y = y_of[name]
-        body.append(
-            f'<rect class="node" x="{cx - 110}" y="{y}" width="220" height="28" rx="6"/>'
-            f'<text class="label" x="{cx}" y="{y + 19}" text-anchor="middle">'
-            f"{escape(_short(labels.get(name, name), 30))}</text>"
-        )
-    # drawn at its own size (14 px text): a narrow screen scrolls it in its box (cockpit.css)
-    width = right - left
-    box = f'viewBox="{left:.0f} 0 {width:.0f} {height}" width="{width:.0f}" height="{height}"'
-    head = head.replace(f'viewBox="0 0 {W} {height}"', box)
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
+    )
+    edges_markup = "".join(edge_svg).replace("UID-arrow", f"{uid}-arrow")
+    body = defs + edges_markup + "".join(node_svg) + "".join(label_svg)
+    return mark_safe(head + body + "</svg>")  # noqa: S308

@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views.dashboard import alerts, dashboard, factsheet, process
 from .views.exports import export
-from .views.imports import import_detail, import_status, imports
+from .views.imports import import_detail, import_report, import_status, imports
 from .views.public import help_page, transparency
 
 app_name = "cockpit"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),
+    path("import/<int:pk>/bericht.csv", import_report, name="import-report"),
     path("hilfe/", help_page, name="help"),
     path("transparenz/", transparency, name="transparency"),
 ]

@@ -175,6 +175,9 @@ def test_every_cockpit_page_fits_a_small_phone(browser, portal_url, tmp_path):
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/cockpit/import/\d+/$"))
     detail = page.url
+    # the mapping step: where a case starts and ends, with an example case
+    expect(page.locator("main")).to_contain_text("Beispiel: Fall A-1")
+    page.get_by_role("button", name="Import starten").click()
     expect(page.locator("main")).to_contain_text("Fertig")
     pages = {
         "dashboard": "/cockpit/",
@@ -220,7 +223,7 @@ def test_every_cockpit_page_fits_a_small_phone(browser, portal_url, tmp_path):
     page.goto(portal_url + f"/cockpit/prozess/{SERVICE}/")
     graph = page.locator(".graph-scroll")
     assert graph.evaluate("e => e.scrollWidth > e.clientWidth")
-    assert page.locator(".graph-scroll svg").evaluate("e => e.getBoundingClientRect().width") > 600
+    assert page.locator(".graph-scroll svg").evaluate("e => e.getBoundingClientRect().width") > 320
     expect(page.locator(".process-steps")).to_be_visible()
     expect(page.locator(".process-table")).to_be_hidden()
     expect(page.locator(".process-steps li").first).to_contain_text("Eingegangen")

@@ -127,9 +127,11 @@ XES = b"""<?xml version="1.0" encoding="UTF-8"?>
     <event><string key="concept:name" value="Antrag eingegangen"/>
       <date key="time:timestamp" value="2026-03-03T08:00:00+01:00"/></event>
     <event><string key="concept:name" value="Bescheid"/>
-      <date key="time:timestamp" value="kaputt"/></event>
+      <date key="time:timestamp" value="2026-03-05T08:00:00+01:00"/></event>
   </trace>
 </log>"""
+# the same log with the time of its fifth event garbled (1 of 5 events unreadable)
+XES_BAD = XES.replace(b"2026-03-05T08:00:00+01:00", b"kaputt")
 
 CSV = (
     b"Vorgang;Schritt;Zeitpunkt;Bearbeiter;Frist\n"
@@ -138,9 +140,9 @@ CSV = (
     b"B-1;Unterlagen eingegangen;05.03.2026 08:00;;\n"
     b"B-1;Bescheid;09.03.2026 08:00;Herr X;\n"
     b"B-2;Eingang;2026-03-29T01:30:00;;\n"
-    b";Bescheid;2026-03-30T08:00:00;;\n"
-    b"B-2;Bescheid;not a date;;\n"
 )
+# the same file with two rows an export garbled (2 of 7 rows unreadable)
+CSV_BAD = CSV + b";Bescheid;2026-03-30T08:00:00;;\nB-2;Bescheid;not a date;;\n"
 CSV_MAPPING = {"case_id": "Vorgang", "activity": "Schritt", "timestamp": "Zeitpunkt"}
 
 

@@ -13,11 +13,15 @@ from .factories import ImportBatchFactory
 pytestmark = pytest.mark.django_db
 Status = ImportBatch.Status
 STATES = list(Status.values)
-# the services function that makes each move (nothing moves a batch back to "uploaded")
+# the services function that makes each move (uploaded -> uploaded: the CSV columns)
 MOVES = {
+    Status.UPLOADED: lambda batch: services.set_columns(batch, {"case_id": "Vorgang"}),
     Status.QUEUED: services.start_import,
     Status.RUNNING: services.mark_running,
-    Status.DONE: lambda batch: services.finish_import(batch, errors=[], cases=2),
+    Status.DONE: lambda batch: services.finish_import(batch, errors=[], cases=2, events=4),
+    Status.PARTIAL: lambda batch: services.finish_import(
+        batch, errors=[{"line": 3, "message": "kaputt"}], cases=2, events=4, rows=5, skipped=1
+    ),
     Status.FAILED: lambda batch: services.fail_import(
         batch, errors=[{"line": 0, "message": "kaputt"}]
     ),
@@ -35,12 +39,14 @@ def test_the_table_names_every_state():
 def test_the_moves_of_an_import():
     """What the upload, the task and the importer do, written down as the table."""
     expected = [
+        ("uploaded", "uploaded"),
         ("uploaded", "queued"),
         ("uploaded", "running"),
         ("uploaded", "failed"),
         ("queued", "running"),
         ("running", "running"),
         ("running", "done"),
+        ("running", "partial"),
         ("running", "failed"),
     ]
     assert sorted(expected) == ALLOWED
@@ -72,6 +78,7 @@ def test_a_refused_move_raises_and_changes_nothing(
     assert (info.value.current, info.value.target) == (current, target)
     batch.refresh_from_db()
     assert batch.status == current and batch.errors == [] and batch.finished_at is None
+    assert batch.mapping == {}
     assert sent == []  # no task for a batch that was not queued
 
 
@@ -86,9 +93,12 @@ def test_the_state_in_the_database_decides(harz):
 
 def test_finish_and_fail_write_the_report(harz):
     done = ImportBatchFactory(status=Status.RUNNING)
-    services.finish_import(done, errors=[{"line": 5, "message": "x"}], cases=2)
+    services.finish_import(
+        done, errors=[{"line": 5, "message": "x"}], cases=2, events=4, rows=5, skipped=1
+    )
     done.refresh_from_db()
     assert (done.progress, done.cases, done.errors) == (100, 2, [{"line": 5, "message": "x"}])
+    assert (done.status, done.events, done.rows, done.skipped) == (Status.PARTIAL, 4, 5, 1)
     assert done.finished_at is not None and services.is_final(done)
     refused = ImportBatchFactory(csv=True)  # refused at the upload: never started
     services.fail_import(refused, errors=[{"line": 1, "message": "kein Kopf"}])

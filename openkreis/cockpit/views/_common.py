@@ -16,7 +16,7 @@ from openkreis.core import staff
 
 from .. import aggregates, presenters, read, scope
 from ..forms import FilterForm
-from ..models import Alert, DailyCaseStat
+from ..models import Alert, CaseFact, DailyCaseStat
 
 COCKPIT_ROLES = (staff.Role.MANAGER,)
 # login, second factor and the role `manager`: the gate of every management page
@@ -64,6 +64,20 @@ def _cached_used_keys(units):
     return cached("used", (units,), lambda: used_keys(units))
 
 
+def imported_services() -> frozenset[str]:
+    """Services with cases from imported logs (they may be shown over more than three
+    years)."""
+    return cached(
+        "imported",
+        (),
+        lambda: frozenset(
+            CaseFact.objects.filter(source__startswith="import:")
+            .values_list("service", flat=True)
+            .distinct()
+        ),
+    )
+
+
 def scoped(request, filters: read.Filters) -> read.Filters:
     """`filters` narrowed to the manager's scope: their org units, and the services that
     have figures there (for the figures that only know a service)."""
@@ -102,6 +116,7 @@ def filter_form(request, services: dict, units: dict) -> FilterForm:
         request.GET or None,
         services=sorted(((s, services.get(s, s)) for s in used_services if s), key=lambda x: x[1]),
         units=sorted(((u, units.get(u, u)) for u in used_units if u), key=lambda x: x[1]),
+        imported=imported_services(),
     )
 
 

@@ -132,7 +132,7 @@ def test_production_without_redis_shares_one_cache_in_the_database(monkeypatch):
         sys.modules.pop("openkreis.settings.production", None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_used_totp_code_is_refused_by_another_worker_with_the_database_cache():
     """Two workers = two cache objects on the same table: allauth marks a used TOTP code with
     cache.add, which only one of them can win."""

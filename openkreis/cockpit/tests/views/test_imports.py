@@ -3,6 +3,7 @@ progress; bad files give a report, never a 500."""
 
 import importlib
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from openkreis.cockpit.models import CaseFact, ImportBatch
 from openkreis.core.models import Event
 from openkreis.core.testing import login_staff, make_staff
 
-from ..factories import CSV, XES, ImportBatchFactory
+from ..factories import CSV, XES, XES_BAD, ImportBatchFactory
 
 # the module, not the view of the same name that openkreis.cockpit.views re-exports
 imports_views = importlib.import_module("openkreis.cockpit.views.imports")
@@ -28,15 +29,25 @@ def manager(client, harz):
 
 
 def test_xes_import_streams_into_the_kpis(client, manager, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(
-            "/cockpit/import/",
-            {"file": SimpleUploadedFile("log.xes", XES), "service": "jagdschein"},
-        )
+    r = client.post(
+        "/cockpit/import/",
+        {"file": SimpleUploadedFile("log.xes", XES), "service": "jagdschein"},
+    )
     assert r.status_code == 302
     batch = ImportBatch.objects.get()
-    assert batch.status == "done" and batch.events == 4 and batch.cases == 2
-    assert batch.errors and batch.errors[0]["line"] == 5
+    assert batch.status == "uploaded"  # waits for its mapping
+    page = client.get(r["Location"]).content.decode()
+    # the German names the importer knew are offered as start and end
+    assert re.search(r'<option value="Antrag eingegangen" selected', page)
+    assert re.search(r'value="Bescheid"[^>]*checked', page)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            r["Location"], {"action": "start", "start": "Antrag eingegangen", "end": ["Bescheid"]}
+        )
+    assert r.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.events == 5 and batch.cases == 2
+    assert batch.errors == [] and batch.skipped == 0
     events = Event.objects.filter(data__source=batch.source)
     assert set(events.values_list("kind", flat=True)) == {
         "case.received",
@@ -48,7 +59,7 @@ def test_xes_import_streams_into_the_kpis(client, manager, django_capture_on_com
     assert fact.lead_seconds == 4 * 86400 and fact.service == "jagdschein"
     assert fact.waiting_seconds == 2 * 86400 and fact.processing_seconds == 2 * 86400
     page = client.get(f"/cockpit/import/{batch.pk}/").content.decode()
-    assert "Bericht" in page and "Ereignis ohne Fall" in page
+    assert "Fertig" in page and "Bericht" not in page
 
 
 def test_csv_import_with_mapping_chosen_in_the_ui(
@@ -65,21 +76,30 @@ def test_csv_import_with_mapping_chosen_in_the_ui(
         r["Location"], {"case_id": "Vorgang", "activity": "Schritt", "timestamp": "Vorgang"}
     )
     assert r.status_code == 400 and "drei verschiedene Spalten" in r.content.decode()
+    r = client.post(
+        f"/cockpit/import/{batch.pk}/",
+        {
+            "case_id": "Vorgang",
+            "activity": "Schritt",
+            "timestamp": "Zeitpunkt",
+            "resource": "Bearbeiter",
+            "deadline": "Frist",
+        },
+    )
+    assert r.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
             f"/cockpit/import/{batch.pk}/",
             {
-                "case_id": "Vorgang",
-                "activity": "Schritt",
-                "timestamp": "Zeitpunkt",
-                "resource": "Bearbeiter",
-                "deadline": "Frist",
+                "action": "start",
+                "start": "Eingang",
+                "end": ["Bescheid"],
+                "requests": ["Nachforderung"],
             },
         )
     assert r.status_code == 302
     batch.refresh_from_db()
     assert batch.status == "done" and batch.events == 5 and batch.cases == 2
-    assert [e["line"] for e in batch.errors] == [7, 8]
     b1 = CaseFact.objects.get(subject=f"import:{batch.pk}:B-1")
     assert b1.requests == 1 and b1.lead_seconds == 7 * 86400 and b1.on_time is True
     assert b1.applicant_seconds == 2 * 86400
@@ -90,6 +110,24 @@ def test_csv_import_with_mapping_chosen_in_the_ui(
         json.loads(client.get(f"/cockpit/import/{batch.pk}/status.json").content)["status"]
         == "done"
     )
+
+
+def test_a_file_with_bad_rows_ends_failed_with_the_full_report(
+    client, manager, django_capture_on_commit_callbacks
+):
+    """1 of 5 events unreadable (20 %, above 5 %): nothing imported, the page says how
+    many rows were skipped and the report lists each of them."""
+    r = client.post("/cockpit/import/", {"file": SimpleUploadedFile("log.xes", XES_BAD)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(r["Location"], {"action": "start", "start": "__first__", "end": ["__last__"]})
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed" and batch.skipped == 1 and batch.rows == 5
+    assert not Event.objects.filter(data__source=batch.source).exists()
+    page = client.get(r["Location"]).content.decode()
+    assert "Abgebrochen, nichts importiert" in page and "Ereignis ohne Fall" in page
+    assert "1 von 5 Zeilen übersprungen" in page
+    report = client.get(f"/cockpit/import/{batch.pk}/bericht.csv").content.decode("utf-8-sig")
+    assert "5;Ereignis ohne Fall" in report
 
 
 @pytest.mark.parametrize(
@@ -107,10 +145,13 @@ def test_csv_import_with_mapping_chosen_in_the_ui(
 def test_bad_xes_gives_a_report(
     client, manager, name, content, message, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        r = client.post("/cockpit/import/", {"file": SimpleUploadedFile(name, content)})
+    """A file that gives no event at all fails when its mapping step reads it."""
+    r = client.post("/cockpit/import/", {"file": SimpleUploadedFile(name, content)})
     assert r.status_code == 302
     batch = ImportBatch.objects.get()
+    page = client.get(r["Location"])
+    assert page.status_code == 200
+    batch.refresh_from_db()
     assert batch.status == "failed"
     page = client.get(r["Location"])
     assert page.status_code == 200 and message in page.content.decode()
@@ -122,6 +163,7 @@ def test_bad_csv_and_bad_uploads(client, manager):
     assert page.status_code == 200 and "kein UTF-8" in page.content.decode()
     r = client.post("/cockpit/import/", {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
     assert r.status_code == 400 and ".xes- oder .csv-Datei" in r.content.decode()
+    assert "auch .xes.gz, .csv.gz" in r.content.decode()
     r = client.post("/cockpit/import/", {})
     assert r.status_code == 400
 
