@@ -13,11 +13,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Case, Document
+from .pdfsafe import neutralise
 
 
-def _as_pdf(version) -> bytes:
+def _stored(version) -> bytes:
+    """The version's file; a PDF neutralised once more, so that files stored before uploads
+    were neutralised never take scripts or embedded files into the court file (a file that
+    is clean already comes back byte for byte). Raises pdfsafe.UnsafePdf."""
     with version.file.open("rb") as handle:
         data = handle.read()
+    if version.mime == "application/pdf":
+        data = neutralise(data).data
+    return data
+
+
+def _as_pdf(version, data: bytes) -> bytes:
     if version.mime == "application/pdf":
         return data
     from PIL import Image
@@ -49,10 +59,11 @@ def build_court_file(
     the court reads what the applicant said, not only what they uploaded."""
     from pypdf import PdfReader, PdfWriter
 
-    parts = []
+    parts, stored = [], {}
     for document in documents:
         version = document.current()
-        pdf = _as_pdf(version)
+        stored[version.pk] = _stored(version)
+        pdf = _as_pdf(version, stored[version.pk])
         parts.append((document, version, pdf, len(PdfReader(io.BytesIO(pdf)).pages)))
     # The cover and contents take their own pages; documents start after them.
     entries, first = [], None
@@ -66,7 +77,7 @@ def build_court_file(
                     "title": document.title,
                     "from": page,
                     "to": page + count - 1,
-                    "sha256": version.sha256,
+                    "sha256": hashlib.sha256(stored[version.pk]).hexdigest(),
                     "version": version.number,
                     "received": document.received_at,
                 }
@@ -124,17 +135,19 @@ def build_court_file(
         zf.writestr("gerichtsakte.pdf", court_pdf)
         for (document, version, _pdf, _count), entry in zip(parts, entries, strict=True):
             name = f"originale/{version.pk}-{version.filename}"
-            with version.file.open("rb") as handle:
-                zf.writestr(name, handle.read())
+            data = stored[version.pk]
+            zf.writestr(name, data)
             manifest["documents"].append(
                 {
                     "title": document.title,
                     "file": name,
-                    "sha256": version.sha256,
-                    "size": version.size,
+                    "sha256": entry["sha256"],
+                    "size": len(data),
                     "mime": version.mime,
                     "version": version.number,
                     "pages": [entry["from"], entry["to"]],
+                    # Neutralised on the way in: the upload itself stays in quarantine.
+                    **({"neutralised": version.removed} if version.neutralised else {}),
                 }
             )
         zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))

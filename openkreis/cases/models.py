@@ -7,7 +7,10 @@ documents; retention deletes both and leaves the anonymous events.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +188,33 @@ def _version_path(instance: DocumentVersion, filename: str) -> str:
     return f"cases/{instance.document.case_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
+class QuarantineStorage(FileSystemStorage):
+    """Where uploads as they came in are kept when neutralising changed them: outside
+    MEDIA_ROOT (never served, not even by the development server), in
+    OPENKREIS_QUARANTINE_ROOT or else `quarantine/` next to the media folder. No URL."""
+
+    @property
+    def base_location(self):
+        root = getattr(settings, "OPENKREIS_QUARANTINE_ROOT", None)
+        return str(root or Path(settings.MEDIA_ROOT).parent / "quarantine")
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    def url(self, name):
+        raise ValueError("Quarantined files have no URL.")
+
+
+def quarantine_storage() -> QuarantineStorage:
+    return QuarantineStorage()
+
+
+def _original_path(instance: DocumentVersion, filename: str) -> str:
+    digest = instance.original_sha256
+    return f"cases/{instance.document.case_id}/{digest[:2]}/{digest}"
+
+
 class DocumentVersion(models.Model):
     """One stored file of a document; a new upload is a new version, never an overwrite."""
 
@@ -198,6 +228,15 @@ class DocumentVersion(models.Model):
     text = models.TextField(blank=True)
     text_source = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A PDF whose scripts, actions or embedded files were removed on the way in: `file` is
+    # the neutralised PDF (what everybody sees and the court file contains), `original` the
+    # upload as it came (quarantined; for the auditor only), `removed` what was taken out.
+    neutralised = models.BooleanField(default=False)
+    removed = models.JSONField(default=list, blank=True)
+    original = models.FileField(
+        upload_to=_original_path, storage=quarantine_storage, blank=True, max_length=300
+    )
+    original_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["number"]

@@ -20,4 +20,9 @@ urlpatterns = [
     path("dokument/<int:version_pk>/", views.download, name="download"),
     path("zuweisen/", views.assign, name="assign"),
     path("protokoll/", views.audit_trail, name="audit"),
+    path(
+        "protokoll/quarantaene/<int:version_pk>/",
+        views.quarantined_original,
+        name="quarantined_original",
+    ),
 ]

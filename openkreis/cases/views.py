@@ -396,6 +396,23 @@ AUDIT_PAGE_SIZE = 50
 
 
 @staff.staff_required(Role.AUDITOR)
+def quarantined_original(request, version_pk: int):
+    """The auditor's copy of an upload as it came, before neutralising (issue 16 F1): audited,
+    a download only (never shown in the browser), for examination with the right tools."""
+    version = services.quarantined_original(version_pk, actor=request.user)
+    if version is None:
+        raise Http404(_("No such document in your units."))
+    response = FileResponse(
+        version.original.open("rb"),
+        as_attachment=True,
+        filename=f"{version.filename}.quarantaene",
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@staff.staff_required(Role.AUDITOR)
 def audit_trail(request):
     """The auditor's view: the audit trail only (never the cases' contents), filtered and
     paginated, with the state of the hash chain (the same check as `verify_audit`)."""

@@ -5,6 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openkreis.cases.models import quarantine_storage
+
+
+def _original_path(instance, filename: str) -> str:
+    return f"intake/{instance.original_sha256[:2]}/{instance.original_sha256}"
+
 
 class ScanJob(models.Model):
     class State(models.TextChoices):
@@ -14,9 +20,17 @@ class ScanJob(models.Model):
         FILED = "filed", _("Filed")
         FAILED = "failed", _("Could not be read")
 
+    # The scan as the eAkte accepts it: a PDF neutralised (cases.validate_upload). When that
+    # removed anything, the upload itself is kept in quarantine and goes into the case's
+    # quarantine with the document; `removed` says what was taken out.
     file = models.FileField(upload_to="intake/%Y/%m/", max_length=300)
     filename = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)  # of the upload as received
+    original = models.FileField(
+        upload_to=_original_path, storage=quarantine_storage, blank=True, max_length=300
+    )
+    original_sha256 = models.CharField(max_length=64, blank=True)
+    removed = models.JSONField(default=list, blank=True)
     mime = models.CharField(max_length=100)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.CharField(max_length=200, blank=True)

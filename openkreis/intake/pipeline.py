@@ -51,9 +51,10 @@ scan_steps: Registry[ScanStep] = Registry("scan steps")
 
 @scan_steps.register("preflight", order=10)
 def preflight(context: ScanContext) -> None:
-    """Refuse what the eAkte would refuse (type sniffed from the bytes, size, active PDF)."""
+    """Refuse what the eAkte would refuse (type sniffed from the bytes, size, damaged PDF);
+    OCR reads the neutralised PDF (the stored scan is one already, from `receive_scan`)."""
     try:
-        cases.validate_upload(context.job.filename, context.data)
+        context.data = cases.validate_upload(context.job.filename, context.data).data
     except cases.UploadRejected as exc:
         raise StopChain(str(exc)) from exc
 

@@ -68,15 +68,21 @@ def receive_scan(name: str, data: bytes, *, actor=None):
     from .models import ScanJob
     from .tasks import process_scan
 
-    mime = cases.validate_upload(name, data).mime  # refuse bad files at once, with the reason
+    # Refuse bad files at once, with the reason; OCR and the mail room only ever see the
+    # neutralised PDF, the upload itself is quarantined when neutralising changed it.
+    validated = cases.validate_upload(name, data)
     with transaction.atomic():
         job = ScanJob(
             filename=name[:200],
             sha256=hashlib.sha256(data).hexdigest(),
-            mime=mime,
+            mime=validated.mime,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
+            original_sha256=validated.original_sha256,
+            removed=validated.removed,
         )
-        job.file.save(name[:100], ContentFile(data), save=False)
+        job.file.save(name[:100], ContentFile(validated.data), save=False)
+        if validated.original is not None:
+            job.original.save(name[:100], ContentFile(validated.original), save=False)
         job.save()
         transaction.on_commit(lambda: process_scan.delay(job.pk))
     return job
@@ -113,6 +119,11 @@ def file_scan(job, *, actor, case=None, service=None, applicant_name: str = ""):
         with job.ocr_file.open("rb") as handle:
             name = job.filename.rsplit(".", 1)[0] + ".pdf"
             validated = cases.validate_upload(name, handle.read())
+        if job.original:  # the case keeps the scan as uploaded, in its quarantine
+            with job.original.open("rb") as handle:
+                validated.original = handle.read()
+            validated.original_sha256 = job.original_sha256
+            validated.removed = sorted(set(job.removed) | set(validated.removed))
         if case is None:
             case = cases.open_case(
                 service=service,

@@ -44,6 +44,7 @@ from .documents import (  # noqa: F401
     attach_document,
     decision_document,
     export_court_file,
+    quarantined_original,
     set_document_text,
 )
 from .history import (  # noqa: F401
@@ -98,7 +99,6 @@ from .uploads import (  # noqa: F401
     _as_validated,
     _check_image,
     _check_pdf,
-    _pdf_has_active_content,
     sniff_mime,
     validate_upload,
 )

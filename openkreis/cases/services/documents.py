@@ -17,6 +17,7 @@ from ..models import (
     Document,
     DocumentVersion,
 )
+from ..pdfsafe import UnsafePdf
 from .audit import audit
 from .common import CaseError
 from .queries import application_data
@@ -48,9 +49,28 @@ def _add_version(document: Document, item: ValidatedFile, text: str = "") -> Doc
         sha256=item.sha256,
         text=text or _pdf_text(item),
         text_source="pdf" if item.mime == "application/pdf" else "",
+        neutralised=item.neutralised,
+        removed=list(item.removed),
+        original_sha256=item.original_sha256,
     )
     version.file.save(item.name, ContentFile(item.data), save=False)
+    if item.original is not None:
+        # The upload as it came, out of every view's reach; the record says what was removed.
+        version.original.save(item.name, ContentFile(item.original), save=False)
     version.save()
+    if item.neutralised:
+        audit(
+            "document.neutralised",
+            case=document.case,
+            detail={
+                "document": document.pk,
+                "version": version.number,
+                "version_id": version.pk,
+                "sha256": version.sha256,
+                "original_sha256": version.original_sha256,
+                "removed": version.removed,
+            },
+        )
     return version
 
 
@@ -104,7 +124,16 @@ def export_court_file(case: Case, document_ids, *, actor) -> bytes:
     documents = list(case.documents.filter(pk__in=ids).order_by("received_at", "id"))
     if not documents or len(documents) != len(ids):
         raise CaseError(_("Choose the documents for the court file."))
-    _pdf, archive = build_court_file(case, documents, application_data(case))
+    try:
+        _pdf, archive = build_court_file(case, documents, application_data(case))
+    except UnsafePdf as exc:
+        raise CaseError(
+            _(
+                "A chosen document still contains active content (%(what)s) and cannot go "
+                "into the court file."
+            )
+            % {"what": ", ".join(exc.findings)}
+        ) from exc
     audit(
         "case.court_export",
         actor=actor,
@@ -115,6 +144,26 @@ def export_court_file(case: Case, document_ids, *, actor) -> bytes:
         },
     )
     return archive
+
+
+def quarantined_original(version_id: int, *, actor) -> DocumentVersion | None:
+    """The version whose upload, as it came before neutralising, the auditor asks for (None
+    when there is none); the access is written to the audit trail. Whether `actor` may ask
+    is the caller's check (the auditor role)."""
+    version = (
+        DocumentVersion.objects.select_related("document__case")
+        .filter(pk=version_id, neutralised=True)
+        .exclude(original="")
+        .first()
+    )
+    if version is not None:
+        audit(
+            "document.original_read",
+            actor=actor,
+            case=version.document.case,
+            detail={"version_id": version.pk, "original_sha256": version.original_sha256},
+        )
+    return version
 
 
 def decision_document(case: Case) -> Document | None:

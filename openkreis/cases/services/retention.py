@@ -32,6 +32,8 @@ def delete_expired(*, dry_run: bool = True, today: dt.date | None = None) -> lis
         with transaction.atomic():
             for version in DocumentVersion.objects.filter(document__case=case):
                 version.file.delete(save=False)
+                if version.original:  # the quarantined upload goes with its case
+                    version.original.delete(save=False)
             _event(case, "deleted", timezone.now())
             audit("case.deleted", case=case, detail={"retention": str(case.retain_until)})
             case.delete()

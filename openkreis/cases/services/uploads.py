@@ -1,5 +1,8 @@
-"""Upload validation: a file is judged by its bytes (type, size, active PDF content, image
-bombs), never by its name, before anything is stored."""
+"""Upload validation: a file is judged by its bytes (type, size, damaged PDFs, image bombs),
+never by its name, before anything is stored. Every PDF is neutralised here (`..pdfsafe`):
+what is stored and shown is the PDF without scripts, actions and embedded files; the bytes
+as uploaded travel along as `original` (with their checksum and the list of what was
+removed), so the eAkte can keep them in quarantine for the auditor."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from ..pdfsafe import UnsafePdf, neutralise
+
 
 class UploadRejected(Exception):
     """An upload that is refused; the message says why, in the user's language."""
@@ -30,6 +35,15 @@ class ValidatedFile:
     size: int
     doc_type: str = ""
     extra: dict = field(default_factory=dict)
+    # Set when neutralising changed a PDF: the bytes as uploaded (quarantined, never served
+    # to caseworkers), their checksum, and what was removed ("/JavaScript", "/Launch", …).
+    original: bytes | None = None
+    original_sha256: str = ""
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def neutralised(self) -> bool:
+        return self.original is not None
 
 
 SIGNATURES = [
@@ -52,29 +66,15 @@ def sniff_mime(data: bytes) -> str | None:
     return None
 
 
-def _pdf_has_active_content(reader) -> bool:
-    root = reader.trailer["/Root"]
-    if "/OpenAction" in root or "/AA" in root:
-        return True
-    names = root.get("/Names")
-    if names is not None and ("/JavaScript" in names.get_object() or "/EmbeddedFiles" in names):
-        return True
-    for page in reader.pages:
-        if "/AA" in page:
-            return True
-        for annot in page.get("/Annots") or []:
-            action = annot.get_object().get("/A")
-            if action is not None and action.get_object().get("/S") in ("/JavaScript", "/Launch"):
-                return True
-    return False
-
-
 def validate_upload(name: str, data: bytes) -> ValidatedFile:
     """Check a file by its content (not its name) and return it with type and checksum.
 
     Accepts PDF, PNG, JPEG and TIFF. Refuses empty and oversized files, anything else
-    (renamed programs, archives, office files), PDFs that are broken or carry JavaScript,
-    launch actions or embedded files, and images that would decompress to absurd sizes.
+    (renamed programs, archives, office files), PDFs that are broken or password-protected,
+    and images that would decompress to absurd sizes. A PDF comes back neutralised: without
+    JavaScript, actions other than links, embedded files, XFA and rich media (`data`), the
+    upload itself in `original` when anything was removed; one whose active content cannot
+    be removed for certain is refused.
     """
     limit = getattr(settings, "OPENKREIS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
     if not data:
@@ -90,16 +90,23 @@ def validate_upload(name: str, data: bytes) -> ValidatedFile:
             _("The file %(name)s is not a PDF, PNG, JPEG or TIFF file. Please upload a scan.")
             % {"name": name}
         )
+    original = data
+    removed: list[str] = []
     if mime == "application/pdf":
         _check_pdf(name, data)
+        data, removed = _neutralise_pdf(name, data)
     else:
         _check_image(name, data)
+    changed = data is not original
     return ValidatedFile(
         name=Path(name).name[:200] or "dokument",
         data=data,
         mime=mime,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        original=original if changed else None,
+        original_sha256=hashlib.sha256(original).hexdigest() if changed else "",
+        removed=removed,
     )
 
 
@@ -113,18 +120,31 @@ def _check_pdf(name: str, data: bytes) -> None:
             )
         if len(reader.pages) == 0:
             raise PdfReadError("no pages")
-        active = _pdf_has_active_content(reader)
     except UploadRejected:
         raise
     except Exception as exc:  # pypdf raises many kinds for damaged files
         raise UploadRejected(
             _("The PDF %(name)s is damaged and cannot be read.") % {"name": name}
         ) from exc
-    if active:
+
+
+def _neutralise_pdf(name: str, data: bytes) -> tuple[bytes, list[str]]:
+    """(the PDF without active content, what was removed); `data` itself when nothing was."""
+    try:
+        result = neutralise(data)
+    except UnsafePdf as exc:
         raise UploadRejected(
-            _("The PDF %(name)s contains scripts or actions. Please print it to a plain PDF.")
+            _(
+                "The PDF %(name)s contains active content (scripts, actions or embedded "
+                "files) that cannot be removed safely. Please print it to a plain PDF."
+            )
             % {"name": name}
-        )
+        ) from exc
+    except Exception as exc:  # pikepdf/qpdf: a file pypdf read but qpdf cannot
+        raise UploadRejected(
+            _("The PDF %(name)s is damaged and cannot be read.") % {"name": name}
+        ) from exc
+    return result.data, result.removed
 
 
 def _check_image(name: str, data: bytes) -> None:

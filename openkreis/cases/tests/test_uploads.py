@@ -16,7 +16,6 @@ BAD_FILES = [
     ("rechnung.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "not a PDF"),
     ("bild.jpg", b"PK\x03\x04" + b"\x00" * 100, "not a PDF"),
     ("kaputt.pdf", b"%PDF-1.7\n1 0 obj <<>> garbage", "damaged"),
-    ("skript.pdf", pdf_bytes(javascript=True), "scripts"),
     ("bombe.png", png_bytes(9000, 9000), "too large"),
 ]
 
