@@ -98,7 +98,7 @@ class CompanyForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of the person's account"))
+    email = forms.EmailField(label=_("E-mail address of the person you invite"))
     role = forms.ChoiceField(
         label=_("Role"),
         choices=CompanyMembership.Role.choices,

@@ -68,6 +68,31 @@ class CompanyMembership(models.Model):
         return f"{self.user_id} in {self.company_id} ({self.role})"
 
 
+class CompanyInvitation(models.Model):
+    """An administrator's invitation to an e-mail address. Nobody becomes a member without
+    consent: the invitation turns into a membership only when the invitee opens the link
+    while logged in with an account that has this verified address, and accepts. The
+    inviter learns nothing about the address (whether it has an account, whose it is) until
+    then; only the hash of the link's token is stored. Accepting, declining or withdrawing
+    deletes the row, and expired rows are deleted with the next invitation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        max_length=10, choices=CompanyMembership.Role.choices, default=CompanyMembership.Role.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to company {self.company_id}"
+
+
 class CompanyCase(models.Model):
     """A case a member filed for the company: its messages go to the company's mailbox and
     every member sees the application."""

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,12 +36,27 @@ from openkreis.core.services import record_event
 from openkreis.core.staff import memberships
 from openkreis.forms import services as forms_services
 
-from .models import Attachment, Company, CompanyCase, CompanyMembership, Message, Profile
+from .models import (
+    Attachment,
+    Company,
+    CompanyCase,
+    CompanyInvitation,
+    CompanyMembership,
+    Message,
+    Profile,
+)
 
 log = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "street", "postcode", "city", "phone")
 MAX_REPLY_FILES = 10
+
+
+def _staff_no_company() -> str:
+    """One message for both refusals, translated when raised."""
+    return _(
+        "Staff accounts of the administration cannot act for a company. Use a private account."
+    )
 
 
 class AccountError(Exception):
@@ -133,6 +149,8 @@ def company_for(user, public_id) -> Company:
 @transaction.atomic
 def create_company(user, *, name: str, register_number: str = "", **address: str) -> Company:
     """A new company account; its creator is its first administrator."""
+    if _is_staff_account(user):
+        raise AccountError(_staff_no_company())
     name = (name or "").strip()
     if not name:
         raise AccountError(_("Enter the company's name."))
@@ -154,27 +172,141 @@ def _require_admin(actor, company: Company) -> None:
         raise AccountError(_("Only an administrator of the company can do this."))
 
 
+INVITATION_DAYS = 14
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
 @transaction.atomic
-def add_member(company: Company, *, actor, email: str, role: str = "member") -> CompanyMembership:
-    """An administrator adds an existing account (by its verified e-mail address)."""
+def invite_member(
+    company: Company, *, actor, email: str, role: str = "member"
+) -> tuple[CompanyInvitation, str]:
+    """An administrator invites a person by e-mail address; returns the invitation and the
+    link's token (sent only in the e-mail). The answer is the same whether or not the address
+    has an account, so the form cannot be used to find out who is registered or their name."""
     _require_admin(actor, company)
     if role not in CompanyMembership.Role.values:
         raise AccountError(_("Choose a role."))
-    address = (
-        EmailAddress.objects.filter(email__iexact=(email or "").strip(), verified=True)
-        .select_related("user")
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise AccountError(_("Enter a valid e-mail address."))
+    # a second invitation to the same address replaces the first (only one link works);
+    # expired invitations (an address and nothing else) are not kept
+    company.invitations.filter(email__iexact=email).delete()
+    CompanyInvitation.objects.filter(expires_at__lte=timezone.now()).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = CompanyInvitation.objects.create(
+        company=company,
+        email=email[:254],
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
+    )
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    return invitation, token
+
+
+def _send_invitation(invitation: CompanyInvitation, token: str) -> None:
+    base = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
+    with translation.override("de"):
+        text = render_to_string(
+            "accounts/email/company_invitation.txt",
+            {
+                "company": invitation.company.name,
+                "url": base + reverse("accounts:invitation", args=[token]),
+                "expires_at": invitation.expires_at,
+                "days": INVITATION_DAYS,
+            },
+        )
+        subject = _("Invitation to act for a company in the service portal")
+    try:
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except Exception:  # SMTP down: the administrator can invite again
+        log.exception("invitation %s could not be e-mailed", invitation.pk)
+
+
+def pending_invitations(company: Company) -> QuerySet[CompanyInvitation]:
+    """Invitations not yet accepted and not expired, for the administrators' list."""
+    return company.invitations.filter(expires_at__gt=timezone.now()).order_by("created_at")
+
+
+def invitation_for_token(token: str) -> CompanyInvitation | None:
+    """The open invitation behind a link, or None (unknown, used or expired)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        CompanyInvitation.objects.filter(
+            token_hash=_token_hash(token), expires_at__gt=timezone.now()
+        )
+        .select_related("company")
         .first()
     )
-    if address is None:
+
+
+def _check_may_join(user, invitation: CompanyInvitation) -> None:
+    if _is_staff_account(user):
+        raise AccountError(_staff_no_company())
+    _check_invited_address(user, invitation)
+
+
+def _check_invited_address(user, invitation: CompanyInvitation) -> None:
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not verified:
         raise AccountError(
-            _("There is no account with this verified e-mail address. Ask the person to register.")
+            _(
+                "This invitation was sent to another e-mail address. Log in with the account "
+                "of that address (it must be confirmed) to accept it."
+            )
         )
+
+
+@transaction.atomic
+def accept_invitation(user, token: str) -> CompanyMembership:
+    """The invitee accepts: only while logged in with the invited, verified address, and never
+    with a staff account. The membership starts now."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise AccountError(_("This invitation is no longer valid. Ask the company for a new one."))
+    _check_may_join(user, invitation)
+    # deleting the row is the lock: of two requests with the same link only one deletes it
+    deleted, _rows = CompanyInvitation.objects.filter(pk=invitation.pk).delete()
+    if not deleted:
+        raise AccountError(_("This invitation is no longer valid. Ask the company for a new one."))
     member, created = CompanyMembership.objects.get_or_create(
-        company=company, user=address.user, defaults={"role": role}
+        company=invitation.company, user=user, defaults={"role": invitation.role}
     )
-    if not created:
-        raise AccountError(_("This person is already a member of the company."))
+    if created:
+        record_event(
+            event_kinds.COMPANY_MEMBER_JOINED,
+            subject=f"company:{invitation.company_id}",
+            data={"role": member.role},
+        )
     return member
+
+
+@transaction.atomic
+def decline_invitation(user, token: str) -> None:
+    """The invitee (logged in with the invited address) declines; the link stops working.
+    Nothing is recorded about the person."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise AccountError(_("This invitation is no longer valid. Ask the company for a new one."))
+    _check_invited_address(user, invitation)
+    invitation.delete()
+
+
+@transaction.atomic
+def withdraw_invitation(company: Company, *, actor, invitation_id) -> None:
+    """An administrator withdraws an invitation that was not accepted yet."""
+    _require_admin(actor, company)
+    deleted, _rows = company.invitations.filter(public_id=invitation_id).delete()
+    if not deleted:
+        raise AccountError(_("No such invitation."))
 
 
 @transaction.atomic
@@ -184,6 +316,18 @@ def remove_member(company: Company, *, actor, member_id: int) -> None:
     member = CompanyMembership.objects.filter(company=company, pk=member_id).first()
     if member is None:
         raise AccountError(_("No such member."))
+    admins = company.memberships.filter(role=CompanyMembership.Role.ADMIN)
+    if member.role == CompanyMembership.Role.ADMIN and admins.count() == 1:
+        raise AccountError(_("The company needs at least one administrator."))
+    member.delete()
+
+
+@transaction.atomic
+def leave_company(user, company: Company) -> None:
+    """A member withdraws their consent and leaves; the last administrator hands over first."""
+    member = membership(user, company)
+    if member is None:
+        raise AccountError(_("You are not a member of this company."))
     admins = company.memberships.filter(role=CompanyMembership.Role.ADMIN)
     if member.role == CompanyMembership.Role.ADMIN and admins.count() == 1:
         raise AccountError(_("The company needs at least one administrator."))
@@ -534,6 +678,12 @@ def export_data(user) -> dict[str, Any]:
         {"name": m.company.name, "role": m.role, "since": m.created_at.isoformat()}
         for m in CompanyMembership.objects.filter(user=user).select_related("company")
     ]
+    invitations = [
+        {"company": i.company.name, "role": i.role, "expires_at": i.expires_at.isoformat()}
+        for i in CompanyInvitation.objects.filter(
+            email__in=[e["email"].lower() for e in emails], expires_at__gt=timezone.now()
+        ).select_related("company")
+    ]
     return {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -557,6 +707,7 @@ def export_data(user) -> dict[str, Any]:
         **personal_data.export_all(user),  # applications, cases, … (every app that registered)
         "messages": messages,
         "companies": companies,
+        "company_invitations": invitations,
     }
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("loeschen/", views.delete_account, name="delete"),
     path("firmen/", views.companies, name="companies"),
     path("firmen/<uuid:pk>/", views.company, name="company"),
+    path("firmen/einladung/<str:token>/", views.invitation, name="invitation"),
 ]

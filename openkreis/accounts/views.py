@@ -6,6 +6,7 @@ Every view needs a logged-in account and looks objects up only among the account
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -287,11 +288,23 @@ def company(request, pk):
                     raise services.AccountError(
                         " ".join(e for errs in member_form.errors.values() for e in errs)
                     )
-                services.add_member(company, actor=request.user, **member_form.cleaned_data)
+                services.invite_member(company, actor=request.user, **member_form.cleaned_data)
                 messages.success(
                     request,
-                    _("The member was added. They now see the company's applications and letters."),
+                    _(
+                        "The invitation was sent to this address. The person becomes a member "
+                        "only when they accept it with their account."
+                    ),
                 )
+            elif action == "withdraw":
+                try:
+                    invitation_id = uuid.UUID(request.POST.get("invitation", ""))
+                except ValueError as exc:
+                    raise services.AccountError(_("No such invitation.")) from exc
+                services.withdraw_invitation(
+                    company, actor=request.user, invitation_id=invitation_id
+                )
+                messages.success(request, _("The invitation was withdrawn."))
             elif action == "remove":
                 member_id = request.POST.get("member", "")
                 if not member_id.isdigit():
@@ -301,6 +314,10 @@ def company(request, pk):
                     request,
                     _("The member was removed and no longer sees the company's applications."),
                 )
+            elif action == "leave":
+                services.leave_company(request.user, company)
+                messages.success(request, _("You left the company."))
+                return redirect("accounts:companies")
             elif action == "file":
                 case_id = request.POST.get("case", "")
                 if not case_id.isdigit():
@@ -333,8 +350,45 @@ def company(request, pk):
             "applications": services.company_applications(request.user, company),
             "own_cases": own_cases,
             "member_form": member_form,
+            "invitations": services.pending_invitations(company) if me.role == "admin" else [],
             "error": error,
         },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """An invitation to act for a company: the invitee sees which company invites them and
+    accepts or declines. Unknown, used or expired links answer 404."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        raise Http404(_("This invitation is no longer valid. Ask the company for a new one."))
+    error = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                member = services.accept_invitation(request.user, token)
+                messages.success(
+                    request,
+                    _("You now act for %(company)s.") % {"company": member.company.name},
+                )
+                return redirect("accounts:company", pk=member.company.public_id)
+            if action == "decline":
+                services.decline_invitation(request.user, token)
+                messages.success(request, _("You declined the invitation."))
+                return redirect("accounts:companies")
+            raise services.AccountError(_("Unknown action."))
+        except services.AccountError as exc:
+            error = str(exc)
+            status = 400
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": invitation, "token": token, "error": error},
         status=status,
     )
 

@@ -27,6 +27,7 @@ FEEDBACK_SUBMITTED = "feedback.submitted"
 ACCOUNT_CREATED = "account.created"
 ACCOUNT_DELETED = "account.deleted"
 COMPANY_CREATED = "company.created"
+COMPANY_MEMBER_JOINED = "company.member_joined"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_REPLIED = "message.replied"
 

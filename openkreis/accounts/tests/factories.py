@@ -135,3 +135,11 @@ def open_case_for(user, slug="aufenthaltskarte-eu"):
         ),
         documents=[("antrag.pdf", pdf_bytes())],
     )
+
+
+def join_company(company, *, admin, user, role="member"):
+    """`admin` invites `user` and `user` accepts (the only way into a company)."""
+    from openkreis.accounts import services
+
+    _invitation, token = services.invite_member(company, actor=admin, email=user.email, role=role)
+    return services.accept_invitation(user, token)

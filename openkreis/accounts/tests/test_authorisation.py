@@ -8,7 +8,7 @@ from django.urls import reverse
 from openkreis.accounts import services
 from openkreis.forms import services as forms
 
-from .factories import AttachmentFactory, CitizenFactory, open_case_for
+from .factories import AttachmentFactory, CitizenFactory, join_company, open_case_for
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def world(harz, settings):
         message__case_id=b_case.pk,
     ).message
     company = services.create_company(b, name="Kunz Bau GmbH")
-    services.add_member(company, actor=b, email=c.email)
+    join_company(company, admin=b, user=c)
     services.file_for_company(b, company, b_case.pk)
     draft = forms.start_application(a, Service.objects.get(slug="aufenthaltskarte-eu"))
     return {
