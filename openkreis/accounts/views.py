@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openkreis.core.params import id_param
+
 from . import services
 from .forms import CompanyForm, DeleteAccountForm, MemberForm, ProfileForm, ReplyForm
 from .models import Attachment, Company, Message
@@ -306,10 +308,10 @@ def company(request, pk):
                 )
                 messages.success(request, _("The invitation was withdrawn."))
             elif action == "remove":
-                member_id = request.POST.get("member", "")
-                if not member_id.isdigit():
+                member_id = id_param(request.POST.get("member"))
+                if member_id is None:
                     raise services.AccountError(_("No such member."))
-                services.remove_member(company, actor=request.user, member_id=int(member_id))
+                services.remove_member(company, actor=request.user, member_id=member_id)
                 messages.success(
                     request,
                     _("The member was removed and no longer sees the company's applications."),
@@ -319,10 +321,10 @@ def company(request, pk):
                 messages.success(request, _("You left the company."))
                 return redirect("accounts:companies")
             elif action == "file":
-                case_id = request.POST.get("case", "")
-                if not case_id.isdigit():
+                case_id = id_param(request.POST.get("case"))
+                if case_id is None:
                     raise services.AccountError(_("Choose one of your applications."))
-                services.file_for_company(request.user, company, int(case_id))
+                services.file_for_company(request.user, company, case_id)
                 messages.success(
                     request,
                     _(

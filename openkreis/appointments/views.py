@@ -29,6 +29,7 @@ from openkreis.core import services as core
 from openkreis.core import staff
 from openkreis.core.models import Region
 from openkreis.core.net import client_ip
+from openkreis.core.params import id_param
 
 from . import services
 from .models import AppointmentService, Booking, Branch, Counter, Ticket
@@ -623,10 +624,7 @@ def _counter_context(counter: Counter) -> dict:
 def counter_action(request, pk: int):
     counter = _staff_counter(request, pk)
     action = request.POST.get("action", "")
-    try:
-        ticket_id = int(request.POST.get("ticket") or 0)
-    except ValueError:
-        ticket_id = 0
+    ticket_id = id_param(request.POST.get("ticket")) or 0
     try:
         if action == "next":
             called = services.call_next(counter)
@@ -642,7 +640,7 @@ def counter_action(request, pk: int):
             services.no_show(counter, ticket_id)
         elif action == "transfer":
             target = Counter.objects.filter(
-                pk=request.POST.get("target") or 0, branch=counter.branch
+                pk=id_param(request.POST.get("target")) or 0, branch=counter.branch
             ).first()
             if target is None:
                 raise BookingError(_("Choose another counter of this location."))

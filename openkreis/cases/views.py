@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from openkreis.core import staff
 from openkreis.core.models import OrgUnit
+from openkreis.core.params import id_param
 
 from . import decision, services, workflow
 from .forms import (
@@ -55,7 +56,7 @@ def inbox(request):
         OrgUnit.objects.filter(id__in=staff.unit_ids_for(request.user, DESK_ROLES)).order_by("name")
     )
     unit_id = request.GET.get("unit")
-    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    unit_id = id_param(unit_id)
     if query:
         cases = services.find_cases(request.user, query)
     else:
@@ -375,7 +376,7 @@ def _assign_post(request):
             return redirect("cases:assign")
     cases = (
         services.visible_cases(request.user, [Role.TEAM_LEAD])
-        .filter(pk__in=[int(c) for c in chosen if c.isdigit()])
+        .filter(pk__in=[n for n in map(id_param, chosen) if n is not None])
         .order_by("file_number")
     )
     page = Paginator(cases, 25).get_page(1)

@@ -154,6 +154,21 @@ def test_a_member_cannot_file_someone_elses_case_for_the_company(client, world):
     assert not CompanyCase.objects.filter(case_id=a_case_id).exists()
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "file", "case": "²"},
+        {"action": "remove", "member": "²"},
+        {"action": "file", "case": "99999999999999999999"},
+    ],
+)
+def test_odd_ids_in_company_actions_are_a_400(client, world, data):
+    """Issue 16 F6: `case=²` and `member=²` answered 500."""
+    client.force_login(world["b"])
+    url = reverse("accounts:company", args=[world["company"].public_id])
+    assert client.post(url, data).status_code == 400
+
+
 def test_csrf_is_enforced_on_the_mailbox(world):
     from django.test import Client
 

@@ -105,6 +105,21 @@ def test_counter_page_actions_and_bad_input(client, people, halberstadt):
     )
 
 
+@pytest.mark.parametrize("target", ["abc", "²", "99999999999999999999"])
+def test_transfer_to_an_odd_counter_is_a_400(client, people, halberstadt, target):
+    """Issue 16 F6: `action=transfer&target=abc` answered 500."""
+    user, secret = people["front_desk"]
+    login_staff(client, user, secret)
+    counter = Counter.objects.get(branch=halberstadt, label="Schalter 1")
+    services.draw_ticket(halberstadt, svc("fuehrerschein-umtausch"))
+    client.post(f"/termine/schalter/{counter.pk}/aktion/", {"action": "next"})
+    response = client.post(
+        f"/termine/schalter/{counter.pk}/aktion/",
+        {"action": "transfer", "ticket": "²", "target": target},
+    )
+    assert response.status_code == 400
+
+
 def test_idle_counter_page_keeps_its_queue_current(client, people, halberstadt):
     user, secret = people["front_desk"]
     login_staff(client, user, secret)

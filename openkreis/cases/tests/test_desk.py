@@ -83,6 +83,14 @@ def test_inbox_tabs_and_search(client, case):
     assert client.get("/sachbearbeitung/", {"tab": "<script>", "seite": "x"}).status_code == 200
 
 
+@pytest.mark.parametrize("unit", ["²", "99999999999999999999", "-1", "1e3"])
+def test_odd_unit_filters_answer_with_the_inbox(client, case, unit):
+    """Issue 16 F6: `?unit=²` ("²".isdigit() is true) and a 20-digit unit answered 500."""
+    login_as(client, "own-unit")
+    response = client.get("/sachbearbeitung/", {"unit": unit})
+    assert response.status_code == 200 and case.file_number in response.content.decode()
+
+
 def test_claim_request_decide_through_the_pages(client, case, django_capture_on_commit_callbacks):
     login_as(client, "own-unit")
     base = f"/sachbearbeitung/vorgang/{case.pk}"
