@@ -115,6 +115,28 @@ def all_fields(definition: Mapping) -> dict[str, dict]:
     return {f["key"]: f for p in definition["pages"] for f in p["fields"]}
 
 
+def single_fields(definition: Mapping) -> list[tuple[tuple[str, ...], dict]]:
+    """Every field with one value and where it lives in the answers: top-level fields as
+    (key,), fields of a group that is not repeated as (group key, field key)."""
+    result: list[tuple[tuple[str, ...], dict]] = []
+    for page in definition["pages"]:
+        for f in page["fields"]:
+            if f["type"] != "group":
+                result.append(((f["key"],), f))
+            elif not f.get("repeat"):
+                result.extend(((f["key"], sub["key"]), sub) for sub in f["fields"])
+    return result
+
+
+def answer_at(data: Mapping, path: tuple[str, ...]) -> Any:
+    value: Any = data
+    for part in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 # --- parsing posted input -----------------------------------------------------------------
 
 
@@ -246,6 +268,8 @@ def _convert(f: Mapping, raw: str) -> tuple[Any, str]:
     if kind == "number":
         number = parse_number(raw)
         if number is None:
+            if not f.get("decimals"):  # a count or a year: no "12,50" as the example
+                return None, _("%(label)s must be a whole number, like 12.") % {"label": label}
             return None, _("%(label)s must be a number, like 12 or 12,50.") % {"label": label}
         return str(number), ""
     if kind == "date":

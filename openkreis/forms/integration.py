@@ -18,6 +18,9 @@ from . import engine, registration
 from .models import Application, Payment
 from .prefill import prefill_values
 
+# What the eAkte raises when it refuses a case; submit turns it into the citizen's message.
+CaseError = cases.CaseError
+
 
 def profile_data(user) -> dict[str, Any]:
     """Prefill values by prefill key from the registered prefill sources (see prefill.py)."""
@@ -57,23 +60,45 @@ def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
 
 
 def applicant_from(application: Application, data: dict) -> dict[str, Any]:
-    """The applicant's identity as the case needs it, taken from the prefill-marked fields."""
-    fields = engine.all_fields(application.form.definition)
+    """The applicant's identity as the case needs it: from the fields marked with an
+    applicant role (FIM import) or a prefill key, also inside field groups; the account's
+    name and e-mail address where the form has none."""
     values: dict[str, Any] = {}
-    for key, f in fields.items():
-        if f.get("prefill") and data.get(key) not in (None, ""):
-            values[f["prefill"]] = data[key]
+    for path, f in engine.single_fields(application.form.definition):
+        role = f.get("applicant") or f.get("prefill")
+        value = engine.answer_at(data, path)
+        if role and role not in values and value not in (None, "", {}):
+            values[role] = value
     address = values.pop("address", None) or {}
-    return {
-        "first_name": values.get("first_name", ""),
-        "last_name": values.get("last_name", ""),
+    street = values.get("street", "") or address.get("street", "")
+    if values.get("house_number"):
+        street = f"{street} {values['house_number']}".strip()
+    user = application.user
+    first = values.get("first_name", "")
+    last = values.get("last_name", "")
+    if not (first or last or values.get("company_name")):
+        first, last = getattr(user, "first_name", ""), getattr(user, "last_name", "")
+    result = {
+        "first_name": first,
+        "last_name": last,
         "birth_date": values.get("birth_date", ""),
-        "email": values.get("email", "") or getattr(application.user, "email", ""),
+        "email": values.get("email", "") or getattr(user, "email", ""),
         "phone": values.get("phone", ""),
-        "street": address.get("street", ""),
-        "postcode": address.get("postcode", ""),
-        "city": address.get("city", ""),
+        "street": street,
+        "postcode": values.get("postcode", "") or address.get("postcode", ""),
+        "city": values.get("city", "") or address.get("city", ""),
     }
+    if values.get("company_name"):
+        result["name"] = str(values["company_name"])[:200]
+    return result
+
+
+def applicant_name(application: Application, data: dict) -> str:
+    applicant = applicant_from(application, data)
+    return (
+        applicant.get("name")
+        or " ".join(p for p in (applicant["first_name"], applicant["last_name"]) if p)
+    ).strip()
 
 
 def case_files(application: Application, data: dict) -> list[Any]:

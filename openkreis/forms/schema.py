@@ -52,6 +52,9 @@ PREFILL_KEYS = {
     "phone",
     "company_name",
 }
+# What a field says about the applicant the case is opened for (FIM import, or by hand):
+# the prefill keys and the house number FIM keeps apart from the street.
+APPLICANT_ROLES = (PREFILL_KEYS - {"address"}) | {"house_number"}
 DEFAULT_ACCEPT = ["application/pdf", "image/jpeg", "image/png"]
 
 
@@ -153,6 +156,10 @@ def _field(spec: Any, where: str, keys: set[str], nested: bool = False) -> dict:
         if spec["prefill"] not in PREFILL_KEYS:
             raise DefinitionError(f"{where}: unknown prefill key {spec['prefill']!r}")
         field["prefill"] = spec["prefill"]
+    if spec.get("applicant"):
+        if spec["applicant"] not in APPLICANT_ROLES:
+            raise DefinitionError(f"{where}: unknown applicant role {spec['applicant']!r}")
+        field["applicant"] = spec["applicant"]
     if kind in ("text", "textarea", "phone", "email"):
         field["min_length"] = _int(spec.get("min_length"), f"{where}.min_length")
         field["max_length"] = _int(

@@ -186,11 +186,13 @@ def start_application(user, service: Service) -> Application:
         raise FormError(_("This service cannot be applied for online yet."))
     profile = integration.profile_data(user)
     data: dict[str, Any] = {}
-    for page in form.definition["pages"]:
-        for f in page["fields"]:
-            value = profile.get(f.get("prefill", ""))
-            if value and not engine.check_value(f, value):
-                data[f["key"]] = value
+    for path, f in engine.single_fields(form.definition):
+        value = profile.get(f.get("prefill", ""))
+        if value and not engine.check_value(f, value):
+            if len(path) == 1:
+                data[path[0]] = value
+            else:
+                data.setdefault(path[0], {})[path[1]] = value
     application = Application.objects.create(user=user, form=form, service=service, data=data)
     record_event(
         event_kinds.APPLICATION_STARTED,
@@ -304,7 +306,16 @@ def submit(application: Application, idempotency_key: str) -> Application:
             raise NotSubmittable(problems)
         if integration.fee_due(application) and not integration.is_paid(application):
             raise FormError(_("Please pay the fee before you send the application."))
-        case = integration.create_case(application, data)
+        # The case needs the applicant's name: a form without it cannot be sent, and
+        # anything the eAkte refuses is the citizen's message, never a server error.
+        if not integration.applicant_name(application, data):
+            raise FormError(
+                _("Your name is missing in this application. Please add it in your account.")
+            )
+        try:
+            case = integration.create_case(application, data)
+        except integration.CaseError as exc:
+            raise FormError(str(exc)) from exc
         application.status = Application.Status.SUBMITTED
         application.submitted_at = timezone.now()
         application.data = data
@@ -397,17 +408,62 @@ def give_feedback(application: Application, rating: int, comment: str = "") -> F
 # --- FIM import -----------------------------------------------------------------------------
 
 
+XDF_MAX_BYTES = 10 * 1024 * 1024  # the largest published Stammdatenschemata have 1–2 MB
+CODE_LIST_FOLDER = "codelisten"
+
+
+def code_lists_for(tenant: Tenant, folders: list[Path] | tuple = ()) -> Any:
+    """The code lists an import can use: the county's own folder
+    (`tenants/<slug>/codelisten/*.xml`, genericode) and the given folders (the schema's own
+    folder first, so a list delivered with the schema wins over an older county copy)."""
+    from django.conf import settings
+
+    from .xdatenfelder import CodeLists
+
+    registry = CodeLists()
+    county = Path(getattr(settings, "OPENKREIS_TENANTS_DIR", "tenants")) / tenant.slug
+    for folder in [county / CODE_LIST_FOLDER, *reversed([Path(f) for f in folders])]:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.xml")):
+            if path.stat().st_size > XDF_MAX_BYTES:
+                continue
+            content = path.read_bytes()
+            if b"genericode" in content[:2000]:
+                registry.add_file(content, path.name)
+    return registry
+
+
 def import_xdatenfelder(
-    tenant: Tenant, xml: bytes, key: str | None = None, service_slug: str = ""
+    tenant: Tenant,
+    xml: bytes,
+    key: str | None = None,
+    service_slug: str = "",
+    code_lists: Any = None,
 ) -> tuple[FormDefinition | None, Any]:
     """Import an XDatenfelder 2.0/3.0 Stammdatenschema as a form; (form or None, report).
 
     Problems never raise: what could not be mapped is listed in the report."""
-    from .xdatenfelder import parse
+    from .xdatenfelder import ImportReport, parse
 
-    definition, report = parse(xml, key=key, service=service_slug)
+    if len(xml) > XDF_MAX_BYTES:
+        report = ImportReport()
+        report.note(
+            f"Die Datei ist {len(xml) / 1024 / 1024:.1f} MB groß; erlaubt sind höchstens "
+            f"{XDF_MAX_BYTES // 1024 // 1024} MB. Bitte prüfen Sie, ob es wirklich ein "
+            "Stammdatenschema ist."
+        )
+        return None, report
+    if code_lists is None:
+        code_lists = code_lists_for(tenant)
+    definition, report = parse(xml, key=key, service=service_slug, code_lists=code_lists)
     if definition is None:
         return None, report
+    existing = FormDefinition.objects.filter(tenant=tenant, key=definition["key"]).first()
+    if not service_slug and existing is not None and existing.service_id:
+        # a new version of the schema under the same key stays the service's form
+        definition["service"] = existing.service.slug
+        report.note(f"Formular bleibt der Leistung {existing.service.slug!r} zugeordnet")
     try:
         form, _changed = store_definition(
             tenant, definition, source=FormDefinition.Source.XDATENFELDER

@@ -219,7 +219,10 @@ def _render_page(request, application, spec, page, data, raw, result, back_to_ch
             "progress": _progress(definition, data, page),
             "back_url": _previous_url(application, page, data),
             "back_to_check": back_to_check,
-            "has_files": any(f["type"] == "file" for f in spec["fields"]),
+            "has_files": any(
+                f["type"] == "file" or any(sub["type"] == "file" for sub in f.get("fields", []))
+                for f in spec["fields"]
+            ),
         },
         status=status_code,
     )

@@ -1,21 +1,36 @@
 """Import of FIM XDatenfelder form definitions (Stammdatenschema, versions 2.0 and 3.0).
 
 What is mapped:
-- the Stammdatenschema → one form; its top-level Datenfeldgruppen → pages, top-level
-  Datenfelder → one page "Angaben"; a group inside a page's group → a field group
-  (deeper nesting is flattened into that group, and reported);
-- `anzahl` "0:1" / "1:1" → optional / required; a group with an upper bound above 1
-  ("0:*", "1:5") → a repeatable group;
+- the Stammdatenschema → one form; each top-level Datenfeldgruppe → a page (a repeated one
+  → a page with a repeatable group), fields outside any group → one page "Weitere Angaben"
+  (or titled after its only field); a group inside a page's group → a field group (deeper
+  nesting is flattened into that group, and reported; an optional [0:1] group flattened
+  that way gives optional fields);
+- `anzahl`: "0:1" / "1:1" → optional / required; a field with an upper bound above 1
+  ([1:2], [2:5], [0:*]) → a repeatable group of that field (at most 50 entries), files →
+  several uploads; an optional group [0:1] is asked for first ("Möchten Sie Angaben machen
+  zu …?") unless a rule or its own single required choice asks for it, and only then its
+  required fields are required;
+- the applicant: the FIM Baukasten fields (F60000227 Familienname, F60000228 Vornamen,
+  F60000319 Organisationsname, F60000243/244/246/247 Straße, Hausnummer, PLZ, Ort,
+  F60000242 E-Mail, F60000240 Telefon; by name when a schema uses its own ids) are marked
+  `applicant` (the case) and `prefill` (the profile); the applicant's own group wins over a
+  representative's. A schema without a name field is refused: it could never become a case;
 - Feldart input/select; Datentyp text, text_latin, date, bool, num, num_int,
   num_currency, file, obj; Praezisierung (2.0: JSON text, 3.0: attributes) → lengths,
-  ranges, pattern; values of a code list given in the file (3.0 `werte`) → options;
+  ranges, pattern (XSD \\p{L} etc. translated for Python); code lists: values in the file
+  (3.0 `werte`) or genericode files (beside the schema, or the county's folder
+  `tenants/<slug>/codelisten/`, by canonical URI and version) → options, checked on the
+  server;
+- Regeln of the Baukasten form "Wenn das Feld F… = 002 … ODER = 004 …, dann muss die
+  Datenfeldgruppe G… befüllt sein" → a condition (`show_if … in`) on the target, which is
+  then required;
 - bezeichnungEingabe → label, hilfetextEingabe → help (German; the English text is
   the German one until a county translates it).
 
 What is reported instead of imported (the import never crashes on it): labels, hidden
-and locked fields, code lists that are only referenced (they live in XRepository),
-time/datetime types (imported as text), Regeln (their scripts are not executed: they
-become part of the report so an editor can write them as rules), and any element this
+and locked fields, code lists that are not found, time/datetime types (imported as text),
+every rule that could not be translated (by id, name and text), and any element this
 importer does not know.
 """
 
@@ -30,7 +45,7 @@ from xml.etree.ElementTree import Element  # noqa: S405 - types only; parsing us
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .schema import DefinitionError, normalise
+from .schema import PREFILL_KEYS, DefinitionError, normalise
 
 NAMESPACES = {
     "urn:xoev-de:fim:standard:xdatenfelder_2": "2.0",
@@ -73,6 +88,7 @@ FIELD_CHILDREN = {
     "ableitungsmodifikationenRepraesentation",
     "dokumentsteckbrief",
     "bezeichnung",
+    "freigabedatum",
 }
 GROUP_CHILDREN = FIELD_CHILDREN | {"struktur", "art"}
 SCHEMA_CHILDREN = GROUP_CHILDREN | {"dokumentsteckbrief", "ableitungsmodifikationenStruktur"}
@@ -82,6 +98,189 @@ class XDatenfelderError(ValueError):
     """The file cannot be imported at all (not XML, not a Stammdatenschema)."""
 
 
+GENERICODE_NS = "http://docs.oasis-open.org/codelist/ns/genericode/1.0/"
+
+
+@dataclass
+class CodeList:
+    """One genericode code list: canonical URI, version and (code, name) rows."""
+
+    uri: str
+    version: str
+    rows: list[tuple[str, str]]
+    name: str = ""
+
+    def options(self) -> list[dict]:
+        return [{"value": code, "label": label or code} for code, label in self.rows]
+
+
+class CodeLists:
+    """Code lists by canonical URI and version: the files beside a schema and the county's
+    own folder of code lists (`tenants/<slug>/codelisten/`). A reference to a version that is
+    not there is answered with another version of the same list, and the report says so."""
+
+    def __init__(self, lists: list[CodeList] | None = None) -> None:
+        self.by_uri: dict[str, dict[str, CodeList]] = {}
+        self.notes: list[str] = []
+        for code_list in lists or []:
+            self.add(code_list)
+
+    def add(self, code_list: CodeList) -> None:
+        self.by_uri.setdefault(code_list.uri, {})[code_list.version] = code_list
+
+    def add_file(self, content: bytes, name: str = "") -> CodeList | None:
+        code_list = read_genericode(content)
+        if code_list is None:
+            self.notes.append(f"{name or 'Datei'}: keine genericode-Codeliste")
+        else:
+            self.add(code_list)
+        return code_list
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.by_uri.values())
+
+    def lookup(self, uri: str, version: str = "") -> tuple[CodeList | None, str]:
+        """(code list, note): the exact version, else the newest one of that URI."""
+        versions = self.by_uri.get(uri)
+        if not versions:
+            return None, ""
+        if version and version in versions:
+            return versions[version], ""
+        newest = versions[max(versions)]
+        if version:
+            return (
+                newest,
+                f"Codeliste {uri} in Version {version} fehlt; Version {newest.version} verwendet",
+            )
+        return newest, ""
+
+    def find(self, reference: Element) -> CodeList | None:
+        ident = _child(reference, "genericodeIdentification")
+        uri = _text(ident, "canonicalIdentification") if ident is not None else ""
+        version = _text(ident, "version") if ident is not None else ""
+        if not uri:  # XDatenfelder 3.0: <codelisteReferenz><canonicalUri/><version/>
+            uri = _text(reference, "canonicalUri") or _text(reference, "canonicalIdentification")
+            version = version or _text(reference, "version")
+        code_list, note = self.lookup(uri, version)
+        if note:
+            self.notes.append(note)
+        return code_list
+
+
+def read_genericode(content: bytes) -> CodeList | None:
+    """An OASIS genericode 1.0 code list (as XRepository serves FIM code lists), or None.
+
+    The code column is the one the key `codeKey` names (else the first column), the label
+    the one `codenameKey` names (else the second column)."""
+    try:
+        root = SafeET.fromstring(content)
+    except (SafeET.ParseError, DefusedXmlException, ValueError):
+        return None
+    if _local(root.tag) != "CodeList":
+        return None
+    ident = _child(root, "Identification")
+    uri = _text(ident, "CanonicalUri") if ident is not None else ""
+    if not uri:
+        return None
+    columns = [c.get("Id", "") for c in root.iter() if _local(c.tag) == "Column"]
+    keys = {
+        k.get("Id", ""): (next((r.get("Ref", "") for r in k if _local(r.tag) == "ColumnRef"), ""))
+        for k in root.iter()
+        if _local(k.tag) == "Key"
+    }
+    code_column = keys.get("codeKey") or (columns[0] if columns else "")
+    name_column = keys.get("codenameKey") or (columns[1] if len(columns) > 1 else code_column)
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for row in root.iter():
+        if _local(row.tag) != "Row":
+            continue
+        values = {
+            v.get("ColumnRef", ""): _text(v, "SimpleValue") for v in row if _local(v.tag) == "Value"
+        }
+        code = values.get(code_column, "")
+        if code and code not in seen:
+            seen.add(code)
+            rows.append((code, values.get(name_column, "") or code))
+    if not rows:
+        return None
+    return CodeList(
+        uri=uri,
+        version=_text(ident, "Version"),
+        rows=rows,
+        name=_text(ident, "ShortName"),
+    )
+
+
+def _reference_text(reference: Element | None) -> str:
+    if reference is None:
+        return ""
+    ident = _child(reference, "genericodeIdentification")
+    uri = _text(ident, "canonicalIdentification") if ident is not None else ""
+    uri = uri or _text(reference, "canonicalUri")
+    version = (_text(ident, "version") if ident is not None else "") or _text(reference, "version")
+    return " ".join(p for p in (_ident(reference), uri, version) if p)
+
+
+# The applicant's base data in the FIM Baukasten (ids as used by the published
+# Stammdatenschemata, e.g. S00000094 and S00000246): the case applicant and profile prefill.
+# F60000230 is "Geburtsname", not a first name; the first names are F60000228 "Vornamen".
+ID_ROLES = {
+    "F60000227": "last_name",
+    "F60000228": "first_name",
+    "F60000319": "company_name",
+    "F60000243": "street",
+    "F60000244": "house_number",
+    "F60000246": "postcode",
+    "F60000247": "city",
+    "F60000242": "email",
+    "F60000240": "phone",
+}
+# When a schema uses its own fields: by their name (folded, lowercase).
+NAME_ROLES = [
+    ("last_name", re.compile(r"^(familienname|nachname)\b")),
+    ("first_name", re.compile(r"^vorname")),
+    (
+        "company_name",
+        re.compile(
+            r"organisationsname|firmenname|betriebsname"
+            r"|name (der|des) (firma|organisation|betriebs|unternehmens)"
+        ),
+    ),
+    ("birth_date", re.compile(r"^geburtsdatum")),
+    ("email", re.compile(r"^e-?mail")),
+    ("phone", re.compile(r"^telefon")),
+    ("street", re.compile(r"^strasse")),
+    ("house_number", re.compile(r"^hausnummer$")),
+    ("postcode", re.compile(r"^(postleitzahl|plz)\b")),
+    ("city", re.compile(r"^(ort|wohnort)$")),
+]
+TEXT_TYPES = {"text", "textarea"}
+ROLE_TYPES = {
+    "birth_date": {"date"},
+    "email": TEXT_TYPES | {"email"},
+    "phone": TEXT_TYPES | {"phone"},
+}
+APPLICANT_GROUP_RE = re.compile(r"antragsteller|antragstellende", re.I)
+REPRESENTATIVE_RE = re.compile(r"vertreter|vertretung|bevollmaechtig", re.I)
+# Parts that belong together come from the same group as the part that leads them.
+ROLE_LEADERS = {
+    "first_name": "last_name",
+    "birth_date": "last_name",
+    "house_number": "street",
+    "postcode": "street",
+    "city": "street",
+}
+
+
+@dataclass
+class _Candidate:
+    role: str
+    rank: tuple
+    spec: dict
+    group: tuple = ()
+
+
 @dataclass
 class ImportReport:
     version: str = ""
@@ -89,10 +288,80 @@ class ImportReport:
     fields: int = 0
     groups: int = 0
     notes: list[str] = field(default_factory=list)
+    code_lists: CodeLists = field(default_factory=CodeLists)
+    code_lists_used: set[str] = field(default_factory=set)
+    code_lists_missing: set[str] = field(default_factory=set)
+    rules_translated: int = 0
+    rules_not_translated: int = 0
+    rules_seen: set[str] = field(default_factory=set, repr=False)
+    applicant: dict[str, str] = field(default_factory=dict)  # role → label of the field
+    candidates: list[_Candidate] = field(default_factory=list, repr=False)
 
     def note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
+
+    def summary(self) -> str:
+        """One line with the counts (the command prints it above the notes)."""
+        return (
+            f"XDatenfelder {self.version or '?'} {self.schema_id}: {self.fields} fields, "
+            f"{self.groups} groups, code lists {len(self.code_lists_used)} imported / "
+            f"{len(self.code_lists_missing)} missing, rules {self.rules_translated} translated / "
+            f"{self.rules_not_translated} not translated"
+        )
+
+
+def _candidate(spec: dict, name: str, ident: str, context: tuple, report: ImportReport) -> None:
+    """Remember a field that may hold the applicant's name, birth date, address or e-mail.
+
+    Fields inside repeatable groups never count (they are lists). A field on a required path
+    beats one inside an optional group (a representative), a group named for the applicant
+    beats others, a Baukasten id beats a name match, then the order in the file."""
+    if any(repeat for _n, _r, repeat in context):
+        return
+    role, by_id = ID_ROLES.get(ident), True
+    if role is None or spec["type"] not in ROLE_TYPES.get(role, TEXT_TYPES):
+        folded = _fold(name).lower().strip()
+        role = next((r for r, pattern in NAME_ROLES if pattern.search(folded)), None)
+        by_id = False
+    if role is None or spec["type"] not in ROLE_TYPES.get(role, TEXT_TYPES):
+        return
+    names = [_fold(n) for n, _r, _rep in context]
+    if any(REPRESENTATIVE_RE.search(n) for n in names):
+        return  # a representative's data never becomes the applicant's
+    required_path = spec["required"] and all(req for _n, req, _r in context)
+    for_applicant = any(APPLICANT_GROUP_RE.search(n) for n in names)
+    rank = (
+        not required_path,
+        not for_applicant,
+        not by_id,
+        len(report.candidates),
+    )
+    report.candidates.append(_Candidate(role, rank, spec, tuple(names)))
+
+
+def _assign_roles(report: ImportReport) -> None:
+    """The best candidate per role; a first name, birth date and the parts of an address
+    come from the group of the last name or street chosen (never a mix of two people)."""
+    best: dict[str, _Candidate] = {}
+
+    def rank(candidate: _Candidate) -> tuple:
+        leader = best.get(ROLE_LEADERS.get(candidate.role, ""))
+        return (leader is not None and leader.group != candidate.group, *candidate.rank)
+
+    for phase in (False, True):  # leaders first, then the parts that follow them
+        for candidate in report.candidates:
+            if (candidate.role in ROLE_LEADERS) != phase:
+                continue
+            if candidate.role not in best or rank(candidate) < rank(best[candidate.role]):
+                best[candidate.role] = candidate
+    for role, candidate in best.items():
+        if role == "email" and candidate.spec["type"] in TEXT_TYPES:
+            candidate.spec["type"] = "email"  # validated as an address, one line
+        candidate.spec["applicant"] = role
+        if role in PREFILL_KEYS:
+            candidate.spec["prefill"] = role
+        report.applicant[role] = candidate.spec["label"]
 
 
 def _local(tag: str) -> str:
@@ -205,16 +474,60 @@ def _constraints(node: Element, version: str, where: str, report: ImportReport) 
             except (TypeError, ValueError):
                 report.note(f"{where}: Präzisierung {source}={raw[source]!r} ist keine Zahl")
     if raw.get("pattern"):
+        pattern = xsd_pattern(str(raw["pattern"]))
         try:
-            re.compile(raw["pattern"])
-            result["pattern"] = raw["pattern"]
+            re.compile(pattern)
+            result["pattern"] = pattern
         except re.error:
             report.note(f"{where}: Muster {raw['pattern']!r} ist kein gültiger regulärer Ausdruck")
     return result
 
 
+# Unicode categories of XSD patterns that Python's `re` does not know. Outside a character
+# class a letter is "a word character that is no digit and no underscore"; inside one the
+# Latin letters (FIM's String.Latin) stand for it.
+_CLASS_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
+_CATEGORIES = {
+    "L": ("[^\\W\\d_]", _CLASS_LETTERS),
+    "Lu": ("[A-ZÀ-ÖØ-Þ]", "A-ZÀ-ÖØ-Þ"),
+    "Ll": ("[a-zß-öø-ÿ]", "a-zß-öø-ÿ"),
+    "N": ("\\d", "0-9"),
+    "Nd": ("\\d", "0-9"),
+}
+
+
+def xsd_pattern(pattern: str) -> str:
+    """An XSD (XML Schema) regular expression as Python's `re` reads it: \\p{L}, \\p{Lu},
+    \\p{N} become classes; the pattern is anchored by the engine (fullmatch), as in XSD."""
+    result, in_class, i = [], False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            match = re.match(r"\\p\{(\w+)\}", pattern[i:])
+            if match and match[1] in _CATEGORIES:
+                outside, inside = _CATEGORIES[match[1]]
+                result.append(inside if in_class else outside)
+                i += len(match[0])
+                continue
+            result.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        result.append(ch)
+        i += 1
+    return "".join(result)
+
+
 def _field(
-    node: Element, required: bool, version: str, keys: _Keys, report: ImportReport
+    node: Element,
+    required: bool,
+    version: str,
+    keys: _Keys,
+    report: ImportReport,
+    context: tuple = (),
 ) -> dict | None:
     ident = _ident(node) or "?"
     name = _text(node, "name") or ident
@@ -251,13 +564,25 @@ def _field(
             spec.update(type="choice", options=options)
             report.fields += 1
             return spec
-        reference = _text(node, "codelisteReferenz")
+        reference = _child(node, "codelisteReferenz")
+        code_list = report.code_lists.find(reference) if reference is not None else None
+        if code_list is not None:
+            spec.update(type="choice", options=code_list.options())
+            if len(code_list.rows) > 6:
+                spec["widget"] = "select"
+            report.code_lists_used.add(code_list.uri)
+            report.fields += 1
+            _candidate(spec, name, ident, context, report)
+            return spec
+        described = _reference_text(reference)
+        report.code_lists_missing.add(described or "(ohne Angabe)")
         report.note(
-            f"{where}: Codeliste {reference or '(ohne Angabe)'} liegt nicht in der Datei; "
-            "als Textfeld übernommen"
+            f"{where}: Codeliste {described or '(ohne Angabe)'} liegt weder neben dem Schema "
+            "noch im Codelisten-Verzeichnis des Kreises; als Textfeld übernommen"
         )
         spec.update(type="text", max_length=200)
         report.fields += 1
+        _candidate(spec, name, ident, context, report)
         return spec
     if feldart != "input":
         report.note(f"{where}: unbekannte Feldart {feldart!r}, als Textfeld übernommen")
@@ -293,21 +618,32 @@ def _field(
         spec.update(type="text", max_length=200)
         report.note(f"{where}: unbekannter Datentyp {datentyp!r}, als Textfeld übernommen")
     report.fields += 1
+    _candidate(spec, name, ident, context, report)
     return spec
 
 
 def _report_rule(rule: Element, where: str, report: ImportReport) -> None:
     ident = _ident(rule) or "?"
     name = _text(rule, "name")
-    description = _text(rule, "beschreibung") or _text(rule, "freitextRegel")
+    description = _rule_text(rule)
+    key = f"{ident}|{name}"
+    if key not in report.rules_seen:
+        report.rules_seen.add(key)
+        report.rules_not_translated += 1
     report.note(
         f"{where}: Regel {ident} „{name}“ nicht automatisch übernommen (Skripte werden nicht "
-        f"ausgeführt){': ' + description[:200] if description else ''}"
+        f"ausgeführt){': ' + description[:300] if description else ''}"
     )
 
 
 def _members(
-    node: Element, version: str, keys: _Keys, report: ImportReport, where: str, depth: int
+    node: Element,
+    version: str,
+    keys: _Keys,
+    report: ImportReport,
+    where: str,
+    depth: int,
+    context: tuple = (),
 ) -> list[dict]:
     """The fields of a group's `struktur` entries; nested groups below depth 1 are flattened."""
     result = []
@@ -320,19 +656,21 @@ def _members(
         for element in enthaelt:
             kind = _local(element.tag)
             if kind == "datenfeld":
-                spec = _field(element, low >= 1, version, keys, report)
+                spec = _field(element, low >= 1, version, keys, report, context)
                 if spec is None:
                     continue
-                if high is None or (high and high > 1):
-                    if spec["type"] == "file":
-                        spec["max_files"] = min(high or 10, 10)
-                    else:
-                        report.note(
-                            f"{where}: {spec['label']} darf mehrfach vorkommen; einmal übernommen"
-                        )
+                inside_group = depth > 1 or bool(context and context[-1][2])
+                if (high is None or high > 1) and spec["type"] != "file" and inside_group:
+                    # a group inside a group cannot repeat a single field
+                    report.note(
+                        f"{where}: {spec['label']} darf {low}- bis {high or 'beliebig'}-mal "
+                        "vorkommen; in einer Untergruppe nur einmal übernommen"
+                    )
+                else:
+                    spec = _repeat_field(spec, low, high, where, report)
                 result.append(spec)
             elif kind == "datenfeldgruppe":
-                result.extend(_group(element, low, high, version, keys, report, depth + 1))
+                result.extend(_group(element, low, high, version, keys, report, depth + 1, context))
             else:
                 report.note(f"{where}: unbekanntes Element <{kind}> in <enthaelt> ignoriert")
     return result
@@ -346,6 +684,7 @@ def _group(
     keys: _Keys,
     report: ImportReport,
     depth: int,
+    context: tuple = (),
 ) -> list[dict]:
     ident = _ident(node) or "?"
     name = _text(node, "name") or ident
@@ -354,29 +693,144 @@ def _group(
     for child in node:
         if _local(child.tag) not in GROUP_CHILDREN:
             report.note(f"{where}: unbekanntes Element <{_local(child.tag)}> ignoriert")
-    for rule in _children(node, "regel"):
-        _report_rule(rule, where, report)
-    members = _members(node, version, keys, report, where, depth)
+    repeat = high is None or high > 1
+    context = (*context, (name, low >= 1, repeat))
+    members = _members(node, version, keys, report, where, depth, context)
+    _apply_rules(_children(node, "regel"), members, where, report)
     if depth > 2:
-        report.note(f"{where}: tiefer verschachtelt, Felder in die übergeordnete Gruppe übernommen")
+        if low == 0:
+            # an optional group inside a group that is flattened: its fields cannot be
+            # asked for as a whole any more, so none of them is required
+            for m in members:
+                m["required"] = False
+        report.note(
+            f"{where}: tiefer verschachtelt, Felder in die übergeordnete Gruppe übernommen"
+            + (" (als freiwillige Angaben)" if low == 0 else "")
+        )
         return members
     if not members:
         report.note(f"{where}: keine übernehmbaren Felder")
         return []
-    repeat = high is None or high > 1
     if (depth == 2 or repeat) and any(m["type"] == "group" for m in members):
         report.note(f"{where}: Untergruppen in die Gruppe übernommen (eine Ebene)")
         members = _flatten(members)
+    if depth == 1 and not repeat:
+        members = _ask_optional(members, keys)
     group = {
         "key": keys.make(name, ident),
         "type": "group",
         "label": _text(node, "bezeichnungEingabe") or name,
         "fields": _rekey(members),
         "required": low >= 1,
+        "xdf_id": ident,
     }
+    if low == 0 and not repeat:
+        group["optional"] = True
     if repeat:
-        group["repeat"] = {"min": low, "max": min(high or 10, 50)}
+        if high is None or high > 50:
+            report.note(f"{where}: höchstens 50 Einträge übernommen (Schema: {low}:{high or '*'})")
+        group["repeat"] = {"min": low, "max": min(high or 50, 50)}
     return [group]
+
+
+# "Wenn das Feld F60000352 "…" = 002 "…" ODER = 004 "…", dann muss die Datenfeldgruppe
+# G60000224 "…" befüllt sein." — the way the FIM Baukasten writes required-if rules.
+_QUOTED = r'(?:\s*["„“][^"„“”]*["“”])?'
+RULE_RE = re.compile(
+    r"Wenn das (?:Daten)?[Ff]eld (?P<source>F\d{8})" + _QUOTED + r"\s*"
+    r"(?P<values>=\s*\d+" + _QUOTED + r"(?:\s*ODER\s*=\s*\d+" + _QUOTED + r")*)"
+    r"\s*[.,]?\s*dann muss (?:die |das )?(?:Datenfeldgruppe|Feldgruppe|Datenfeld|Feld)\s+"
+    r"(?P<target>[FG]\d{8})\b" + _QUOTED + r"\s*(?:befüllt|ausgefüllt|angegeben) (?:sein|werden)",
+    re.S,
+)
+
+
+def _rule_text(rule: Element) -> str:
+    return " ".join(
+        part
+        for part in (
+            _text(rule, "definition"),
+            _text(rule, "beschreibung"),
+            _text(rule, "freitextRegel"),
+        )
+        if part
+    )
+
+
+def _find(members: list[dict], ident: str) -> tuple[dict | None, dict | None]:
+    """(spec, the group it sits in or None) of the first member with this FIM id."""
+    for m in members:
+        if m.get("xdf_id") == ident:
+            return m, None
+        for sub in m.get("fields", []):
+            if sub.get("xdf_id") == ident:
+                return sub, m
+    return None, None
+
+
+def _apply_rules(
+    rules: list[Element], members: list[dict], where: str, report: ImportReport
+) -> None:
+    """Required-if rules become a condition of the engine: the target is shown (and then
+    required) only for the listed codes; hidden answers are never submitted, which is the
+    rule's second half ("… darf nicht befüllt sein"). Every other rule is reported."""
+    for rule in rules:
+        match = RULE_RE.search(_rule_text(rule))
+        source = target = None
+        if match:
+            source, source_group = _find(members, match["source"])
+            target, target_group = _find(members, match["target"])
+            codes = re.findall(r"=\s*(\d+)", match["values"])
+            same_scope = source_group is None or source_group is target_group
+            if (
+                source is not None
+                and target is not None
+                and source is not target
+                and source["type"] == "choice"
+                and same_scope
+                and not target.get("repeat")
+                and set(codes) <= {o["value"] for o in source["options"]}
+            ):
+                target["show_if"] = {"field": source["key"], "in": codes}
+                target["required"] = True
+                target.pop("optional", None)
+                report.rules_translated += 1
+                report.note(
+                    f"{where}: Regel {_ident(rule)} „{_text(rule, 'name')}“ als Bedingung "
+                    f"übernommen: {target['label']} nur bei {source['label']} = "
+                    + " oder ".join(codes)
+                )
+                continue
+        _report_rule(rule, where, report)
+
+
+def _ask_optional(members: list[dict], keys: _Keys) -> list[dict]:
+    """An optional group [0:1] with no condition from a rule is asked for first ("Möchten
+    Sie Angaben machen zu …?"); only when answered yes are its required fields required."""
+    result = []
+    for m in members:
+        if m.get("optional") and not m.get("show_if"):
+            question = _yes_no_question(m["label"], keys)
+            result.append(question)
+            m["show_if"] = {"field": question["key"], "equals": "ja"}
+            m["required"] = True
+        m.pop("optional", None)
+        result.append(m)
+    return result
+
+
+def _yes_no_question(label: str, keys: _Keys) -> dict:
+    return {
+        "key": keys.make(f"angaben {label}", "angaben"),
+        "type": "choice",
+        "label": f"Möchten Sie Angaben machen zu: {label}?",
+        "required": True,
+        "widget": "radio",
+        "options": [
+            {"value": "ja", "label": {"de": "Ja", "en": "Yes"}},
+            {"value": "nein", "label": {"de": "Nein", "en": "No"}},
+        ],
+    }
 
 
 def _rekey(members: list[dict]) -> list[dict]:
@@ -392,12 +846,16 @@ def _flatten(members: list[dict]) -> list[dict]:
 
 
 def parse(
-    xml: bytes | str, key: str | None = None, service: str = ""
+    xml: bytes | str,
+    key: str | None = None,
+    service: str = "",
+    code_lists: CodeLists | None = None,
 ) -> tuple[dict | None, ImportReport]:
     """XDatenfelder XML → (form definition in normal form or None, report). Never raises on
     content: problems go into the report; a file that is not a Stammdatenschema at all
-    gives (None, report with the reason)."""
-    report = ImportReport()
+    gives (None, report with the reason), and so does a form that could never become a case
+    (no field for the applicant's name)."""
+    report = ImportReport(code_lists=code_lists or CodeLists())
     try:
         root = SafeET.fromstring(xml)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -417,39 +875,35 @@ def parse(
     for child in schema:
         if _local(child.tag) not in SCHEMA_CHILDREN:
             report.note(f"Stammdatenschema: unbekanntes Element <{_local(child.tag)}> ignoriert")
-    for rule in _children(schema, "regel"):
-        _report_rule(rule, "Stammdatenschema", report)
     keys = _Keys()
-    pages: list[dict] = []
+    top: list[dict] = []
     for struktur in _children(schema, "struktur"):
         low, high = _bounds(_text(struktur, "anzahl"))
         enthaelt = _child(struktur, "enthaelt")
         for element in enthaelt if enthaelt is not None else []:
             kind = _local(element.tag)
             if kind == "datenfeldgruppe":
-                members = _group(element, low, high, report.version, keys, report, 1)
-                if not members:
-                    continue
-                group = members[0]
-                title = group["label"]
-                page_fields = [group] if group.get("repeat") else group["fields"]
-                pages.append(
-                    {"key": _page_key(title, len(pages)), "title": title, "fields": page_fields}
-                )
+                top.extend(_group(element, low, high, report.version, keys, report, 1))
             elif kind == "datenfeld":
-                spec = _field(element, low >= 1, report.version, keys, report)
-                if spec and high is not None and high > 1 and spec["type"] == "file":
-                    spec["max_files"] = min(high, 10)
+                spec = _field(element, low >= 1, report.version, keys, report, ())
                 if spec:
-                    if not pages or not pages[-1].get("loose"):
-                        pages.append(
-                            {"key": "angaben", "title": "Angaben", "fields": [], "loose": True}
-                        )
-                    pages[-1]["fields"].append(spec)
+                    top.append(_repeat_field(spec, low, high, "Stammdatenschema", report))
             else:
                 report.note(f"Stammdatenschema: unbekanntes Element <{kind}> ignoriert")
+    _apply_rules(_children(schema, "regel"), top, "Stammdatenschema", report)
+    pages = _pages(top, keys)
     if not pages:
         report.note("Keine übernehmbaren Felder gefunden")
+        return None, report
+    for message in report.code_lists.notes:
+        report.note(message)
+    _assign_roles(report)
+    if not {"last_name", "company_name"} & set(report.applicant):
+        report.note(
+            "Das Formular kann nicht als Antrag eingehen: kein Feld für den Namen der "
+            "antragstellenden Person (FIM F60000227 Familienname oder F60000319 "
+            "Organisationsname, oder ein Feld „Familienname“, „Nachname“, „Firmenname“)"
+        )
         return None, report
     _strip_ids(pages)
     name = _text(schema, "bezeichnungEingabe") or _text(schema, "name") or report.schema_id
@@ -468,6 +922,78 @@ def parse(
         return None, report
 
 
+def _pages(top: list[dict], keys: _Keys) -> list[dict]:
+    """A page per top-level group (its fields on the page, a repeated group as one field);
+    fields outside any group share a page. An optional group [0:1] asks first whether the
+    citizen wants to give it; a group with a condition from a rule is a conditional page."""
+    pages: list[dict] = []
+    for member in top:
+        if member["type"] == "group" and not member.get("repeat"):
+            fields = member["fields"]
+            page = {"key": _page_key(member["label"], len(pages)), "title": member["label"]}
+            if member.get("show_if"):
+                page["show_if"] = member["show_if"]
+            elif member.get("optional") and not _asks_itself(fields):
+                question = _yes_no_question(member["label"], keys)
+                condition = {"field": question["key"], "equals": "ja"}
+                for f in fields:
+                    f["show_if"] = (
+                        {"all": [condition, f["show_if"]]} if f.get("show_if") else condition
+                    )
+                fields = [question, *fields]
+            page["fields"] = fields
+            pages.append(page)
+            continue
+        member.pop("optional", None)
+        if member["type"] == "group":  # repeated: the list of entries is the page
+            page = {"key": _page_key(member["label"], len(pages)), "title": member["label"]}
+            if member.get("show_if"):
+                page["show_if"] = member.pop("show_if")
+            pages.append({**page, "fields": [member]})
+            continue
+        if not pages or not pages[-1].get("loose"):
+            pages.append({"key": "angaben", "title": "", "fields": [], "loose": True})
+        pages[-1]["fields"].append(member)
+    for page in pages:
+        if page.get("loose"):
+            only = page["fields"][0]
+            page["title"] = only["label"] if len(page["fields"]) == 1 else "Weitere Angaben"
+            page["key"] = _page_key(page["title"], pages.index(page))
+    return pages
+
+
+def _asks_itself(fields: list[dict]) -> bool:
+    """An optional group whose only unconditional required field is a choice ("Wird die
+    antragstellende Person vertreten?") already asks for itself: no extra question."""
+    required = [f for f in fields if f["required"] and not f.get("show_if")]
+    return len(required) == 1 and required[0]["type"] == "choice"
+
+
+def _repeat_field(spec: dict, low: int, high: int | None, where: str, report: ImportReport) -> dict:
+    """A field that may occur more than once ([1:2], [2:5], [0:*]): files take several
+    uploads, any other field becomes a repeatable group of that one field."""
+    if high is not None and high <= 1:
+        return spec
+    if spec["type"] == "file":
+        spec["max_files"] = min(high or 10, 10)
+        return spec
+    item = dict(spec, required=True)
+    item.pop("xdf_id", None)
+    item.pop("applicant", None)
+    item.pop("prefill", None)
+    if high is None or high > 50:
+        report.note(f"{where}: {spec['label']} höchstens 50-mal übernommen")
+    return {
+        "key": spec["key"],
+        "type": "group",
+        "label": spec["label"],
+        "required": low >= 1,
+        "xdf_id": spec.get("xdf_id", ""),
+        "fields": [dict(item, key="wert")],
+        "repeat": {"min": low, "max": min(high or 50, 50)},
+    }
+
+
 def _page_key(title: str, index: int) -> str:
     key = re.sub(r"[^a-z0-9]+", "-", _fold(title).lower()).strip("-")[:50]
     return key if key and key[0].isalpha() else f"seite-{index + 1}"
@@ -482,5 +1008,6 @@ def _strip_ids(pages: list[dict]) -> None:
         page.pop("loose", None)
         for f in page["fields"]:
             f.pop("xdf_id", None)
+            f.pop("optional", None)
             for sub in f.get("fields", []):
                 sub.pop("xdf_id", None)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from openkreis.core.services import current_tenant
-from openkreis.forms.services import import_xdatenfelder
+from openkreis.forms.services import code_lists_for, import_xdatenfelder
 
 
 class Command(BaseCommand):
@@ -13,6 +13,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--key", help="form key (default: fim-<schema id>)")
         parser.add_argument("--service", default="", help="slug of the service the form is for")
+        parser.add_argument(
+            "--codelists",
+            action="append",
+            default=[],
+            help="folder with genericode code lists (besides the schema's own folder and "
+            "tenants/<slug>/codelisten/); may be given more than once",
+        )
 
     def handle(self, *args, **options):
         tenant = current_tenant()
@@ -21,13 +28,18 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file {path}")
+        folders = [path.parent, *(Path(f) for f in options["codelists"])]
         form, report = import_xdatenfelder(
-            tenant, path.read_bytes(), key=options["key"], service_slug=options["service"]
+            tenant,
+            path.read_bytes(),
+            key=options["key"],
+            service_slug=options["service"],
+            code_lists=code_lists_for(tenant, folders),
         )
-        self.stdout.write(
-            f"XDatenfelder {report.version or '?'} {report.schema_id}: "
-            f"{report.fields} fields, {report.groups} groups"
-        )
+        self.stdout.write(report.summary())
+        if report.applicant:
+            roles = ", ".join(f"{role}: {label}" for role, label in report.applicant.items())
+            self.stdout.write(f"  applicant: {roles}")
         for note in report.notes:
             self.stdout.write(f"  - {note}")
         if form is None:
