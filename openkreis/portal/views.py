@@ -20,6 +20,7 @@ from openkreis.catalog.models import OzgTopic, Service
 from openkreis.core import services as core
 from openkreis.core.models import Location
 from openkreis.core.net import client_ip
+from openkreis.forms import services as forms
 
 from . import services
 from .forms import BarrierReportForm, PlaceForm
@@ -106,11 +107,17 @@ def service_detail(request, slug: str):
         status = 400
     if not request.GET:  # the first view; choosing a municipality is the same visit
         catalog.log_service_view(tenant, service)
+    apply_url, maturity = service.online_url, service.maturity
+    if not apply_url and forms.form_for_service(service) is not None:
+        # a form imported for this service (e.g. from FIM) is offered on its page
+        apply_url, maturity = reverse("forms:start", args=[service.slug]), max(maturity, 3)
     return render(
         request,
         "portal/service_detail.html",
         {
             "service": service,
+            "apply_url": apply_url,
+            "maturity": maturity,
             "form": form,
             "answers": answers,
             "choices": choices,

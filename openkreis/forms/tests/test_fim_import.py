@@ -427,3 +427,23 @@ def test_a_whole_number_field_does_not_suggest_decimals():
     assert engine._convert(year, "zwanzig")[1] == "Jahr muss eine ganze Zahl sein, zum Beispiel 12."
     amount = dict(year, decimals=2, label={"de": "Betrag"})
     assert "12,50" in engine._convert(amount, "zwanzig")[1]
+
+
+@pytest.mark.django_db
+def test_an_imported_form_is_offered_on_its_service_page(client, fim_service, harz):
+    """Issue 15.1: the page said "Formular online, Abgabe auf Papier" and did not link the
+    form imported for the service."""
+    Service.objects.filter(pk=fim_service.pk).update(online_url="", maturity=2)
+    url, link = f"/leistungen/{fim_service.slug}/", f'href="/antrag/{fim_service.slug}/"'
+    before = client.get(url).content.decode()
+    assert link not in before and "Formular online, Abgabe auf Papier" in before
+    form, report = forms.import_xdatenfelder(
+        harz,
+        (ANTRAG / "antrag-2.0.xml").read_bytes(),
+        key="fim-antrag",
+        service_slug=fim_service.slug,
+        code_lists=code_lists(),
+    )
+    assert form is not None, report.notes
+    html = client.get(url).content.decode()
+    assert link in html and "Formular online, Abgabe auf Papier" not in html

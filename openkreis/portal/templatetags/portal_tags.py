@@ -19,7 +19,9 @@ def grouped_hours(location):
 
 
 @register.filter
-def maturity_label(service):
+def maturity_label(service, maturity=None):
+    """The service's online level in words; `maturity` overrides the catalogue's figure
+    (a form imported for the service makes it "Apply online")."""
     labels = {
         0: _("Only at the office"),
         1: _("Information online"),
@@ -27,4 +29,5 @@ def maturity_label(service):
         3: _("Apply online"),
         4: _("Fully digital"),
     }
-    return labels.get(service.maturity, _("Level %(n)s") % {"n": service.maturity})
+    level = service.maturity if maturity is None else maturity
+    return labels.get(level, _("Level %(n)s") % {"n": level})
