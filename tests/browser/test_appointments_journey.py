@@ -43,7 +43,8 @@ def test_booking_at_phone_width(browser, portal_url):
     context = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
     page = context.new_page()
     page.goto(portal_url + "/leistungen/fuehrerschein-umtausch/")
-    page.get_by_role("link", name="Termin buchen").first.click()
+    # the service page's own link (the header has one to /termine/ too)
+    page.locator("main").get_by_role("link", name="Termin buchen").first.click()
     page.wait_for_url(re.compile(r"/termine/standort/"))
     page.goto(portal_url + "/termine/")
     assert page.locator("h1").inner_text() == "Termin buchen"
