@@ -11,6 +11,7 @@ from allauth.account import forms as allauth_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -149,6 +150,9 @@ EMAIL_LABEL = _("E-mail address")
 NEW_PASSWORD_AGAIN = _("Repeat the new password")
 
 
+LOGIN_MAX_LENGTH = 254
+
+
 class LoginForm(PortalWording, allauth_forms.LoginForm):
     labels = {"login": _("Username or e-mail address"), "password": _("Password")}
     hints = {"password": ""}  # "Forgot your password?" is a link below the field
@@ -156,6 +160,11 @@ class LoginForm(PortalWording, allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].widget.attrs["autocomplete"] = "username"
+        # an e-mail address has at most 254 characters; a 60,000-character login made
+        # SQLite's LIKE fail with a 500 (issue 16 F6)
+        self.fields["login"].max_length = LOGIN_MAX_LENGTH
+        self.fields["login"].widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+        self.fields["login"].validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
 
 
 class SignupForm(PortalWording, allauth_forms.SignupForm):

@@ -69,6 +69,14 @@ def test_failed_login_is_summarised_and_linked_to_the_field(client, anna):
     assert re.search(r'<a href="#id_password">Passwort: [^<]+</a>', missing)
 
 
+def test_an_absurdly_long_login_is_a_clear_error_not_a_500(client, harz):
+    """Issue 16 F6: a 60,000-character login made SQLite's LIKE fail with a 500."""
+    response = client.post("/konto/login/", {"login": "a" * 60_000, "password": "x" * 20})
+    assert response.status_code == 200  # the form again, with the error at the field
+    assert 'id="id_login-error"' in response.content.decode()
+    assert 'maxlength="254"' in client.get("/konto/login/").content.decode()
+
+
 def test_signup_page_names_one_password_rule(client, harz):
     html = main(client.get("/konto/signup/"))
     assert "<h1>Konto anlegen</h1>" in html
