@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,11 @@ def add_file(application: Application, path: str, upload: UploadedFile) -> Appli
 def remove_file(application: Application, file_id: str) -> None:
     if application.status != Application.Status.DRAFT:
         raise FormError(_("This application has already been sent."))
-    for stored in application.files.filter(public_id=file_id):
+    try:
+        public_id = uuid.UUID(file_id)
+    except ValueError:  # not one of our ids: nothing to remove (it answered 500, issue 16 F6)
+        return
+    for stored in application.files.filter(public_id=public_id):
         stored.file.delete(save=False)
         stored.delete()
 

@@ -163,6 +163,8 @@ def test_uploads_are_checked_by_content(harz_forms, anna):
         page_url(app, "unterlagen"), {"action": "upload", "f-relationship_proof": empty}
     )
     assert response.status_code == 400
+    odd = anna.post(page_url(app, "unterlagen"), {"action": "delete-file:not-a-uuid"})
+    assert odd.status_code == 302 and app.files.exists()  # answered 500 (issue 16 F6)
     response = anna.post(page_url(app, "unterlagen"), {"action": f"delete-file:{stored.public_id}"})
     assert response.status_code == 302 and not app.files.exists()
 
