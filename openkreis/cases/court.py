@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 from django.template.loader import render_to_string
@@ -134,7 +135,7 @@ def build_court_file(
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("gerichtsakte.pdf", court_pdf)
         for (document, version, _pdf, _count), entry in zip(parts, entries, strict=True):
-            name = f"originale/{version.pk}-{version.filename}"
+            name = f"originale/{version.pk}-{archive_name(version.filename)}"
             data = stored[version.pk]
             zf.writestr(name, data)
             manifest["documents"].append(
@@ -152,3 +153,28 @@ def build_court_file(
             )
         zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     return court_pdf, archive.getvalue()
+
+
+# Characters Windows cannot have in a file name, control characters, and ";" which some
+# unpackers treat as a version separator (issue 16 F9).
+_UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*;\x00-\x1f]')
+_RESERVED_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
+
+
+def archive_name(filename: str) -> str:
+    """A file name every common unpacker accepts: unsafe characters become "_", no trailing
+    dots or spaces, no reserved device names, at most 120 characters."""
+    name = _UNSAFE_IN_NAMES.sub("_", filename).strip().rstrip(". ") or "dokument"
+    stem, dot, suffix = name.rpartition(".")
+    if (stem if dot else name).lower() in _RESERVED_NAMES:
+        name = "_" + name
+    if len(name) > 120:
+        name = name[: 120 - len(dot + suffix)] + dot + suffix if dot else name[:120]
+    return name

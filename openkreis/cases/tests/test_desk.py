@@ -166,7 +166,7 @@ def test_court_file_zip_has_paginated_pdf_originals_and_manifest(client, case):
     from .factories import png_bytes
 
     login_as(client, "own-unit")
-    services.attach_document(case, ("foto.png", png_bytes()), channel="paper")
+    services.attach_document(case, ('foto <1> "neu";2.png', png_bytes()), channel="paper")
     ids = list(case.documents.values_list("pk", flat=True))
     assert client.get(f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/").status_code == 200
     response = client.post(f"/sachbearbeitung/vorgang/{case.pk}/gerichtsakte/", {"documents": ids})
@@ -174,6 +174,10 @@ def test_court_file_zip_has_paginated_pdf_originals_and_manifest(client, case):
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["file_number"] == case.file_number and len(manifest["documents"]) == 2
+    # names Windows can unpack (issue 16 F9): no < > : " | ? * ; in any entry
+    names = archive.namelist()
+    assert not [n for n in names if set(n) & set('<>:"|?*;\\')], names
+    assert any(n.endswith("foto _1_ _neu__2.png") for n in names), names
     for entry in manifest["documents"]:
         import hashlib
 
