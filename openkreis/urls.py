@@ -14,6 +14,9 @@ from openkreis.portal import views as portal_views
 # The Django admin is for administrators only; editors work in Wagtail's admin.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
+# Folders below MEDIA_ROOT that hold public files only (Wagtail's images and renditions).
+PUBLIC_MEDIA_FOLDERS = ("original_images", "images")
+
 api_patterns = [
     path("v1/cases/", include(("openkreis.cases.api.urls", "cases-api"))),
     path("v1/accounts/", include(("openkreis.accounts.api.urls", "accounts-api"))),
@@ -48,9 +51,14 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEBUG:
+    # Only the public pictures of the editorial pages (Wagtail), never a citizen's or a case's
+    # file: those are served by their authorised views in every mode (issue 16 F8).
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    for folder in PUBLIC_MEDIA_FOLDERS:
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
+        )
 
 handler403 = "openkreis.portal.views.permission_denied"
 handler404 = "openkreis.portal.views.not_found"

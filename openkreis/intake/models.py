@@ -1,8 +1,12 @@
 """Scanned paper mail on its way into the eAkte. A job is stored (file and row) before any
 work starts, so an upload that was acknowledged is never lost, whatever happens next."""
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openkreis.cases.models import quarantine_storage
@@ -10,6 +14,26 @@ from openkreis.cases.models import quarantine_storage
 
 def _original_path(instance, filename: str) -> str:
     return f"intake/{instance.original_sha256[:2]}/{instance.original_sha256}"
+
+
+def _generated_path(folder: str):
+    """Stored under a generated name, never the sender's file name (issue 16 F8); the name
+    as uploaded stays in `ScanJob.filename` for the people who file it."""
+
+    def path(instance, filename: str) -> str:
+        suffix = Path(filename).suffix.lower()
+        suffix = suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 6 else ""
+        return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+    return path
+
+
+def _scan_path(instance, filename: str) -> str:
+    return _generated_path("intake")(instance, filename)
+
+
+def _ocr_path(instance, filename: str) -> str:
+    return _generated_path("intake/ocr")(instance, filename)
 
 
 class ScanJob(models.Model):
@@ -23,7 +47,7 @@ class ScanJob(models.Model):
     # The scan as the eAkte accepts it: a PDF neutralised (cases.validate_upload). When that
     # removed anything, the upload itself is kept in quarantine and goes into the case's
     # quarantine with the document; `removed` says what was taken out.
-    file = models.FileField(upload_to="intake/%Y/%m/", max_length=300)
+    file = models.FileField(upload_to=_scan_path, max_length=300)
     filename = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)  # of the upload as received
     original = models.FileField(
@@ -35,7 +59,7 @@ class ScanJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
-    ocr_file = models.FileField(upload_to="intake/ocr/%Y/%m/", blank=True, max_length=300)
+    ocr_file = models.FileField(upload_to=_ocr_path, blank=True, max_length=300)
     text = models.TextField(blank=True)
     suggested_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -172,3 +172,17 @@ def test_mail_room_finds_the_case_by_name_and_sees_the_ocr_progress(
     response = client.post(f"/eingang/poststelle/scan/{job.pk}/", {"file_number": case.file_number})
     assert response.status_code == 302
     assert ScanJob.objects.get(pk=job.pk).filed_case == case
+
+
+def test_scans_are_stored_under_generated_names_not_the_senders(harz):
+    """Issue 16 F8: scans were stored under their original file name."""
+    job = intake.receive_scan("Brief an Frau Mustermann.pdf", scanned_letter("32.10.01-2026-1"))
+    assert "Mustermann" not in job.file.name and job.file.name.endswith(".pdf")
+    assert job.filename == "Brief an Frau Mustermann.pdf"
+
+
+def test_media_is_not_served_by_the_app(client, harz):
+    from openkreis.urls import PUBLIC_MEDIA_FOLDERS
+
+    assert "intake" not in PUBLIC_MEDIA_FOLDERS
+    assert client.get("/media/intake/x.pdf").status_code == 404
