@@ -154,6 +154,9 @@ MFA_FORMS = {
     "activate_totp": "openkreis.accounts.forms.ActivateTOTPForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# One time step either side (RFC 6238 §5.2): a code typed as it changes still counts. A used
+# code is refused anyway (shared cache), so this widens nothing an attacker can replay.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env("OPENKREIS_MFA_ISSUER", "openkreis")
 # Login through OpenID Connect (BundID/Nutzerkonto Bund, a state account, any OIDC issuer)
 # as an alternative to the password: configured per deployment, off when no issuer is set.

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from playwright.sync_api import expect
 
 from openkreis.cases.demo import DEMO_PASSWORD
 from openkreis.core.testing import totp_code
@@ -98,12 +99,12 @@ def test_mail_room_lead_and_auditor(browser, portal_url, tmp_path):
     page.get_by_label("Vorgang nach Aktenzeichen oder Name suchen").fill(name)
     page.get_by_role("button", name="Suchen").click()
     page.get_by_role("link", name=number).click()
-    assert page.get_by_label("Aktenzeichen eines vorhandenen Vorgangs").input_value() == number
-    assert WORD in page.locator(".ocr-text").inner_text()
+    expect(page.get_by_label("Aktenzeichen eines vorhandenen Vorgangs")).to_have_value(number)
+    expect(page.locator(".ocr-text")).to_contain_text(WORD)
     assert axe(page) == [], format_violations(axe(page))
     both_widths(page, "intake-file-letter")
     page.get_by_role("button", name="Brief ablegen").click()
-    assert f"Abgelegt in {number}" in page.content()
+    expect(page.locator("main")).to_contain_text(f"Abgelegt in {number}")
     context.close()
 
     # The team lead finds the case by the word in the image and assigns cases in bulk.
@@ -112,7 +113,7 @@ def test_mail_room_lead_and_auditor(browser, portal_url, tmp_path):
     )
     page.get_by_label("Aktenzeichen, Name oder ein Wort aus den Dokumenten").fill(WORD)
     page.get_by_role("button", name="Anzeigen").click()
-    assert number in page.locator(".case-table").inner_text()
+    expect(page.locator(".case-table")).to_contain_text(number)
     page.goto(portal_url + "/sachbearbeitung/zuweisen/")
     assert axe(page) == [], format_violations(axe(page))
     rows = page.locator("tr", has_text="Fahrerlaubnisbehörde").locator("input[name=cases]")
@@ -122,7 +123,7 @@ def test_mail_room_lead_and_auditor(browser, portal_url, tmp_path):
     page.get_by_label("Zuweisen an").select_option(label="sb-fahrerlaubnis")
     both_widths(page, "cases-assign")
     page.get_by_role("button", name="Ausgewählte Vorgänge zuweisen").click()
-    assert "2 Vorgänge an sb-fahrerlaubnis zugewiesen." in page.content()
+    expect(page.locator("main")).to_contain_text("2 Vorgänge an sb-fahrerlaubnis zugewiesen.")
     holders = run_on_portal(
         "from openkreis.cases.models import Case\n"
         f"print(sorted(set(Case.objects.filter(pk__in={picked!r}).values_list("
@@ -135,9 +136,10 @@ def test_mail_room_lead_and_auditor(browser, portal_url, tmp_path):
     context, page = login(
         browser, portal_url, AUDITOR, DEMO_PASSWORD, AUDITOR_SECRET, "/sachbearbeitung/protokoll/"
     )
-    assert "Intakt" in page.locator(".chain-status").inner_text()
+    expect(page.locator(".chain-status")).to_contain_text("Intakt")
     page.get_by_label("Aktenzeichen").fill(number)
     page.get_by_role("button", name="Anzeigen").click()
+    expect(page.locator(".audit-table")).to_contain_text("document.attached")
     table = page.locator(".audit-table").inner_text()
     assert "document.attached" in table and "poststelle" in table
     assert name not in page.content()  # the trail, not the case

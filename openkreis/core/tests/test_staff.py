@@ -97,3 +97,18 @@ def test_logging_in_shows_no_signed_in_banner_but_logging_out_confirms(client, h
     assert page.status_code == 200 and 'class="banner' not in page.content.decode()
     out = client.post("/konto/logout/", follow=True).content.decode()
     assert 'class="banner banner-success"' in out and "abgemeldet" in out
+
+
+def test_a_code_from_the_step_before_still_counts_but_only_once(harz):
+    """A code typed just as the authenticator changes it is accepted (one step of drift,
+    RFC 6238 §5.2) — it failed browser logins on a busy machine; reuse is still refused."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+
+    user, secret = make_staff("drift", "kfz-zulassung", StaffMembership.Role.CASEWORKER)
+    totp = TOTP(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP))
+    previous = format_hotp_value(hotp_value(secret, int(time.time()) // 30 - 1))
+    assert totp.validate_code(previous) is True
+    assert totp.validate_code(previous) is False
