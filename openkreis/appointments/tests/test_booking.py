@@ -85,7 +85,7 @@ def test_limit_per_email_and_service(quedlinburg):
 
 def test_reschedule_moves_all_or_nothing(quedlinburg):
     chosen = svc("fuehrerschein-umtausch")
-    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen, after_today=True))
     old_start = booking.start
     day = booking.start.astimezone(BERLIN).date()
     target = services.free_slots(quedlinburg, chosen, day)[3]
