@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "openkreis.forms",
     "openkreis.appointments",
     "openkreis.cockpit",
+    "openkreis.schools",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
