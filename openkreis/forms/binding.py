@@ -71,6 +71,9 @@ def bind(
         "label": tr(f["label"]),
         "help": tr(f.get("help")),
         "required": f["required"],
+        # "(optional)" beside the label: a field that may stay empty (not a group the
+        # citizen chose to fill, whose own fields are marked)
+        "optional": not f["required"],
         "single": single,
         "error": errors.get(engine.first_input_id(f, prefix), ""),
         "conditional": _condition_note(f, page_fields) if f.get("show_if") else "",
@@ -141,15 +144,23 @@ def bind(
             "value": text,
             "input_type": INPUT_TYPES.get(kind, "text"),
             "textarea": kind == "textarea",
-            "inputmode": "decimal" if kind == "number" else "",
+            "inputmode": _inputmode(f),
             "unit": tr(f.get("unit")),
             "autocomplete": AUTOCOMPLETE.get(f.get("prefill", ""), "off" if kind == "iban" else ""),
             "maxlength": f.get("max_length") or (10 if kind == "date" else ""),
+            "pattern": f.get("browser_pattern", ""),
             "short": kind in ("number", "date"),
             "spellcheck": kind in ("text", "textarea"),
         }
     )
     return bound
+
+
+def _inputmode(f: dict) -> str:
+    """Digits only on a phone keyboard for whole numbers, with a comma for decimals."""
+    if f["type"] != "number":
+        return ""
+    return "decimal" if f.get("decimals") else "numeric"
 
 
 def _bind_group(f, prefix, value, raw, errors, files, bound):

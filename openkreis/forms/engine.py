@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from .schema import RELATIVE_DATE_RE
+from .schema import HARD_MAX_LENGTH, RELATIVE_DATE_RE
 
 POSTCODE_RE = re.compile(r"^\d{5}$")
 IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
@@ -147,10 +148,18 @@ class PageResult:
     errors: dict[str, str] = field(default_factory=dict)  # html id → message
     anchors: list[tuple[str, str]] = field(default_factory=list)  # (html id, message) in order
 
-    def error(self, html_id: str, message: str) -> None:
+    def error(self, html_id: str, message: str, label: str = "") -> None:
+        """The message at the field; in the error summary "<label>: <message>", so it reads
+        for any label (FIM labels are often whole sentences)."""
         if html_id not in self.errors:
             self.errors[html_id] = message
-            self.anchors.append((html_id, message))
+            self.anchors.append((html_id, labelled(label, message)))
+
+
+def labelled(label: str, message: str) -> str:
+    """'<label>: <message>' for the error summary and the check page ('' label: message)."""
+    label = (label or "").strip().rstrip(":")
+    return f"{label}: {message}" if label else message
 
 
 def html_id(*parts: Any) -> str:
@@ -253,10 +262,10 @@ def read_field(
         if value is not None:
             value, message = _convert(f, raw)
             if message:
-                result.error(first_input_id(f, prefix), message)
+                result.error(first_input_id(f, prefix), message, tr(f["label"]))
                 return None
     for message in check_value(f, value):
-        result.error(first_input_id(f, prefix), message)
+        result.error(first_input_id(f, prefix), message, tr(f["label"]))
         return None
     return value
 
@@ -264,18 +273,17 @@ def read_field(
 def _convert(f: Mapping, raw: str) -> tuple[Any, str]:
     """Text → the stored representation of the type, or an error message."""
     kind = f["type"]
-    label = tr(f["label"])
     if kind == "number":
         number = parse_number(raw)
         if number is None:
             if not f.get("decimals"):  # a count or a year: no "12,50" as the example
-                return None, _("%(label)s must be a whole number, like 12.") % {"label": label}
-            return None, _("%(label)s must be a number, like 12 or 12,50.") % {"label": label}
+                return None, pgettext("form field", "Enter a whole number, like 12.")
+            return None, pgettext("form field", "Enter a number, like 12 or 12,50.")
         return str(number), ""
     if kind == "date":
         date = parse_date(raw)
         if date is None:
-            return None, _("%(label)s must be a real date, like 31.01.2000.") % {"label": label}
+            return None, pgettext("form field", "Enter a real date, like 31.01.2000.")
         return date.isoformat(), ""
     if kind == "iban":
         return re.sub(r"\s+", "", raw).upper(), ""
@@ -295,7 +303,7 @@ def _read_group(f, post, prefix, data, result, files):
             )
         item = {k: v for k, v in item.items() if v is not None}
         for message in check_value(f, item or None):
-            result.error(first_input_id(f, prefix), message)
+            result.error(first_input_id(f, prefix), message, tr(f["label"]))
         return item or None
     count = _count(post, prefix, f["repeat"])
     items = []
@@ -309,7 +317,7 @@ def _read_group(f, post, prefix, data, result, files):
         items.append(item)
     result.raw[f"{prefix}-count"] = count
     for message in check_value(f, items):
-        result.error(first_input_id(f, prefix), message)
+        result.error(first_input_id(f, prefix), message, tr(f["label"]))
     return items
 
 
@@ -331,46 +339,42 @@ def _count(post, prefix, repeat) -> int:
 
 def check_value(f: Mapping, value: Any, base: dt.date | None = None) -> list[str]:
     """Every constraint of one field on its typed value; the list of messages (may be empty)."""
-    label = tr(f["label"])
     kind = f["type"]
     if kind == "group" and f.get("repeat"):
         items = value or []
         low, high = f["repeat"]["min"], f["repeat"]["max"]
         if len(items) < low:
-            return [_("Add at least %(n)s entries for %(label)s.") % {"n": low, "label": label}]
+            return [pgettext("form field", "Add at least %(n)s entries.") % {"n": low}]
         if len(items) > high:
-            return [_("Enter at most %(n)s entries for %(label)s.") % {"n": high, "label": label}]
+            return [pgettext("form field", "Enter at most %(n)s entries.") % {"n": high}]
         return []
     if not _filled(value):
         if not f["required"]:
             return []
         if kind in ("choice", "boolean") or kind == "group":
             if kind == "boolean":
-                return [_("Confirm: %(label)s") % {"label": label}]
-            return [_("Select an answer for %(label)s.") % {"label": label}]
+                return [pgettext("form field", "Please confirm this.")]
+            return [pgettext("form field", "Please select an answer.")]
         if kind == "file":
-            return [_("Upload a file for %(label)s.") % {"label": label}]
-        return [_("Enter %(label)s.") % {"label": label}]
+            return [pgettext("form field", "Please upload a file.")]
+        return [pgettext("form field", "Please fill in this field.")]
     try:
-        return _check_filled(f, value, label, base)
+        return _check_filled(f, value, base)
     except (TypeError, ValueError, InvalidOperation, AttributeError, KeyError):
-        return [_("%(label)s has an invalid value.") % {"label": label}]
+        return [pgettext("form field", "This value is not valid.")]
 
 
-def _check_filled(f, value, label, base) -> list[str]:
+def _check_filled(f, value, base) -> list[str]:
     kind = f["type"]
     if kind in ("text", "textarea", "phone", "email"):
         if not isinstance(value, str):
             raise TypeError
-        if f.get("max_length") and len(value) > f["max_length"]:
-            return [
-                _("%(label)s must be %(n)s characters or fewer.")
-                % {"label": label, "n": f["max_length"]}
-            ]
+        limit = f.get("max_length") or HARD_MAX_LENGTH
+        if len(value) > limit:
+            return [pgettext("form field", "Enter at most %(n)s characters.") % {"n": limit}]
         if f.get("min_length") and len(value) < f["min_length"]:
             return [
-                _("%(label)s must be at least %(n)s characters.")
-                % {"label": label, "n": f["min_length"]}
+                pgettext("form field", "Enter at least %(n)s characters.") % {"n": f["min_length"]}
             ]
         if kind == "email":
             try:
@@ -382,7 +386,7 @@ def _check_filled(f, value, label, base) -> list[str]:
         if f.get("pattern") and not re.fullmatch(f["pattern"], value):
             return [
                 tr(f.get("pattern_message"))
-                or _("%(label)s is not in the expected format.") % {"label": label}
+                or pgettext("form field", "The entry is not in the expected format.")
             ]
         return []
     if kind == "number":
@@ -392,28 +396,27 @@ def _check_filled(f, value, label, base) -> list[str]:
             and number != number.to_integral()
         ):
             if not f.get("decimals"):
-                return [_("%(label)s must be a whole number.") % {"label": label}]
+                return [pgettext("form field", "Enter a whole number.")]
             return [
-                _("%(label)s may have at most %(n)s decimal places.")
-                % {"label": label, "n": f["decimals"]}
+                pgettext("form field", "Enter at most %(n)s decimal places.") % {"n": f["decimals"]}
             ]
         if f.get("min") is not None and number < Decimal(str(f["min"])):
-            return [_("%(label)s must be %(n)s or more.") % {"label": label, "n": _num(f["min"])}]
+            return [pgettext("form field", "Enter %(n)s or more.") % {"n": _num(f["min"])}]
         if f.get("max") is not None and number > Decimal(str(f["max"])):
-            return [_("%(label)s must be %(n)s or less.") % {"label": label, "n": _num(f["max"])}]
+            return [pgettext("form field", "Enter %(n)s or less.") % {"n": _num(f["max"])}]
         return []
     if kind == "date":
         date = dt.date.fromisoformat(value)
         low, high = resolve_date(f.get("min"), base), resolve_date(f.get("max"), base)
         if low and date < low:
             return [
-                _("%(label)s must be on or after %(date)s.")
-                % {"label": label, "date": formats.date_format(low, "d.m.Y")}
+                pgettext("form field", "Enter a date on or after %(date)s.")
+                % {"date": formats.date_format(low, "d.m.Y")}
             ]
         if high and date > high:
             return [
-                _("%(label)s must be on or before %(date)s.")
-                % {"label": label, "date": formats.date_format(high, "d.m.Y")}
+                pgettext("form field", "Enter a date on or before %(date)s.")
+                % {"date": formats.date_format(high, "d.m.Y")}
             ]
         return []
     if kind == "choice":
@@ -422,10 +425,10 @@ def _check_filled(f, value, label, base) -> list[str]:
         if not f["multiple"] and isinstance(value, list):
             raise TypeError
         if any(str(v) not in allowed for v in values):
-            return [_("Select one of the options for %(label)s.") % {"label": label}]
+            return [pgettext("form field", "Please select one of the options offered.")]
         return []
     if kind == "boolean":
-        return [] if value is True else [_("%(label)s has an invalid value.") % {"label": label}]
+        return [] if value is True else [pgettext("form field", "This value is not valid.")]
     if kind == "iban":
         if not iban_valid(value):
             return [_("Enter a valid IBAN, like DE02 1203 0000 0000 2020 51. Check the digits.")]
@@ -434,9 +437,9 @@ def _check_filled(f, value, label, base) -> list[str]:
         if not isinstance(value, dict) or set(value) - set(ADDRESS_PARTS):
             raise TypeError
         if not value.get("street") or not value.get("city"):
-            return [_("Enter street, house number and town for %(label)s.") % {"label": label}]
+            return [pgettext("form field", "Enter street, house number and town.")]
         if any(len(str(v)) > 200 for v in value.values()):
-            return [_("%(label)s must be 200 characters or fewer.") % {"label": label, "n": 200}]
+            return [pgettext("form field", "Enter at most %(n)s characters.") % {"n": 200}]
         if not POSTCODE_RE.match(value.get("postcode") or ""):
             return [_("Enter a postcode with 5 digits, like 38820.")]
         return []
@@ -444,10 +447,7 @@ def _check_filled(f, value, label, base) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise TypeError
         if len(value) > f["max_files"]:
-            return [
-                _("Upload at most %(n)s files for %(label)s.")
-                % {"n": f["max_files"], "label": label}
-            ]
+            return [pgettext("form field", "Upload at most %(n)s files.") % {"n": f["max_files"]}]
         return []
     if kind == "group":
         if not isinstance(value, dict):
@@ -566,7 +566,7 @@ def validate_all(
             page_of[f["key"]] = page["key"]
             value = data.get(f["key"])
             for message in check_value(f, value, base):
-                problems.append((page["key"], f["key"], message))
+                problems.append((page["key"], f["key"], labelled(tr(f["label"]), message)))
             if f["type"] == "group":
                 items = (
                     value if isinstance(value, list) else [value] if isinstance(value, dict) else []
@@ -574,7 +574,9 @@ def validate_all(
                 for item in items:
                     for sub in visible_fields(f["fields"], data, item):
                         for message in check_value(sub, item.get(sub["key"]), base):
-                            problems.append((page["key"], f["key"], message))
+                            problems.append(
+                                (page["key"], f["key"], labelled(tr(sub["label"]), message))
+                            )
     for key, message in rule_errors(definition, data, base=base):
         if key in page_of:
             problems.append((page_of[key], key, message))

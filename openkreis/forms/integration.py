@@ -20,6 +20,8 @@ from .prefill import prefill_values
 
 # What the eAkte raises when it refuses a case; submit turns it into the citizen's message.
 CaseError = cases.CaseError
+# What the eAkte raises when it refuses an uploaded file (its message is for the citizen).
+UploadRejected = cases.UploadRejected
 
 
 def profile_data(user) -> dict[str, Any]:
@@ -30,10 +32,6 @@ def profile_data(user) -> dict[str, Any]:
 # --- uploads --------------------------------------------------------------------------------
 
 MIME_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
-
-
-class UploadRejected(Exception):
-    pass
 
 
 def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
@@ -53,7 +51,24 @@ def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
         raise FormError(
             _("The file must be one of: %(types)s. This file is not.") % {"types": allowed}
         )
+    # The eAkte's own check (damaged or password-protected PDFs, active content that cannot
+    # be removed, images that are not images or decompress to absurd sizes): a draft keeps
+    # only what the case file will accept at submission (issue 16 F5).
+    data = upload.read()
+    upload.seek(0)
+    refusal = case_file_refusal(upload.name or "upload", data)
+    if refusal:
+        raise FormError(refusal)
     return content_type
+
+
+def case_file_refusal(name: str, data: bytes) -> str:
+    """Why the eAkte would refuse this file (its message for the citizen), or ''."""
+    try:
+        cases.validate_upload(name, data)
+    except cases.UploadRejected as exc:
+        return str(exc)
+    return ""
 
 
 # --- cases and intake ---------------------------------------------------------------------------

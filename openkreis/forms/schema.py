@@ -56,6 +56,8 @@ PREFILL_KEYS = {
 # the prefill keys and the house number FIM keeps apart from the street.
 APPLICANT_ROLES = (PREFILL_KEYS - {"address"}) | {"house_number"}
 DEFAULT_ACCEPT = ["application/pdf", "image/jpeg", "image/png"]
+# The most characters any text answer may have, also where a field sets no limit itself.
+HARD_MAX_LENGTH = 10_000
 
 
 class DefinitionError(ValueError):
@@ -162,9 +164,13 @@ def _field(spec: Any, where: str, keys: set[str], nested: bool = False) -> dict:
         field["applicant"] = spec["applicant"]
     if kind in ("text", "textarea", "phone", "email"):
         field["min_length"] = _int(spec.get("min_length"), f"{where}.min_length")
+        # max_length 0: no limit of its own (a FIM field whose schema sets none); the engine
+        # still refuses more than HARD_MAX_LENGTH characters
         field["max_length"] = _int(
             spec.get("max_length"), f"{where}.max_length", 2000 if kind == "textarea" else 200
         )
+        if field["max_length"] is not None and not 0 <= field["max_length"] <= HARD_MAX_LENGTH:
+            raise DefinitionError(f"{where}: max_length must be 0 to {HARD_MAX_LENGTH}")
         if spec.get("pattern"):
             try:
                 re.compile(spec["pattern"])
@@ -172,6 +178,10 @@ def _field(spec: Any, where: str, keys: set[str], nested: bool = False) -> dict:
                 raise DefinitionError(f"{where}: pattern does not compile: {exc}") from None
             field["pattern"] = spec["pattern"]
             field["pattern_message"] = text(spec.get("pattern_message"), f"{where}.message")
+            # the same pattern as the browser's `pattern` attribute understands it (FIM
+            # import; empty when only the server can check it)
+            if spec.get("browser_pattern"):
+                field["browser_pattern"] = str(spec["browser_pattern"])
     if kind == "number":
         field["min"] = _number(spec.get("min"), f"{where}.min")
         field["max"] = _number(spec.get("max"), f"{where}.max")

@@ -41,6 +41,17 @@ class NotSubmittable(FormError):
         super().__init__(_("Some answers are missing or not valid."))
 
 
+class FileRefused(FormError):
+    """A stored upload the eAkte refuses at submission: removed from the draft; `page` and
+    `path` (the field's html id) say where the citizen uploads another one."""
+
+    def __init__(self, page: str, path: str, message: str, label: str = ""):
+        self.page = page
+        self.path = path
+        self.label = label
+        super().__init__(message)
+
+
 # --- definitions --------------------------------------------------------------------------
 
 
@@ -258,6 +269,41 @@ def add_file(application: Application, path: str, upload: UploadedFile) -> Appli
     return stored
 
 
+def page_of_field(application: Application, path: str) -> str:
+    """The key of the page that holds the field behind an html path (f-key or f-group-…)."""
+    key = path.removeprefix("f-").split("-")[0]
+    for page in application.form.definition["pages"]:
+        if any(f["key"] == key for f in page["fields"]):
+            return page["key"]
+    return ""
+
+
+def check_stored_files(application: Application) -> None:
+    """Every upload of the draft through the eAkte's check again, before anything is sent
+    (a draft from before the check at upload, or a check that became stricter since). The
+    first refused file is removed from the draft and raised as FileRefused (issue 16 F5)."""
+    for stored in application.files.all():
+        try:
+            stored.file.open("rb")
+            data = stored.file.read()
+        except OSError:
+            data = b""
+        finally:
+            stored.file.close()
+        refusal = integration.case_file_refusal(stored.name, data)
+        if not refusal:
+            continue
+        path, name = stored.field, stored.name
+        label = engine.tr((field_spec(application, path) or {}).get("label"))
+        stored.file.delete(save=False)
+        stored.delete()
+        message = _(
+            "The file %(name)s was removed from your application: %(reason)s Please upload "
+            "another file."
+        ) % {"name": name, "reason": refusal}
+        raise FileRefused(page_of_field(application, path), path, message, label)
+
+
 def remove_file(application: Application, file_id: str) -> None:
     if application.status != Application.Status.DRAFT:
         raise FormError(_("This application has already been sent."))
@@ -288,7 +334,32 @@ def with_files(application: Application) -> dict[str, Any]:
                 data.pop(f["key"], None)
                 if ids:
                     data[f["key"]] = ids
+            elif f["type"] == "group" and isinstance(data.get(f["key"]), dict | list):
+                data[f["key"]] = _group_files(f, data[f["key"]], files)
     return data
+
+
+def _group_files(f: dict, value: Any, files: dict[str, list[str]]) -> Any:
+    """A group's answers with its file fields taken from the stored uploads (a file removed
+    since the page was saved no longer counts)."""
+    subs = [s for s in f["fields"] if s["type"] == "file"]
+    if not subs:
+        return value
+
+    def refresh(item: Any, *prefix: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        item = dict(item)
+        for sub in subs:
+            ids = files.get(engine.html_id(f["key"], *prefix, sub["key"]))
+            item.pop(sub["key"], None)
+            if ids:
+                item[sub["key"]] = ids
+        return item
+
+    if isinstance(value, list):
+        return [refresh(item, i) for i, item in enumerate(value)]
+    return refresh(value)
 
 
 def submit(application: Application, idempotency_key: str) -> Application:
@@ -298,6 +369,8 @@ def submit(application: Application, idempotency_key: str) -> Application:
     request) returns the application with its existing case instead of a second case."""
     if str(application.idempotency_key) != str(idempotency_key):
         raise FormError(_("This page is out of date. Please check your answers and send again."))
+    if application.status == Application.Status.DRAFT:
+        check_stored_files(application)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status == Application.Status.SUBMITTED:
@@ -319,7 +392,7 @@ def submit(application: Application, idempotency_key: str) -> Application:
             )
         try:
             case = integration.create_case(application, data)
-        except integration.CaseError as exc:
+        except (integration.CaseError, integration.UploadRejected) as exc:
             raise FormError(str(exc)) from exc
         application.status = Application.Status.SUBMITTED
         application.submitted_at = timezone.now()

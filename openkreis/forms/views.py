@@ -21,6 +21,9 @@ from . import services as forms
 from .engine import tr
 from .models import Application, Payment
 
+# Session key: a file refused at submission, shown at its field on the next page view.
+FILE_ERRORS = "forms-refused-file"
+
 
 def _tenant():
     tenant = core.current_tenant()
@@ -113,6 +116,9 @@ def page(request, pk, page):
     raw = None
     result = engine.PageResult()
     status_code = 200
+    refused = request.session.pop(FILE_ERRORS, {}).get(str(pk)) if request.method == "GET" else None
+    if refused and isinstance(refused, list) and len(refused) == 3:
+        result.error(*(str(part) for part in refused))
     if request.method == "POST":
         action = request.POST.get("action", "continue")
         if action.startswith("delete-file:"):
@@ -122,8 +128,8 @@ def page(request, pk, page):
         if action == "upload":
             if not upload_errors:
                 return redirect(request.get_full_path())
-            for html_id, message in upload_errors:
-                result.error(html_id, message)
+            for html_id, message, label in upload_errors:
+                result.error(html_id, message, label)
             return _render_page(
                 request,
                 application,
@@ -145,10 +151,10 @@ def page(request, pk, page):
                 )
                 result.values[f["key"]] = value
         result.values = _regroup(spec, request.POST, result)
-        for html_id, message in upload_errors:
+        for html_id, message, label in upload_errors:
             result.errors.pop(html_id, None)
             result.anchors = [(i, m) for i, m in result.anchors if i != html_id]
-            result.error(html_id, message)
+            result.error(html_id, message, label)
         merged.update({k: v for k, v in result.values.items() if v is not None})
         for key, message in engine.rule_errors(definition, merged, keys=set(result.values)):
             f = engine.all_fields(definition)[key]
@@ -272,17 +278,39 @@ def _change_rows(spec, action, post, raw):
     return raw
 
 
-def _store_uploads(request, application, spec, data) -> list[tuple[str, str]]:
-    errors = []
+def _file_inputs(spec) -> list[tuple[str, dict, dict]]:
+    """(html name, file field, top-level field) of every file input a page can post: file
+    fields, and file fields inside a group (f-group-sub) or a repeated group (f-group-0-sub)."""
+    result = []
     for f in spec["fields"]:
-        if f["type"] != "file" or not engine.condition_holds(f.get("show_if"), data):
+        if f["type"] == "file":
+            result.append((engine.html_id(f["key"]), f, f))
+        for sub in f.get("fields", []) if f["type"] == "group" else []:
+            if sub["type"] != "file":
+                continue
+            if f.get("repeat"):
+                result.extend(
+                    (engine.html_id(f["key"], i, sub["key"]), sub, f)
+                    for i in range(f["repeat"]["max"])
+                )
+            else:
+                result.append((engine.html_id(f["key"], sub["key"]), sub, f))
+    return result
+
+
+def _store_uploads(request, application, spec, data) -> list[tuple[str, str, str]]:
+    """Keep the posted files of this page in the draft; (html id, message, label) of each
+    refused one. Every file goes through the eAkte's own upload check (issue 16 F5)."""
+    errors = []
+    for name, f, top in _file_inputs(spec):
+        if not engine.condition_holds(top.get("show_if"), data):
             continue
-        name = engine.html_id(f["key"])
         for upload in request.FILES.getlist(name):
             try:
                 forms.add_file(application, name, upload)
             except forms.FormError as exc:
-                errors.append((name, f"{tr(f['label'])}: {exc}"))
+                errors.append((name, str(exc), tr(f["label"])))
+                break
     return errors
 
 
@@ -389,6 +417,18 @@ def submit(request, pk):
             request, _("Some answers are missing or not valid. Please check the marked sections.")
         )
         return redirect(reverse("forms:check", kwargs={"pk": pk}) + "?fehler=1")
+    except forms.FileRefused as exc:
+        if not exc.page:
+            return render(
+                request,
+                "forms/problem.html",
+                {"message": str(exc), "application": application},
+                status=400,
+            )
+        # the page with the file field, the reason at the field (issue 16 F5)
+        request.session[FILE_ERRORS] = {str(pk): [exc.path, str(exc), exc.label]}
+        url = reverse("forms:page", kwargs={"pk": pk, "page": exc.page})
+        return redirect(f"{url}?zurueck=pruefen")
     except forms.FormError as exc:
         return render(
             request,

@@ -256,6 +256,8 @@ NAME_ROLES = [
     ("city", re.compile(r"^(ort|wohnort)$")),
 ]
 TEXT_TYPES = {"text", "textarea"}
+# A text field named for an e-mail address ("E-Mail", "E-Mail-Adresse der Firma"): type email.
+EMAIL_NAME_RE = re.compile(r"^e-?mail(?!.*(einverstaendnis|zustimmung|bestaetigung))")
 ROLE_TYPES = {
     "birth_date": {"date"},
     "email": TEXT_TYPES | {"email"},
@@ -474,18 +476,26 @@ def _constraints(node: Element, version: str, where: str, report: ImportReport) 
             except (TypeError, ValueError):
                 report.note(f"{where}: Präzisierung {source}={raw[source]!r} ist keine Zahl")
     if raw.get("pattern"):
-        pattern = xsd_pattern(str(raw["pattern"]))
         try:
+            pattern = xsd_pattern(str(raw["pattern"]))
             re.compile(pattern)
+        except (PatternError, re.error):
+            report.note(
+                f"{where}: Muster {raw['pattern']!r} kann nicht übersetzt werden und wird "
+                "nicht geprüft"
+            )
+        else:
             result["pattern"] = pattern
-        except re.error:
-            report.note(f"{where}: Muster {raw['pattern']!r} ist kein gültiger regulärer Ausdruck")
+            browser = browser_pattern(str(raw["pattern"]))
+            if browser:
+                result["browser_pattern"] = browser
     return result
 
 
 # Unicode categories of XSD patterns that Python's `re` does not know. Outside a character
 # class a letter is "a word character that is no digit and no underscore"; inside one the
-# Latin letters (FIM's String.Latin) stand for it.
+# Latin letters (FIM's String.Latin) stand for it. \P{…} (not in the category) the same
+# way, negated.
 _CLASS_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
 _CATEGORIES = {
     "L": ("[^\\W\\d_]", _CLASS_LETTERS),
@@ -494,18 +504,54 @@ _CATEGORIES = {
     "N": ("\\d", "0-9"),
     "Nd": ("\\d", "0-9"),
 }
+_NEGATED = {
+    "L": ("[\\W\\d_]", None),
+    "Lu": ("[^A-ZÀ-ÖØ-Þ]", None),
+    "Ll": ("[^a-zß-öø-ÿ]", None),
+    "N": ("\\D", "\\D"),
+    "Nd": ("\\D", "\\D"),
+}
+# XSD escapes with no counterpart (name characters): the pattern stays unchecked, reported.
+_XSD_ONLY = re.compile(r"\\[iIcC]|\\[pP]\{Is|-\[")
+# Characters that need a backslash inside a character class for the browser's `v` flag
+# (HTML `pattern` is compiled with it): syntax characters and the reserved punctuators.
+_CLASS_ESCAPE = set("()[]{}/-|\\^$.*+?&!#%,:;<=>@`~")
+_SYNTAX = set("^$\\.*+?()[]{}|/")
+
+
+class PatternError(ValueError):
+    """An XSD pattern this importer cannot translate faithfully."""
+
+
+def _strip_anchors(pattern: str) -> str:
+    """XSD patterns are always anchored; FIM authors still write ^…$: drop them."""
+    if pattern.startswith("^"):
+        pattern = pattern[1:]
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    return pattern
 
 
 def xsd_pattern(pattern: str) -> str:
     """An XSD (XML Schema) regular expression as Python's `re` reads it: \\p{L}, \\p{Lu},
-    \\p{N} become classes; the pattern is anchored by the engine (fullmatch), as in XSD."""
+    \\p{N} (and \\P{…}) become classes; the pattern is anchored by the engine (fullmatch), as
+    in XSD. PatternError for what has no faithful translation (\\i, \\c, Unicode blocks,
+    class subtraction)."""
+    if _XSD_ONLY.search(pattern):
+        raise PatternError(pattern)
+    pattern = _strip_anchors(pattern)
     result, in_class, i = [], False, 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            match = re.match(r"\\p\{(\w+)\}", pattern[i:])
-            if match and match[1] in _CATEGORIES:
-                outside, inside = _CATEGORIES[match[1]]
+            match = re.match(r"\\([pP])\{(\w+)\}", pattern[i:])
+            if match:
+                table = _CATEGORIES if match[1] == "p" else _NEGATED
+                if match[2] not in table:
+                    raise PatternError(pattern)
+                outside, inside = table[match[2]]
+                if in_class and inside is None:
+                    raise PatternError(pattern)
                 result.append(inside if in_class else outside)
                 i += len(match[0])
                 continue
@@ -519,6 +565,76 @@ def xsd_pattern(pattern: str) -> str:
         result.append(ch)
         i += 1
     return "".join(result)
+
+
+def browser_pattern(pattern: str) -> str:
+    """The XSD pattern for the HTML `pattern` attribute (compiled by browsers with the `v`
+    flag, implicitly anchored), or '' when it cannot be written so that every browser with
+    `v` accepts it: then only the server checks it. \\p{…} stays (JavaScript knows the
+    Unicode categories); inside classes every punctuation character gets a backslash."""
+    if _XSD_ONLY.search(pattern):
+        return ""
+    pattern = _strip_anchors(pattern)
+    out, i, in_class, class_start = [], 0, False, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= len(pattern):
+                return ""
+            nxt = pattern[i + 1]
+            match = re.match(r"\\[pP]\{[A-Za-z_]+\}", pattern[i:])
+            if match:
+                out.append(match[0])
+                i += len(match[0])
+            elif nxt in "dDwWsSnrt" or nxt in _SYNTAX or (in_class and nxt in _CLASS_ESCAPE):
+                out.append(pattern[i : i + 2])
+                i += 2
+            elif nxt == "-" and not in_class:
+                out.append("-")  # `\-` outside a class is an error with u/v
+                i += 2
+            else:
+                return ""
+            class_start = False
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+                out.append(ch)
+            elif ch == "^" and class_start:
+                out.append(ch)
+            elif ch == "[":
+                return ""  # nested class or subtraction
+            elif ch == "-" and not class_start and i + 1 < len(pattern) and pattern[i + 1] != "]":
+                out.append("-")  # a range a-z
+            elif ch in _CLASS_ESCAPE:
+                out.append("\\" + ch)
+            else:
+                out.append(ch)
+            class_start = False
+            i += 1
+            continue
+        if ch == "[":
+            in_class, class_start = True, True
+            out.append(ch)
+            i += 1
+            continue
+        if ch in "{}":
+            match = re.match(r"\{\d+(,\d*)?\}", pattern[i:])
+            if ch == "}" or not match or not out:
+                return ""
+            out.append(match[0])
+            i += len(match[0])
+            continue
+        out.append(ch)
+        i += 1
+    if in_class:
+        return ""
+    result = "".join(out)
+    try:  # a rough check of the nesting; the browser compiles it
+        re.compile(result.replace("\\p{", "\\\\p{").replace("\\P{", "\\\\P{"))
+    except re.error:
+        return ""
+    return result
 
 
 def _field(
@@ -580,7 +696,7 @@ def _field(
             f"{where}: Codeliste {described or '(ohne Angabe)'} liegt weder neben dem Schema "
             "noch im Codelisten-Verzeichnis des Kreises; als Textfeld übernommen"
         )
-        spec.update(type="text", max_length=200)
+        spec.update(type="text", max_length=0)
         report.fields += 1
         _candidate(spec, name, ident, context, report)
         return spec
@@ -588,8 +704,13 @@ def _field(
         report.note(f"{where}: unbekannte Feldart {feldart!r}, als Textfeld übernommen")
     if datentyp in ("text", "text_latin"):
         long = (constraints.get("max_length") or 0) > 200
-        spec.update(type="textarea" if long else "text")
-        for k in ("min_length", "max_length", "pattern"):
+        if EMAIL_NAME_RE.search(_fold(name).lower()):
+            spec.update(type="email")  # one line, checked as an address
+        else:
+            spec.update(type="textarea" if long else "text")
+        # no limit of its own where the schema sets none (0; the engine's hard cap applies)
+        spec["max_length"] = 0
+        for k in ("min_length", "max_length", "pattern", "browser_pattern"):
             if k in constraints:
                 spec[k] = constraints[k]
     elif datentyp == "date":
@@ -615,7 +736,7 @@ def _field(
         spec.update(type="text", max_length=20)
         report.note(f"{where}: Datentyp {datentyp!r} als Textfeld übernommen")
     else:
-        spec.update(type="text", max_length=200)
+        spec.update(type="text", max_length=0)
         report.note(f"{where}: unbekannter Datentyp {datentyp!r}, als Textfeld übernommen")
     report.fields += 1
     _candidate(spec, name, ident, context, report)

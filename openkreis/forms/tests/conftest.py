@@ -1,8 +1,10 @@
 import pytest
 from django.conf import settings
 
+from openkreis.catalog.models import Competence, Service
 from openkreis.core.tests.factories import UserFactory
 from openkreis.forms import services as forms
+from openkreis.forms.models import FormDefinition
 
 
 def _one_page_pdf() -> bytes:
@@ -19,10 +21,21 @@ def _one_page_pdf() -> bytes:
 
 
 PDF = _one_page_pdf()
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+
+
+def _one_pixel_png() -> bytes:
+    """A real 1×1 PNG (the hand-written one had a broken IDAT checksum: the eAkte's check,
+    which drafts now run too, refuses it)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _one_pixel_png()
 
 
 @pytest.fixture
@@ -46,6 +59,22 @@ def other_citizen(db):
 def anna(client, citizen):
     client.force_login(citizen)
     return client
+
+
+@pytest.fixture
+def fim_service(harz_forms, harz):
+    """A service of the county with an office and no form of its own, without a fee."""
+    own = FormDefinition.objects.exclude(service=None).values("service_id")
+    service = (
+        Service.objects.filter(tenant=harz, competences__isnull=False)
+        .exclude(pk__in=own)
+        .distinct()
+        .first()
+    )
+    assert service is not None and Competence.objects.filter(service=service).exists()
+    Service.objects.filter(pk=service.pk).update(fee_min=0)
+    service.refresh_from_db()
+    return service
 
 
 __all__ = ["PDF", "PNG", "settings"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from openkreis.catalog.models import Competence, Service
+from openkreis.catalog.models import Service
 from openkreis.forms import engine, integration, xdatenfelder
 from openkreis.forms import services as forms
 from openkreis.forms.models import Application, FormDefinition
@@ -95,7 +95,7 @@ def test_code_lists_become_options_and_free_text_is_refused():
         "label": {"de": "Deutschland", "en": "Deutschland"},
     }
     assert engine.check_value(state, "Testeingabe") == [
-        "Wählen Sie bei Staatsangehörigkeit eine der angebotenen Optionen."
+        "Bitte wählen Sie eine der angebotenen Optionen."
     ]
     assert engine.check_value(state, "121") == []
     represented = by_key(definition)["vertretung_durch_gesetzlichen_vertreter_oder_bevol"]
@@ -128,22 +128,6 @@ def test_genericode_reader_takes_the_key_columns_and_refuses_other_files():
 
 
 # --- in the database -------------------------------------------------------------------
-
-
-@pytest.fixture
-def fim_service(harz_forms, harz):
-    """A service of the county with an office and no form of its own, without a fee."""
-    own = FormDefinition.objects.exclude(service=None).values("service_id")
-    service = (
-        Service.objects.filter(tenant=harz, competences__isnull=False)
-        .exclude(pk__in=own)
-        .distinct()
-        .first()
-    )
-    assert service is not None and Competence.objects.filter(service=service).exists()
-    Service.objects.filter(pk=service.pk).update(fee_min=0)
-    service.refresh_from_db()
-    return service
 
 
 def fill(app, **answers):
@@ -418,13 +402,16 @@ def test_xsd_unicode_categories_become_python_patterns():
     definition, report = xdatenfelder.parse(xml.encode())
     street = by_key(definition)["strasse"]
     assert engine.check_value(street, "Breiter Weg") == []
-    assert engine.check_value(street, "Weg 1") == ["Straße hat nicht das erwartete Format."]
+    assert engine.check_value(street, "Weg 1") == ["Die Eingabe hat nicht das erwartete Format."]
     assert not any("kein gültiger regulärer Ausdruck" in n for n in report.notes)
 
 
 def test_a_whole_number_field_does_not_suggest_decimals():
     year = {"key": "jahr", "type": "number", "label": {"de": "Jahr"}, "decimals": 0}
-    assert engine._convert(year, "zwanzig")[1] == "Jahr muss eine ganze Zahl sein, zum Beispiel 12."
+    assert (
+        engine._convert(year, "zwanzig")[1]
+        == "Bitte geben Sie eine ganze Zahl ein, zum Beispiel 12."
+    )
     amount = dict(year, decimals=2, label={"de": "Betrag"})
     assert "12,50" in engine._convert(amount, "zwanzig")[1]
 

@@ -89,7 +89,7 @@ def test_page_errors_are_summarised_with_links_to_fields(harz_forms, anna):
     assert 'class="error-summary"' in html
     assert 'href="#f-family_name"' in html and 'href="#f-birth_date"' in html
     assert 'id="f-family_name"' in html and 'id="f-birth_date"' in html
-    assert "Bitte geben Sie Familienname an." in html
+    assert "Familienname: Bitte füllen Sie dieses Feld aus." in html
     assert "<title>Fehler:" in html
 
 
