@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("antrag/", include("openkreis.forms.urls")),
     path("termine/", include("openkreis.appointments.urls")),
     path("cockpit/", include("openkreis.cockpit.urls")),
+    path("maengelmelder/", include("openkreis.reports.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "openkreis.appointments",
     "openkreis.cockpit",
     "openkreis.schools",
+    "openkreis.reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
