@@ -1012,7 +1012,7 @@ def parse(
             else:
                 report.note(f"Stammdatenschema: unbekanntes Element <{kind}> ignoriert")
     _apply_rules(_children(schema, "regel"), top, "Stammdatenschema", report)
-    pages = _pages(top, keys)
+    pages = _split_pages(_pages(top, keys))
     if not pages:
         report.note("Keine übernehmbaren Felder gefunden")
         return None, report
@@ -1081,6 +1081,66 @@ def _pages(top: list[dict], keys: _Keys) -> list[dict]:
             page["title"] = only["label"] if len(page["fields"]) == 1 else "Weitere Angaben"
             page["key"] = _page_key(page["title"], pages.index(page))
     return pages
+
+
+# A page holds at most this many inputs (a group counts with all its inputs); a longer
+# top-level group is split into "<title> (Teil 2)", … at field and sub-group boundaries.
+PAGE_INPUTS = 12
+
+
+def _inputs(f: dict) -> int:
+    if f["type"] == "group":
+        return sum(_inputs(sub) for sub in f["fields"])
+    return 3 if f["type"] == "address" else 1
+
+
+def _refers(cond: dict | None) -> set[str]:
+    if not cond:
+        return set()
+    if "all" in cond or "any" in cond:
+        return set().union(*(_refers(c) for c in cond.get("all") or cond.get("any")))
+    return {cond["field"]}
+
+
+def _split_pages(pages: list[dict]) -> list[dict]:
+    """Long pages (the published schemas have 30–57 inputs on one group's page) become
+    several pages of at most PAGE_INPUTS inputs, "<title> (Teil n)". A group is never cut;
+    a yes/no question stays with the first question that depends on it. A part whose every
+    field has a condition gets the page condition "any of them", so no empty page appears.
+    Titles used twice get a number, never three pages called the same."""
+    result: list[dict] = []
+    for page in pages:
+        units: list[list[dict]] = []
+        for f in page["fields"]:
+            if units and _refers(f.get("show_if")) & {g["key"] for g in units[-1]} and len(
+                units[-1]
+            ) == 1:
+                units[-1].append(f)
+            else:
+                units.append([f])
+        parts: list[list[dict]] = [[]]
+        for unit in units:
+            size = sum(_inputs(f) for f in unit)
+            if parts[-1] and sum(_inputs(f) for f in parts[-1]) + size > PAGE_INPUTS:
+                parts.append([])
+            parts[-1].extend(unit)
+        for n, fields in enumerate(parts, start=1):
+            part = dict(page, fields=fields)
+            if len(parts) > 1:
+                part["title"] = f"{page['title']} (Teil {n})"
+                part["key"] = f"{page['key'][:50]}-{n}"
+            if all(f.get("show_if") for f in fields):
+                conds = [f["show_if"] for f in fields]
+                own = conds[0] if all(c == conds[0] for c in conds) else {"any": conds}
+                part["show_if"] = {"all": [page["show_if"], own]} if page.get("show_if") else own
+            result.append(part)
+    seen: dict[str, int] = {}
+    for page in result:
+        title = page["title"]
+        seen[title] = seen.get(title, 0) + 1
+        if seen[title] > 1:
+            page["title"] = f"{title} ({seen[title]})"
+    return result
 
 
 def _asks_itself(fields: list[dict]) -> bool:
