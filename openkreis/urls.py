@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("termine/", include("openkreis.appointments.urls")),
     path("cockpit/", include("openkreis.cockpit.urls")),
     path("maengelmelder/", include("openkreis.reports.urls")),
+    path("fahrschule/", include("openkreis.schools.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

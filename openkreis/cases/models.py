@@ -71,6 +71,8 @@ class Case(models.Model):
         ONLINE = "online", _("Online")
         PAPER = "paper", _("Paper (scanned)")
         COUNTER = "counter", _("Counter")
+        # A driving school applies for its pupil with the pupil's consent (schools app).
+        DRIVING_SCHOOL = "school", _("Driving school")
 
     file_number = models.CharField(max_length=60, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")

@@ -1,3 +1,6 @@
+"""Driving schools (Fahrschulen) as a channel of the driving-licence authority: a school
+applies for its pupils with their consent and sees the status of their applications."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +9,17 @@ class SchoolsConfig(AppConfig):
     name = "openkreis.schools"
     label = "schools"
     verbose_name = _("Driving schools")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from openkreis.core.models import Event
+        from openkreis.core.tenant_data import register_step
+
+        from . import demo, services, signals
+
+        # tenants/<slug>/schools.yaml after the catalogue (10) and the forms (30)
+        register_step("schools", order=35, load=services.load_county_data)
+        # after the staff (cases-demo, 20) and the citizen demo (accounts-demo, 40)
+        register_step("schools-demo", order=45, demo=True, load=demo.load_demo)
+        post_save.connect(signals.event_saved, sender=Event, dispatch_uid="schools-case-decided")
