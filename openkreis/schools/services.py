@@ -585,7 +585,7 @@ def on_case_decided(case_id: int) -> Message | None:
     """When the authority decides a school's case with the test order, the school's company
     mailbox gets the notice (once). Called in the decision's transaction."""
     application = (
-        SchoolApplication.objects.select_for_update()
+        SchoolApplication.objects.select_for_update(of=("self",))
         .select_related("school__company", "service", "submitted_by")
         .filter(case_id=case_id, notice_sent_at__isnull=True)
         .first()
