@@ -1,3 +1,7 @@
+"""Mängelmelder: residents report defects in public space (potholes, street lights, waste,
+…); reports are routed by category and area to the unit that must fix them; Open311
+GeoReport v2 for other apps (issue 17)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +10,18 @@ class ReportsConfig(AppConfig):
     name = "openkreis.reports"
     label = "reports"
     verbose_name = _("Defect reports")
+
+    def ready(self):
+        from openkreis.core.staff import StaffArea, staff_areas
+        from openkreis.core.tenant_data import register_step
+
+        from . import config, demo
+
+        # categories, municipality polygons, routing table, status texts (reports.yaml)
+        register_step("reports", order=70, load=config.load)
+        register_step("reports-demo", order=80, demo=True, load=demo.load_demo)
+        staff_areas.register(
+            "reports",
+            StaffArea(_("Defect reports"), "reports:inbox", ("caseworker", "team_lead")),
+            order=45,
+        )

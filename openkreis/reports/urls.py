@@ -1,3 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_list, name="list"),
+    path("melden/", views.report_form, name="new"),
+    path("melden/danke/<str:public_id>/", views.thanks, name="thanks"),
+    path("meldung/<str:public_id>/", views.detail, name="detail"),
+    path("meldung/<str:public_id>/betroffen/", views.affected, name="affected"),
+    path("foto/<int:photo_id>/", views.photo, name="photo"),
+    path("bearbeitung/", views.inbox, name="inbox"),
+    path("bearbeitung/<str:public_id>/", views.staff_detail, name="staff_detail"),
+]

@@ -1,0 +1,252 @@
+"""Mängelmelder: categories, areas (municipality polygons), the routing table, reports with
+their photos, followers and status history (issue 17).
+
+Personal data (the reporter's e-mail or account, the followers) live only on `Report` and
+`Follower`; public pages, events and the public history never show them.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from openkreis.core.models import OrgUnit, Region
+
+
+class Category(models.Model):
+    """What is broken (county data, tenants/<slug>/reports.yaml). Empty `regions`: offered in
+    every area of the county; else only in those municipalities."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, help_text=_("German name"))
+    name_en = models.CharField(max_length=120, blank=True)
+    hint = models.CharField(max_length=250, blank=True, help_text=_("German hint"))
+    hint_en = models.CharField(max_length=250, blank=True)
+    regions = models.ManyToManyField(Region, blank=True, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("report category")
+        verbose_name_plural = _("report categories")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "de").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def hint_label(self) -> str:
+        if (get_language() or "de").startswith("en") and self.hint_en:
+            return self.hint_en
+        return self.hint
+
+
+class Area(models.Model):
+    """A municipality's territory: a GeoJSON (Multi)Polygon in WGS84 (lon, lat)."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="report_area")
+    geometry = models.JSONField(help_text=_("GeoJSON geometry (Polygon or MultiPolygon)"))
+    official = models.BooleanField(
+        default=False, help_text=_("Official boundary (else an approximate demo polygon)")
+    )
+    source = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region__name"]
+        verbose_name = _("report area")
+        verbose_name_plural = _("report areas")
+
+    def __str__(self) -> str:
+        return self.region.name
+
+
+class Route(models.Model):
+    """The routing table: category × area → the unit that must fix it (expanded from county
+    data at load time, so routing a report is one lookup)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routes")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="routes")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="report_routes")
+
+    class Meta:
+        verbose_name = _("report route")
+        verbose_name_plural = _("report routes")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "area"], name="uniq_report_route")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.key} × {self.area} → {self.unit.key}"
+
+
+class StatusTemplate(models.Model):
+    """A public text staff may start from for a status change (county data)."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    status = models.CharField(max_length=30)
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _public_id() -> str:
+    # short, unguessable enough to type from a letter, no ambiguous characters
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "M-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("report status", "Received")
+        CONFIRMED = "confirmed", pgettext_lazy("report status", "Confirmed")
+        IN_PROGRESS = "in_progress", pgettext_lazy("report status", "In progress")
+        SCHEDULED = "scheduled", pgettext_lazy("report status", "Action scheduled")
+        FIXED = "fixed", pgettext_lazy("report status", "Fixed")
+        DUPLICATE = "closed_duplicate", pgettext_lazy("report status", "Closed: duplicate")
+        NOT_RESPONSIBLE = (
+            "closed_not_responsible",
+            pgettext_lazy("report status", "Closed: not responsible"),
+        )
+        NOT_REPRODUCIBLE = (
+            "closed_not_reproducible",
+            pgettext_lazy("report status", "Closed: could not be found"),
+        )
+
+    public_id = models.CharField(max_length=12, unique=True, default=_public_id, editable=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=500, blank=True, help_text=_("Description of the place"))
+    description = models.TextField(max_length=2000)
+    # the reporter: an account or an e-mail address (never shown publicly)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="defect_reports",
+    )
+    email = models.EmailField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_defect_reports",
+    )
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("defect report")
+        verbose_name_plural = _("defect reports")
+        indexes = [models.Index(fields=["category", "status"], name="report_cat_status")]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_open(self) -> bool:
+        from .workflow import is_open
+
+        return is_open(self.status)
+
+    def reporter_address(self) -> str:
+        if self.user_id:
+            return self.user.email
+        return self.email
+
+    def public_photos(self):
+        return [p for p in self.photos.all() if p.approved]
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"reports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.jpg"
+
+
+class Photo(models.Model):
+    """A photo as stored: re-encoded JPEG without any EXIF, at most 2048 px. Public only after
+    staff approved it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    approved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of report {self.report_id}"
+
+
+class Follower(models.Model):
+    """Someone else affected ("Ich bin auch betroffen"): gets the same updates."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"follower of {self.report_id}"
+
+    def address(self) -> str:
+        return self.user.email if self.user_id else self.email
+
+
+class StatusChange(models.Model):
+    """The history: who changed what when, a public text and an internal note."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, choices=Report.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_text = models.TextField(blank=True, max_length=2000)
+    internal_note = models.TextField(blank=True, max_length=2000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return Report.Status(self.to_status).label

@@ -1,0 +1,306 @@
+"""The only way to change reports: submit, join an existing one, change status, assign.
+
+Events carry the category and the area (municipality ARS) only, never a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from openkreis.core.services import record_event
+from openkreis.core.staff import unit_ids_for
+
+from . import event_kinds, geo, workflow
+from .models import Area, Category, Follower, Photo, Report, Route, StatusChange, StatusTemplate
+from .photos import CleanPhoto
+
+logger = logging.getLogger(__name__)
+STAFF_ROLES = ("caseworker", "team_lead")
+MAX_PHOTOS = 3
+
+
+class ReportError(ValueError):
+    """A report cannot be made or changed like this; the message is for the person."""
+
+
+def duplicate_radius() -> float:
+    return float(getattr(settings, "OPENKREIS_REPORTS_DUPLICATE_RADIUS_M", 50))
+
+
+def categories_for(area: Area | None = None) -> QuerySet[Category]:
+    qs = Category.objects.filter(active=True)
+    if area is not None:
+        qs = qs.filter(Q(regions=None) | Q(regions=area.region_id)).distinct()
+    return qs
+
+
+def areas() -> QuerySet[Area]:
+    return Area.objects.select_related("region").order_by("region__name")
+
+
+def status_templates() -> QuerySet[StatusTemplate]:
+    return StatusTemplate.objects.all()
+
+
+def route_for(category: Category, area: Area):
+    route = Route.objects.select_related("unit").filter(category=category, area=area).first()
+    return route.unit if route else None
+
+
+def _event_data(report: Report) -> dict:
+    return {"category": report.category.key, "area": report.area.region.ars}
+
+
+def _record(kind: str, report: Report, **extra) -> None:
+    record_event(kind, subject=f"report:{report.pk}", data={**_event_data(report), **extra})
+
+
+@dataclass
+class Submission:
+    category: Category
+    description: str
+    area: Area | None = None
+    lat: float | None = None
+    lon: float | None = None
+    street: str = ""
+    place: str = ""
+    email: str = ""
+    user: object = None
+    photos: list[CleanPhoto] = field(default_factory=list)
+    idempotency_key: str = ""
+
+
+def locate(lat: float | None, lon: float | None, area: Area | None) -> Area:
+    """The area of a report: from the position when there is one (it must lie in the county),
+    else the municipality the person chose."""
+    if lat is not None and lon is not None:
+        found = geo.area_at(lat, lon)
+        if found is None:
+            raise ReportError(
+                _(
+                    "This place is outside the county. Please report it to the town or "
+                    "municipality where it is."
+                )
+            )
+        return found
+    if area is None:
+        raise ReportError(_("Please choose the municipality."))
+    return area
+
+
+def nearby_open(
+    category: Category, lat: float | None, lon: float | None, *, area=None, street: str = ""
+) -> list[Report]:
+    """Open reports of the same category within the radius (with a position), or in the
+    same municipality and street (without one)."""
+    open_ = (
+        Report.objects.select_related("category", "area__region")
+        .filter(category=category)
+        .exclude(status__in=workflow.DONE)
+    )
+    if lat is not None and lon is not None:
+        radius = duplicate_radius()
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, radius)
+        candidates = open_.filter(
+            lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
+        )[:50]
+        found = [
+            (geo.distance_m(lat, lon, r.lat, r.lon), r)
+            for r in candidates
+            if geo.distance_m(lat, lon, r.lat, r.lon) <= radius
+        ]
+        return [r for _d, r in sorted(found, key=lambda pair: pair[0])][:5]
+    if area is not None and street.strip():
+        return list(open_.filter(area=area, street__iexact=street.strip())[:5])
+    return []
+
+
+@transaction.atomic
+def submit(sub: Submission) -> tuple[Report, bool]:
+    """Store a report (routed to its unit) and its photos; (report, created). The same
+    idempotency key again returns the first report: a resend is never a duplicate."""
+    if sub.idempotency_key:
+        existing = Report.objects.filter(idempotency_key=sub.idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    area = locate(sub.lat, sub.lon, sub.area)
+    if not categories_for(area).filter(pk=sub.category.pk).exists():
+        raise ReportError(
+            _("This category is not offered in %(area)s.") % {"area": area.region.name}
+        )
+    unit = route_for(sub.category, area)
+    if unit is None:
+        raise ReportError(_("Nobody is responsible for this category here yet."))
+    if len(sub.photos) > MAX_PHOTOS:
+        raise ReportError(_("At most three photos."))
+    user = sub.user if getattr(sub.user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                category=sub.category,
+                area=area,
+                unit=unit,
+                lat=sub.lat,
+                lon=sub.lon,
+                street=sub.street.strip(),
+                place=sub.place.strip(),
+                description=sub.description.strip(),
+                user=user,
+                email="" if user else sub.email.strip(),
+                idempotency_key=sub.idempotency_key or timezone.now().isoformat() + str(id(sub)),
+            )
+    except IntegrityError:  # the same key sent twice at the same moment
+        return Report.objects.get(idempotency_key=sub.idempotency_key), False
+    for photo in sub.photos:
+        stored = Photo(report=report, width=photo.width, height=photo.height)
+        stored.image.save("photo.jpg", ContentFile(photo.data), save=False)
+        stored.save()
+    StatusChange.objects.create(report=report, to_status=workflow.OPEN)
+    _record(event_kinds.REPORT_RECEIVED, report)
+    return report, True
+
+
+@transaction.atomic
+def add_follower(report: Report, *, user=None, email: str = "") -> bool:
+    """ "Ich bin auch betroffen": one more person gets the updates. False if already there."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    if user is None and not email.strip():
+        raise ReportError(_("Please give your e-mail address or log in."))
+    if not report.is_open:
+        raise ReportError(_("This report is already closed."))
+    address = (user.email if user else email.strip()).lower()
+    if report.reporter_address().lower() == address:
+        return False
+    if any(f.address().lower() == address for f in report.followers.select_related("user")):
+        return False
+    Follower.objects.create(report=report, user=user, email="" if user else email.strip())
+    _record(event_kinds.REPORT_SUPPORTED, report)
+    return True
+
+
+# -- the back office ---------------------------------------------------------------------------
+def visible_reports(user) -> QuerySet[Report]:
+    """The reports routed to the user's units (and their sub-units)."""
+    units = unit_ids_for(user, STAFF_ROLES)
+    return Report.objects.select_related("category", "area__region", "unit", "assignee").filter(
+        unit_id__in=units
+    )
+
+
+def _kind_for(from_status: str, to_status: str) -> str:
+    if workflow.is_reopening(from_status, to_status):
+        return event_kinds.REPORT_REOPENED
+    if to_status == workflow.CONFIRMED:
+        return event_kinds.REPORT_CONFIRMED
+    if to_status == workflow.FIXED:
+        return event_kinds.REPORT_FIXED
+    if to_status in workflow.CLOSED:
+        return event_kinds.REPORT_CLOSED
+    return event_kinds.REPORT_STATUS_CHANGED
+
+
+@transaction.atomic
+def change_status(
+    report: Report, to_status: str, *, actor, public_text: str = "", internal_note: str = ""
+) -> StatusChange:
+    report = (
+        Report.objects.select_for_update()
+        .select_related("category", "area__region")
+        .get(pk=report.pk)
+    )
+    if not workflow.can_change(report.status, to_status):
+        raise ReportError(_("This status change is not possible."))
+    from_status = report.status
+    report.status = to_status
+    report.save(update_fields=["status", "updated_at"])
+    change = StatusChange.objects.create(
+        report=report,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        public_text=public_text.strip(),
+        internal_note=internal_note.strip(),
+    )
+    days = (timezone.now() - report.created_at).total_seconds() / 86400
+    extra = {"from": from_status, "to": to_status}
+    if to_status == workflow.FIXED:
+        extra["days"] = round(days, 2)
+    _record(_kind_for(from_status, to_status), report, **extra)
+    transaction.on_commit(lambda: notify(report, change))
+    return change
+
+
+@transaction.atomic
+def add_note(report: Report, *, actor, internal_note: str) -> StatusChange:
+    """An internal note without a status change (not public, no mail)."""
+    return StatusChange.objects.create(
+        report=report,
+        from_status=report.status,
+        to_status=report.status,
+        actor=actor,
+        internal_note=internal_note.strip(),
+    )
+
+
+def assignable(report: Report):
+    from django.contrib.auth import get_user_model
+
+    from openkreis.core.models import StaffMembership
+
+    ids = StaffMembership.objects.filter(
+        org_unit_id=report.unit_id, role__in=STAFF_ROLES
+    ).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+@transaction.atomic
+def assign(report: Report, person, *, actor) -> None:
+    if person is not None and not assignable(report).filter(pk=person.pk).exists():
+        raise ReportError(_("This person does not work in the responsible unit."))
+    report.assignee = person
+    report.save(update_fields=["assignee", "updated_at"])
+    _record(event_kinds.REPORT_ASSIGNED, report)
+
+
+def recipients(report: Report) -> list[str]:
+    seen, result = set(), []
+    for address in [report.reporter_address()] + [
+        f.address() for f in report.followers.select_related("user")
+    ]:
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(address)
+    return result
+
+
+def notify(report: Report, change: StatusChange) -> int:
+    """Mail every reporter and follower about a public status change (one mail each, so no
+    one sees another's address). German: the language of the county's texts."""
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    sent = 0
+    with translation.override("de"):
+        link = base + reverse("reports:detail", args=[report.public_id])
+        subject = _("Your report %(id)s: %(status)s") % {
+            "id": report.public_id,
+            "status": change.to_label,
+        }
+        body = render_to_string(
+            "reports/email/status.txt", {"report": report, "change": change, "link": link}
+        )
+        for address in recipients(report):
+            try:
+                sent += send_mail(subject, body, None, [address])
+            except Exception:  # noqa: BLE001 - a mail server hiccup must not undo the change
+                logger.exception("report %s: status mail not sent", report.public_id)
+    return sent

@@ -1,0 +1,395 @@
+"""Mängelmelder pages: the resident's form (works without JavaScript), the public list and
+report pages (no personal data), and the back office for the responsible units."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from openkreis.core.net import client_ip
+from openkreis.core.params import id_param
+from openkreis.core.staff import staff_required
+
+from . import services, workflow
+from .forms import AffectedForm, AssignForm, NoteForm, ReportForm, StatusForm, new_key
+from .models import Photo, Report
+from .photos import CleanPhoto
+
+STAFF = services.STAFF_ROLES
+PAGE_SIZE = 25
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(f"OPENKREIS_REPORTS_{name}", default))
+    except ValueError:
+        return default
+
+
+def _over_limit(kind: str, who: str, per_hour: int) -> bool:
+    """A fixed one-hour window in the shared cache (as the portal and appointments do)."""
+    window = int(timezone.now().timestamp() // 3600)
+    key = f"reports-rate:{kind}:{who}:{window}"
+    if cache.add(key, 1, 3700):
+        return per_hour < 1
+    try:
+        return cache.incr(key) > per_hour
+    except ValueError:
+        cache.set(key, 1, 3700)
+        return False
+
+
+def _rate_limited(request, email: str) -> bool:
+    ip = client_ip(request) or "unknown"
+    if _over_limit("ip", ip, _limit("PER_IP_HOUR", 20)):
+        return True
+    return bool(email) and _over_limit("email", email.lower(), _limit("PER_EMAIL_HOUR", 5))
+
+
+# -- photos kept between the duplicate proposal and the final send ----------------------------
+def _pending_dir(key: str) -> str:
+    return f"reports/pending/{key}"
+
+
+def _stash(key: str, photos: list[CleanPhoto]) -> None:
+    for index, photo in enumerate(photos):
+        name = f"{_pending_dir(key)}/{index}-{photo.width}x{photo.height}.jpg"
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(photo.data))
+
+
+def _unstash(key: str) -> list[CleanPhoto]:
+    try:
+        _dirs, files = default_storage.listdir(_pending_dir(key))
+    except FileNotFoundError:
+        return []
+    photos = []
+    for name in sorted(files)[: services.MAX_PHOTOS]:
+        size = name.split("-", 1)[1].removesuffix(".jpg")
+        width, height = (int(v) for v in size.split("x"))
+        with default_storage.open(f"{_pending_dir(key)}/{name}") as fh:
+            photos.append(CleanPhoto(fh.read(), width, height, None, None))
+    return photos
+
+
+def _drop_stash(key: str) -> None:
+    try:
+        _dirs, files = default_storage.listdir(_pending_dir(key))
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{_pending_dir(key)}/{name}")
+
+
+# -- the resident -------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def report_form(request):
+    user = request.user if request.user.is_authenticated else None
+    if request.method != "POST":
+        form = ReportForm(initial={"key": new_key()}, user=user)
+        return render(request, "reports/form.html", {"form": form})
+    form = ReportForm(request.POST, request.FILES, user=user)
+    context = {"form": form}
+    if not form.is_valid():
+        return render(request, "reports/form.html", context, status=400)
+    data = form.cleaned_data
+    key = data["key"]
+    already = Report.objects.filter(idempotency_key=key).first()
+    if already is not None:  # a resend (double tap, reload, a queued retry)
+        return redirect("reports:thanks", public_id=already.public_id)
+    email = data.get("email") or ""
+    photos = data["photos"] or _unstash(key)
+    try:
+        area = services.locate(data["lat"], data["lon"], data.get("area"))
+    except services.ReportError as exc:
+        form.add_error("area" if data["lat"] is None else None, str(exc))
+        return render(request, "reports/form.html", context, status=400)
+    nearby = []
+    if not request.POST.get("new"):
+        nearby = services.nearby_open(
+            data["category"], data["lat"], data["lon"], area=area, street=data.get("street", "")
+        )
+    if nearby:
+        _stash(key, data["photos"])
+        shown = request.POST.copy()
+        shown["lat"] = "" if data["lat"] is None else data["lat"]
+        shown["lon"] = "" if data["lon"] is None else data["lon"]
+        context.update(
+            form=ReportForm(shown, user=user),
+            nearby=nearby,
+            kept_photos=len(photos),
+            affected_email=email,
+        )
+        return render(request, "reports/form.html", context)
+    if _rate_limited(request, email):
+        form.add_error(
+            None, _("Too many reports from here in the last hour. Please try again later.")
+        )
+        return render(request, "reports/form.html", context, status=429)
+    try:
+        report, _created = services.submit(
+            services.Submission(
+                category=data["category"],
+                description=data["description"],
+                area=area,
+                lat=data["lat"],
+                lon=data["lon"],
+                street=data.get("street", ""),
+                place=data.get("place", ""),
+                email=email,
+                user=user,
+                photos=photos,
+                idempotency_key=key,
+            )
+        )
+    except services.ReportError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "reports/form.html", context, status=400)
+    _drop_stash(key)
+    return redirect("reports:thanks", public_id=report.public_id)
+
+
+def thanks(request, public_id: str):
+    report = get_object_or_404(
+        Report.objects.select_related("category", "area__region"), public_id=public_id
+    )
+    return render(request, "reports/thanks.html", {"report": report})
+
+
+@require_http_methods(["POST"])
+def affected(request, public_id: str):
+    report = get_object_or_404(Report, public_id=public_id)
+    form = AffectedForm(request.POST)
+    user = request.user if request.user.is_authenticated else None
+    if not form.is_valid() or (user is None and not form.cleaned_data.get("email")):
+        messages.error(request, _("Please give a valid e-mail address, or log in."))
+        return redirect("reports:detail", public_id=public_id)
+    email = form.cleaned_data.get("email") or ""
+    if _rate_limited(request, email):
+        messages.error(
+            request, _("Too many reports from here in the last hour. Please try again later.")
+        )
+        return redirect("reports:detail", public_id=public_id)
+    try:
+        services.add_follower(report, user=user, email=email)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:detail", public_id=public_id)
+    key = request.POST.get("key", "")
+    if key:
+        _drop_stash(key[:64])
+    messages.success(
+        request, _("Thank you. You will get the same updates as the person who reported it.")
+    )
+    return redirect("reports:detail", public_id=public_id)
+
+
+def public_list(request):
+    reports = Report.objects.select_related("category", "area__region")
+    area_id = id_param(request.GET.get("gemeinde"))
+    category_id = id_param(request.GET.get("kategorie"))
+    state = request.GET.get("status", "")
+    if area_id:
+        reports = reports.filter(area_id=area_id)
+    if category_id:
+        reports = reports.filter(category_id=category_id)
+    if state == "offen":
+        reports = reports.exclude(status__in=workflow.DONE)
+    elif state == "erledigt":
+        reports = reports.filter(status__in=workflow.DONE)
+    page = Paginator(reports.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("seite")
+    )
+    params = {
+        k: v
+        for k, v in (
+            ("gemeinde", area_id),
+            ("kategorie", category_id),
+            ("status", state if state in ("offen", "erledigt") else ""),
+        )
+        if v
+    }
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "areas": services.areas(),
+            "categories": services.categories_for(),
+            "area_id": area_id,
+            "category_id": category_id,
+            "state": params.get("status", ""),
+            "params": urlencode(params),
+        },
+    )
+
+
+def detail(request, public_id: str):
+    report = get_object_or_404(
+        Report.objects.select_related("category", "area__region", "unit__organisation"),
+        public_id=public_id,
+    )
+    history = [h for h in report.history.all() if h.to_status != h.from_status]
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "history": history,
+            "photos": report.photos.filter(approved=True),
+            "affected_form": AffectedForm(),
+        },
+    )
+
+
+def photo(request, photo_id: int):
+    item = get_object_or_404(Photo.objects.select_related("report"), pk=photo_id)
+    # only the responsible unit's staff see a photo before it is approved
+    visible = services.visible_reports(request.user).filter(pk=item.report_id)
+    if not item.approved and not visible.exists():
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600" if item.approved else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- the back office ----------------------------------------------------------------------------
+@staff_required(*STAFF)
+def inbox(request):
+    reports = services.visible_reports(request.user)
+    tab = request.GET.get("tab", "offen")
+    if tab not in ("offen", "meine", "erledigt", "alle"):
+        tab = "offen"
+    if tab == "offen":
+        reports = reports.exclude(status__in=workflow.DONE)
+    elif tab == "meine":
+        reports = reports.filter(assignee=request.user).exclude(status__in=workflow.DONE)
+    elif tab == "erledigt":
+        reports = reports.filter(status__in=workflow.DONE)
+    category_id = id_param(request.GET.get("kategorie"))
+    area_id = id_param(request.GET.get("gemeinde"))
+    q = request.GET.get("q", "").strip()[:100]
+    if category_id:
+        reports = reports.filter(category_id=category_id)
+    if area_id:
+        reports = reports.filter(area_id=area_id)
+    if q:
+        reports = reports.filter(
+            Q(public_id__iexact=q) | Q(description__icontains=q) | Q(street__icontains=q)
+        )
+    page = Paginator(reports.order_by("created_at", "id"), PAGE_SIZE).get_page(
+        request.GET.get("seite")
+    )
+    params = {
+        k: v
+        for k, v in (("tab", tab), ("kategorie", category_id), ("gemeinde", area_id), ("q", q))
+        if v
+    }
+    tabs = [
+        ("offen", _("Open")),
+        ("meine", _("Assigned to me")),
+        ("erledigt", _("Done")),
+        ("alle", _("All")),
+    ]
+    return render(
+        request,
+        "reports/inbox.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": tabs,
+            "q": q,
+            "category_id": category_id,
+            "area_id": area_id,
+            "categories": services.categories_for(),
+            "areas": services.areas(),
+            "params": urlencode(params),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(*STAFF)
+def staff_detail(request, public_id: str):
+    report = get_object_or_404(services.visible_reports(request.user), public_id=public_id)
+    templates = list(services.status_templates())
+    status_form = StatusForm(report=report, templates=templates)
+    note_form = NoteForm()
+    assign_form = AssignForm(
+        people=services.assignable(report), initial={"person": report.assignee_id}
+    )
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        here = reverse("reports:staff_detail", args=[report.public_id])
+        if action == "status":
+            status_form = StatusForm(request.POST, report=report, templates=templates)
+            if status_form.is_valid():
+                data = status_form.cleaned_data
+                try:
+                    services.change_status(
+                        report,
+                        data["status"],
+                        actor=request.user,
+                        public_text=data["public_text"],
+                        internal_note=data["internal_note"],
+                    )
+                except services.ReportError as exc:
+                    messages.error(request, str(exc))
+                    return redirect(here)
+                messages.success(request, _("Status changed. The reporters were informed."))
+                return redirect(here)
+        elif action == "note":
+            note_form = NoteForm(request.POST)
+            if note_form.is_valid():
+                services.add_note(
+                    report,
+                    actor=request.user,
+                    internal_note=note_form.cleaned_data["internal_note"],
+                )
+                messages.success(request, _("Note saved."))
+                return redirect(here)
+        elif action == "assign":
+            assign_form = AssignForm(request.POST, people=services.assignable(report))
+            if assign_form.is_valid():
+                services.assign(report, assign_form.cleaned_data["person"], actor=request.user)
+                messages.success(request, _("Assignment saved."))
+                return redirect(here)
+        elif action == "photo":
+            photo_id = id_param(request.POST.get("photo"))
+            item = report.photos.filter(pk=photo_id).first() if photo_id else None
+            if item is not None:
+                item.approved = request.POST.get("approved") == "1"
+                item.save(update_fields=["approved"])
+                messages.success(request, _("Photo saved."))
+                return redirect(here)
+        status = 400
+    return render(
+        request,
+        "reports/staff_detail.html",
+        {
+            "report": report,
+            "history": report.history.select_related("actor"),
+            "photos": report.photos.all(),
+            "followers": report.followers.count(),
+            "status_form": status_form,
+            "note_form": note_form,
+            "assign_form": assign_form,
+            "templates": templates,
+        },
+        status=status,
+    )
