@@ -9,6 +9,7 @@ class FormsConfig(AppConfig):
 
     def ready(self):
         from openkreis.core.personal_data import personal_data
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
         from .personal_data import ApplicationsData
@@ -16,3 +17,8 @@ class FormsConfig(AppConfig):
 
         register_step("forms", order=30, load=load_county_data)
         personal_data.register("applications", ApplicationsData(), order=10)
+        staff_areas.register(
+            "fim-import",
+            StaffArea(_("FIM forms"), "forms:fim-import", ("team_lead", "manager")),
+            order=75,
+        )

@@ -79,7 +79,7 @@ def applicant_from(application: Application, data: dict) -> dict[str, Any]:
     applicant role (FIM import) or a prefill key, also inside field groups; the account's
     name and e-mail address where the form has none."""
     values: dict[str, Any] = {}
-    for path, f in engine.single_fields(application.form.definition):
+    for path, f in engine.single_fields(application.definition):
         role = f.get("applicant") or f.get("prefill")
         value = engine.answer_at(data, path)
         if role and role not in values and value not in (None, "", {}):
@@ -151,9 +151,16 @@ def readable_answers(application: Application, data: dict) -> dict[str, Any]:
     names = {str(f.public_id): f.name for f in application.files.all()}
     return {
         "answers": data,
-        "summary": engine.summary(application.form.definition, data, names),
+        "summary": engine.summary(application.definition, data, names),
         "form": application.form.key,
-        "form_version": application.form.version,
+        "form_version": (
+            application.form_version.version
+            if application.form_version_id
+            else application.form.version
+        ),
+        "form_version_number": (
+            application.form_version.number if application.form_version_id else None
+        ),
         "started_at": application.started_at.isoformat(),
     }
 

@@ -52,6 +52,31 @@ class FormDefinition(models.Model):
         return self.title
 
 
+class FormVersion(models.Model):
+    """One version of a form's definition, kept as it was: a re-import or an edited YAML
+    adds a version, and a draft stays on the version it was started with until it is sent
+    (its pages and checks must not change under the citizen's hands)."""
+
+    form = models.ForeignKey(FormDefinition, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text=_("1, 2, 3 … in the order of import"))
+    version = models.CharField(
+        max_length=40, help_text=_("The definition's own version, e.g. of the FIM schema")
+    )
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    source = models.CharField(max_length=20, choices=FormDefinition.Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "number"], name="uniq_form_version_number"),
+        ]
+        ordering = ["form", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.form.key} v{self.number} ({self.version})"
+
+
 class Application(models.Model):
     """An Antrag: a draft while the citizen fills it in, then the submitted application.
 
@@ -73,6 +98,14 @@ class Application(models.Model):
         related_name="form_applications",
     )
     form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="applications")
+    form_version = models.ForeignKey(
+        FormVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("The version the draft was started with; it is sent with that version"),
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -95,6 +128,13 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.slug} ({self.status})"
+
+    @property
+    def definition(self) -> dict:
+        """The definition this application is filled in and sent with: its version's."""
+        if self.form_version_id:
+            return self.form_version.definition
+        return self.form.definition
 
 
 def upload_path(instance: ApplicationFile, filename: str) -> str:

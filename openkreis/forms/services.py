@@ -23,7 +23,7 @@ from openkreis.core.models import Tenant
 from openkreis.core.services import record_event
 
 from . import engine, integration
-from .models import Application, ApplicationFile, Feedback, FormDefinition
+from .models import Application, ApplicationFile, Feedback, FormDefinition, FormVersion
 from .schema import DefinitionError, checksum, normalise
 
 GENERIC_FORM = "allgemeiner-antrag"
@@ -115,13 +115,32 @@ def store_definition(
         "checksum": digest,
     }
     if form is None:
-        return FormDefinition.objects.create(tenant=tenant, key=definition["key"], **values), True
+        form = FormDefinition.objects.create(tenant=tenant, key=definition["key"], **values)
+        current_version(form)
+        return form, True
     if form.checksum == digest and form.service_id == (service.pk if service else None):
         return form, False
     for name, value in values.items():
         setattr(form, name, value)
     form.save()
+    current_version(form)  # a new version when the content changed; drafts keep theirs
     return form, True
+
+
+def current_version(form: FormDefinition) -> FormVersion:
+    """The form's newest version; a new one when the definition changed since (also for a
+    form stored before versions existed or written directly)."""
+    latest = form.versions.order_by("-number").first()
+    if latest is not None and latest.checksum == form.checksum:
+        return latest
+    return FormVersion.objects.create(
+        form=form,
+        number=(latest.number + 1) if latest else 1,
+        version=form.version,
+        definition=form.definition,
+        checksum=form.checksum,
+        source=form.source,
+    )
 
 
 def load_forms(tenant: Tenant, folder: Path) -> tuple[int, int]:
@@ -183,7 +202,7 @@ def applications_of(user) -> QuerySet[Application]:
     """Every application of this account (never anyone else's)."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
-    return Application.objects.filter(user=user).select_related("service", "form")
+    return Application.objects.filter(user=user).select_related("service", "form", "form_version")
 
 
 def open_draft(user, service: Service) -> Application | None:
@@ -197,15 +216,18 @@ def start_application(user, service: Service) -> Application:
     if form is None:
         raise FormError(_("This service cannot be applied for online yet."))
     profile = integration.profile_data(user)
+    version = current_version(form)
     data: dict[str, Any] = {}
-    for path, f in engine.single_fields(form.definition):
+    for path, f in engine.single_fields(version.definition):
         value = profile.get(f.get("prefill", ""))
         if value and not engine.check_value(f, value):
             if len(path) == 1:
                 data[path[0]] = value
             else:
                 data.setdefault(path[0], {})[path[1]] = value
-    application = Application.objects.create(user=user, form=form, service=service, data=data)
+    application = Application.objects.create(
+        user=user, form=form, form_version=version, service=service, data=data
+    )
     record_event(
         event_kinds.APPLICATION_STARTED,
         subject=f"draft:{application.pk}",
@@ -219,7 +241,7 @@ def save_answers(application: Application, page_key: str, values: dict[str, Any]
     if application.status != Application.Status.DRAFT:
         raise FormError(_("This application has already been sent."))
     data = dict(application.data)
-    page = next(p for p in application.form.definition["pages"] if p["key"] == page_key)
+    page = next(p for p in application.definition["pages"] if p["key"] == page_key)
     for f in page["fields"]:
         data.pop(f["key"], None)
     data.update({k: v for k, v in values.items() if v is not None})
@@ -231,7 +253,7 @@ def save_answers(application: Application, page_key: str, values: dict[str, Any]
 
 def field_spec(application: Application, path: str) -> dict | None:
     """The file field behind an html path like f-passport or f-household-0-proof."""
-    fields = engine.all_fields(application.form.definition)
+    fields = engine.all_fields(application.definition)
     parts = path.removeprefix("f-").split("-")
     spec = fields.get(parts[0])
     if spec and spec["type"] == "group" and len(parts) >= 2:
@@ -272,7 +294,7 @@ def add_file(application: Application, path: str, upload: UploadedFile) -> Appli
 def page_of_field(application: Application, path: str) -> str:
     """The key of the page that holds the field behind an html path (f-key or f-group-…)."""
     key = path.removeprefix("f-").split("-")[0]
-    for page in application.form.definition["pages"]:
+    for page in application.definition["pages"]:
         if any(f["key"] == key for f in page["fields"]):
             return page["key"]
     return ""
@@ -327,7 +349,7 @@ def with_files(application: Application) -> dict[str, Any]:
     """The draft's answers with the file fields filled from the stored uploads."""
     data = dict(application.data)
     files = files_by_field(application)
-    for page in application.form.definition["pages"]:
+    for page in application.definition["pages"]:
         for f in page["fields"]:
             if f["type"] == "file":
                 ids = files.get(engine.html_id(f["key"]))
@@ -377,7 +399,7 @@ def submit(application: Application, idempotency_key: str) -> Application:
             return application
         if application.status != Application.Status.DRAFT:
             raise FormError(_("This application was deleted."))
-        definition = application.form.definition
+        definition = application.definition
         data = engine.clean_answers(definition, with_files(application))
         problems = engine.validate_all(definition, data)
         if problems:
@@ -512,16 +534,14 @@ def code_lists_for(tenant: Tenant, folders: list[Path] | tuple = ()) -> Any:
     return registry
 
 
-def import_xdatenfelder(
+def preview_xdatenfelder(
     tenant: Tenant,
     xml: bytes,
     key: str | None = None,
     service_slug: str = "",
     code_lists: Any = None,
-) -> tuple[FormDefinition | None, Any]:
-    """Import an XDatenfelder 2.0/3.0 Stammdatenschema as a form; (form or None, report).
-
-    Problems never raise: what could not be mapped is listed in the report."""
+) -> tuple[dict | None, Any]:
+    """What importing would give, without storing anything: (definition or None, report)."""
     from .xdatenfelder import ImportReport, parse
 
     if len(xml) > XDF_MAX_BYTES:
@@ -542,11 +562,40 @@ def import_xdatenfelder(
         # a new version of the schema under the same key stays the service's form
         definition["service"] = existing.service.slug
         report.note(f"Formular bleibt der Leistung {existing.service.slug!r} zugeordnet")
+    return definition, report
+
+
+def import_xdatenfelder(
+    tenant: Tenant,
+    xml: bytes,
+    key: str | None = None,
+    service_slug: str = "",
+    code_lists: Any = None,
+) -> tuple[FormDefinition | None, Any]:
+    """Import an XDatenfelder 2.0/3.0 Stammdatenschema as a form; (form or None, report).
+    The same key again is a new version of the form (still the service's form).
+
+    Problems never raise: what could not be mapped is listed in the report."""
+    definition, report = preview_xdatenfelder(tenant, xml, key, service_slug, code_lists)
+    if definition is None:
+        return None, report
     try:
-        form, _changed = store_definition(
+        form, changed = store_definition(
             tenant, definition, source=FormDefinition.Source.XDATENFELDER
         )
     except DefinitionError as exc:
         report.note(str(exc))
         return None, report
+    version = current_version(form)
+    report.form_version = version.number
+    if changed and version.number > 1:
+        running = Application.objects.filter(form=form, status=Application.Status.DRAFT).exclude(
+            form_version=version
+        )
+        report.note(
+            f"Neue Version {version.number} des Formulars {form.key!r} (Schema-Version "
+            f"{version.version}); {running.count()} laufende Anträge bleiben bei ihrer Version"
+        )
+    elif not changed:
+        report.note(f"Unverändert: Version {version.number} des Formulars {form.key!r}")
     return form, report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import fim_views, views
 
 app_name = "forms"
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("a/<uuid:pk>/loeschen/", views.delete, name="delete"),
     path("a/<uuid:pk>/bestaetigung/", views.receipt, name="receipt"),
     path("a/<uuid:pk>/eingangsbestaetigung.pdf", views.receipt_pdf, name="receipt-pdf"),
+    # staff: import a FIM schema (preview, report, confirm); before the service catch-all
+    path("fim-import/", fim_views.fim_import, name="fim-import"),
     path("<slug:slug>/", views.start, name="start"),
 ]

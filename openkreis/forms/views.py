@@ -40,7 +40,7 @@ def _own(request, pk, *statuses) -> Application:
 
 
 def _page_of(application: Application, key: str) -> dict:
-    for page in application.form.definition["pages"]:
+    for page in application.definition["pages"]:
         if page["key"] == key:
             return page
     raise Http404(_("This page does not exist."))
@@ -90,10 +90,10 @@ def resume(request, pk):
     if application.status == Application.Status.SUBMITTED:
         return redirect("forms:receipt", pk=pk)
     data = forms.with_files(application)
-    pages = engine.visible_pages(application.form.definition, data)
+    pages = engine.visible_pages(application.definition, data)
     keys = [p["key"] for p in pages]
     problems = engine.validate_all(
-        application.form.definition, engine.clean_answers(application.form.definition, data)
+        application.definition, engine.clean_answers(application.definition, data)
     )
     if application.last_page in keys and problems:
         first_open = problems[0][0]
@@ -107,7 +107,7 @@ def resume(request, pk):
 @require_http_methods(["GET", "POST"])
 def page(request, pk, page):
     application = _own(request, pk, Application.Status.DRAFT)
-    definition = application.form.definition
+    definition = application.definition
     spec = _page_of(application, page)
     data = forms.with_files(application)
     back_to_check = request.GET.get("zurueck") == "pruefen"
@@ -183,7 +183,7 @@ def page(request, pk, page):
 
 
 def _render_page(request, application, spec, page, data, raw, result, back_to_check, status_code):
-    definition = application.form.definition
+    definition = application.definition
     files = _file_rows(application)
     page_fields = {f["key"]: f for f in spec["fields"]}
     # A page with the service's guidance keeps its own h1 (the guidance sits under it).
@@ -327,7 +327,7 @@ def _next_url(application, current, back_to_check):
     if back_to_check:
         return reverse("forms:check", kwargs={"pk": application.public_id})
     data = forms.with_files(application)
-    keys = [p["key"] for p in engine.visible_pages(application.form.definition, data)]
+    keys = [p["key"] for p in engine.visible_pages(application.definition, data)]
     if current in keys and keys.index(current) + 1 < len(keys):
         return reverse(
             "forms:page",
@@ -337,7 +337,7 @@ def _next_url(application, current, back_to_check):
 
 
 def _previous_url(application, current, data):
-    keys = [p["key"] for p in engine.visible_pages(application.form.definition, data)]
+    keys = [p["key"] for p in engine.visible_pages(application.definition, data)]
     if current in keys and keys.index(current) > 0:
         return reverse(
             "forms:page",
@@ -350,7 +350,7 @@ def _previous_url(application, current, data):
 def check(request, pk):
     """Check your answers: every answer with a change link; then pay (if a fee) and send."""
     application = _own(request, pk, Application.Status.DRAFT)
-    definition = application.form.definition
+    definition = application.definition
     data = engine.clean_answers(definition, forms.with_files(application))
     names = {str(f.public_id): f.name for f in application.files.all()}
     problems = engine.validate_all(definition, data)
@@ -475,7 +475,7 @@ def _back_from_delete(request, application) -> str:
 
 
 def _receipt_context(application):
-    definition = application.form.definition
+    definition = application.definition
     names = {str(f.public_id): f.name for f in application.files.all()}
     return {
         "application": application,

@@ -296,7 +296,10 @@ class ImportReport:
     rules_translated: int = 0
     rules_not_translated: int = 0
     rules_seen: set[str] = field(default_factory=set, repr=False)
+    # (where, id, name, text) of every rule that was not translated, for an editor
+    rules_open: list[tuple[str, str, str, str]] = field(default_factory=list)
     applicant: dict[str, str] = field(default_factory=dict)  # role → label of the field
+    form_version: int | None = None  # the stored version's number (set by the import)
     candidates: list[_Candidate] = field(default_factory=list, repr=False)
 
     def note(self, message: str) -> None:
@@ -751,6 +754,7 @@ def _report_rule(rule: Element, where: str, report: ImportReport) -> None:
     if key not in report.rules_seen:
         report.rules_seen.add(key)
         report.rules_not_translated += 1
+        report.rules_open.append((where, ident, name, description))
     report.note(
         f"{where}: Regel {ident} „{name}“ nicht automatisch übernommen (Skripte werden nicht "
         f"ausgeführt){': ' + description[:300] if description else ''}"
@@ -1112,9 +1116,11 @@ def _split_pages(pages: list[dict]) -> list[dict]:
     for page in pages:
         units: list[list[dict]] = []
         for f in page["fields"]:
-            if units and _refers(f.get("show_if")) & {g["key"] for g in units[-1]} and len(
-                units[-1]
-            ) == 1:
+            if (
+                units
+                and _refers(f.get("show_if")) & {g["key"] for g in units[-1]}
+                and len(units[-1]) == 1
+            ):
                 units[-1].append(f)
             else:
                 units.append([f])

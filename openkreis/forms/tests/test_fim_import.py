@@ -188,6 +188,8 @@ def test_submit_without_any_name_is_a_message_not_a_server_error(fim_service, ha
         f.pop("applicant", None)
         f.pop("prefill", None)
     FormDefinition.objects.filter(pk=form.pk).update(definition=definition)
+    app.form_version.definition = definition  # the draft's own version
+    app.form_version.save()
     app.refresh_from_db()
     fill(
         app,

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from openkreis.core.services import current_tenant
-from openkreis.forms.services import code_lists_for, import_xdatenfelder
+from openkreis.forms.services import code_lists_for, import_xdatenfelder, preview_xdatenfelder
 
 
 class Command(BaseCommand):
@@ -20,6 +20,11 @@ class Command(BaseCommand):
             help="folder with genericode code lists (besides the schema's own folder and "
             "tenants/<slug>/codelisten/); may be given more than once",
         )
+        parser.add_argument(
+            "--preview",
+            action="store_true",
+            help="only show the report and the pages; store nothing",
+        )
 
     def handle(self, *args, **options):
         tenant = current_tenant()
@@ -29,7 +34,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {path}")
         folders = [path.parent, *(Path(f) for f in options["codelists"])]
-        form, report = import_xdatenfelder(
+        run = preview_xdatenfelder if options["preview"] else import_xdatenfelder
+        result, report = run(
             tenant,
             path.read_bytes(),
             key=options["key"],
@@ -42,6 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  applicant: {roles}")
         for note in report.notes:
             self.stdout.write(f"  - {note}")
-        if form is None:
+        if result is None:
             raise CommandError("Nothing imported (see the report above)")
-        self.stdout.write(f"Imported as form {form.key!r}")
+        if options["preview"]:
+            for page in result["pages"]:
+                self.stdout.write(f"  page {page['title']['de']}: {len(page['fields'])} questions")
+            self.stdout.write("Preview only: nothing stored")
+            return
+        self.stdout.write(f"Imported as form {result.key!r}, version {report.form_version}")
