@@ -19,6 +19,8 @@ AUTOCOMPLETE = {
 }
 # Dates are typed as text (31.01.1990): native date pickers differ by device and locale.
 INPUT_TYPES = {"email": "email", "phone": "tel"}
+# More options than this: the select becomes searchable (accessible-autocomplete).
+SEARCHABLE_OPTIONS = 20
 
 
 def _condition_note(f: dict, page_fields: dict[str, dict]) -> str:
@@ -108,6 +110,8 @@ def bind(
             chosen = value if value is not None else ([] if f["multiple"] else "")
         chosen_set = {str(c) for c in chosen} if isinstance(chosen, list) else {str(chosen)}
         bound["widget"] = "checkbox" if f["multiple"] else f["widget"]
+        # a long code list (states, countries): a select that JavaScript makes searchable
+        bound["searchable"] = bound["widget"] == "select" and len(f["options"]) > SEARCHABLE_OPTIONS
         bound["options"] = [
             {
                 "id": f"{prefix}-{i}",

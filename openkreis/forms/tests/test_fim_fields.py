@@ -134,3 +134,44 @@ def test_whole_numbers_ask_for_digits_only():
     assert bound["inputmode"] == "numeric"
     assert "12,50" not in engine._convert(count, "zwölf")[1]
     assert engine.check_value(count, "12.5") == ["Bitte geben Sie eine ganze Zahl ein."]
+
+
+def test_long_code_lists_are_searchable_selects_short_ones_are_not():
+    from django.template.loader import render_to_string
+
+    from openkreis.forms import binding
+    from openkreis.forms.schema import normalise
+
+    def choice(n):
+        spec = {
+            "key": "t",
+            "title": "T",
+            "pages": [
+                {
+                    "key": "p",
+                    "title": "P",
+                    "fields": [
+                        {
+                            "key": "staat",
+                            "type": "choice",
+                            "label": "Staat",
+                            "widget": "select",
+                            "options": [
+                                {"value": f"{i:03d}", "label": f"Staat {i}"} for i in range(n)
+                            ],
+                        },
+                        {"key": "x", "type": "text", "label": "X"},
+                    ],
+                }
+            ],
+        }
+        field = normalise(spec)["pages"][0]["fields"][0]
+        bound = binding.bind(field, "f-staat", None, None, {}, {}, {})
+        return bound, render_to_string("forms/_field.html", {"field": bound})
+
+    bound, html = choice(25)
+    assert bound["searchable"] and "data-searchable" in html
+    # without JavaScript it is a plain select with every option
+    assert html.count("<option") == 26 and '<select id="f-staat" name="f-staat"' in html
+    bound, html = choice(20)
+    assert not bound["searchable"] and "data-searchable" not in html

@@ -34,6 +34,35 @@
       if (button) { setTimeout(function () { button.disabled = true; }, 0); }
     });
   });
+  // Long code lists (e.g. 200 states): a select you can type into. Without JavaScript, or
+  // without the library, it stays a plain select; the server checks the value either way.
+  var de = (document.documentElement.lang || "de").indexOf("de") === 0;
+  if (window.accessibleAutocomplete && window.accessibleAutocomplete.enhanceSelectElement) {
+    document.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      var chosen = select.options[select.selectedIndex];
+      window.accessibleAutocomplete.enhanceSelectElement({
+        selectElement: select,
+        defaultValue: chosen && chosen.value ? chosen.textContent : "",
+        showAllValues: true,
+        confirmOnBlur: true,
+        tNoResults: function () { return de ? "Keine Treffer" : "No results found"; },
+        tStatusQueryTooShort: function (n) {
+          return de ? "Bitte mindestens " + n + " Zeichen eingeben" : "Type in " + n + " or more characters for results";
+        },
+        tStatusNoResults: function () { return de ? "Keine Treffer" : "No search results"; },
+        tStatusSelectedOption: function (s, i, n) {
+          return de ? s + " " + (i + 1) + " von " + n + " ist ausgewählt." : s + " " + (i + 1) + " of " + n + " is highlighted";
+        },
+        tStatusResults: function (n, content) {
+          return de ? n + " Treffer. " + content : n + " results available. " + content;
+        },
+        tAssistiveHint: function () {
+          return de ? "Tippen Sie, um die Liste zu filtern; wählen Sie mit den Pfeiltasten."
+                    : "When autocomplete results are available use up and down arrows to review and enter to select.";
+        }
+      });
+    });
+  }
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
