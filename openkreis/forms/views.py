@@ -124,7 +124,10 @@ def page(request, pk, page):
         if action.startswith("delete-file:"):
             forms.remove_file(application, action.split(":", 1)[1])
             return redirect(request.get_full_path())
-        upload_errors = _store_uploads(request, application, spec, data)
+        # conditions on this page see the answers posted with the file
+        upload_errors = _store_uploads(
+            request, application, spec, {**data, **_peek(spec, request.POST)}
+        )
         if action == "upload":
             if not upload_errors:
                 return redirect(request.get_full_path())

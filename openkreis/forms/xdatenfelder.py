@@ -91,7 +91,14 @@ FIELD_CHILDREN = {
     "freigabedatum",
 }
 GROUP_CHILDREN = FIELD_CHILDREN | {"struktur", "art"}
-SCHEMA_CHILDREN = GROUP_CHILDREN | {"dokumentsteckbrief", "ableitungsmodifikationenStruktur"}
+SCHEMA_CHILDREN = GROUP_CHILDREN | {
+    "dokumentsteckbrief",
+    "ableitungsmodifikationenStruktur",
+    "hilfetext",  # 3.0: the schema's help text (2.0: hilfetextEingabe)
+}
+# XDatenfelder 3.0 elements of fields and groups that carry nothing for the form.
+FIELD_CHILDREN |= {"codeKey", "nameKey", "helpKey", "hilfetext", "typ"}
+GROUP_CHILDREN |= {"codeKey", "nameKey", "helpKey", "hilfetext", "typ"}
 
 
 class XDatenfelderError(ValueError):
@@ -247,7 +254,8 @@ NAME_ROLES = [
             r"|name (der|des) (firma|organisation|betriebs|unternehmens)"
         ),
     ),
-    ("birth_date", re.compile(r"^geburtsdatum")),
+    # "Geburtsdatum" itself, never "Geburtsdatum des Hundes / des Kindes"
+    ("birth_date", re.compile(r"^geburtsdatum$")),
     ("email", re.compile(r"^e-?mail")),
     ("phone", re.compile(r"^telefon")),
     ("street", re.compile(r"^strasse")),
@@ -324,7 +332,7 @@ def _candidate(spec: dict, name: str, ident: str, context: tuple, report: Import
     beats others, a Baukasten id beats a name match, then the order in the file."""
     if any(repeat for _n, _r, repeat in context):
         return
-    role, by_id = ID_ROLES.get(ident), True
+    role, by_id = ID_ROLES.get(baukasten_id(ident)), True
     if role is None or spec["type"] not in ROLE_TYPES.get(role, TEXT_TYPES):
         folded = _fold(name).lower().strip()
         role = next((r for r, pattern in NAME_ROLES if pattern.search(folded)), None)
@@ -367,6 +375,15 @@ def _assign_roles(report: ImportReport) -> None:
         if role in PREFILL_KEYS:
             candidate.spec["prefill"] = role
         report.applicant[role] = candidate.spec["label"]
+
+
+def baukasten_id(ident: str) -> str:
+    """An XDatenfelder 3.0 id (F + 2-digit namespace + 9 digits, F60000000227) in the
+    2.0 form (F + 2 + 6 digits, F60000227) the Baukasten tables here use; others unchanged."""
+    match = re.fullmatch(r"([FGS])(\d{2})(\d{9})", ident)
+    if match and int(match[3]) < 1_000_000:
+        return f"{match[1]}{match[2]}{int(match[3]):06d}"
+    return ident
 
 
 def _local(tag: str) -> str:
@@ -862,10 +879,12 @@ def _group(
 # G60000224 "…" befüllt sein." — the way the FIM Baukasten writes required-if rules.
 _QUOTED = r'(?:\s*["„“][^"„“”]*["“”])?'
 RULE_RE = re.compile(
-    r"Wenn das (?:Daten)?[Ff]eld (?P<source>F\d{8})" + _QUOTED + r"\s*"
+    r"Wenn das (?:Daten)?[Ff]eld (?P<source>F\d{8,11})" + _QUOTED + r"\s*"
     r"(?P<values>=\s*\d+" + _QUOTED + r"(?:\s*ODER\s*=\s*\d+" + _QUOTED + r")*)"
     r"\s*[.,]?\s*dann muss (?:die |das )?(?:Datenfeldgruppe|Feldgruppe|Datenfeld|Feld)\s+"
-    r"(?P<target>[FG]\d{8})\b" + _QUOTED + r"\s*(?:befüllt|ausgefüllt|angegeben) (?:sein|werden)",
+    r"(?P<target>[FG]\d{8,11})\b"
+    + _QUOTED
+    + r"\s*(?:befüllt|ausgefüllt|angegeben) (?:sein|werden)",
     re.S,
 )
 
@@ -1031,11 +1050,18 @@ def parse(
         )
         return None, report
     _strip_ids(pages)
-    name = _text(schema, "bezeichnungEingabe") or _text(schema, "name") or report.schema_id
+    name = (
+        _text(schema, "bezeichnungEingabe")  # 2.0
+        or _text(schema, "bezeichnung")  # 3.0
+        or _text(schema, "name")
+        or report.schema_id
+    )
     spec = {
         "key": key or _page_key(f"fim-{report.schema_id or name}", 0),
         "title": name,
-        "intro": _text(schema, "hilfetextEingabe") or _text(schema, "beschreibung"),
+        "intro": _text(schema, "hilfetextEingabe")
+        or _text(schema, "hilfetext")
+        or _text(schema, "beschreibung"),
         "service": service,
         "version": _text(_child(schema, "identifikation"), "version") or "1",
         "pages": pages,
