@@ -17,7 +17,7 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       lat.value = pos.coords.latitude.toFixed(6);
       lon.value = pos.coords.longitude.toFixed(6);
-      status.textContent = status.getAttribute("data-found").replace("%s", Math.round(pos.coords.accuracy));
+      status.textContent = status.getAttribute("data-found") + " (± " + Math.round(pos.coords.accuracy) + " m)";
     }, function () {
       lat.value = "";
       lon.value = "";
