@@ -150,7 +150,9 @@ class AffectedForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"))
+    status = forms.ChoiceField(
+        label=_("New status"), error_messages={"required": _("Please choose the new status.")}
+    )
     template = forms.ChoiceField(label=_("Text template"), required=False)
     public_text = forms.CharField(
         label=_("Public text (shown on the report page and sent to the reporters)"),
@@ -168,7 +170,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args, report: Report, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.templates = {t.key: t for t in templates}
-        self.fields["status"].choices = [
+        self.fields["status"].choices = [("", pgettext_lazy("defect report", "Please choose"))] + [
             (s, Report.Status(s).label) for s in workflow.allowed(report.status)
         ]
         self.fields["template"].choices = [("", _("No template"))] + [

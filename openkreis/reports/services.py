@@ -193,9 +193,9 @@ def add_follower(report: Report, *, user=None, email: str = "") -> bool:
 def visible_reports(user) -> QuerySet[Report]:
     """The reports routed to the user's units (and their sub-units)."""
     units = unit_ids_for(user, STAFF_ROLES)
-    return Report.objects.select_related("category", "area__region", "unit", "assignee").filter(
-        unit_id__in=units
-    )
+    return Report.objects.select_related(
+        "category", "area__region", "unit__organisation", "assignee"
+    ).filter(unit_id__in=units)
 
 
 def _kind_for(from_status: str, to_status: str) -> str:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from openkreis.core.net import client_ip
@@ -302,7 +303,7 @@ def inbox(request):
     tabs = [
         ("offen", _("Open")),
         ("meine", _("Assigned to me")),
-        ("erledigt", _("Done")),
+        ("erledigt", pgettext("reports", "Done")),
         ("alle", _("All")),
     ]
     return render(

@@ -163,3 +163,10 @@ def test_status_table():
     assert not workflow.can_change("open", "open")
     for status in workflow.TRANSITIONS:
         assert all(target in workflow.TRANSITIONS for target in workflow.allowed(status))
+
+
+@pytest.mark.django_db
+def test_loading_the_county_data_again_changes_nothing(harz):
+    report = LoadReport()
+    config.load(harz, HARZ, report)
+    assert report.changes == 0, report.details

@@ -1,0 +1,135 @@
+"""Mängelmelder on a phone (390 px), without JavaScript: report a pothole with a photo →
+confirmation with the number → the road unit's staff (password + TOTP) set "fixed" with a
+template text → the reporter's mail arrives. axe-core on every page; screenshots at 390 and
+1280 px into /tmp/repshots/ (and test-results/screenshots/)."""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from openkreis.core.testing import totp_code
+from openkreis.reports.demo import DEMO_PASSWORD
+
+from .conftest import AXE, DESKTOP, PHONE, format_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SECRET = "MAENGELSTRASSEDEMOAAAAAAAAAAAAAA"
+SHOTS = Path(os.environ.get("OPENKREIS_REPSHOTS", "/tmp/repshots"))  # noqa: S108
+REPORTER = "schlagloch-melderin@example.org"
+
+
+def axe(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, f"reports-{name}")
+
+
+def check_page(browser, url: str, name: str) -> None:
+    """axe-core on a public page (CSP bypassed for the script) and a desktop screenshot."""
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    expect(page.locator("h1")).to_be_visible()
+    shoot(page, f"{name}-1280")
+    violations = axe(page)
+    context.close()
+    assert violations == [], format_violations(violations)
+
+
+def _photo(tmp_path) -> Path:
+    path = tmp_path / "schlagloch.jpg"
+    image = Image.new("RGB", (1600, 1200), (90, 90, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_report_without_javascript_then_staff_fix_and_mail(
+    browser, portal_url, mail_sink, tmp_path
+):
+    sink, _port = mail_sink
+    context = browser.new_context(viewport=PHONE, locale="de-DE", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(portal_url + "/maengelmelder/melden/")
+    expect(page.locator("h1")).to_have_text("Mangel melden")
+    expect(page.locator("#use-position")).to_be_hidden()  # the position button needs JavaScript
+    shoot(page, "form-390")
+
+    page.get_by_label("Was ist das Problem?").select_option(label="Straßen, Wege und Schlaglöcher")
+    page.locator("#id_area").select_option(label="Halberstadt")
+    page.get_by_label("Straße und Hausnummer (falls vorhanden)").fill("Voigtei 5")
+    page.get_by_label("Wo genau?").fill("Vor der Einfahrt, rechte Fahrbahnseite")
+    page.get_by_label("Beschreibung des Mangels").fill("Tiefes Schlagloch, etwa 40 cm breit.")
+    page.locator("#id_photos").set_input_files(str(_photo(tmp_path)))
+    page.get_by_label("Ihre E-Mail-Adresse für Rückmeldungen").fill(REPORTER)
+    page.get_by_role("button", name="Meldung senden").click()
+
+    expect(page.locator("h1")).to_have_text("Vielen Dank für Ihre Meldung")
+    number = re.search(r"M-[A-Z2-9]{8}", page.locator(".banner").inner_text()).group(0)
+    shoot(page, "thanks-390")
+    check_page(browser, page.url, "thanks")
+    check_page(browser, portal_url + "/maengelmelder/melden/", "form")
+
+    page.get_by_role("link", name="Ihre Meldung und ihr Fortschritt").click()
+    expect(page.locator(".status")).to_have_text("Eingegangen")
+    expect(page.locator("main")).not_to_contain_text(REPORTER)
+    shoot(page, "detail-390")
+    check_page(browser, page.url, "detail")
+    check_page(browser, portal_url + "/maengelmelder/", "list")
+    context.close()
+
+    # the road unit of Halberstadt: password, then TOTP
+    staff = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
+    desk = staff.new_page()
+    desk.goto(portal_url + "/maengelmelder/bearbeitung/")
+    expect(desk).to_have_url(re.compile(r"/konto/login/"))
+    desk.fill("input[name=login]", "mm-strasse-hbs")
+    desk.fill("input[name=password]", DEMO_PASSWORD)
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk).to_have_url(re.compile(r"/konto/2fa/authenticate/"))
+    desk.fill("input[name=code]", totp_code(SECRET))
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk).to_have_url(re.compile(r"/maengelmelder/bearbeitung/$"))
+    expect(desk.get_by_role("link", name=number)).to_be_visible()
+    shoot(desk, "inbox-390")
+    violations = axe(desk)
+    assert violations == [], format_violations(violations)
+    desk.get_by_role("link", name=number).click()
+    expect(desk.locator("h1")).to_contain_text(number)
+    expect(desk.locator(".facts")).to_contain_text(REPORTER)
+    desk.get_by_label("Neuer Status").select_option(label="Behoben")
+    desk.get_by_label("Textvorlage").select_option(label="Behoben: Behoben")
+    desk.get_by_label("Interne Notiz (nur für Beschäftigte)").first.fill("Kolonne 2, Kaltasphalt")
+    desk.get_by_role("button", name="Status ändern").click()
+    expect(desk.locator(".banner-success")).to_contain_text("Status geändert")
+    expect(desk.locator(".facts .status")).to_have_text("Behoben")
+    shoot(desk, "staff-detail-390")
+    violations = axe(desk)
+    assert violations == [], format_violations(violations)
+    desk.set_viewport_size(DESKTOP)
+    shoot(desk, "staff-detail-1280")
+    staff.close()
+
+    message = sink.wait_for(REPORTER)
+    assert number in str(message["Subject"]) and "Behoben" in str(message["Subject"])
+    body = message.get_content()
+    assert "Der Mangel ist behoben" in body and f"/maengelmelder/meldung/{number}/" in body
+    assert "Kolonne 2" not in body
