@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from openkreis.core.models import StaffMembership
 from openkreis.core.services import record_event
 from openkreis.core.staff import unit_ids_for
 
@@ -254,10 +256,6 @@ def add_note(report: Report, *, actor, internal_note: str) -> StatusChange:
 
 
 def assignable(report: Report):
-    from django.contrib.auth import get_user_model
-
-    from openkreis.core.models import StaffMembership
-
     ids = StaffMembership.objects.filter(
         org_unit_id=report.unit_id, role__in=STAFF_ROLES
     ).values_list("user_id", flat=True)

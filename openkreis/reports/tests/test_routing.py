@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Region
-from openkreis.reports import config, geo, workflow
+from openkreis.reports import config, geo, services, workflow
 from openkreis.reports.demo_areas import demo_feature_collection
 from openkreis.reports.models import Area, Category, Route
 
@@ -170,3 +170,14 @@ def test_loading_the_county_data_again_changes_nothing(harz):
     report = LoadReport()
     config.load(harz, HARZ, report)
     assert report.changes == 0, report.details
+
+
+@pytest.mark.django_db
+def test_factory_makes_a_routed_report():
+    from openkreis.reports.tests.factories import FollowerFactory, ReportFactory
+
+    report = ReportFactory(status="confirmed")
+    FollowerFactory(report=report)
+    assert report.unit.key == "gem-halberstadt-bauamt"
+    assert report.history.get().to_status == "confirmed"
+    assert services.recipients(report) == [report.email, report.followers.get().email]
