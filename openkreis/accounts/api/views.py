@@ -1,17 +1,31 @@
 """The mailbox API: the caller's own messages (and their companies'), never anyone else's."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from openkreis.accounts import services
+from openkreis.core.api.base import ApiView
 
 from .serializers import MessageSerializer, ReplySerializer, UnreadSerializer
 
 
-class MessageViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unread",
+                OpenApiTypes.STR,
+                enum=["true", "false"],
+                description="only unread (true) or read (false) messages from the authority",
+            )
+        ]
+    )
+)
+class MessageViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """Postfach: list, read (marks the thread read), reply with attachments, unread count."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -28,7 +42,9 @@ class MessageViewSet(viewsets.ReadOnlyModelViewSet):
         unread = self.request.query_params.get("unread")
         if unread is not None:
             if unread not in ("true", "false"):
-                raise serializers.ValidationError({"unread": "true | false"})
+                raise serializers.ValidationError(
+                    {"unread": serializers.BooleanField.default_error_messages["invalid"]}
+                )
             qs = qs.filter(direction="in", read_at__isnull=unread == "true")
         return qs
 

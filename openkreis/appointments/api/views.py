@@ -3,16 +3,48 @@ other portals; booking itself goes through the pages, which carry the hold and f
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from openkreis.appointments import services
+from openkreis.core.api.base import ApiView
 from openkreis.core.models import Region
 
 SERVICES = OpenApiParameter("leistung", OpenApiTypes.STR, many=True, required=True)
+DAYS = inline_serializer(
+    "AppointmentDays",
+    {
+        "days": inline_serializer(
+            "AppointmentDay",
+            {"day": serializers.DateField(), "free": serializers.IntegerField()},
+            many=True,
+        )
+    },
+)
+SLOTS = inline_serializer(
+    "AppointmentSlots",
+    {
+        "day": serializers.DateField(),
+        "slots": inline_serializer(
+            "AppointmentSlot",
+            {
+                "start": serializers.DateTimeField(),
+                "end": serializers.DateTimeField(),
+                "free": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 def _chosen(request):
@@ -22,7 +54,7 @@ def _chosen(request):
         raise serializers.ValidationError({"leistung": str(exc)}) from None
 
 
-class ServicesView(APIView):
+class ServicesView(ApiView, APIView):
     """Services that can be booked online, with their duration in minutes."""
 
     @extend_schema(
@@ -45,7 +77,7 @@ class ServicesView(APIView):
         )
 
 
-class OfficesView(APIView):
+class OfficesView(ApiView, APIView):
     """Offices that serve all chosen services in one appointment, nearest first."""
 
     @extend_schema(
@@ -66,7 +98,9 @@ class OfficesView(APIView):
         if request.query_params.get("gemeinde"):
             region = Region.objects.filter(ags=request.query_params["gemeinde"]).first()
             if region is None:
-                raise serializers.ValidationError({"gemeinde": "unknown"})
+                raise serializers.ValidationError(
+                    {"gemeinde": _("Please choose your municipality from the list.")}
+                )
         return Response(
             [
                 {
@@ -79,7 +113,7 @@ class OfficesView(APIView):
         )
 
 
-class SlotsView(APIView):
+class SlotsView(ApiView, APIView):
     """Free slots on a day (`tag`), or the days with free slots when no day is given."""
 
     @extend_schema(
@@ -88,7 +122,11 @@ class SlotsView(APIView):
             OpenApiParameter("standort", OpenApiTypes.STR, required=True),
             OpenApiParameter("tag", OpenApiTypes.DATE),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=PolymorphicProxySerializer(
+            component_name="AppointmentDaysOrSlots",
+            serializers=[DAYS, SLOTS],
+            resource_type_field_name=None,
+        ),
     )
     def get(self, request):
         chosen = _chosen(request)
@@ -98,14 +136,18 @@ class SlotsView(APIView):
             .first()
         )
         if branch is None:
-            raise serializers.ValidationError({"standort": "unknown"})
+            raise serializers.ValidationError(
+                {"standort": _("This location does not offer appointments. Please choose again.")}
+            )
         if not request.query_params.get("tag"):
             days = services.bookable_days(branch, chosen)
             return Response({"days": [{"day": d.isoformat(), "free": n} for d, n in days]})
         try:
             day = dt.date.fromisoformat(request.query_params["tag"])
         except ValueError:
-            raise serializers.ValidationError({"tag": "YYYY-MM-DD"}) from None
+            raise serializers.ValidationError(
+                {"tag": _("This date is not valid. Please choose a day from the list.")}
+            ) from None
         slots = services.free_slots(branch, chosen, day)
         return Response(
             {

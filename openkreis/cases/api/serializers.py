@@ -23,7 +23,7 @@ class CaseSerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     procedure = serializers.SlugRelatedField(slug_field="key", read_only=True)
     org_unit = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Case

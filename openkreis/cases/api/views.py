@@ -10,6 +10,7 @@ from rest_framework import authentication, serializers, viewsets
 
 from openkreis.cases import services
 from openkreis.cases.models import Case
+from openkreis.core.api.base import ApiView
 
 from .permissions import DESK_ROLES, DeskStaffWithMFA
 from .serializers import CaseDetailSerializer, CaseSerializer
@@ -25,7 +26,7 @@ TABS = ("new", "mine", "waiting", "overdue", "done")
         ]
     )
 )
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """Cases of the caller's units (caseworkers and team leads, with a second factor)."""
 
     authentication_classes = [authentication.SessionAuthentication]

@@ -8,6 +8,13 @@ from openkreis.core.api.serializers import LocationSerializer
 class ServiceSerializer(serializers.ModelSerializer):
     life_events = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    # Either an absolute URL (another portal) or a path on this portal ("/antrag/…/"): a
+    # string, not a `uri`.
+    online_url = serializers.CharField(
+        read_only=True,
+        help_text="Where to apply online: an absolute URL or a path on this portal; empty if "
+        "the service is not offered online.",
+    )
 
     class Meta:
         model = Service

@@ -14,12 +14,17 @@ from rest_framework.views import APIView
 from openkreis.catalog import services as catalog
 from openkreis.catalog.models import OzgTopic, Service
 from openkreis.core import services as core
+from openkreis.core.api.base import ApiView
 
 from .serializers import (
     CompetenceSerializer,
     ServiceDetailSerializer,
     ServiceSerializer,
     SuggestionSerializer,
+)
+
+SLUG = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$"
 )
 
 
@@ -37,11 +42,13 @@ def _tenant():
             OpenApiParameter("level", OpenApiTypes.STR, enum=Service.Level.values),
             OpenApiParameter("leika", OpenApiTypes.STR, description="14-digit LeiKa key"),
         ]
-    )
+    ),
+    retrieve=extend_schema(parameters=[SLUG]),
 )
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """The county's service catalogue (Leistungen)."""
 
+    error_statuses = (404,)  # no county data loaded yet
     lookup_field = "slug"
 
     def get_queryset(self):
@@ -68,16 +75,18 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[
+            SLUG,
             OpenApiParameter("ags", OpenApiTypes.STR, description="8-digit AGS or 12-digit ARS"),
             OpenApiParameter("postcode", OpenApiTypes.STR, description="5-digit postcode"),
         ],
         responses=CompetenceSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def competence(self, request, slug=None):
         """Which office is responsible for this service in a municipality or postcode area.
 
-        A postcode shared by several municipalities answers once per municipality.
+        A postcode shared by several municipalities answers once per municipality: a list,
+        never paginated.
         """
         service = self.get_object()
         ags, postcode = request.query_params.get("ags"), request.query_params.get("postcode")
@@ -108,7 +117,7 @@ class JsonOnly(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class AutocompleteView(APIView):
+class AutocompleteView(ApiView, APIView):
     """Suggestions while typing: typo-tolerant, with synonyms, best first.
 
     This runs on every keystroke, so it skips what it does not need: sessions and
@@ -116,6 +125,7 @@ class AutocompleteView(APIView):
     whose per-client log costs more than the search itself; limit it at the proxy.
     """
 
+    error_statuses = (404,)  # no county data loaded yet
     renderer_classes = [JSONRenderer]
     parser_classes: list = []
     authentication_classes: list = []

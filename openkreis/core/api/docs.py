@@ -54,7 +54,7 @@ def endpoint_groups(language: str) -> list[dict]:
     return [
         {"tag": tag, "label": str(GROUP_LABELS.get(tag, tag)), "operations": ops}
         for tag, ops in sorted(
-            groups.items(), key=lambda item: (order.index(item[0]) if item[0] in order else 99)
+            groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
         )
     ]
 

@@ -13,8 +13,6 @@ class Pagination(LimitOffsetPagination):
 
     def get_offset(self, request) -> int:
         try:
-            return _positive_int(
-                request.query_params[self.offset_query_param], cutoff=MAX_OFFSET
-            )
+            return _positive_int(request.query_params[self.offset_query_param], cutoff=MAX_OFFSET)
         except (KeyError, ValueError):
             return 0

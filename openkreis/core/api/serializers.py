@@ -1,10 +1,13 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openkreis.core.models import Location, OpeningHours, Organisation, OrgUnit, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent_ars = serializers.CharField(source="parent.ars", default=None, read_only=True)
+    parent_ars = serializers.CharField(
+        source="parent.ars", default=None, read_only=True, allow_null=True
+    )
     postcodes = serializers.SerializerMethodField()
 
     class Meta:
@@ -27,7 +30,23 @@ class RegionSerializer(serializers.ModelSerializer):
         return [p.code for p in obj.postcodes.all()]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$",
+        "description": "Local time (Europe/Berlin), HH:MM:SS",
+        "example": "08:00:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time without a zone. OpenAPI's `format: time` (RFC 3339) requires an
+    offset, which opening hours do not have."""
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens = LocalTimeField(format="%H:%M:%S")
+    closes = LocalTimeField(format="%H:%M:%S")
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens", "closes"]
@@ -55,7 +74,9 @@ class LocationSerializer(serializers.ModelSerializer):
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.key", default=None, read_only=True)
+    parent = serializers.CharField(
+        source="parent.key", default=None, read_only=True, allow_null=True
+    )
     locations = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
 
     class Meta:

@@ -6,7 +6,13 @@ from rest_framework import serializers, viewsets
 
 from openkreis.core.models import Location, Organisation, OrgUnit, Region
 
+from .base import ApiView
 from .serializers import OrganisationDetailSerializer, OrganisationSerializer, RegionSerializer
+
+ARS = OpenApiParameter(
+    "ars", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^\d{12}$", description="12-digit ARS"
+)
+KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$")
 
 
 @extend_schema_view(
@@ -15,9 +21,10 @@ from .serializers import OrganisationDetailSerializer, OrganisationSerializer, R
             OpenApiParameter("kind", OpenApiTypes.STR, enum=Region.Kind.values),
             OpenApiParameter("postcode", OpenApiTypes.STR, description="5-digit postcode"),
         ]
-    )
+    ),
+    retrieve=extend_schema(parameters=[ARS]),
 )
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """Regions with official keys; look up by ARS."""
 
     serializer_class = RegionSerializer
@@ -41,7 +48,8 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return qs
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(retrieve=extend_schema(parameters=[KEY]))
+class OrganisationViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     """Authorities with their org units and locations."""
 
     lookup_field = "key"

@@ -4,7 +4,8 @@ from openkreis.forms.models import Application, FormDefinition
 
 
 class FormSummarySerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # None for the generic form that every online service without its own form uses.
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = FormDefinition
