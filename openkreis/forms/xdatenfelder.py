@@ -889,6 +889,17 @@ RULE_RE = re.compile(
 )
 
 
+# "Wenn im Datenfeld F00000462 der Wert 001 angegeben wurde, dann soll F00000467 zum
+# Pflichtfeld werden." — the same rule as older schemas (S00000094) write it. Rules about an
+# empty value (der Wert "") or "nicht der Wert" are "at least one of" rules: not matched.
+RULE_RE_WERT = re.compile(
+    r"Wenn im (?:Daten)?[Ff]eld (?P<source>F\d{8,11}) der Wert "
+    r"(?P<values>\d+(?:\s*(?:oder|ODER|,)\s*\d+)*) angegeben wurde,?\s*dann soll "
+    r"(?:die (?:Daten)?[Ff]eldgruppe |das (?:Daten)?[Ff]eld )?(?P<target>[FG]\d{8,11})\b"
+    r"\s*zum Pflichtfeld werden"
+)
+
+
 def _rule_text(rule: Element) -> str:
     return " ".join(
         part
@@ -919,12 +930,19 @@ def _apply_rules(
     required) only for the listed codes; hidden answers are never submitted, which is the
     rule's second half ("… darf nicht befüllt sein"). Every other rule is reported."""
     for rule in rules:
-        match = RULE_RE.search(_rule_text(rule))
+        text = _rule_text(rule)
+        match = RULE_RE.search(text)
+        codes: list[str] = []
+        if match:
+            codes = re.findall(r"=\s*(\d+)", match["values"])
+        else:
+            match = RULE_RE_WERT.search(text)
+            if match:
+                codes = re.findall(r"\d+", match["values"])
         source = target = None
         if match:
             source, source_group = _find(members, match["source"])
             target, target_group = _find(members, match["target"])
-            codes = re.findall(r"=\s*(\d+)", match["values"])
             same_scope = source_group is None or source_group is target_group
             if (
                 source is not None

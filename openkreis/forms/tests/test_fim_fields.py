@@ -175,3 +175,33 @@ def test_long_code_lists_are_searchable_selects_short_ones_are_not():
     assert html.count("<option") == 26 and '<select id="f-staat" name="f-staat"' in html
     bound, html = choice(20)
     assert not bound["searchable"] and "data-searchable" not in html
+
+
+def test_the_older_rule_wording_becomes_a_condition_too():
+    """S00000094 writes required-if rules as "Wenn im Datenfeld … der Wert 001 angegeben
+    wurde, dann soll … zum Pflichtfeld werden"; rules about an empty value stay reported."""
+    xml = (ANTRAG / "antrag-2.0.xml").read_text()
+    start = xml.index('<xdf:definition>Wenn das Feld F60000352 "Vertretung"')
+    end = xml.index("</xdf:definition>", start)
+    older = (
+        "<xdf:definition>Wenn im Datenfeld F60000352 der Wert 002 oder 004 angegeben wurde, "
+        "dann soll G60000224 zum Pflichtfeld werden."
+    )
+    definition, report = xdatenfelder.parse(
+        (xml[:start] + older + xml[end:]).encode(), code_lists=code_lists()
+    )
+    person = next(
+        f
+        for f in definition["pages"][0]["fields"]
+        if f["key"] == "gesetzlicher_vertreter_natuerliche_person_wenig"
+    )
+    assert person["show_if"] == {
+        "field": "vertretung_durch_gesetzlichen_vertreter_oder_bevol",
+        "in": ["002", "004"],
+    }
+    assert report.rules_translated == 1
+    empty = older.replace("der Wert 002 oder 004", 'der Wert ""')
+    _definition, report = xdatenfelder.parse(
+        (xml[:start] + empty + xml[end:]).encode(), code_lists=code_lists()
+    )
+    assert report.rules_translated == 0 and report.rules_not_translated == 2
