@@ -320,3 +320,18 @@ def test_no_mail_on_submission_only_on_status_change(client):
     client.post(URL, _form())
     assert mail.outbox == []
     assert re.match(r"^M-[A-Z2-9]{8}$", Report.objects.get().public_id)
+
+
+@pytest.mark.django_db
+def test_a_logged_in_resident_reports_with_the_account(client, django_user_model):
+    user = django_user_model.objects.create_user("erika", "erika@example.org", "pw-123456!x")
+    client.force_login(user)
+    page = client.get(URL).content.decode()
+    assert 'name="email"' not in page and "erika@example.org" in page
+    data = _form()
+    del data["email"]
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.user == user and report.email == ""
+    assert services.recipients(report) == ["erika@example.org"]
