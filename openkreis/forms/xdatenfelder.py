@@ -845,6 +845,9 @@ def _group(
             # asked for as a whole any more, so none of them is required
             for m in members:
                 m["required"] = False
+        label = _text(node, "bezeichnungEingabe") or name
+        for m in members:
+            m.setdefault("_from", label)  # for labels that would read twice (see _distinct)
         report.note(
             f"{where}: tiefer verschachtelt, Felder in die übergeordnete Gruppe übernommen"
             + (" (als freiwillige Angaben)" if low == 0 else "")
@@ -856,6 +859,7 @@ def _group(
     if (depth == 2 or repeat) and any(m["type"] == "group" for m in members):
         report.note(f"{where}: Untergruppen in die Gruppe übernommen (eine Ebene)")
         members = _flatten(members)
+    members = _distinct(members)
     if depth == 1 and not repeat:
         members = _ask_optional(members, keys)
     group = {
@@ -997,6 +1001,20 @@ def _yes_no_question(label: str, keys: _Keys) -> dict:
 
 def _rekey(members: list[dict]) -> list[dict]:
     """Keys inside a group only need to be unique there; keep them short."""
+    return members
+
+
+def _distinct(members: list[dict]) -> list[dict]:
+    """Fields merged from sub-groups that would read alike ("Postleitzahl" of the street
+    address and of the P.O. box address) get their sub-group's name: "Postleitzahl
+    (Postfachanschrift)"."""
+    counts: dict[str, int] = {}
+    for m in members:
+        counts[m["label"]] = counts.get(m["label"], 0) + 1
+    for m in members:
+        origin = m.pop("_from", "")
+        if counts[m["label"]] > 1 and origin and origin != m["label"]:
+            m["label"] = f"{m['label']} ({origin})"
     return members
 
 
@@ -1240,5 +1258,7 @@ def _strip_ids(pages: list[dict]) -> None:
         for f in page["fields"]:
             f.pop("xdf_id", None)
             f.pop("optional", None)
+            f.pop("_from", None)
             for sub in f.get("fields", []):
                 sub.pop("xdf_id", None)
+                sub.pop("_from", None)

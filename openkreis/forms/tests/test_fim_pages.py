@@ -103,3 +103,24 @@ def test_a_group_is_a_fieldset_with_its_legend(fim_service, harz, anna):
     html = anna.get(f"/antrag/a/{app.public_id}/seite/{page}/").content.decode()
     assert '<fieldset class="field group' in html
     assert '<legend class="legend">Straßenanschrift</legend>' in html
+
+
+def test_fields_merged_from_sub_groups_that_read_alike_name_their_group():
+    """'Postleitzahl' and 'Ort' twice in one fieldset without context (issue 15.1)."""
+    from openkreis.forms.xdatenfelder import _distinct
+
+    members = [
+        dict(text("plz"), label="Postleitzahl", _from="Straßenanschrift"),
+        dict(text("ort"), label="Ort", _from="Straßenanschrift"),
+        dict(text("plz_2"), label="Postleitzahl", _from="Postfachanschrift"),
+        dict(text("ort_2"), label="Ort", _from="Postfachanschrift"),
+        dict(text("postfach"), label="Postfach", _from="Postfachanschrift"),
+    ]
+    assert [m["label"] for m in _distinct(members)] == [
+        "Postleitzahl (Straßenanschrift)",
+        "Ort (Straßenanschrift)",
+        "Postleitzahl (Postfachanschrift)",
+        "Ort (Postfachanschrift)",
+        "Postfach",
+    ]
+    assert not any("_from" in m for m in members)
