@@ -47,7 +47,7 @@ def _add_version(document: Document, item: ValidatedFile, text: str = "") -> Doc
         mime=item.mime,
         size=item.size,
         sha256=item.sha256,
-        text=text or _pdf_text(item),
+        text=clean_text(text) or _pdf_text(item),
         text_source="pdf" if item.mime == "application/pdf" else "",
         neutralised=item.neutralised,
         removed=list(item.removed),
@@ -74,12 +74,21 @@ def _add_version(document: Document, item: ValidatedFile, text: str = "") -> Doc
     return version
 
 
+def clean_text(text: str) -> str:
+    """Text for `DocumentVersion.text` without NUL characters: a PDF whose fonts lack a
+    character (a reply with "漢字" rendered in placeholder glyphs) extracts as "\\x00H\\x00a…";
+    PostgreSQL refuses NUL in text (a 500) and on SQLite nobody could search it."""
+    return text.replace("\x00", "")
+
+
 def _pdf_text(item: ValidatedFile) -> str:
     if item.mime != "application/pdf":
         return ""
     try:
         reader = PdfReader(io.BytesIO(item.data))
-        return "\n".join((page.extract_text() or "") for page in reader.pages[:50])[:200_000]
+        return clean_text("\n".join((page.extract_text() or "") for page in reader.pages[:50]))[
+            :200_000
+        ]
     except Exception:  # a text layer is a bonus; the file itself was validated
         return ""
 
@@ -105,7 +114,7 @@ def attach_document(
         else:
             version = _store_document(case, file, channel=channel, sender=sender, doc_type=doc_type)
             if text:
-                version.text = text
+                version.text = clean_text(text)
                 version.save(update_fields=["text"])
             document = version.document
         audit("document.attached", actor=actor, case=case, detail={"sha256": file.sha256})
@@ -114,7 +123,9 @@ def attach_document(
 
 def set_document_text(version: DocumentVersion, text: str, *, source: str = "ocr") -> None:
     """Store the full text of a version (from OCR or a PDF text layer) for the search."""
-    DocumentVersion.objects.filter(pk=version.pk).update(text=text[:500_000], text_source=source)
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        text=clean_text(text)[:500_000], text_source=source
+    )
 
 
 def export_court_file(case: Case, document_ids, *, actor) -> bytes:
