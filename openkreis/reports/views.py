@@ -4,6 +4,7 @@ report pages (no personal data), and the back office for the responsible units."
 from __future__ import annotations
 
 import os
+from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -96,7 +97,23 @@ def _drop_stash(key: str) -> None:
 
 
 # -- the resident -------------------------------------------------------------------------------
+# The site's Permissions-Policy (core's SecurityHeadersMiddleware, set only when a view has
+# not) forbids geolocation everywhere; the form's "use my position" button needs it here.
+FORM_PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=()"
+
+
+def _allow_position(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Permissions-Policy"] = FORM_PERMISSIONS
+        return response
+
+    return wrapped
+
+
 @require_http_methods(["GET", "POST"])
+@_allow_position
 def report_form(request):
     user = request.user if request.user.is_authenticated else None
     if request.method != "POST":

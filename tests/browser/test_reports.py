@@ -133,3 +133,32 @@ def test_report_without_javascript_then_staff_fix_and_mail(
     body = message.get_content()
     assert "Der Mangel ist behoben" in body and f"/maengelmelder/meldung/{number}/" in body
     assert "Kolonne 2" not in body
+
+
+def test_phone_position_finds_the_open_report_nearby_and_joins_it(browser, portal_url):
+    """With JavaScript: the phone's position (Playwright's geolocation, 10 m from the demo
+    pothole in Halberstadt) fills the form; the open report nearby is proposed and
+    "Ich bin auch betroffen" joins it instead of making a new one."""
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="de-DE",
+        geolocation={"latitude": 51.89579, "longitude": 11.04685, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(portal_url + "/maengelmelder/melden/")
+    page.get_by_role("button", name="Meinen aktuellen Standort verwenden").click()
+    expect(page.locator("#position-status")).to_contain_text("Standort von Ihrem Telefon")
+    expect(page.locator("input[name=lat]")).to_have_value("51.895790")
+    page.get_by_label("Was ist das Problem?").select_option(label="Straßen, Wege und Schlaglöcher")
+    page.get_by_label("Beschreibung des Mangels").fill("Das Schlagloch wird immer größer.")
+    page.get_by_label("Ihre E-Mail-Adresse für Rückmeldungen").fill("nachbar@example.org")
+    page.get_by_role("button", name="Meldung senden").click()
+    expect(page.locator("#nearby-title")).to_have_text("Wurde das schon gemeldet?")
+    expect(page.get_by_role("button", name="Als neue Meldung senden")).to_be_visible()
+    shoot(page, "nearby-390")
+    page.get_by_role("button", name="Ich bin auch betroffen").first.click()
+    expect(page.locator(".banner-success")).to_contain_text("dieselben Rückmeldungen")
+    expect(page).to_have_url(re.compile(r"/maengelmelder/meldung/M-[A-Z2-9]{8}/$"))
+    shoot(page, "joined-390")
+    context.close()

@@ -335,3 +335,11 @@ def test_a_logged_in_resident_reports_with_the_account(client, django_user_model
     report = Report.objects.get()
     assert report.user == user and report.email == ""
     assert services.recipients(report) == ["erika@example.org"]
+
+
+@pytest.mark.django_db
+def test_only_the_form_may_ask_for_the_position(client):
+    form = client.get(URL)
+    assert "geolocation=(self)" in form["Permissions-Policy"]
+    assert "camera=()" in form["Permissions-Policy"]
+    assert "geolocation=()" in client.get("/maengelmelder/")["Permissions-Policy"]
