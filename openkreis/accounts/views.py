@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openkreis.core.params import id_param
+from openkreis.core.params import id_param, oversized_upload
 
 from . import services
 from .forms import CompanyForm, DeleteAccountForm, MemberForm, ProfileForm, ReplyForm
@@ -122,7 +122,10 @@ def message(request, pk):
     # Bound on every POST: a reply with files only has an empty request.POST (falsy).
     form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if form.is_valid():
+        too_large = oversized_upload(request.FILES.getlist("attachments"))
+        if too_large:
+            error = too_large
+        elif form.is_valid():
             try:
                 answer = services.reply(
                     request.user,

@@ -13,6 +13,7 @@ from openkreis.cases import services as cases
 from openkreis.cases.models import Case
 from openkreis.catalog.models import Service
 from openkreis.core import staff
+from openkreis.core.params import oversized_upload
 
 from . import services
 from .models import ScanJob
@@ -58,6 +59,8 @@ def mail_room(request):
             errors.append(_("Choose at least one scanned file."))
         elif len(files) > MAX_FILES:
             errors.append(_("Upload at most %(n)s files at once.") % {"n": MAX_FILES})
+        elif too_large := oversized_upload(files):
+            errors.append(too_large)
         else:
             accepted = 0
             for upload in files:
@@ -141,6 +144,8 @@ def counter(request):
     status = 200
     if request.method == "POST":
         files = request.FILES.getlist("documents")
+        if too_large := oversized_upload(files):
+            form.add_error(None, too_large)
         if form.is_valid():
             data = form.cleaned_data
             try:

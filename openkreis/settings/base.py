@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL characters and requests above the limits below: a 400 page that says why
+    "openkreis.core.middleware.RequestLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -275,6 +277,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Request limits (issue 16 F7; the reverse proxy's limit is in docs/deployment.md). Form
+# fields (not files) of one request: 2.5 MB, 5000 fields (a FIM form repeats groups up to
+# 50 times), 50 files (the mail room takes 20 scans at once). A file above 2.5 MB is written
+# to a temporary file while the request is read, never held in memory; each upload entry
+# point compares `upload.size` with OPENKREIS_MAX_UPLOAD_BYTES before it reads a byte.
+# Above a limit the answer is a 400 page saying why (core.middleware.RequestLimitsMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("OPENKREIS_MAX_FORM_BYTES", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+OPENKREIS_MAX_UPLOAD_BYTES = int(env("OPENKREIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
 WAGTAIL_SITE_NAME = "openkreis"
 WAGTAILADMIN_BASE_URL = env("OPENKREIS_BASE_URL", "http://127.0.0.1:8000")
