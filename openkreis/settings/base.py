@@ -291,6 +291,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 OPENKREIS_MAX_UPLOAD_BYTES = int(env("OPENKREIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
 WAGTAIL_SITE_NAME = "openkreis"
+# Four-eyes (issue 16 F9): a workflow publishes only what its approver did not write
+WAGTAIL_FINISH_WORKFLOW_ACTION = "openkreis.portal.wagtail_hooks.publish_after_second_person"
 WAGTAILADMIN_BASE_URL = env("OPENKREIS_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "xlsx", "csv", "txt"]
