@@ -264,6 +264,7 @@ NAME_ROLES = [
     ("city", re.compile(r"^(ort|wohnort)$")),
 ]
 TEXT_TYPES = {"text", "textarea"}
+ONE_LINE_RE = re.compile(r"name|nummer|titel|bezeichnung|strasse|\bort\b|kennzeichen|adresse")
 # A text field named for an e-mail address ("E-Mail", "E-Mail-Adresse der Firma"): type email.
 EMAIL_NAME_RE = re.compile(r"^e-?mail(?!.*(einverstaendnis|zustimmung|bestaetigung))")
 ROLE_TYPES = {
@@ -723,7 +724,11 @@ def _field(
     if feldart != "input":
         report.note(f"{where}: unbekannte Feldart {feldart!r}, als Textfeld übernommen")
     if datentyp in ("text", "text_latin"):
-        long = (constraints.get("max_length") or 0) > 200
+        # several lines for long free text; a name, number or place stays one line even
+        # where the schema allows 1000 characters ("Eingetragener Name" in S00000094)
+        long = (constraints.get("max_length") or 0) > 200 and not ONE_LINE_RE.search(
+            _fold(name).lower()
+        )
         if EMAIL_NAME_RE.search(_fold(name).lower()):
             spec.update(type="email")  # one line, checked as an address
         else:

@@ -205,3 +205,15 @@ def test_the_older_rule_wording_becomes_a_condition_too():
         (xml[:start] + empty + xml[end:]).encode(), code_lists=code_lists()
     )
     assert report.rules_translated == 0 and report.rules_not_translated == 2
+
+
+def test_a_name_stays_one_line_where_the_schema_allows_1000_characters():
+    xml = antrag_xml(s=('{"minLength":"1","maxLength":"55"}', '{"maxLength":"1000"}'))
+    definition, _report = xdatenfelder.parse(xml.encode())
+    assert by_key(definition)["strasse"]["type"] == "text"  # "Straße", 1000 characters
+    xml = antrag_xml(
+        s=('{"minLength":"1","maxLength":"55"}', '{"maxLength":"1000"}'),
+        n=("<xdf:name>Straße</xdf:name>", "<xdf:name>Begründung</xdf:name>"),
+    )
+    definition, _report = xdatenfelder.parse(xml.encode())
+    assert by_key(definition)["begruendung"]["type"] == "textarea"
