@@ -40,6 +40,16 @@ APPOINTMENT_SERVED = "appointment.served"
 APPOINTMENT_NO_SHOW = "appointment.no_show"
 APPOINTMENT_TRANSFERRED = "appointment.transferred"
 
+# Mängelmelder (reports): subject `report:<pk>`; data category + area (ARS) only
+REPORT_RECEIVED = "report.received"
+REPORT_SUPPORTED = "report.supported"  # "Ich bin auch betroffen": one more person affected
+REPORT_CONFIRMED = "report.confirmed"
+REPORT_STATUS_CHANGED = "report.status_changed"  # in progress, action scheduled
+REPORT_FIXED = "report.fixed"
+REPORT_CLOSED = "report.closed"  # duplicate, not responsible, not reproducible
+REPORT_REOPENED = "report.reopened"
+REPORT_ASSIGNED = "report.assigned"
+
 # The portal
 PORTAL_SEARCH = "portal.search"
 PORTAL_SERVICE_VIEWED = "portal.service_viewed"

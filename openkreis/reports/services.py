@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from openkreis.core import event_kinds
 from openkreis.core.models import StaffMembership
 from openkreis.core.services import record_event
 from openkreis.core.staff import unit_ids_for
 
-from . import event_kinds, geo, workflow
+from . import geo, workflow
 from .models import Area, Category, Follower, Photo, Report, Route, StatusChange, StatusTemplate
 from .photos import CleanPhoto
 

@@ -22,8 +22,10 @@ def test_every_app_contributes_its_county_data_step():
         "catalog",
         "cases",
         "forms",
+        "schools",
         "appointments",
         "cockpit",
+        "reports",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first

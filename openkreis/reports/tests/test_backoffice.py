@@ -5,9 +5,10 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from openkreis.core import event_kinds
 from openkreis.core.models import Event
 from openkreis.core.testing import login_staff, make_staff
-from openkreis.reports import event_kinds, services
+from openkreis.reports import services
 from openkreis.reports.models import Category, Report, StatusChange
 
 ROAD = "gem-halberstadt-bauamt"

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from openkreis.core import event_kinds
 from openkreis.core.models import Event
-from openkreis.reports import event_kinds, services
+from openkreis.reports import services
 from openkreis.reports.models import Category, Follower, Photo, Report
 from openkreis.reports.photos import PhotoRejected, clean_photo
 
