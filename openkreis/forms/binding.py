@@ -83,7 +83,12 @@ def bind(
         "show_rule": _show_rule(f.get("show_if")),
     }
     if kind == "group":
-        return _bind_group(f, prefix, value, raw, errors, files, bound)
+        bound = _bind_group(f, prefix, value, raw, errors, files, bound)
+        # the group's first input shares its id: its message is shown there, not twice
+        shown = {sub["error"] for item in bound["items"] for sub in item["fields"]}
+        if bound["error"] in shown:
+            bound["error"] = ""
+        return bound
     if kind == "address":
         value = value if isinstance(value, dict) else {}
         bound["parts"] = [

@@ -124,3 +124,35 @@ def test_fields_merged_from_sub_groups_that_read_alike_name_their_group():
         "Postfach",
     ]
     assert not any("_from" in m for m in members)
+
+
+def test_a_message_of_a_field_in_a_group_is_shown_once():
+    from openkreis.forms import binding
+
+    group = normalise(
+        {
+            "key": "t",
+            "title": "T",
+            "pages": [
+                {
+                    "key": "p",
+                    "title": "P",
+                    "fields": [
+                        {
+                            "key": "nachweise",
+                            "type": "group",
+                            "label": "Nachweise",
+                            "required": True,
+                            "fields": [
+                                {"key": "datei", "type": "file", "label": "Datei", "required": True}
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )["pages"][0]["fields"][0]
+    errors = {"f-nachweise-datei": "Bitte laden Sie eine Datei hoch."}
+    bound = binding.bind(group, "f-nachweise", None, None, errors, {}, {"nachweise": group})
+    assert bound["error"] == ""
+    assert bound["items"][0]["fields"][0]["error"] == "Bitte laden Sie eine Datei hoch."
