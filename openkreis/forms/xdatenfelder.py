@@ -3,9 +3,11 @@
 What is mapped:
 - the Stammdatenschema → one form; each top-level Datenfeldgruppe → a page (a repeated one
   → a page with a repeatable group), fields outside any group → one page "Weitere Angaben"
-  (or titled after its only field); a group inside a page's group → a field group (deeper
-  nesting is flattened into that group, and reported; an optional [0:1] group flattened
-  that way gives optional fields);
+  (or titled after its only field); a page of more than PAGE_INPUTS inputs is split into
+  "<title> (Teil n)" pages (a group is never cut); a group inside a page's group → a
+  fieldset (deeper nesting is merged into that fieldset, and reported; fields that would
+  then read alike get their sub-group's name; an optional [0:1] group merged that way gives
+  optional fields);
 - `anzahl`: "0:1" / "1:1" → optional / required; a field with an upper bound above 1
   ([1:2], [2:5], [0:*]) → a repeatable group of that field (at most 50 entries), files →
   several uploads; an optional group [0:1] is asked for first ("Möchten Sie Angaben machen
@@ -23,8 +25,11 @@ What is mapped:
   `tenants/<slug>/codelisten/`, by canonical URI and version) → options, checked on the
   server;
 - Regeln of the Baukasten form "Wenn das Feld F… = 002 … ODER = 004 …, dann muss die
-  Datenfeldgruppe G… befüllt sein" → a condition (`show_if … in`) on the target, which is
-  then required;
+  Datenfeldgruppe G… befüllt sein" (or "Wenn im Datenfeld F… der Wert 001 angegeben wurde,
+  dann soll F… zum Pflichtfeld werden") → a condition (`show_if … in`) on the target, which
+  is then required; every other rule is listed in `ImportReport.rules_open`;
+- 3.0: ids of twelve characters (F60000000227 is the Baukasten's F60000227), the schema's
+  `bezeichnung`/`hilfetext`, Präzisierung as attributes, `werte` in the file;
 - bezeichnungEingabe → label, hilfetextEingabe → help (German; the English text is
   the German one until a county translates it).
 
