@@ -14,6 +14,7 @@ class SchoolsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from openkreis.core.models import Event
+        from openkreis.core.personal_data import personal_data
         from openkreis.core.tenant_data import register_step
 
         from . import demo, services, signals
@@ -22,4 +23,5 @@ class SchoolsConfig(AppConfig):
         register_step("schools", order=35, load=services.load_county_data)
         # after the staff (cases-demo, 20) and the citizen demo (accounts-demo, 40)
         register_step("schools-demo", order=45, demo=True, load=demo.load_demo)
+        personal_data.register("driving_schools", services.SchoolsData(), order=60)
         post_save.connect(signals.event_saved, sender=Event, dispatch_uid="schools-case-decided")

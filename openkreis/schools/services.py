@@ -648,3 +648,51 @@ def _company_message(company: Company, owner, subject: str, body: str, case: Cas
     recipients = [m.user for m in company.memberships.select_related("user")]
     transaction.on_commit(lambda: accounts.notify_arrival(message, recipients))
     return message
+
+
+# -- personal data ----------------------------------------------------------------------------
+PENDING_KEEP_DAYS = 30
+
+
+def delete_stale_pending(now: dt.datetime | None = None) -> int:
+    """Applications whose consent link expired more than PENDING_KEEP_DAYS ago never became a
+    case: the pupil's details and certificates are deleted with them. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=PENDING_KEEP_DAYS)
+    stale = SchoolApplication.objects.filter(case_id__isnull=True, token_expires_at__lt=cutoff)
+    count = stale.count()
+    stale.delete()
+    return count
+
+
+class SchoolsData:
+    """GDPR (core.personal_data): what an account did in the driving schools' channel —
+    applications a school member submitted, consents a pupil gave. On deletion the links to
+    the account are set to null by the database (the consent record stays in the case)."""
+
+    def export(self, user) -> dict:
+        submitted = SchoolApplication.objects.filter(submitted_by=user).select_related("school")
+        consents = SchoolApplication.objects.filter(consent_recorded_by=user).select_related(
+            "school"
+        )
+        return {
+            "submitted_for_pupils": [
+                {
+                    "school": a.school.name,
+                    "pupil": a.pupil_name,
+                    "service": a.service_id,
+                    "submitted_at": a.submitted_at.isoformat(),
+                }
+                for a in submitted
+            ],
+            "consents": [
+                {
+                    "school": a.school.name,
+                    "method": a.consent_method,
+                    "at": a.consent_at.isoformat() if a.consent_at else None,
+                }
+                for a in consents
+            ],
+        }
+
+    def erase(self, user) -> None:
+        """Nothing beyond the database's SET_NULL: the school keeps its record of the pupil."""

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -483,3 +484,58 @@ def test_demo_makes_a_school_login_and_three_applications(db):
     assert Message.objects.filter(company=school.company, kind="notice").count() == 1
     demo.load_demo(None, HARZ, LoadReport())  # idempotent
     assert school.applications.count() == 3
+
+
+def test_the_authority_registers_a_school_in_the_admin(brocken, client):
+    school, _member = brocken
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from openkreis.core.testing import STAFF_PASSWORD, login_staff
+
+    admin = get_user_model().objects.create_superuser("fs-admin", "a@example.org", STAFF_PASSWORD)
+    EmailAddress.objects.create(user=admin, email="a@example.org", verified=True, primary=True)
+    secret = generate_totp_secret()
+    TOTP.activate(admin, secret)
+    login_staff(client, admin, secret)
+    listing = client.get("/django-admin/schools/drivingschool/")
+    assert listing.status_code == 200 and "HZ-FS-2019-014" in listing.content.decode()
+    assert client.get(f"/django-admin/schools/drivingschool/{school.pk}/change/").status_code == 200
+    # a company account belongs to one school only
+    with pytest.raises(services.SchoolError):
+        services.link_company(DrivingSchool.objects.get(key="fahrschule-bodetal"), school.company)
+
+
+def test_english_pages(brocken, client):
+    school, member = brocken
+    submit(school, member, consent="link")
+    client.force_login(member)
+    text = client.get(f"/en/fahrschule/{school.public_id}/").content.decode()
+    assert "Applications of our pupils" in text and "Waiting for the pupil&#x27;s consent" in text
+
+
+def test_stale_pending_applications_are_deleted(brocken):
+    school, member = brocken
+    stale = submit(school, member, consent="link")
+    fresh = submit(school, member, consent="link", first_name="Mia")
+    done = submit(school, member, consent="signed", first_name="Jonas")
+    SchoolApplication.objects.filter(pk=stale.pk).update(
+        token_expires_at=timezone.now() - dt.timedelta(days=services.PENDING_KEEP_DAYS + 1)
+    )
+    assert services.delete_stale_pending() == 1
+    left = set(SchoolApplication.objects.values_list("pk", flat=True))
+    assert left == {fresh.pk, done.pk}
+    assert not PendingUpload.objects.filter(application_id=stale.pk).exists()
+
+
+def test_gdpr_export_and_account_deletion(brocken, client):
+    school, member = brocken
+    application = submit(school, member, consent="link")
+    pupil = make_user("lena", "lena@example.org", "Lena", "Vogel")
+    client.force_login(pupil)
+    client.post(f"/fahrschule/einwilligung/{_link_token()}/")
+    export = accounts.export_data(member)["driving_schools"]
+    assert export["submitted_for_pupils"][0]["pupil"] == "Lena Vogel"
+    assert accounts.export_data(pupil)["driving_schools"]["consents"][0]["method"] == "link"
+    accounts.delete_account(pupil)
+    application.refresh_from_db()
+    assert application.consent_recorded_by is None and application.consent_at is not None
