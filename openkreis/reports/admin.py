@@ -2,9 +2,11 @@
 it is changed in tenants/<slug>/reports.yaml and reloaded with `load_tenant`. Reports are
 worked on in the back office (/maengelmelder/bearbeitung/), so here they are read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
-from .models import Area, Category, Report, Route, StatusTemplate
+from .models import ApiClient, Area, Category, Report, Route, StatusTemplate
+from .open311.models import new_key
 
 
 @admin.register(Category)
@@ -47,3 +49,28 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Open311 clients (docs/open311.md). The key is made here and shown once, right after
+    saving a new client; only its hash is stored. A lost key: deactivate, add a new client."""
+
+    list_display = ("name", "key_hint", "active", "per_hour", "created_at", "last_used_at")
+    list_filter = ("active",)
+    search_fields = ("name",)
+    fields = ("name", "active", "per_hour", "key_hint", "created_at", "last_used_at")
+    readonly_fields = ("key_hint", "created_at", "last_used_at")
+
+    def save_model(self, request, obj, form, change):
+        key = None
+        if not change:
+            key = new_key()
+            obj.set_key(key)
+        super().save_model(request, obj, form, change)
+        if key:
+            messages.warning(
+                request,
+                _("The API key of %(name)s (shown only now, copy it into the client): %(key)s")
+                % {"name": obj.name, "key": key},
+            )

@@ -250,3 +250,7 @@ class StatusChange(models.Model):
     @property
     def to_label(self) -> str:
         return Report.Status(self.to_status).label
+
+
+# the Open311 API clients live with the API (openkreis/reports/open311/models.py)
+from .open311.models import ApiClient  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("foto/<int:photo_id>/", views.photo, name="photo"),
     path("bearbeitung/", views.inbox, name="inbox"),
     path("bearbeitung/<str:public_id>/", views.staff_detail, name="staff_detail"),
+    # Open311 GeoReport v2 (docs/open311.md)
+    path("open311/v2/", include("openkreis.reports.open311.urls")),
 ]

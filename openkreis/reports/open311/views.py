@@ -1,0 +1,476 @@
+"""The GeoReport v2 endpoints. Plain Django views (no DRF: nothing here is in the OpenAPI
+schema, no session authentication: a POST is authenticated by its api_key alone, the GETs
+are public and show no personal data). Every bad input is a 4xx in the spec's error format,
+German at /maengelmelder/open311/v2/, English at /en/maengelmelder/open311/v2/."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.csrf import csrf_exempt
+
+from openkreis.core.services import current_tenant
+
+from .. import services, workflow
+from .. import views as web
+from ..models import Area, Category, Photo, Report, StatusChange
+from . import formats
+from .models import ApiClient
+
+MAX_RESULTS = 1000
+MAX_DAYS = 90
+PUBLIC_ID = re.compile(r"^M-[A-Z2-9]{8}$")
+SERVICE_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{16,64}$")
+
+CLOSED_STATES = workflow.DONE
+# FixMyStreet's extended states for servicerequestupdates (its client lower-cases them)
+FMS_STATES = {
+    workflow.OPEN: "OPEN",
+    workflow.CONFIRMED: "OPEN",
+    workflow.IN_PROGRESS: "IN_PROGRESS",
+    workflow.SCHEDULED: "ACTION_SCHEDULED",
+    workflow.FIXED: "FIXED",
+    workflow.DUPLICATE: "DUPLICATE",
+    workflow.NOT_RESPONSIBLE: "NOT_COUNCILS_RESPONSIBILITY",
+    workflow.NOT_REPRODUCIBLE: "NO_FURTHER_ACTION",
+}
+
+
+class Problem(Exception):
+    """An answer in the spec's error format."""
+
+    def __init__(self, status: int, *messages: str):
+        super().__init__(*messages)
+        self.status = status
+        self.messages = messages
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in CLOSED_STATES else "open"
+
+
+def jurisdiction_id() -> str:
+    """The county's id: OPENKREIS_OPEN311_JURISDICTION_ID, else its website's host without
+    www (the spec's suggestion, kreis-hz.de for Harz), else the tenant's slug."""
+    configured = getattr(settings, "OPENKREIS_OPEN311_JURISDICTION_ID", "")
+    if configured:
+        return configured
+    tenant = current_tenant()
+    if tenant is None:
+        return settings.OPENKREIS_TENANT
+    host = (urlsplit(tenant.website).hostname or "") if tenant.website else ""
+    return host.removeprefix("www.") or tenant.slug
+
+
+def _check_jurisdiction(params) -> None:
+    given = params.get("jurisdiction_id", "")
+    if given and given != jurisdiction_id():
+        raise Problem(
+            404,
+            _("jurisdiction_id not found: this server serves only %(id)s.")
+            % {"id": jurisdiction_id()},
+        )
+
+
+def _client(params) -> ApiClient:
+    key = params.get("api_key", "")
+    if not key:
+        raise Problem(403, _("api_key missing: every POST needs the key of an API client."))
+    client = ApiClient.for_key(key)
+    if client is None:
+        raise Problem(403, _("Invalid api_key: the key is unknown or no longer active."))
+    return client
+
+
+def _when(dt) -> str | None:
+    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else None
+
+
+def _date_param(params, name: str):
+    raw = params.get(name, "")
+    if not raw:
+        return None
+    message = _(
+        "%(name)s is not a date in W3C format with a time zone, e.g. 2026-01-01T00:00:00Z."
+    ) % {"name": name}
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or timezone.is_naive(value):
+        raise Problem(400, message)
+    return value
+
+
+def _date_range(params):
+    start, end = _date_param(params, "start_date"), _date_param(params, "end_date")
+    span = timedelta(days=MAX_DAYS)
+    if start is None and end is None:
+        end = timezone.now()
+        start = end - span
+    elif start is None:
+        start = end - span
+    elif end is None:
+        end = start + span
+    if start > end:
+        raise Problem(400, _("start_date is after end_date."))
+    if end - start > span:
+        raise Problem(400, _("start_date and end_date may span at most 90 days."))
+    return start, end
+
+
+def _comma_list(params, name: str, limit: int = MAX_RESULTS) -> list[str]:
+    values = [v.strip() for v in params.get(name, "").split(",") if v.strip()]
+    if len(values) > limit:
+        raise Problem(400, _("%(name)s: at most %(n)d values.") % {"name": name, "n": limit})
+    return values
+
+
+# -- serialisation ---------------------------------------------------------------------------
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.key,
+        "service_name": category.label,
+        "description": category.hint_label or None,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.hint_label or None,
+        "group": pgettext("open311 group", "Defects in public space"),
+    }
+
+
+def _reports():
+    return Report.objects.select_related(
+        "category", "area__region", "unit__organisation"
+    ).prefetch_related(
+        Prefetch(
+            "history",
+            queryset=StatusChange.objects.only(
+                "id", "report_id", "from_status", "to_status", "public_text", "at"
+            ).order_by("at", "id"),
+        ),
+        Prefetch("photos", queryset=Photo.objects.filter(approved=True).order_by("id")),
+    )
+
+
+def _request(request, report: Report) -> dict:
+    """One service request as the spec lists it: public data only (never the reporter, the
+    followers, the assignee or an internal note)."""
+    history = list(report.history.all())
+    changes = [h for h in history if h.to_status != h.from_status]
+    notes = [h.public_text for h in changes if h.public_text]
+    photos = list(report.photos.all())
+    address = ", ".join(p for p in (report.street, report.place, report.area.region.name) if p)
+    unit = report.unit
+    return {
+        "service_request_id": report.public_id,
+        "status": open311_status(report.status),
+        "status_notes": notes[-1] if notes else None,
+        "service_name": report.category.label,
+        "service_code": report.category.key,
+        "description": report.description,
+        "agency_responsible": f"{unit.name}, {unit.organisation.name}",
+        "service_notice": None,
+        "requested_datetime": _when(report.created_at),
+        "updated_datetime": _when(changes[-1].at if changes else report.created_at),
+        "expected_datetime": None,
+        "address": address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": report.lat,
+        "long": report.lon,
+        "media_url": (
+            request.build_absolute_uri(reverse("reports:photo", args=[photos[0].pk]))
+            if photos
+            else None
+        ),
+    }
+
+
+def _requests(request, fmt, reports) -> formats.HttpResponse:
+    rows = [_request(request, r) for r in reports]
+    return formats.respond(fmt, rows, root="service_requests", item="request")
+
+
+# -- POST requests ---------------------------------------------------------------------------
+class RequestForm(forms.Form):
+    service_code = forms.CharField(max_length=60)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    long = forms.FloatField(required=False, min_value=-180, max_value=180)
+    address_string = forms.CharField(required=False, max_length=500)
+    address_id = forms.CharField(required=False, max_length=200)
+    email = forms.EmailField(required=False, max_length=254)
+    first_name = forms.CharField(required=False, max_length=200)
+    last_name = forms.CharField(required=False, max_length=200)
+    phone = forms.CharField(required=False, max_length=60)
+    description = forms.CharField(max_length=2000)
+    media_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    device_id = forms.CharField(required=False, max_length=200)
+    account_id = forms.CharField(required=False, max_length=200)
+
+
+def _form_problems(form: RequestForm) -> Problem:
+    messages = []
+    for name, errors in form.errors.items():
+        for error in errors:
+            messages.append(f"{name}: {error}")
+    return Problem(400, *messages)
+
+
+def _area_named(address: str) -> Area | None:
+    """The municipality an address_string names (the longest name found as a word)."""
+    found = None
+    for area in services.areas():
+        name = area.region.name
+        named = re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", address, re.IGNORECASE)
+        if named and (found is None or len(name) > len(found.region.name)):
+            found = area
+    return found
+
+
+def _stored_key(request, client: ApiClient) -> str:
+    raw = request.headers.get("Idempotency-Key", "") or request.POST.get("idempotency_key", "")
+    if not raw:
+        return ""
+    if not IDEMPOTENCY_KEY.match(raw):
+        raise Problem(400, _("Idempotency-Key: 16 to 64 letters, digits or the characters _ . : -"))
+    return token_key(client, raw)
+
+
+def token_key(client: ApiClient, token: str) -> str:
+    """A client's idempotency key (= its token) as stored on the report."""
+    return "o311:" + hashlib.sha256(f"{client.pk}:{token}".encode()).hexdigest()[:59]
+
+
+def _created(fmt, report: Report, notice: str):
+    row = {"service_request_id": report.public_id, "service_notice": notice, "account_id": None}
+    return formats.respond(fmt, [row], root="service_requests", item="request")
+
+
+def _post_request(request, fmt):
+    params = request.POST
+    _check_jurisdiction(params)
+    client = _client(params)
+    if web._over_limit("open311", str(client.pk), client.per_hour):
+        raise Problem(429, _("Too many requests from this API client in the last hour."))
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    form = RequestForm(params)
+    if not form.is_valid():
+        raise _form_problems(form)
+    data = form.cleaned_data
+    category = None
+    if SERVICE_CODE.match(data["service_code"]):
+        category = Category.objects.filter(key=data["service_code"], active=True).first()
+    if category is None:
+        raise Problem(404, _("service_code not found: %(code)s") % {"code": data["service_code"]})
+    key = _stored_key(request, client)
+    if key:
+        existing = Report.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _created(fmt, existing, _("This request was already received."))
+    lat, lon = data["lat"], data["long"]
+    address = data["address_string"].strip()
+    if (lat is None) != (lon is None):
+        raise Problem(400, _("lat and long must be sent together."))
+    area = None
+    if lat is None:
+        if not address:
+            raise Problem(
+                400, _("Location missing: send lat and long, or address_string with the town.")
+            )
+        area = _area_named(address)
+        if area is None:
+            raise Problem(
+                400,
+                _(
+                    "address_string names no town or municipality of the county; "
+                    "please add it, or send lat and long."
+                ),
+            )
+    try:
+        area = services.locate(lat, lon, area)
+    except services.ReportError as exc:
+        raise Problem(400, str(exc)) from exc
+    email = data["email"].strip()
+    nearby = services.nearby_open(category, lat, lon, area=area, street="")
+    if email and web._over_limit("email", email.lower(), web._limit("PER_EMAIL_HOUR", 5)):
+        raise Problem(429, _("Too many reports from this e-mail address in the last hour."))
+    if nearby:
+        report = nearby[0]
+        if email:
+            services.add_follower(report, email=email)
+        return _created(
+            fmt,
+            report,
+            _(
+                "This defect has already been reported (%(id)s). The new report was added to it; "
+                "updates go to every reporter."
+            )
+            % {"id": report.public_id},
+        )
+    try:
+        report, _new = services.submit(
+            services.Submission(
+                category=category,
+                description=data["description"],
+                area=area,
+                lat=lat,
+                lon=lon,
+                place=address,
+                email=email,
+                idempotency_key=key,
+            )
+        )
+    except services.ReportError as exc:
+        raise Problem(400, str(exc)) from exc
+    return _created(
+        fmt,
+        report,
+        _("Received and passed on to %(unit)s.") % {"unit": report.unit.name},
+    )
+
+
+# -- the views -------------------------------------------------------------------------------
+def _api(methods=("GET",)):
+    def decorate(handler):
+        def view(request, fmt, **kwargs):
+            if request.method not in methods:
+                response = formats.errors(
+                    fmt, 405, _("Method %(m)s is not allowed here.") % {"m": request.method[:10]}
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return handler(request, fmt, **kwargs)
+            except Problem as problem:
+                return formats.errors(fmt, problem.status, *problem.messages)
+
+        view.__name__ = handler.__name__
+        view.__doc__ = handler.__doc__
+        return view
+
+    return decorate
+
+
+@_api()
+def service_list(request, fmt):
+    _check_jurisdiction(request.GET)
+    rows = [_service(c) for c in services.categories_for()]
+    return formats.respond(fmt, rows, root="services", item="service")
+
+
+@_api()
+def service_definition(request, fmt, code):
+    _check_jurisdiction(request.GET)
+    category = None
+    if SERVICE_CODE.match(code):
+        category = services.categories_for().filter(key=code).first()
+    if category is None:
+        raise Problem(404, _("service_code not found: %(code)s") % {"code": code[:60]})
+    # the categories ask for nothing beyond the spec's fields today
+    return formats.respond(
+        fmt,
+        {"service_code": category.key, "attributes": []},
+        root="service_definition",
+        item=None,
+        lists={"attributes": "attribute", "values": "value"},
+    )
+
+
+@csrf_exempt
+@_api(methods=("GET", "POST"))
+def requests_(request, fmt):
+    """GET: the public list with the spec's filters; POST: a new service request (api_key)."""
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    params = request.GET
+    _check_jurisdiction(params)
+    ids = _comma_list(params, "service_request_id")
+    reports = _reports()
+    if ids:  # overrides every other argument
+        wanted = [i for i in ids if PUBLIC_ID.match(i)]
+        return _requests(request, fmt, reports.filter(public_id__in=wanted)[:MAX_RESULTS])
+    codes = _comma_list(params, "service_code")
+    statuses = _comma_list(params, "status", limit=2)
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Problem(400, _("status: only open and closed (comma separated)."))
+    start, end = _date_range(params)
+    reports = reports.filter(created_at__gte=start, created_at__lte=end)
+    if codes:
+        reports = reports.filter(category__key__in=[c for c in codes if SERVICE_CODE.match(c)])
+    if statuses == ["open"]:
+        reports = reports.exclude(status__in=CLOSED_STATES)
+    elif statuses == ["closed"]:
+        reports = reports.filter(status__in=CLOSED_STATES)
+    return _requests(request, fmt, reports.order_by("-created_at", "-id")[:MAX_RESULTS])
+
+
+@_api()
+def request_detail(request, fmt, service_request_id):
+    _check_jurisdiction(request.GET)
+    report = None
+    if PUBLIC_ID.match(service_request_id):
+        report = _reports().filter(public_id=service_request_id).first()
+    if report is None:
+        raise Problem(
+            404, _("service_request_id not found: %(id)s") % {"id": service_request_id[:20]}
+        )
+    return _requests(request, fmt, [report])
+
+
+@_api()
+def token(request, fmt, token_id):
+    """The report a client's idempotency key (its token) made; needs that client's api_key."""
+    _check_jurisdiction(request.GET)
+    client = _client(request.GET)
+    report = None
+    if IDEMPOTENCY_KEY.match(token_id):
+        report = Report.objects.filter(idempotency_key=token_key(client, token_id)).first()
+    if report is None:
+        raise Problem(404, _("token not found."))
+    row = {"service_request_id": report.public_id, "token": token_id}
+    return formats.respond(fmt, [row], root="service_requests", item="request")
+
+
+@_api()
+def request_updates(request, fmt):
+    """FixMyStreet's servicerequestupdates: the public status changes in a date range."""
+    params = request.GET
+    _check_jurisdiction(params)
+    start, end = _date_range(params)
+    changes = (
+        StatusChange.objects.select_related("report")
+        .filter(at__gte=start, at__lte=end)
+        .exclude(from_status="")
+        .exclude(from_status=F("to_status"))
+        .order_by("at", "id")[:MAX_RESULTS]
+    )
+    rows = [
+        {
+            "update_id": str(c.pk),
+            "service_request_id": c.report.public_id,
+            "status": FMS_STATES.get(c.to_status, open311_status(c.to_status).upper()),
+            "updated_datetime": _when(c.at),
+            "description": c.public_text,
+            "media_url": None,
+        }
+        for c in changes
+    ]
+    return formats.respond(fmt, rows, root="service_request_updates", item="request_update")
+
+
+def not_found(request, rest=""):
+    fmt = "json" if rest.endswith(".json") else "xml"
+    return formats.errors(fmt, 404, _("No such Open311 resource."))
