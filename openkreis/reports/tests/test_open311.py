@@ -618,3 +618,15 @@ def test_admin_shows_a_new_key_once_and_stores_only_its_hash(client):
     assert key not in (stored.key_hash, stored.key_hint) and stored.key_hint == key[:12]
     page = client.get(f"/django-admin/reports/apiclient/{stored.pk}/change/")
     assert page.status_code == 200 and key not in page.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_control_characters_never_break_the_xml(client, fmt):
+    report = ReportFactory(description="Loch\x01\x1b[31m mit ² und <b>&amp;</b>")
+    response = client.get(f"{BASE}requests/{report.public_id}.{fmt}")
+    assert response.status_code == 200
+    if fmt == "xml":
+        text = _xml(response)[0].findtext("description")
+    else:
+        text = _json(response)[0]["description"]
+    assert text == "Loch[31m mit ² und <b>&amp;</b>"
