@@ -28,6 +28,7 @@ class FilterForm(forms.Form):
             ("online", _("Online")),
             ("paper", _("Paper")),
             ("counter", _("Counter")),
+            ("school", _("Driving school")),
         ],
     )
     period = forms.ChoiceField(

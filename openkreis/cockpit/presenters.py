@@ -27,6 +27,7 @@ CHANNEL_LABELS = {
     "online": gettext_lazy("Online"),
     "paper": gettext_lazy("Paper"),
     "counter": gettext_lazy("Counter"),
+    "school": gettext_lazy("Driving school"),
 }
 KIND_LABELS = {
     "queue": gettext_lazy("waiting in the inbox"),
@@ -237,7 +238,7 @@ def _steps(filters, services, memo) -> dict:
 
 def _channels(filters, services, memo) -> dict:
     table = [
-        [r["period"], r["online"], r["paper"], r["counter"], pct(r["online_share"])]
+        [r["period"], *(r[c] for c in read.CHANNELS), pct(r["online_share"])]
         for r in read.channel_mix(filters)
     ]
     return {
@@ -247,6 +248,7 @@ def _channels(filters, services, memo) -> dict:
             column(_("Online"), COUNT),
             column(_("Paper"), COUNT),
             column(_("Counter"), COUNT),
+            column(_("Driving school"), COUNT),
             column(_("Online share"), PERCENT),
         ],
         "rows": table,

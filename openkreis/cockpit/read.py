@@ -32,7 +32,9 @@ def one_request():
         _MEMO.reset(token)
 
 
-CHANNELS = ("online", "paper", "counter")
+CHANNELS = ("online", "paper", "counter", "school")
+# The channels that arrive digitally: a driving school applies online for its pupil.
+DIGITAL_CHANNELS = ("online", "school")
 LEAD_BUCKETS = [
     (0, 7, "0–7"),
     (8, 14, "8–14"),
@@ -340,7 +342,9 @@ def channel_mix(filters: Filters) -> list[dict]:
                 "period": key,
                 **{c: counts.get(c, 0) for c in CHANNELS},
                 "total": total,
-                "online_share": _guard(engine.share(counts.get("online", 0), total), total),
+                "online_share": _guard(
+                    engine.share(sum(counts.get(c, 0) for c in DIGITAL_CHANNELS), total), total
+                ),
             }
         )
     return out

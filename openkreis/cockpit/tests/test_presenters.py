@@ -152,3 +152,22 @@ def test_a_search_that_finds_results_now_is_no_longer_listed(harz):
     assert dict(read.portal(f)["zero_queries"]) == {"hundesteuer": 5, "qqxyzzy": 5}
     portal = presenters.dashboard_data(f, {})["portal"]
     assert portal["zero_queries"] == [("qqxyzzy", 5)]
+
+
+def test_the_channel_mix_counts_driving_school_applications_as_digital(harz):
+    """A driving school applies online for its pupil (channel `school`): the mix has its own
+    column for it and the online share counts it as arriving digitally."""
+    now = timezone.now() - dt.timedelta(days=2)
+    channels = ["online"] * 2 + ["school"] * 4 + ["paper"] * 2  # 8 ≥ the k-anonymity floor
+    for pk, channel in enumerate(channels, start=4100):
+        case_event(pk, "received", now, "new", "queue", channel=channel)
+    aggregates.refresh()
+    with translation.override("de"):
+        data = chart("channels")
+        columns = [str(c["label"] if isinstance(c, dict) else c) for c in data["columns"]]
+    assert any("Fahrschule" in c for c in columns), columns
+    school = next(i for i, c in enumerate(columns) if "Fahrschule" in c)
+    rows = [r for r in data["rows"] if any(r[1:-1])]
+    assert [r[school] for r in rows] == [4]
+    assert rows[0][1:5] == [2, 2, 0, 4]  # online, paper, counter, school
+    assert rows[0][-1] == 75.0  # 6 of 8 arrived digitally
