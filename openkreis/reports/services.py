@@ -6,10 +6,12 @@ Events carry the category and the area (municipality ARS) only, never a person.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -303,3 +305,30 @@ def notify(report: Report, change: StatusChange) -> int:
             except Exception:  # noqa: BLE001 - a mail server hiccup must not undo the change
                 logger.exception("report %s: status mail not sent", report.public_id)
     return sent
+
+
+# -- rate limits: the web form and the Open311 API share the counters ---------------------
+def limit_setting(name: str, default: int) -> int:
+    """A rate limit from the environment (`OPENKREIS_REPORTS_<name>`), else `default`."""
+    try:
+        return int(os.environ.get(f"OPENKREIS_REPORTS_{name}", default))
+    except ValueError:
+        return default
+
+
+def over_limit(kind: str, who: str, per_hour: int) -> bool:
+    """A fixed one-hour window in the shared cache (as the portal and appointments do)."""
+    window = int(timezone.now().timestamp() // 3600)
+    key = f"reports-rate:{kind}:{who}:{window}"
+    if cache.add(key, 1, 3700):
+        return per_hour < 1
+    try:
+        return cache.incr(key) > per_hour
+    except ValueError:
+        cache.set(key, 1, 3700)
+        return False
+
+
+def email_over_limit(email: str) -> bool:
+    """One more report from this address would pass its hourly limit (web form and API)."""
+    return over_limit("email", email.lower(), limit_setting("PER_EMAIL_HOUR", 5))

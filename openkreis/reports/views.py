@@ -3,11 +3,9 @@ report pages (no personal data), and the back office for the responsible units."
 
 from __future__ import annotations
 
-import os
 from functools import wraps
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -15,7 +13,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -34,31 +31,11 @@ STAFF = services.STAFF_ROLES
 PAGE_SIZE = 25
 
 
-def _limit(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(f"OPENKREIS_REPORTS_{name}", default))
-    except ValueError:
-        return default
-
-
-def _over_limit(kind: str, who: str, per_hour: int) -> bool:
-    """A fixed one-hour window in the shared cache (as the portal and appointments do)."""
-    window = int(timezone.now().timestamp() // 3600)
-    key = f"reports-rate:{kind}:{who}:{window}"
-    if cache.add(key, 1, 3700):
-        return per_hour < 1
-    try:
-        return cache.incr(key) > per_hour
-    except ValueError:
-        cache.set(key, 1, 3700)
-        return False
-
-
 def _rate_limited(request, email: str) -> bool:
     ip = client_ip(request) or "unknown"
-    if _over_limit("ip", ip, _limit("PER_IP_HOUR", 20)):
+    if services.over_limit("ip", ip, services.limit_setting("PER_IP_HOUR", 20)):
         return True
-    return bool(email) and _over_limit("email", email.lower(), _limit("PER_EMAIL_HOUR", 5))
+    return bool(email) and services.email_over_limit(email)
 
 
 # -- photos kept between the duplicate proposal and the final send ----------------------------

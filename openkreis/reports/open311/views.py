@@ -23,7 +23,6 @@ from django.views.decorators.csrf import csrf_exempt
 from openkreis.core.services import current_tenant
 
 from .. import services, workflow
-from .. import views as web
 from ..models import Area, Category, Photo, Report, StatusChange
 from . import formats
 from .models import ApiClient
@@ -263,7 +262,7 @@ def _post_request(request, fmt):
     params = request.POST
     _check_jurisdiction(params)
     client = _client(params)
-    if web._over_limit("open311", str(client.pk), client.per_hour):
+    if services.over_limit("open311", str(client.pk), client.per_hour):
         raise Problem(429, _("Too many requests from this API client in the last hour."))
     ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     form = RequestForm(params)
@@ -305,7 +304,7 @@ def _post_request(request, fmt):
         raise Problem(400, str(exc)) from exc
     email = data["email"].strip()
     nearby = services.nearby_open(category, lat, lon, area=area, street="")
-    if email and web._over_limit("email", email.lower(), web._limit("PER_EMAIL_HOUR", 5)):
+    if email and services.email_over_limit(email):
         raise Problem(429, _("Too many reports from this e-mail address in the last hour."))
     if nearby:
         report = nearby[0]
