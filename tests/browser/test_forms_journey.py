@@ -15,10 +15,22 @@ from .conftest import AXE, DESKTOP, PHONE, ROOT, format_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _one_page_pdf() -> bytes:
+    """A well-formed one-page PDF: drafts run the eAkte's upload check (issue 16 F5), which
+    refuses a PDF without pages as damaged."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _one_page_pdf()
 PASSWORD = "Buerger-Passwort-2026!"
 SMALL_PHONE = {"width": 320, "height": 640}
 
