@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from . import views
+from .feeds import reports_feed
+from .mine import my_reports
 
 app_name = "reports"
 
@@ -11,6 +13,8 @@ urlpatterns = [
     path("meldung/<str:public_id>/", views.detail, name="detail"),
     path("meldung/<str:public_id>/betroffen/", views.affected, name="affected"),
     path("foto/<int:photo_id>/", views.photo, name="photo"),
+    path("meine/", my_reports, name="mine"),
+    path("feed/<str:area>.atom", reports_feed, name="feed"),
     path("bearbeitung/", views.inbox, name="inbox"),
     path("bearbeitung/<str:public_id>/", views.staff_detail, name="staff_detail"),
     # Open311 GeoReport v2 (docs/open311.md)
