@@ -6,12 +6,15 @@
       - key: strasse
         name: Straßenschäden
         name_en: Road damage
+        target_days: 20                # optional: target time to fix (overdue after)
         route: {role: bauamt}          # the municipality's (or Verbandsgemeinde's) unit …
       - key: abfall
         route: {unit: abfallwirtschaft}  # … or one unit for the whole county
         municipalities: ["150850135135"]  # optional: offered only there
     routes:                             # exceptions for one category in one municipality
       - {category: strasse, municipality: "150850135135", unit: gem-halberstadt-bauamt}
+    bodies:                             # other bodies to forward to (shown publicly)
+      - {key: lsbb, name: Landesstraßenbaubehörde Sachsen-Anhalt, contact: "…", url: "…"}
     templates:                          # public texts staff start from
       - {key: fixed-done, status: fixed, title: Behoben, text: "…"}
 
@@ -30,7 +33,7 @@ from openkreis.core.models import OrgUnit, Region
 from openkreis.core.services import administration_for, unit_with_role
 
 from . import geo, workflow
-from .models import Area, Category, Route, StatusTemplate
+from .models import Area, Body, Category, Route, StatusTemplate
 
 FILE = "reports.yaml"
 
@@ -48,6 +51,7 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
     categories = _load_categories(path, data, report)
     _load_routes(path, data, categories, report, county=county)
     _load_templates(path, data, report)
+    _load_bodies(path, data, report)
     geo.forget()
 
 
@@ -137,6 +141,11 @@ def _load_categories(path, data, report) -> list[tuple[Category, dict]]:
         if not isinstance(spec, dict) or not spec.get("key") or not spec.get("name"):
             raise TenantDataError(f"{path}: {where}: 'key' and 'name' are required")
         keys.append(spec["key"])
+        target = spec.get("target_days")
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= 365
+        ):
+            raise TenantDataError(f"{path}: {where}: 'target_days' is a whole number 1–365")
         category = upsert(
             Category,
             report,
@@ -148,6 +157,7 @@ def _load_categories(path, data, report) -> list[tuple[Category, dict]]:
                 "hint_en": spec.get("hint_en", ""),
                 "position": position,
                 "active": bool(spec.get("active", True)),
+                "target_days": target,
             },
         )
         wanted = set()
@@ -229,3 +239,26 @@ def _load_templates(path, data, report) -> None:
                 "position": position,
             },
         )
+
+
+def _load_bodies(path, data, report) -> None:
+    keys = []
+    for position, spec in enumerate(data.get("bodies") or []):
+        where = f"bodies[{position}]"
+        if not isinstance(spec, dict) or not spec.get("key") or not spec.get("name"):
+            raise TenantDataError(f"{path}: {where}: 'key' and 'name' are required")
+        keys.append(spec["key"])
+        upsert(
+            Body,
+            report,
+            {"key": spec["key"]},
+            {
+                "name": spec["name"],
+                "name_en": spec.get("name_en", ""),
+                "contact": spec.get("contact", ""),
+                "url": spec.get("url", ""),
+                "position": position,
+                "active": True,
+            },
+        )
+    report.updated += Body.objects.exclude(key__in=keys).filter(active=True).update(active=False)

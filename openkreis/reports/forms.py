@@ -202,3 +202,98 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Number of the report this one duplicates (e.g. M-ABCD2345)"),
+        max_length=12,
+        error_messages={"required": _("Please give the number of the other report.")},
+    )
+    public_text = forms.CharField(
+        label=_("Public text (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_into(self):
+        return self.cleaned_data["into"].strip().upper()
+
+
+class ForwardForm(forms.Form):
+    body = forms.ModelChoiceField(
+        label=_("Forward to"),
+        queryset=None,
+        empty_label=pgettext_lazy("defect report", "Please choose"),
+        error_messages={
+            "required": _("Please choose a body from the list."),
+            "invalid_choice": _("Please choose a body from the list."),
+        },
+    )
+    public_text = forms.CharField(
+        label=_("Public text (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["body"].label_from_instance = lambda b: b.label
+
+
+BULK_STATUSES = (
+    workflow.CONFIRMED,
+    workflow.IN_PROGRESS,
+    workflow.SCHEDULED,
+    workflow.FIXED,
+    workflow.NOT_REPRODUCIBLE,
+)
+
+
+class BulkForm(forms.Form):
+    """Several reports at once: one status change with a template text, or an assignment."""
+
+    reports = forms.MultipleChoiceField(
+        label=_("Reports"),
+        error_messages={
+            "required": _("Please select at least one report."),
+            "invalid_choice": _("One of the selected reports is not yours to change."),
+        },
+    )
+    status = forms.ChoiceField(label=_("New status"), required=False)
+    template = forms.ChoiceField(label=_("Text template"), required=False)
+    person = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, required=False, empty_label=_("Do not change")
+    )
+    unassign = forms.BooleanField(label=_("Remove the assignment"), required=False)
+
+    def __init__(self, *args, report_ids, templates=(), people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.templates = {t.key: t for t in templates}
+        self.fields["reports"].choices = [(str(i), str(i)) for i in report_ids]
+        self.fields["status"].choices = [("", _("Do not change"))] + [
+            (s, Report.Status(s).label) for s in BULK_STATUSES
+        ]
+        self.fields["template"].choices = [("", _("No template"))] + [
+            (t.key, f"{Report.Status(t.status).label}: {t.title}") for t in templates
+        ]
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        data = super().clean()
+        status, template = data.get("status"), self.templates.get(data.get("template") or "")
+        assigning = data.get("person") is not None or data.get("unassign")
+        if not status and not assigning:
+            raise forms.ValidationError(_("Please choose a new status or a person."))
+        if status and assigning:
+            raise forms.ValidationError(_("Please change either the status or the assignment."))
+        if status and template is None:
+            raise forms.ValidationError(_("Please choose a text template for the status change."))
+        if template is not None and status and template.status != status:
+            raise forms.ValidationError(_("The text template does not fit the new status."))
+        data["public_text"] = template.text if template is not None else ""
+        return data

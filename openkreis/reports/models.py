@@ -8,6 +8,7 @@ Personal data (the reporter's e-mail or account, the followers) live only on `Re
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,9 @@ class Category(models.Model):
     regions = models.ManyToManyField(Region, blank=True, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    target_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Target time to fix, in days (empty: none)")
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -89,6 +93,33 @@ class Route(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category.key} × {self.area} → {self.unit.key}"
+
+
+class Body(models.Model):
+    """Another body a report can be forwarded to (county data), also outside the county,
+    e.g. the Landesstraßenbaubehörde. Its name and contact are shown publicly."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    contact = models.CharField(max_length=500, blank=True, help_text=_("Public contact"))
+    url = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("other body")
+        verbose_name_plural = _("other bodies")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "de").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class StatusTemplate(models.Model):
@@ -159,6 +190,13 @@ class Report(models.Model):
         related_name="assigned_defect_reports",
     )
     idempotency_key = models.CharField(max_length=64, unique=True)
+    # closed as a duplicate of another report (merge), or forwarded to another body
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    forwarded_to = models.ForeignKey(
+        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,6 +214,20 @@ class Report(models.Model):
         from .workflow import is_open
 
         return is_open(self.status)
+
+    def due_at(self):
+        """When the category's target time runs out (None: no target time)."""
+        days = self.category.target_days
+        return self.created_at + timedelta(days=days) if days else None
+
+    @property
+    def overdue_days(self) -> int:
+        """Days past the target time while still open (0: not overdue)."""
+        due = self.due_at()
+        if due is None or not self.is_open:
+            return 0
+        late = timezone.now() - due
+        return max(1, late.days) if late.total_seconds() > 0 else 0
 
     def reporter_address(self) -> str:
         if self.user_id:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +28,17 @@ from openkreis.core.services import record_event
 from openkreis.core.staff import unit_ids_for
 
 from . import geo, workflow
-from .models import Area, Category, Follower, Photo, Report, Route, StatusChange, StatusTemplate
+from .models import (
+    Area,
+    Body,
+    Category,
+    Follower,
+    Photo,
+    Report,
+    Route,
+    StatusChange,
+    StatusTemplate,
+)
 from .photos import CleanPhoto
 
 logger = logging.getLogger(__name__)
@@ -203,6 +214,21 @@ def visible_reports(user) -> QuerySet[Report]:
     ).filter(unit_id__in=units)
 
 
+def overdue(reports: QuerySet[Report], now=None) -> QuerySet[Report]:
+    """Open reports past their category's target time (one condition per category)."""
+    now = now or timezone.now()
+    condition = Q(pk__in=[])
+    for category_id, days in Category.objects.exclude(target_days=None).values_list(
+        "id", "target_days"
+    ):
+        condition |= Q(category_id=category_id, created_at__lt=now - timedelta(days=days))
+    return reports.exclude(status__in=workflow.DONE).filter(condition)
+
+
+def bodies() -> QuerySet[Body]:
+    return Body.objects.filter(active=True)
+
+
 def _kind_for(from_status: str, to_status: str) -> str:
     if workflow.is_reopening(from_status, to_status):
         return event_kinds.REPORT_REOPENED
@@ -228,7 +254,11 @@ def change_status(
         raise ReportError(_("This status change is not possible."))
     from_status = report.status
     report.status = to_status
-    report.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if workflow.is_reopening(from_status, to_status):
+        report.duplicate_of = report.forwarded_to = None
+        fields += ["duplicate_of", "forwarded_to"]
+    report.save(update_fields=fields)
     change = StatusChange.objects.create(
         report=report,
         from_status=from_status,
@@ -258,9 +288,82 @@ def add_note(report: Report, *, actor, internal_note: str) -> StatusChange:
     )
 
 
+def _addresses(report: Report) -> set[str]:
+    return {a.lower() for a in recipients(report)}
+
+
+@transaction.atomic
+def merge(duplicate: Report, into: Report, *, actor, public_text: str = "") -> StatusChange:
+    """Close `duplicate` as a duplicate of `into`: its reporter and followers become followers
+    of `into` (so they get its updates) and are told by the closing mail where it goes on."""
+    if duplicate.pk == into.pk:
+        raise ReportError(_("A report cannot be merged into itself."))
+    if not into.is_open:
+        raise ReportError(_("The report to merge into is already closed."))
+    if not workflow.can_change(duplicate.status, workflow.DUPLICATE):
+        raise ReportError(_("This report is already closed."))
+    known = _addresses(into)
+    people = [(duplicate.user, duplicate.email)] + [
+        (f.user, f.email) for f in duplicate.followers.select_related("user")
+    ]
+    for user, email in people:
+        address = (user.email if user else email).strip()
+        if not address or address.lower() in known:
+            continue
+        known.add(address.lower())
+        Follower.objects.create(report=into, user=user, email="" if user else email)
+    Report.objects.filter(pk=duplicate.pk).update(duplicate_of=into)
+    duplicate.duplicate_of = into
+    text = public_text.strip() or _(
+        "This defect was already reported as %(id)s. It is dealt with there, and you will "
+        "get its updates."
+    ) % {"id": into.public_id}
+    return change_status(
+        duplicate,
+        workflow.DUPLICATE,
+        actor=actor,
+        public_text=text,
+        internal_note=_("Merged into %(id)s.") % {"id": into.public_id},
+    )
+
+
+@transaction.atomic
+def forward(report: Report, body: Body, *, actor, public_text: str = "") -> StatusChange:
+    """Close a report as 'not responsible', forwarded to another body (shown publicly)."""
+    if not body.active:
+        raise ReportError(_("Please choose a body from the list."))
+    if not workflow.can_change(report.status, workflow.NOT_RESPONSIBLE):
+        raise ReportError(_("This report is already closed."))
+    Report.objects.filter(pk=report.pk).update(forwarded_to=body)
+    report.forwarded_to = body
+    with translation.override("de"):
+        contact = f" ({body.contact})" if body.contact else ""
+        text = _(
+            "We are not responsible for this. We have forwarded your report to: %(body)s. "
+            "Please contact them for further questions%(contact)s."
+        ) % {"body": body.name, "contact": contact}
+    if public_text.strip():
+        text = public_text.strip() + "\n\n" + text
+    return change_status(
+        report,
+        workflow.NOT_RESPONSIBLE,
+        actor=actor,
+        public_text=text,
+        internal_note=_("Forwarded to %(body)s.") % {"body": body.name},
+    )
+
+
 def assignable(report: Report):
     ids = StaffMembership.objects.filter(
         org_unit_id=report.unit_id, role__in=STAFF_ROLES
+    ).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def colleagues(user):
+    """The people a user may assign reports to in bulk: staff of the user's units."""
+    ids = StaffMembership.objects.filter(
+        org_unit_id__in=unit_ids_for(user, STAFF_ROLES), role__in=STAFF_ROLES
     ).values_list("user_id", flat=True)
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods
 
 from openkreis.core.net import client_ip
@@ -23,7 +23,17 @@ from openkreis.core.params import id_param
 from openkreis.core.staff import staff_required
 
 from . import services, workflow
-from .forms import AffectedForm, AssignForm, NoteForm, ReportForm, StatusForm, new_key
+from .forms import (
+    AffectedForm,
+    AssignForm,
+    BulkForm,
+    ForwardForm,
+    MergeForm,
+    NoteForm,
+    ReportForm,
+    StatusForm,
+    new_key,
+)
 from .models import Photo, Report
 from .photos import CleanPhoto
 
@@ -263,13 +273,58 @@ def photo(request, photo_id: int):
 
 
 # -- the back office ----------------------------------------------------------------------------
+def _bulk(request, visible, bulk_form) -> tuple[int, list[str]]:
+    """Apply a bulk action; (changed, refused numbers with the reason)."""
+    data = bulk_form.cleaned_data
+    chosen = visible.filter(pk__in=[int(i) for i in data["reports"]])
+    done, refused = 0, []
+    for report in chosen:
+        try:
+            if data["status"]:
+                services.change_status(
+                    report, data["status"], actor=request.user, public_text=data["public_text"]
+                )
+            else:
+                services.assign(
+                    report, None if data["unassign"] else data["person"], actor=request.user
+                )
+            done += 1
+        except services.ReportError as exc:
+            refused.append(f"{report.public_id}: {exc}")
+    return done, refused
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required(*STAFF)
 def inbox(request):
-    reports = services.visible_reports(request.user)
+    visible = services.visible_reports(request.user)
+    templates = list(services.status_templates())
+    people = services.colleagues(request.user)
+    bulk_form = None
+    status = 200
+    if request.method == "POST":
+        ids = visible.values_list("pk", flat=True)
+        bulk_form = BulkForm(request.POST, report_ids=ids, templates=templates, people=people)
+        if bulk_form.is_valid():
+            done, refused = _bulk(request, visible, bulk_form)
+            if done:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d report changed.", "%(n)d reports changed.", done
+                    ) % {"n": done},
+                )
+            for line in refused:
+                messages.error(request, line)
+            return redirect(request.get_full_path())
+        status = 400
+    reports = visible
     tab = request.GET.get("tab", "offen")
-    if tab not in ("offen", "meine", "erledigt", "alle"):
+    if tab not in ("offen", "ueberfaellig", "meine", "erledigt", "alle"):
         tab = "offen"
-    if tab == "offen":
+    if tab == "ueberfaellig":
+        reports = services.overdue(reports)
+    elif tab == "offen":
         reports = reports.exclude(status__in=workflow.DONE)
     elif tab == "meine":
         reports = reports.filter(assignee=request.user).exclude(status__in=workflow.DONE)
@@ -296,6 +351,7 @@ def inbox(request):
     }
     tabs = [
         ("offen", _("Open")),
+        ("ueberfaellig", _("Overdue")),
         ("meine", _("Assigned to me")),
         ("erledigt", pgettext("reports", "Done")),
         ("alle", _("All")),
@@ -313,7 +369,11 @@ def inbox(request):
             "categories": services.categories_for(),
             "areas": services.areas(),
             "params": urlencode(params),
+            "bulk_form": bulk_form
+            or BulkForm(report_ids=(), templates=templates, people=people),
+            "selected": request.POST.getlist("reports") if bulk_form else [],
         },
+        status=status,
     )
 
 
@@ -327,6 +387,8 @@ def staff_detail(request, public_id: str):
     assign_form = AssignForm(
         people=services.assignable(report), initial={"person": report.assignee_id}
     )
+    merge_form = MergeForm()
+    forward_form = ForwardForm(bodies=services.bodies())
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -364,6 +426,48 @@ def staff_detail(request, public_id: str):
                 services.assign(report, assign_form.cleaned_data["person"], actor=request.user)
                 messages.success(request, _("Assignment saved."))
                 return redirect(here)
+        elif action == "merge":
+            merge_form = MergeForm(request.POST)
+            if merge_form.is_valid():
+                into = services.visible_reports(request.user).filter(
+                    public_id=merge_form.cleaned_data["into"]
+                ).first()
+                if into is None:
+                    merge_form.add_error(
+                        "into", _("No report with this number in your units.")
+                    )
+                else:
+                    try:
+                        services.merge(
+                            report,
+                            into,
+                            actor=request.user,
+                            public_text=merge_form.cleaned_data["public_text"],
+                        )
+                    except services.ReportError as exc:
+                        merge_form.add_error("into", str(exc))
+                    else:
+                        messages.success(
+                            request,
+                            _("Merged into %(id)s. The reporters were informed.")
+                            % {"id": into.public_id},
+                        )
+                        return redirect(here)
+        elif action == "forward":
+            forward_form = ForwardForm(request.POST, bodies=services.bodies())
+            if forward_form.is_valid():
+                try:
+                    services.forward(
+                        report,
+                        forward_form.cleaned_data["body"],
+                        actor=request.user,
+                        public_text=forward_form.cleaned_data["public_text"],
+                    )
+                except services.ReportError as exc:
+                    forward_form.add_error("body", str(exc))
+                else:
+                    messages.success(request, _("Forwarded. The reporters were informed."))
+                    return redirect(here)
         elif action == "photo":
             photo_id = id_param(request.POST.get("photo"))
             item = report.photos.filter(pk=photo_id).first() if photo_id else None
@@ -384,6 +488,8 @@ def staff_detail(request, public_id: str):
             "status_form": status_form,
             "note_form": note_form,
             "assign_form": assign_form,
+            "merge_form": merge_form,
+            "forward_form": forward_form,
             "templates": templates,
         },
         status=status,

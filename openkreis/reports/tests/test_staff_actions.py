@@ -1,0 +1,267 @@
+"""The back office's second slice: target times with overdue markers and filter, merging
+duplicates, forwarding to another body, bulk actions — each only for the responsible unit."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from openkreis.core.testing import login_staff, make_staff
+from openkreis.reports import services
+from openkreis.reports.models import Body, Category, Follower, Report
+
+ROAD = "gem-halberstadt-bauamt"
+WASTE = "abfallwirtschaft"
+INBOX = "/maengelmelder/bearbeitung/"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+def _report(key="strasse", idem="r1", email="melderin@example.org", days_ago=0, lon=11.0468):
+    report, _ = services.submit(
+        services.Submission(
+            category=Category.objects.get(key=key),
+            description="Schlagloch " + idem,
+            lat=51.8957,
+            lon=lon,
+            email=email,
+            idempotency_key=idem + "-" + "x" * 16,
+        )
+    )
+    if days_ago:
+        Report.objects.filter(pk=report.pk).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+        report.refresh_from_db()
+    return report
+
+
+def _staff(client, unit=ROAD, name="t-road", role="caseworker"):
+    user, secret = make_staff(name, unit, role)
+    login_staff(client, user, secret)
+    return user
+
+
+# -- 1. target times ----------------------------------------------------------------------
+@pytest.mark.django_db
+def test_target_times_come_from_county_data():
+    targets = dict(Category.objects.values_list("key", "target_days"))
+    assert targets["beleuchtung"] == 10 and targets["abfall"] == 5 and targets["strasse"] == 20
+
+
+@pytest.mark.django_db
+def test_overdue_marker_and_filter(client):
+    late = _report(idem="late", days_ago=25)  # roads: 20 days
+    fresh = _report(idem="fresh", days_ago=3, lon=11.0500)
+    done = _report(idem="done", days_ago=40, lon=11.0530)
+    services.change_status(done, "fixed", actor=None)
+    assert late.overdue_days == 5 and fresh.overdue_days == 0
+    done.refresh_from_db()
+    assert done.overdue_days == 0  # a fixed report is never overdue
+    _staff(client)
+    html = client.get(INBOX).content.decode()
+    assert "Überfällig seit 5 Tagen" in html  # text, not colour only
+    assert html.count("Überfällig seit") == 1
+    overdue = client.get(INBOX + "?tab=ueberfaellig").content.decode()
+    assert late.public_id in overdue
+    assert fresh.public_id not in overdue and done.public_id not in overdue
+    page = client.get(f"{INBOX}{late.public_id}/").content.decode()
+    assert "Zieldatum" in page and "Überfällig seit 5 Tagen" in page
+
+
+@pytest.mark.django_db
+def test_category_without_target_is_never_overdue():
+    Category.objects.filter(key="strasse").update(target_days=None)
+    report = _report(idem="old", days_ago=400)
+    assert report.overdue_days == 0
+    assert not services.overdue(Report.objects.all()).exists()
+
+
+# -- 2. merge ---------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_merge_moves_people_and_closes_with_link(client, django_capture_on_commit_callbacks):
+    first = _report(idem="a", email="erste@example.org")
+    second = _report(idem="b", email="zweite@example.org", lon=11.0500)
+    services.add_follower(second, email="nachbar@example.org")
+    services.add_follower(second, email="erste@example.org")  # already on A: not twice
+    _staff(client)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{INBOX}{second.public_id}/", {"action": "merge", "into": first.public_id.lower()}
+        )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == "closed_duplicate" and second.duplicate_of == first
+    followers = sorted(f.address() for f in Follower.objects.filter(report=first))
+    assert followers == ["nachbar@example.org", "zweite@example.org"]
+    # B's people get the closing mail that names A
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "erste@example.org",
+        "nachbar@example.org",
+        "zweite@example.org",
+    ]
+    assert all(first.public_id in m.body for m in mail.outbox)
+    public = client.get(f"/maengelmelder/meldung/{second.public_id}/").content.decode()
+    assert first.public_id in public
+    # A's next change reaches B's people too
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(first, "fixed", actor=None, public_text="Erledigt.")
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "erste@example.org",
+        "nachbar@example.org",
+        "zweite@example.org",
+    ]
+
+
+@pytest.mark.django_db
+def test_merge_bad_input_is_400_and_changes_nothing(client):
+    first = _report(idem="a")
+    second = _report(idem="b", lon=11.0500)
+    waste = _report("abfall", idem="w")
+    _staff(client)
+    url = f"{INBOX}{second.public_id}/"
+    for data in (
+        {"action": "merge", "into": ""},
+        {"action": "merge", "into": "M-NOPE"},
+        {"action": "merge", "into": second.public_id},  # itself
+        {"action": "merge", "into": waste.public_id},  # another unit's report
+        {"action": "merge", "into": "x" * 500},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400, data
+        assert "Es gibt ein Problem" in response.content.decode()
+    services.change_status(first, "fixed", actor=None)
+    assert client.post(url, {"action": "merge", "into": first.public_id}).status_code == 400
+    second.refresh_from_db()
+    assert second.status == "open" and second.duplicate_of is None
+    # another unit cannot merge our report
+    client.logout()
+    _staff(client, WASTE, "t-waste")
+    assert client.post(url, {"action": "merge", "into": waste.public_id}).status_code == 404
+
+
+# -- 3. forward -------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_forward_to_another_body(client, django_capture_on_commit_callbacks):
+    report = _report()
+    body = Body.objects.get(key="lsbb")
+    _staff(client)
+    url = f"{INBOX}{report.public_id}/"
+    assert "Landesstraßenbaubehörde" in client.get(url).content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "forward", "body": body.pk})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "closed_not_responsible" and report.forwarded_to == body
+    assert len(mail.outbox) == 1
+    assert "Landesstraßenbaubehörde Sachsen-Anhalt" in mail.outbox[0].body
+    assert "Halberstadt" in mail.outbox[0].body  # whom to contact
+    public = client.get(f"/maengelmelder/meldung/{report.public_id}/").content.decode()
+    assert "Landesstraßenbaubehörde Sachsen-Anhalt" in public
+    # reopening clears the forwarding
+    services.change_status(report, "confirmed", actor=None)
+    report.refresh_from_db()
+    assert report.forwarded_to is None
+
+
+@pytest.mark.django_db
+def test_forward_bad_input_is_400(client):
+    report = _report()
+    _staff(client)
+    url = f"{INBOX}{report.public_id}/"
+    Body.objects.filter(key="db").update(active=False)
+    for body in ("", "²", "999999", str(Body.objects.get(key="db").pk)):
+        response = client.post(url, {"action": "forward", "body": body})
+        assert response.status_code == 400, body
+    report.refresh_from_db()
+    assert report.status == "open"
+
+
+# -- 4. bulk actions --------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_bulk_status_change_with_template(client, django_capture_on_commit_callbacks):
+    one = _report(idem="one", email="eins@example.org")
+    two = _report(idem="two", email="zwei@example.org", lon=11.0500)
+    untouched = _report(idem="three", lon=11.0530)
+    _staff(client)
+    html = client.get(INBOX).content.decode()
+    assert f'name="reports" value="{one.pk}"' in html
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            INBOX + "?tab=offen",
+            {"reports": [one.pk, two.pk], "status": "confirmed", "template": "bestaetigt"},
+        )
+    assert response.status_code == 302 and response["Location"] == INBOX + "?tab=offen"
+    statuses = dict(Report.objects.values_list("pk", "status"))
+    assert statuses[one.pk] == statuses[two.pk] == "confirmed"
+    assert statuses[untouched.pk] == "open"
+    assert sorted(m.to[0] for m in mail.outbox) == ["eins@example.org", "zwei@example.org"]
+    assert "Vielen Dank" in mail.outbox[0].body
+    # a transition the table does not allow is reported per report, the rest applies
+    services.change_status(untouched, "fixed", actor=None)
+    response = client.post(
+        INBOX,
+        {"reports": [one.pk, untouched.pk], "status": "scheduled", "template": "geplant"},
+        follow=True,
+    )
+    assert untouched.public_id in response.content.decode()
+    assert dict(Report.objects.values_list("pk", "status"))[one.pk] == "scheduled"
+    assert Report.objects.get(pk=untouched.pk).status == "fixed"
+
+
+@pytest.mark.django_db
+def test_bulk_assign(client):
+    one = _report(idem="one")
+    two = _report(idem="two", lon=11.0500)
+    worker, _ = make_staff("t-worker", ROAD, "caseworker")
+    _staff(client, role="team_lead", name="t-lead")
+    assert client.post(INBOX, {"reports": [one.pk, two.pk], "person": worker.pk}).status_code == 302
+    assert set(Report.objects.values_list("assignee", flat=True)) == {worker.pk}
+    assert client.post(INBOX, {"reports": [one.pk], "unassign": "on"}).status_code == 302
+    assert Report.objects.get(pk=one.pk).assignee is None
+
+
+@pytest.mark.django_db
+def test_bulk_bad_input_is_400_and_other_units_reports_are_refused(client):
+    own = _report(idem="own")
+    waste = _report("abfall", idem="w")
+    outsider, _ = make_staff("t-out", WASTE, "caseworker")
+    _staff(client)
+    cases = [
+        {},  # nothing chosen
+        {"reports": [own.pk]},  # no action
+        {"reports": ["²"], "status": "confirmed", "template": "bestaetigt"},
+        {"reports": [waste.pk], "status": "fixed", "template": "behoben"},  # not ours
+        {"reports": [own.pk], "status": "confirmed"},  # no template
+        {"reports": [own.pk], "status": "fixed", "template": "bestaetigt"},  # wrong template
+        {"reports": [own.pk], "status": "closed_duplicate", "template": "doppelt"},
+        {"reports": [own.pk], "status": "x" * 300, "template": "bestaetigt"},
+        {"reports": [own.pk], "person": outsider.pk},  # not a colleague
+        {"reports": [own.pk], "status": "confirmed", "template": "bestaetigt", "unassign": "on"},
+    ]
+    for data in cases:
+        response = client.post(INBOX, data)
+        assert response.status_code == 400, data
+        assert "Es gibt ein Problem" in response.content.decode()
+    assert set(Report.objects.values_list("status", flat=True)) == {"open"}
+    assert not Report.objects.exclude(assignee=None).exists()
+
+
+@pytest.mark.django_db
+def test_bulk_needs_the_staff_gate(client, django_user_model):
+    own = _report(idem="own")
+    data = {"reports": [own.pk], "status": "fixed", "template": "behoben"}
+    assert client.post(INBOX, data).status_code == 302  # to the login
+    citizen = django_user_model.objects.create_user("b", "b@example.org", "pw-123456!x")
+    client.force_login(citizen)
+    assert client.post(INBOX, data).status_code == 403
+    assert Report.objects.get(pk=own.pk).status == "open"
