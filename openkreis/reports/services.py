@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -435,3 +436,44 @@ def over_limit(kind: str, who: str, per_hour: int) -> bool:
 def email_over_limit(email: str) -> bool:
     """One more report from this address would pass its hourly limit (web form and API)."""
     return over_limit("email", email.lower(), limit_setting("PER_EMAIL_HOUR", 5))
+
+
+# -- transparency: median days to fix per category ------------------------------------------------
+TRANSPARENCY_MIN_K = 5  # fewer fixed reports in a category: suppressed (no single case shown)
+
+
+def median_days_to_fix(now=None, *, k: int = TRANSPARENCY_MIN_K) -> list[dict]:
+    """Per active category: the median days from receipt to the first 'fixed' in the status
+    history, over reports fixed in the last 12 months; `days` is None (suppressed) when fewer
+    than `k` reports count. Cached for ten minutes (a public page)."""
+    now = now or timezone.now()
+    key = f"reports-transparency:{k}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    first_fix: dict[int, tuple] = {}
+    changes = StatusChange.objects.filter(
+        to_status=workflow.FIXED, at__gte=now - timedelta(days=365), at__lte=now
+    ).values_list("report_id", "report__category_id", "report__created_at", "at")
+    for report_id, category_id, created_at, at in changes:
+        seen = first_fix.get(report_id)
+        if seen is None or at < seen[2]:
+            first_fix[report_id] = (category_id, created_at, at)
+    per_category: dict[int, list[float]] = {}
+    for category_id, created_at, at in first_fix.values():
+        days = max(0.0, (at - created_at).total_seconds() / 86400)
+        per_category.setdefault(category_id, []).append(days)
+    result = []
+    for category in categories_for():
+        values = per_category.get(category.pk, [])
+        median = statistics.median(values) if len(values) >= k else None
+        result.append(
+            {
+                "category_id": category.pk,
+                "key": category.key,
+                "count": len(values) if len(values) >= k else None,
+                "days": None if median is None else round(median, 1),
+            }
+        )
+    cache.set(key, result, 600)
+    return result

@@ -238,8 +238,18 @@ def public_list(request):
             "category_id": category_id,
             "state": params.get("status", ""),
             "params": urlencode(params),
+            "transparency": _transparency(),
         },
     )
+
+
+def _transparency() -> list[dict]:
+    """The public 'Transparenz' line: median days to fix per category (k ≥ 5 or hidden)."""
+    labels = {c.pk: c.label for c in services.categories_for()}
+    return [
+        {**row, "label": labels.get(row["category_id"], row["key"])}
+        for row in services.median_days_to_fix()
+    ]
 
 
 def detail(request, public_id: str):
@@ -310,9 +320,7 @@ def inbox(request):
             if done:
                 messages.success(
                     request,
-                    ngettext(
-                        "%(n)d report changed.", "%(n)d reports changed.", done
-                    ) % {"n": done},
+                    ngettext("%(n)d report changed.", "%(n)d reports changed.", done) % {"n": done},
                 )
             for line in refused:
                 messages.error(request, line)
@@ -369,8 +377,7 @@ def inbox(request):
             "categories": services.categories_for(),
             "areas": services.areas(),
             "params": urlencode(params),
-            "bulk_form": bulk_form
-            or BulkForm(report_ids=(), templates=templates, people=people),
+            "bulk_form": bulk_form or BulkForm(report_ids=(), templates=templates, people=people),
             "selected": request.POST.getlist("reports") if bulk_form else [],
         },
         status=status,
@@ -429,13 +436,13 @@ def staff_detail(request, public_id: str):
         elif action == "merge":
             merge_form = MergeForm(request.POST)
             if merge_form.is_valid():
-                into = services.visible_reports(request.user).filter(
-                    public_id=merge_form.cleaned_data["into"]
-                ).first()
+                into = (
+                    services.visible_reports(request.user)
+                    .filter(public_id=merge_form.cleaned_data["into"])
+                    .first()
+                )
                 if into is None:
-                    merge_form.add_error(
-                        "into", _("No report with this number in your units.")
-                    )
+                    merge_form.add_error("into", _("No report with this number in your units."))
                 else:
                     try:
                         services.merge(

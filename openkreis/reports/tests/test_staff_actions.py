@@ -265,3 +265,62 @@ def test_bulk_needs_the_staff_gate(client, django_user_model):
     client.force_login(citizen)
     assert client.post(INBOX, data).status_code == 403
     assert Report.objects.get(pk=own.pk).status == "open"
+
+
+# -- 5. transparency: median days to fix (k ≥ 5) ------------------------------------------------
+def _fixed_after(report, days):
+    from openkreis.reports.models import StatusChange
+
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(days=days + 1))
+    services.change_status(report, "fixed", actor=None)
+    StatusChange.objects.filter(report=report, to_status="fixed").update(
+        at=timezone.now() - timedelta(days=1)
+    )
+
+
+@pytest.mark.django_db
+def test_median_days_to_fix_with_k_anonymity(client):
+    from django.template.loader import render_to_string
+
+    for index, days in enumerate((2, 4, 6, 8, 30)):
+        _fixed_after(_report(idem=f"s{index}", lon=11.04 + index * 0.002), days)
+    for index in range(4):  # only four fixed waste reports: suppressed
+        _fixed_after(_report("abfall", idem=f"w{index}", lon=11.04 + index * 0.002), 1)
+    old = _report(idem="old", lon=11.06)  # fixed 13 months ago: outside the window
+    services.change_status(old, "fixed", actor=None)
+    from openkreis.reports.models import StatusChange
+
+    StatusChange.objects.filter(report=old, to_status="fixed").update(
+        at=timezone.now() - timedelta(days=400)
+    )
+    rows = {row["key"]: row for row in services.median_days_to_fix()}
+    assert rows["strasse"]["days"] == 6.0 and rows["strasse"]["count"] == 5
+    assert rows["abfall"]["days"] is None and rows["abfall"]["count"] is None
+    response = client.get("/maengelmelder/")
+    assert response.status_code == 200
+    shown = {row["key"]: row for row in response.context["transparency"]}
+    assert shown["strasse"]["label"] == "Straßen, Wege und Schlaglöcher"
+    html = render_to_string("reports/_transparency.html", {"transparency": list(shown.values())})
+    assert "6 Tage (Median von 5 behobenen Meldungen)" in html
+    assert "zu wenige behobene Meldungen" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["zehn", 0, 400, True])
+def test_config_refuses_bad_target_days(tmp_path, bad):
+    import shutil
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    from openkreis.core.loader import LoadReport, TenantDataError
+    from openkreis.reports import config
+
+    source = Path(settings.BASE_DIR) / "tenants" / "harz"
+    shutil.copytree(source / "reports", tmp_path / "reports")
+    data = yaml.safe_load((source / "reports.yaml").read_text(encoding="utf-8"))
+    data["categories"][0]["target_days"] = bad
+    (tmp_path / "reports.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(TenantDataError, match="target_days"):
+        config.load(None, tmp_path, LoadReport())
