@@ -3,6 +3,7 @@ from django.urls import include, path
 from . import views
 from .feeds import reports_feed
 from .mine import my_reports
+from .offline import service_worker
 
 app_name = "reports"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("foto/<int:photo_id>/", views.photo, name="photo"),
     path("meine/", my_reports, name="mine"),
     path("feed/<str:area>.atom", reports_feed, name="feed"),
+    path("offline-sw.js", service_worker, name="service_worker"),
     path("bearbeitung/", views.inbox, name="inbox"),
     path("bearbeitung/<str:public_id>/", views.staff_detail, name="staff_detail"),
     # Open311 GeoReport v2 (docs/open311.md)
