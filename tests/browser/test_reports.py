@@ -162,3 +162,52 @@ def test_phone_position_finds_the_open_report_nearby_and_joins_it(browser, porta
     expect(page).to_have_url(re.compile(r"/maengelmelder/meldung/M-[A-Z2-9]{8}/$"))
     shoot(page, "joined-390")
     context.close()
+
+
+def test_bulk_action_in_the_inbox_at_320_px_without_javascript(browser, portal_url):
+    """The inbox's bulk form is plain HTML: tick a report, choose a status and a template at
+    320 px without JavaScript; the overdue tab and the form pass axe-core."""
+    staff = browser.new_context(
+        viewport={"width": 320, "height": 800}, locale="de-DE", java_script_enabled=False
+    )
+    desk = staff.new_page()
+    desk.goto(portal_url + "/maengelmelder/bearbeitung/")
+    desk.fill("input[name=login]", "mm-strasse-hbs")
+    desk.fill("input[name=password]", DEMO_PASSWORD)
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk).to_have_url(re.compile(r"/konto/2fa/authenticate/"))
+    desk.fill("input[name=code]", totp_code(SECRET))
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk).to_have_url(re.compile(r"/maengelmelder/bearbeitung/$"))
+    row = desk.locator(".report-table tbody tr").first
+    number = row.locator("a").first.inner_text()
+    row.locator("input[name=reports]").check()
+    desk.get_by_label("Neuer Status").select_option(label="In Bearbeitung")
+    desk.get_by_label("Textvorlage").select_option(label="In Bearbeitung: In Bearbeitung")
+    desk.get_by_role("button", name="Auf die ausgewählten Meldungen anwenden").click()
+    expect(desk.locator(".banner-success")).to_contain_text("1 Meldung geändert.")
+    expect(
+        desk.locator(".report-table tbody tr", has=desk.get_by_role("link", name=number))
+    ).to_contain_text("In Bearbeitung")
+    shoot(desk, "inbox-bulk-320")
+    staff.close()
+    check_staff = browser.new_context(
+        viewport={"width": 320, "height": 800}, locale="de-DE", bypass_csp=True
+    )
+    page = check_staff.new_page()
+    page.goto(portal_url + "/maengelmelder/bearbeitung/")
+    page.fill("input[name=login]", "mm-bauhof-hbs")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/konto/2fa/authenticate/"))
+    page.fill("input[name=code]", totp_code("MAENGELBAUHOFDEMOAAAAAAAAAAAAAAA"))
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/maengelmelder/bearbeitung/$"))
+    page.get_by_role("link", name="Überfällig").click()
+    expect(page.get_by_role("link", name="Überfällig")).to_have_attribute("aria-current", "page")
+    violations = axe(page)
+    page.get_by_role("link", name="Offen", exact=True).click()
+    expect(page.locator(".bulk-actions legend")).to_be_visible()
+    violations += axe(page)
+    check_staff.close()
+    assert violations == [], format_violations(violations)
