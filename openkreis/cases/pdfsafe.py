@@ -250,6 +250,20 @@ def _clear(d) -> None:
             del d[key]
 
 
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x01\x02")
+
+
+def _has_foreign_bytes(data: bytes) -> bool:
+    """Bytes that belong to no PDF revision: anything but whitespace before `%PDF-` or after
+    the last `%%EOF`, or a ZIP's signature anywhere (a ZIP can end in a fake `%%EOF`)."""
+    if data[: data.find(b"%PDF-")].strip():
+        return True
+    end = data.rfind(b"%%EOF")
+    if end < 0 or data[end + 5 :].strip(b" \t\r\n\x00\x0c"):
+        return True
+    return any(signature in data for signature in ZIP_SIGNATURES)
+
+
 def neutralise(data: bytes) -> Neutralised:
     """The PDF without anything active (see the module's docstring). Raises `UnsafePdf` when
     the independent scan still finds a marker, and pikepdf's errors for damaged files."""
@@ -259,6 +273,10 @@ def neutralise(data: bytes) -> Neutralised:
         pages = len(pdf.pages)
         if not cleaner.removed and _has_raw_marker(data):
             cleaner.removed.add("rewritten")
+        if _has_foreign_bytes(data):
+            # a polyglot: another file before the header or after the last revision (a ZIP
+            # with a program appended to a PDF); writing the PDF anew drops it
+            cleaner.removed.add("foreign data")
         if not cleaner.removed:
             result = data
         else:

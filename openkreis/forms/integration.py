@@ -34,8 +34,10 @@ def profile_data(user) -> dict[str, Any]:
 MIME_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 
 
-def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
-    """The content type sniffed from the bytes if allowed; FormError (from services) otherwise."""
+def check_upload(upload, accept: list[str], max_size_mb: int) -> tuple[str, bytes]:
+    """(the content type sniffed from the bytes, the bytes to keep) if allowed; FormError
+    (from services) otherwise. The bytes to keep are what the eAkte would store: a PDF
+    without active content, an image without anything appended after its end."""
     from .services import FormError
 
     if upload.size > max_size_mb * 1024 * 1024:
@@ -56,10 +58,11 @@ def check_upload(upload, accept: list[str], max_size_mb: int) -> str:
     # only what the case file will accept at submission (issue 16 F5).
     data = upload.read()
     upload.seek(0)
-    refusal = case_file_refusal(upload.name or "upload", data)
-    if refusal:
-        raise FormError(refusal)
-    return content_type
+    try:
+        validated = cases.validate_upload(upload.name or "upload", data)
+    except cases.UploadRejected as exc:
+        raise FormError(str(exc)) from exc
+    return content_type, validated.data
 
 
 def case_file_refusal(name: str, data: bytes) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -271,22 +272,18 @@ def add_file(application: Application, path: str, upload: UploadedFile) -> Appli
         raise FormError(_("This upload does not belong to the form."))
     if application.files.filter(field=path).count() >= spec["max_files"]:
         raise FormError(_("You have already uploaded the maximum number of files here."))
-    content_type = integration.check_upload(upload, spec["accept"], spec["max_size_mb"])
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    # the draft keeps what the eAkte would store (neutralised PDF, image without passenger)
+    content_type, data = integration.check_upload(upload, spec["accept"], spec["max_size_mb"])
     name = re.sub(r"[^\w.\- ]", "_", Path(upload.name or "upload").name)[:200] or "upload"
     stored = ApplicationFile(
         application=application,
         field=path,
         name=name,
         content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
-    stored.file.save(name, upload, save=False)
+    stored.file.save(name, ContentFile(data), save=False)
     stored.save()
     return stored
 

@@ -135,21 +135,7 @@ MUST_BE_REFUSED = {
 }
 
 
-# Findings this suite made that need a change outside its files (reported to the lead): the
-# eAkte's check (cases/services/uploads.py, validate_upload) keeps an image byte for byte and
-# a PDF in which the cleaner found nothing as uploaded — so HTML after a JPEG's end and a ZIP
-# after a PDF's %%EOF are stored and handed out with the document. Fix: re-encode images
-# (Pillow load + save, no metadata) and always write PDFs anew with pikepdf (which drops
-# whatever follows the last revision). strict: the marks must go when that is fixed.
-POLYGLOT_FINDING = pytest.mark.xfail(
-    strict=True,
-    reason="validate_upload stores bytes after an image's or a PDF's end (polyglot); needs "
-    "re-encoding in cases/services/uploads.py",
-)
-POLYGLOTS = {"jpeg-with-html-after-end", "pdf-with-zip-appended"}
-PARAMS = [
-    pytest.param(item, marks=POLYGLOT_FINDING) if item in POLYGLOTS else item for item in ITEMS
-]
+PARAMS = ITEMS
 
 
 def upload(item: str) -> SimpleUploadedFile:
@@ -257,8 +243,8 @@ def draft(client, harz, settings):
 
 @pytest.mark.parametrize("item", PARAMS)
 def test_online_form_draft(client, draft, item):
-    """The draft's file field: the draft files stay in the forms app until submission; they
-    must already be what the eAkte would accept (issue 16 F5)."""
+    """The draft's file field: the draft keeps what the eAkte would store — a neutralised PDF,
+    an image without a passenger — not the upload (issue 16 F5)."""
     from openkreis.forms.models import ApplicationFile
 
     url = f"/antrag/a/{draft.public_id}/seite/unterlagen/"
@@ -271,9 +257,6 @@ def test_online_form_draft(client, draft, item):
     for row in stored:
         with row.file.open("rb") as handle:
             data = handle.read()
-        if item.startswith("pdf-") and item != "pdf-with-zip-appended":
-            # a draft keeps the upload; what reaches the eAkte is neutralised at submission
-            continue
         assert_harmless(data, f"draft file {row.pk}")
 
 

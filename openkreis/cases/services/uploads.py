@@ -97,6 +97,7 @@ def validate_upload(name: str, data: bytes) -> ValidatedFile:
         data, removed = _neutralise_pdf(name, data)
     else:
         _check_image(name, data)
+        data, removed = _strip_image(data, mime)
     changed = data is not original
     return ValidatedFile(
         name=Path(name).name[:200] or "dokument",
@@ -161,6 +162,61 @@ def _check_image(name: str, data: bytes) -> None:
         raise UploadRejected(
             _("The image %(name)s is damaged and cannot be read.") % {"name": name}
         ) from exc
+
+
+def _strip_image(data: bytes, mime: str) -> tuple[bytes, list[str]]:
+    """The image without bytes after its end (a polyglot: HTML or a program appended to a
+    JPEG or PNG), found by walking the file's structure from the start; the pixels stay
+    bit for bit. `data` itself when nothing follows the end (TIFF: not checked)."""
+    end = {"image/png": _png_end, "image/jpeg": _jpeg_end}.get(mime, lambda d: None)(data)
+    if end is None or not data[end:].strip(b"\x00\r\n \t"):
+        return data, []
+    return data[:end], ["foreign data"]
+
+
+def _png_end(data: bytes) -> int | None:
+    """Offset after the IEND chunk (chunks: length, type, data, CRC)."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos
+    return None
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Offset after the EOI marker: segments are skipped by their length (an EXIF thumbnail
+    with its own EOI lives inside APP1), entropy-coded data after each SOS up to the next
+    marker that is not a stuffed 0xFF00 or a restart marker."""
+    pos, size = 2, len(data)
+    while pos + 1 < size:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:  # EOI
+            return pos + 2
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # standalone markers
+            pos += 2
+            continue
+        if pos + 4 > size:
+            return None
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:  # SOS: entropy-coded data follows
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= size:
+                    return None
+                following = data[pos + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    pos += 1 if following == 0xFF else 2
+                    continue
+                break
+    return None
 
 
 def _as_validated(item: Any) -> ValidatedFile:
