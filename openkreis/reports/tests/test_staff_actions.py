@@ -280,7 +280,6 @@ def _fixed_after(report, days):
 
 @pytest.mark.django_db
 def test_median_days_to_fix_with_k_anonymity(client):
-    from django.template.loader import render_to_string
 
     for index, days in enumerate((2, 4, 6, 8, 30)):
         _fixed_after(_report(idem=f"s{index}", lon=11.04 + index * 0.002), days)
@@ -300,7 +299,7 @@ def test_median_days_to_fix_with_k_anonymity(client):
     assert response.status_code == 200
     shown = {row["key"]: row for row in response.context["transparency"]}
     assert shown["strasse"]["label"] == "Straßen, Wege und Schlaglöcher"
-    html = render_to_string("reports/_transparency.html", {"transparency": list(shown.values())})
+    html = response.content.decode()  # the list page itself shows the line
     assert "6 Tage (Median von 5 behobenen Meldungen)" in html
     assert "zu wenige behobene Meldungen" in html
 
