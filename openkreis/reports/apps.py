@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Defect reports")
 
     def ready(self):
+        from openkreis.accounts.navigation import AccountLink, account_links
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
@@ -20,6 +21,8 @@ class ReportsConfig(AppConfig):
         # categories, municipality polygons, routing table, status texts (reports.yaml)
         register_step("reports", order=70, load=config.load)
         register_step("reports-demo", order=80, demo=True, load=demo.load_demo)
+        # "Meine Meldungen" in the account menu
+        account_links.register("my-reports", AccountLink(_("My reports"), "reports:mine"), order=20)
         staff_areas.register(
             "reports",
             StaffArea(_("Defect reports"), "reports:inbox", ("caseworker", "team_lead")),

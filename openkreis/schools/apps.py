@@ -13,6 +13,7 @@ class SchoolsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from openkreis.accounts.navigation import AccountLink, account_links
         from openkreis.core.models import Event
         from openkreis.core.personal_data import personal_data
         from openkreis.core.tenant_data import register_step
@@ -25,3 +26,11 @@ class SchoolsConfig(AppConfig):
         register_step("schools-demo", order=45, demo=True, load=demo.load_demo)
         personal_data.register("driving_schools", services.SchoolsData(), order=60)
         post_save.connect(signals.event_saved, sender=Event, dispatch_uid="schools-case-decided")
+        # "Fahrschule" in the account menu, for members of a driving school's company
+        account_links.register(
+            "driving-school",
+            AccountLink(
+                _("Driving school"), "schools:home", lambda u: services.schools_of(u).exists()
+            ),
+            order=10,
+        )

@@ -539,3 +539,11 @@ def test_gdpr_export_and_account_deletion(brocken, client):
     accounts.delete_account(pupil)
     application.refresh_from_db()
     assert application.consent_recorded_by is None and application.consent_at is not None
+
+
+def test_the_account_menu_leads_members_to_their_school(brocken, client):
+    """"Fahrschule" in "Mein Konto" for the school's members (accounts.navigation port)."""
+    _school, member = brocken
+    client.force_login(member)
+    html = client.get("/mein-konto/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'href="/fahrschule/"' in html and "Fahrschule" in html
