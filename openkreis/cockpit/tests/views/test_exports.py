@@ -23,6 +23,7 @@ def test_exports_csv_and_xlsx(client, log):
         "Online (Anzahl)",
         "Papier (Anzahl)",
         "Schalter (Anzahl)",
+        "Fahrschule (Anzahl)",
         "Online-Anteil (%)",
     ]
     assert sum(int(row[1]) for row in rows[1:]) == 12 and sum(int(row[2]) for row in rows[1:]) == 3
