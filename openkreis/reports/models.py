@@ -13,13 +13,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from openkreis.catalog.models import Translated
 from openkreis.core.models import OrgUnit, Region
 
 
-class Category(models.Model):
+class Category(Translated, models.Model):
     """What is broken (county data, tenants/<slug>/reports.yaml). Empty `regions`: offered in
     every area of the county; else only in those municipalities."""
 
@@ -45,15 +46,11 @@ class Category(models.Model):
 
     @property
     def label(self) -> str:
-        if (get_language() or "de").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return self._translated("name")
 
     @property
     def hint_label(self) -> str:
-        if (get_language() or "de").startswith("en") and self.hint_en:
-            return self.hint_en
-        return self.hint
+        return self._translated("hint")
 
 
 class Area(models.Model):
@@ -95,7 +92,7 @@ class Route(models.Model):
         return f"{self.category.key} × {self.area} → {self.unit.key}"
 
 
-class Body(models.Model):
+class Body(Translated, models.Model):
     """Another body a report can be forwarded to (county data), also outside the county,
     e.g. the Landesstraßenbaubehörde. Its name and contact are shown publicly."""
 
@@ -117,9 +114,7 @@ class Body(models.Model):
 
     @property
     def label(self) -> str:
-        if (get_language() or "de").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return self._translated("name")
 
 
 class StatusTemplate(models.Model):
