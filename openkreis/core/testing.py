@@ -19,13 +19,15 @@ def load_tenant(slug: str, pages: bool = False) -> None:
 STAFF_PASSWORD = "dienst-passwort-2026!"  # noqa: S105 (test accounts only)
 
 
-def totp_code(secret: str) -> str:
-    """The current TOTP code for `secret`, as an authenticator app would show it."""
+def totp_code(secret: str, ahead: int = 0) -> str:
+    """The current TOTP code for `secret`, as an authenticator app would show it. `ahead=1`:
+    the next time step's code (accepted with one step of drift) — for a second login of the
+    same account within 30 s, whose current code the reuse check refuses."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + ahead))
 
 
 def make_staff(username: str, unit_key: str, *roles: str, password: str = STAFF_PASSWORD):
