@@ -25,6 +25,10 @@ assets: node_modules/.installed
 	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js.map \
 	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css.map \
 	   openkreis/static/vendor/
+	mkdir -p openkreis/static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+	   node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
+	   node_modules/leaflet/LICENSE openkreis/static/vendor/leaflet/
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

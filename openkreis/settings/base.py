@@ -359,6 +359,7 @@ CELERY_BEAT_SCHEDULE = {
     "cockpit-refresh": {"task": "openkreis.cockpit.tasks.refresh", "schedule": 60.0},
     "cockpit-alerts": {"task": "openkreis.cockpit.tasks.evaluate_alerts", "schedule": 900.0},
     "cockpit-recompute": {"task": "openkreis.cockpit.tasks.recompute", "schedule": 86400.0},
+    "reports-follow-up": {"task": "openkreis.reports.tasks.send_follow_ups", "schedule": 3600.0},
     "portal-delete-old-barrier-reports": {
         "task": "openkreis.portal.tasks.delete_old_barrier_reports",
         "schedule": 86400.0,
@@ -373,8 +374,28 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Map tiles for the Mängelmelder's maps (docs/reports.md). The map works without them (markers
+# and the list stay); an empty URL switches the background off. The tile host is allowed in
+# the CSP's img-src.
+OPENKREIS_MAP_TILE_URL = env(
+    "OPENKREIS_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+OPENKREIS_MAP_ATTRIBUTION = env(
+    "OPENKREIS_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
+)
+
+
+def _tile_origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src 'self' data: {_tile_origin(OPENKREIS_MAP_TILE_URL)}; "
+    "style-src 'self'; script-src 'self'; "
     "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
