@@ -32,7 +32,7 @@ from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, sync_s
 from openkreis.core.models import OrgUnit, Region
 from openkreis.core.services import administration_for, unit_with_role
 
-from . import geo, workflow
+from . import geo, roads, workflow
 from .models import Area, Body, Category, Route, StatusTemplate
 
 FILE = "reports.yaml"
@@ -52,6 +52,7 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
     _load_routes(path, data, categories, report, county=county)
     _load_templates(path, data, report)
     _load_bodies(path, data, report)
+    _load_roads(folder, path, data, categories)
     geo.forget()
 
 
@@ -262,3 +263,25 @@ def _load_bodies(path, data, report) -> None:
             },
         )
     report.updated += Body.objects.exclude(key__in=keys).filter(active=True).update(active=False)
+
+
+def _load_roads(folder: Path, path: Path, data, categories) -> None:
+    """Check the road layer (`roads:`, see reports/roads.py): the file, every feature's class
+    and geometry, and that every route names a known unit or body and every category exists.
+    The layer itself is read from the tenant folder at routing time (not stored)."""
+    spec = data.get("roads")
+    roads.forget()
+    if spec is None:
+        return
+    layer = roads.read_layer(folder, spec)
+    known = {category.key for category, _route in categories}
+    unknown = sorted(layer.categories - known)
+    if unknown:
+        raise TenantDataError(f"{path}: roads: unknown categories {', '.join(unknown)}")
+    bodies = {str(b.get("key")) for b in data.get("bodies") or [] if isinstance(b, dict)}
+    for road_class, route in layer.routes.items():
+        where = f"roads.classes.{road_class}"
+        if "unit" in route:
+            _unit(path, where, route["unit"])
+        elif route["body"] not in bodies:
+            raise TenantDataError(f"{path}: {where}: unknown body {route['body']!r}")

@@ -28,7 +28,7 @@ from openkreis.core.models import StaffMembership
 from openkreis.core.services import record_event
 from openkreis.core.staff import unit_ids_for
 
-from . import geo, workflow
+from . import geo, roads, workflow
 from .models import (
     Area,
     Body,
@@ -156,7 +156,8 @@ def submit(sub: Submission) -> tuple[Report, bool]:
         raise ReportError(
             _("This category is not offered in %(area)s.") % {"area": area.region.name}
         )
-    unit = route_for(sub.category, area)
+    # a road of a routed class (Kreisstraße → the county) before the municipality's table
+    unit = roads.unit_for(sub.category.key, sub.lat, sub.lon) or route_for(sub.category, area)
     if unit is None:
         raise ReportError(_("Nobody is responsible for this category here yet."))
     if len(sub.photos) > MAX_PHOTOS:
