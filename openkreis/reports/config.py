@@ -1,6 +1,8 @@
 """County data for the Mängelmelder: tenants/<slug>/reports.yaml and the area polygons.
 
     areas: reports/areas.geojson      # FeatureCollection, property `ars` (or `ags`) per feature
+                                      # reports/places.csv (optional): Ortsteile for the place
+                                      # search (name, municipality ARS, lat, lon; geocoding.py)
     default: {role: ordnungsamt}      # where a category without its own route goes
     categories:
       - key: strasse
@@ -32,7 +34,7 @@ from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, sync_s
 from openkreis.core.models import OrgUnit, Region
 from openkreis.core.services import administration_for, unit_with_role
 
-from . import geo, roads, workflow
+from . import geo, geocoding, roads, workflow
 from .models import Area, Body, Category, Route, StatusTemplate
 
 FILE = "reports.yaml"
@@ -48,6 +50,8 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
         raise TenantDataError(f"{path}: 'areas' (the GeoJSON file of the municipalities) missing")
     county = tenant.region if tenant is not None else None
     load_areas(folder / areas_file, report, county=county)
+    geocoding.check_places(folder)  # the place search's gazetteer (read by geocoding.local)
+    geocoding.local.reset()
     categories = _load_categories(path, data, report)
     _load_routes(path, data, categories, report, county=county)
     _load_templates(path, data, report)

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from . import map as maps
 from . import views
 from .feeds import reports_feed
 from .mine import my_reports
@@ -17,6 +18,11 @@ urlpatterns = [
     path("meine/", my_reports, name="mine"),
     path("feed/<str:area>.atom", reports_feed, name="feed"),
     path("offline-sw.js", service_worker, name="service_worker"),
+    # maps and place search (reports/map.py)
+    path("karte.geojson", maps.public_geojson, name="map_geojson"),
+    path("gebiete.geojson", maps.outlines, name="map_outlines"),
+    path("orte.json", maps.places, name="places"),
+    path("bearbeitung/karte.geojson", maps.staff_geojson, name="staff_map_geojson"),
     path("bearbeitung/", views.inbox, name="inbox"),
     path("bearbeitung/<str:public_id>/", views.staff_detail, name="staff_detail"),
     # Open311 GeoReport v2 (docs/open311.md)

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from .forms import (
     StatusForm,
     new_key,
 )
+from .map import inbox_filter, map_context
 from .models import Photo, Report
 from .photos import CleanPhoto
 
@@ -105,9 +105,9 @@ def report_form(request):
     user = request.user if request.user.is_authenticated else None
     if request.method != "POST":
         form = ReportForm(initial={"key": new_key()}, user=user)
-        return render(request, "reports/form.html", {"form": form})
+        return render(request, "reports/form.html", {"form": form, **map_context()})
     form = ReportForm(request.POST, request.FILES, user=user)
-    context = {"form": form}
+    context = {"form": form, **map_context()}
     if not form.is_valid():
         return render(request, "reports/form.html", context, status=400)
     data = form.cleaned_data
@@ -239,6 +239,7 @@ def public_list(request):
             "state": params.get("status", ""),
             "params": urlencode(params),
             "transparency": _transparency(),
+            **map_context(map_params=urlencode(params)),
         },
     )
 
@@ -326,29 +327,8 @@ def inbox(request):
                 messages.error(request, line)
             return redirect(request.get_full_path())
         status = 400
-    reports = visible
-    tab = request.GET.get("tab", "offen")
-    if tab not in ("offen", "ueberfaellig", "meine", "erledigt", "alle"):
-        tab = "offen"
-    if tab == "ueberfaellig":
-        reports = services.overdue(reports)
-    elif tab == "offen":
-        reports = reports.exclude(status__in=workflow.DONE)
-    elif tab == "meine":
-        reports = reports.filter(assignee=request.user).exclude(status__in=workflow.DONE)
-    elif tab == "erledigt":
-        reports = reports.filter(status__in=workflow.DONE)
-    category_id = id_param(request.GET.get("kategorie"))
-    area_id = id_param(request.GET.get("gemeinde"))
-    q = request.GET.get("q", "").strip()[:100]
-    if category_id:
-        reports = reports.filter(category_id=category_id)
-    if area_id:
-        reports = reports.filter(area_id=area_id)
-    if q:
-        reports = reports.filter(
-            Q(public_id__iexact=q) | Q(description__icontains=q) | Q(street__icontains=q)
-        )
+    # the tab and filters, shared with the map (map.staff_geojson)
+    reports, tab, category_id, area_id, q = inbox_filter(request, visible)
     page = Paginator(reports.order_by("created_at", "id"), PAGE_SIZE).get_page(
         request.GET.get("seite")
     )
@@ -379,6 +359,7 @@ def inbox(request):
             "params": urlencode(params),
             "bulk_form": bulk_form or BulkForm(report_ids=(), templates=templates, people=people),
             "selected": request.POST.getlist("reports") if bulk_form else [],
+            **map_context(map_params=urlencode(params)),
         },
         status=status,
     )

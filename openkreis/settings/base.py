@@ -384,6 +384,10 @@ OPENKREIS_MAP_ATTRIBUTION = env(
     "OPENKREIS_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
 )
+# The Mängelmelder's place search (reports/geocoding.py): "local" (the county's gazetteer,
+# no network) or "nominatim" (an OpenStreetMap Nominatim server at OPENKREIS_NOMINATIM_URL).
+OPENKREIS_GEOCODER = env("OPENKREIS_GEOCODER", "local")
+OPENKREIS_NOMINATIM_URL = env("OPENKREIS_NOMINATIM_URL", "")
 
 
 def _tile_origin(url: str) -> str:

@@ -22,3 +22,5 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+# No network in tests: the maps run without a tile background (markers and outlines only).
+OPENKREIS_MAP_TILE_URL = ""

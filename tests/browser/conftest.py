@@ -120,6 +120,7 @@ def portal_url(mail_sink):
         "OPENKREIS_SMTP_HOST": "127.0.0.1",
         "OPENKREIS_SMTP_PORT": str(mail_sink[1]),
         "OPENKREIS_BASE_URL": f"http://127.0.0.1:{port}",
+        "OPENKREIS_MAP_TILE_URL": "",  # no network: the maps run without tiles
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for args in (

@@ -18,6 +18,8 @@
       lat.value = pos.coords.latitude.toFixed(6);
       lon.value = pos.coords.longitude.toFixed(6);
       status.textContent = status.getAttribute("data-found") + " (± " + Math.round(pos.coords.accuracy) + " m)";
+      // the form's map (map.js) moves its marker here
+      form.dispatchEvent(new CustomEvent("reports:position", { detail: { lat: pos.coords.latitude, lon: pos.coords.longitude } }));
     }, function () {
       lat.value = "";
       lon.value = "";
