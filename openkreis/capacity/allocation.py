@@ -28,6 +28,7 @@ import random
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 
 Pool = Hashable
 Child = Hashable
@@ -228,9 +229,87 @@ class Instance:
         day, number = divmod(rest, self._slots)
         return MAX_POINTS - rank, date.fromordinal(self._first_day + day), number
 
-    def run(self) -> Outcome:
+    def run_reference(self) -> Outcome:
+        """The readable algorithm (`deferred_acceptance` with `key`); `run` must agree."""
         wishes = {a.id: a.wishes for a in self.applicants}
         return deferred_acceptance(self.capacity, wishes, self.key)
+
+    def run(self) -> Outcome:
+        """The allocation: the same keys computed for all wishes at once (numpy) and the
+        compiled deferred acceptance (`_kernel`)."""
+        import numpy as np
+
+        from . import _kernel
+
+        pools = list(self.capacity)
+        pool_index = {p: i for i, p in enumerate(pools)}
+        kitas = list(dict.fromkeys(self.kita_of[p] for p in pools))
+        kita_index = {k: i for i, k in enumerate(kitas)}
+        municipalities = list(dict.fromkeys(self.municipality_of[k] for k in kitas))
+        m_index = {m: i for i, m in enumerate(municipalities)}
+        apps = self.applicants
+        n = len(apps)
+
+        capacity = np.array([self.capacity[p] for p in pools], np.int64)
+        pool_kita = np.array([kita_index[self.kita_of[p]] for p in pools], np.int64)
+        kita_m = np.array([m_index[self.municipality_of[k]] for k in kitas], np.int64)
+        res_pts = np.array(
+            [self.rules_for(m).points.get("residence", 0) for m in municipalities], np.int64
+        )
+        sib_pts = np.array(
+            [self.rules_for(m).points.get("sibling", 0) for m in municipalities], np.int64
+        )
+        flag_sets = list(dict.fromkeys(a.flags for a in apps))
+        fs_index = {f: i for i, f in enumerate(flag_sets)}
+        flag_pts = np.array(
+            [[self.rules_for(m).score(f) for f in flag_sets] for m in municipalities], np.int64
+        ).reshape(len(municipalities), len(flag_sets))
+
+        wishes = [a.wishes for a in apps]
+        lengths = np.fromiter(map(len, wishes), np.int64, n)
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        # unknown pools count as pools without places (-1); map/chain keep the loop in C
+        index = pool_index.get
+        wish_pool = np.array(list(map(index, chain.from_iterable(wishes))), dtype=object)
+        wish_pool = np.where(wish_pool == None, -1, wish_pool).astype(np.int64)  # noqa: E711
+        child = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        child_m = np.array([m_index.get(a.municipality, -1) for a in apps], np.int64)
+        child_fs = np.array([fs_index[a.flags] for a in apps], np.int64)
+        base = np.array([self._base[a.id] for a in apps], np.int64)
+        sibling_codes = np.fromiter(
+            (
+                c * len(kitas) + kita_index[k]
+                for c, a in enumerate(apps)
+                for k in a.siblings_at
+                if k in kita_index
+            ),
+            np.int64,
+        )
+
+        known = wish_pool >= 0
+        wp = np.where(known, wish_pool, 0)
+        kita = pool_kita[wp]
+        m = kita_m[kita]
+        pts = flag_pts[m, child_fs[child]]
+        pts += np.where(child_m[child] == m, res_pts[m], 0)
+        pts += np.where(np.isin(child * len(kitas) + kita, sibling_codes), sib_pts[m], 0)
+        wish_key = (MAX_POINTS - pts) * self._span + base[child]
+
+        assigned, proposals, tie, start, heap_key, heap_child, size = _kernel.deferred_acceptance(
+            offsets, wish_pool, wish_key, capacity
+        )
+        if tie >= 0:
+            raise ValueError(f"two children have the same priority at {pools[tie]!r}")
+        ids = [a.id for a in apps]
+        placement = {ids[c]: pools[p] for c, p in enumerate(assigned.tolist()) if p >= 0}
+        full = np.nonzero((size >= capacity) & (capacity > 0))[0].tolist()
+        return Outcome(
+            placement=placement,
+            cutoff={pools[p]: int(heap_key[start[p]]) for p in full},
+            last_admitted={pools[p]: ids[int(heap_child[start[p]])] for p in full},
+            proposals=int(proposals),
+        )
 
 
 # --- why a wish was not met -------------------------------------------------------------------

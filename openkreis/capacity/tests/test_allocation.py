@@ -240,3 +240,38 @@ def test_the_same_seed_gives_the_same_allocation_whatever_the_input_order(data):
     first = kita_instance(applicants, capacity, seed=42).run().placement
     shuffled = data.draw(st.permutations(applicants))
     assert kita_instance(list(shuffled), capacity, seed=42).run().placement == first
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_the_compiled_allocation_agrees_with_the_readable_one(data):
+    kitas = ["kita-a", "kita-b", "kita-c"]
+    pools = [(k, g) for k in kitas for g in ("krippe", "kiga")]
+    capacity = {p: data.draw(st.integers(0, 3)) for p in pools}
+    # a wish may name a pool that does not exist or name one twice: both are skipped
+    wishable = [*pools, ("kita-x", "krippe")]
+    n = data.draw(st.integers(0, 25))
+    applicants = [
+        Applicant(
+            i,
+            tuple(data.draw(st.lists(st.sampled_from(wishable), max_size=5))),
+            data.draw(st.sampled_from(["wernigerode", "halberstadt", "thale"])),
+            date(2026, data.draw(st.integers(1, 12)), 1),
+            frozenset(data.draw(st.sets(st.sampled_from(["hardship", "single_parent"])))),
+            frozenset(data.draw(st.sets(st.sampled_from([*kitas, "kita-x"])))),
+        )
+        for i in range(n)
+    ]
+    inst = Instance(
+        capacity=capacity,
+        kita_of={p: p[0] for p in pools},
+        municipality_of={"kita-a": "wernigerode", "kita-b": "halberstadt", "kita-c": "thale"},
+        rules=RULES,
+        applicants=applicants,
+        seed=data.draw(st.integers(0, 2**32)),
+    )
+    fast, readable = inst.run(), inst.run_reference()
+    assert fast.placement == readable.placement
+    assert fast.cutoff == readable.cutoff
+    assert fast.last_admitted == readable.last_admitted
+    assert fast.proposals == readable.proposals
