@@ -45,6 +45,7 @@ from openkreis.core.registry import Registry
 
 FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 WORD_RE = re.compile(r"[0-9a-zäöüß]+")
+CASED_WORD_RE = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 STOPWORDS = frozenset(
     (
         "der die das den dem des ein eine einer eines einem einen und oder ich mich mir mein "
@@ -84,6 +85,10 @@ def stem(word: str) -> str:
     """German Snowball stem, then umlaut-folded (so 'Führerscheine' → 'fuhrerschein')."""
     return fold(_stemmer.stemWord(word))
 
+
+# Running text, where a lower-case word is no noun: "passen" (to fit) is not "Pass" although
+# both stem to "pass". In the other fields (name, keywords, …) every word counts.
+PROSE_FIELDS = ("summary", "description")
 
 # Words that say "how", not "what": they do not make a service name more specific.
 GENERIC_NAME_TERMS = frozenset(stem(w) for w in ("beantragen", "antrag", "stellen", "erhalten"))
@@ -175,6 +180,9 @@ class SearchIndex:
     vocabulary: list[str] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: dict[str, set[str]] = field(default_factory=dict)
+    # Per noun synonym term ("pass" from "Pass"): the services that have it only as a
+    # lower-case word in running text ("passen") — a synonym does not reach those.
+    lowercase_only: dict[str, frozenset[int]] = field(default_factory=dict)
     phrase_synonyms: list[tuple[str, set[str]]] = field(default_factory=list)
     _truncated: dict[int, list[str]] = field(default_factory=dict)
     _memo: dict[tuple, list[Hit]] = field(default_factory=dict)
@@ -186,7 +194,27 @@ class SearchIndex:
         index = cls()
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         phrases: dict[frozenset[str], set[int]] = defaultdict(set)
+        noun_synonyms = {
+            stem(w.strip())
+            for group in synonym_groups
+            for w in group
+            if " " not in w.strip() and w.strip()[:1].isupper()
+        }
+        lowercase_only: dict[str, set[int]] = defaultdict(set)
         for pos, entry in enumerate(entries):
+            strong: set[str] = set()
+            weak: set[str] = set()
+            for field_name in FIELD_WEIGHTS:
+                text = entry.get(field_name) or ""
+                if field_name not in PROSE_FIELDS:
+                    strong.update(t for t in terms(text) if t in noun_synonyms)
+                    continue
+                for raw in CASED_WORD_RE.findall(text):
+                    term = stem(raw.lower())
+                    if term in noun_synonyms:
+                        (strong if raw[0].isupper() else weak).add(term)
+            for term in weak - strong:
+                lowercase_only[term].add(pos)
             for phrase in entry.get("phrases") or ():
                 key = frozenset(terms(phrase))
                 if len(key) > 1:
@@ -209,6 +237,7 @@ class SearchIndex:
                         postings[term][pos] = weight
         index.postings = dict(postings)
         index.phrases = dict(phrases)
+        index.lowercase_only = {t: frozenset(p) for t, p in lowercase_only.items()}
         name_weight = FIELD_WEIGHTS["name"]
         index.name_postings = {
             term: frozenset(pos for pos, weight in docs.items() if weight >= name_weight)
@@ -272,6 +301,10 @@ class SearchIndex:
 
     def candidates(self, word: str, as_prefix: bool) -> dict[str, float]:
         """Index terms a query word may mean, each with a confidence 0..1."""
+        return self._candidates(word, as_prefix)[0]
+
+    def _candidates(self, word: str, as_prefix: bool) -> tuple[dict[str, float], set[str]]:
+        """candidates(), and the terms among them reached only through a synonym."""
         term, plain = stem(word), fold(word)
         found: dict[str, float] = {}
         for exact in (term, plain):
@@ -280,20 +313,30 @@ class SearchIndex:
         if as_prefix and len(plain) >= 2:
             for candidate in self._prefix_terms(plain):
                 found.setdefault(candidate, 0.85)
+        compounds: set[str] = set()
         if len(term) >= 4:
             # Compounds: "steuer" finds "hundesteuer", "zulassung" finds "kfzzulassung".
             for candidate in self._infix_terms(term):
-                found.setdefault(candidate, 0.6)
+                if candidate not in found:
+                    found[candidate] = 0.6
+                    compounds.add(candidate)
         if not any(score >= 0.85 for score in found.values()):
             for candidate, score in self._fuzzy_terms(plain, as_prefix).items():
                 found[candidate] = max(found.get(candidate, 0.0), score)
-        # A synonym means the same thing: "führersch…" reaches "Fahrerlaubnis" too.
-        seeds = {term: 1.0, plain: 1.0, **found}
+                compounds.discard(candidate)
+        # A synonym means the same thing: "führersch…" reaches "Fahrerlaubnis" too. Not the
+        # synonyms of a compound the word is only part of: "Reisepass" is inside
+        # "Kinderreisepass", but the child's synonyms ("Ausweis Kind") are not the passport's.
+        seeds = {term: 1.0, plain: 1.0}
+        seeds.update((c, score) for c, score in found.items() if c not in compounds)
+        via_synonym: set[str] = set()
         for candidate, score in seeds.items():
             for synonym in self.synonyms.get(candidate, ()):
                 if synonym in self.postings and found.get(synonym, 0.0) < score:
+                    if synonym not in found:
+                        via_synonym.add(synonym)
                     found[synonym] = score
-        return found
+        return found, via_synonym
 
     def _infix_terms(self, term: str) -> list[str]:
         return [v for v in self.vocabulary if len(v) > len(term) + 2 and term in v][:30]
@@ -306,15 +349,20 @@ class SearchIndex:
         strength: dict[int, float] = {}
         named: set[int] = set()
         top_weight = FIELD_WEIGHTS["name"]
-        for term, confidence in self.candidates(word, as_prefix).items():
+        found, via_synonym = self._candidates(word, as_prefix)
+        for term, confidence in found.items():
+            # A noun synonym ("Pass") does not reach a verb of the same stem ("passen").
+            skip = self.lowercase_only.get(term, _EMPTY) if term in via_synonym else _EMPTY
             if intent:
                 share = confidence / top_weight
                 for pos, weight in self.postings[term].items():
-                    if share * weight > strength.get(pos, 0.0):
+                    if pos not in skip and share * weight > strength.get(pos, 0.0):
                         strength[pos] = share * weight
             else:
                 idf = self.idf[term]
                 for pos, weight in self.postings[term].items():
+                    if pos in skip:
+                        continue
                     value = confidence * weight * idf
                     if value > best.get(pos, 0.0):
                         best[pos] = value

@@ -324,3 +324,52 @@ def test_a_service_is_found_by_its_life_event(harz):
     event = LifeEventFactory(name="Ich halte Bienen")
     service = ServiceFactory(name="Bienenvolk anzeigen", life_events=[event])
     assert service.slug in [h.slug for h in catalog.search(harz, "Bienen halten")]
+
+
+# -- synonyms reach what the word means, not what merely sounds like it (issue 14.5) ----------
+PASS_ENTRIES = [
+    {"id": 1, "slug": "reisepass", "name": "Reisepass beantragen", "popularity": 50},
+    {
+        "id": 2,
+        "slug": "kinderpass",
+        "name": "Ausweis für ein Kind",
+        "popularity": 40,
+        "keywords": "Kinderreisepass",
+    },
+    {"id": 3, "slug": "kita", "name": "Kita-Platz für Ihr Kind", "popularity": 90},
+    {
+        "id": 4,
+        "slug": "sperrmuell",
+        "name": "Sperrmüll abholen lassen",
+        "popularity": 80,
+        "summary": "Alte Möbel, die nicht in die Tonne passen.",
+    },
+    {"id": 5, "slug": "verlust", "name": "Verlust melden", "popularity": 10, "keywords": "Pass"},
+]
+PASS_SYNONYMS = [["Reisepass", "Pass"], ["Kinderreisepass", "Ausweis Kind"]]
+
+
+def test_a_synonym_of_a_compound_is_not_a_synonym_of_its_part():
+    """ "Reisepass" is inside "Kinderreisepass", whose synonyms mention "Kind": the search
+    for a passport listed every service about children (Kita, Kindergeld, …)."""
+    index = SearchIndex.build(PASS_ENTRIES, PASS_SYNONYMS)
+    slugs = [h.slug for h in index.search("Reisepass", as_prefix=False)]
+    assert slugs[0] == "reisepass"
+    assert "kinderpass" in slugs  # the compound itself is still found
+    assert "kita" not in slugs
+
+
+def test_a_noun_synonym_does_not_match_a_verb_with_the_same_stem():
+    """ "Pass" (the passport) and "passen" (to fit) share the stem "pass": a search for
+    "Reisepass" listed "Sperrmüll abholen lassen" (things that do not fit in the bin)."""
+    index = SearchIndex.build(PASS_ENTRIES, PASS_SYNONYMS)
+    slugs = [h.slug for h in index.search("Reisepass", as_prefix=False)]
+    assert "verlust" in slugs  # the synonym still reaches the noun "Pass"
+    assert "sperrmuell" not in slugs
+
+
+def test_reisepass_finds_no_unrelated_services_in_harz(harz):
+    slugs = [h.slug for h in catalog.search(harz, "Reisepass verlängern", limit=20)]
+    assert slugs[0] == "reisepass-beantragen"
+    for unrelated in ("sperrmuell", "kindergeld", "kita-platz", "elterngeld"):
+        assert unrelated not in slugs, slugs
