@@ -49,6 +49,8 @@ REPORT_FIXED = "report.fixed"
 REPORT_CLOSED = "report.closed"  # duplicate, not responsible, not reproducible
 REPORT_REOPENED = "report.reopened"
 REPORT_ASSIGNED = "report.assigned"
+REPORT_SPLIT = "report.split"  # staff made a second report from this one
+REPORT_FOLLOW_UP = "report.follow_up"  # an answer to the four-week questionnaire (answer only)
 
 # The portal
 PORTAL_SEARCH = "portal.search"

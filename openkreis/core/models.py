@@ -7,6 +7,7 @@ import math
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.Model):
@@ -278,6 +279,8 @@ class StaffMembership(models.Model):
         FRONT_DESK = "front_desk", _("Front desk / counter")
         AUDITOR = "auditor", _("Auditor")
         MANAGER = "manager", _("Management (cockpit)")
+        # the Mängelmelder's back office only (road and waste units: no eAkte desk)
+        REPORT_OFFICER = "report_officer", pgettext_lazy("staff role", "Defect reports")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -25,6 +25,6 @@ class ReportsConfig(AppConfig):
         account_links.register("my-reports", AccountLink(_("My reports"), "reports:mine"), order=20)
         staff_areas.register(
             "reports",
-            StaffArea(_("Defect reports"), "reports:inbox", ("caseworker", "team_lead")),
+            StaffArea(_("Defect reports"), "reports:inbox", ("report_officer", "team_lead")),
             order=45,
         )

@@ -16,7 +16,8 @@
     routes:                             # exceptions for one category in one municipality
       - {category: strasse, municipality: "150850135135", unit: gem-halberstadt-bauamt}
     bodies:                             # other bodies to forward to (shown publicly)
-      - {key: lsbb, name: Landesstraßenbaubehörde Sachsen-Anhalt, contact: "…", url: "…"}
+      - {key: lsbb, name: Landesstraßenbaubehörde Sachsen-Anhalt, contact: "…", url: "…",
+         email: "…"}                   # optional: gets the public facts of a forwarded report
     templates:                          # public texts staff start from
       - {key: fixed-done, status: fixed, title: Behoben, text: "…"}
 
@@ -29,6 +30,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, sync_set, upsert
 from openkreis.core.models import OrgUnit, Region
@@ -253,6 +257,12 @@ def _load_bodies(path, data, report) -> None:
         if not isinstance(spec, dict) or not spec.get("key") or not spec.get("name"):
             raise TenantDataError(f"{path}: {where}: 'key' and 'name' are required")
         keys.append(spec["key"])
+        email = str(spec.get("email") or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise TenantDataError(f"{path}: {where}: 'email' is not an e-mail address") from exc
         upsert(
             Body,
             report,
@@ -262,6 +272,7 @@ def _load_bodies(path, data, report) -> None:
                 "name_en": spec.get("name_en", ""),
                 "contact": spec.get("contact", ""),
                 "url": spec.get("url", ""),
+                "email": email,
                 "position": position,
                 "active": True,
             },

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from openkreis.core.models import OrgUnit
+from openkreis.core.models import OrgUnit, StaffMembership
 from openkreis.core.staff import Role, add_staff, ensure_totp
 
 from . import services, workflow
@@ -20,21 +20,21 @@ DEMO_STAFF = [
     (
         "mm-bauhof-hbs",
         "gem-halberstadt-bauamt",
-        [Role.TEAM_LEAD],
+        [Role.REPORT_OFFICER],
         "MAENGELBAUHOFDEMOAAAAAAAAAAAAAAA",
-        "Mängelmelder Bauamt/Bauhof Halberstadt (Teamleitung)",
+        "Mängelmelder Bauamt/Bauhof Halberstadt",
     ),
     (
         "mm-strasse-hbs",
         "gem-halberstadt-bauamt",
-        [Role.CASEWORKER],
+        [Role.REPORT_OFFICER],
         "MAENGELSTRASSEDEMOAAAAAAAAAAAAAA",
         "Mängelmelder Straßen Halberstadt",
     ),
     (
         "mm-abfall",
         "abfallwirtschaft",
-        [Role.CASEWORKER],
+        [Role.REPORT_OFFICER],
         "MAENGELABFALLDEMOAAAAAAAAAAAAAAA",
         "Mängelmelder enwi Abfall (ganzer Landkreis)",
     ),
@@ -101,6 +101,8 @@ def load_demo(tenant, folder, report) -> None:
         if unit is None:
             continue
         user = add_staff(username, f"{username}@example.org", DEMO_PASSWORD, unit, roles)
+        # only the Mängelmelder's role (an older demo gave caseworker/team lead: the eAkte desk)
+        StaffMembership.objects.filter(user=user).exclude(org_unit=unit, role__in=roles).delete()
         ensure_totp(user, secret)
         users[unit_key] = users.get(unit_key) or user
         logins.append((description, username, secret))

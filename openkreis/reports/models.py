@@ -101,6 +101,9 @@ class Body(Translated, models.Model):
     name_en = models.CharField(max_length=200, blank=True)
     contact = models.CharField(max_length=500, blank=True, help_text=_("Public contact"))
     url = models.URLField(blank=True)
+    email = models.EmailField(
+        blank=True, help_text=_("Gets one mail with the public facts of a forwarded report")
+    )
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -191,6 +194,10 @@ class Report(models.Model):
     )
     forwarded_to = models.ForeignKey(
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    # made by staff from another report that was really two (split)
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_into"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -297,6 +304,35 @@ class StatusChange(models.Model):
     @property
     def to_label(self) -> str:
         return Report.Status(self.to_status).label
+
+
+class FollowUp(models.Model):
+    """The four-week questionnaire "Ist der Mangel behoben?": one per report and address,
+    recorded before the mail goes out (so a second or parallel run never mails twice). The
+    link's token is stored only as its SHA-256."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes, it is fixed")
+        NO = "no", _("No, or only partly")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="follow_ups")
+    email = models.EmailField(help_text=_("Lower-case address the questionnaire went to"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    comment = models.TextField(blank=True, max_length=1000)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("follow-up questionnaire")
+        verbose_name_plural = _("follow-up questionnaires")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "email"], name="uniq_report_follow_up")
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} of report {self.report_id}"
 
 
 # the Open311 API clients live with the API (openkreis/reports/open311/models.py)

@@ -5,8 +5,10 @@ Events carry the category and the area (municipality ARS) only, never a person.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import secrets
 import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +36,7 @@ from .models import (
     Body,
     Category,
     Follower,
+    FollowUp,
     Photo,
     Report,
     Route,
@@ -43,7 +46,8 @@ from .models import (
 from .photos import CleanPhoto
 
 logger = logging.getLogger(__name__)
-STAFF_ROLES = ("caseworker", "team_lead")
+# the Mängelmelder's own role, and the unit's team lead (not the eAkte's caseworker role)
+STAFF_ROLES = ("report_officer", "team_lead")
 MAX_PHOTOS = 3
 
 
@@ -346,13 +350,143 @@ def forward(report: Report, body: Body, *, actor, public_text: str = "") -> Stat
         ) % {"body": body.name, "contact": contact}
     if public_text.strip():
         text = public_text.strip() + "\n\n" + text
-    return change_status(
+    change = change_status(
         report,
         workflow.NOT_RESPONSIBLE,
         actor=actor,
         public_text=text,
         internal_note=_("Forwarded to %(body)s.") % {"body": body.name},
     )
+    if body.email:
+        transaction.on_commit(lambda: mail_body(report.pk, body.pk, actor=actor))
+    return change
+
+
+def _base_url() -> str:
+    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+
+
+def mail_body(report_id: int, body_id: int, *, actor=None) -> bool:
+    """One mail to the body a report was forwarded to, with the report's public facts only:
+    category, place, position (with an OpenStreetMap link), description, the link to the
+    public page and links to the photos staff approved for the public. Never the reporter's
+    address (nobody agreed to pass it on) or unapproved photos. The history notes the mail."""
+    report = Report.objects.select_related("category", "area__region").get(pk=report_id)
+    body = Body.objects.get(pk=body_id)
+    base = _base_url()
+    with translation.override("de"):
+        context = {
+            "report": report,
+            "body": body,
+            "link": base + reverse("reports:detail", args=[report.public_id]),
+            "photos": [
+                base + reverse("reports:photo", args=[p.pk]) for p in report.public_photos()
+            ],
+            "osm": (
+                f"https://www.openstreetmap.org/?mlat={report.lat:.6f}&mlon={report.lon:.6f}"
+                f"#map=18/{report.lat:.6f}/{report.lon:.6f}"
+                if report.lat is not None and report.lon is not None
+                else ""
+            ),
+        }
+        subject = _("Forwarded defect report %(id)s: %(category)s, %(area)s") % {
+            "id": report.public_id,
+            "category": report.category.name,
+            "area": report.area.region.name,
+        }
+        text = render_to_string("reports/email/forwarded.txt", context)
+        try:
+            sent = send_mail(subject, text, None, [body.email]) == 1
+        except Exception:  # noqa: BLE001 - the forwarding stands; the history says so
+            logger.exception("report %s: mail to %s not sent", report.public_id, body.key)
+            sent = False
+        note = (
+            _("E-mail with the public facts sent to %(body)s (%(email)s).")
+            if sent
+            else _("The e-mail to %(body)s (%(email)s) could not be sent.")
+        ) % {"body": body.name, "email": body.email}
+    add_note(report, actor=actor, internal_note=note)
+    return sent
+
+
+# -- split: one report that is really two ------------------------------------------------------
+@transaction.atomic
+def split(
+    report: Report,
+    *,
+    actor,
+    category: Category,
+    description: str,
+    place: str | None = None,
+    photo_ids=(),
+) -> Report:
+    """Make a new report from `report` (e.g. a pothole and a broken light in one): the new
+    category's route decides the unit (maybe another one), the same reporter and followers
+    get the updates of both, chosen photos move, both histories say so."""
+    report = (
+        Report.objects.select_for_update()
+        .select_related("category", "area__region")
+        .get(pk=report.pk)
+    )
+    if not report.is_open:
+        raise ReportError(_("A closed report cannot be split."))
+    if not description.strip():
+        raise ReportError(_("Please describe the new report."))
+    if not categories_for(report.area).filter(pk=category.pk).exists():
+        raise ReportError(
+            _("This category is not offered in %(area)s.") % {"area": report.area.region.name}
+        )
+    # the same routing as a new report: the road layer first, then the table
+    unit = roads.unit_for(category.key, report.lat, report.lon) or route_for(category, report.area)
+    if unit is None:
+        raise ReportError(_("Nobody is responsible for this category here yet."))
+    photo_ids = {int(i) for i in photo_ids}
+    photos = list(report.photos.filter(pk__in=photo_ids))
+    if len(photos) != len(photo_ids):
+        raise ReportError(_("Please choose photos of this report only."))
+    new = Report.objects.create(
+        category=category,
+        area=report.area,
+        unit=unit,
+        lat=report.lat,
+        lon=report.lon,
+        street=report.street,
+        place=(report.place if place is None else place).strip(),
+        description=description.strip(),
+        user=report.user,
+        email=report.email,
+        split_from=report,
+        idempotency_key=f"split-{report.public_id}-{secrets.token_urlsafe(16)}",
+    )
+    for follower in report.followers.all():
+        Follower.objects.create(report=new, user=follower.user, email=follower.email)
+    Photo.objects.filter(pk__in=[p.pk for p in photos]).update(report=new)
+    with translation.override("de"):
+        old_text = _("Split: new report %(id)s (%(category)s).") % {
+            "id": new.public_id,
+            "category": category.name,
+        }
+        new_text = _("Split from report %(id)s.") % {"id": report.public_id}
+    StatusChange.objects.create(
+        report=report,
+        from_status=report.status,
+        to_status=report.status,
+        actor=actor,
+        public_text=old_text,
+    )
+    change = StatusChange.objects.create(
+        report=new, to_status=workflow.OPEN, actor=actor, public_text=new_text
+    )
+    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    _record(
+        event_kinds.REPORT_SPLIT,
+        report,
+        new=f"report:{new.pk}",
+        new_category=category.key,
+    )
+    _record(event_kinds.REPORT_RECEIVED, new)
+    transaction.on_commit(lambda: notify(new, change))
+    return new
 
 
 def assignable(report: Report):
@@ -393,7 +527,7 @@ def recipients(report: Report) -> list[str]:
 def notify(report: Report, change: StatusChange) -> int:
     """Mail every reporter and follower about a public status change (one mail each, so no
     one sees another's address). German: the language of the county's texts."""
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    base = _base_url()
     sent = 0
     with translation.override("de"):
         link = base + reverse("reports:detail", args=[report.public_id])
@@ -439,6 +573,182 @@ def email_over_limit(email: str) -> bool:
     return over_limit("email", email.lower(), limit_setting("PER_EMAIL_HOUR", 5))
 
 
+# -- the four-week questionnaire "Ist der Mangel behoben?" --------------------------------------
+FOLLOW_UP_GRACE_DAYS = 14  # reports fixed longer ago than due + this are not asked any more
+
+
+def days_setting(name: str, default: int) -> int:
+    """A number of days: Django setting `OPENKREIS_REPORTS_<name>`, else the environment."""
+    value = getattr(settings, f"OPENKREIS_REPORTS_{name}", None)
+    if value is None:
+        return limit_setting(name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def follow_up_days() -> int:
+    return days_setting("FOLLOW_UP_DAYS", 28)
+
+
+def follow_up_valid_days() -> int:
+    return days_setting("FOLLOW_UP_VALID_DAYS", 56)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def due_for_follow_up(now=None) -> QuerySet[Report]:
+    """Reports fixed `follow_up_days` ago (and at most FOLLOW_UP_GRACE_DAYS longer, so that
+    the first run after an installation or an outage does not ask about old repairs), still
+    fixed. The last 'fixed' counts (a reopened and fixed again report starts anew)."""
+    now = now or timezone.now()
+    due = now - timedelta(days=follow_up_days())
+    last_fixed = (
+        StatusChange.objects.filter(report=models.OuterRef("pk"), to_status=workflow.FIXED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return (
+        Report.objects.filter(status=workflow.FIXED)
+        .annotate(fixed_at=models.Subquery(last_fixed))
+        .filter(fixed_at__lte=due, fixed_at__gt=due - timedelta(days=FOLLOW_UP_GRACE_DAYS))
+        .select_related("category", "area__region", "user")
+    )
+
+
+def send_follow_ups(now=None) -> int:
+    """Mail the questionnaire once to the reporter and each follower of every due report.
+    The row (unique per report and address) is written before the mail: a second run, or
+    one in parallel, finds it and sends nothing. A mail that fails removes its row, so the
+    next run tries again. Returns the number of mails sent."""
+    sent = 0
+    base = _base_url()
+    for report in due_for_follow_up(now):
+        for address in recipients(report):
+            token = secrets.token_urlsafe(32)
+            try:
+                with transaction.atomic():
+                    row = FollowUp.objects.create(
+                        report=report, email=address.lower(), token_hash=_token_hash(token)
+                    )
+            except IntegrityError:  # asked already (or another run is asking right now)
+                continue
+            with translation.override("de"):
+                subject = _("Is the defect fixed? Your report %(id)s") % {"id": report.public_id}
+                text = render_to_string(
+                    "reports/email/follow_up.txt",
+                    {
+                        "report": report,
+                        "link": base + reverse("reports:follow_up", args=[token]),
+                        "valid_days": follow_up_valid_days(),
+                    },
+                )
+            try:
+                sent += send_mail(subject, text, None, [address])
+            except Exception:  # noqa: BLE001 - not sent: the next run tries again
+                logger.exception("report %s: follow-up mail not sent", report.public_id)
+                row.delete()
+    return sent
+
+
+def find_follow_up(token: str) -> FollowUp | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        FollowUp.objects.select_related("report__category", "report__area__region")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+def follow_up_expired(item: FollowUp, now=None) -> bool:
+    now = now or timezone.now()
+    return item.sent_at + timedelta(days=follow_up_valid_days()) < now
+
+
+@transaction.atomic
+def answer_follow_up(item: FollowUp, answer: str, comment: str = "") -> FollowUp:
+    """Record the answer (once per link). "No" reopens a report that is still fixed, with
+    the public text "Wiedereröffnet nach Rückmeldung", and tells the unit."""
+    item = FollowUp.objects.select_for_update().select_related("report").get(pk=item.pk)
+    if item.answered_at is not None:
+        raise ReportError(_("You have already answered. Thank you."))
+    if follow_up_expired(item):
+        raise ReportError(_("This link has expired."))
+    if answer not in FollowUp.Answer.values:
+        raise ReportError(_("Please choose an answer."))
+    comment = comment.strip()[:1000]
+    item.answer, item.comment, item.answered_at = answer, comment, timezone.now()
+    item.save(update_fields=["answer", "comment", "answered_at"])
+    report = Report.objects.select_related("category", "area__region").get(pk=item.report_id)
+    _record(event_kinds.REPORT_FOLLOW_UP, report, answer=answer)
+    with translation.override("de"):
+        said = (
+            _("Feedback from the questionnaire: fixed.")
+            if answer == FollowUp.Answer.YES
+            else _("Feedback from the questionnaire: not or only partly fixed.")
+        )
+        note = said + (" " + _("Comment: %(text)s") % {"text": comment} if comment else "")
+        if answer == FollowUp.Answer.NO and report.status == workflow.FIXED:
+            change_status(
+                report,
+                workflow.CONFIRMED,
+                actor=None,
+                public_text=_("Reopened after feedback: the defect is not or only partly fixed."),
+                internal_note=note,
+            )
+            transaction.on_commit(lambda: notify_unit_reopened(report.pk, comment))
+        else:
+            add_note(report, actor=None, internal_note=note)
+    return item
+
+
+def notify_unit_reopened(report_id: int, comment: str = "") -> int:
+    """Tell the responsible unit that feedback reopened a report: the unit's address if it
+    has one, else the assigned person. Nobody to tell: 0 (the inbox shows it anyway)."""
+    report = Report.objects.select_related("category", "area__region", "unit", "assignee").get(
+        pk=report_id
+    )
+    address = report.unit.email or (report.assignee.email if report.assignee else "")
+    if not address:
+        return 0
+    with translation.override("de"):
+        subject = _("Report %(id)s reopened after feedback") % {"id": report.public_id}
+        text = render_to_string(
+            "reports/email/reopened_unit.txt",
+            {
+                "report": report,
+                "comment": comment,
+                "link": _base_url() + reverse("reports:staff_detail", args=[report.public_id]),
+            },
+        )
+    try:
+        return send_mail(subject, text, None, [address])
+    except Exception:  # noqa: BLE001 - the reopening stands; the inbox shows it
+        logger.exception("report %s: mail to the unit not sent", report.public_id)
+        return 0
+
+
+def follow_up_shares(now=None, *, k: int = 5) -> dict[int, tuple[int, float]]:
+    """Per category: (answers, share answered "fixed") over questionnaires answered in the
+    last 12 months — only categories with at least `k` answers."""
+    now = now or timezone.now()
+    rows = (
+        FollowUp.objects.filter(answered_at__gte=now - timedelta(days=365))
+        .exclude(answer="")
+        .values_list("report__category_id", "answer")
+    )
+    counts: dict[int, list[int]] = {}
+    for category_id, answer in rows:
+        total_yes = counts.setdefault(category_id, [0, 0])
+        total_yes[0] += 1
+        total_yes[1] += answer == FollowUp.Answer.YES
+    return {c: (n, yes / n) for c, (n, yes) in counts.items() if n >= k}
+
+
 # -- transparency: median days to fix per category ------------------------------------------------
 TRANSPARENCY_MIN_K = 5  # fewer fixed reports in a category: suppressed (no single case shown)
 
@@ -465,15 +775,20 @@ def median_days_to_fix(now=None, *, k: int = TRANSPARENCY_MIN_K) -> list[dict]:
         days = max(0.0, (at - created_at).total_seconds() / 86400)
         per_category.setdefault(category_id, []).append(days)
     result = []
+    shares = follow_up_shares(now, k=k)
     for category in categories_for():
         values = per_category.get(category.pk, [])
         median = statistics.median(values) if len(values) >= k else None
+        answers, share = shares.get(category.pk, (None, None))
         result.append(
             {
                 "category_id": category.pk,
                 "key": category.key,
                 "count": len(values) if len(values) >= k else None,
                 "days": None if median is None else round(median, 1),
+                # the questionnaire: share of answers "fixed" (k answers or None)
+                "answers": answers,
+                "confirmed_percent": None if share is None else round(share * 100),
             }
         )
     cache.set(key, result, 600)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from . import map as maps
 from . import views
 from .feeds import reports_feed
+from .followup import follow_up
 from .mine import my_reports
 from .offline import service_worker
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("meldung/<str:public_id>/betroffen/", views.affected, name="affected"),
     path("foto/<int:photo_id>/", views.photo, name="photo"),
     path("meine/", my_reports, name="mine"),
+    # the four-week questionnaire "Ist der Mangel behoben?" (a link from a mail)
+    path("rueckmeldung/<str:token>/", follow_up, name="follow_up"),
     path("feed/<str:area>.atom", reports_feed, name="feed"),
     path("offline-sw.js", service_worker, name="service_worker"),
     # maps and place search (reports/map.py)

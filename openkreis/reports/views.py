@@ -36,6 +36,7 @@ from .forms import (
 from .map import inbox_filter, map_context
 from .models import Photo, Report
 from .photos import CleanPhoto
+from .staff_forms import SplitForm
 
 STAFF = services.STAFF_ROLES
 PAGE_SIZE = 25
@@ -258,13 +259,17 @@ def detail(request, public_id: str):
         Report.objects.select_related("category", "area__region", "unit__organisation"),
         public_id=public_id,
     )
-    history = [h for h in report.history.all() if h.to_status != h.from_status]
+    # status changes, and public texts without one (a split); never an internal note alone
+    history = [h for h in report.history.all() if h.to_status != h.from_status or h.public_text]
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
             "history": history,
+            "duplicate_of": report.duplicate_of if report.status == workflow.DUPLICATE else None,
+            "split_from": report.split_from,
+            "split_into": list(report.split_into.order_by("created_at", "id")),
             "photos": report.photos.filter(approved=True),
             "affected_form": AffectedForm(),
         },
@@ -377,6 +382,9 @@ def staff_detail(request, public_id: str):
     )
     merge_form = MergeForm()
     forward_form = ForwardForm(bodies=services.bodies())
+    photos = list(report.photos.all())
+    split_categories = services.categories_for(report.area)
+    split_form = SplitForm(categories=split_categories, photos=photos)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -456,6 +464,28 @@ def staff_detail(request, public_id: str):
                 else:
                     messages.success(request, _("Forwarded. The reporters were informed."))
                     return redirect(here)
+        elif action == "split":
+            split_form = SplitForm(request.POST, categories=split_categories, photos=photos)
+            if split_form.is_valid():
+                data = split_form.cleaned_data
+                try:
+                    new = services.split(
+                        report,
+                        actor=request.user,
+                        category=data["new_category"],
+                        description=data["new_description"],
+                        place=data["new_place"] or None,
+                        photo_ids=data.get("move_photos") or (),
+                    )
+                except services.ReportError as exc:
+                    split_form.add_error(None, str(exc))
+                else:
+                    messages.success(
+                        request,
+                        _("New report %(id)s (responsible: %(unit)s). The reporters were told.")
+                        % {"id": new.public_id, "unit": new.unit.name},
+                    )
+                    return redirect(here)
         elif action == "photo":
             photo_id = id_param(request.POST.get("photo"))
             item = report.photos.filter(pk=photo_id).first() if photo_id else None
@@ -471,8 +501,10 @@ def staff_detail(request, public_id: str):
         {
             "report": report,
             "history": report.history.select_related("actor"),
-            "photos": report.photos.all(),
+            "photos": photos,
             "followers": report.followers.count(),
+            "split_form": split_form,
+            "split_into": list(report.split_into.select_related("unit")),
             "status_form": status_form,
             "note_form": note_form,
             "assign_form": assign_form,

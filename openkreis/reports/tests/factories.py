@@ -27,6 +27,7 @@ def _area():
 class ReportFactory(DjangoModelFactory):
     class Meta:
         model = Report
+        skip_postgeneration_save = True  # the history hook saves nothing on the report
 
     category = factory.LazyFunction(_category)
     area = factory.LazyFunction(_area)

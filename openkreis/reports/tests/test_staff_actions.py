@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from openkreis.core.testing import login_staff, make_staff
 from openkreis.reports import services
-from openkreis.reports.models import Body, Category, Follower, Report
+from openkreis.reports.models import Body, Category, Follower, Photo, Report, StatusChange
 
 ROAD = "gem-halberstadt-bauamt"
 WASTE = "abfallwirtschaft"
@@ -41,7 +42,7 @@ def _report(key="strasse", idem="r1", email="melderin@example.org", days_ago=0, 
     return report
 
 
-def _staff(client, unit=ROAD, name="t-road", role="caseworker"):
+def _staff(client, unit=ROAD, name="t-road", role="report_officer"):
     user, secret = make_staff(name, unit, role)
     login_staff(client, user, secret)
     return user
@@ -161,15 +162,107 @@ def test_forward_to_another_body(client, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "closed_not_responsible" and report.forwarded_to == body
-    assert len(mail.outbox) == 1
-    assert "Landesstraßenbaubehörde Sachsen-Anhalt" in mail.outbox[0].body
-    assert "Halberstadt" in mail.outbox[0].body  # whom to contact
+    # the reporter is told whom to contact; the body (it has an address) gets the facts
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "lsbb-meldungen@example.org",
+        "melderin@example.org",
+    ]
+    told = next(m for m in mail.outbox if m.to == ["melderin@example.org"])
+    assert "Landesstraßenbaubehörde Sachsen-Anhalt" in told.body
+    assert "Halberstadt" in told.body  # whom to contact
     public = client.get(f"/maengelmelder/meldung/{report.public_id}/").content.decode()
     assert "Landesstraßenbaubehörde Sachsen-Anhalt" in public
     # reopening clears the forwarding
     services.change_status(report, "confirmed", actor=None)
     report.refresh_from_db()
     assert report.forwarded_to is None
+
+
+@pytest.mark.django_db
+def test_forward_mails_the_body_the_public_facts_only(client, django_capture_on_commit_callbacks):
+    report = _report()
+    services.add_follower(report, email="nachbar@example.org")
+    shown = Photo(report=report, width=10, height=10, approved=True)
+    shown.image.save("a.jpg", ContentFile(b"jpeg"), save=False)
+    shown.save()
+    hidden = Photo(report=report, width=10, height=10, approved=False)
+    hidden.image.save("b.jpg", ContentFile(b"jpeg"), save=False)
+    hidden.save()
+    user = _staff(client)
+    url = f"{INBOX}{report.public_id}/"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "forward", "body": Body.objects.get(key="lsbb").pk})
+    to_body = [m for m in mail.outbox if m.to == ["lsbb-meldungen@example.org"]]
+    assert len(to_body) == 1
+    text = to_body[0].body
+    assert report.public_id in to_body[0].subject and "Halberstadt" in to_body[0].subject
+    assert "Schlagloch r1" in text and "Straßen, Wege und Schlaglöcher" in text
+    assert "openstreetmap.org/?mlat=51.895700&mlon=11.046800" in text
+    assert f"/maengelmelder/meldung/{report.public_id}/" in text
+    assert f"/maengelmelder/foto/{shown.pk}/" in text
+    assert f"/maengelmelder/foto/{hidden.pk}/" not in text  # not approved: not public
+    assert "melderin@" not in text and "nachbar@" not in text  # no consent to pass it on
+    # the history notes the mail (internal), the public page does not show it
+    note = StatusChange.objects.filter(report=report).last()
+    assert "lsbb-meldungen@example.org" in note.internal_note and note.actor == user
+    assert note.public_text == ""
+    public = client.get(f"/maengelmelder/meldung/{report.public_id}/").content.decode()
+    assert "lsbb-meldungen@" not in public
+
+
+@pytest.mark.django_db
+def test_forward_to_a_body_without_address_mails_only_the_reporters(
+    client, django_capture_on_commit_callbacks
+):
+    report = _report()
+    _staff(client)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{INBOX}{report.public_id}/",
+            {"action": "forward", "body": Body.objects.get(key="hsb").pk},
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["melderin@example.org"]]
+
+
+@pytest.mark.django_db
+def test_a_merged_reports_public_page_links_the_kept_report():
+    kept = _report(idem="a")
+    merged = _report(idem="b", lon=11.0500)
+    services.merge(merged, kept, actor=None)
+    from django.test import Client
+
+    html = Client().get(f"/maengelmelder/meldung/{merged.public_id}/").content.decode()
+    assert (
+        f'Bereits gemeldet als <a href="/maengelmelder/meldung/{kept.public_id}/">'
+        f"{kept.public_id}</a>" in html
+    )
+    # reopened: no longer a duplicate, no link
+    services.change_status(merged, "confirmed", actor=None)
+    html = Client().get(f"/maengelmelder/meldung/{merged.public_id}/").content.decode()
+    assert "Bereits gemeldet als" not in html
+
+
+@pytest.mark.django_db
+def test_config_refuses_a_bad_body_email(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    from openkreis.core.loader import LoadReport, TenantDataError
+    from openkreis.reports import config
+
+    source = Path(settings.BASE_DIR) / "tenants" / "harz"
+    shutil.copytree(source / "reports", tmp_path / "reports")
+    data = yaml.safe_load((source / "reports.yaml").read_text(encoding="utf-8"))
+    data["bodies"][0]["email"] = "keine-adresse"
+    (tmp_path / "reports.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(TenantDataError, match="email"):
+        config.load(None, tmp_path, LoadReport())
 
 
 @pytest.mark.django_db
@@ -222,7 +315,7 @@ def test_bulk_status_change_with_template(client, django_capture_on_commit_callb
 def test_bulk_assign(client):
     one = _report(idem="one")
     two = _report(idem="two", lon=11.0500)
-    worker, _ = make_staff("t-worker", ROAD, "caseworker")
+    worker, _ = make_staff("t-worker", ROAD, "report_officer")
     _staff(client, role="team_lead", name="t-lead")
     assert client.post(INBOX, {"reports": [one.pk, two.pk], "person": worker.pk}).status_code == 302
     assert set(Report.objects.values_list("assignee", flat=True)) == {worker.pk}
@@ -234,7 +327,7 @@ def test_bulk_assign(client):
 def test_bulk_bad_input_is_400_and_other_units_reports_are_refused(client):
     own = _report(idem="own")
     waste = _report("abfall", idem="w")
-    outsider, _ = make_staff("t-out", WASTE, "caseworker")
+    outsider, _ = make_staff("t-out", WASTE, "report_officer")
     _staff(client)
     cases = [
         {},  # nothing chosen
