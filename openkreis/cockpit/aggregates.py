@@ -3,7 +3,8 @@ log by an incremental update from a high-water mark (the highest event id read),
 rebuilt from scratch. Both paths give identical rows (tests/test_aggregates.py).
 
 Incremental update, per batch of new events (in one transaction, the cursor row locked):
-- non-case events only add to daily counters (events are append-only);
+- non-case events only add to daily counters (events are append-only); a Mängelmelder
+  report with a new `report.*` event is folded again into its ReportFact (reportfacts.py);
 - a case's new events continue its stored fold when they all come after its last event;
   otherwise (an event logged late with an earlier time) its events are folded again;
 - each changed fact's old contribution to the daily rows is subtracted and the new one
@@ -24,7 +25,7 @@ from django.db.models import Max
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
 
-from . import engine
+from . import engine, reportfacts
 from .engine import BERLIN, Ev
 from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat
 
@@ -426,6 +427,7 @@ def _refresh_batch(batch: int) -> int:
         _add(daily, steps, row, +1)
     _apply(daily, steps)
     _apply_metrics(metrics)
+    reportfacts.update(evs, high)  # the Mängelmelder's reports, folded again from the log
     CaseFact.objects.filter(subject__in=list(old_rows)).delete()
     _insert(CaseFact, new_rows)
     cursor.last_event_id = high
@@ -573,6 +575,7 @@ def recompute(reference: bool = False) -> int:
     others = Event.objects.filter(id__lte=upto).exclude(kind__regex=r"^(case|import)\.")
     _metric_delta((to_ev(e) for e in others.iterator(5000)), metrics)
     _apply_metrics(metrics)
+    reportfacts.rebuild(upto)
     cursor.last_event_id = upto
     cursor.gaps = gaps
     cursor.save(update_fields=["last_event_id", "gaps", "updated_at"])

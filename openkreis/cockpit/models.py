@@ -324,3 +324,33 @@ class ImportBatch(models.Model):
     @property
     def source(self) -> str:
         return f"import:{self.pk}"
+
+
+class ReportFact(models.Model):
+    """One row per Mängelmelder report (`report:<id>`), folded from its `report.*` events
+    (reportfacts.fold_report): category and municipality (ARS) only, receipt, the first
+    "fixed", the status now and how often it was reopened. Rebuilt like CaseFact."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        FIXED = "fixed", _("fixed")
+        CLOSED = "closed", _("closed")
+
+    subject = models.CharField(max_length=120, unique=True)
+    category = models.CharField(max_length=60)
+    area = models.CharField(max_length=12)  # the municipality's ARS
+    received_at = models.DateTimeField()
+    fixed_at = models.DateTimeField(null=True, blank=True)  # the first "fixed"
+    fix_seconds = models.BigIntegerField(null=True, blank=True)  # first "fixed" − receipt
+    state = models.CharField(max_length=10, choices=State.choices)
+    reopened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"], name="cockpit_report_received"),
+            models.Index(fields=["fixed_at"], name="cockpit_report_fixed"),
+            models.Index(fields=["state"], name="cockpit_report_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

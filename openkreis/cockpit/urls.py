@@ -4,6 +4,7 @@ from .views.dashboard import alerts, dashboard, factsheet, process
 from .views.exports import export
 from .views.imports import import_detail, import_report, import_status, imports
 from .views.public import help_page, transparency
+from .views.reports import report_figures, report_figures_csv
 
 app_name = "cockpit"
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("prozess/<slug:service>/", process, name="process"),
     path("steckbrief/<slug:service>.pdf", factsheet, name="factsheet"),
     path("warnungen/", alerts, name="alerts"),
+    path("maengelmelder/", report_figures, name="reports"),
+    path("maengelmelder.csv", report_figures_csv, name="reports-csv"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),

@@ -13,10 +13,14 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from openkreis.accounts.navigation import AccountLink, account_links
+        from openkreis.cockpit.reportfacts import report_labels
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import config, demo
+        from . import cockpit, config, demo
+
+        # the category names on the cockpit's Mängelmelder figures (the cockpit's port)
+        report_labels.register("reports", cockpit.category_labels)
 
         # categories, municipality polygons, routing table, status texts (reports.yaml)
         register_step("reports", order=70, load=config.load)
