@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("cockpit/", include("openkreis.cockpit.urls")),
     path("maengelmelder/", include("openkreis.reports.urls")),
     path("fahrschule/", include("openkreis.schools.urls")),
+    path("kita/", include("openkreis.capacity.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

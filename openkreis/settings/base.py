@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "openkreis.cockpit",
     "openkreis.schools",
     "openkreis.reports",
+    "openkreis.capacity",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

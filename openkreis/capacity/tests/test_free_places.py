@@ -1,0 +1,160 @@
+"""County data of the Kapazitätsfinder and the public free-place search."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from openkreis.capacity import config, services
+from openkreis.capacity.models import AgeGroup, FreePlaces, Kita, KitaGroup, Rules, age_group_at
+from openkreis.core.loader import LoadReport, TenantDataError
+from openkreis.core.models import Region
+
+pytestmark = pytest.mark.django_db
+
+WERNIGERODE, HALBERSTADT = "150850370370", "150850135135"
+
+
+def this_month():
+    return services.first_of_month(timezone.localdate())
+
+
+def free(kita: Kita, group: str, month: dt.date, n: int) -> FreePlaces:
+    return FreePlaces.objects.create(
+        group=KitaGroup.objects.get(kita=kita, age_group=group), month=month, free=n
+    )
+
+
+def test_harz_county_data_is_loaded(harz):
+    assert Kita.objects.filter(active=True).count() == 35
+    assert Kita.objects.filter(municipality__ars=WERNIGERODE).count() == 6
+    default = Rules.objects.get(region=None)
+    assert default.points["residence"] == 10 and default.max_wishes == 5
+    assert Rules.objects.get(region__ars=WERNIGERODE).points["sibling"] == 12
+    assert not KitaGroup.objects.filter(places__lt=0).exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "month", "group"),
+    [
+        (dt.date(2025, 5, 10), dt.date(2026, 8, 1), AgeGroup.KRIPPE),
+        (dt.date(2023, 8, 1), dt.date(2026, 8, 1), AgeGroup.KINDERGARTEN),  # third birthday
+        (dt.date(2023, 8, 2), dt.date(2026, 8, 1), AgeGroup.KRIPPE),  # a day short of three
+        (dt.date(2020, 6, 30), dt.date(2026, 7, 1), AgeGroup.KINDERGARTEN),
+        (dt.date(2020, 6, 30), dt.date(2026, 8, 1), AgeGroup.HORT),  # school from August
+        (dt.date(2020, 7, 1), dt.date(2026, 8, 1), AgeGroup.KINDERGARTEN),  # school a year later
+        (dt.date(2020, 7, 1), dt.date(2027, 8, 1), AgeGroup.HORT),
+    ],
+)
+def test_age_group_at_the_start_month(born, month, group):
+    assert age_group_at(born, month) == group
+
+
+def test_search_finds_free_places_in_the_start_month_and_the_two_after(harz, client):
+    month = services.add_months(this_month(), 1)
+    wr = Kita.objects.filter(municipality__ars=WERNIGERODE).order_by("key")
+    hbs = Kita.objects.filter(municipality__ars=HALBERSTADT).order_by("key")
+    free(wr[0], "krippe", month, 2)
+    free(wr[1], "krippe", services.add_months(month, 2), 5)
+    free(wr[2], "krippe", services.add_months(month, 3), 4)  # too late
+    free(wr[3], "kindergarten", month, 3)  # another age group
+    free(hbs[0], "krippe", month, 1)
+
+    found = services.free_places(age_group="krippe", month=month)
+    assert [f.kita for f in found] == [wr[1], wr[0], hbs[0]]  # most free places first
+    wernigerode = Region.objects.get(ars=WERNIGERODE)
+    only = services.free_places(age_group="krippe", month=month, municipality=wernigerode)
+    assert {f.kita for f in only} == {wr[0], wr[1]}
+
+    response = client.get(
+        reverse("capacity:free_places"),
+        {"gruppe": "krippe", "ab": month.strftime("%Y-%m"), "gemeinde": WERNIGERODE},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert wr[0].name in page and wr[1].name in page and hbs[0].name not in page
+    assert "2 Kitas mit freien Plätzen" in page
+
+
+def test_hours_filter_the_kitas_that_offer_that_long(harz):
+    month = this_month()
+    short, long_ = Kita.objects.order_by("key")[:2]
+    short.max_hours, long_.max_hours = 8, 10
+    short.save()
+    long_.save()
+    free(short, "kindergarten", month, 1)
+    free(long_, "kindergarten", month, 1)
+    found = services.free_places(age_group="kindergarten", month=month, hours=9)
+    assert [f.kita for f in found] == [long_]
+
+
+def test_the_search_page_without_a_search_and_with_bad_input(client, harz):
+    url = reverse("capacity:free_places")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Freie Kita-Plätze" in response.content.decode()
+    for bad in (
+        {"gruppe": "schule", "ab": this_month().strftime("%Y-%m")},
+        {"gruppe": "krippe", "ab": "1999-01"},
+        {"gruppe": "krippe", "ab": "2026-13"},
+        {"gruppe": "krippe", "ab": this_month().strftime("%Y-%m"), "stunden": "²"},
+        {"gruppe": "krippe", "ab": this_month().strftime("%Y-%m"), "stunden": "99"},
+        {"gruppe": "krippe", "ab": this_month().strftime("%Y-%m"), "gemeinde": "x\x00"},
+        {"gruppe": "krippe\x00"},
+    ):
+        response = client.get(url, bad)
+        assert response.status_code == 400, bad
+        assert "Es gibt ein Problem" in response.content.decode()
+    assert client.post(url, {"gruppe": "krippe"}).status_code == 405
+
+
+def write(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "capacity.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rules: {default: {nearby: 3}}", "unknown criterion 'nearby'"),
+        ("rules: {default: {residence: -1}}", "whole number 0–1000"),
+        ("settings: {max_wishes: 0}", "max_wishes must be a whole number 1–10"),
+        ("rules: {municipalities: {'999': {residence: 1}}}", "unknown municipality '999'"),
+        ("kitas: [{key: a, name: A, municipality: '150850370370'}]", "groups"),
+        (
+            "kitas: [{key: a, name: A, municipality: '150850370370', groups: {schule: 3}}]",
+            "unknown age group 'schule'",
+        ),
+        (
+            "kitas: [{key: a, name: A, municipality: '150850370370', lat: 10, lon: 10,"
+            " groups: {krippe: 3}}]",
+            "outside Germany",
+        ),
+        (
+            "kitas: [{key: a, name: A, municipality: '150850370370', groups: {krippe: 3}},"
+            " {key: a, name: B, municipality: '150850370370', groups: {krippe: 3}}]",
+            "listed twice",
+        ),
+    ],
+)
+def test_bad_county_data_names_file_and_entry(harz, tmp_path, text, message):
+    folder = write(tmp_path / "kreis", text)
+    with pytest.raises(TenantDataError, match=message) as error:
+        config.load(harz, folder, LoadReport())
+    assert "capacity.yaml" in str(error.value)
+
+
+def test_a_kita_no_longer_listed_is_deactivated_and_loading_twice_changes_nothing(harz, tmp_path):
+    folder = write(
+        tmp_path / "kreis",
+        "kitas: [{key: only-one, name: Kita Eins, municipality: '150850370370',"
+        " groups: {krippe: 10, kindergarten: 20}}]",
+    )
+    config.load(harz, folder, LoadReport())
+    assert list(Kita.objects.filter(active=True).values_list("key", flat=True)) == ["only-one"]
+    again = LoadReport()
+    config.load(harz, folder, again)
+    assert again.changes == 0
