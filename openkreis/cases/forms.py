@@ -89,7 +89,11 @@ class AuditFilterForm(forms.Form):
 class AssignForm(forms.Form):
     """A team lead gives the chosen cases to one person of their units."""
 
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=None,
+        empty_label=_("Choose a person"),  # not Django's "---------"
+    )
 
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)

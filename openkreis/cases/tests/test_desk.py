@@ -221,3 +221,14 @@ def test_case_forms_open_on_demand_and_after_an_error(client, harz):
     html = response.content.decode()
     assert '<details class="case-action" id="nachforderung" open>' in html
     assert f'action="{base}/nachfordern/#nachforderung"' in html  # the page jumps to the error
+
+
+def test_team_lead_assign_form_has_no_empty_django_choice(client, harz):
+    """The team lead's "Zuweisen an" list began with Django's "---------" (issue 14.4)."""
+    lead, secret = make_staff("tl-zuweisen", "fahrerlaubnisbehoerde", "team_lead")
+    login_staff(client, lead, secret)
+    case = open_demo_case()
+    html = client.get(f"/sachbearbeitung/vorgang/{case.pk}/").content.decode()
+    assert 'name="assignee"' in html  # the lead sees the assign form
+    assert "---------" not in html
+    assert "Bitte eine Person wählen" in html
