@@ -27,9 +27,94 @@
   // a form page from the cache carries a key that may have been used: take a new one
   if (keyField && usedKeys().indexOf(keyField.value) !== -1) { keyField.value = freshKey(); }
 
+  // reports the server refused (outside the county, too many, invalid): shown with the
+  // server's reason until the person takes one into the form to fix it, or discards it
+  var refusedBox = document.createElement("div");
+  refusedBox.id = "offline-refused";
+  refusedBox.hidden = true;
+  status.parentNode.insertBefore(refusedBox, status.nextSibling);
+
+  function text(name) { return status.getAttribute("data-" + name) || ""; }
+
+  function field(item, name) {
+    var found = item.entries.filter(function (e) { return e[0] === name && !(e[1] instanceof Blob); })[0];
+    return found ? String(found[1]) : "";
+  }
+
+  function takeIntoForm(item) {
+    item.entries.forEach(function (entry) {
+      var name = entry[0];
+      if (entry[1] instanceof Blob || name === "key" || name === "csrfmiddlewaretoken" || name === "new") { return; }
+      var input = form.elements.namedItem(name);
+      if (input && "value" in input) { input.value = entry[1]; }
+    });
+    var photos = item.entries.filter(function (e) { return e[1] instanceof Blob; });
+    var fileInput = form.querySelector("input[type=file]");
+    var photosBack = false;
+    if (photos.length && fileInput && typeof DataTransfer === "function") {
+      try {
+        var dt = new DataTransfer();
+        photos.forEach(function (e) { dt.items.add(new File([e[1]], e[1].name || "foto.jpg", { type: e[1].type || "image/jpeg" })); });
+        fileInput.files = dt.files;
+        photosBack = true;
+      } catch (e) { photosBack = false; }
+    }
+    if (keyField) { keyField.value = freshKey(); }
+    return queue.remove(item.id).then(function () {
+      say(text("taken") + (photos.length && !photosBack ? " " + text("photos-again") : ""));
+      showRefused();
+      var first = form.querySelector(".field-error input, .field-error select, .field-error textarea, select, input:not([type=hidden]), textarea");
+      if (first) { first.focus(); }
+    });
+  }
+
+  function button(label, secondary, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = secondary ? "button button-secondary" : "button";
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function showRefused() {
+    return queue.refused().then(function (items) {
+      refusedBox.textContent = "";
+      refusedBox.hidden = !items.length;
+      // "saved, will be sent" is no longer true for a refused one
+      if (items.length && status.textContent === text("waiting")) { status.hidden = true; }
+      items.forEach(function (item) {
+        var box = document.createElement("div");
+        box.className = "banner banner-error offline-refused";
+        box.setAttribute("role", "alert");
+        var head = document.createElement("p");
+        var strong = document.createElement("strong");
+        strong.textContent = text("refused");
+        head.appendChild(strong);
+        head.appendChild(document.createTextNode(" " + (item.refused.reason || text("refused-unknown"))));
+        box.appendChild(head);
+        var what = document.createElement("p");
+        var description = field(item, "description");
+        what.textContent = text("refused-report") + " " + new Date(item.saved).toLocaleString(document.documentElement.lang || undefined) +
+          (description ? ": „" + (description.length > 80 ? description.slice(0, 80) + "…" : description) + "“" : "");
+        box.appendChild(what);
+        var actions = document.createElement("p");
+        actions.className = "actions";
+        actions.appendChild(button(text("take"), false, function () { takeIntoForm(item); }));
+        actions.appendChild(document.createTextNode(" "));
+        actions.appendChild(button(text("discard"), true, function () {
+          queue.remove(item.id).then(function () { say(text("discarded")); showRefused(); });
+        }));
+        box.appendChild(actions);
+        refusedBox.appendChild(box);
+      });
+    }).catch(function () {});
+  }
+
   function send() {
     return queue.sendAll(formUrl).then(function (n) {
       if (n > 0) { say(status.getAttribute("data-sent")); }
+      return showRefused();
     });
   }
 
@@ -62,5 +147,5 @@
   });
 
   window.addEventListener("online", send);
-  if (navigator.onLine !== false) { send(); }  // the next visit sends what is left
+  if (navigator.onLine !== false) { send(); } else { showRefused(); }  // the next visit sends what is left
 })();
