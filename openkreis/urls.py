@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from openkreis.core.api.docs import ApiDocsView
+from openkreis.core.api.schema import ApiSchemaGenerator
 from openkreis.portal import views as portal_views
 
 # The Django admin is for administrators only; editors work in Wagtail's admin.
@@ -24,7 +25,11 @@ api_patterns = [
     path("v1/appointments/", include(("openkreis.appointments.api.urls", "appointments-api"))),
     path("v1/cockpit/", include(("openkreis.cockpit.api.urls", "cockpit-api"))),
     path("v1/", include(("openkreis.catalog.api.urls", "api"), namespace="api")),
-    path("schema/", cache_control(max_age=300)(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "schema/",
+        cache_control(max_age=300)(SpectacularAPIView.as_view(generator_class=ApiSchemaGenerator)),
+        name="schema",
+    ),
     path("docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 

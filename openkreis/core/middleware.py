@@ -88,7 +88,10 @@ class RequestLimitsMiddleware:
     Sits after the session, language and user middleware (the page shows the user's
     header) and reads the form before the CSRF check does, so it is the one that meets the
     size errors. The API parses its own bodies (DRF) and refuses a NUL in the query itself
-    (400, as its schema says); here it is checked only for NUL in the address.
+    (400, as its schema says); here it is checked only for NUL in the address. A view marked
+    with `checks_own_input` (e.g. the Open311 API, which answers in its specification's error
+    format) is left alone entirely: it meets NUL, size and field-count errors itself
+    (`request_problem` gives the messages).
     """
 
     def __init__(self, get_response):
@@ -97,6 +100,10 @@ class RequestLimitsMiddleware:
     def __call__(self, request):
         from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 
+        if ("\x00" in request.path or _has_nul(request.GET) or request.method == "POST") and (
+            _checks_own_input(request)
+        ):
+            return self.get_response(request)
         if "\x00" in request.path:
             raise Http404  # no address contains one: the friendly 404 page
         if _has_nul(request.GET) and not request.path.startswith("/api/"):
@@ -113,6 +120,23 @@ class RequestLimitsMiddleware:
             if _has_nul(fields):
                 return bad_request(request, "nul")
         return self.get_response(request)
+
+
+def checks_own_input(view):
+    """Mark a view that answers NUL characters and oversized or overfull forms itself (in its
+    own error format): RequestLimitsMiddleware then lets its requests through unread."""
+    view.checks_own_input = True
+    return view
+
+
+def _checks_own_input(request) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return getattr(match.func, "checks_own_input", False)
 
 
 def _without_nul(query):
@@ -132,11 +156,23 @@ def _has_nul(query) -> bool:
 def bad_request(request, problem: str = ""):
     """The 400 page: what was wrong (`problem`: "nul", "too_big", "too_many") and what to do."""
     from django.shortcuts import render
-    from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext as _
 
     if problem in ("too_big", "too_many"):
         request._mark_post_parse_error()  # the form cannot be read again (as Django does)
+    reason = request_problem(problem)
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": reason or _("Bad request.")}, status=400)
+    return render(request, "core/bad_request.html", {"reason": reason}, status=400)
+
+
+def request_problem(problem: str) -> str:
+    """What was wrong with a request, for people ("nul", "too_big", "too_many"; else "")."""
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
     reasons = {
         "nul": _("The request contains a character that is not allowed (a null byte)."),
         "too_big": _(
@@ -150,10 +186,4 @@ def bad_request(request, problem: str = ""):
         },
         "too_many": _("The request contains too many fields or files."),
     }
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        return JsonResponse({"detail": reasons.get(problem) or _("Bad request.")}, status=400)
-    return render(
-        request, "core/bad_request.html", {"reason": reasons.get(problem, "")}, status=400
-    )
+    return str(reasons.get(problem, ""))

@@ -145,3 +145,86 @@ def test_every_400_body_is_fields_with_lists_of_messages():
     assert parse.status_code == 400 and parse.data == {"detail": ["JSON kaputt"]}
     django = exception_handler(DjangoValidationError("Falsch."), {})
     assert django.status_code == 400 and django.data == {"detail": ["Falsch."]}
+
+
+# -- Open311 GeoReport v2 (plain Django views, described by hand: reports/open311/schema.py) ---
+OPEN311 = "/maengelmelder/open311/v2"
+
+
+def test_open311_is_in_the_schema_with_both_formats_and_its_error_list(schema):
+    paths = {p: item for p, item in schema["paths"].items() if p.startswith(OPEN311)}
+    assert sorted((p.removeprefix(OPEN311), m) for p, item in paths.items() for m in item) == [
+        ("/requests.{format}", "get"),
+        ("/requests.{format}", "post"),
+        ("/requests/{service_request_id}.{format}", "get"),
+        ("/servicerequestupdates.{format}", "get"),
+        ("/services.{format}", "get"),
+        ("/services/{service_code}.{format}", "get"),
+        ("/tokens/{token}.{format}", "get"),
+    ]
+    for item in paths.values():
+        for operation in item.values():
+            fmt = next(p for p in operation["parameters"] if p["name"] == "format")
+            assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["json", "xml"]
+            for status, answer in operation["responses"].items():
+                assert set(answer["content"]) == {"application/json", "text/xml"}, status
+                if status != "200":
+                    ref = answer["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/Open311Errors")
+    errors = _component(schema, "Open311Errors")
+    assert errors["type"] == "array" and errors["xml"] == {"name": "errors", "wrapped": True}
+    assert _component(schema, "Open311Error")["required"] == ["code", "description"]
+    post = paths[f"{OPEN311}/requests.{{format}}"]["post"]
+    form = post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["api_key", "service_code", "description"]
+    assert set(post["responses"]) == {"200", "400", "403", "404", "429"}
+    token = paths[f"{OPEN311}/tokens/{{token}}.{{format}}"]["get"]
+    api_key = next(p for p in token["parameters"] if p["name"] == "api_key")
+    assert api_key["in"] == "query" and api_key["required"] is True
+
+
+def test_open311_answers_are_what_the_schema_says(schema, client):
+    """Each documented JSON answer validates against its schema (a GET list, one request, an
+    error list); the XML answer carries the documented element names."""
+    import jsonschema
+
+    from openkreis.reports.tests.factories import ReportFactory
+
+    report = ReportFactory()
+
+    def validator(path, method, status, media="application/json"):
+        answer = schema["paths"][OPEN311 + path][method]["responses"][status]
+        resolver_schema = {**answer["content"][media]["schema"], "components": schema["components"]}
+        return jsonschema.Draft4Validator(resolver_schema)
+
+    for path, url, status in [
+        ("/services.{format}", "/services.json", "200"),
+        ("/services/{service_code}.{format}", "/services/strasse.json", "200"),
+        ("/requests.{format}", "/requests.json", "200"),
+        ("/requests/{service_request_id}.{format}", f"/requests/{report.public_id}.json", "200"),
+        ("/requests/{service_request_id}.{format}", "/requests/M-AAAAAAAA.json", "404"),
+        ("/requests.{format}", "/requests.json?status=offen", "400"),
+        ("/tokens/{token}.{format}", "/tokens/abcdefghijklmnop.json", "403"),
+    ]:
+        response = client.get(OPEN311 + url)
+        assert str(response.status_code) == status, (url, response.content[:300])
+        validator(path, "get", status).validate(_nullable_as_json_schema(response.json()))
+    xml = client.get(f"{OPEN311}/requests.xml?status=offen").content.decode()
+    assert "<errors>\n  <error>\n    <code>400</code>" in xml
+    assert _component(schema, "Open311Request")["xml"] == {"name": "request"}
+
+
+def _nullable_as_json_schema(data):
+    """OpenAPI 3.0's `nullable` is no JSON Schema keyword: drop the nulls before validating
+    (the schema marks each field that may be null; the test above checks it is named)."""
+    if isinstance(data, list):
+        return [_nullable_as_json_schema(item) for item in data]
+    if isinstance(data, dict):
+        return {k: _nullable_as_json_schema(v) for k, v in data.items() if v is not None}
+    return data
+
+
+def test_open311_in_the_docs_page(client, harz):
+    html = client.get("/api/docs/").content.decode()
+    assert "Mängelmelder (Open311 GeoReport v2)" in html
+    assert "requests.<wbr>{format}" in html or "requests.{format}" in html

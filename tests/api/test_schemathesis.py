@@ -1,8 +1,9 @@
 """Schemathesis keeps attacking the API (issue 16): every operation of the OpenAPI schema that
-/api/schema/ serves, for three sessions (anonymous, a citizen, a caseworker with the second
-factor), with valid data (random path values and the ids of real objects) and with invalid
-data. Each response must be no server error and must match the schema: a documented status
-code, a documented content type and a body of the documented shape.
+/api/schema/ serves (the Mängelmelder's Open311 endpoints too), for three sessions
+(anonymous, a citizen, a caseworker with the second factor), with valid data (random path
+values and the ids of real objects) and with invalid data. Each response must be no server
+error and must match the schema: a documented status code, a documented content type and a
+body of the documented shape.
 
 The app runs in-process (schemathesis' WSGI transport, no server), on the test database of
 this test, which is thrown away: unsafe methods (the mailbox reply) run for real. Bounded
@@ -91,6 +92,7 @@ def world(harz, settings, tmp_path):
     from openkreis.core.models import Organisation, Region
     from openkreis.core.testing import make_staff
     from openkreis.forms.models import Application, FormDefinition
+    from openkreis.reports.tests.factories import ReportFactory
 
     settings.MEDIA_ROOT = tmp_path / "media"
     citizen = CitizenFactory(username="sts-buerger", first_name="Sina", last_name="Test")
@@ -101,6 +103,8 @@ def world(harz, settings, tmp_path):
     desk_case = open_demo_case()
     caseworker, secret = make_staff("sts-sachbearbeitung", "fahrerlaubnisbehoerde", "caseworker")
     service = Service.objects.filter(tenant=harz, slug="fahrerlaubnis-ersterteilung").get()
+    report = ReportFactory()
+    open311 = "/maengelmelder/open311/v2"
     known = {
         "/api/v1/accounts/messages/{public_id}/": {"public_id": str(message.public_id)},
         REPLY_PATH: {"public_id": str(message.public_id)},
@@ -111,6 +115,19 @@ def world(harz, settings, tmp_path):
         "/api/v1/services/{slug}/": {"slug": service.slug},
         "/api/v1/services/{slug}/competence/": {"slug": service.slug},
         "/api/v1/cases/cases/{id}/": {"id": desk_case.pk},
+        # Open311 (plain Django views described by hand; `format` is json or xml)
+        f"{open311}/services.{{format}}": {"format": "json"},
+        f"{open311}/services/{{service_code}}.{{format}}": {
+            "service_code": "strasse",
+            "format": "xml",
+        },
+        f"{open311}/requests.{{format}}": {"format": "json"},
+        f"{open311}/requests/{{service_request_id}}.{{format}}": {
+            "service_request_id": report.public_id,
+            "format": "json",
+        },
+        f"{open311}/tokens/{{token}}.{{format}}": {"token": "a" * 16, "format": "json"},
+        f"{open311}/servicerequestupdates.{{format}}": {"format": "xml"},
     }
     return {
         "citizen": (citizen, PASSWORD, None),

@@ -9,10 +9,11 @@ from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.response import Response
+
+from .schema import ApiSchemaGenerator
 
 METHODS = ("get", "post", "put", "patch", "delete")
 GROUP_LABELS = {
@@ -25,6 +26,7 @@ GROUP_LABELS = {
     "accounts": _("Account and mailbox"),
     "appointments": _("Appointments"),
     "cockpit": _("Cockpit"),
+    "maengelmelder": "Mängelmelder (Open311 GeoReport v2)",  # a name, the same in English
 }
 
 
@@ -33,7 +35,7 @@ def endpoint_groups(language: str) -> list[dict]:
     """The schema's operations grouped by tag: [{tag, operations: [{method, path, summary}]}].
 
     The schema depends only on the code and the language, so it is built once per process."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = ApiSchemaGenerator().get_schema(request=None, public=True)
     groups: dict[str, list[dict]] = {}
     for path, item in sorted(schema.get("paths", {}).items()):
         for method in METHODS:
@@ -60,7 +62,8 @@ def endpoint_groups(language: str) -> list[dict]:
 
 
 def _group_of(path: str) -> str:
-    """/api/v1/cases/… → "cases"; the catalogue's own endpoints (/api/v1/services/…) too."""
+    """/api/v1/cases/… → "cases"; the catalogue's own endpoints (/api/v1/services/…) too;
+    /maengelmelder/open311/v2/… → "maengelmelder"."""
     parts = [part for part in path.split("/") if part and part not in ("api", "v1")]
     return parts[0] if parts else "api"
 

@@ -14,15 +14,25 @@ success answer, the errors it can answer with, each with the body the exception 
   (production limits anonymous callers) or sets its own.
 
 Every view of the API gets it from `openkreis.core.api.base.ApiView`.
+
+Endpoints that are plain Django views because they speak another specification's formats
+(the Mängelmelder's Open311 GeoReport v2: XML and JSON, its own error list) describe
+themselves by hand and register that description in `openapi_documents`, a port of core
+that `ApiSchemaGenerator` merges into the schema (/api/schema/ and the docs page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.views import APIView
+
+from openkreis.core.registry import Registry
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -90,3 +100,35 @@ class ApiSchema(AutoSchema):
             "description": DESCRIPTIONS[status],
             "content": {"application/json": {"schema": component.ref}},
         }
+
+
+# A port: a callable per API described by hand, returning an OpenAPI fragment {"paths": {…},
+# "components": {"schemas": {…}}, "tags": […]}. Registered by the app that owns the
+# endpoints (Open311: when its URLconf is loaded, which the generator walks first).
+openapi_documents: Registry[Callable[[], dict]] = Registry("openapi documents")
+
+
+class ApiSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's generator, plus the fragments of `openapi_documents` (their paths,
+    components and tags; a name that exists already is a programming error)."""
+
+    def get_schema(self, request=None, public=False):
+        schema = super().get_schema(request=request, public=public)
+        if schema is None:
+            return schema
+        for document_id, document in openapi_documents.items():
+            fragment = document()
+            for section, target in (
+                (fragment.get("paths", {}), schema.setdefault("paths", {})),
+                (
+                    fragment.get("components", {}).get("schemas", {}),
+                    schema.setdefault("components", {}).setdefault("schemas", {}),
+                ),
+            ):
+                clash = set(section) & set(target)
+                if clash:
+                    raise ValueError(f"{document_id}: already in the schema: {sorted(clash)}")
+                target.update(section)
+            if fragment.get("tags"):
+                schema.setdefault("tags", []).extend(fragment["tags"])
+        return schema

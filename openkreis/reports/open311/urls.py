@@ -1,6 +1,12 @@
 from django.urls import re_path
 
-from . import views
+from openkreis.core.api.schema import openapi_documents
+
+from . import schema, views
+
+# the endpoints' description joins the project's OpenAPI schema (/api/schema/)
+if "open311" not in openapi_documents:
+    openapi_documents.register("open311", schema.document)
 
 FMT = r"\.(?P<fmt>json|xml)$"
 
@@ -15,5 +21,6 @@ urlpatterns = [
     ),
     re_path(r"^tokens/(?P<token_id>[^/]+)" + FMT, views.token, name="open311-token"),
     re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="open311-updates"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    # everything else, a newline in the path too (the spec's 404, not the site's page)
+    re_path(r"^(?P<rest>(?s:.*))$", views.not_found),
 ]

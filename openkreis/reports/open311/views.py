@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 
+from openkreis.core.middleware import checks_own_input, request_problem
 from openkreis.core.services import current_tenant
 
 from .. import services, workflow
@@ -32,6 +35,7 @@ MAX_DAYS = 90
 PUBLIC_ID = re.compile(r"^M-[A-Z2-9]{8}$")
 SERVICE_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{16,64}$")
+NUL = "\x00"
 
 CLOSED_STATES = workflow.DONE
 # FixMyStreet's extended states for servicerequestupdates (its client lower-cases them)
@@ -116,13 +120,16 @@ def _date_param(params, name: str):
 def _date_range(params):
     start, end = _date_param(params, "start_date"), _date_param(params, "end_date")
     span = timedelta(days=MAX_DAYS)
-    if start is None and end is None:
-        end = timezone.now()
-        start = end - span
-    elif start is None:
-        start = end - span
-    elif end is None:
-        end = start + span
+    try:
+        if start is None and end is None:
+            end = timezone.now()
+            start = end - span
+        elif start is None:
+            start = end - span
+        elif end is None:
+            end = start + span
+    except OverflowError as exc:  # 90 days before year 1 or after year 9999
+        raise Problem(400, _("start_date and end_date may span at most 90 days.")) from exc
     if start > end:
         raise Problem(400, _("start_date is after end_date."))
     if end - start > span:
@@ -342,8 +349,40 @@ def _post_request(request, fmt):
 
 
 # -- the views -------------------------------------------------------------------------------
+def _refuse_bad_input(request, kwargs) -> None:
+    """What core's RequestLimitsMiddleware answers with its HTML pages for the rest of the site
+    (the API is marked `checks_own_input`), here in the spec's error format: a NUL character
+    (PostgreSQL cannot compare text with one) in the path is a 404 (no resource has such a
+    name, as in /api/), in the query or a form field a 400 that names the parameter; a form
+    above Django's size or field-count limits a 400."""
+    if any(NUL in str(value) for value in kwargs.values()):
+        raise Problem(404, _("No such Open311 resource."))
+    names = _nul_names(request.GET)
+    if request.method == "POST":
+        try:
+            names += _nul_names(request.POST)
+        except RequestDataTooBig as exc:
+            request._mark_post_parse_error()
+            raise Problem(400, request_problem("too_big")) from exc
+        except (TooManyFieldsSent, TooManyFilesSent) as exc:
+            request._mark_post_parse_error()
+            raise Problem(400, request_problem("too_many")) from exc
+    if names:
+        message = str(ProhibitNullCharactersValidator.message)
+        raise Problem(400, *(f"{name[:60]}: {message}" for name in dict.fromkeys(names)))
+
+
+def _nul_names(query) -> list[str]:
+    return [
+        name.replace(NUL, "") or "?"
+        for name, values in query.lists()
+        if NUL in name or any(NUL in value for value in values)
+    ]
+
+
 def _api(methods=("GET",)):
     def decorate(handler):
+        @checks_own_input
         def view(request, fmt, **kwargs):
             if request.method not in methods:
                 response = formats.errors(
@@ -352,6 +391,7 @@ def _api(methods=("GET",)):
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                _refuse_bad_input(request, kwargs)
                 return handler(request, fmt, **kwargs)
             except Problem as problem:
                 return formats.errors(fmt, problem.status, *problem.messages)
@@ -470,6 +510,9 @@ def request_updates(request, fmt):
     return formats.respond(fmt, rows, root="service_request_updates", item="request_update")
 
 
+@checks_own_input
 def not_found(request, rest=""):
+    """Every other path under /open311/v2/: 404 in the format its suffix names (XML, the
+    spec's reference format, otherwise), also with a NUL or another odd character in it."""
     fmt = "json" if rest.endswith(".json") else "xml"
     return formats.errors(fmt, 404, _("No such Open311 resource."))

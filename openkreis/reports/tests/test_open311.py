@@ -259,11 +259,96 @@ def test_bad_posts_are_refused_with_the_spec_errors(client, api_key, fields, sta
     assert not Report.objects.exists()
 
 
-@pytest.mark.parametrize("fields", [{"description": "Loch\x00"}, {"service_code": "strasse\x00"}])
-def test_nul_in_a_post_is_a_400(client, api_key, fields):
-    # core's RequestLimitsMiddleware refuses a NUL in any form field before the view
-    assert _post(client, api_key=api_key, **fields).status_code == 400
+NUL_GERMAN = "Nullzeichen sind nicht erlaubt."
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "fields,name",
+    [
+        ({"description": "Loch\x00"}, "description"),
+        ({"service_code": "strasse\x00"}, "service_code"),
+        ({"api_key": "\x00"}, "api_key"),
+        ({"x\x00y": "1"}, "xy"),
+    ],
+)
+def test_nul_in_a_post_is_the_spec_400(client, api_key, fmt, fields, name):
+    """The site's forms get core's HTML 400 page for a NUL; the API answers its error list
+    and names the field (before the key is checked: nothing is looked up with a NUL)."""
+    response = _post(client, fmt, **{"api_key": api_key, **fields})
+    assert response.status_code == 400
+    assert _errors(response, fmt) == [{"code": 400, "description": f"{name}: {NUL_GERMAN}"}]
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "url,name",
+    [
+        ("services.{fmt}?jurisdiction_id=%00", "jurisdiction_id"),
+        ("requests.{fmt}?service_code=strasse%00&status=open", "service_code"),
+        ("requests.{fmt}?status=open&x%00=1", "x"),
+        ("tokens/abcdefghijklmnop.{fmt}?api_key=ok311_x%00", "api_key"),
+        ("servicerequestupdates.{fmt}?start_date=2026-01-01T00:00:00Z%00", "start_date"),
+    ],
+)
+def test_nul_in_the_query_is_the_spec_400(client, fmt, url, name):
+    """Before, core's middleware dropped a NUL from the query (so `status=open%00` was a
+    valid filter); now the API refuses it in its own error format and names the parameter."""
+    response = client.get(BASE + url.format(fmt=fmt))
+    assert response.status_code == 400
+    assert _errors(response, fmt) == [{"code": 400, "description": f"{name}: {NUL_GERMAN}"}]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "services/stra%00sse.{fmt}",
+        "requests/M-AAAA%00AAA.{fmt}",
+        "tokens/%00abcdefghijklmnop.{fmt}?api_key=x",
+        "gibts%00nicht.{fmt}",
+        "services%0A.{fmt}",
+        "a/%00/b.{fmt}",
+    ],
+)
+def test_a_nul_or_newline_in_the_path_is_the_spec_404(client, fmt, path):
+    """Before, a NUL in the path was core's HTML 404 page (and a newline missed the API's
+    catch-all pattern): now the spec's 404 in the format the suffix names."""
+    response = client.get(BASE + path.format(fmt=fmt))
+    assert response.status_code == 404
+    assert _errors(response, fmt) == [
+        {"code": 404, "description": "Diese Open311-Ressource gibt es nicht."}
+    ]
+
+
+def test_nul_errors_in_english(client):
+    response = client.get("/en" + BASE + "requests.json?status=open%00")
+    assert _errors(response, "json") == [
+        {"code": 400, "description": "status: Null characters are not allowed."}
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_post_above_the_limits_is_the_spec_400(client, api_key, fmt, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _post(client, fmt, api_key=api_key, description="Loch " * 400)
+    assert response.status_code == 400
+    assert "zu groß" in _errors(response, fmt)[0]["description"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    response = _post(client, fmt, api_key=api_key)
+    assert response.status_code == 400
+    assert "zu viele Felder" in _errors(response, fmt)[0]["description"]
+    assert not Report.objects.exists()
+
+
+def test_the_rest_of_the_site_keeps_cores_nul_pages(client):
+    """Only the API answers for itself: the report form still gets core's HTML 400 page."""
+    response = client.post("/maengelmelder/melden/", {"description": "Loch\x00"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert client.get("/maengelmelder/meldung/M-%00/").status_code == 404
 
 
 def test_errors_are_german_and_english(client, api_key):
@@ -490,6 +575,8 @@ def test_get_requests_filters(client):
         {"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
         {"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},  # > 90 days
         {"end_date": "99999-01-01T00:00:00Z"},
+        {"end_date": "0001-01-01T00:00:00Z"},  # 90 days before it: no such date (was a 500)
+        {"start_date": "9999-12-31T23:59:59+14:00"},
         {"status": "offen"},
         {"status": "open,closed,open"},
     ],
@@ -574,12 +661,8 @@ def test_service_request_updates(client, fmt):
 )
 def test_hostile_values_never_500(client, url):
     response = client.get(BASE + url)
-    # core drops a NUL from the query (then the value may be fine); never a 500
-    assert response.status_code < 500
-    if "%00" not in url:
-        assert response.status_code >= 400
-    if "%00." not in url:  # a NUL in the address: core's 404 page
-        assert response["Content-Type"].split(";")[0] in ("application/json", "text/xml")
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"].split(";")[0] in ("application/json", "text/xml")
 
 
 def test_other_methods_are_405_in_the_error_format(client):
