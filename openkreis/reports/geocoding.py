@@ -37,6 +37,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
+from shapely.geometry import Point
 
 from openkreis.core.loader import TenantDataError
 from openkreis.core.registry import Registry
@@ -62,7 +63,13 @@ class Place:
     def as_json(self) -> dict:
         # inside: the position lies in one of the county's area polygons, so a report there
         # is accepted (approximate demo polygons leave out some far corners of the county)
-        return {**asdict(self), "inside": geo.area_at(self.lat, self.lon) is not None}
+        return {**asdict(self), "inside": inside_county(self.lat, self.lon)}
+
+
+def inside_county(lat: float, lon: float) -> bool:
+    """Whether a point lies in one of the area polygons (no query: the cached polygons)."""
+    point = Point(lon, lat)
+    return any(geom.covers(point) for _id, geom in geo._areas())
 
 
 class Geocoder(Protocol):
