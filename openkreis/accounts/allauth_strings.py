@@ -8,6 +8,8 @@ which Django prefers over allauth's (accounts comes first in INSTALLED_APPS)."""
 from django.utils.translation import gettext_noop
 
 ALLAUTH_MESSAGES = [
+    # Django's own, answered in Django REST framework's informal German ("Gib …") otherwise
+    gettext_noop("Enter a valid email address."),
     gettext_noop("You cannot remove your primary email address."),
     gettext_noop("Please type your current password."),
     gettext_noop("You cannot add more than %d email addresses."),

@@ -173,3 +173,21 @@ def test_second_factor_login_page(client, harz):
     assert re.search(r'<button class="button"\s+type="submit"\s*>\s*Anmelden', html)
     wrong = main(client.post("/konto/2fa/authenticate/", {"code": "000000"}))
     assert "Der Code stimmt nicht" in wrong and 'href="#id_code"' in wrong
+
+
+@pytest.mark.parametrize(
+    "url, data, field",
+    [
+        ("/konto/password/change/", {"oldpassword": "falsch"}, "id_oldpassword"),
+        ("/konto/email/", {"action_add": "", "email": "keine-adresse"}, "id_email"),
+    ],
+)
+def test_allauth_pages_put_the_error_summary_on_top(client, anna, url, data, field):
+    """On allauth's own pages (drawn with the generic elements) the summary stood below the
+    heading inside the form; like login and registration it opens the page, once."""
+    client.post("/konto/login/", {"login": "anna", "password": PASSWORD})
+    html = main(client.post(url, data))
+    assert html.count('class="error-summary"') == 1
+    assert html.index('class="error-summary"') < html.index("<h1>")
+    assert f'href="#{field}"' in html
+    assert "Gib " not in html  # formal German, not Django REST framework's "du"
