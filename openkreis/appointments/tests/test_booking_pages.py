@@ -118,6 +118,8 @@ def test_cancelling_asks_first_and_works_without_javascript(client, quedlinburg)
     assert "für andere frei" in html or "an andere" in html  # what cancelling means
     assert f'<form method="post" action="{cancel_url}"' in html
     assert "Ja, Termin absagen" in html and f'href="{manage_url}"' in html
+    # the step that cannot be undone looks like one, as deleting a draft does
+    assert '<button class="button button-warning" type="submit">Ja, Termin absagen' in html
     booking.refresh_from_db()
     assert booking.state == "booked"  # asking changed nothing
     response = client.post(cancel_url)
