@@ -32,6 +32,65 @@ def _pdf() -> bytes:
     return buffer.getvalue()
 
 
+def _answers(*pages) -> dict:
+    """What the demo citizen answered online, shaped like the check-answers summary the
+    intake stores: the caseworker sees it grouped like the form (issue 14.1)."""
+    return {
+        "demo": True,
+        "summary": [
+            {
+                "key": key,
+                "title": title,
+                "answers": [{"label": label, "value": value} for label, value in rows],
+            }
+            for key, title, rows in pages
+        ],
+    }
+
+
+RESIDENCE_ANSWERS = _answers(
+    (
+        "herkunft",
+        "Staatsangehörigkeit und Geburtsort",
+        [("Staatsangehörigkeit", "ukrainisch"), ("Geburtsort und Geburtsland", "Lwiw, Ukraine")],
+    ),
+    (
+        "eu_person",
+        "Die Person aus der EU",
+        [
+            ("Name der Person", "Jan Beispiel"),
+            ("Staatsangehörigkeit der Person", "Polen"),
+            ("Wie sind Sie mit der Person verbunden?", "Ehegattin oder Ehegatte"),
+            ("Warum lebt die Person in Deutschland?", "Arbeit"),
+        ],
+    ),
+)
+
+
+def _licence_answers() -> dict:
+    eye_test = timezone.localdate() - dt.timedelta(days=30)
+    return _answers(
+        (
+            "klassen",
+            "Welche Fahrerlaubnis möchten Sie?",
+            [
+                ("Fahrerlaubnisklassen", "B – Auto"),
+                ("Möchten Sie begleitet ab 17 fahren (BF17)?", "Nein"),
+            ],
+        ),
+        (
+            "fahrschule",
+            "Ihre Fahrschule",
+            [("Name der Fahrschule", "Fahrschule am Dom, Halberstadt")],
+        ),
+        (
+            "nachweise",
+            "Sehtest und Erste Hilfe",
+            [("Datum des Sehtests", eye_test.strftime("%d.%m.%Y"))],
+        ),
+    )
+
+
 def load_demo(tenant, folder, report) -> None:
 
     user, created = get_user_model().objects.get_or_create(
@@ -74,6 +133,7 @@ def load_demo(tenant, folder, report) -> None:
             service=residence,
             channel="online",
             applicant=applicant,
+            data=RESIDENCE_ANSWERS,
             documents=[("reisepass.pdf", _pdf())],
         )
         worker = workers["sb-auslaender"]
@@ -92,6 +152,7 @@ def load_demo(tenant, folder, report) -> None:
             service=licence,
             channel="online",
             applicant=applicant,
+            data=_licence_answers(),
             documents=[("sehtest.pdf", _pdf())],
         )
         worker = workers["sb-fahrerlaubnis"]

@@ -267,6 +267,24 @@ def test_demo_citizen_has_mail_from_the_real_eakte_paths(
     user = get_user_model().objects.get(username=USERNAME)
     kinds = sorted(services.visible_messages(user).values_list("kind", flat=True))
     assert kinds == ["decision", "notice", "request"]
+    # Her online applications carry what she answered: the caseworker opening her case sees
+    # the licence class and the eye test, not only "captured for this case" (issue 14.1).
+    from openkreis.cases.models import Case
+    from openkreis.cases.services import application_data
+
+    mine = Case.objects.filter(applicant_user=user, channel="online")
+    assert mine.count() == 2
+    first_pages = {
+        "aufenthaltskarte-eu": "Staatsangehörigkeit und Geburtsort",
+        "fahrerlaubnis-ersterteilung": "Welche Fahrerlaubnis möchten Sie?",
+    }
+    for case in mine:
+        titles = [group["title"] for group in application_data(case)]
+        assert titles[0] == first_pages[case.service.slug], titles
+    licence = mine.get(service__slug="fahrerlaubnis-ersterteilung")
+    rows = {r["label"]: r["value"] for g in application_data(licence) for r in g["rows"]}
+    assert rows["Fahrerlaubnisklassen"] == "B – Auto"
+    assert "Datum des Sehtests" in rows
     # idempotent
     with django_capture_on_commit_callbacks(execute=True):
         tenant_data.load_demo(harz, folder, LoadReport(), only="accounts-demo")
