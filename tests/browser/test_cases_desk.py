@@ -105,4 +105,38 @@ def test_caseworker_day(browser, portal_url):
         assert handle.read(5) == b"%PDF-"
     page.set_viewport_size(DESKTOP)
     screenshot(page, "cases-case-desktop")
+    # At 320 px the label column left the values so little room that they broke inside
+    # words ("Bearbeit|ung", "30.11.202|6"): every word of the case facts stays whole.
+    page.set_viewport_size(SMALL_PHONE)
+    assert broken_words(page, ".case-facts dd") == []
+    screenshot(page, "cases-case-320")
     context.close()
+
+
+SMALL_PHONE = {"width": 320, "height": 640}
+
+
+def broken_words(page, selector: str) -> list[str]:
+    """The words inside `selector` that the browser split over two lines."""
+    return page.evaluate(
+        r"""(selector) => {
+            const broken = [];
+            for (const element of document.querySelectorAll(selector)) {
+                const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const re = /\S+/g;
+                    let match;
+                    while ((match = re.exec(node.data))) {
+                        const range = document.createRange();
+                        range.setStart(node, match.index);
+                        range.setEnd(node, match.index + match[0].length);
+                        const rects = [...range.getClientRects()];
+                        const tops = new Set(rects.map(r => Math.round(r.top)));
+                        if (tops.size > 1) broken.push(match[0]);
+                    }
+                }
+            }
+            return broken;
+        }""",
+        selector,
+    )

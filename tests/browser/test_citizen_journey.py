@@ -110,6 +110,16 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     step(page, "06-search")
     page.locator(".result-list a[href*='/leistungen/aufenthaltskarte-eu/']").first.click()
     page.wait_for_url(re.compile(r"/leistungen/aufenthaltskarte-eu/"))
+    # the office the competence finder names for her town (issue 14.2): every later page and
+    # the letter must name the same one, and the authority by the same name
+    page.get_by_label("Ihre Stadt oder Gemeinde").select_option(label="Wernigerode")
+    page.get_by_role("button", name="Zuständige Stelle anzeigen").click()
+    office = page.locator(".office").first
+    expect(office).to_contain_text("Wernigerode")
+    office_name = office.locator(".office-name strong").inner_text().strip()
+    authority = office.locator(".office-name").inner_text().split("\n")[-1].strip()
+    street = office.locator("address").inner_text().split("\n")[1].strip()
+    step(page, "06b-service-office")
     page.get_by_role("link", name="Online beantragen").click()
     page.get_by_role("button", name="Jetzt starten").click()
 
@@ -158,10 +168,12 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     assert re.fullmatch(r"[\d.]+-\d{4}-\d{6}", file_number), file_number
     public_id = re.search(r"/antrag/a/([0-9a-f-]{36})/", page.url).group(1)
     application_url = f"{portal_url}/antrag/meine/{public_id}/"
+    for text in (office_name, authority, street):
+        expect(page.locator("main .office")).to_contain_text(text)
     step(page, "09-receipt")
 
     # 7 the caseworker finds the case in the inbox and requests a document
-    desk = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    desk = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     staff = desk.new_page()
     staff.goto(portal_url + "/sachbearbeitung/")
     staff.fill("input[name=login]", "sb-auslaender")
@@ -179,6 +191,16 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     staff.goto(f"{portal_url}/sachbearbeitung/?q={file_number}")
     staff.get_by_role("link", name=file_number).click()
     staff.wait_for_url(re.compile(r"/sachbearbeitung/vorgang/\d+/"))
+    # the caseworker sees what she answered, grouped like the form (issue 14.1), on a phone too
+    staff.set_viewport_size(PHONE)
+    answers = staff.locator(".application-data")
+    expect(answers).to_contain_text("Die Person aus der EU")
+    expect(answers).to_contain_text("Marek Nowak")
+    expect(answers).to_contain_text("polnisch")
+    expect(answers).to_contain_text("Posen, Polen")
+    screenshot(staff, "journey-desk-application-phone")
+    assert_accessible(staff)
+    staff.set_viewport_size(DESKTOP)
     staff.get_by_role("button", name="Übernehmen").click()
     staff.get_by_text("Unterlagen nachfordern", exact=True).click()  # opens on demand
     staff.get_by_label("Fehlende Unterlagen (eine pro Zeile)").fill("Meldebescheinigung")
@@ -197,6 +219,8 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     page.goto(application_url)
     # "Meine Anträge" shows the to-do (its text is the forms app's business: see the report)
     assert "Was Sie tun müssen" in page.inner_text("main")
+    for text in (office_name, authority, street):
+        expect(page.locator("main .office")).to_contain_text(text)
     step(page, "10-status-request")
     page.locator("#nav-mailbox").click()
     step(page, "11-mailbox-request")
@@ -228,6 +252,11 @@ def test_register_apply_request_reply_decision_mailbox_rating(
     staff.get_by_label("Begründung").fill("Die Voraussetzungen nach § 5 FreizügG/EU liegen vor.")
     staff.get_by_role("button", name="Bescheid prüfen").click()
     expect(staff.locator(".letter-preview")).to_contain_text("Guten Tag")
+    for text in (office_name, authority, street):  # the letter, appeal instructions included
+        expect(staff.locator(".letter-preview")).to_contain_text(text)
+    staff.set_viewport_size(PHONE)
+    assert_accessible(staff)  # the decision preview at phone width (issue 14.3)
+    staff.set_viewport_size(DESKTOP)
     before = len(sink.messages)
     staff.get_by_role("button", name="Bescheid jetzt erlassen").click()
     expect(staff.locator("main")).to_contain_text("Der Bescheid wurde erlassen.")
