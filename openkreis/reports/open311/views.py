@@ -510,9 +510,11 @@ def request_updates(request, fmt):
     return formats.respond(fmt, rows, root="service_request_updates", item="request_update")
 
 
+@csrf_exempt  # an API client's POST to a wrong path gets the 404, not the CSRF page
 @checks_own_input
 def not_found(request, rest=""):
     """Every other path under /open311/v2/: 404 in the format its suffix names (XML, the
-    spec's reference format, otherwise), also with a NUL or another odd character in it."""
+    spec's reference format, otherwise), also with a NUL or another odd character in it,
+    for every method."""
     fmt = "json" if rest.endswith(".json") else "xml"
     return formats.errors(fmt, 404, _("No such Open311 resource."))

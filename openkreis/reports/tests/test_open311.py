@@ -343,6 +343,17 @@ def test_a_post_above_the_limits_is_the_spec_400(client, api_key, fmt, settings)
     assert not Report.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["requests.%C3%AFl", "requests.html", "gibtsnicht.json"])
+def test_a_post_to_an_unknown_path_is_the_spec_404_not_the_csrf_page(path):
+    """Found by schemathesis: an anonymous POST to requests.<not a format> met Django's CSRF
+    check (HTML 403) because the catch-all view was not csrf_exempt."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(BASE + path, {"api_key": "x", "service_code": "strasse"})
+    assert response.status_code == 404
+    fmt = "json" if path.endswith(".json") else "xml"
+    assert _errors(response, fmt)[0]["code"] == 404
+
+
 def test_the_rest_of_the_site_keeps_cores_nul_pages(client):
     """Only the API answers for itself: the report form still gets core's HTML 400 page."""
     response = client.post("/maengelmelder/melden/", {"description": "Loch\x00"})
