@@ -36,5 +36,6 @@ def follow_up(request, token: str):
         except services.ReportError as exc:
             form.add_error(None, str(exc))
             return render(request, "reports/follow_up.html", {**context, "form": form}, status=409)
+        report.refresh_from_db(fields=["status"])  # "Nein" may have reopened it
         return render(request, "reports/follow_up_done.html", {**context, "item": item})
     return render(request, "reports/follow_up.html", {**context, "form": form})

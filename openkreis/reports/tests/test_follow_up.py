@@ -150,6 +150,7 @@ def test_no_reopens_tells_the_unit_and_keeps_the_comment_internal(
         response = client.post(path, {"answer": "no", "comment": "Das Loch ist wieder da."})
     assert response.status_code == 200
     assert "wieder offen" in response.content.decode()
+    assert 'class="status status-confirmed"' in response.content.decode()  # the new status
     report.refresh_from_db()
     assert report.status == "confirmed"
     change = StatusChange.objects.filter(report=report).last()
