@@ -99,8 +99,8 @@ def test_tap_on_the_map_sets_the_position_and_the_report_keeps_it(browser, porta
     number = re.search(r"M-[A-Z2-9]{8}", page.locator(".banner").inner_text()).group(0)
     stored = run_on_portal(
         "from openkreis.reports.models import Report; "
-        f"r = Report.objects.get(public_id='{number}'); print(r.lat, r.lon)"
-    ).split()
+        f"r = Report.objects.get(public_id='{number}'); print('POS', r.lat, r.lon)"
+    ).split("POS")[-1].split()
     assert (float(stored[0]), float(stored[1])) == (float(tapped[0]), float(tapped[1]))
     assert errors == []
     context.close()

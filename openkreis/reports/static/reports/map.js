@@ -143,7 +143,7 @@
             marker.addTo(markers);
             points.push([c[1], c[0]]);
           });
-          var text = data.count === 0 ? t("none") : t("count").replace("%(n)s", data.count);
+          var text = data.count === 0 ? t("none") : t("count").replace("{n}", data.count);
           if (data.truncated) { text += " " + t("truncated"); }
           say(text);
           if (first && !useBbox && points.length) { map.fitBounds(points, { maxZoom: 15, padding: [20, 20] }); }
@@ -206,10 +206,10 @@
         // outside the (approximate) municipality areas: a position there would be refused
         if (marker) { map.removeLayer(marker); marker = null; }
         lat.value = ""; lon.value = "";
-        say(t("chosen-area").replace("%(place)s", item.label));
+        say(t("chosen-area").replace("{place}", item.label));
         return;
       }
-      place(where, t("chosen").replace("%(place)s", item.label));
+      place(where, t("chosen").replace("{place}", item.label));
     });
   }
 
@@ -230,10 +230,10 @@
       displayMenu: "overlay",
       showNoOptionsFound: true,
       tNoResults: function () { return t("no-place"); },
-      tStatusQueryTooShort: function (n) { return t("too-short").replace("%(n)s", n); },
+      tStatusQueryTooShort: function (n) { return t("too-short").replace("{n}", n); },
       tStatusNoResults: function () { return t("no-place"); },
       tStatusSelectedOption: function (s, i, n) { return s + " (" + (i + 1) + "/" + n + ")"; },
-      tStatusResults: function (n, content) { return n === 1 ? content : t("results").replace("%(n)s", n); },
+      tStatusResults: function (n, content) { return n === 1 ? content : t("results").replace("{n}", n); },
       tAssistiveHint: function () { return t("hint"); },
       source: function (query, populate) {
         clearTimeout(timer);
