@@ -121,7 +121,9 @@ def job_detail(request, pk: int):
 
 class CounterForm(forms.Form):
     service = forms.ModelChoiceField(
-        label=gettext_lazy("Service"), queryset=Service.objects.order_by("name")
+        label=gettext_lazy("Service"),
+        queryset=Service.objects.order_by("name"),
+        empty_label=gettext_lazy("Choose a service"),  # not Django's "---------"
     )
     name = forms.CharField(label=gettext_lazy("Name of the visitor"), max_length=200)
     email = forms.EmailField(label=gettext_lazy("E-mail (optional)"), required=False)

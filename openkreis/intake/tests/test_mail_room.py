@@ -186,3 +186,12 @@ def test_media_is_not_served_by_the_app(client, harz):
 
     assert "intake" not in PUBLIC_MEDIA_FOLDERS
     assert client.get("/media/intake/x.pdf").status_code == 404
+
+
+def test_counter_page_says_what_it_is_for_in_german(client, harz):
+    user, secret = make_staff("schalter-de", "kfz-zulassung", "front_desk")
+    login_staff(client, user, secret)
+    page = client.get("/eingang/schalter/").content.decode()
+    assert "<h1>Schalter: Vorgang für eine Person am Schalter anlegen</h1>" in page
+    assert "---------" not in page
+    assert "Bitte eine Leistung wählen" in page
