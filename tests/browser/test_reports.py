@@ -212,3 +212,113 @@ def test_bulk_action_in_the_inbox_at_320_px_without_javascript(browser, portal_u
     violations += axe(page)
     check_staff.close()
     assert violations == [], format_violations(violations)
+
+
+SETUP_SPLIT_FOLLOW_UP = """
+import json, secrets
+from django.utils import timezone
+from openkreis.reports import services
+from openkreis.reports.models import Category, FollowUp
+def make(key, lon, text, idem):
+    report, _ = services.submit(services.Submission(
+        category=Category.objects.get(key=key), description=text, lat=51.8957, lon=lon,
+        email='browser-' + idem + '@example.org',
+        idempotency_key='browser-' + idem + '-' + 'x' * 16))
+    return report
+two = make('strasse', 11.0421, 'Schlagloch und daneben eine dunkle Laterne.', 'split')
+kept = make('strasse', 11.0431, 'Gehweg abgesackt vor dem Kiosk.', 'kept')
+merged = make('strasse', 11.0432, 'Gehweg vor dem Kiosk ist abgesackt.', 'merged')
+services.merge(merged, kept, actor=None)
+fixed = make('strasse', 11.0441, 'Bordstein lose an der Haltestelle.', 'fixed')
+services.change_status(fixed, 'fixed', actor=None, public_text='Bordstein neu gesetzt.')
+token = secrets.token_urlsafe(32)
+FollowUp.objects.create(report=fixed, email='browser-fixed@example.org',
+                        token_hash=services._token_hash(token))
+print(json.dumps({'two': two.public_id, 'kept': kept.public_id, 'merged': merged.public_id,
+                  'fixed': fixed.public_id, 'token': token}))
+"""
+
+
+def test_split_follow_up_and_merged_report_pages(browser, portal_url):
+    """Staff split a report on a phone; the four-week questionnaire (no JavaScript needed)
+    reopens with "Nein"; a merged report's page links the kept one. axe-core on each."""
+    import json
+
+    from .conftest import run_on_portal
+
+    data = json.loads(run_on_portal(SETUP_SPLIT_FOLLOW_UP).strip().splitlines()[-1])
+    violations = []
+
+    # the merged report's public page: "Bereits gemeldet als …" with a link
+    visitor = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
+    page = visitor.new_page()
+    page.goto(portal_url + f"/maengelmelder/meldung/{data['merged']}/")
+    expect(page.locator("#duplicate-of")).to_contain_text(f"Bereits gemeldet als {data['kept']}")
+    shoot(page, "merged-390")
+    violations += axe(page)
+    page.set_viewport_size(DESKTOP)
+    shoot(page, "merged-1280")
+    page.locator("#duplicate-of").get_by_role("link", name=data["kept"]).click()
+    expect(page.locator("h1")).to_contain_text(data["kept"])
+
+    # the questionnaire: works without JavaScript too
+    quiet = browser.new_context(
+        viewport=PHONE, locale="de-DE", java_script_enabled=False, bypass_csp=True
+    )
+    form = quiet.new_page()
+    link = portal_url + f"/maengelmelder/rueckmeldung/{data['token']}/"
+    form.goto(link)
+    expect(form.locator("h1")).to_have_text("Ist der Mangel behoben?")
+    expect(form.locator("main")).not_to_contain_text("browser-fixed@")
+    shoot(form, "follow-up-390")
+    form.set_viewport_size(DESKTOP)
+    shoot(form, "follow-up-1280")
+    form.set_viewport_size(PHONE)
+    form.get_by_label("Nein, nicht oder nur teilweise").check()
+    form.get_by_label("Kommentar (freiwillig)").fill("Der Bordstein wackelt wieder.")
+    form.get_by_role("button", name="Antwort senden").click()
+    expect(form.locator(".banner-success")).to_contain_text("Danke für Ihre Antwort")
+    expect(form.locator(".facts .status")).to_have_text("Bestätigt")
+    shoot(form, "follow-up-done-390")
+    form.goto(link)
+    expect(form.locator("h1")).to_have_text("Sie haben schon geantwortet")
+    quiet.close()
+    page.goto(link)
+    violations += axe(page)
+    page.goto(portal_url + f"/maengelmelder/meldung/{data['fixed']}/")
+    expect(page.locator(".history")).to_contain_text("Wiedereröffnet nach Rückmeldung")
+    expect(page.locator("main")).not_to_contain_text("Der Bordstein wackelt wieder.")
+    visitor.close()
+
+    # staff of the road unit split the report that is really two
+    staff = browser.new_context(viewport=PHONE, locale="de-DE", bypass_csp=True)
+    desk = staff.new_page()
+    desk.goto(portal_url + f"/maengelmelder/bearbeitung/{data['two']}/")
+    desk.fill("input[name=login]", "mm-strasse-hbs")
+    desk.fill("input[name=password]", DEMO_PASSWORD)
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk).to_have_url(re.compile(r"/konto/2fa/authenticate/"))
+    desk.fill("input[name=code]", totp_code(SECRET, ahead=1))
+    desk.locator("main form button[type=submit]").first.click()
+    expect(desk.locator("h1")).to_contain_text(data["two"])
+    # the eAkte desk is not theirs (own role "Mängelmelder-Bearbeitung")
+    assert desk.goto(portal_url + "/sachbearbeitung/").status == 403
+    desk.goto(portal_url + f"/maengelmelder/bearbeitung/{data['two']}/")
+    split = desk.locator("form", has=desk.locator("input[name=action][value=split]"))
+    split.get_by_label("Kategorie der neuen Meldung").select_option(label="Straßenbeleuchtung")
+    split.get_by_label("Beschreibung der neuen Meldung").fill(
+        "Laterne neben dem Schlagloch dunkel."
+    )
+    split.scroll_into_view_if_needed()
+    desk.screenshot(path=str(SHOTS / "split-form-390.png"))
+    screenshot(desk, "reports-split-form-390")
+    desk.set_viewport_size(DESKTOP)
+    shoot(desk, "split-form-1280")
+    violations += axe(desk)
+    desk.set_viewport_size(PHONE)
+    split.get_by_role("button", name="Neue Meldung anlegen").click()
+    expect(desk.locator(".banner-success")).to_contain_text("Neue Meldung M-")
+    expect(desk.locator(".history")).to_contain_text("Aufgeteilt: neue Meldung M-")
+    shoot(desk, "split-done-390")
+    staff.close()
+    assert violations == [], format_violations(violations)
