@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 from openkreis.catalog.models import Translated
 from openkreis.core.models import OrgUnit, Region
 
+from .workflow import DONE as DONE_STATUSES
+
 
 class Category(Translated, models.Model):
     """What is broken (county data, tenants/<slug>/reports.yaml). Empty `regions`: offered in
@@ -206,7 +208,20 @@ class Report(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("defect report")
         verbose_name_plural = _("defect reports")
-        indexes = [models.Index(fields=["category", "status"], name="report_cat_status")]
+        indexes = [
+            models.Index(fields=["category", "status"], name="report_cat_status"),
+            # the duplicate lookup: open reports of a category in a bounding box (bench/reports.py)
+            models.Index(
+                fields=["category", "lat", "lon"],
+                name="report_open_cat_pos",
+                condition=~models.Q(status__in=DONE_STATUSES),
+            ),
+            # the public and back-office maps: reports in a bounding box
+            models.Index(fields=["lat", "lon"], name="report_lat_lon"),
+            # the Atom feeds: the last changed reports, county-wide and per municipality
+            models.Index(fields=["updated_at", "id"], name="report_updated"),
+            models.Index(fields=["area", "updated_at", "id"], name="report_area_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.public_id
