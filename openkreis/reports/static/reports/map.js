@@ -143,7 +143,7 @@
             marker.addTo(markers);
             points.push([c[1], c[0]]);
           });
-          var text = data.count === 0 ? t("none") : t("count").replace("{n}", data.count);
+          var text = data.count === 0 ? t("none") : data.count === 1 ? t("one") : t("count").replace("{n}", data.count);
           if (data.truncated) { text += " " + t("truncated"); }
           say(text);
           if (first && !useBbox && points.length) { map.fitBounds(points, { maxZoom: 15, padding: [20, 20] }); }
