@@ -513,20 +513,30 @@ def assign(report: Report, person, *, actor) -> None:
     _record(event_kinds.REPORT_ASSIGNED, report)
 
 
-def recipients(report: Report) -> list[str]:
+def _people(report: Report) -> list[tuple[str, object]]:
+    """Reporter and followers as (address, account or None), one entry per address."""
     seen, result = set(), []
-    for address in [report.reporter_address()] + [
-        f.address() for f in report.followers.select_related("user")
-    ]:
+    reporter = (report.reporter_address(), report.user if report.user_id else None)
+    followers = [(f.address(), f.user) for f in report.followers.select_related("user")]
+    for address, user in [reporter, *followers]:
         if address and address.lower() not in seen:
             seen.add(address.lower())
-            result.append(address)
+            result.append((address, user))
     return result
 
 
+def recipients(report: Report) -> list[str]:
+    return [address for address, _user in _people(report)]
+
+
 def notify(report: Report, change: StatusChange) -> int:
-    """Mail every reporter and follower about a public status change (one mail each, so no
-    one sees another's address). German: the language of the county's texts."""
+    """Tell every reporter and follower about a public status change, one message each (no
+    one sees another's address): people with an account get it in their mailbox (Postfach;
+    the mailbox mails them that something arrived), the others by e-mail. German: the
+    language of the county's texts. Returns the number of people told."""
+    from openkreis.accounts import services as accounts
+    from openkreis.accounts.models import Message
+
     base = _base_url()
     sent = 0
     with translation.override("de"):
@@ -538,11 +548,21 @@ def notify(report: Report, change: StatusChange) -> int:
         body = render_to_string(
             "reports/email/status.txt", {"report": report, "change": change, "link": link}
         )
-        for address in recipients(report):
+        for address, user in _people(report):
             try:
-                sent += send_mail(subject, body, None, [address])
+                if user is not None:
+                    accounts.deliver_message(
+                        user,
+                        subject=subject,
+                        body=body,
+                        sender_unit=report.unit,
+                        kind=Message.Kind.NOTICE,
+                    )
+                    sent += 1
+                else:
+                    sent += send_mail(subject, body, None, [address])
             except Exception:  # noqa: BLE001 - a mail server hiccup must not undo the change
-                logger.exception("report %s: status mail not sent", report.public_id)
+                logger.exception("report %s: status message not sent", report.public_id)
     return sent
 
 
