@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django import forms
@@ -114,7 +114,11 @@ def _date_param(params, name: str):
         value = None
     if value is None or timezone.is_naive(value):
         raise Problem(400, message)
-    return value
+    try:
+        # in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python parses ("-23:12")
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 moved across the date line
+        raise Problem(400, message) from exc
 
 
 def _date_range(params):

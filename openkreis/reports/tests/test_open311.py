@@ -664,6 +664,7 @@ def test_service_request_updates(client, fmt):
         "requests.json?service_request_id=%00%C2%B2",
         "requests.json?start_date=" + "9" * 5000,
         "servicerequestupdates.xml?end_date=%C2%B2",
+        "servicerequestupdates.xml?start_date=0001-01-01T00:30:00%2B01:00",
         "tokens/%C2%B2.xml?api_key=%00",
         "requests/%00.json",
         "gibtsnicht.json",
@@ -674,6 +675,17 @@ def test_hostile_values_never_500(client, url):
     response = client.get(BASE + url)
     assert 400 <= response.status_code < 500
     assert response["Content-Type"].split(";")[0] in ("application/json", "text/xml")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_time_zone_offset_postgresql_does_not_know_is_read_as_utc(client, fmt):
+    # found by schemathesis on PostgreSQL: Python parses "-23:12", PostgreSQL refuses it
+    response = client.get(
+        f"{BASE}servicerequestupdates.{fmt}", {"start_date": "2026-11-11T21:50:27-23:12"}
+    )
+    assert response.status_code == 200
+    response = client.get(f"{BASE}requests.{fmt}", {"end_date": "2026-11-30T10:00:00+15:59"})
+    assert response.status_code == 200
 
 
 def test_other_methods_are_405_in_the_error_format(client):
