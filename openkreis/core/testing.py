@@ -30,6 +30,25 @@ def totp_code(secret: str, ahead: int = 0) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + ahead))
 
 
+_last_step: dict[str, int] = {}
+
+
+def fresh_totp_code(secret: str) -> str:
+    """A code this process has not typed for `secret` yet, as a person would wait for the next
+    code: the current step's, else the next one (one step of drift is accepted), else it
+    waits until the next one is in reach. For browser tests that log the same demo account
+    in several times: the site refuses a code used before (CI failed on a reused code)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    chosen = max(int(time.time()) // 30, _last_step.get(secret, -1) + 1)
+    while chosen > int(time.time()) // 30 + 1:
+        time.sleep(0.5)
+    _last_step[secret] = chosen
+    return format_hotp_value(hotp_value(secret, chosen))
+
+
 def make_staff(username: str, unit_key: str, *roles: str, password: str = STAFF_PASSWORD):
     """A staff user with TOTP set up and `roles` in the unit `unit_key`; returns (user, secret)."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

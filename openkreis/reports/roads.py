@@ -44,6 +44,7 @@ from shapely.geometry import LineString, MultiLineString, Point, shape
 from shapely.ops import transform
 
 from openkreis.core.loader import TenantDataError, read_yaml
+from openkreis.core.models import OrgUnit
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +260,6 @@ def match(category_key: str, lat: float | None, lon: float | None, layer=None) -
 def unit_for(category_key: str, lat: float | None, lon: float | None):
     """The org unit a road of a routed class sends this report to, or None (then the
     routing table decides)."""
-    from openkreis.core.models import OrgUnit
-
     found = match(category_key, lat, lon)
     if found is None or not found.unit:
         return None

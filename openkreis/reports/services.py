@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from openkreis.accounts import services as accounts
+from openkreis.accounts.models import Message
 from openkreis.core import event_kinds
 from openkreis.core.models import StaffMembership
 from openkreis.core.services import record_event
@@ -534,9 +536,6 @@ def notify(report: Report, change: StatusChange) -> int:
     one sees another's address): people with an account get it in their mailbox (Postfach;
     the mailbox mails them that something arrived), the others by e-mail. German: the
     language of the county's texts. Returns the number of people told."""
-    from openkreis.accounts import services as accounts
-    from openkreis.accounts.models import Message
-
     base = _base_url()
     sent = 0
     with translation.override("de"):

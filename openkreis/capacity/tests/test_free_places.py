@@ -8,23 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openkreis.capacity import config, services
-from openkreis.capacity.models import AgeGroup, FreePlaces, Kita, KitaGroup, Rules, age_group_at
+from openkreis.capacity.models import AgeGroup, Kita, KitaGroup, Rules, age_group_at
 from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Region
 
-pytestmark = pytest.mark.django_db
+from .factories import HALBERSTADT, WERNIGERODE, free
 
-WERNIGERODE, HALBERSTADT = "150850370370", "150850135135"
+pytestmark = pytest.mark.django_db
 
 
 def this_month():
     return services.first_of_month(timezone.localdate())
-
-
-def free(kita: Kita, group: str, month: dt.date, n: int) -> FreePlaces:
-    return FreePlaces.objects.create(
-        group=KitaGroup.objects.get(kita=kita, age_group=group), month=month, free=n
-    )
 
 
 def test_harz_county_data_is_loaded(harz):

@@ -4,31 +4,13 @@ import datetime as dt
 import threading
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from openkreis.capacity import services
-from openkreis.capacity.models import Application, Child, FreePlaces, Kita, KitaGroup, Offer, Round
-from openkreis.core.models import Region
+from openkreis.capacity.models import Application, FreePlaces, Kita, KitaGroup, Offer, Round
 
-WERNIGERODE, HALBERSTADT = "150850370370", "150850135135"
-
-
-def parent(name: str):
-    return get_user_model().objects.create_user(name, f"{name}@example.org", "x" * 20)
-
-
-def child(who, name: str, born: dt.date, ars: str = WERNIGERODE, siblings=()) -> Child:
-    c = Child.objects.create(
-        parent=who, first_name=name, birth_date=born, municipality=Region.objects.get(ars=ars)
-    )
-    c.siblings_at.set(siblings)
-    return c
-
-
-def start():
-    return services.add_months(services.first_of_month(timezone.localdate()), 2)
+from .factories import HALBERSTADT, WERNIGERODE, baby, child, parent, start
 
 
 def krippe_kitas():
@@ -40,10 +22,6 @@ def krippe_kitas():
             group=KitaGroup.objects.get(kita=kita, age_group="krippe"), month=start(), free=1
         )
     return a, b
-
-
-def baby():
-    return services.add_months(start(), -14)  # one year and two months old at the start
 
 
 @pytest.mark.django_db
