@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("maengelmelder/", include("openkreis.reports.urls")),
     path("fahrschule/", include("openkreis.schools.urls")),
     path("kita/", include("openkreis.capacity.urls")),
+    path("freie-termine/", include("openkreis.capacity.urls_providers")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from openkreis.core.models import Region
+from openkreis.core.models import OrgUnit, Region
 
 
 class AgeGroup(models.TextChoices):
@@ -64,6 +64,14 @@ class Kita(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     url = models.URLField(blank=True)
     active = models.BooleanField(default=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kitas",
+        help_text=_("The Kita's own staff are members of this unit (role kita_staff)"),
+    )
 
     class Meta:
         ordering = ["municipality__name", "name"]
@@ -135,6 +143,32 @@ class Rules(models.Model):
 
     def __str__(self) -> str:
         return self.region.name if self.region_id else "default"
+
+
+class PlaceAlert(models.Model):
+    """A parent asks to be told when places free up (age group, optionally one
+    municipality); sent at most once a day, removed with the account or on request."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kita_alerts"
+    )
+    age_group = models.CharField(max_length=20, choices=AgeGroup.choices)
+    municipality = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "age_group", "municipality"], name="uniq_kita_alert"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.age_group}"
 
 
 class Child(models.Model):

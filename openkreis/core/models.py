@@ -281,6 +281,10 @@ class StaffMembership(models.Model):
         MANAGER = "manager", _("Management (cockpit)")
         # the Mängelmelder's back office only (road and waste units: no eAkte desk)
         REPORT_OFFICER = "report_officer", pgettext_lazy("staff role", "Defect reports")
+        # the Kapazitätsfinder: a Kita's own staff (free places of their Kita) and the
+        # Kita coordination of a municipality or the county (rounds, overrides)
+        KITA_STAFF = "kita_staff", pgettext_lazy("staff role", "Kita staff")
+        KITA_COORDINATOR = "kita_coordinator", pgettext_lazy("staff role", "Kita coordination")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
