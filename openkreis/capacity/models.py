@@ -307,3 +307,6 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.group}"
+
+
+from .models_providers import *  # noqa: E402,F401,F403 (doctor slots, holiday rooms)
