@@ -26,6 +26,7 @@ from pathlib import Path
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, upsert
 from openkreis.core.models import Region
 
+from . import providers
 from .allocation import MAX_POINTS
 from .models import AgeGroup, Kita, KitaGroup, Rules
 
@@ -41,6 +42,7 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
     county = tenant.region if tenant is not None else None
     _load_rules(path, data, report, county)
     _load_kitas(path, data, report, county)
+    providers.load(tenant, folder, report)  # doctor slots and holiday rooms
 
 
 def _municipality(path: Path, where: str, ars, county: Region | None) -> Region:
