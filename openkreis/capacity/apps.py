@@ -10,9 +10,28 @@ class CapacityConfig(AppConfig):
     verbose_name = _("Kita places and free capacity")
 
     def ready(self):
+        from openkreis.accounts.navigation import AccountLink, account_links
+        from openkreis.cockpit.kita import kita_counts
+        from openkreis.core.personal_data import personal_data
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import config
+        from . import cockpit, config, demo, retention
 
         # tenants/<slug>/capacity.yaml after the regions (core, 0)
         register_step("capacity", order=75, load=config.load)
+        # supply and demand per municipality on /cockpit/kita/ (the cockpit's port)
+        kita_counts.register("capacity", cockpit.counts)
+        # children, applications, offers and alerts in the account's export and deletion
+        personal_data.register("kita", retention.KitaData(), order=70)
+        # "Kita-Anmeldungen" in the account menu (the Eltern-Portal)
+        account_links.register(
+            "kita", AccountLink(_("Kita applications"), "capacity:parents_home"), order=30
+        )
+        # the staff side: Kita units, a Kita's staff, Wernigerode's and the county's coordination
+        register_step("capacity-staff-demo", order=85, demo=True, load=demo.load_demo)
+        staff_areas.register(
+            "kita",
+            StaffArea(_("Kita places"), "capacity:staff_home", ("kita_staff", "kita_coordinator")),
+            order=47,
+        )
