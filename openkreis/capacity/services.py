@@ -12,8 +12,10 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openkreis.core import event_kinds
 from openkreis.core.models import Region
 
+from . import events
 from .allocation import Applicant, Instance, explain
 from .allocation import Rules as ARules
 from .models import (
@@ -100,6 +102,16 @@ class CapacityError(ValueError):
 FLAGS = ("hardship", "single_parent", "working_parents")
 
 
+def _event(kind: str, obj) -> None:
+    """One `kita.*` event without personal data (capacity/events.py, docs/events.md)."""
+    if isinstance(obj, Offer):
+        events.offer_event(kind, obj)
+    elif isinstance(obj, Round):
+        events.round_event(kind, obj)
+    else:
+        events.application_event(kind, obj)
+
+
 @transaction.atomic
 def apply(
     child: Child, *, start_month: dt.date, hours: int, kitas: list[Kita], flags=()
@@ -137,6 +149,7 @@ def apply(
     Wish.objects.bulk_create(
         Wish(application=application, rank=i, kita=k) for i, k in enumerate(kitas, 1)
     )
+    _event(event_kinds.KITA_APPLICATION_SUBMITTED, application)
     return application
 
 
@@ -242,6 +255,8 @@ def run_round(*, actor=None, seed: int | None = None) -> Round:
         "places": sum(capacity.values()),
     }
     round_.save(update_fields=["summary"])
+    _event(event_kinds.KITA_ROUND_RUN, round_)
+    events.offers_made(offers)
     return round_
 
 
@@ -281,6 +296,7 @@ def accept(offer: Offer, *, parent) -> Offer:
     application.status, application.closed_at = Application.Status.PLACED, now
     application.close_reason = "placed"
     application.save(update_fields=["status", "closed_at", "close_reason"])
+    _event(event_kinds.KITA_OFFER_ACCEPTED, offer)
     return offer
 
 
@@ -294,6 +310,7 @@ def decline(offer: Offer, *, parent) -> Offer:
     if offer.status != Offer.Status.OPEN:
         raise CapacityError(_("This offer is no longer open."))
     _reopen(offer, Offer.Status.DECLINED)
+    _event(event_kinds.KITA_OFFER_DECLINED, offer)
     return offer
 
 
@@ -317,5 +334,6 @@ def expire_offers(now=None) -> int:
             offer = Offer.objects.select_for_update().get(pk=pk)
             if offer.status == Offer.Status.OPEN and offer.deadline < now:
                 _reopen(offer, Offer.Status.EXPIRED)
+                _event(event_kinds.KITA_OFFER_EXPIRED, offer)
                 count += 1
     return count

@@ -52,6 +52,18 @@ REPORT_ASSIGNED = "report.assigned"
 REPORT_SPLIT = "report.split"  # staff made a second report from this one
 REPORT_FOLLOW_UP = "report.follow_up"  # an answer to the four-week questionnaire (answer only)
 
+# Kapazitätsfinder (capacity): subject `kita_application:<pk>`, `kita_round:<pk>` or
+# `kita_places:<kita key>`; data municipality (ARS), age group, month — never a child
+KITA_APPLICATION_SUBMITTED = "kita.application_submitted"
+KITA_APPLICATION_WITHDRAWN = "kita.application_withdrawn"
+KITA_ROUND_RUN = "kita.round_run"
+KITA_OFFER_MADE = "kita.offer_made"
+KITA_OFFER_ACCEPTED = "kita.offer_accepted"
+KITA_OFFER_DECLINED = "kita.offer_declined"
+KITA_OFFER_EXPIRED = "kita.offer_expired"
+KITA_OFFER_OVERRIDDEN = "kita.offer_overridden"  # staff changed an offer (with a reason)
+KITA_FREE_PLACES_REPORTED = "kita.free_places_reported"
+
 # The portal
 PORTAL_SEARCH = "portal.search"
 PORTAL_SERVICE_VIEWED = "portal.service_viewed"
