@@ -3,6 +3,7 @@ from django.urls import path
 from .views.dashboard import alerts, dashboard, factsheet, process
 from .views.exports import export
 from .views.imports import import_detail, import_report, import_status, imports
+from .views.kita import kita_figures
 from .views.public import help_page, transparency
 from .views.reports import report_figures, report_figures_csv
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("warnungen/", alerts, name="alerts"),
     path("maengelmelder/", report_figures, name="reports"),
     path("maengelmelder.csv", report_figures_csv, name="reports-csv"),
+    path("kita/", kita_figures, name="kita"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),

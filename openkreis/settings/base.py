@@ -365,6 +365,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.portal.tasks.delete_old_barrier_reports",
         "schedule": 86400.0,
     },
+    # Kapazitätsfinder: offers past their deadline, reminders before it, retention
+    "capacity-expire": {"task": "openkreis.capacity.tasks.expire_offers", "schedule": 3600.0},
+    "capacity-remind": {"task": "openkreis.capacity.tasks.remind_offers", "schedule": 3600.0},
+    "capacity-purge": {"task": "openkreis.capacity.tasks.purge_kita_data", "schedule": 86400.0},
 }
 
 # Security defaults (tightened further in production.py)
