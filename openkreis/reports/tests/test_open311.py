@@ -5,18 +5,21 @@ GET, the web form's rules (routing, duplicates, outside the county, rate limits,
 idempotency) for a POST, and never a 500 on hostile values."""
 
 import json
+import random
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from openkreis.core.testing import login_staff, make_staff
 from openkreis.reports import services
 from openkreis.reports.models import ApiClient, Category, Follower, Photo, Report
+from openkreis.reports.open311 import formats
 from openkreis.reports.open311.models import new_key
 from openkreis.reports.open311.views import open311_status
 
@@ -736,3 +739,77 @@ def test_control_characters_never_break_the_xml(client, fmt):
     else:
         text = _json(response)[0]["description"]
     assert text == "Loch[31m mit ² und <b>&amp;</b>"
+
+
+def test_updated_datetime_notes_and_photo_come_from_the_last_change_and_first_photo(client):
+    """The per-report subqueries (bench/reports.py) answer what the spec's fields mean:
+    updated_datetime is the last status change, status_notes its last public text, media_url
+    the first approved photo; a note without a status change changes nothing."""
+    report, photo = _fixed_report()
+    later = Photo(report=report, width=10, height=10, approved=True)
+    later.image.save("r.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+    later.save()
+    last = report.history.exclude(to_status=F("from_status")).order_by("-at", "-id").first()
+    row = _json(client.get(f"{BASE}requests/{report.public_id}.json"))[0]
+    assert row["updated_datetime"] == timezone.localtime(last.at).isoformat(timespec="seconds")
+    assert row["requested_datetime"] == timezone.localtime(report.created_at).isoformat(
+        timespec="seconds"
+    )
+    assert row["status_notes"] == "Das Loch ist verfüllt."
+    assert row["media_url"] == f"http://testserver/maengelmelder/foto/{photo.pk}/"
+    fresh = ReportFactory()
+    row = _json(client.get(f"{BASE}requests/{fresh.public_id}.json"))[0]
+    assert row["status_notes"] is None and row["media_url"] is None
+
+
+def _tree_xml(root, item, data, lists=None):
+    """The answer as ElementTree writes it (the oracle for formats.to_xml)."""
+    lists = lists or {}
+
+    def fill(parent, fields):
+        for name, value in fields.items():
+            if isinstance(value, list):
+                holder = ET.SubElement(parent, name)
+                for one in value:
+                    fill(ET.SubElement(holder, lists[name]), one)
+            else:
+                ET.SubElement(parent, name).text = formats._text(value)
+
+    top = ET.Element(root)
+    if item is None:
+        fill(top, data)
+    else:
+        for row in data:
+            fill(ET.SubElement(top, item), row)
+    ET.indent(top)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+
+
+def test_the_xml_writer_writes_what_elementtree_writes():
+    rng = random.Random(17)
+    alphabet = ["a", "ä", "&", "<", ">", '"', "'", "\x01", "\n", " ", "€", "\t", "]]>"]
+
+    def value():
+        roll = rng.random()
+        if roll < 0.1:
+            return None
+        if roll < 0.2:
+            return rng.choice([True, False])
+        if roll < 0.3:
+            return rng.uniform(-90, 90)
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+
+    lists = {"attributes": "attribute", "values": "value"}
+    for _ in range(500):
+        rows = [{f"f{j}": value() for j in range(rng.randint(0, 5))} for _ in range(4)]
+        assert formats.to_xml("r", "i", rows) == _tree_xml("r", "i", rows)
+        assert formats.to_xml("r", "i", []) == _tree_xml("r", "i", [])
+        one = {
+            "code": value(),
+            "attributes": [
+                {"key": value(), "values": [{"v": value()} for _ in range(rng.randint(0, 2))]}
+                for _ in range(rng.randint(0, 3))
+            ],
+        }
+        assert formats.to_xml("sd", None, one, lists) == _tree_xml("sd", None, one, lists)
+        assert formats._clean_rows(rows) == formats._clean(rows)
