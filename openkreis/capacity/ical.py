@@ -53,7 +53,7 @@ def parse(data: bytes | str) -> Calendar:
         calendar = Calendar.from_ical(data)
     except Exception as exc:  # noqa: BLE001 - the package raises ValueError, KeyError, …
         raise ICalError(
-            _("The calendar file could not be read: %(error)s") % {"error": exc}
+            _("The calendar file could not be read. Please export it again as an .ics file.")
         ) from exc
     return calendar
 
@@ -70,14 +70,23 @@ def _occurrences(event, until: dt.datetime) -> list[Occurrence]:
     """The event's occurrences that start before `until` (aware, UTC)."""
     try:
         start = _aware(event.decoded("DTSTART"))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         raise ICalError(_("An event has no valid start (DTSTART).")) from exc
+    if not isinstance(start, dt.date):
+        raise ICalError(_("An event has no valid start (DTSTART)."))
     all_day = not isinstance(start, dt.datetime)
-    if "DTEND" in event:
-        end = _aware(event.decoded("DTEND"))
-    elif "DURATION" in event:
-        end = start + event.decoded("DURATION")
-    else:
+    try:
+        if "DTEND" in event:
+            end = _aware(event.decoded("DTEND"))
+        elif "DURATION" in event:
+            end = start + event.decoded("DURATION")
+        else:
+            end = None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ICalError(_("An event has no valid end (DTEND or DURATION).")) from exc
+    if end is not None and not isinstance(end, dt.date):
+        raise ICalError(_("An event has no valid end (DTEND or DURATION)."))
+    if end is None:
         end = start + (dt.timedelta(days=1) if all_day else dt.timedelta(0))
     if isinstance(end, dt.datetime) != (not all_day):
         raise ICalError(_("An event mixes a date and a time in its start and end."))
@@ -161,6 +170,24 @@ def _is_free(event) -> bool:
     return any(word in summary for word in FREE_WORDS)
 
 
+def _guarded(read):
+    """Anything unexpected in a feed is the feed's fault, never a server error."""
+
+    def wrapped(data, when):
+        try:
+            return read(data, when)
+        except ICalError:
+            raise
+        except (TypeError, ValueError, AttributeError, OverflowError, KeyError) as exc:
+            raise ICalError(
+                _("The calendar file could not be read. Please export it again as an .ics file.")
+            ) from exc
+
+    wrapped.__doc__ = read.__doc__
+    return wrapped
+
+
+@_guarded
 def free_slots(data: bytes | str, now: dt.datetime) -> list[tuple[dt.datetime, int]]:
     """Free appointment slots (start in UTC, minutes) from a practice calendar: events marked
     free (TRANSP:TRANSPARENT, or a summary such as "frei"), timed, 5–240 minutes long,
@@ -181,6 +208,7 @@ def free_slots(data: bytes | str, now: dt.datetime) -> list[tuple[dt.datetime, i
     return sorted(set(slots))
 
 
+@_guarded
 def busy_nights(data: bytes | str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Busy periods (first night, departure day) of a room from its booking channel's feed:
     every event that is not marked free; a timed event blocks the nights it touches.

@@ -41,3 +41,39 @@ def free(kita: Kita, group: str, month: dt.date, n: int) -> FreePlaces:
     return FreePlaces.objects.create(
         group=KitaGroup.objects.get(kita=kita, age_group=group), month=month, free=n
     )
+
+
+# -- doctor slots and holiday rooms (test_providers.py) ----------------------------------------
+def practice(key: str = "test-praxis", specialty: str = "allgemeinmedizin", ars=WERNIGERODE, **kw):
+    from openkreis.capacity.models import Practice
+
+    return Practice.objects.create(
+        key=key,
+        name=kw.pop("name", f"Praxis {key}"),
+        specialty=specialty,
+        municipality=Region.objects.get(ars=ars),
+        town="Wernigerode",
+        **kw,
+    )
+
+
+def slot(practice_, days: int = 3, hour: int = 10, minutes: int = 15):
+    from openkreis.capacity.models import DoctorSlot
+    from openkreis.capacity.providers import BERLIN
+
+    day = timezone.localdate() + dt.timedelta(days=days)
+    start = dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN)
+    return DoctorSlot.objects.create(practice=practice_, start=start, minutes=minutes)
+
+
+def host_with_room(key: str = "test-host", ars=WERNIGERODE, persons: int = 2):
+    from openkreis.capacity.models import Host, Room
+
+    host = Host.objects.create(
+        key=key, name=f"Gastgeber {key}", email=f"{key}@example.org",
+        municipality=Region.objects.get(ars=ars),
+    )
+    room = Room.objects.create(
+        host=host, key="zimmer", name=f"Zimmer {key}", persons=persons, price_from=50, price_to=70
+    )
+    return host, room
