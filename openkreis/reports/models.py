@@ -221,6 +221,12 @@ class Report(models.Model):
             # the Atom feeds: the last changed reports, county-wide and per municipality
             models.Index(fields=["updated_at", "id"], name="report_updated"),
             models.Index(fields=["area", "updated_at", "id"], name="report_area_updated"),
+            # the public list and Open311 GET requests (newest first), also per category or
+            # municipality: a page is read from the index instead of sorting the matches
+            # (bench/reports.py: a deep list page 10.7 -> 1.1 ms, COUNT(*) 15.8 -> 5.8 ms)
+            models.Index(fields=["created_at", "id"], name="report_created"),
+            models.Index(fields=["category", "created_at", "id"], name="report_cat_created"),
+            models.Index(fields=["area", "created_at", "id"], name="report_area_created"),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +318,11 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # Open311 servicerequestupdates: the changes in a date range (bench/reports.py:
+            # one day of 200,000 changes 99 -> 28 ms, no sequential scan)
+            models.Index(fields=["at", "id"], name="statuschange_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_status} → {self.to_status}"
