@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from openkreis.core import event_kinds
 from openkreis.core.models import Organisation, Region
@@ -25,6 +26,24 @@ from .models import AgeGroup, Application, FreePlaces, Kita, KitaGroup, Offer, R
 from .services import CapacityError, county_rules, first_of_month, run_round
 
 STAFF_ROLES = (Role.KITA_STAFF, Role.KITA_COORDINATOR)
+# an offer's status as staff read it (Offer.Status speaks to the parents)
+STAFF_OFFER_STATUS = {
+    Offer.Status.OPEN: pgettext_lazy("kita offer, staff", "Open (waiting for the parents)"),
+    Offer.Status.ACCEPTED: pgettext_lazy("kita offer, staff", "Accepted"),
+    Offer.Status.DECLINED: pgettext_lazy("kita offer, staff", "Declined"),
+    Offer.Status.EXPIRED: pgettext_lazy("kita offer, staff", "Expired"),
+    Offer.Status.WITHDRAWN: pgettext_lazy("kita offer, staff", "Withdrawn"),
+}
+
+
+def with_staff_status(offers):
+    """The offers, each with `staff_status` for the staff pages."""
+    offers = list(offers)
+    for offer in offers:
+        offer.staff_status = STAFF_OFFER_STATUS.get(offer.status, offer.status)
+    return offers
+
+
 MIN_REASON = 20  # characters an override's reason needs at least
 
 

@@ -51,7 +51,9 @@ class RoundForm(forms.Form):
 
 
 class OverrideOfferForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Kita and age group"), queryset=None)
+    group = forms.ModelChoiceField(
+        label=_("Kita and age group"), queryset=None, empty_label=_("Please choose")
+    )
     month = forms.ChoiceField(label=_("Start month"), choices=())
     reason = forms.CharField(
         label=_("Reason"),

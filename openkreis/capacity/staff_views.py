@@ -154,8 +154,10 @@ def round_detail(request, pk: int):
     scope = coordination.scope_for(request.user)
     _county(scope)
     round_ = get_object_or_404(Round.objects.select_related("started_by"), pk=pk)
-    offers = round_.offers.select_related("group__kita", "application").order_by(
-        "group__kita__name", "month", "id"
+    offers = coordination.with_staff_status(
+        round_.offers.select_related("group__kita", "application").order_by(
+            "group__kita__name", "month", "id"
+        )
     )
     return render(
         request,
@@ -231,7 +233,9 @@ def application(request, pk: int):
             "application": application,
             "number": coordination.application_number(application),
             "wishes": application.wishes.select_related("kita"),
-            "offers": application.offers.select_related("group__kita").order_by("-created_at"),
+            "offers": coordination.with_staff_status(
+                application.offers.select_related("group__kita").order_by("-created_at")
+            ),
             "open_offer": application.offers.filter(status=Offer.Status.OPEN).first(),
             "offer_form": offer_form,
             "withdraw_form": withdraw_form,
