@@ -56,19 +56,31 @@ class ReportsFeed(Feed):
         )
         if obj is not None:
             reports = reports.filter(area=obj)
-        return reports.order_by("-updated_at", "-id")[:ITEMS]
+        items = list(reports.order_by("-updated_at", "-id")[:ITEMS])
+        # the translated labels once per feed, not per item and change (bench/reports.py:
+        # ~950 translation lookups for 50 items); kept on the items, the Feed is shared
+        statuses = {value: str(label) for value, label in Report.Status.choices}
+        categories, words = {}, {"status": _("Status"), "place": _("Place")}
+        for item in items:
+            if item.category_id not in categories:
+                categories[item.category_id] = item.category.label
+            item.feed_labels = (statuses, categories[item.category_id], words)
+        return items
 
     def item_title(self, item: Report):
+        statuses, category, _words = item.feed_labels
         where = item.area.region.name + (f", {item.street}" if item.street else "")
-        return f"{item.category.label} · {where} · {item.get_status_display()}"
+        return f"{category} · {where} · {statuses.get(item.status, item.status)}"
 
     def item_description(self, item: Report):
-        lines = [f"{_('Status')}: {item.get_status_display()}"]
+        statuses, _category, words = item.feed_labels
+        lines = [f"{words['status']}: {statuses.get(item.status, item.status)}"]
         if item.place:
-            lines.append(f"{_('Place')}: {item.place}")
+            lines.append(f"{words['place']}: {item.place}")
         for change in item.history.all():
             if change.public_text:
-                lines.append(f"{change.at:%d.%m.%Y} {change.to_label}: {change.public_text}")
+                label = statuses.get(change.to_status, change.to_status)
+                lines.append(f"{change.at:%d.%m.%Y} {label}: {change.public_text}")
         return "\n".join(lines)
 
     def item_link(self, item: Report):
@@ -84,7 +96,7 @@ class ReportsFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Report):
-        return [item.category.label, item.area.region.name]
+        return [item.feed_labels[1], item.area.region.name]
 
 
 reports_feed = ReportsFeed()
