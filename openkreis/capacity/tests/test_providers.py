@@ -100,7 +100,8 @@ def test_booking_page_books_and_mails_an_ics_and_the_cancel_link(
     message = mail.outbox[0]
     assert message.to == ["erika@example.org"]
     name, content, kind = message.attachments[0]
-    assert kind == "text/calendar" and b"BEGIN:VEVENT" in content
+    text = content.decode() if isinstance(content, bytes) else content
+    assert kind == "text/calendar" and "BEGIN:VEVENT" in text and "Praxis wr" in text
     token = providers.cancel_token(booking)
     assert reverse("providers:booking", args=[token]) in message.body
     # a second booking of the same slot is refused with a clear message
