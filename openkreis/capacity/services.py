@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openkreis.core import event_kinds
 from openkreis.core.models import Region
 
-from . import events
+from . import events, notify
 from .allocation import Applicant, Instance, explain
 from .allocation import Rules as ARules
 from .models import (
@@ -257,6 +257,7 @@ def run_round(*, actor=None, seed: int | None = None) -> Round:
     round_.save(update_fields=["summary"])
     _event(event_kinds.KITA_ROUND_RUN, round_)
     events.offers_made(offers)
+    transaction.on_commit(lambda: notify.offers_made(offers))
     return round_
 
 
@@ -297,6 +298,7 @@ def accept(offer: Offer, *, parent) -> Offer:
     application.close_reason = "placed"
     application.save(update_fields=["status", "closed_at", "close_reason"])
     _event(event_kinds.KITA_OFFER_ACCEPTED, offer)
+    transaction.on_commit(lambda: notify.offer_accepted(offer))
     return offer
 
 
@@ -312,6 +314,28 @@ def decline(offer: Offer, *, parent) -> Offer:
     _reopen(offer, Offer.Status.DECLINED)
     _event(event_kinds.KITA_OFFER_DECLINED, offer)
     return offer
+
+
+@transaction.atomic
+def withdraw(application: Application, *, parent) -> Application:
+    """The parent withdraws an open application; an open offer is withdrawn with it (its
+    place goes to the next round)."""
+    application = (
+        Application.objects.select_for_update().select_related("child").get(pk=application.pk)
+    )
+    if application.child.parent_id != parent.pk:
+        raise CapacityError(_("This application is not for your child."))
+    if application.status not in Application.ACTIVE:
+        raise CapacityError(_("This application is no longer open."))
+    now = timezone.now()
+    application.offers.filter(status=Offer.Status.OPEN).update(
+        status=Offer.Status.WITHDRAWN, answered_at=now
+    )
+    application.status, application.closed_at = Application.Status.WITHDRAWN, now
+    application.close_reason = "withdrawn by the parent"
+    application.save(update_fields=["status", "closed_at", "close_reason"])
+    _event(event_kinds.KITA_APPLICATION_WITHDRAWN, application)
+    return application
 
 
 def _reopen(offer: Offer, status: str) -> None:
@@ -335,5 +359,6 @@ def expire_offers(now=None) -> int:
             if offer.status == Offer.Status.OPEN and offer.deadline < now:
                 _reopen(offer, Offer.Status.EXPIRED)
                 _event(event_kinds.KITA_OFFER_EXPIRED, offer)
+                transaction.on_commit(lambda o=offer: notify.offer_expired(o))
                 count += 1
     return count
