@@ -813,3 +813,17 @@ def test_the_xml_writer_writes_what_elementtree_writes():
         }
         assert formats.to_xml("sd", None, one, lists) == _tree_xml("sd", None, one, lists)
         assert formats._clean_rows(rows) == formats._clean(rows)
+
+
+def test_json_answers_drop_what_xml_cannot_carry_whatever_the_path():
+    """formats._json writes once and cleans only when the written text shows a character
+    XML cannot carry: the result is always what cleaning every value first gives."""
+    rng = random.Random(3)
+    chars = [chr(i) for i in range(0x21)] + ["\\", "u", "0", "b", "f", "ä", "\ufffe", "\x7f"]
+    for _ in range(2000):
+        rows = [
+            {f"k{j}": "".join(rng.choices(chars, k=rng.randint(0, 5))) for j in range(3)}
+            for _ in range(2)
+        ]
+        want = json.dumps(formats._clean(rows), ensure_ascii=False).encode()
+        assert formats._json(rows) == want
