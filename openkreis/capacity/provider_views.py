@@ -70,16 +70,22 @@ def index(request):
 def slots(request):
     municipalities = providers.municipalities_with("practices")
     form = SlotSearchForm(request.GET or None, municipalities=municipalities)
-    results, status = None, 200
+    results, status, practices = None, 200, providers.practices_for()
     if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
             results = list(providers.free_slots(data["fach"], data["gemeinde"], data["tag"])[:100])
+            practices = providers.practices_for(data["fach"], data["gemeinde"])
         else:
             status = 400
     else:
         results = list(providers.free_slots()[:30])
-    return render(request, T + "slots.html", {"form": form, "results": results}, status=status)
+    return render(
+        request,
+        T + "slots.html",
+        {"form": form, "results": results, "practices": practices},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
