@@ -133,7 +133,8 @@ def _collection(reports, url_name: str, *, extra_fields=(), extra=None) -> dict:
         .order_by("-created_at", "-id")
         .values_list(*FIELDS, *extra_fields)[: cap + 1]
     )
-    areas = {a.pk: a.region.name for a in services.areas()}
+    # the names only: not the municipalities' polygons (JSON parsed per request for nothing)
+    areas = dict(services.areas().values_list("pk", "region__name"))
     categories = {c.pk: c.label for c in services.categories_for()}
     return {
         "type": "FeatureCollection",

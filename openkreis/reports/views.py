@@ -233,7 +233,7 @@ def public_list(request):
         "reports/list.html",
         {
             "page": page,
-            "areas": services.areas(),
+            "areas": services.areas().defer("geometry"),  # the filter needs names, no polygons
             "categories": services.categories_for(),
             "area_id": area_id,
             "category_id": category_id,
