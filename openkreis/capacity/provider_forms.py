@@ -144,3 +144,13 @@ class PeriodForm(forms.Form):
         if data.get("first") and data.get("until") and data["until"] <= data["first"]:
             raise forms.ValidationError(_("The end must be after the start."))
         return data
+
+
+class RoomCalendarUploadForm(CalendarUploadForm):
+    """The booking channel's calendar of a room: its events are the booked nights."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Every event is a booked period (up to a year ahead). A new import replaces the last."
+        )

@@ -27,6 +27,7 @@ from .provider_forms import (
     BookForm,
     CalendarUploadForm,
     PeriodForm,
+    RoomCalendarUploadForm,
     RoomRequestForm,
     RoomSearchForm,
     SlotForm,
@@ -310,7 +311,7 @@ def _int(value) -> int:
 def host_manage(request, key: str):
     host = _managed_host(request, key)
     forms = {
-        room.pk: (PeriodForm(prefix=f"p{room.pk}"), CalendarUploadForm(prefix=f"i{room.pk}"))
+        room.pk: (PeriodForm(prefix=f"p{room.pk}"), RoomCalendarUploadForm(prefix=f"i{room.pk}"))
         for room in host.rooms.all()
     }
     status = 200
@@ -326,7 +327,7 @@ def host_manage(request, key: str):
             forms[room.pk] = (form, forms[room.pk][1])
             status = 400
         elif action == "import":
-            form = CalendarUploadForm(request.POST, request.FILES, prefix=f"i{room.pk}")
+            form = RoomCalendarUploadForm(request.POST, request.FILES, prefix=f"i{room.pk}")
             if form.is_valid():
                 try:
                     n = providers.import_busy(room, form.cleaned_data["file"])
