@@ -74,6 +74,9 @@ def test_search_by_specialty_municipality_and_day(client):
     )
     assert response.status_code == 200
     assert [s.pk for s in response.context["results"]] == [mine.pk]
+    # the waiting lists offered are those of the practices searched for
+    assert wr in response.context["practices"] and hbs not in response.context["practices"]
+    assert reverse("providers:waitlist", args=[wr.key]) in response.content.decode()
     found = {s.pk for s in providers.free_slots()}
     assert {mine.pk, other_day.pk, child.pk} <= found and booked.pk not in found
     assert [s.pk for s in providers.free_slots("kinderheilkunde", practice=hbs)] == [child.pk]
@@ -498,6 +501,7 @@ def test_host_enters_free_dates_and_uploads_a_feed(client):
         },
     )
     assert wrong.status_code == 400
+    assert "belegter Zeitraum" in client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     upload = SimpleUploadedFile("x.ics", b"kaputt", "text/calendar")
     bad = client.post(url, {"action": "import", "room": room.pk, f"i{room.pk}-file": upload})
     assert bad.status_code == 400
