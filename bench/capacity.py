@@ -7,21 +7,44 @@ printed beside ours.
 Run by hand: `.venv/bin/pip install matching==1.4.3 && .venv/bin/python bench/capacity.py`
 (`matching` is an outside oracle for this benchmark only, not a dependency of openkreis).
 Options: --children N --kitas N --wishes N --seed N --no-oracle.
+
+The free-place search (goal p99 < 30 ms; `--search`, or `--search-only` without the
+allocation): on PostgreSQL (default postgresql://postgres@127.0.0.1:5432) in its own
+database `openkreis_bench_capacity` (migrated, Landkreis Harz loaded, then --search-kitas
+generated Kitas (default 2,000) over Harz's municipalities × 3 age groups × 12 start months of
+`FreePlaces`, 72,000 rows, about a third of them 0) it measures `services.free_places`
+in-process and the page /kita/freie-plaetze/?… through gunicorn (production settings, the
+helpers of bench/submit.py, one keep-alive client), each with and without a municipality,
+p50/p99 next to the ceiling and the load average (the machine may be shared). `--reuse` keeps
+a benchmark database of the same size.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import os
 import random
 import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+import submit  # noqa: E402 (the shared bench helpers)
+from submit import Server, percentile  # noqa: E402
+from submit import env as server_env  # noqa: E402
 
 from openkreis.capacity.allocation import Applicant, Instance, Rules  # noqa: E402
+
+DB_NAME = "openkreis_bench_capacity"
+PORT = submit.PORT = 8754  # not submit.py's or reports.py's port
+SEARCH_CEILING_MS = 30
 
 RULES = {
     None: Rules({"residence": 10, "sibling": 6, "hardship": 8, "single_parent": 3}),
@@ -98,6 +121,227 @@ def oracle(inst: Instance) -> dict:
     return {r.name: h.name for h, residents in solution.items() for r in residents}
 
 
+# -- the free-place search on PostgreSQL ---------------------------------------------------------
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def _admin(pg: str, sql: str, params=()):
+    import psycopg
+
+    with psycopg.connect(pg + "/postgres", autocommit=True) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
+def setup_search_db(pg: str, reuse: bool) -> None:
+    exists = _admin(pg, "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]) is not None
+    if not (reuse and exists):
+        _admin(pg, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        _admin(pg, f'CREATE DATABASE "{DB_NAME}"')
+    os.environ.update(
+        {
+            **server_env(f"{pg}/{DB_NAME}"),
+            "OPENKREIS_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "OPENKREIS_LOG_LEVEL": "ERROR",
+            "OPENKREIS_TENANT": "harz",
+        }
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    if reuse and exists:
+        return  # Harz is loaded already
+    call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("load_tenant", str(ROOT / "tenants" / "harz"), "--no-pages", verbosity=0)
+
+
+def generate_free_places(kitas: int, seed: int = 18) -> int:
+    """`kitas` generated Kitas spread over Harz's municipalities, each with Krippe,
+    Kindergarten and Hort, and FreePlaces for the next 12 start months (a third 0)."""
+    from django.db import transaction
+
+    from openkreis.capacity import services
+    from openkreis.capacity.models import FreePlaces, Kita, KitaGroup
+    from openkreis.core.models import Region
+
+    have = Kita.objects.filter(key__startswith="bench-").count()
+    if have >= kitas:
+        return 0
+    rng = random.Random(seed)
+    places = list(Region.objects.filter(kitas__isnull=False).distinct().order_by("ars"))
+    month0 = services.first_of_month(date.today())
+    months = [services.add_months(month0, i) for i in range(12)]
+    with transaction.atomic():
+        made = Kita.objects.bulk_create(
+            Kita(
+                key=f"bench-{i}",
+                name=f"Bench-Kita {i}",
+                municipality=places[i % len(places)],
+                town=places[i % len(places)].name,
+                max_hours=rng.choice((8, 9, 10, 10, 11)),
+            )
+            for i in range(have, kitas)
+        )
+        groups = KitaGroup.objects.bulk_create(
+            KitaGroup(kita=k, age_group=g, places=rng.randint(10, 60))
+            for k in made
+            for g in ("krippe", "kindergarten", "hort")
+        )
+        rows = FreePlaces.objects.bulk_create(
+            (
+                FreePlaces(group=g, month=m, free=0 if rng.random() < 0.33 else rng.randint(1, 8))
+                for g in groups
+                for m in months
+            ),
+            batch_size=5000,
+        )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE capacity_freeplaces")
+    return len(rows)
+
+
+def search_params(n: int, seed: int = 7) -> list[dict]:
+    """Random searches: age group, a start month within the next 9, hours (half), and a
+    municipality (every other search; the rest search the whole county)."""
+    from openkreis.capacity import services
+    from openkreis.core.models import Region
+
+    rng = random.Random(seed)
+    places = list(services.municipalities_with_kitas())
+    month0 = services.first_of_month(date.today())
+    out = []
+    for i in range(n):
+        out.append(
+            {
+                "gruppe": rng.choice(("krippe", "kindergarten", "hort")),
+                "ab": services.add_months(month0, rng.randrange(9)),
+                "stunden": rng.choice((None, 8, 10)),
+                "gemeinde": rng.choice(places) if i % 2 == 0 else None,
+            }
+        )
+    assert all(isinstance(p["gemeinde"], Region | None) for p in out)
+    return out
+
+
+def measure_search(params: list[dict]) -> dict[str, dict]:
+    from openkreis.capacity import services
+
+    def call(p):
+        return services.free_places(
+            age_group=p["gruppe"], month=p["ab"], hours=p["stunden"], municipality=p["gemeinde"]
+        )
+
+    for p in params[:50]:  # warm
+        call(p)
+    by: dict[str, list] = {"one municipality": [], "whole county": []}
+    found: dict[str, list] = {"one municipality": [], "whole county": []}
+    for p in params:
+        t0 = time.perf_counter()
+        result = call(p)
+        name = "one municipality" if p["gemeinde"] else "whole county"
+        by[name].append((time.perf_counter() - t0) * 1000)
+        found[name].append(len(result))
+    return {
+        name: {
+            "p50": percentile(t, 50),
+            "p99": percentile(t, 99),
+            "n": len(t),
+            "kitas": statistics.mean(found[name]),
+        }
+        for name, t in by.items()
+    }
+
+
+def search_paths(params: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"one municipality": [], "whole county": []}
+    for p in params:
+        query = {"gruppe": p["gruppe"], "ab": f"{p['ab']:%Y-%m}"}
+        if p["stunden"]:
+            query["stunden"] = p["stunden"]
+        if p["gemeinde"]:
+            query["gemeinde"] = p["gemeinde"].ars
+        name = "one municipality" if p["gemeinde"] else "whole county"
+        out[name].append("/kita/freie-plaetze/?" + urlencode(query))
+    return out
+
+
+def http_timed(paths: list[str], rounds: int) -> dict:
+    """One keep-alive client, the paths in turn: latency without queueing."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    for path in paths[:20]:  # warm every worker once
+        conn.request("GET", path)
+        conn.getresponse().read()
+    timings, errors, sizes = [], 0, []
+    for i in range(rounds):
+        path = paths[i % len(paths)]
+        t0 = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        timings.append((time.perf_counter() - t0) * 1000)
+        sizes.append(len(body))
+        errors += response.status != 200
+    conn.close()
+    return {
+        "p50": percentile(timings, 50),
+        "p99": percentile(timings, 99),
+        "n": len(timings),
+        "errors": errors,
+        "kb": sum(sizes) / len(sizes) / 1024,
+    }
+
+
+def search_benchmark(args) -> None:
+    print("free-place search: database, Harz, generated Kitas …", flush=True)
+    setup_search_db(args.pg, args.reuse)
+    start = time.perf_counter()
+    rows = generate_free_places(args.search_kitas)
+    if rows:
+        print(f"  {rows:,} FreePlaces rows generated in {time.perf_counter() - start:.0f} s")
+    from openkreis.capacity.models import FreePlaces, Kita
+
+    total_rows, total_kitas = FreePlaces.objects.count(), Kita.objects.filter(active=True).count()
+    params = search_params(args.searches)
+    inproc = measure_search(params)
+    paths = search_paths(params)
+    os.environ["PYTHONPATH"] = str(ROOT)  # gunicorn imports this checkout's code
+    server = Server(f"{args.pg}/{DB_NAME}", args.workers, args.threads)
+    server.start()
+    try:
+        health = http_timed(["/healthz"], args.rounds)
+        pages = {name: http_timed(p, args.rounds) for name, p in paths.items()}
+    finally:
+        server.stop()
+    print(
+        f"\nfree-place search — {total_kitas:,} Kitas, {total_rows:,} FreePlaces rows on "
+        f"PostgreSQL; gunicorn {args.workers} workers × {args.threads} threads, production "
+        f"settings; {load()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    print("| figure | p50 / p99 | ceiling | verdict |")
+    print("| --- | --- | --- | --- |")
+    for name, r in inproc.items():
+        print(
+            f"| `services.free_places` in-process, {name} ({r['n']} searches, "
+            f"{r['kitas']:.0f} Kitas found on average) | {r['p50']:.2f} / {r['p99']:.2f} ms "
+            f"| p99 < {SEARCH_CEILING_MS} ms | "
+            f"{'met' if r['p99'] < SEARCH_CEILING_MS else 'MISSED'} |"
+        )
+    print(f"| /healthz via gunicorn | {health['p50']:.1f} / {health['p99']:.1f} ms | – | – |")
+    for name, r in pages.items():
+        print(
+            f"| page /kita/freie-plaetze/ via gunicorn, {name} ({r['n']} requests, "
+            f"{r['kb']:.0f} KB, {r['errors']} errors) | {r['p50']:.1f} / {r['p99']:.1f} ms "
+            f"| p99 < {SEARCH_CEILING_MS} ms | "
+            f"{'met' if r['p99'] < SEARCH_CEILING_MS and not r['errors'] else 'MISSED'} |"
+        )
+
+
 def timed(fn, repeat: int = 3):
     times = []
     result = None
@@ -115,7 +359,19 @@ def main() -> None:
     parser.add_argument("--wishes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-oracle", action="store_true")
+    parser.add_argument("--search", action="store_true", help="also the free-place search")
+    parser.add_argument("--search-only", action="store_true", help="only the free-place search")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--search-kitas", type=int, default=2_000)
+    parser.add_argument("--searches", type=int, default=1_000, help="in-process searches")
+    parser.add_argument("--rounds", type=int, default=300, help="requests per page row")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep the bench database")
     args = parser.parse_args()
+    if args.search_only:
+        search_benchmark(args)
+        return
 
     if not args.no_oracle:
         same = 0
@@ -157,6 +413,9 @@ def main() -> None:
             f"  matching 1.4 (HospitalResident): {took:.1f} s, {verdict}; {took / best:.0f}× ours"
         )
         assert theirs == outcome.placement
+    print(f"  ({load()})")
+    if args.search:
+        search_benchmark(args)
 
 
 if __name__ == "__main__":

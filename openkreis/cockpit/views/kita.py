@@ -21,7 +21,9 @@ class KitaForm(PeriodForm):
     monat = forms.CharField(
         label=gettext_lazy("Start month"),
         required=False,
-        widget=forms.TextInput({"type": "month", "placeholder": "2026-08"}),
+        widget=forms.TextInput(
+            {"type": "month", "placeholder": "2026-08", "aria-describedby": "id_monat-hint"}
+        ),
         help_text=gettext_lazy("Free places and waiting applications for this start month."),
     )
 
