@@ -3,12 +3,14 @@ applications without names, the county runs rounds and makes overrides with a re
 never beyond the free places. Staff log in through the login pages with TOTP."""
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 
 from openkreis.capacity import coordination, demo, services
 from openkreis.capacity.models import (
@@ -286,6 +288,40 @@ def test_an_override_never_exceeds_the_free_places(client, county):
     FreePlaces.objects.filter(group=krippe(a)).update(free=5)
     with pytest.raises(services.CapacityError):
         coordination.override_offer(holder, krippe(a), start(), reason=REASON, actor=county)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_overrides_never_exceed_the_free_places():
+    """Six overrides at once for a group with two free places: the row lock lets exactly
+    two through."""
+    a, _b = two_kitas()
+    FreePlaces.objects.create(group=krippe(a), month=start(), free=2)
+    actor, _secret = make_staff("kreis-race", "jugendamt", "kita_coordinator")
+    applications = [apply_to(child(parent(f"race{i}"), f"Kind {i}", baby()), [a]) for i in range(6)]
+    barrier = threading.Barrier(len(applications))
+    results, lock = [], threading.Lock()
+
+    def attempt(application):
+        try:
+            barrier.wait()
+            coordination.override_offer(application, krippe(a), start(), reason=REASON, actor=actor)
+            outcome = "won"
+        except services.CapacityError:
+            outcome = "lost"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    workers = [threading.Thread(target=attempt, args=(app,)) for app in applications]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(results) == ["lost"] * 4 + ["won"] * 2
+    assert Offer.objects.filter(status="open").count() == 2
 
 
 # -- demo data and the staff area ---------------------------------------------------------------
