@@ -84,6 +84,17 @@ INDEXES = {
     "report_area_updated": (
         "CREATE INDEX IF NOT EXISTS report_area_updated ON reports_report (area_id, updated_at, id)"
     ),
+    # reports 0006: the newest-first list and Open311 GETs (listed here to show in the header)
+    "report_created": (
+        "CREATE INDEX IF NOT EXISTS report_created ON reports_report (created_at, id)"
+    ),
+    "report_cat_created": (
+        "CREATE INDEX IF NOT EXISTS report_cat_created ON reports_report "
+        "(category_id, created_at, id)"
+    ),
+    "report_area_created": (
+        "CREATE INDEX IF NOT EXISTS report_area_created ON reports_report (area_id, created_at, id)"
+    ),
 }
 
 
