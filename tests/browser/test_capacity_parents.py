@@ -24,8 +24,12 @@ from openkreis.capacity import services
 from openkreis.capacity.models import FreePlaces, Kita, KitaGroup
 User = get_user_model()
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 if not User.objects.filter(username={parent!r}).exists():
-    user = User.objects.create_user({parent!r}, 'kita-eltern@example.org', {password!r})
+    user = User.objects.create_user({parent!r}, 'kita-eltern@example.org')
+    # the served portal (production settings) has no MD5 hasher: PBKDF2 as it would store it
+    user.password = PBKDF2PasswordHasher().encode({password!r}, 'kitasalt')
+    user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 start = services.add_months(services.first_of_month(timezone.localdate()), 2)
 a, b = [k for k in Kita.objects.filter(active=True, groups__age_group='krippe',
