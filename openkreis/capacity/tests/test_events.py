@@ -142,3 +142,19 @@ def test_every_kita_kind_is_listed():
         "kita.offer_overridden",
         "kita.free_places_reported",
     }
+
+
+@pytest.mark.django_db
+def test_withdrawal_is_recorded_with_the_application_data(market):
+    a, _b, (p1, mia), _other = market
+    application = services.apply(mia, start_month=start(), hours=8, kitas=[a])
+    services.withdraw(application, parent=p1)
+    (withdrawn,) = kita_events(event_kinds.KITA_APPLICATION_WITHDRAWN)
+    assert withdrawn.subject == f"kita_application:{application.pk}"
+    assert withdrawn.data == {
+        "municipality": WERNIGERODE,
+        "age_group": "krippe",
+        "month": f"{start():%Y-%m}",
+        "wishes": 1,
+    }
+    no_personal_data("Mia", p1.email)
