@@ -65,6 +65,7 @@ class ChildForm(forms.ModelForm):
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "siblings_at": forms.CheckboxSelectMultiple,
         }
+        labels = {"siblings_at": _("Kitas a brother or sister attends")}
         help_texts = {
             "first_name": _("The first name is enough."),
             "birth_date": _("For the age group (Krippe, Kindergarten, Hort)."),
@@ -102,7 +103,7 @@ class ApplicationForm(forms.Form):
         label=_("Hours of care per day"), min_value=1, max_value=12, initial=8
     )
     flags = forms.MultipleChoiceField(
-        label=_("Criteria that apply to you (optional)"),
+        label=_("Criteria that apply to you"),
         choices=list(FLAG_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -166,6 +166,7 @@ def home(request):
                 "child": child,
                 "application": current,
                 "active": current is not None and current.status in Application.ACTIVE,
+                "can_apply": current is None or current.status == Application.Status.WITHDRAWN,
                 "status": status_text(current, open_by_app.get(current.pk) if current else None),
             }
         )
