@@ -246,7 +246,7 @@ def measure_search(params: list[dict]) -> dict[str, dict]:
         result = call(p)
         name = "one municipality" if p["gemeinde"] else "whole county"
         by[name].append((time.perf_counter() - t0) * 1000)
-        found[name].append(len(result))
+        found[name].append(result.total)
     return {
         name: {
             "p50": percentile(t, 50),

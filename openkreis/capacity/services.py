@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,11 +59,52 @@ class FreeKita:
     months: list[dt.date]
 
 
+@dataclass(frozen=True)
+class FreeSearch:
+    """One page of a free-place search: the Kitas of this page and how many there are."""
+
+    kitas: list[FreeKita]
+    total: int
+    number: int
+    pages: int
+
+    # what templates/includes/pagination.html asks of a page
+    @property
+    def paginator(self):
+        return SimpleNamespace(num_pages=self.pages)
+
+    def has_other_pages(self) -> bool:
+        return self.pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+SEARCH_PAGE_SIZE = 20
+
+
 def free_places(
-    *, age_group: str, month: dt.date, hours: int | None = None, municipality: Region | None = None
-) -> list[FreeKita]:
+    *,
+    age_group: str,
+    month: dt.date,
+    hours: int | None = None,
+    municipality: Region | None = None,
+    page: int = 1,
+    per_page: int = SEARCH_PAGE_SIZE,
+) -> FreeSearch:
     """Kitas with free places in `age_group` for a start in `month` or the two months after,
-    that offer at least `hours` of care a day; most free places first. One query."""
+    that offer at least `hours` of care a day; most free places first, one page of them.
+    The database groups per Kita and counts; only the page's Kitas are loaded (four small
+    queries, whatever the county's size: bench/capacity.py)."""
     months = [add_months(month, i) for i in range(SEARCH_MONTHS)]
     rows = FreePlaces.objects.filter(
         group__age_group=age_group, month__in=months, free__gt=0, group__kita__active=True
@@ -71,14 +113,31 @@ def free_places(
         rows = rows.filter(group__kita__max_hours__gte=hours)
     if municipality is not None:
         rows = rows.filter(group__kita__municipality=municipality)
-    found: dict[int, tuple[Kita, int, list]] = {}
-    for row in rows.select_related("group__kita__municipality").order_by("month"):
-        kita = row.group.kita
-        _, free, found_months = found.get(kita.pk, (kita, 0, []))
-        found[kita.pk] = (kita, max(free, row.free), [*found_months, row.month])
-    result = [FreeKita(kita, free, m) for kita, free, m in found.values()]
-    result.sort(key=lambda f: (-f.free, f.kita.municipality.name, f.kita.name))
-    return result
+    per_kita = rows.values("group__kita_id").annotate(most=Max("free"))
+    total = per_kita.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    top = list(
+        per_kita.order_by(
+            "-most", "group__kita__municipality__name", "group__kita__name", "group__kita_id"
+        )[(page - 1) * per_page : page * per_page]
+    )
+    ids = [row["group__kita_id"] for row in top]
+    kitas = Kita.objects.select_related("municipality").in_bulk(ids)
+    found_months: dict[int, list[dt.date]] = {pk: [] for pk in ids}
+    for kita_id, found in (
+        rows.filter(group__kita_id__in=ids).order_by("month").values_list("group__kita_id", "month")
+    ):
+        found_months[kita_id].append(found)
+    return FreeSearch(
+        [
+            FreeKita(kitas[row["group__kita_id"]], row["most"], found_months[row["group__kita_id"]])
+            for row in top
+        ],
+        total,
+        page,
+        pages,
+    )
 
 
 def free_places_by_municipality(month: dt.date) -> list[dict]:

@@ -27,12 +27,31 @@ def free_places(request):
                 month=data["ab"],
                 hours=data.get("stunden"),
                 municipality=data.get("gemeinde"),
+                page=_page_number(request),
             )
         else:
             status = 400
     return render(
         request,
         "capacity/free_places.html",
-        {"form": form, "results": results, "searched": searched},
+        {
+            "form": form,
+            "results": results,
+            "searched": searched,
+            "params": _params(request),
+        },
         status=status,
     )
+
+
+def _params(request) -> str:
+    """The search's own parameters for the page links (without the page number)."""
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return query.urlencode()
+
+
+def _page_number(request) -> int:
+    """`seite` as a number; anything else is the first page (beyond the last: the last)."""
+    value = request.GET.get("seite", "")
+    return int(value) if value.isdigit() and len(value) < 6 else 1

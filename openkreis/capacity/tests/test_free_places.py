@@ -57,10 +57,17 @@ def test_search_finds_free_places_in_the_start_month_and_the_two_after(harz, cli
     free(hbs[0], "krippe", month, 1)
 
     found = services.free_places(age_group="krippe", month=month)
-    assert [f.kita for f in found] == [wr[1], wr[0], hbs[0]]  # most free places first
+    assert [f.kita for f in found.kitas] == [wr[1], wr[0], hbs[0]]  # most free places first
+    assert found.total == 3 and found.pages == 1
+    assert [f.free for f in found.kitas] == [5, 2, 1]
+    assert found.kitas[0].months == [services.add_months(month, 2)]
+    second = services.free_places(age_group="krippe", month=month, per_page=2, page=2)
+    assert [f.kita for f in second.kitas] == [hbs[0]] and second.pages == 2
+    beyond = services.free_places(age_group="krippe", month=month, per_page=2, page=9)
+    assert beyond.number == 2
     wernigerode = Region.objects.get(ars=WERNIGERODE)
     only = services.free_places(age_group="krippe", month=month, municipality=wernigerode)
-    assert {f.kita for f in only} == {wr[0], wr[1]}
+    assert {f.kita for f in only.kitas} == {wr[0], wr[1]}
 
     response = client.get(
         reverse("capacity:free_places"),
@@ -81,7 +88,7 @@ def test_hours_filter_the_kitas_that_offer_that_long(harz):
     free(short, "kindergarten", month, 1)
     free(long_, "kindergarten", month, 1)
     found = services.free_places(age_group="kindergarten", month=month, hours=9)
-    assert [f.kita for f in found] == [long_]
+    assert [f.kita for f in found.kitas] == [long_]
 
 
 def test_the_search_page_without_a_search_and_with_bad_input(client, harz):
@@ -152,3 +159,21 @@ def test_a_kita_no_longer_listed_is_deactivated_and_loading_twice_changes_nothin
     again = LoadReport()
     config.load(harz, folder, again)
     assert again.changes == 0
+
+
+def test_a_long_result_comes_in_pages_that_keep_the_search(client, harz):
+    month = this_month()
+    kitas = list(Kita.objects.filter(groups__age_group="krippe").distinct().order_by("key")[:25])
+    for i, kita in enumerate(kitas):
+        free(kita, "krippe", month, 1 + i)
+    url = reverse("capacity:free_places")
+    query = {"gruppe": "krippe", "ab": month.strftime("%Y-%m")}
+    first = client.get(url, query).content.decode()
+    assert f"{len(kitas)} Kitas mit freien Plätzen" in first
+    assert kitas[-1].name in first and kitas[0].name not in first  # most free places first
+    assert "seite=2" in first and "gruppe=krippe" in first
+    second = client.get(url, {**query, "seite": "2"})
+    assert second.status_code == 200
+    assert kitas[0].name in second.content.decode()
+    for bad in ("x", "-1", "99999999"):
+        assert client.get(url, {**query, "seite": bad}).status_code == 200
