@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,15 +113,21 @@ def free_places(
         rows = rows.filter(group__kita__max_hours__gte=hours)
     if municipality is not None:
         rows = rows.filter(group__kita__municipality=municipality)
-    per_kita = rows.values("group__kita_id").annotate(most=Max("free"))
-    total = per_kita.count()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    top = list(
-        per_kita.order_by(
-            "-most", "group__kita__municipality__name", "group__kita__name", "group__kita_id"
-        )[(page - 1) * per_page : page * per_page]
+    # one query: the page's Kitas (most free places first) and, in every row, how many
+    # Kitas there are in all (a window over the grouped rows)
+    per_kita = (
+        rows.values("group__kita_id")
+        .annotate(most=Max("free"), total=Window(Count("group__kita_id")))
+        .order_by("-most", "group__kita__municipality__name", "group__kita__name", "group__kita_id")
     )
+    page = max(page, 1)
+    top = list(per_kita[(page - 1) * per_page : page * per_page])
+    if not top and page > 1:  # beyond the last page: the last page
+        total = per_kita.count()
+        page = max(1, -(-total // per_page))
+        top = list(per_kita[(page - 1) * per_page : page * per_page])
+    total = top[0]["total"] if top else 0
+    pages = max(1, -(-total // per_page))
     ids = [row["group__kita_id"] for row in top]
     kitas = Kita.objects.select_related("municipality").in_bulk(ids)
     found_months: dict[int, list[dt.date]] = {pk: [] for pk in ids}
