@@ -37,8 +37,14 @@ echo "== lint (ruff)"
 echo "== architecture (import-linter: apps depend only downward, see .importlinter)"
 .venv/bin/lint-imports --no-cache
 
+# Two pytest workers (pytest-xdist), one per core, each with its own test database and, for
+# the browser tests, its own served portal. `--dist load` hands each worker its tests in
+# collection order, so pytest-django's order holds inside a worker: the transactional tests
+# (which empty the tables and restore the Harz snapshot) come after the others.
+WORKERS=(-n "${OPENKREIS_TEST_WORKERS:-2}" --dist load)
+
 echo "== suite on PostgreSQL (all tests)"
-DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider -q "$@"
+DATABASE_URL="$PG_URL" $PY -m pytest -p no:cacheprovider -q "${WORKERS[@]}" "$@"
 
 echo "== suite on SQLite (all but the browser tests)"
-env -u DATABASE_URL $PY -m pytest -p no:cacheprovider -q -m "not browser" "$@"
+env -u DATABASE_URL $PY -m pytest -p no:cacheprovider -q "${WORKERS[@]}" -m "not browser" "$@"
