@@ -49,7 +49,13 @@ def county_rules() -> Rules:
 
 
 def municipalities_with_kitas():
-    return Region.objects.filter(kitas__active=True).distinct().order_by("name")
+    """For choice fields: id, ARS and name only (a region's other columns are large), without
+    DISTINCT over the join."""
+    return (
+        Region.objects.filter(pk__in=Kita.objects.filter(active=True).values("municipality_id"))
+        .only("pk", "ars", "name")
+        .order_by("name")
+    )
 
 
 @dataclass(frozen=True)
