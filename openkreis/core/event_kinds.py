@@ -64,6 +64,15 @@ KITA_OFFER_EXPIRED = "kita.offer_expired"
 KITA_OFFER_OVERRIDDEN = "kita.offer_overridden"  # staff changed an offer (with a reason)
 KITA_FREE_PLACES_REPORTED = "kita.free_places_reported"
 
+# HATIX and HarzCard (tickets): subject `stay:<pk>` or `ticket_key:<kid>`; data municipality
+# (ARS), nights, guests, levy category — never a guest, a ticket id or a movement
+TICKET_STAY_REGISTERED = "ticket.stay_registered"
+TICKET_STAY_PAID = "ticket.stay_paid"
+TICKET_STAY_CANCELLED = "ticket.stay_cancelled"
+TICKET_ISSUED = "ticket.issued"
+TICKET_REVOKED = "ticket.revoked"
+TICKET_KEY_ROTATED = "ticket.key_rotated"
+
 # The portal
 PORTAL_SEARCH = "portal.search"
 PORTAL_SERVICE_VIEWED = "portal.service_viewed"

@@ -285,6 +285,11 @@ class StaffMembership(models.Model):
         # Kita coordination of a municipality or the county (rounds, overrides)
         KITA_STAFF = "kita_staff", pgettext_lazy("staff role", "Kita staff")
         KITA_COORDINATOR = "kita_coordinator", pgettext_lazy("staff role", "Kita coordination")
+        # HATIX and HarzCard: the bus company's inspectors and drivers, an attraction's desk,
+        # the county's guest-levy office (stays, statements, revocation, keys)
+        TICKET_INSPECTOR = "ticket_inspector", pgettext_lazy("staff role", "Ticket inspection")
+        ATTRACTION_STAFF = "attraction_staff", pgettext_lazy("staff role", "HarzCard attraction")
+        TICKET_OFFICE = "ticket_office", pgettext_lazy("staff role", "Guest levy office")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "openkreis.schools",
     "openkreis.reports",
     "openkreis.capacity",
+    "openkreis.tickets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

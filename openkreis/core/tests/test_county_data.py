@@ -27,6 +27,9 @@ def test_every_app_contributes_its_county_data_step():
         "cockpit",
         "reports",
         "capacity",
+        "tickets",
+        "tickets-attractions",
+        "tickets-transit",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first
