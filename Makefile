@@ -29,6 +29,8 @@ assets: node_modules/.installed
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
 	   node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
 	   node_modules/leaflet/LICENSE openkreis/static/vendor/leaflet/
+	mkdir -p openkreis/static/vendor/jsqr
+	cp node_modules/jsqr/dist/jsQR.js node_modules/jsqr/LICENSE openkreis/static/vendor/jsqr/
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
