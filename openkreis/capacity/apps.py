@@ -24,6 +24,8 @@ class CapacityConfig(AppConfig):
         kita_counts.register("capacity", cockpit.counts)
         # children, applications, offers and alerts in the account's export and deletion
         personal_data.register("kita", retention.KitaData(), order=70)
+        # doctor-slot bookings made while logged in, waiting lists under the account's e-mail
+        personal_data.register("freie_termine", retention.ProviderData(), order=71)
         # "Kita-Anmeldungen" in the account menu (the Eltern-Portal)
         account_links.register(
             "kita", AccountLink(_("Kita applications"), "capacity:parents_home"), order=30

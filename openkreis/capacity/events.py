@@ -1,12 +1,16 @@
 """The Kapazitätsfinder's events (`kita.*`, docs/events.md): counts for the cockpit, never a
 child's name, birth date or parent — the municipality (ARS), the age group, the start month
-and the Kita's key only.
+and the Kita's key only. Doctor slots and holiday rooms write `slot.*` and `room.requested`:
+the practice or host, specialty, municipality and times — never a resident's or guest's
+name or e-mail address.
 
 services.py records through `_event` (like reports' `_record`); the staff pages call
 `record_free_places(row, actor)` when a Kita reports free places.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,6 +20,7 @@ from openkreis.core.models import Event
 from openkreis.core.services import record_event
 
 from .models import Application, FreePlaces, Kita, Offer, Round, age_group_at
+from .models_providers import DoctorSlot, Practice, Room, SlotBooking
 
 
 def _month(day) -> str:
@@ -101,5 +106,90 @@ def record_free_places(row: FreePlaces, actor=None) -> None:
             "age_group": row.group.age_group,
             "month": _month(row.month),
             "free": row.free,
+        },
+    )
+
+
+# -- doctor slots and holiday rooms (providers.py, retention.py) -------------------------------
+def _practice_data(slot: DoctorSlot) -> dict:
+    practice = slot.practice
+    return {
+        "practice": practice.key,
+        "specialty": practice.specialty,
+        "municipality": practice.municipality.ars,
+        "minutes": slot.minutes,
+    }
+
+
+def _days(later: dt.datetime, earlier: dt.datetime) -> float:
+    return round(max((later - earlier).total_seconds() / 86400, 0.0), 1)
+
+
+def slots_published(practice: Practice, count: int, source: str) -> None:
+    """`slot.published`: a practice published `count` new slots (entered or imported)."""
+    if count:
+        _event(
+            event_kinds.SLOT_PUBLISHED,
+            f"practice:{practice.key}",
+            {
+                "practice": practice.key,
+                "specialty": practice.specialty,
+                "municipality": practice.municipality.ars,
+                "count": count,
+                "source": source,
+            },
+        )
+
+
+def slot_booked(booking: SlotBooking) -> None:
+    """`slot.booked`: the practice, specialty, municipality, length and `days_ahead` (from
+    the booking to the appointment) — never the resident's name or e-mail."""
+    slot = booking.slot
+    data = {**_practice_data(slot), "days_ahead": _days(slot.start, booking.created_at)}
+    _event(event_kinds.SLOT_BOOKED, f"doctor_slot:{slot.pk}", data)
+
+
+def slot_cancelled(booking: SlotBooking, by: str) -> None:
+    """`slot.cancelled` by the resident (their link) or the practice; `days_ahead` from the
+    cancellation to the appointment."""
+    slot = booking.slot
+    data = {
+        **_practice_data(slot),
+        "by": by,
+        "days_ahead": _days(slot.start, booking.cancelled_at or timezone.now()),
+    }
+    _event(event_kinds.SLOT_CANCELLED, f"doctor_slot:{slot.pk}", data)
+
+
+def slots_expired(slots: list[DoctorSlot]) -> int:
+    """`slot.expired` for each published slot whose time passed without a booking (one
+    insert; written by retention.purge_providers before it deletes them)."""
+    now = timezone.now()
+    rows = [
+        Event(
+            kind=event_kinds.SLOT_EXPIRED,
+            subject=f"doctor_slot:{slot.pk}",
+            data=_practice_data(slot),
+            occurred_at=now,
+            tenant=settings.OPENKREIS_TENANT,
+        )
+        for slot in slots
+    ]
+    Event.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def room_requested(room: Room, arrival: dt.date, departure: dt.date, persons: int) -> None:
+    """`room.requested`: a guest's request went to the host — the host, municipality,
+    persons, nights and `days_ahead` (today to arrival); never the guest."""
+    _event(
+        event_kinds.ROOM_REQUESTED,
+        f"room:{room.pk}",
+        {
+            "host": room.host.key,
+            "municipality": room.host.municipality.ars,
+            "persons": persons,
+            "nights": (departure - arrival).days,
+            "days_ahead": (arrival - timezone.localdate()).days,
         },
     )

@@ -64,6 +64,9 @@ class Practice(models.Model):
     url = models.URLField(blank=True)
     # how many people on the waiting list hear of a slot that became free
     notify_waiting = models.PositiveSmallIntegerField(default=3)
+    # days after an appointment (or a waiting-list mail) until the names and e-mail
+    # addresses go (county setting `retention_days`, capacity/retention.py)
+    retention_days = models.PositiveSmallIntegerField(default=30)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_practices"
     )

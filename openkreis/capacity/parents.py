@@ -322,24 +322,35 @@ def _offer(request, pk: int) -> Offer:
     )
 
 
+def _answer(request, pk: int, act, done: str, then):
+    """The parent's offer and, on POST, the answer `act` (services.accept or decline):
+    returns (offer, error, response) — the response is the redirect `then(offer)` after a
+    success; a refusal (CapacityError) comes back as the error to show with status 409."""
+    found = _offer(request, pk)
+    if request.method != "POST":
+        return found, "", None
+    try:
+        act(found, parent=request.user)
+    except services.CapacityError as refused:
+        found.refresh_from_db()
+        return found, str(refused), None
+    messages.success(request, done)
+    return found, "", then(found)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer(request, pk: int):
     """The offer: Kita, group, start, deadline, why better wishes were not met; Annehmen."""
-    found = _offer(request, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.accept(found, parent=request.user)
-        except services.CapacityError as refused:
-            error = str(refused)
-            found.refresh_from_db()
-        else:
-            messages.success(
-                request,
-                _("You accepted the place. A confirmation is in your mailbox."),
-            )
-            return redirect("capacity:parents_offer", pk=found.pk)
+    found, error, done = _answer(
+        request,
+        pk,
+        services.accept,
+        _("You accepted the place. A confirmation is in your mailbox."),
+        lambda o: redirect("capacity:parents_offer", pk=o.pk),
+    )
+    if done:
+        return done
     return _page(
         request,
         "offer.html",
@@ -357,23 +368,18 @@ def offer(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def decline(request, pk: int):
     """Decline: a confirmation page first; the POST declines."""
-    found = _offer(request, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.decline(found, parent=request.user)
-        except services.CapacityError as refused:
-            error = str(refused)
-            found.refresh_from_db()
-        else:
-            messages.success(
-                request,
-                _(
-                    "You declined the place. Your application takes part in the next round "
-                    "with your other wishes."
-                ),
-            )
-            return redirect("capacity:parents_home")
+    found, error, done = _answer(
+        request,
+        pk,
+        services.decline,
+        _(
+            "You declined the place. Your application takes part in the next round "
+            "with your other wishes."
+        ),
+        lambda _o: redirect("capacity:parents_home"),
+    )
+    if done:
+        return done
     return _page(request, "decline.html", {"offer": found, "error": error}, 409 if error else 200)
 
 

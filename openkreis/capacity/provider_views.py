@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -135,7 +136,21 @@ def booking(request, token: str):
         if providers.cancel(found, base_url=request.build_absolute_uri("/")[:-1]):
             messages.success(request, _("Your appointment is cancelled. The slot is free again."))
         return redirect("providers:booking", token=token)
-    return render(request, T + "booking.html", {"booking": found, "slot": found.slot})
+    return render(
+        request, T + "booking.html", {"booking": found, "slot": found.slot, "token": token}
+    )
+
+
+@require_GET
+def booking_ics(request, token: str):
+    """The booked appointment as an iCalendar file (the same as the e-mail's attachment)."""
+    found = providers.booking_from_token(token)
+    if found is None or found.state != SlotBooking.State.BOOKED:
+        raise Http404(_("This link is not valid (any more)."))
+    response = HttpResponse(providers.slot_ics(found), content_type="text/calendar")
+    response["Content-Disposition"] = 'attachment; filename="termin.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -269,7 +284,7 @@ def practice_manage(request, key: str):
             found = get_object_or_404(
                 SlotBooking, pk=_int(request.POST.get("booking")), slot__practice=practice
             )
-            providers.cancel(found, base_url=request.build_absolute_uri("/")[:-1])
+            providers.cancel(found, base_url=request.build_absolute_uri("/")[:-1], by="practice")
             messages.success(request, _("The booking is cancelled; the slot is free again."))
             return redirect("providers:practice_manage", key=key)
         else:

@@ -29,7 +29,7 @@ from icalendar import Calendar, Event
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, upsert
 from openkreis.core.models import Region
 
-from . import ical
+from . import events, ical
 from .models_providers import (
     DoctorSlot,
     Host,
@@ -46,6 +46,7 @@ FILE = "capacity_providers.yaml"
 TOKEN_SALT = "capacity.slot-booking"  # noqa: S105 - a signing salt
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_NIGHTS = 60
+RETENTION_DAYS = 30  # default of the county setting `retention_days` (capacity/retention.py)
 
 
 class SlotTaken(Exception):
@@ -88,11 +89,16 @@ def free_slots(
     return qs.order_by("start", "practice__name")
 
 
-def add_slot(practice: Practice, start: dt.datetime, minutes: int, source="manual") -> bool:
-    """Publish one slot; False when the practice has one at that time already."""
+def add_slot(
+    practice: Practice, start: dt.datetime, minutes: int, source="manual", record=True
+) -> bool:
+    """Publish one slot; False when the practice has one at that time already. `record`:
+    write `slot.published` (the import writes one event for all its slots)."""
     _, created = DoctorSlot.objects.get_or_create(
         practice=practice, start=start, defaults={"minutes": minutes, "source": source}
     )
+    if created and record:
+        events.slots_published(practice, 1, source)
     return created
 
 
@@ -104,7 +110,8 @@ def import_slots(practice: Practice, data: bytes | str, now: dt.datetime | None 
     created = 0
     with transaction.atomic():
         for start, minutes in found:
-            created += add_slot(practice, start, minutes, DoctorSlot.Source.ICAL)
+            created += add_slot(practice, start, minutes, DoctorSlot.Source.ICAL, record=False)
+        events.slots_published(practice, created, DoctorSlot.Source.ICAL)
     return created
 
 
@@ -145,6 +152,7 @@ def book(slot_id: int, name: str, email: str, user=None, now=None, base_url="") 
                 user=user if getattr(user, "is_authenticated", False) else None,
                 created_at=now,
             )
+            events.slot_booked(booking)
     except IntegrityError:
         raise SlotTaken(_("This slot has just been taken. Please choose another one.")) from None
     transaction.on_commit(lambda: send_confirmation(booking, base_url))
@@ -163,10 +171,10 @@ def booking_from_token(token: str) -> SlotBooking | None:
     return SlotBooking.objects.select_related("slot__practice").filter(code=code).first()
 
 
-def cancel(booking: SlotBooking, now=None, base_url: str = "") -> bool:
+def cancel(booking: SlotBooking, now=None, base_url: str = "", by: str = "resident") -> bool:
     """Cancel a booking: the slot is free again at once (if still ahead), and the first N
     people on the practice's waiting list hear of it after commit. False if it was
-    cancelled already."""
+    cancelled already. `by`: "resident" or "practice" (for the event `slot.cancelled`)."""
     now = now or timezone.now()
     with transaction.atomic():
         changed = SlotBooking.objects.filter(pk=booking.pk, state=SlotBooking.State.BOOKED).update(
@@ -174,6 +182,8 @@ def cancel(booking: SlotBooking, now=None, base_url: str = "") -> bool:
         )
         if not changed:
             return False
+        booking.state, booking.cancelled_at = SlotBooking.State.CANCELLED, now
+        events.slot_cancelled(booking, by)
         slot = booking.slot
         if slot.start > now:
             transaction.on_commit(lambda: notify_waiting(slot, now, base_url))
@@ -319,6 +329,7 @@ def send_room_request(room: Room, data: dict) -> None:
     EmailMessage(
         subject, body, settings.DEFAULT_FROM_EMAIL, [room.host.email], reply_to=[data["email"]]
     ).send()
+    events.room_requested(room, data["arrival"], data["departure"], data["persons"])
 
 
 # -- county data ------------------------------------------------------------------------------
@@ -332,6 +343,13 @@ def _region(path: Path, where: str, ars, county) -> Region:
     return region
 
 
+def _setting(path: Path, data: dict, name: str, default: int, most: int) -> int:
+    value = (data.get("settings") or {}).get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+        raise TenantDataError(f"{path}: settings: {name} must be a whole number 1–{most}")
+    return value
+
+
 def load(tenant, folder: Path, report: LoadReport) -> None:
     """tenants/<slug>/capacity_providers.yaml: practices (with demo slots a few days ahead)
     and hosts with rooms. Called by config.load; a county without the file has none."""
@@ -340,9 +358,8 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
         return
     data = read_yaml(path)
     county = tenant.region if tenant is not None else None
-    notify = (data.get("settings") or {}).get("waitlist_notify", 3)
-    if not isinstance(notify, int) or isinstance(notify, bool) or not 1 <= notify <= 50:
-        raise TenantDataError(f"{path}: settings: waitlist_notify must be a whole number 1–50")
+    notify = _setting(path, data, "waitlist_notify", 3, 50)
+    keep = _setting(path, data, "retention_days", RETENTION_DAYS, 3650)
     for item in data.get("practices") or []:
         key = str(item.get("key") or "").strip()
         where = f"practices: {key or '?'}"
@@ -371,6 +388,7 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
                 "phone": str(item.get("phone") or ""),
                 "email": str(item.get("email") or ""),
                 "notify_waiting": notify,
+                "retention_days": keep,
             },
         )
         demo = item.get("demo_slots") or {}
@@ -429,7 +447,7 @@ def _demo_slots(practice: Practice, demo: dict) -> None:
         for text in demo.get("times") or []:
             hour, minute = (int(x) for x in str(text).split(":"))
             start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BERLIN)
-            add_slot(practice, start, minutes)
+            add_slot(practice, start, minutes, record=False)
         made += 1
 
 

@@ -4,18 +4,36 @@ application was closed (placed or withdrawn); a child without any application af
 time from its creation. Run daily by Celery beat (tasks.purge_kita_data) or
 `manage.py purge_kita_data`. Rounds stay (a seed and counts, no person).
 
-Also the account's part of the data export and deletion (core.personal_data): `KitaData`."""
+Doctor slots (`purge_providers`): a slot that passed without a booking is deleted the next
+day (`slot.expired`); a slot that passed with bookings goes with them (name, e-mail) the
+practice's `retention_days` (county setting, default 30) after the appointment; waiting-list
+entries go that long after their mail, or `WAITLIST_DAYS` after joining. Room requests are
+not stored (an e-mail to the host).
+
+Also the account's part of the data export and deletion (core.personal_data): `KitaData`
+and `ProviderData`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Application, Child, PlaceAlert
+from . import events, providers
+from .models import (
+    Application,
+    Child,
+    DoctorSlot,
+    PlaceAlert,
+    Practice,
+    SlotBooking,
+    WaitlistEntry,
+)
 from .services import county_rules
+
+WAITLIST_DAYS = 180  # an entry nobody was told about leaves the waiting list after this
 
 
 def cutoff(now: dt.datetime | None = None) -> dt.datetime:
@@ -52,6 +70,44 @@ def purge(now: dt.datetime | None = None, *, dry_run: bool = False) -> dict[str,
         orphan_ids = list(orphans.values_list("pk", flat=True))
         closed.delete()  # wishes and offers with them
         Child.objects.filter(pk__in=orphan_ids).delete()
+    return counts
+
+
+@transaction.atomic
+def purge_providers(now: dt.datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
+    """Doctor slots and waiting lists past their time; returns the counts (would) deleted:
+    `slots_expired` (passed without a booking, `slot.expired` written), `bookings` (with
+    their slot, the practice's retention_days after the appointment), `waitlist`."""
+    now = now or timezone.now()
+    booked = SlotBooking.objects.filter(slot=OuterRef("pk"), state=SlotBooking.State.BOOKED)
+    expired = list(
+        DoctorSlot.objects.filter(start__lt=now)
+        .exclude(Exists(booked))
+        .select_related("practice__municipality")
+    )
+    # per practice: its own retention time (the county setting, copied on load)
+    old_slots, old_waiting = DoctorSlot.objects.none(), WaitlistEntry.objects.none()
+    for days in set(Practice.objects.values_list("retention_days", flat=True)):
+        limit = now - dt.timedelta(days=days)
+        old_slots |= DoctorSlot.objects.filter(
+            practice__retention_days=days, start__lt=limit
+        ).filter(Exists(booked))
+        old_waiting |= WaitlistEntry.objects.filter(
+            practice__retention_days=days, notified_at__lt=limit
+        )
+    old_waiting |= WaitlistEntry.objects.filter(
+        notified_at=None, created_at__lt=now - dt.timedelta(days=WAITLIST_DAYS)
+    )
+    counts = {
+        "slots_expired": len(expired),
+        "bookings": SlotBooking.objects.filter(slot__in=old_slots).count(),
+        "waitlist": old_waiting.count(),
+    }
+    if not dry_run:
+        events.slots_expired(expired)
+        DoctorSlot.objects.filter(pk__in=[s.pk for s in expired]).delete()
+        DoctorSlot.objects.filter(pk__in=old_slots.values("pk")).delete()
+        WaitlistEntry.objects.filter(pk__in=old_waiting.values("pk")).delete()
     return counts
 
 
@@ -110,3 +166,51 @@ class KitaData:
     def erase(self, user) -> None:
         PlaceAlert.objects.filter(user=user).delete()
         Child.objects.filter(parent=user).delete()  # applications, wishes, offers with them
+
+
+class ProviderData:
+    """`core.personal_data` plugin: the account's doctor-slot bookings (made while logged in)
+    and the waiting-list entries under its e-mail address. Deleting the account cancels its
+    bookings still ahead (the slot is free again, the waiting list hears of it) and deletes
+    them all with the entries."""
+
+    def export(self, user) -> dict:
+        bookings = [
+            {
+                "practice": b.slot.practice.name,
+                "start": b.slot.start.isoformat(),
+                "minutes": b.slot.minutes,
+                "name": b.name,
+                "email": b.email,
+                "number": b.code,
+                "state": b.state,
+                "booked_at": b.created_at.isoformat(),
+                "cancelled_at": b.cancelled_at.isoformat() if b.cancelled_at else None,
+            }
+            for b in SlotBooking.objects.filter(user=user).select_related("slot__practice")
+        ]
+        waiting = [
+            {
+                "practice": e.practice.name,
+                "name": e.name,
+                "email": e.email,
+                "joined_at": e.created_at.isoformat(),
+                "told_at": e.notified_at.isoformat() if e.notified_at else None,
+            }
+            for e in self._waiting(user).select_related("practice")
+        ]
+        return {"bookings": bookings, "waiting_lists": waiting}
+
+    @staticmethod
+    def _waiting(user):
+        email = (user.email or "").strip().lower()
+        return WaitlistEntry.objects.filter(email=email) if email else WaitlistEntry.objects.none()
+
+    def erase(self, user) -> None:
+        now = timezone.now()
+        for booking in SlotBooking.objects.filter(
+            user=user, state=SlotBooking.State.BOOKED, slot__start__gt=now
+        ).select_related("slot__practice__municipality"):
+            providers.cancel(booking, now=now, by="resident")
+        SlotBooking.objects.filter(user=user).delete()
+        self._waiting(user).delete()

@@ -21,5 +21,7 @@ def remind_offers() -> int:
 
 @shared_task
 def purge_kita_data() -> dict:
-    """Children, applications, offers and alerts past the retention time go."""
-    return retention.purge()
+    """Children, applications, offers and alerts past the retention time go; so do doctor
+    slots that passed (unbooked ones at once, booked ones with the bookings' names and
+    e-mail addresses after the practice's retention time) and old waiting-list entries."""
+    return {**retention.purge(), **retention.purge_providers()}

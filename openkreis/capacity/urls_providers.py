@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("arzttermine/", views.slots, name="slots"),
     path("arzttermine/<int:slot_id>/buchen/", views.book, name="book"),
     path("termin/<str:token>/", views.booking, name="booking"),
+    path("termin/<str:token>/termin.ics", views.booking_ics, name="booking_ics"),
     path("praxis/<slug:key>/warteliste/", views.waitlist, name="waitlist"),
     path("ferienzimmer/", views.rooms, name="rooms"),
     path("ferienzimmer/<int:room_id>/anfrage/", views.room_request, name="room_request"),

@@ -63,6 +63,13 @@ KITA_OFFER_DECLINED = "kita.offer_declined"
 KITA_OFFER_EXPIRED = "kita.offer_expired"
 KITA_OFFER_OVERRIDDEN = "kita.offer_overridden"  # staff changed an offer (with a reason)
 KITA_FREE_PLACES_REPORTED = "kita.free_places_reported"
+# Doctor slots and holiday rooms (capacity): subject `doctor_slot:<pk>`, `practice:<key>` or
+# `room:<pk>`; data practice/host, specialty, municipality (ARS), times — never a resident
+SLOT_PUBLISHED = "slot.published"
+SLOT_BOOKED = "slot.booked"
+SLOT_CANCELLED = "slot.cancelled"
+SLOT_EXPIRED = "slot.expired"  # a published slot passed without a booking
+ROOM_REQUESTED = "room.requested"
 
 # HATIX and HarzCard (tickets): subject `stay:<pk>` or `ticket_key:<kid>`; data municipality
 # (ARS), nights, guests, levy category — never a guest, a ticket id or a movement

@@ -158,3 +158,81 @@ def test_withdrawal_is_recorded_with_the_application_data(market):
         "wishes": 1,
     }
     no_personal_data("Mia", p1.email)
+
+
+# -- doctor slots and holiday rooms -----------------------------------------------------------
+def provider_events():
+    return list(Event.objects.filter(kind__regex=r"^(slot|room)\.").order_by("id"))
+
+
+@pytest.mark.django_db
+def test_slot_and_room_events_carry_no_personal_data(harz):
+    from openkreis.capacity import providers, retention
+    from openkreis.capacity.models import DoctorSlot, Practice, Room
+
+    from .factories import slot
+
+    Event.objects.all().delete()
+    practice = Practice.objects.get(key="wr-hausarzt-brocken")
+    start_ = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    assert providers.add_slot(practice, start_, 20)
+    assert not providers.add_slot(practice, start_, 20)  # the same time again: no event
+    (published,) = provider_events()
+    assert (published.kind, published.subject) == (
+        event_kinds.SLOT_PUBLISHED,
+        "practice:wr-hausarzt-brocken",
+    )
+    assert published.data == {
+        "practice": "wr-hausarzt-brocken",
+        "specialty": "allgemeinmedizin",
+        "municipality": WERNIGERODE,
+        "count": 1,
+        "source": "manual",
+    }
+    new = DoctorSlot.objects.get(practice=practice, start=start_)
+    booking = providers.book(new.pk, "Erika Mustermann", "erika.m@example.org")
+    assert providers.cancel(booking, by="practice")
+    again = providers.book(new.pk, "Max Meier", "max.meier@example.org")
+    providers.cancel(again)
+    kinds = [e.kind for e in provider_events()]
+    assert kinds == [event_kinds.SLOT_PUBLISHED] + [
+        event_kinds.SLOT_BOOKED,
+        event_kinds.SLOT_CANCELLED,
+    ] * 2
+    booked, cancelled, _booked, cancelled_again = provider_events()[1:]
+    assert booked.subject == f"doctor_slot:{new.pk}"
+    assert booked.data["minutes"] == 20 and 1.9 <= booked.data["days_ahead"] <= 2.1
+    assert cancelled.kind == event_kinds.SLOT_CANCELLED and cancelled.data["by"] == "practice"
+    assert cancelled_again.data["by"] == "resident"
+
+    past = slot(practice, days=-2)
+    room = Room.objects.filter(host__key="ilsenburg-ilsetal").first()
+    arrival = timezone.localdate() + dt.timedelta(days=10)
+    providers.send_room_request(
+        room,
+        {
+            "arrival": arrival,
+            "departure": arrival + dt.timedelta(days=3),
+            "persons": 2,
+            "name": "Gast Gustav",
+            "email": "gustav@example.org",
+            "message": "Wir kommen mit Hund",
+        },
+    )
+    requested = provider_events()[-1]
+    assert requested.kind == event_kinds.ROOM_REQUESTED
+    assert requested.subject == f"room:{room.pk}"
+    assert requested.data == {
+        "host": "ilsenburg-ilsetal",
+        "municipality": room.host.municipality.ars,
+        "persons": 2,
+        "nights": 3,
+        "days_ahead": 10,
+    }
+    counts = retention.purge_providers()
+    assert counts["slots_expired"] >= 1
+    expired = [e for e in provider_events() if e.kind == event_kinds.SLOT_EXPIRED]
+    assert f"doctor_slot:{past.pk}" in {e.subject for e in expired}
+    dump = json.dumps([(e.subject, e.data) for e in provider_events()])
+    for secret in ("Erika", "Mustermann", "erika.m@", "Max", "Gustav", "gustav@", "Hund"):
+        assert secret not in dump

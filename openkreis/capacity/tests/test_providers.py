@@ -25,6 +25,7 @@ from openkreis.capacity.models import (
     SlotBooking,
     WaitlistEntry,
 )
+from openkreis.core.loader import LoadReport, TenantDataError
 
 from .factories import HALBERSTADT, WERNIGERODE, host_with_room, practice, slot
 
@@ -507,3 +508,43 @@ def test_host_enters_free_dates_and_uploads_a_feed(client):
     assert bad.status_code == 400
     _, other_room = host_with_room("anderer")
     assert client.post(url, {"action": "period", "room": other_room.pk}).status_code == 404
+
+
+def test_the_booking_page_offers_the_ics_file_and_only_while_booked(client):
+    s = slot(practice("wr", street="Markt 1"))
+    booking = providers.book(s.pk, "Erika", "erika@example.org")
+    token = providers.cancel_token(booking)
+    page = client.get(reverse("providers:booking", args=[token]))
+    ics_url = reverse("providers:booking_ics", args=[token])
+    assert ics_url in page.content.decode()
+    response = client.get(ics_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar"
+    assert 'filename="termin.ics"' in response["Content-Disposition"]
+    text = response.content.decode()
+    assert "BEGIN:VEVENT" in text and f"UID:{booking.code}@openkreis" in text
+    assert s.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ") in text or (
+        s.start.strftime("%Y%m%dT%H%M%S") in text
+    )
+    assert "Erika" not in text  # the calendar file names the practice, not the resident
+    assert client.get(reverse("providers:booking_ics", args=["kaputt"])).status_code == 404
+    providers.cancel(booking)
+    assert client.get(ics_url).status_code == 404
+    assert ics_url not in client.get(reverse("providers:booking", args=[token])).content.decode()
+
+
+def test_the_county_sets_the_retention_time_of_bookings(harz, tmp_path):
+    assert Practice.objects.get(key="wr-hausarzt-brocken").retention_days == 30
+    folder = tmp_path
+    (folder / providers.FILE).write_text(
+        "settings: {retention_days: 14}\n"
+        "practices:\n"
+        "  - {key: wr-hausarzt-brocken, name: X, specialty: allgemeinmedizin,"
+        ' municipality: "150850370370"}\n',
+        encoding="utf-8",
+    )
+    providers.load(None, folder, LoadReport())
+    assert Practice.objects.get(key="wr-hausarzt-brocken").retention_days == 14
+    (folder / providers.FILE).write_text("settings: {retention_days: 0}\n", encoding="utf-8")
+    with pytest.raises(TenantDataError, match="retention_days must be a whole number 1–3650"):
+        providers.load(None, folder, LoadReport())

@@ -127,7 +127,14 @@ def test_alerts_go_when_the_parent_has_nothing_open(kitas):
         created_at=long_ago,
         last_sent_at=timezone.now() - dt.timedelta(days=3),
     )
-    assert tasks.purge_kita_data() == {"applications": 0, "children": 0, "alerts": 1}
+    assert tasks.purge_kita_data() == {
+        "applications": 0,
+        "children": 0,
+        "alerts": 1,
+        "slots_expired": 0,
+        "bookings": 0,
+        "waitlist": 0,
+    }
     assert set(PlaceAlert.objects.values_list("pk", flat=True)) == {kept_busy.pk, kept_sent.pk}
     assert not PlaceAlert.objects.filter(pk=gone.pk).exists()
 
@@ -175,3 +182,153 @@ def test_beat_runs_the_kita_tasks():
     assert tasks_by_name["openkreis.capacity.tasks.expire_offers"] <= 3600
     assert tasks_by_name["openkreis.capacity.tasks.remind_offers"] <= 3600
     assert tasks_by_name["openkreis.capacity.tasks.purge_kita_data"] == 86400
+
+
+# -- doctor slots and waiting lists -----------------------------------------------------------
+def _provider_setup():
+    from openkreis.capacity.models import DoctorSlot, SlotBooking
+
+    from .factories import practice, slot
+
+    p = practice("ret-praxis", retention_days=30)
+    past_free = slot(p, days=-1)
+    past_cancelled = slot(p, days=-1, hour=11)
+    SlotBooking.objects.create(
+        slot=past_cancelled, code="CANC0001", name="Ex", email="ex@example.org", state="cancelled"
+    )
+    recent = slot(p, days=-10)
+    SlotBooking.objects.create(slot=recent, code="RECENT01", name="Ria", email="r@example.org")
+    old = slot(p, days=-31)
+    SlotBooking.objects.create(slot=old, code="OLDBOOK1", name="Olga", email="o@example.org")
+    SlotBooking.objects.create(
+        slot=old, code="OLDCANC1", name="Otto", email="ot@example.org", state="cancelled"
+    )
+    ahead = slot(p, days=3)
+    SlotBooking.objects.create(slot=ahead, code="AHEAD001", name="Anna", email="a@example.org")
+    return (
+        p,
+        DoctorSlot,
+        {
+            "past_free": past_free,
+            "past_cancelled": past_cancelled,
+            "recent": recent,
+            "old": old,
+            "ahead": ahead,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_passed_slots_and_old_bookings_go_after_the_practices_retention_time(harz):
+    from openkreis.capacity.models import SlotBooking, WaitlistEntry
+    from openkreis.core import event_kinds
+    from openkreis.core.models import Event
+
+    p, DoctorSlot, slots = _provider_setup()
+    now = timezone.now()
+    told_long_ago = WaitlistEntry.objects.create(
+        practice=p,
+        specialty=p.specialty,
+        name="W1",
+        email="w1@example.org",
+        notified_at=now - dt.timedelta(days=31),
+    )
+    told_lately = WaitlistEntry.objects.create(
+        practice=p,
+        specialty=p.specialty,
+        name="W2",
+        email="w2@example.org",
+        notified_at=now - dt.timedelta(days=5),
+    )
+    waiting_forever = WaitlistEntry.objects.create(
+        practice=p,
+        specialty=p.specialty,
+        name="W3",
+        email="w3@example.org",
+        created_at=now - dt.timedelta(days=retention.WAITLIST_DAYS + 1),
+    )
+    waiting = WaitlistEntry.objects.create(
+        practice=p,
+        specialty=p.specialty,
+        name="W4",
+        email="w4@example.org",
+        created_at=now - dt.timedelta(days=100),
+    )
+    before = set(DoctorSlot.objects.values_list("pk", flat=True))
+    expect = {"slots_expired": 2, "bookings": 2, "waitlist": 2}
+    assert retention.purge_providers(dry_run=True) == expect
+    assert set(DoctorSlot.objects.values_list("pk", flat=True)) == before
+
+    assert tasks.purge_kita_data() == {"applications": 0, "children": 0, "alerts": 0, **expect}
+    left = set(DoctorSlot.objects.filter(practice=p).values_list("pk", flat=True))
+    assert left == {slots["recent"].pk, slots["ahead"].pk}
+    assert set(SlotBooking.objects.values_list("code", flat=True)) >= {"RECENT01", "AHEAD001"}
+    assert not SlotBooking.objects.filter(code__in=["CANC0001", "OLDBOOK1", "OLDCANC1"]).exists()
+    assert set(WaitlistEntry.objects.values_list("pk", flat=True)) == {
+        told_lately.pk,
+        waiting.pk,
+    }
+    assert not WaitlistEntry.objects.filter(pk__in=[told_long_ago.pk, waiting_forever.pk]).exists()
+    expired = Event.objects.filter(kind=event_kinds.SLOT_EXPIRED)
+    assert {e.subject for e in expired} == {
+        f"doctor_slot:{slots['past_free'].pk}",
+        f"doctor_slot:{slots['past_cancelled'].pk}",
+    }
+    assert retention.purge_providers() == {"slots_expired": 0, "bookings": 0, "waitlist": 0}
+
+    # a county with a longer time keeps the bookings longer
+    p.retention_days = 60
+    p.save()
+    old = slots["recent"]
+    old.start = timezone.now() - dt.timedelta(days=45)
+    old.save()
+    assert retention.purge_providers()["bookings"] == 0
+    assert DoctorSlot.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_reports_the_doctor_slots(harz):
+    _provider_setup()
+    out = io.StringIO()
+    call_command("purge_kita_data", "--dry-run", stdout=out)
+    assert (
+        "Doctor slots: 2 passed without a booking, 2 bookings past the practices' retention "
+        "time, 0 waiting-list entries would be deleted." in out.getvalue()
+    )
+
+
+@pytest.mark.django_db
+def test_the_account_export_and_deletion_include_bookings_and_waiting_lists(
+    harz, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from openkreis.capacity import providers
+    from openkreis.capacity.models import SlotBooking, WaitlistEntry
+
+    from .factories import practice, slot
+
+    anna, ben = parent("annaslot"), parent("benslot")
+    p = practice("gdpr-praxis", notify_waiting=1)
+    ahead, gone = slot(p, days=4), slot(p, days=-2)
+    booking = providers.book(ahead.pk, "Anna A", "annaslot@example.org", user=anna)
+    SlotBooking.objects.create(
+        slot=gone, code="PASTANNA", name="Anna A", email="x@e.org", user=anna
+    )
+    providers.join_waitlist(p, "Anna A", "AnnaSlot@example.org")
+    providers.join_waitlist(p, "Ben B", "benslot@example.org")
+
+    exported = personal_data.export_all(anna)["freie_termine"]
+    assert {b["number"] for b in exported["bookings"]} == {booking.code, "PASTANNA"}
+    assert exported["bookings"][0]["practice"] == p.name
+    assert [w["email"] for w in exported["waiting_lists"]] == ["annaslot@example.org"]
+    assert personal_data.export_all(ben)["freie_termine"]["bookings"] == []
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data.personal_data["freie_termine"].erase(anna)
+    assert not SlotBooking.objects.filter(code__in=[booking.code, "PASTANNA"]).exists()
+    # the slot ahead is free again and the first person waiting hears of it
+    assert ahead.pk in {s.pk for s in providers.free_slots()}
+    assert [m.to for m in mail.outbox] == [["benslot@example.org"]]
+    assert list(WaitlistEntry.objects.values_list("email", flat=True)) == ["benslot@example.org"]
