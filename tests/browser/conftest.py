@@ -187,21 +187,30 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def axe_violations(browser, url: str, viewport=PHONE) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on a page; return the violations."""
-    context = browser.new_context(viewport=viewport, bypass_csp=True, locale="de-DE")
-    page = context.new_page()
-    page.goto(url)
+WCAG_RULES = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
+
+
+def axe(page, context: str = "document") -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the open page — its browser context
+    needs `bypass_csp=True`, the portal's CSP would block the injected script — and return
+    the violations: id, impact and the first five nodes. `context` is axe's context
+    argument, e.g. "{exclude: [['#swagger-ui']]}"."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    context.close()
+    result = page.evaluate(f"() => axe.run({context}, {WCAG_RULES})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def axe_violations(browser, url: str, viewport=PHONE) -> list[dict]:
+    """axe-core on `url` opened in a fresh context (for pages checked without JavaScript)."""
+    context = browser.new_context(viewport=viewport, bypass_csp=True, locale="de-DE")
+    page = context.new_page()
+    page.goto(url)
+    violations = axe(page)
+    context.close()
+    return violations
 
 
 def format_violations(violations) -> str:

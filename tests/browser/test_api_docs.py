@@ -5,17 +5,13 @@ is contained to its own region and limited to the known third-party barrier."""
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import AXE, new_page, screenshot
+from .conftest import axe, new_page, screenshot
 
 pytestmark = [pytest.mark.browser]
 
-RULES = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}"
-
 
 def _axe(page, context="document"):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(f"() => axe.run({context}, {RULES})")
-    return {v["id"]: len(v["nodes"]) for v in result["violations"]}
+    return {v["id"]: len(v["nodes"]) for v in axe(page, context)}
 
 
 def test_api_docs_accessible_and_swagger_contained(browser, portal_url):

@@ -15,22 +15,10 @@ from playwright.sync_api import expect
 from openkreis.appointments.demo import DEMO_PASSWORD, DEMO_TOTP
 from openkreis.core.testing import totp_code
 
-from .conftest import AXE, DESKTOP, PHONE, axe_violations, format_violations, screenshot
+from .conftest import DESKTOP, PHONE, axe, axe_violations, format_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SMALL_PHONE = {"width": 320, "height": 640}
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def check(page, name: str) -> None:

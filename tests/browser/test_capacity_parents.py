@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import AXE, DESKTOP, format_violations, run_on_portal, screenshot
+from .conftest import DESKTOP, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,18 +43,6 @@ print(json.dumps({{'a': a.name, 'b': b.name, 'start': start.strftime('%Y-%m'),
 """
 
 ROUND = "from openkreis.capacity import services; print(services.run_round(seed=2026).pk)"
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def check(page, name: str, desktop) -> None:

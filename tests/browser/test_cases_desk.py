@@ -11,29 +11,10 @@ from playwright.sync_api import expect
 from openkreis.cases.demo import DEMO_PASSWORD
 from openkreis.core.testing import totp_code
 
-from .conftest import (
-    AXE,
-    DESKTOP,
-    PHONE,
-    format_violations,
-    run_on_portal,
-    screenshot,
-)
+from .conftest import DESKTOP, PHONE, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SECRET = "FAHRERLAUBNISDEMOAAAAAAAAAAAAAAA"
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def login(page, url):

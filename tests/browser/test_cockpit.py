@@ -14,7 +14,7 @@ from openkreis.cockpit.demo import DEZERNENT, MANAGER, PASSWORD
 from openkreis.cockpit.tests.factories import XES
 from openkreis.core.testing import STAFF_PASSWORD, totp_code
 
-from .conftest import AXE, DESKTOP, PHONE, format_violations, run_on_portal, screenshot
+from .conftest import DESKTOP, PHONE, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USERNAME, _UNIT, SECRET = MANAGER
@@ -24,18 +24,6 @@ SERVICE = "fahrerlaubnis-ersterteilung"
 STATE_KEYS = re.compile(
     r"(?<![\w-])(new|in_progress|review|waiting|returned|register_check)(?![\w-])"
 )
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def login(page, url, username=USERNAME, secret=SECRET, password=PASSWORD):

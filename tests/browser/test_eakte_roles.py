@@ -16,24 +16,12 @@ from openkreis.core.testing import totp_code
 from openkreis.intake.demo import PASSWORD as POST_PASSWORD
 from openkreis.intake.demo import SECRET as POST_SECRET
 
-from .conftest import AXE, DESKTOP, PHONE, format_violations, run_on_portal, screenshot
+from .conftest import DESKTOP, PHONE, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LEAD, LEAD_SECRET = "leitung-ordnung", "LEITUNGORDNUNGDEMOAAAAAAAAAAAAAA"
 AUDITOR, AUDITOR_SECRET = "pruefung", "PRUEFUNGDEMOAAAAAAAAAAAAAAAAAAAA"
 WORD = "Kirschblütenallee"  # only in the scanned image
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def login(browser, url, username, password, secret, path):

@@ -22,7 +22,7 @@ from openkreis.accounts.demo import USERNAME as CITIZEN
 from openkreis.cockpit.tests.factories import XES
 from openkreis.core.testing import STAFF_PASSWORD, totp_code
 
-from .conftest import AXE, DESKTOP, format_violations, run_on_portal, screenshot
+from .conftest import DESKTOP, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -374,19 +374,7 @@ def test_screenshots_of_the_worst_pages(browser, portal_url, tmp_path):
                 wide.append(describe(path, measure))
             screenshot(page, f"reflow-{name}-{suffix}")
             if suffix == "320":
-                page.add_script_tag(path=str(AXE))
-                found = page.evaluate(
-                    """() => axe.run(document, {runOnly: {type: 'tag',
-                         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-                )["violations"]
-                violations += [
-                    {
-                        "id": f"{path}: {v['id']}",
-                        "impact": v["impact"],
-                        "nodes": [n["target"] for n in v["nodes"]][:5],
-                    }
-                    for v in found
-                ]
+                violations += [{**v, "id": f"{path}: {v['id']}"} for v in axe(page)]
     context.close()
     assert not wide, "\n".join(wide)
     assert not violations, format_violations(violations)

@@ -15,24 +15,12 @@ from playwright.sync_api import expect
 from openkreis.core.testing import fresh_totp_code
 from openkreis.reports.demo import DEMO_PASSWORD
 
-from .conftest import AXE, DESKTOP, PHONE, format_violations, screenshot
+from .conftest import DESKTOP, PHONE, axe, format_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SECRET = "MAENGELSTRASSEDEMOAAAAAAAAAAAAAA"
 SHOTS = Path(os.environ.get("OPENKREIS_REPSHOTS", "/tmp/repshots"))  # noqa: S108
 REPORTER = "schlagloch-melderin@example.org"
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def shoot(page, name: str) -> None:

@@ -16,24 +16,12 @@ from playwright.sync_api import expect
 from openkreis.core.testing import totp_code
 from openkreis.reports.demo import DEMO_PASSWORD
 
-from .conftest import AXE, DESKTOP, PHONE, format_violations, run_on_portal, screenshot
+from .conftest import DESKTOP, PHONE, axe, format_violations, run_on_portal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("OPENKREIS_MAPSHOTS", "/tmp/shots/map"))  # noqa: S108
 NARROW = {"width": 320, "height": 800}
 WASTE_SECRET = "MAENGELABFALLDEMOAAAAAAAAAAAAAAA"
-
-
-def axe(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def shoot(page, name: str) -> None:
@@ -97,10 +85,14 @@ def test_tap_on_the_map_sets_the_position_and_the_report_keeps_it(browser, porta
     page.get_by_role("button", name="Meldung senden").click()
     expect(page.locator("h1")).to_have_text("Vielen Dank für Ihre Meldung")
     number = re.search(r"M-[A-Z2-9]{8}", page.locator(".banner").inner_text()).group(0)
-    stored = run_on_portal(
-        "from openkreis.reports.models import Report; "
-        f"r = Report.objects.get(public_id='{number}'); print('POS', r.lat, r.lon)"
-    ).split("POS")[-1].split()
+    stored = (
+        run_on_portal(
+            "from openkreis.reports.models import Report; "
+            f"r = Report.objects.get(public_id='{number}'); print('POS', r.lat, r.lon)"
+        )
+        .split("POS")[-1]
+        .split()
+    )
     assert (float(stored[0]), float(stored[1])) == (float(tapped[0]), float(tapped[1]))
     assert errors == []
     context.close()
