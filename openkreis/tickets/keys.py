@@ -164,6 +164,21 @@ def current_key() -> SigningKey:
     return key
 
 
+def keys_with_last_ticket():
+    """Every key with `last_ticket`, the end of the latest validity among its tickets."""
+    return SigningKey.objects.annotate(last_ticket=Max("tickets__valid_until"))
+
+
+def verifies_until(key: SigningKey) -> dt.datetime | None:
+    """A signing key verifies without end; a retired one until `verify_until` or the expiry of
+    its last ticket, whichever is later (a ticket stored after the rotation by a request that
+    still held the old key stays valid too)."""
+    if key.signs_until is None:
+        return None
+    ends = [t for t in (key.verify_until, getattr(key, "last_ticket", None)) if t]
+    return max(ends) if ends else key.signs_until
+
+
 def _retire(key: SigningKey, now: dt.datetime) -> None:
     """The key signs no more; it verifies until the last ticket it signed expires."""
     last = Ticket.objects.filter(key=key).aggregate(last=Max("valid_until"))["last"]
@@ -296,9 +311,10 @@ class Verifier:
         self.refused: dict[bytes, str] = {}
         for key in keys:
             kid = bytes.fromhex(key.kid)
+            until = verifies_until(key)
             if key.withdrawn_at:
                 self.refused[kid] = WITHDRAWN
-            elif key.verify_until and key.verify_until <= now:
+            elif until and until <= now:
                 self.refused[kid] = KEY_EXPIRED
             else:
                 self.public[kid] = public_key_of(key)
@@ -311,7 +327,7 @@ class Verifier:
         revoked = Ticket.objects.filter(revoked_at__isnull=False)
         revoked = revoked.filter(serial__in=list(serials)) if serials else revoked
         hashes_ = [revocation_hash(s) for s in revoked.values_list("serial", flat=True)]
-        return cls(SigningKey.objects.all(), hashes_, scheme_prefix(), now)
+        return cls(keys_with_last_ticket(), hashes_, scheme_prefix(), now)
 
     def _is_revoked(self, claims: dict) -> bool:
         cti = claims.get(C_CTI)
@@ -387,8 +403,11 @@ def trust_list(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     current_key()  # a scheme always has a key that signs
     entries = {}
-    for key in SigningKey.objects.filter(withdrawn_at__isnull=True).order_by("created_at", "id"):
-        if key.verify_until and key.verify_until <= now:
+    for key in (
+        keys_with_last_ticket().filter(withdrawn_at__isnull=True).order_by("created_at", "id")
+    ):
+        until = verifies_until(key)
+        if until and until <= now:
             continue
         public = public_key_of(key)
         spki = public.public_bytes(
@@ -399,7 +418,7 @@ def trust_list(now: dt.datetime | None = None) -> dict:
             "jwk": _jwk(public),
             "spki": base64.b64encode(spki).decode(),
             "signs": key.signs_until is None,
-            "verify_until": _iso(key.verify_until),
+            "verify_until": _iso(until),
         }
     return {"prefix": scheme_prefix(), "keys": entries}
 

@@ -42,7 +42,9 @@ def payload(serial: str = "T-0001", days: int = 3, **extra) -> dict:
     }
 
 
-def store_ticket(code_payload: dict, key: SigningKey, revoked: bool = False) -> Ticket:
+def store_ticket(
+    code_payload: dict, key: SigningKey, revoked: bool = False, code: str = ""
+) -> Ticket:
     """A Ticket row as services would store it (the key, the validity, the code)."""
     stay = Stay.objects.create(
         accommodation=Accommodation.objects.create(
@@ -59,7 +61,7 @@ def store_ticket(code_payload: dict, key: SigningKey, revoked: bool = False) -> 
         valid_from=code_payload["valid_from"],
         valid_until=code_payload["valid_until"],
         key=key,
-        code=keys.sign(code_payload, key),
+        code=code or keys.sign(code_payload, key),
         revoked_at=NOW if revoked else None,
     )
 
@@ -191,6 +193,22 @@ def test_rotation_old_tickets_stay_valid_until_they_expire():
     assert keys.verify(old_ticket.code, now=later).reason in (codec.EXPIRED, keys.KEY_EXPIRED)
     event = Event.objects.get(kind="ticket.key_rotated", subject=f"ticket_key:{new.kid}")
     assert event.data == {"algorithm": "ES256", "previous": old.kid}
+
+
+def test_ticket_stored_with_the_old_key_after_a_rotation_keeps_it_verifying():
+    """A request that fetched the key before a rotation stores its ticket after it."""
+    old = keys.current_key()
+    keys.rotate()
+    old.refresh_from_db()
+    late = payload("T-LATE", days=10)
+    code = codec.encode(keys.claims_of(late), keys.signer_of(old), "HX1:")  # before the rotation
+    store_ticket(late, old, code=code)
+    assert keys.verify(code, now=NOW + dt.timedelta(days=9)).ok
+    assert old.kid in keys.trust_list(now=NOW + dt.timedelta(days=9))["keys"]
+    assert keys.verify(code, now=NOW + dt.timedelta(days=11)).reason in (
+        codec.EXPIRED,
+        keys.KEY_EXPIRED,
+    )
 
 
 def test_withdrawn_key_is_refused_at_once_and_replaced():
