@@ -191,7 +191,8 @@ def _row(line: int, values: list[str], columns: dict[str, int]) -> ImportRow:
                 _("The number of guests %(value)s is not a whole number.") % {"value": repr(raw)}
             )
             continue
-        row.counts[name[4:]] = int(raw)
+        if int(raw):
+            row.counts[name[4:]] = int(raw)
     paid = cell("paid").lower()
     if paid in YES:
         row.paid = True

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import secrets
 from collections import Counter, defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -43,9 +44,23 @@ def _paid_change() -> str:
 
 
 # -- scheme and levy rates ---------------------------------------------------------------------
+# During one import the county data cannot change: scheme, categories, rates and the signing
+# key are read once per import instead of once per stay (`_memo`, set by `import_stays`).
+_memo: ContextVar[dict | None] = ContextVar("tickets_import_memo", default=None)
+
+
+def _memoised(key, load):
+    memo = _memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def scheme() -> Scheme:
     """The county's ticket scheme (tickets.yaml); the model's defaults without one."""
-    return Scheme.objects.order_by("pk").first() or Scheme()
+    return _memoised("scheme", lambda: Scheme.objects.order_by("pk").first() or Scheme())
 
 
 def zone_names() -> dict[str, str]:
@@ -54,10 +69,14 @@ def zone_names() -> dict[str, str]:
 
 def categories() -> dict[str, str]:
     """Levy category → label, in the county data's order (adult, child, reduced…)."""
-    result: dict[str, str] = {}
-    for category, label in LevyRate.objects.order_by("pk").values_list("category", "label"):
-        result.setdefault(category, label)
-    return result
+
+    def load() -> dict[str, str]:
+        result: dict[str, str] = {}
+        for category, label in LevyRate.objects.order_by("pk").values_list("category", "label"):
+            result.setdefault(category, label)
+        return result
+
+    return _memoised("categories", load)
 
 
 def levy_municipalities() -> QuerySet[Region]:
@@ -67,10 +86,14 @@ def levy_municipalities() -> QuerySet[Region]:
 
 def rates_on(municipality_id: int, day: dt.date) -> dict[str, LevyRate]:
     """The levy rates valid on `day` in the municipality, per category."""
-    rates: dict[str, LevyRate] = {}
-    for rate in LevyRate.objects.filter(municipality_id=municipality_id, valid_from__lte=day):
-        rates.setdefault(rate.category, rate)  # ordered newest valid_from first
-    return rates
+
+    def load() -> dict[str, LevyRate]:
+        rates: dict[str, LevyRate] = {}
+        for rate in LevyRate.objects.filter(municipality_id=municipality_id, valid_from__lte=day):
+            rates.setdefault(rate.category, rate)  # ordered newest valid_from first
+        return rates
+
+    return _memoised(("rates", municipality_id, day), load)
 
 
 # -- stays --------------------------------------------------------------------------------------
@@ -263,7 +286,7 @@ def issue_tickets(stay: Stay) -> list[Ticket]:
     current = scheme()
     valid = ticket_validity(stay, current)
     zones = [zone["key"] for zone in current.zones]
-    key = keys.current_key()
+    key = _memoised("key", keys.current_key)
     covered = set(
         Ticket.objects.filter(guest__stay=stay, revoked_at=None).values_list("guest_id", flat=True)
     )
@@ -393,6 +416,14 @@ def import_stays(accommodation: Accommodation, data: bytes, *, user=None, commit
     and check every row; with `commit`, register the valid rows. Idempotent by booking
     reference: a row seen before is unchanged (or updated while unpaid), never a second stay.
     Rows with errors are left out; the preview lists them with their line and reason."""
+    token = _memo.set({})
+    try:
+        return _import(accommodation, data, user, commit)
+    finally:
+        _memo.reset(token)
+
+
+def _import(accommodation: Accommodation, data: bytes, user, commit: bool) -> ImportResult:
     rows, problems = parse_csv(data, categories())
     result = ImportResult(rows=rows, problems=problems)
     if problems:
@@ -440,6 +471,7 @@ def _compare(stay: Stay, row: ImportRow) -> str:
     return "unchanged"
 
 
+@transaction.atomic  # one commit for the file; each row in its own savepoint
 def _commit_import(accommodation, rows, existing, result: ImportResult, user) -> None:
     for row in rows:
         if row.errors:
