@@ -6,7 +6,7 @@ idempotency) for a POST, and never a 500 on hostile values."""
 
 import json
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from openkreis.core.testing import login_staff, make_staff
 from openkreis.reports import services
-from openkreis.reports.models import ApiClient, Category, Follower, Photo, Report
+from openkreis.reports.models import ApiClient, Category, Follower, Photo, Report, StatusChange
 from openkreis.reports.open311 import formats
 from openkreis.reports.open311.models import new_key
 from openkreis.reports.open311.views import open311_status
@@ -827,3 +827,32 @@ def test_json_answers_drop_what_xml_cannot_carry_whatever_the_path():
         ]
         want = json.dumps(formats._clean(rows), ensure_ascii=False).encode()
         assert formats._json(rows) == want
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_request_times_are_county_time_of_receipt_and_last_status_change(client, fmt):
+    """requested_datetime is the receipt, updated_datetime the last change of status (not an
+    internal note), both in the county's time zone to the second — in winter (+01:00) and
+    summer (+02:00); without a change of status both are the receipt. (The times are read
+    as the database's text, see views._text_time: this holds on SQLite and PostgreSQL.)"""
+    winter = ReportFactory(created_at=datetime(2026, 1, 15, 23, 30, 5, 250_000, tzinfo=UTC))
+    summer = ReportFactory(created_at=datetime(2026, 7, 1, 10, 0, 0, tzinfo=UTC))
+    services.change_status(summer, "confirmed", actor=None, public_text="Gesehen.")
+    StatusChange.objects.filter(report=summer, to_status="confirmed").update(
+        at=datetime(2026, 7, 2, 22, 15, 59, 999_999, tzinfo=UTC)
+    )
+    services.add_note(summer, actor=None, internal_note="später, intern")
+    times = {}
+    for start, end in (("2026-01-01", "2026-03-31"), ("2026-07-01", "2026-09-28")):
+        response = client.get(
+            f"{BASE}requests.{fmt}?start_date={start}T00:00:00Z&end_date={end}T00:00:00Z"
+        )
+        assert response.status_code == 200
+        if fmt == "json":
+            rows = _json(response)
+        else:
+            rows = [{c.tag: c.text for c in r} for r in _xml(response)]
+        for row in rows:
+            times[row["service_request_id"]] = (row["requested_datetime"], row["updated_datetime"])
+    assert times[winter.public_id] == ("2026-01-16T00:30:05+01:00", "2026-01-16T00:30:05+01:00")
+    assert times[summer.public_id] == ("2026-07-01T12:00:00+02:00", "2026-07-03T00:15:59+02:00")
