@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -40,6 +41,38 @@ from .staff_forms import SplitForm
 
 STAFF = services.STAFF_ROLES
 PAGE_SIZE = 25
+# the public list counts at most this many pages beyond the one shown (BoundedPaginator)
+PAGES_AHEAD = 10
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts only as far as it needs: the rows up to `pages_ahead` pages
+    beyond the requested one (a COUNT over a LIMIT subquery). The public list's plain
+    COUNT(*) read every one of 100,000 reports on every request (bench/reports.py); nobody
+    needs "Seite 1 von 4000" to go to the next page. `exact` says whether `num_pages` is the
+    real number of pages or only a lower bound ("more than"). A page number beyond the
+    end, or not a number, counts everything once (a bad link) and gives the last or the
+    first page, as Django's Paginator does."""
+
+    def __init__(self, object_list, per_page, number, pages_ahead: int = PAGES_AHEAD):
+        super().__init__(object_list, per_page)
+        try:
+            self.wanted = int(number)
+        except (TypeError, ValueError, OverflowError):
+            self.wanted = 1
+        self.pages_ahead = pages_ahead
+        self.exact = True
+
+    @cached_property
+    def count(self) -> int:
+        limit = (self.wanted + self.pages_ahead) * self.per_page
+        if self.wanted < 1 or limit > 10**9:  # a page no list has: count them all
+            return super().count
+        found = self.object_list.order_by().values("pk")[: limit + 1].count()
+        if found > limit:
+            self.exact = False
+            return limit
+        return found
 
 
 def _rate_limited(request, email: str) -> bool:
@@ -216,9 +249,9 @@ def public_list(request):
         reports = reports.exclude(status__in=workflow.DONE)
     elif state == "erledigt":
         reports = reports.filter(status__in=workflow.DONE)
-    page = Paginator(reports.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("seite")
-    )
+    number = request.GET.get("seite")
+    ordered = reports.order_by("-created_at", "-id")
+    page = BoundedPaginator(ordered, PAGE_SIZE, number, PAGES_AHEAD).get_page(number)
     params = {
         k: v
         for k, v in (
