@@ -48,7 +48,7 @@ class WaitlistForm(BookForm):
 
 class SlotForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label=_("Length in minutes"), min_value=5, max_value=240)
 
     def clean(self):
