@@ -6,6 +6,7 @@ from .views.imports import import_detail, import_report, import_status, imports
 from .views.kita import kita_figures
 from .views.public import help_page, transparency
 from .views.reports import report_figures, report_figures_csv
+from .views.tickets import ticket_figures
 
 app_name = "cockpit"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("maengelmelder/", report_figures, name="reports"),
     path("maengelmelder.csv", report_figures_csv, name="reports-csv"),
     path("kita/", kita_figures, name="kita"),
+    path("hatix/", ticket_figures, name="tickets"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),

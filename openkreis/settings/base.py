@@ -342,6 +342,8 @@ CELERY_TASK_ALWAYS_EAGER = env("CELERY_BROKER_URL") is None and env("REDIS_URL")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# GTFS-Realtime TripUpdates for the guest's day planning (delays); empty: timetable only
+TICKETS_GTFS_REALTIME_URL = env("TICKETS_GTFS_REALTIME_URL", "")
 CELERY_BEAT_SCHEDULE = {
     "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
     "cases-deliveries": {"task": "openkreis.cases.tasks.retry_due_deliveries", "schedule": 60.0},
@@ -370,6 +372,8 @@ CELERY_BEAT_SCHEDULE = {
     "capacity-expire": {"task": "openkreis.capacity.tasks.expire_offers", "schedule": 3600.0},
     "capacity-remind": {"task": "openkreis.capacity.tasks.remind_offers", "schedule": 3600.0},
     "capacity-purge": {"task": "openkreis.capacity.tasks.purge_kita_data", "schedule": 86400.0},
+    # guest tickets (HATIX): stays, guests, tickets and check events past the retention time
+    "tickets-purge": {"task": "openkreis.tickets.tasks.purge_ticket_data", "schedule": 86400.0},
 }
 
 # Security defaults (tightened further in production.py)
