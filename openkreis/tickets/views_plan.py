@@ -211,4 +211,6 @@ def route_detail(request, slug: str):
     now = timezone.now()
     start = _boards(transit.nearby_stops(*route.start, radius_m=ROUTE_NEAR_M, limit=3), now, 3)
     end = _boards(transit.nearby_stops(*route.end, radius_m=ROUTE_NEAR_M, limit=3), now, 3)
-    return render(request, "tickets/plan/route.html", {"route": route, "start": start, "end": end})
+    return render(
+        request, "tickets/plan/route.html", {"route": route, "start": start, "end": end, "now": now}
+    )
