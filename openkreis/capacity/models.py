@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -82,6 +85,13 @@ class Kita(models.Model):
         return self.name
 
 
+@receiver([post_save, post_delete], sender=Kita)
+def forget_search_municipalities(sender=None, **kwargs) -> None:
+    """The search's cached list of municipalities with Kitas (services.search_municipalities)
+    is stale once a Kita changes."""
+    cache.delete(f"capacity:search-municipalities:{settings.OPENKREIS_TENANT}")
+
+
 class KitaGroup(models.Model):
     """An age group of a Kita with its licensed places."""
 
@@ -98,12 +108,23 @@ class KitaGroup(models.Model):
     def __str__(self) -> str:
         return f"{self.kita} – {self.get_age_group_display()}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # the free-places rows carry the age group for the search's index (FreePlaces.save)
+        FreePlaces.objects.filter(group=self).exclude(age_group=self.age_group).update(
+            age_group=self.age_group
+        )
+
 
 class FreePlaces(models.Model):
     """Places of a group free from a start month on (reported by the Kita or the
     municipality; the allocation uses them as the capacity of the pool group × month)."""
 
     group = models.ForeignKey(KitaGroup, on_delete=models.CASCADE, related_name="free_places")
+    # the group's age group, copied on save (and by KitaGroup.save): the free-place search
+    # reads one age group's rows of three months through the index `free_places_age_search`
+    # without joining the groups first (docs/capacity.md)
+    age_group = models.CharField(max_length=20, choices=AgeGroup.choices, editable=False)
     month = models.DateField(help_text=_("First day of the start month"))
     free = models.PositiveIntegerField()
     reported_at = models.DateTimeField(default=timezone.now)
@@ -117,10 +138,26 @@ class FreePlaces(models.Model):
             models.UniqueConstraint(fields=["group", "month"], name="uniq_free_places_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="free_places_first_of_month"),
         ]
-        indexes = [models.Index(fields=["month", "free"], name="free_places_search")]
+        indexes = [
+            models.Index(fields=["month", "free"], name="free_places_search"),
+            # PostgreSQL: an index-only scan of the rows with free places (SQLite ignores
+            # INCLUDE and keeps the condition)
+            models.Index(
+                fields=["age_group", "month"],
+                include=["free", "group"],
+                condition=Q(free__gt=0),
+                name="free_places_age_search",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.group}: {self.free} ab {self.month:%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "group" in update_fields:
+            self.age_group = self.group.age_group
+        super().save(*args, **kwargs)
 
 
 class Rules(models.Model):

@@ -8,8 +8,10 @@ import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Sum, Window
+from django.db.models import Count, Max, Q, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,25 @@ def municipalities_with_kitas():
     )
 
 
+SEARCH_MUNICIPALITIES_SECONDS = 3600  # a backstop: changes to Kitas drop the list at once
+
+
+def search_municipalities_key() -> str:
+    return f"capacity:search-municipalities:{settings.OPENKREIS_TENANT}"
+
+
+def search_municipalities() -> list[tuple[str, str]]:
+    """(ARS, name) of the municipalities with active Kitas, for the public search's choice
+    field: kept in the shared cache per tenant, dropped when a Kita is saved or deleted
+    (`models.forget_search_municipalities`)."""
+    key = search_municipalities_key()
+    found = cache.get(key)
+    if found is None:
+        found = list(municipalities_with_kitas().values_list("ars", "name"))
+        cache.set(key, found, SEARCH_MUNICIPALITIES_SECONDS)
+    return found
+
+
 @dataclass(frozen=True)
 class FreeKita:
     kita: Kita
@@ -103,27 +124,37 @@ def free_places(
     age_group: str,
     month: dt.date,
     hours: int | None = None,
-    municipality: Region | None = None,
+    municipality: Region | str | None = None,
     page: int = 1,
     per_page: int = SEARCH_PAGE_SIZE,
 ) -> FreeSearch:
     """Kitas with free places in `age_group` for a start in `month` or the two months after,
     that offer at least `hours` of care a day; most free places first, one page of them.
-    The database groups per Kita and counts; only the page's Kitas are loaded (four small
-    queries, whatever the county's size: bench/capacity.py)."""
+
+    Two queries, whatever the county's size (bench/capacity.py): the grouped one reads the
+    age group's rows with free places of the three months through `free_places_age_search`
+    (the age group is on the row, so no join decides which rows to read), groups them per
+    Kita — the most free places, in which of the months, and in every row how many Kitas
+    there are in all (a window over the grouped rows) — and keeps one page; the second
+    loads the page's Kitas with the columns a result shows."""
     months = [add_months(month, i) for i in range(SEARCH_MONTHS)]
     rows = FreePlaces.objects.filter(
-        group__age_group=age_group, month__in=months, free__gt=0, group__kita__active=True
+        age_group=age_group, month__in=months, free__gt=0, group__kita__active=True
     )
     if hours:
         rows = rows.filter(group__kita__max_hours__gte=hours)
-    if municipality is not None:
+    if isinstance(municipality, str):  # its ARS (the search form)
+        rows = rows.filter(group__kita__municipality__ars=municipality)
+    elif municipality is not None:
         rows = rows.filter(group__kita__municipality=municipality)
-    # one query: the page's Kitas (most free places first) and, in every row, how many
-    # Kitas there are in all (a window over the grouped rows)
+    # one row per Kita: a Kita has one group per age group
     per_kita = (
         rows.values("group__kita_id")
-        .annotate(most=Max("free"), total=Window(Count("group__kita_id")))
+        .annotate(
+            most=Max("free"),
+            total=Window(Count("group__kita_id")),
+            **{f"in_{i}": Count("pk", filter=Q(month=m)) for i, m in enumerate(months)},
+        )
         .order_by("-most", "group__kita__municipality__name", "group__kita__name", "group__kita_id")
     )
     page = max(page, 1)
@@ -134,22 +165,34 @@ def free_places(
         top = list(per_kita[(page - 1) * per_page : page * per_page])
     total = top[0]["total"] if top else 0
     pages = max(1, -(-total // per_page))
-    ids = [row["group__kita_id"] for row in top]
-    kitas = Kita.objects.select_related("municipality").in_bulk(ids)
-    found_months: dict[int, list[dt.date]] = {pk: [] for pk in ids}
-    for kita_id, found in (
-        rows.filter(group__kita_id__in=ids).order_by("month").values_list("group__kita_id", "month")
-    ):
-        found_months[kita_id].append(found)
+    kitas = Kita.objects.only(*RESULT_FIELDS).in_bulk([row["group__kita_id"] for row in top])
     return FreeSearch(
         [
-            FreeKita(kitas[row["group__kita_id"]], row["most"], found_months[row["group__kita_id"]])
+            FreeKita(
+                kitas[row["group__kita_id"]],
+                row["most"],
+                [m for i, m in enumerate(months) if row[f"in_{i}"]],
+            )
             for row in top
         ],
         total,
         page,
         pages,
     )
+
+
+# what a search result shows of a Kita (templates/capacity/search_result.html)
+RESULT_FIELDS = (
+    "name",
+    "provider",
+    "street",
+    "postcode",
+    "town",
+    "opening_hours",
+    "max_hours",
+    "languages",
+    "inclusion",
+)
 
 
 def free_places_by_municipality(month: dt.date) -> list[dict]:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from openkreis.capacity import config, services
+from openkreis.capacity import config, services, views
 from openkreis.capacity.models import AgeGroup, Kita, KitaGroup, Rules, age_group_at
 from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Region
@@ -177,3 +177,102 @@ def test_a_long_result_comes_in_pages_that_keep_the_search(client, harz):
     assert kitas[0].name in second.content.decode()
     for bad in ("x", "-1", "99999999"):
         assert client.get(url, {**query, "seite": bad}).status_code == 200
+
+
+def test_free_places_rows_carry_their_groups_age_group(harz):
+    """The search reads the age group from the row (index free_places_age_search): set on
+    every save, kept when the group's age group changes, and filled by migration 0004."""
+    import importlib
+
+    from django.apps import apps
+
+    from openkreis.capacity.models import FreePlaces
+
+    kita = Kita.objects.filter(groups__age_group="krippe").exclude(groups__age_group="hort")[0]
+    row = free(kita, "krippe", this_month(), 2)
+    assert FreePlaces.objects.get(pk=row.pk).age_group == "krippe"
+    row.age_group = "kindergarten"  # the group decides, not the caller
+    row.save()
+    assert FreePlaces.objects.get(pk=row.pk).age_group == "krippe"
+
+    group = row.group
+    group.age_group = "hort"
+    group.save()
+    assert FreePlaces.objects.get(pk=row.pk).age_group == "hort"
+    assert [f.kita for f in services.free_places(age_group="hort", month=this_month()).kitas] == [
+        kita
+    ]
+
+    FreePlaces.objects.update(age_group="")
+    migration = importlib.import_module("openkreis.capacity.migrations.0004_search_age_group")
+    migration.copy_age_groups(apps, None)
+    assert FreePlaces.objects.get(pk=row.pk).age_group == "hort"
+
+
+def test_the_months_of_a_result_and_the_result_card(client, harz):
+    month = this_month()
+    kita = Kita.objects.get(key=Kita.objects.order_by("key").values_list("key", flat=True)[0])
+    kita.provider, kita.max_hours, kita.languages, kita.inclusion = "Stadt", 9, "Deutsch", True
+    kita.opening_hours = "Mo–Fr 6–17 Uhr"
+    kita.save()
+    free(kita, "krippe", month, 1)
+    free(kita, "krippe", services.add_months(month, 2), 3)
+    free(kita, "krippe", services.add_months(month, 1), 0)  # no place that month
+    [found] = services.free_places(age_group="krippe", month=month).kitas
+    assert found.free == 3 and found.months == [month, services.add_months(month, 2)]
+
+    page = client.get(
+        reverse("capacity:free_places"), {"gruppe": "krippe", "ab": month.strftime("%Y-%m")}
+    ).content.decode()
+    assert "<strong>3 freie Plätze</strong> · ab " in page
+    later = services.add_months(month, 2)
+    assert f"ab {month:%m/%Y}, {later:%m/%Y}</p>" in page
+    assert "Träger: Stadt" in page and "bis zu 9 Stunden am Tag" in page
+    assert "Mo–Fr 6–17 Uhr · " in page and "Sprachen: Deutsch" in page
+    assert "inklusive Betreuung" in page
+    with translation.override("en"):
+        card = views._card(found)
+    assert (card.free, card.months) == ("3 free places", f"from {month:%m/%Y}, {later:%m/%Y}")
+    assert card.address.endswith(" · Provider: Stadt") and "up to 9 hours a day" in card.details
+
+
+def test_the_form_keeps_the_search_and_lists_municipalities_with_kitas(client, harz):
+    from openkreis.capacity.models import KitaGroup
+
+    month = services.add_months(this_month(), 1)
+    url = reverse("capacity:free_places")
+    page = client.get(
+        url, {"gruppe": "hort", "ab": month.strftime("%Y-%m"), "gemeinde": WERNIGERODE}
+    ).content.decode()
+    assert '<option value="hort" selected>' in page
+    assert f'<option value="{month:%Y-%m}" selected>' in page
+    assert f'<option value="{WERNIGERODE}" selected>Wernigerode</option>' in page
+    assert '<select name="gruppe" id="id_gruppe">' in page
+    assert '<option value="">Alle Gemeinden</option>' in page
+
+    # a municipality without Kitas is no choice (400 with the message at the field) …
+    without = (
+        Region.objects.filter(kind=Region.Kind.MUNICIPALITY, ars__startswith="15085")
+        .exclude(kitas__isnull=False)
+        .order_by("ars")
+        .first()
+    )
+    bad = client.get(
+        url, {"gruppe": "krippe", "ab": month.strftime("%Y-%m"), "gemeinde": without.ars}
+    )
+    assert bad.status_code == 400
+    assert "Gemeinde: " in bad.content.decode()
+    # … until a Kita opens there: the cached list is dropped when a Kita is saved
+    kita = Kita.objects.create(key="neu", name="Kita Neu", municipality=without, town="X")
+    KitaGroup.objects.create(kita=kita, age_group="krippe", places=10)
+    free(kita, "krippe", month, 4)
+    found = client.get(
+        url, {"gruppe": "krippe", "ab": month.strftime("%Y-%m"), "gemeinde": without.ars}
+    )
+    assert found.status_code == 200
+    assert (
+        "Kita Neu" in found.content.decode()
+        and "1 Kita mit freien Plätzen" in found.content.decode()
+    )
+    kita.delete()
+    assert without.ars not in dict(services.search_municipalities())
