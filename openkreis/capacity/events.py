@@ -72,23 +72,33 @@ def round_event(kind: str, round_: Round) -> None:
 def offers_made(offers: list[Offer]) -> int:
     """One `kita.offer_made` per offer of a round, in one insert (a round can make
     thousands of offers); the Kitas are read in one query."""
-    now = timezone.now()
     kitas = Kita.objects.select_related("municipality").in_bulk(
         {offer.group.kita_id for offer in offers}
     )
     for offer in offers:
         offer.group.kita = kitas[offer.group.kita_id]
-    rows = [
-        Event(
-            kind=event_kinds.KITA_OFFER_MADE,
-            subject=f"kita_application:{offer.application_id}",
-            data=offer_data(offer),
-            occurred_at=now,
-            tenant=settings.OPENKREIS_TENANT,
-        )
-        for offer in offers
-    ]
-    Event.objects.bulk_create(rows, batch_size=2000)
+    return _bulk(
+        event_kinds.KITA_OFFER_MADE,
+        [(f"kita_application:{offer.application_id}", offer_data(offer)) for offer in offers],
+    )
+
+
+def _bulk(kind: str, rows: list[tuple[str, dict]]) -> int:
+    """Events of one kind, (subject, data) each, in one insert at the same moment."""
+    now = timezone.now()
+    Event.objects.bulk_create(
+        [
+            Event(
+                kind=kind,
+                subject=subject,
+                data=data,
+                occurred_at=now,
+                tenant=settings.OPENKREIS_TENANT,
+            )
+            for subject, data in rows
+        ],
+        batch_size=2000,
+    )
     return len(rows)
 
 
@@ -164,19 +174,10 @@ def slot_cancelled(booking: SlotBooking, by: str) -> None:
 def slots_expired(slots: list[DoctorSlot]) -> int:
     """`slot.expired` for each published slot whose time passed without a booking (one
     insert; written by retention.purge_providers before it deletes them)."""
-    now = timezone.now()
-    rows = [
-        Event(
-            kind=event_kinds.SLOT_EXPIRED,
-            subject=f"doctor_slot:{slot.pk}",
-            data=_practice_data(slot),
-            occurred_at=now,
-            tenant=settings.OPENKREIS_TENANT,
-        )
-        for slot in slots
-    ]
-    Event.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return _bulk(
+        event_kinds.SLOT_EXPIRED,
+        [(f"doctor_slot:{slot.pk}", _practice_data(slot)) for slot in slots],
+    )
 
 
 def room_requested(room: Room, arrival: dt.date, departure: dt.date, persons: int) -> None:

@@ -226,34 +226,16 @@ def test_passed_slots_and_old_bookings_go_after_the_practices_retention_time(har
 
     p, DoctorSlot, slots = _provider_setup()
     now = timezone.now()
-    told_long_ago = WaitlistEntry.objects.create(
-        practice=p,
-        specialty=p.specialty,
-        name="W1",
-        email="w1@example.org",
-        notified_at=now - dt.timedelta(days=31),
-    )
-    told_lately = WaitlistEntry.objects.create(
-        practice=p,
-        specialty=p.specialty,
-        name="W2",
-        email="w2@example.org",
-        notified_at=now - dt.timedelta(days=5),
-    )
-    waiting_forever = WaitlistEntry.objects.create(
-        practice=p,
-        specialty=p.specialty,
-        name="W3",
-        email="w3@example.org",
-        created_at=now - dt.timedelta(days=retention.WAITLIST_DAYS + 1),
-    )
-    waiting = WaitlistEntry.objects.create(
-        practice=p,
-        specialty=p.specialty,
-        name="W4",
-        email="w4@example.org",
-        created_at=now - dt.timedelta(days=100),
-    )
+
+    def entry(name, **when):
+        return WaitlistEntry.objects.create(
+            practice=p, specialty=p.specialty, name=name, email=f"{name}@example.org", **when
+        )
+
+    told_long_ago = entry("w1", notified_at=now - dt.timedelta(days=31))
+    told_lately = entry("w2", notified_at=now - dt.timedelta(days=5))
+    waiting_forever = entry("w3", created_at=now - dt.timedelta(days=retention.WAITLIST_DAYS + 1))
+    waiting = entry("w4", created_at=now - dt.timedelta(days=100))
     before = set(DoctorSlot.objects.values_list("pk", flat=True))
     expect = {"slots_expired": 2, "bookings": 2, "waitlist": 2}
     assert retention.purge_providers(dry_run=True) == expect
