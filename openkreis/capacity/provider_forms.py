@@ -49,7 +49,9 @@ class WaitlistForm(BookForm):
 class SlotForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}))
-    minutes = forms.IntegerField(label=_("Length in minutes"), min_value=5, max_value=240)
+    minutes = forms.IntegerField(
+        label=_("Length in minutes"), min_value=5, max_value=240, initial=15
+    )
 
     def clean(self):
         data = super().clean()
