@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openkreis.core.models import Region
@@ -57,7 +58,12 @@ def counts(start: dt.date, end: dt.date) -> TicketCounts:
 
 
 def _table(
-    data: dict[str, dict], cols: list, k: int, row_names: dict[str, str], total_name: str
+    data: dict[str, dict],
+    cols: list,
+    k: int,
+    row_names: dict[str, str],
+    total_name: str,
+    label: Callable = str,
 ) -> dict:
     """Rows with their cells and a total, a total row; hidden values are None."""
     hidden = engine.suppress({r: {c: data[r].get(c, 0) for c in cols} for r in data}, k)
@@ -92,7 +98,7 @@ def _table(
                 "total": shown(grand, False),
             },
         )
-    return {"cols": cols, "rows": rows}
+    return {"cols": cols, "labels": [label(c) for c in cols], "rows": rows}
 
 
 def _bucket(night: dt.date, daily: bool) -> dt.date:
@@ -126,7 +132,16 @@ def figures(start: dt.date, end: dt.date, k: int = engine.K_ANONYMITY) -> dict:
         "available": available(),
         "k": k,
         "daily": daily,
-        "nights": _table(nights, night_cols, k, names, _("Whole county")),
-        "checks": _table(checks, check_cols, k, {}, _("All lines")),
+        "nights": _table(
+            nights,
+            night_cols,
+            k,
+            names,
+            _("Whole county"),
+            lambda d: date_format(d, "d.m." if daily else "m/Y"),
+        ),
+        "checks": _table(
+            checks, check_cols, k, {}, _("All lines"), lambda h: _("%(hour)s:00") % {"hour": h}
+        ),
         "entries": entry_table,
     }

@@ -101,6 +101,9 @@ def test_the_page_for_managers(client, season):
     assert 'href="/cockpit/hatix/"' in html and 'aria-current="page"' in html
     assert "<td>*</td>" in html and "<td>18</td>" in html
     assert html.count('class="table-scroll"') == 3
+    # German (the cockpit's catalogue): headings, the hour columns
+    for text in ("Gästekarten und HarzCard", "Gäste nach Gemeinde", "9 Uhr", "Alle Linien"):
+        assert text in html
     bad = client.get("/cockpit/hatix/?von=2026-07-20&bis=2026-07-01")
     assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
 
