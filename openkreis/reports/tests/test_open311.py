@@ -837,6 +837,8 @@ def test_request_times_are_county_time_of_receipt_and_last_status_change(client,
     as the database's text, see views._text_time: this holds on SQLite and PostgreSQL.)"""
     winter = ReportFactory(created_at=datetime(2026, 1, 15, 23, 30, 5, 250_000, tzinfo=UTC))
     summer = ReportFactory(created_at=datetime(2026, 7, 1, 10, 0, 0, tzinfo=UTC))
+    for report in (winter, summer):  # the receipt's change, as services.submit makes it
+        StatusChange.objects.filter(report=report).update(at=report.created_at)
     services.change_status(summer, "confirmed", actor=None, public_text="Gesehen.")
     StatusChange.objects.filter(report=summer, to_status="confirmed").update(
         at=datetime(2026, 7, 2, 22, 15, 59, 999_999, tzinfo=UTC)
