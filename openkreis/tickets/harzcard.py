@@ -200,7 +200,9 @@ def attractions_for(unit_ids: set[int]):
 
 # -- entries ----------------------------------------------------------------------------------
 @dataclass
-class EntryResult:
+class UploadResult:
+    """The answer for one uploaded item (an entry here, a check event in inspection.py)."""
+
     client_id: str
     status: str  # stored | duplicate | refused
     message: str = ""
@@ -239,39 +241,39 @@ def parse_client_id(value) -> uuid.UUID | None:
         return None
 
 
-def record_entry(item, allowed: dict[str, Attraction], user, now=None) -> EntryResult:
+def record_entry(item, allowed: dict[str, Attraction], user, now=None) -> UploadResult:
     """Store one uploaded entry {client_id, attraction, code, entered_at}. The code is
     verified again (signature, validity at the time of entry, revocation, HarzCard)."""
     now = now or timezone.now()
     if not isinstance(item, dict):
-        return EntryResult("", "refused", _("The entry is not readable."))
+        return UploadResult("", "refused", _("The entry is not readable."))
     client_id = parse_client_id(item.get("client_id"))
     if client_id is None:
-        return EntryResult(str(item.get("client_id", ""))[:40], "refused", _("Bad client id."))
+        return UploadResult(str(item.get("client_id", ""))[:40], "refused", _("Bad client id."))
     cid = str(client_id)
     existing = AttractionEntry.objects.filter(client_id=client_id).first()
     if existing is not None:
-        return EntryResult(cid, "duplicate", _("Already recorded."))
+        return UploadResult(cid, "duplicate", _("Already recorded."))
     attraction = allowed.get(str(item.get("attraction") or ""))
     if attraction is None:
-        return EntryResult(cid, "refused", _("You may not record entries for this attraction."))
+        return UploadResult(cid, "refused", _("You may not record entries for this attraction."))
     entered_at = parse_time(item.get("entered_at"), now)
     if entered_at is None:
-        return EntryResult(cid, "refused", _("The time of entry is missing or not plausible."))
+        return UploadResult(cid, "refused", _("The time of entry is missing or not plausible."))
     code = item.get("code")
     if not isinstance(code, str) or not code or len(code) > codec.MAX_CODE_LENGTH:
-        return EntryResult(cid, "refused", _("The ticket code is missing or too long."))
+        return UploadResult(cid, "refused", _("The ticket code is missing or too long."))
     verified = keys.verify(code.strip(), now=entered_at)
     if not verified.ok:
-        return EntryResult(cid, "refused", str(REASONS.get(verified.reason, REASONS[""])))
+        return UploadResult(cid, "refused", str(REASONS.get(verified.reason, REASONS[""])))
     if not verified.payload.get("harzcard"):
-        return EntryResult(cid, "refused", _("This ticket does not include the HarzCard."))
+        return UploadResult(cid, "refused", _("This ticket does not include the HarzCard."))
     ticket = Ticket.objects.filter(serial=verified.payload["serial"]).first()
     if ticket is None:
-        return EntryResult(cid, "refused", _("This ticket is not known to the county."))
+        return UploadResult(cid, "refused", _("This ticket is not known to the county."))
     earlier = AttractionEntry.objects.filter(attraction=attraction, ticket=ticket).first()
     if earlier is not None:
-        return EntryResult(cid, "refused", _second_entry(earlier))
+        return UploadResult(cid, "refused", _second_entry(earlier))
     try:
         with transaction.atomic():
             AttractionEntry.objects.create(
@@ -283,10 +285,10 @@ def record_entry(item, allowed: dict[str, Attraction], user, now=None) -> EntryR
             )
     except IntegrityError:  # the same upload or the same card at the same time
         if AttractionEntry.objects.filter(client_id=client_id).exists():
-            return EntryResult(cid, "duplicate", _("Already recorded."))
+            return UploadResult(cid, "duplicate", _("Already recorded."))
         earlier = AttractionEntry.objects.filter(attraction=attraction, ticket=ticket).first()
-        return EntryResult(cid, "refused", _second_entry(earlier))
-    return EntryResult(cid, "stored")
+        return UploadResult(cid, "refused", _second_entry(earlier))
+    return UploadResult(cid, "stored")
 
 
 def _second_entry(earlier: AttractionEntry | None) -> str:

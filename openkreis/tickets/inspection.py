@@ -10,7 +10,6 @@ idempotent by the device's client_id: a resend is "duplicate", never a second ev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from openkreis.core.models import Organisation, OrgUnit, StaffMembership
 from openkreis.core.staff import Role, add_staff, ensure_totp
 
-from .harzcard import UNIT_PREFIX, parse_client_id, parse_time
+from .harzcard import UNIT_PREFIX, UploadResult, parse_client_id, parse_time
 from .models_harzcard import Attraction, CheckEvent
 from .models_transit import TransitRoute, TransitStop
 
@@ -34,16 +33,6 @@ def round_down(when: dt.datetime) -> dt.datetime:
     return local.replace(minute=local.minute - local.minute % QUARTER, second=0, microsecond=0)
 
 
-@dataclass
-class CheckResult:
-    client_id: str
-    status: str  # stored | duplicate | refused
-    message: str = ""
-
-    def as_dict(self) -> dict:
-        return {"client_id": self.client_id, "status": self.status, "message": self.message}
-
-
 def _text(value, limit: int) -> str | None:
     if value is None:
         return ""
@@ -53,33 +42,33 @@ def _text(value, limit: int) -> str | None:
     return value if len(value) <= limit else None
 
 
-def record_check(item, now=None) -> CheckResult:
+def record_check(item, now=None) -> UploadResult:
     """Store one uploaded check event {client_id, line, stop, checked_at, outcome,
     valid_until}. Anything else in the item (a ticket id, a name) is ignored."""
     now = now or timezone.now()
     if not isinstance(item, dict):
-        return CheckResult("", "refused", _("The check is not readable."))
+        return UploadResult("", "refused", _("The check is not readable."))
     client_id = parse_client_id(item.get("client_id"))
     if client_id is None:
-        return CheckResult(str(item.get("client_id", ""))[:40], "refused", _("Bad client id."))
+        return UploadResult(str(item.get("client_id", ""))[:40], "refused", _("Bad client id."))
     cid = str(client_id)
     if CheckEvent.objects.filter(client_id=client_id).exists():
-        return CheckResult(cid, "duplicate", _("Already recorded."))
+        return UploadResult(cid, "duplicate", _("Already recorded."))
     line, stop = _text(item.get("line"), MAX_LINE), _text(item.get("stop"), MAX_STOP)
     if line is None or stop is None:
-        return CheckResult(cid, "refused", _("Line or stop is too long."))
+        return UploadResult(cid, "refused", _("Line or stop is too long."))
     checked_at = parse_time(item.get("checked_at"), now)
     if checked_at is None:
-        return CheckResult(cid, "refused", _("The time of the check is missing or not plausible."))
+        return UploadResult(cid, "refused", _("The time of the check is missing or not plausible."))
     outcome = item.get("outcome")
     if outcome not in CheckEvent.Outcome.values:
-        return CheckResult(cid, "refused", _("Unknown outcome."))
+        return UploadResult(cid, "refused", _("Unknown outcome."))
     valid_until = None
     if item.get("valid_until") not in (None, ""):
         try:
             valid_until = dt.date.fromisoformat(str(item["valid_until"])[:10])
         except ValueError:
-            return CheckResult(cid, "refused", _("The validity date is not a date."))
+            return UploadResult(cid, "refused", _("The validity date is not a date."))
     _event, created = CheckEvent.objects.get_or_create(
         client_id=client_id,
         defaults={
@@ -90,7 +79,7 @@ def record_check(item, now=None) -> CheckResult:
             "valid_until": valid_until,
         },
     )
-    return CheckResult(cid, "stored" if created else "duplicate")
+    return UploadResult(cid, "stored" if created else "duplicate")
 
 
 def lines_and_stops(limit: int = 400) -> tuple[list[str], list[str]]:

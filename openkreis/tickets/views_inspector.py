@@ -134,6 +134,17 @@ def _texts() -> dict:
     }
 
 
+# the portal's default forbids the camera (core/middleware.py sets it unless a view did):
+# these two pages scan with it
+CAMERA_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()"
+
+
+def _app_page(request, template: str, context: dict) -> HttpResponse:
+    response = render(request, template, {**_app_context(request), **context})
+    response["Permissions-Policy"] = CAMERA_POLICY
+    return response
+
+
 def _app_context(request) -> dict:
     return {
         "trust_list_url": reverse("tickets:trust_list"),
@@ -148,11 +159,10 @@ def _app_context(request) -> dict:
 def inspector(request: HttpRequest) -> HttpResponse:
     request.session.set_expiry(inspection.SHIFT_SECONDS)  # the login lasts the shift
     lines, stops = inspection.lines_and_stops()
-    return render(
+    return _app_page(
         request,
         "tickets/inspector/app.html",
         {
-            **_app_context(request),
             "lines": lines,
             "stops": stops,
             "api_url": reverse("tickets:inspector_checks"),
@@ -222,11 +232,10 @@ def _desk_attractions(request):
 def attraction_home(request: HttpRequest) -> HttpResponse:
     request.session.set_expiry(inspection.SHIFT_SECONDS)
     attractions = list(_desk_attractions(request))
-    return render(
+    return _app_page(
         request,
         "tickets/harzcard/desk.html",
         {
-            **_app_context(request),
             "attractions": attractions,
             "api_url": reverse("tickets:attraction_entries"),
             "token_url": reverse("tickets:attraction_token"),

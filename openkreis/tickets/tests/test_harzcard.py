@@ -13,7 +13,7 @@ import cbor2
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openkreis.accounts.tests.factories import CompanyFactory
 from openkreis.core.loader import LoadReport, TenantDataError
@@ -26,6 +26,13 @@ from openkreis.tickets.models_harzcard import Attraction, AttractionEntry
 pytestmark = pytest.mark.django_db
 WERNIGERODE = "150850370370"
 ENTRIES = "/hatix/harzcard/api/eintritte/"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in their source language (the site's default is German)."""
+    with translation.override("en"):
+        yield
 
 
 def issue(serial=None, *, harzcard_=True, days=3, revoked=False, start_hours=12) -> Ticket:

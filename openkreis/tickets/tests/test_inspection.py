@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openkreis.core.loader import LoadReport
 from openkreis.core.models import StaffMembership
@@ -31,6 +31,13 @@ def inspector_client(harz):
     client = Client()
     login_staff(client, *make_staff("insp", inspection.INSPECTOR_UNIT, Role.TICKET_INSPECTOR))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in their source language (the site's default is German)."""
+    with translation.override("en"):
+        yield
 
 
 def check(**change) -> dict:
@@ -192,9 +199,11 @@ def test_the_page_offers_lines_and_stops_and_lasts_the_shift(inspector_client):
     assert {"valid", "invalid", "reasons", "queue_many"} <= set(texts)
     assert {"revoked", "bad_signature", "expired", "unknown_kid"} <= set(texts["reasons"])
     assert inspector_client.session.get_expiry_age() == inspection.SHIFT_SECONDS
+    assert "camera=(self)" in response["Permissions-Policy"]  # the portal's default: camera=()
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
+@translation.override("de")  # the German URLs (the English ones start with /en/)
 def test_service_worker_and_manifest():
     client = Client()
     worker = client.get(reverse("tickets:inspector_sw"))

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var root = document.getElementById("hatix-app");
-  if (!root) { return; }
+  if (!root || !document.getElementById("code-form")) { return; }  // no attraction: nothing to do
   var T = JSON.parse(document.getElementById("hatix-texts").textContent);
   var mode = root.dataset.mode;  // "inspector" | "desk"
   var outbox = new window.HatixOutbox(root.dataset.db);
