@@ -70,7 +70,9 @@ def host_with_room(key: str = "test-host", ars=WERNIGERODE, persons: int = 2):
     from openkreis.capacity.models import Host, Room
 
     host = Host.objects.create(
-        key=key, name=f"Gastgeber {key}", email=f"{key}@example.org",
+        key=key,
+        name=f"Gastgeber {key}",
+        email=f"{key}@example.org",
         municipality=Region.objects.get(ars=ars),
     )
     room = Room.objects.create(
