@@ -542,7 +542,7 @@ def test_gdpr_export_and_account_deletion(brocken, client):
 
 
 def test_the_account_menu_leads_members_to_their_school(brocken, client):
-    """"Fahrschule" in "Mein Konto" for the school's members (accounts.navigation port)."""
+    """ "Fahrschule" in "Mein Konto" for the school's members (accounts.navigation port)."""
     _school, member = brocken
     client.force_login(member)
     html = client.get("/mein-konto/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
