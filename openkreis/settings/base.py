@@ -344,6 +344,9 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tas
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # GTFS-Realtime TripUpdates for the guest's day planning (delays); empty: timetable only
 TICKETS_GTFS_REALTIME_URL = env("TICKETS_GTFS_REALTIME_URL", "")
+# The password of the HATIX signing keys stored in the database (docs/tickets.md); empty:
+# derived from SECRET_KEY. Production sets its own and keeps it apart from SECRET_KEY.
+OPENKREIS_TICKET_KEY_SECRET = env("OPENKREIS_TICKET_KEY_SECRET", "")
 CELERY_BEAT_SCHEDULE = {
     "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
     "cases-deliveries": {"task": "openkreis.cases.tasks.retry_due_deliveries", "schedule": 60.0},
