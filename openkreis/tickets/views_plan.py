@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from openkreis.core.models import Region
@@ -29,11 +29,11 @@ ROUTE_NEAR_M = 2000
 
 class TimeForm(forms.Form):
     zeit = forms.DateTimeField(
-        label=_lazy("Departure from"),
+        label=gettext_lazy("Departure from"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_lazy("Leave empty for now."),
+        help_text=gettext_lazy("Leave empty for now."),
     )
 
     def when(self) -> dt.datetime:
@@ -46,8 +46,8 @@ class TimeForm(forms.Form):
 
 
 class ConnectionForm(TimeForm):
-    von = forms.CharField(label=_lazy("From (stop)"), max_length=200)
-    nach = forms.CharField(label=_lazy("To (stop)"), max_length=200)
+    von = forms.CharField(label=gettext_lazy("From (stop)"), max_length=200)
+    nach = forms.CharField(label=gettext_lazy("To (stop)"), max_length=200)
     field_order = ["von", "nach", "zeit"]
 
     def _stops(self, name: str) -> list[TransitStop]:

@@ -38,6 +38,16 @@ def test_stay_link_shows_all_tickets_with_qr_codes(client, paid):
     assert 'rel="manifest"' in body and "tickets/wallet" in body
 
 
+def test_the_wallet_leads_to_the_day_planning_near_the_accommodation(client, paid):
+    link = services.stay_link_ticket(paid)
+    body = client.get(f"/hatix/t/{link.access_key}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    href = f"/hatix/ausflug/?unterkunft={paid.accommodation.public_id}"
+    assert f'href="{href}"' in body and "Einen Ausflug planen" in body
+    planning = client.get(href, HTTP_ACCEPT_LANGUAGE="de")
+    assert planning.status_code == 200
+    assert paid.accommodation.name in planning.content.decode()
+
+
 def test_a_guest_link_shows_only_that_ticket(client, paid):
     second = Ticket.objects.get(guest__stay=paid, guest__number=2)
     body = client.get(f"/hatix/t/{second.access_key}/").content.decode()
