@@ -134,3 +134,26 @@ class RevokeForm(forms.Form):
         max_length=200,
         help_text=_("For the office's records; the guest does not see it."),
     )
+
+
+class AccommodationForm(forms.Form):
+    """The guest levy office registers a host's accommodation (a company account that exists:
+    the host creates it in the portal and tells the office its name)."""
+
+    company = forms.ModelChoiceField(label=_("Host (company account)"), queryset=None)
+    name = forms.CharField(label=_("Name of the accommodation"), max_length=200)
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^[0-9]{5}$",
+        required=False,
+        error_messages={"invalid": _("A postcode has five digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    town = forms.CharField(label=_("Town"), max_length=100, required=False)
+
+    def __init__(self, *args, companies, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies
+        self.fields["municipality"].queryset = municipalities

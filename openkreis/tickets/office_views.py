@@ -1,6 +1,7 @@
 """The guest levy office (/hatix/amt/, staff role ticket_office, password + TOTP): stays per
 municipality and month, the levy statement per municipality (HTML and CSV), a ticket by its
-id: revoke with a reason, reissue."""
+id: revoke with a reason, reissue; registering a host's accommodation (the host's company
+account then registers its stays)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from openkreis.accounts.models import Company
 from openkreis.core.staff import Role, staff_required
 
 from . import services
-from .host_forms import MonthForm, RevokeForm
-from .models import Stay, Ticket
+from .host_forms import AccommodationForm, MonthForm, RevokeForm
+from .models import Accommodation, Stay, Ticket
 
 T = "tickets/office/"
 PAGE_SIZE = 50
@@ -140,3 +142,36 @@ def reissue(request, serial: str):
         return redirect("tickets:office_ticket", serial=found.serial)
     messages.success(request, _("A new ticket was issued; the old one is revoked."))
     return redirect("tickets:office_ticket", serial=new.serial)
+
+
+@never_cache
+@office_required
+@require_http_methods(["GET", "POST"])
+def new_accommodation(request):
+    """Register an accommodation for a host's company account (in a municipality with a
+    guest levy); the company's members then find it on /hatix/gastgeber/."""
+    form = AccommodationForm(
+        request.POST or None,
+        companies=Company.objects.order_by("name"),
+        municipalities=services.levy_municipalities(),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            made = Accommodation.objects.create(
+                company=data["company"],
+                name=data["name"],
+                municipality=data["municipality"],
+                street=data["street"],
+                postcode=data["postcode"],
+                town=data["town"],
+            )
+            messages.success(
+                request,
+                _("%(name)s is registered for %(host)s.")
+                % {"name": made.name, "host": made.company.name},
+            )
+            return redirect("tickets:office_home")
+        status = 400
+    return render(request, T + "accommodation_form.html", {"form": form}, status=status)

@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("t/<str:access_key>/pdf/", wallet.pdf, name="wallet_pdf"),
     path("t/<str:access_key>/manifest.webmanifest", wallet.manifest, name="wallet_manifest"),
     path("amt/", office_views.home, name="office_home"),
+    path("amt/unterkunft/neu/", office_views.new_accommodation, name="office_accommodation"),
     path("amt/ticket/", office_views.find, name="office_find"),
     path("amt/ticket/<str:serial>/", office_views.ticket, name="office_ticket"),
     path("amt/ticket/<str:serial>/sperren/", office_views.revoke, name="office_revoke"),
