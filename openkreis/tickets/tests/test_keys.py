@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openkreis.accounts.tests.factories import CompanyFactory
 from openkreis.core.models import Event
@@ -249,8 +249,11 @@ def test_documents_are_public_json_with_etag(client):
         again = client.get(reverse(name), HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304
         assert client.post(reverse(name)).status_code == 405
-    assert reverse("tickets:trust_list") == "/hatix/schluessel.json"
-    assert reverse("tickets:revocation_list") == "/hatix/sperrliste.json"
+    # the German (default) paths the inspector app caches; an earlier test's /en/ request may
+    # have left English active in this thread (Django does not reset it after a request)
+    with translation.override("de"):
+        assert reverse("tickets:trust_list") == "/hatix/schluessel.json"
+        assert reverse("tickets:revocation_list") == "/hatix/sperrliste.json"
     body = client.get(reverse("tickets:trust_list")).json()
     assert list(body["keys"]) == [keys.current_key().kid]
 
