@@ -37,3 +37,14 @@ def fresh_search_index():
     yield
     backend.reset()
 
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language, as when it runs alone: a request to /en/…
+    activates English in the test's thread and Django leaves it active afterwards, so a later
+    test in the same worker would reverse() English URLs and read English lazy texts."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
