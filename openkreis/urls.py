@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("kita/", include("openkreis.capacity.urls")),
     path("freie-termine/", include("openkreis.capacity.urls_providers")),
     path("hatix/", include("openkreis.tickets.urls")),
+    path("beteiligung/", include("openkreis.participation.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

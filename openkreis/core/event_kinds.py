@@ -80,6 +80,18 @@ TICKET_ISSUED = "ticket.issued"
 TICKET_REVOKED = "ticket.revoked"
 TICKET_KEY_ROTATED = "ticket.key_rotated"
 
+# Beteiligung (participation): subject `survey:<key>` or `proposal:<public id>`; data survey
+# key, audience, municipality (ARS) — never a voter, a code, a receipt or an answer
+PARTICIPATION_SURVEY_PUBLISHED = "participation.survey_published"
+PARTICIPATION_SURVEY_CLOSED = "participation.survey_closed"
+PARTICIPATION_STARTED = "participation.started"  # someone began a questionnaire
+PARTICIPATION_COMPLETED = "participation.completed"  # a ballot was counted
+PARTICIPATION_LETTERS_CREATED = "participation.letters_created"
+PARTICIPATION_PROPOSAL_SUBMITTED = "participation.proposal_submitted"
+PARTICIPATION_PROPOSAL_MODERATED = "participation.proposal_moderated"
+PARTICIPATION_PROPOSAL_SUPPORTED = "participation.proposal_supported"
+PARTICIPATION_PROPOSAL_ANSWERED = "participation.proposal_answered"
+
 # The portal
 PORTAL_SEARCH = "portal.search"
 PORTAL_SERVICE_VIEWED = "portal.service_viewed"

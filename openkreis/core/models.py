@@ -290,6 +290,13 @@ class StaffMembership(models.Model):
         TICKET_INSPECTOR = "ticket_inspector", pgettext_lazy("staff role", "Ticket inspection")
         ATTRACTION_STAFF = "attraction_staff", pgettext_lazy("staff role", "HarzCard attraction")
         TICKET_OFFICE = "ticket_office", pgettext_lazy("staff role", "Guest levy office")
+        # Beteiligung: who writes surveys (of their unit: the county's or a municipality's),
+        # who moderates proposals and writes the county's official answers
+        SURVEY_EDITOR = "survey_editor", pgettext_lazy("staff role", "Surveys")
+        PROPOSAL_MODERATOR = (
+            "proposal_moderator",
+            pgettext_lazy("staff role", "Proposal moderation"),
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "openkreis.reports",
     "openkreis.capacity",
     "openkreis.tickets",
+    "openkreis.participation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

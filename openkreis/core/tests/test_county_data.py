@@ -30,6 +30,7 @@ def test_every_app_contributes_its_county_data_step():
         "tickets",
         "tickets-attractions",
         "tickets-transit",
+        "participation",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first

@@ -1,0 +1,1 @@
+"""Test data for the participation app (owner: P1; others add functions at the end)."""
