@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from openkreis.core import event_kinds
-from openkreis.core.models import Region
+from openkreis.core.models import Organisation, Region
 from openkreis.core.services import current_tenant, record_event
 
-from . import voting
+from . import config, voting
 from .models import LetterBatch, ParticipationCode, Survey
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -270,13 +270,33 @@ def survey_url(base: str, survey: Survey, code: str = "") -> str:
 
 
 def sender(survey: Survey) -> dict:
-    """Who sends the letters: the survey unit's authority (its name and unit), else the
-    county. P1's participation config may later name a sender per county or municipality."""
+    """Who sends the letters: the county's sender from participation.yaml (config.py) for the
+    county's surveys; a municipality's administration for its own surveys (its name and the
+    survey's unit); without either, the unit's authority or the county's name."""
     unit = survey.unit
     organisation = getattr(unit, "organisation", None)
+    municipal = organisation is not None and organisation.kind in (
+        Organisation.Kind.MUNICIPAL_ADMINISTRATION,
+        Organisation.Kind.VERBANDSGEMEINDE_ADMINISTRATION,
+    )
+    configured = config.settings_for_tenant().letter_sender
+    if configured.name and not municipal:
+        return {
+            "name": configured.name,
+            "unit": configured.unit,
+            "address": list(configured.address),
+            "contact": configured.contact,
+            "signature": configured.signature,
+        }
     tenant = current_tenant()
     name = organisation.name if organisation else (tenant.name if tenant else survey.region.name)
-    return {"name": name, "unit": unit.name if unit else "", "region": survey.region.name}
+    return {
+        "name": name,
+        "unit": unit.name if unit else "",
+        "address": [],
+        "contact": "",
+        "signature": "",
+    }
 
 
 def qr_data_uri(url: str) -> str:

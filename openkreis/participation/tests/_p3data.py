@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from openkreis.core.models import OrgUnit, Region, Tenant
 from openkreis.participation import voting
@@ -47,7 +48,7 @@ def question(s: Survey, kind: str, name: str = "", options: tuple = (), **fields
         survey=s, kind=kind, name=name or f"Frage {kind}", position=next(_n), **fields
     )
     for i, label in enumerate(options):
-        Option.objects.create(question=q, key=f"o{i}", name=label, position=i)
+        Option.objects.create(question=q, key=slugify(label) or f"o{i}", name=label, position=i)
     return q
 
 
