@@ -7,6 +7,7 @@ from .views.kita import kita_figures
 from .views.public import help_page, transparency
 from .views.reports import report_figures, report_figures_csv
 from .views.tickets import ticket_figures
+from .views_participation import participation_figures
 
 app_name = "cockpit"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("maengelmelder.csv", report_figures_csv, name="reports-csv"),
     path("kita/", kita_figures, name="kita"),
     path("hatix/", ticket_figures, name="tickets"),
+    path("beteiligung/", participation_figures, name="participation"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),
