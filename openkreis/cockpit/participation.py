@@ -51,19 +51,31 @@ def counts(start: dt.date, end: dt.date) -> tuple[list[tuple], dict[str, int]]:
     from one GROUP BY over the events' kind, data keys and day; and the letters sent per
     survey."""
     low, high = _bounds(start, end)
+    # grouped by the whole data object (a handful of distinct ones): a JSON key transform
+    # would turn a numeric-looking ARS into a number on SQLite
     rows = (
         Event.objects.filter(kind__in=KINDS, occurred_at__gte=low, occurred_at__lt=high)
         .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
-        .values_list("kind", "data__survey", "data__municipality", "data__status", "day")
+        .values_list("kind", "data", "day")
         .annotate(n=Count("id"))
         .order_by()
     )
-    out = list(rows)
+    out = [
+        (
+            kind,
+            str(data.get("survey") or ""),
+            str(data.get("municipality") or ""),
+            str(data.get("status") or ""),
+            day,
+            n,
+        )
+        for kind, data, day, n in rows
+    ]
     letters: dict[str, int] = defaultdict(int)
-    for survey, n in Event.objects.filter(
+    for data in Event.objects.filter(
         kind=event_kinds.PARTICIPATION_LETTERS_CREATED, occurred_at__gte=low, occurred_at__lt=high
-    ).values_list("data__survey", "data__letters"):
-        letters[survey or "?"] += int(n or 0)
+    ).values_list("data", flat=True):
+        letters[str(data.get("survey") or "?")] += int(data.get("letters") or 0)
     return out, dict(letters)
 
 
