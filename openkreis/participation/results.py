@@ -22,9 +22,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import Floor
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from openkreis.cockpit import engine
@@ -103,6 +106,35 @@ def _share(n: int | None, total: int | None) -> float | None:
     return None if n is None or not total else round(100.0 * n / total, 1)
 
 
+CACHE_SECONDS = 600
+
+
+def cached(survey: Survey, *, staff: bool = False) -> SurveyResults:
+    """`compute` through the cache once the survey has closed (no ballot can come in then;
+    sealing rewrites the rows, not the counts — `sealed_at` is part of the key anyway). An
+    open survey (only its editors see its results) is counted afresh on every request."""
+    if survey.closes_at is None or survey.closes_at > timezone.now():
+        return compute(survey, staff=staff)
+    key = ":".join(
+        str(p)
+        for p in (
+            "participation-results",
+            connection.settings_dict.get("NAME"),
+            survey.pk,
+            survey.closes_at.timestamp(),
+            survey.sealed_at.timestamp() if survey.sealed_at else "",
+            survey.updated_at.timestamp(),
+            get_language(),
+            staff,
+        )
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute(survey, staff=staff)
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def compute(survey: Survey, *, staff: bool = False) -> SurveyResults:
     """All of a survey's results, small groups hidden (`staff`: with the free texts and the
     map's small cells for the survey unit's editors)."""
@@ -114,19 +146,44 @@ def compute(survey: Survey, *, staff: bool = False) -> SurveyResults:
     counts: dict[int, dict[tuple, int]] = defaultdict(dict)
     for qid, oid, number, n in (
         answers.filter(
-            question__kind__in=[*CHOICE_KINDS, Question.Kind.SCALE],
+            question_id__in=[q.id for q in questions if q.kind in (*CHOICE_KINDS, "scale")]
         )
         .values_list("question_id", "option_id", "number")
         .annotate(n=Count("id"))
         .order_by()
     ):
         counts[qid][(oid, number)] = n
-    respondents = dict(
-        answers.values_list("question_id")
-        .annotate(n=Count("ballot_id", distinct=True))
-        .order_by()
-        .values_list("question_id", "n")
-    )
+    # respondents per question without COUNT(DISTINCT) over all answers: one answer per
+    # ballot for single choice and scale, the first places for a ranking (a ranking needs a
+    # first place), the texts and points are counted below; only multiple choice needs the
+    # distinct ballots, over its own rows
+    respondents: dict[int, int] = defaultdict(int)
+    for qid, cells in counts.items():
+        kind = by_id[qid].kind
+        for (_oid, number), n in cells.items():
+            if kind in (Question.Kind.SINGLE, Question.Kind.SCALE) or (
+                kind == Question.Kind.RANKING and number == 1
+            ):
+                respondents[qid] += n
+    multiple = [q.id for q in questions if q.kind == Question.Kind.MULTIPLE]
+    if multiple:
+        respondents.update(
+            answers.filter(question_id__in=multiple)
+            .values_list("question_id")
+            .annotate(n=Count("ballot_id", distinct=True))
+            .order_by()
+            .values_list("question_id", "n")
+        )
+    others = [q.id for q in questions if q.kind in (Question.Kind.TEXT, Question.Kind.POINT)]
+    if others:
+        respondents.update(
+            answers.filter(question_id__in=others)
+            .filter(~Q(text="") | Q(lat__isnull=False))
+            .values_list("question_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("question_id", "n")
+        )
     ballots = Ballot.objects.filter(survey=survey)
     by_place = list(
         ballots.values_list("municipality__ars", "municipality__name")
@@ -138,7 +195,7 @@ def compute(survey: Survey, *, staff: bool = False) -> SurveyResults:
     results = []
     for q in questions:
         results.append(_question(q, counts.get(q.id, {}), respondents.get(q.id, 0), k))
-    _texts_and_points(survey, results, answers, k, staff)
+    _texts_and_points(results, answers, k, staff, respondents)
     return SurveyResults(
         survey=survey,
         k=k,
@@ -223,11 +280,11 @@ def _label(q: Question, name: str) -> str:
     return q._translated(name)
 
 
-def _texts_and_points(survey, results: list[QuestionResult], answers, k: int, staff: bool):
+def _texts_and_points(results: list[QuestionResult], answers, k, staff, respondents) -> None:
     texts = [r for r in results if r.question.kind == Question.Kind.TEXT]
     points = [r for r in results if r.question.kind == Question.Kind.POINT]
     for r in texts:
-        r.text_count = answers.filter(question=r.question).exclude(text="").count()
+        r.text_count = respondents.get(r.question.id, 0)
         if staff and r.text_count >= k:
             # ordered by the answers' random keys: neither time nor ballot order
             r.texts = list(

@@ -67,7 +67,7 @@ def _charts(res: results.SurveyResults) -> list[dict]:
 @require_GET
 def survey_results(request, key: str):
     survey, is_staff = _survey_for(request, key)
-    res = results.compute(survey, staff=is_staff)
+    res = results.cached(survey, staff=is_staff)
     return render(
         request,
         "participation/results/results.html",
@@ -84,7 +84,7 @@ def survey_results(request, key: str):
 @require_GET
 def survey_results_csv(request, key: str):
     survey, is_staff = _survey_for(request, key)
-    res = results.compute(survey, staff=False)  # the export is the public one, also for staff
+    res = results.cached(survey, staff=False)  # the export is the public one, also for staff
     response = HttpResponse("\ufeff" + results.to_csv(res), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ergebnisse-{survey.key}.csv"'
     return response
