@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from openkreis.core.images import PhotoRejected, clean_photo
-from openkreis.core.models import OrgUnit
+from openkreis.core.models import OrgUnit, Region
 
 from . import proposals
 from .models_proposals import Proposal
@@ -39,7 +39,7 @@ class ProposalForm(forms.Form):
     )
     municipality = MunicipalityField(
         label=_("Municipality"),
-        queryset=proposals.municipalities(),
+        queryset=Region.objects.none(),  # set per form: no query at import time
         empty_label=pgettext_lazy("proposal", "Please choose"),
         help_text=_("Where is it about? Describe the exact place in your text if it matters."),
         error_messages={
@@ -64,7 +64,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # the county's municipalities as they are now (the class attribute was built once)
+        # the county's municipalities (current_tenant reads the database: never at import)
         self.fields["municipality"].queryset = proposals.municipalities()
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
         self.fields["text"].widget.attrs["maxlength"] = proposals.TEXT_MAX
