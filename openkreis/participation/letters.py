@@ -14,12 +14,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import segno
+from django import db
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -42,6 +46,8 @@ MAX_FIELD = 100  # characters of one address field (a window envelope has room f
 GRACE = dt.timedelta(hours=24)  # the files stay this long after their first download
 MAX_AGE = dt.timedelta(days=7)  # and never longer than this
 DOWNLOADED_MARK = "downloaded-at"
+MAKING_AT_MOST = dt.timedelta(hours=1)
+logger = logging.getLogger(__name__)
 
 COLUMNS = {
     "salutation": ("anrede", "salutation", "title", "titel"),
@@ -368,9 +374,7 @@ def create_batch(
             hashes.add(digest)
             codes.append(code)
     letters = list(zip(residents, codes, strict=True))
-    pdf = render_pdf(survey, letters, base)
-    mail_merge = render_csv(survey, letters, base)
-    # the code table's order must not follow the resident list: insert in a random order
+    # the code table's order must not follow the list: insert in a random order
     order = list(range(len(codes)))
     secrets.SystemRandom().shuffle(order)
     with transaction.atomic():
@@ -389,15 +393,54 @@ def create_batch(
             ],
             batch_size=2000,
         )
-        batch.pdf.save("briefe.pdf", ContentFile(pdf), save=False)
-        batch.csv.save("serienbrief.csv", ContentFile(mail_merge), save=False)
-        batch.save(update_fields=["pdf", "csv"])
         record_event(
             event_kinds.PARTICIPATION_LETTERS_CREATED,
             subject=f"survey:{survey.key}",
             data={"survey": survey.key, "municipality": municipality.ars, "letters": len(codes)},
         )
+    # the PDF takes about 0.1 s a page: in a thread of its own, so that the request answers
+    # at once (the plain codes live only in its memory until the files are written);
+    # PARTICIPATION_LETTERS_THREAD = False keeps it in the request (the tests)
+    if getattr(settings, "PARTICIPATION_LETTERS_THREAD", True):
+        threading.Thread(
+            target=_files_in_thread,
+            args=(batch, letters, base),
+            name=f"participation-letters-{batch.pk}",
+            daemon=True,
+        ).start()
+    else:
+        write_files(batch, letters, base)
     return batch
+
+
+def write_files(batch: LetterBatch, letters: list[tuple[Resident, str]], base: str) -> None:
+    """The batch's PDF and mail-merge CSV (private media)."""
+    pdf = render_pdf(batch.survey, letters, base)
+    mail_merge = render_csv(batch.survey, letters, base)
+    batch.pdf.save("briefe.pdf", ContentFile(pdf), save=False)
+    batch.csv.save("serienbrief.csv", ContentFile(mail_merge), save=False)
+    batch.save(update_fields=["pdf", "csv"])
+
+
+def _files_in_thread(batch: LetterBatch, letters, base: str) -> None:
+    try:
+        write_files(batch, letters, base)
+    except Exception:  # a thread has no one to report to but the log (the page says "failed")
+        logger.exception("participation letters %s failed", batch.pk)
+    finally:
+        db.connections.close_all()
+
+
+def state(batch: LetterBatch, now: dt.datetime | None = None) -> str:
+    """ready, deleted, making (the thread is writing the files) or failed (no files an hour
+    after the codes were made: the codes stay unused; make new letters)."""
+    if batch.files_deleted_at:
+        return "deleted"
+    if batch.pdf:
+        return "ready"
+    if (now or timezone.now()) - batch.created_at > MAKING_AT_MOST:
+        return "failed"
+    return "making"
 
 
 def _mark_name(batch: LetterBatch) -> str:

@@ -145,7 +145,12 @@ def letters_done(request, key: str, pk: int):
     return render(
         request,
         "participation/letters/done.html",
-        {"survey": survey, "batch": batch, "deletes_at": letters.deletes_at(batch)},
+        {
+            "survey": survey,
+            "batch": batch,
+            "state": letters.state(batch),
+            "deletes_at": letters.deletes_at(batch),
+        },
     )
 
 
@@ -156,12 +161,13 @@ def letters_file(request, key: str, pk: int, kind: str):
     file = {"pdf": batch.pdf, "csv": batch.csv}.get(kind)
     if file is None:
         raise Http404
-    if batch.files_deleted_at or not file:
+    state = letters.state(batch)
+    if state != "ready" or not file:
         return render(
             request,
             "participation/letters/gone.html",
-            {"survey": survey, "batch": batch},
-            status=410,
+            {"survey": survey, "batch": batch, "state": state},
+            status={"making": 409, "failed": 404}.get(state, 410),
         )
     letters.note_download(batch)
     return FileResponse(

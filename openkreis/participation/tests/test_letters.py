@@ -25,6 +25,12 @@ from . import _p3data as data
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def letters_in_the_request(settings):
+    settings.PARTICIPATION_LETTERS_THREAD = False
+
+
 FIRST = ["Jürgen", "Anna-Lena Sophie", "Björn", "Özlem", "Maximilian-Alexander", "Grete"]
 LAST = ["Müller", "Weiß", "Groß-Schäfer", "von Lüdinghausen-Wolff", "Çelik", "Straßburger"]
 STREETS = ["Breite Straße", "Große Schulstraße", "Am Schloßberg", "Lindenallee"]
@@ -216,6 +222,16 @@ def test_files_are_deleted_after_the_first_download_and_a_grace_period_or_after_
     assert ParticipationCode.objects.filter(batch=fetched).count() == 2
 
 
+def test_the_state_of_a_batch(harz):
+    survey = data.survey()
+    now = timezone.now()
+    batch = LetterBatch.objects.create(survey=survey, size=1, created_at=now)
+    assert letters.state(batch, now) == "making"
+    assert letters.state(batch, now + dt.timedelta(hours=2)) == "failed"
+    batch.files_deleted_at = now
+    assert letters.state(batch, now) == "deleted"
+
+
 # -- the staff pages -------------------------------------------------------------------------
 def _url(survey):
     return f"/beteiligung/verwaltung/{survey.key}/briefe/"
@@ -246,7 +262,7 @@ def test_who_may_make_letters(client, harz, django_user_model, who, status):
         user, secret = make_staff(f"p3-{who}", *ROLES[who][:1], *ROLES[who][1])
         login_staff(client, user, secret)
     assert client.get(_url(survey)).status_code == status
-    batch = LetterBatch.objects.create(survey=survey, size=0)
+    batch = LetterBatch.objects.create(survey=survey, size=0, files_deleted_at=timezone.now())
     got = client.get(f"{_url(survey)}{batch.pk}/codebriefe.pdf")
     assert got.status_code == (410 if status == 200 else status)  # no files: 410 Gone
 
