@@ -174,6 +174,7 @@ def questionnaire(request, key: str):
                 request,
                 SURVEY_PAGE,
                 _page_context(request, survey, already=True),
+                status=200 if request.method == "GET" else 409,
             )
     if request.method == "GET":
         if survey.audience == Survey.Audience.CODES:
