@@ -15,8 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection
-from django.db.models import BooleanField, CharField, F
-from django.db.models.expressions import RawSQL
+from django.db.models import CharField, F
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 
 from openkreis.core.middleware import checks_own_input, request_problem
+from openkreis.core.models import Organisation, OrgUnit, Region
 from openkreis.core.services import current_tenant
 
 from .. import services, workflow
@@ -100,14 +100,6 @@ def _client(params) -> ApiClient:
     return client
 
 
-def _when(dt, tz=None) -> str | None:
-    """W3C time in the county's time zone; `tz` given once per answer (looking the current
-    time zone up per value was a tenth of a 1000-row answer, bench/reports.py)."""
-    if not dt:
-        return None
-    return dt.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
-
-
 def _date_param(params, name: str):
     raw = params.get(name, "")
     if not raw:
@@ -179,25 +171,76 @@ def _text_time(name: str):
     return Cast(name, output_field=CharField())
 
 
+# (time zone, UTC hour as the database writes it) → (the local hour, the offset) or None.
+# Bounded: two years of reports have 17,520 hours.
+_HOURS: dict = {}
+_HOURS_MAX = 100_000
+_HOUR = timedelta(hours=1)
+
+
+def _hour(tz, hour: str):
+    """The county's hour `YYYY-MM-DDTHH` and offset `+01:00` for every UTC time of this hour,
+    or None when they differ within the hour or the offset is not a whole number of hours
+    (then the minutes and seconds change too)."""
+    try:
+        first = datetime.fromisoformat(hour + ":00:00").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    start, last = first.astimezone(tz), (first + _HOUR - timedelta(microseconds=1)).astimezone(tz)
+    offset = start.utcoffset()
+    if offset != last.utcoffset() or offset.total_seconds() % 3600:
+        return None
+    text = start.isoformat(timespec="seconds")
+    return text[:13], text[19:]
+
+
 def _utc(text: str, tz) -> str:
+    """The database's UTC text as W3C time in `tz`, to the second: what
+    `datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="seconds")` gives, in
+    a third of its time (two per row of a 1000-row answer, bench/reports.py): the local
+    hour and offset are looked up once per UTC hour, minutes and seconds copied."""
+    tail = text[19:]
+    if len(text) >= 19 and (tail[-3:] == "+00" or not ("+" in tail or "-" in tail)):
+        key = (tz, text[:13])
+        local = _HOURS.get(key, False)
+        if local is False:
+            if len(_HOURS) >= _HOURS_MAX:
+                _HOURS.clear()
+            local = _HOURS[key] = _hour(tz, text[:13])
+        if local is not None:
+            return local[0] + text[13:19] + local[1]
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:  # SQLite stores UTC without an offset
         value = value.replace(tzinfo=UTC)
     return value.astimezone(tz).isoformat(timespec="seconds")
 
 
-def _of_reports(manager, ids: list[int]):
-    """The rows of these reports. On PostgreSQL `report_id = ANY(%s)` with the ids as one
-    array parameter: Django's `report_id__in` prepares and quotes each of 1000 ids on the
-    client (a tenth of a 1000-row answer); a subquery instead of the list made PostgreSQL
-    hash-join all 200,000 status changes (bench/reports.py, EXPLAIN ANALYZE)."""
-    if connection.vendor != "postgresql":
-        return manager.filter(report_id__in=ids)
-    table = connection.ops.quote_name(manager.model._meta.db_table)
-    return manager.filter(
-        # the table name is the model's, the ids one bound parameter
-        RawSQL(f"{table}.report_id = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611
-    )
+def _of_reports(ids: list[int]) -> tuple[str, list]:
+    """The SQL condition and parameters for `report_id` in these ids. On PostgreSQL
+    `report_id = ANY(%s::bigint[])` with the ids as one text parameter `{1,2,…}`: Django's
+    `report_id__in` prepares and quotes each of 1000 ids on the client (a tenth of a
+    1000-row answer), psycopg's dumper of a list of ints another millisecond; a subquery
+    instead of the list made PostgreSQL hash-join all 200,000 status changes
+    (bench/reports.py, EXPLAIN ANALYZE)."""
+    if connection.vendor == "postgresql":
+        return "report_id = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"report_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _select(sql: str, params=()) -> list[tuple]:
+    """Rows of a fixed query. The queries of _rows other than the filtered reports are the
+    same every time: written out, each saves the half to one millisecond Django takes to
+    compile it (bench/reports.py); the table names are the models'."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    models = {"change": StatusChange, "photo": Photo, "area": Area, "region": Region}
+    models |= {"unit": OrgUnit, "organisation": Organisation}
+    return {name: quote(model._meta.db_table) for name, model in models.items()}
 
 
 FIELDS = (
@@ -211,45 +254,57 @@ FIELDS = (
     "lon",
     "created",
     "category_id",
-    "area__region__name",
-    "unit__name",
-    "unit__organisation__name",
+    "area_id",
+    "unit_id",
 )
 
 
-def _rows(request, reports) -> list[dict]:
-    """The service requests as the spec lists them: public data only (never the reporter,
-    the followers, the assignee or an internal note). Built from value rows in four queries
-    whatever the number: the reports, their status changes and their approved photos, the
-    last two for the reports' ids (bench/reports.py: model objects
-    for 1000 answers cost more than the queries; correlated subqueries for the last change,
-    note and photo cost the database three times what the id lists cost; a list of 1000 ids
-    sent as Django's `__in` cost the client more than the query, see _of_reports)."""
+def _rows(request, reports) -> list[tuple]:
+    """The service requests as the spec lists them, as tuples in formats.ROW_FIELDS' order
+    (formats.respond_requests writes them): public data only (never the reporter, the
+    followers, the assignee or an internal note). Six queries whatever the number: the
+    reports, their status changes and approved photos (by the reports' ids), the categories,
+    the municipalities' and the units' names (bench/reports.py: model objects for 1000
+    answers cost more than the queries; correlated subqueries for the last change, note and
+    photo cost the database three times what the id lists cost; a list of 1000 ids sent as
+    Django's `__in` cost the client more than the query, see _of_reports; joining
+    municipality, unit and organisation to each report cost the database 2–12 ms of a
+    1000-row answer, the two small lists under one)."""
     rows = list(reports.annotate(created=_text_time("created_at")).values_list(*FIELDS))
     if not rows:
         return []
-    ids = [r[0] for r in rows]
+    tables = _tables()
+    ids, params = _of_reports([r[0] for r in rows])
     last_change, last_note = {}, {}
-    changes = (
-        _of_reports(StatusChange.objects, ids)
-        .exclude(to_status=F("from_status"))
-        .order_by("at", "id")
-        .annotate(time=_text_time("at"))
-        .values_list("report_id", "time", "public_text")
+    changes = _select(
+        f"SELECT report_id, CAST(at AS text), public_text FROM {tables['change']} "  # noqa: S608 - the models' table names
+        f"WHERE {ids} AND to_status <> from_status ORDER BY at, id",
+        params,
     )
     for report_id, at, text in changes:
         last_change[report_id] = at
         if text:
             last_note[report_id] = text
     first_photo = {}
-    for report_id, photo_id in (
-        _of_reports(Photo.objects, ids)
-        .filter(approved=True)
-        .order_by("-id")
-        .values_list("report_id", "id")
+    for report_id, photo_id in _select(
+        f"SELECT report_id, id FROM {tables['photo']} WHERE {ids} AND approved ORDER BY id DESC",  # noqa: S608
+        params,
     ):
         first_photo[report_id] = photo_id  # ordered newest first: the first one stays
     categories = {c.pk: (c.label, c.key) for c in Category.objects.all()}
+    towns = dict(
+        _select(
+            f"SELECT a.id, r.name FROM {tables['area']} a "  # noqa: S608
+            f"INNER JOIN {tables['region']} r ON a.region_id = r.id"
+        )
+    )
+    agencies = {
+        pk: f"{unit}, {organisation}"
+        for pk, unit, organisation in _select(
+            f"SELECT u.id, u.name, o.name FROM {tables['unit']} u "  # noqa: S608
+            f"INNER JOIN {tables['organisation']} o ON u.organisation_id = o.id"
+        )
+    }
     photo_url = request.build_absolute_uri(reverse("reports:photo", args=[0]))[:-2]
     tz = timezone.get_current_timezone()
     answer = []
@@ -264,40 +319,35 @@ def _rows(request, reports) -> list[dict]:
         lon,
         created_at,
         category_id,
-        town,
-        unit,
-        organisation,
+        area_id,
+        unit_id,
     ) in rows:
         label, key = categories[category_id]
         photo = first_photo.get(report_id)
         requested = _utc(created_at, tz)
         changed = last_change.get(report_id)
         answer.append(
-            {
-                "service_request_id": public_id,
-                "status": "closed" if status in CLOSED_STATES else "open",
-                "status_notes": last_note.get(report_id),
-                "service_name": label,
-                "service_code": key,
-                "description": description,
-                "agency_responsible": f"{unit}, {organisation}",
-                "service_notice": None,
-                "requested_datetime": requested,
-                "updated_datetime": _utc(changed, tz) if changed else requested,
-                "expected_datetime": None,
-                "address": ", ".join(p for p in (street, place, town) if p) or None,
-                "address_id": None,
-                "zipcode": None,
-                "lat": lat,
-                "long": lon,
-                "media_url": f"{photo_url}{photo}/" if photo else None,
-            }
+            (  # formats.ROW_FIELDS
+                public_id,
+                "closed" if status in CLOSED_STATES else "open",
+                last_note.get(report_id),
+                label,
+                key,
+                description,
+                agencies[unit_id],
+                requested,
+                _utc(changed, tz) if changed else requested,
+                ", ".join([p for p in (street, place, towns[area_id]) if p]) or None,
+                lat,
+                lon,
+                f"{photo_url}{photo}/" if photo else None,
+            )
         )
     return answer
 
 
 def _requests(request, fmt, reports) -> formats.HttpResponse:
-    return formats.respond(fmt, _rows(request, reports), root="service_requests", item="request")
+    return formats.respond_requests(fmt, _rows(request, reports))
 
 
 # -- POST requests ---------------------------------------------------------------------------
@@ -584,7 +634,8 @@ def request_updates(request, fmt):
         .exclude(from_status="")
         .exclude(from_status=F("to_status"))
         .order_by("at", "id")
-        .values_list("pk", "report__public_id", "to_status", "at", "public_text")[:MAX_RESULTS]
+        .annotate(time=_text_time("at"))
+        .values_list("pk", "report__public_id", "to_status", "time", "public_text")[:MAX_RESULTS]
     )
     tz = timezone.get_current_timezone()
     rows = [
@@ -592,7 +643,7 @@ def request_updates(request, fmt):
             "update_id": str(pk),
             "service_request_id": public_id,
             "status": FMS_STATES.get(to_status, open311_status(to_status).upper()),
-            "updated_datetime": _when(at, tz),
+            "updated_datetime": _utc(at, tz),
             "description": text,
             "media_url": None,
         }
