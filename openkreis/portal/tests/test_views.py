@@ -35,6 +35,21 @@ def test_home_offers_booking_and_every_page_the_accessible_versions(client, harz
         assert 'href="/gebaerdensprache/" lang="de">Gebärdensprache</a>' in page
 
 
+def test_home_leads_to_the_countys_digital_services(client, harz):
+    html = client.get("/").content.decode()
+    assert "Digitale Dienste des Landkreises" in html
+    for href, text in (
+        ("/maengelmelder/melden/", "Mangel melden"),
+        ("/kita/freie-plaetze/", "Kita-Platz finden"),
+        ("/freie-termine/arzttermine/", "Freie Arzttermine"),
+        ("/beteiligung/", "Mitreden"),
+        ("/hatix/ausflug/", "Ausflug mit dem Bus"),
+    ):
+        assert f'href="{href}">{text}</a>' in html
+    english = client.get("/en/").content.decode()
+    assert 'href="/en/beteiligung/">Have your say</a>' in english
+
+
 def test_search_page_without_javascript(client, harz):
     response = client.get("/suche/", {"q": "Führerschein"})
     assert response.status_code == 200
