@@ -342,3 +342,20 @@ def _file(raw: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("einwohner.csv", raw, content_type="text/csv")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_files_are_written_in_a_thread(settings):
+    import threading
+
+    settings.PARTICIPATION_LETTERS_THREAD = True
+    survey = data.survey()
+    rows = letters.parse_residents(resident_list(3)).valid
+    batch = letters.create_batch(
+        survey, data.municipality("Wernigerode"), rows, user=None, base="https://x/"
+    )
+    assert ParticipationCode.objects.filter(batch=batch).count() == 3  # before the files
+    worker = next(t for t in threading.enumerate() if t.name == f"participation-letters-{batch.pk}")
+    worker.join(timeout=120)
+    batch.refresh_from_db()
+    assert letters.state(batch) == "ready" and batch.pdf.read().startswith(b"%PDF")
