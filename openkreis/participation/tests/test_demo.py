@@ -15,6 +15,15 @@ from openkreis.participation.models import Answer, Ballot, Option, Question, Sur
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (the msgids; German is the default language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def counts():
     return tuple(
         m.objects.count()

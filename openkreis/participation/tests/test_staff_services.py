@@ -16,6 +16,15 @@ from openkreis.participation.tests import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (the msgids; German is the default language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def county_editor():
     unit = factories.county_unit()
