@@ -38,11 +38,35 @@ class DateTimeText(forms.DateTimeField):
         return value
 
 
+class DescribedErrors:
+    """Text inputs with an error point to it (aria-describedby: hint, then error message —
+    the ids _field.html gives them). Choice fields carry it on their fieldset."""
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe_errors()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self._describe_errors()
+
+    def _describe_errors(self):
+        for name, field in self.fields.items():
+            if name not in self.errors or getattr(field.widget, "input_type", "") in (
+                "radio",
+                "checkbox",
+            ):
+                continue
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join([*ids, f"{auto_id}-error"])
+
+
 def _apply_error(form: forms.Form, error: surveys.SurveyError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(DescribedErrors, forms.Form):
     name = forms.CharField(label=_("Title (German)"), max_length=200)
     name_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     summary = forms.CharField(
@@ -126,7 +150,7 @@ class SurveyForm(forms.Form):
             return None
 
 
-class NewQuestionForm(forms.Form):
+class NewQuestionForm(DescribedErrors, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of question"), choices=Question.Kind.choices, widget=forms.RadioSelect
     )
@@ -143,7 +167,7 @@ KIND_HELP = {
 }
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(DescribedErrors, forms.Form):
     name = forms.CharField(label=_("Question (German)"), max_length=500)
     name_en = forms.CharField(label=_("Question (English)"), max_length=500, required=False)
     summary = forms.CharField(
@@ -246,7 +270,7 @@ class QuestionForm(forms.Form):
             return None
 
 
-class OptionForm(forms.Form):
+class OptionForm(DescribedErrors, forms.Form):
     name = forms.CharField(label=_("Option (German)"), max_length=300)
     name_en = forms.CharField(label=_("Option (English)"), max_length=300, required=False)
 

@@ -95,6 +95,8 @@ def test_authoring_flow_without_javascript(client):
     response = client.post(url("staff_survey_new"), data)
     assert response.status_code == 400
     assert b'href="#id_closes_at"' in response.content
+    assert b'aria-describedby="id_closes_at_helptext id_closes_at-error"' in response.content
+    assert b'id="id_closes_at-error"' in response.content
     response = client.post(url("staff_survey_new"), {**data, "closes_at": "kein Datum"})
     assert response.status_code == 400 and b'href="#id_closes_at"' in response.content
     response = client.post(url("staff_survey_new"), {**data, "closes_at": "31.05.2030 18:00"})
