@@ -77,17 +77,34 @@ def prepare_database(admin_url: str, reuse: bool) -> bool:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    if not (reuse and exists):
+    from openkreis.core.models import Region
+
+    if not Region.objects.filter(kind="county").exists():  # new, or an earlier run broke off
         call_command("load_tenant", str(ROOT / "tenants" / "harz"), "--no-pages", verbosity=0)
     return bool(reuse and exists)
 
 
-def _unit_and_region():
-    from openkreis.core.models import OrgUnit, Region
+def _fresh_survey(key: str, name: str, opens: dt.timedelta, closes: dt.timedelta):
+    """A published CODES survey of the county (an old one with the key is deleted)."""
+    from django.utils import timezone
 
+    from openkreis.core.models import OrgUnit, Region
+    from openkreis.participation.models import Survey
+
+    Survey.objects.filter(key=key).delete()
     county = Region.objects.filter(kind="county").first()
-    unit = OrgUnit.objects.filter(organisation__region=county).order_by("id").first()
-    return unit, county
+    now = timezone.now()
+    return Survey.objects.create(
+        key=key,
+        unit=OrgUnit.objects.filter(organisation__region=county).order_by("id").first(),
+        region=county,
+        name=name,
+        audience=Survey.Audience.CODES,
+        status=Survey.Status.PUBLISHED,
+        opens_at=now + opens,
+        closes_at=now + closes,
+        results_public=True,
+    )
 
 
 def _questions(survey):
@@ -111,23 +128,12 @@ def _questions(survey):
 
 def make_vote_survey(votes: int) -> tuple:
     """A fresh CODES survey with `votes` codes; returns (survey, codes, form fields)."""
-    from django.utils import timezone
 
     from openkreis.participation import voting
-    from openkreis.participation.models import ParticipationCode, Survey
+    from openkreis.participation.models import ParticipationCode
 
-    Survey.objects.filter(key=VOTE_KEY).delete()
-    unit, county = _unit_and_region()
-    now = timezone.now()
-    survey = Survey.objects.create(
-        key=VOTE_KEY,
-        unit=unit,
-        region=county,
-        name="Bench: Abstimmung mit Codes",
-        audience=Survey.Audience.CODES,
-        status=Survey.Status.PUBLISHED,
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=1),
+    survey = _fresh_survey(
+        VOTE_KEY, "Bench: Abstimmung mit Codes", dt.timedelta(hours=-1), dt.timedelta(days=1)
     )
     questions = _questions(survey)[:3]
     codes = [voting.new_code() for _ in range(votes)]
@@ -146,7 +152,6 @@ def make_vote_survey(votes: int) -> tuple:
 
 def make_results_survey(answers: int) -> tuple:
     """A closed survey with about `answers` answers (5 per ballot), made once."""
-    from django.utils import timezone
 
     from openkreis.core.models import Region
     from openkreis.participation import voting
@@ -155,19 +160,8 @@ def make_results_survey(answers: int) -> tuple:
     survey = Survey.objects.filter(key=RESULTS_KEY).first()
     if survey is not None and Answer.objects.filter(ballot__survey=survey).count() >= answers:
         return survey, Answer.objects.filter(ballot__survey=survey).count()
-    Survey.objects.filter(key=RESULTS_KEY).delete()
-    unit, county = _unit_and_region()
-    now = timezone.now()
-    survey = Survey.objects.create(
-        key=RESULTS_KEY,
-        unit=unit,
-        region=county,
-        name="Bench: Ergebnisse",
-        audience=Survey.Audience.CODES,
-        status=Survey.Status.PUBLISHED,
-        opens_at=now - dt.timedelta(days=30),
-        closes_at=now - dt.timedelta(days=1),
-        results_public=True,
+    survey = _fresh_survey(
+        RESULTS_KEY, "Bench: Ergebnisse", dt.timedelta(days=-30), dt.timedelta(days=-1)
     )
     questions = _questions(survey)
     municipalities = list(Region.objects.filter(kind="municipality").values_list("id", flat=True))

@@ -30,8 +30,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 320, "height": 720}
 SHOTS = Path(os.environ.get("OPENKREIS_P2_SHOTS", "/tmp/shots_P2"))  # noqa: S108
 
+# the served portal's SECRET_KEY (tests/browser/conftest.py): the codes' HMAC is keyed with it
 SETUP = """
 import json
+from django.conf import settings
+settings.SECRET_KEY = "browser-test-" + "k" * 60
 from openkreis.participation import voting
 from openkreis.participation.models import ParticipationCode, Survey
 from openkreis.participation.tests.factories import survey

@@ -7,6 +7,22 @@
   if (!form) { return; }
   document.documentElement.classList.add("js");
 
+  // the error summary: focused when the page comes back, its links move the focus to the
+  // question's first input (a fragment link alone only scrolls)
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      event.preventDefault();
+      var block = target.closest(".question") || target;
+      block.scrollIntoView();
+      target.focus({ preventScroll: true });
+    });
+  }
+
   function chosen(name, value) {
     var inputs = form.querySelectorAll("[name='" + name + "']");
     for (var i = 0; i < inputs.length; i++) {
