@@ -66,8 +66,9 @@ def _results_url(survey: Survey) -> str:
 
 
 def index(request):
+    # archived surveys leave the start page (P1's archive); their pages and receipts stay
     surveys = list(
-        Survey.objects.exclude(status=Survey.Status.DRAFT)
+        Survey.objects.filter(status=Survey.Status.PUBLISHED)
         .select_related("region")
         .order_by("-opens_at", "name")
     )
