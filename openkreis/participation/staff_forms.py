@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from openkreis.core.models import OrgUnit, Region
 
 from . import surveys
-from .models import Question, Survey
+from .models import Option, Question, Survey
 
 DATETIME_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
 LOGIN_LEVELS = [
@@ -233,8 +233,6 @@ class QuestionForm(DescribedErrors, forms.Form):
                     del self.fields[name]
         choices = surveys.condition_choices(question)
         if choices:
-            from .models import Option
-
             self.fields["show_if"].queryset = Option.objects.filter(
                 pk__in=[o.pk for o in choices]
             ).select_related("question")

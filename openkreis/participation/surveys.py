@@ -380,6 +380,21 @@ def close(survey: Survey, user, now=None) -> Survey:
     return survey
 
 
+def seal_expired(now=None) -> int:
+    """Seal every published survey whose closing date passed on its own (for a periodic
+    task: votes already stop at `closes_at`; sealing removes the ballots' order and the
+    unused codes). Returns how many surveys were sealed."""
+    now = now or timezone.now()
+    due = Survey.objects.filter(
+        status=Survey.Status.PUBLISHED, closes_at__lte=now, sealed_at__isnull=True
+    )
+    count = 0
+    for survey in due:
+        voting.seal(survey)
+        count += 1
+    return count
+
+
 def archive(survey: Survey, user) -> Survey:
     """Take a closed survey off the public pages (its results too)."""
     if not (survey.status == Survey.Status.PUBLISHED and is_closed(survey)):

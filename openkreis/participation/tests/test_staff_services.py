@@ -265,3 +265,18 @@ def test_delete_only_drafts(county_editor):
     s = draft(county_editor)
     surveys.delete_draft(s, county_editor)
     assert not Survey.objects.filter(pk=s.pk).exists()
+
+
+def test_seal_expired_seals_only_passed_unsealed_surveys():
+    passed = factories.survey(questions=["text"])
+    Survey.objects.filter(pk=passed.pk).update(closes_at=timezone.now() - dt.timedelta(hours=1))
+    running = factories.survey(questions=["text"])
+    draft_passed = factories.survey(status="draft", questions=["text"])
+    Survey.objects.filter(pk=draft_passed.pk).update(
+        closes_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert surveys.seal_expired() == 1
+    passed.refresh_from_db()
+    running.refresh_from_db()
+    assert passed.sealed_at is not None and running.sealed_at is None
+    assert surveys.seal_expired() == 0  # once
