@@ -18,7 +18,7 @@ DEMO_UNIT = "ordnungsamt-kreis"
 
 def load_demo(tenant, folder, report) -> None:
     unit = OrgUnit.objects.filter(key=DEMO_UNIT).first()
-    if unit is None or not Branch.objects.exists():
+    if unit is None or not Branch.objects.filter(private=False).exists():
         return
     user = add_staff(
         "empfang",

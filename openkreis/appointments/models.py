@@ -4,6 +4,11 @@ No double booking is an invariant of the database, not of the code: every bookin
 the grid cells (5 minutes each) it occupies on one counter as `SlotClaim` rows, and
 (counter, start) is unique. Two bookers racing for the last slot both try to insert the
 same claim rows; the database lets exactly one transaction commit them.
+
+The same claim serves resources that are no public office: a *private* branch (a doctor's
+practice of the capacity app, say) has no core Location, never appears on the public
+appointment pages, and its single dated slots are claimed as one `SlotClaim` row each
+without a `Booking` (services.claim_dated; the app that claimed keeps its own record).
 """
 
 from __future__ import annotations
@@ -51,9 +56,18 @@ class AppointmentService(models.Model):
 
 
 class Branch(models.Model):
-    """Appointment rules of one core Location (opening hours stay on the Location)."""
+    """Appointment rules of one core Location (opening hours stay on the Location); or a
+    private resource of another app (no Location, a key and a name), whose dated slots are
+    claimed through the same SlotClaim and which no public page ever lists."""
 
-    location = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="branch")
+    location = models.OneToOneField(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="branch"
+    )
+    private = models.BooleanField(
+        default=False, help_text=_("Not a public office: never listed on the appointment pages")
+    )
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
     services = models.ManyToManyField(AppointmentService, related_name="branches")
     buffer_minutes = models.PositiveSmallIntegerField(default=0)
     horizon_days = models.PositiveSmallIntegerField(default=28)
@@ -63,8 +77,18 @@ class Branch(models.Model):
     no_show_minutes = models.PositiveSmallIntegerField(default=15)
     holidays = models.CharField(max_length=10, default="ST", help_text=_("State code, e.g. ST"))
 
+    class Meta:
+        constraints = [
+            # a public branch is an office (a Location); a private one is known by its key
+            models.CheckConstraint(
+                condition=models.Q(private=False, location__isnull=False)
+                | models.Q(private=True, location__isnull=True, key__isnull=False),
+                name="branch_office_or_private",
+            )
+        ]
+
     def __str__(self) -> str:
-        return str(self.location)
+        return str(self.location) if self.location_id else (self.name or self.key or "")
 
 
 class Counter(models.Model):
@@ -159,11 +183,14 @@ class Booking(models.Model):
 
 
 class SlotClaim(models.Model):
-    """One grid cell of one counter taken by one booking (held or booked)."""
+    """One grid cell of one counter taken by one booking (held or booked); or, on a private
+    branch's counter, one dated slot claimed without a booking (`booking` empty)."""
 
     counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="claims")
     start = models.DateTimeField()
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="claims")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
+    )
 
     class Meta:
         constraints = [

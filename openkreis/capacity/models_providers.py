@@ -2,10 +2,12 @@
 rooms"): practices publish free appointment slots, residents book them; hosts publish rooms
 and their free dates, guests send a request by e-mail.
 
-No double booking is the database's job, as in the appointments engine (SlotClaim with a
-unique (counter, cell)): a booked slot is a `SlotBooking` row in state "booked", and at most
-one such row per slot may exist (a partial unique constraint). Two residents racing for the
-same slot both insert; the database lets exactly one commit.
+No double booking is the appointments engine's job, through its one claim mechanism: each
+practice is a private resource of the engine (`Practice.resource`, a Counter of a private
+Branch that no public page lists), and a booked slot holds the engine's dated claim of
+(that counter, the slot's start) — `SlotBooking.claim`, a unique `SlotClaim` row. Two
+residents racing for the same slot both try to claim it; the database lets exactly one
+commit. A booked row always has its claim and a cancelled one never (a check constraint).
 """
 
 from __future__ import annotations
@@ -71,6 +73,14 @@ class Practice(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_practices"
     )
     active = models.BooleanField(default=True)
+    # the practice as a private resource of the appointments engine (made on first booking)
+    resource = models.OneToOneField(
+        "appointments.Counter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -107,7 +117,8 @@ class DoctorSlot(models.Model):
 
 
 class SlotBooking(models.Model):
-    """A resident's booking of a slot. At most one booked row per slot (the claim)."""
+    """A resident's booking of a slot. A booked row holds the engine's claim of the slot
+    (unique per practice and start), so at most one booked row per slot can exist."""
 
     class State(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -127,12 +138,23 @@ class SlotBooking(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.BOOKED)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # the appointments engine's dated claim of the slot while booked (PROTECT: the slot
+    # cannot be freed behind the booking's back; cancel() lets go of it first)
+    claim = models.OneToOneField(
+        "appointments.SlotClaim",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["slot"], condition=Q(state="booked"), name="one_booking_per_slot"
+            models.CheckConstraint(
+                condition=Q(state="booked", claim__isnull=False)
+                | Q(state="cancelled", claim__isnull=True),
+                name="booked_holds_claim",
             )
         ]
 

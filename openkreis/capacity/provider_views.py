@@ -96,7 +96,7 @@ def book(request, slot_id: int):
         DoctorSlot.objects.select_related("practice"), pk=slot_id, practice__active=True
     )
     form = BookForm(request.POST or None)
-    taken = slot.bookings.filter(state=SlotBooking.State.BOOKED).exists()
+    taken = providers.is_taken(slot)
     context = {"slot": slot, "form": form, "taken": taken}
     if request.method == "POST":
         if rate_limited(request, "book", _limit("PROVIDERS_BOOKINGS_PER_HOUR", 20)):

@@ -2,12 +2,11 @@
 the waiting list, calendar imports, the request to a host, and the county's demo data
 (tenants/<slug>/capacity_providers.yaml). docs/capacity.md, "Doctor slots and holiday rooms".
 
-Why not the appointments engine's Branch/Counter: a Branch hangs on a core Location of a
-public Organisation and is listed by `appointments.services.tenant_branches()` and
-`bookable_services()` on the public Bürgerbüro pages, and `hold`/`check_slot` only accept
-times on the weekly opening-hours grid of that Location (no single dated slots). So a slot
-booking here uses the engine's pattern instead: the database lets at most one booked
-`SlotBooking` per slot exist (a unique constraint), and the loser of a race gets SlotTaken.
+No double booking is the appointments engine's claim, not a second mechanism here: each
+practice is a private resource of the engine (`appointments.services.private_resource`, a
+Branch no public page lists), booking a slot claims its start there
+(`claim_dated`: one unique SlotClaim row, the loser of a race gets SlotTaken), cancelling
+gives the claim back (`release_dated`), and "is this slot free" reads the claims.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from openkreis.appointments import services as engine
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, upsert
 from openkreis.core.models import Region
 
@@ -49,17 +49,32 @@ MAX_NIGHTS = 60
 RETENTION_DAYS = 30  # default of the county setting `retention_days` (capacity/retention.py)
 
 
-class SlotTaken(Exception):
-    """Somebody else booked this slot a moment earlier."""
-
-
-class BookingError(Exception):
-    """The slot cannot be booked (past, unknown); the message says why."""
+# The engine's errors: BookingError (the slot cannot be booked: past, unknown; the message
+# says why) and its subclass SlotTaken (somebody else claimed this slot a moment earlier).
+BookingError = engine.BookingError
+SlotTaken = engine.SlotTaken
 
 
 # -- doctor slots -----------------------------------------------------------------------------
-def _booked():
-    return SlotBooking.objects.filter(slot=OuterRef("pk"), state=SlotBooking.State.BOOKED)
+def _claimed():
+    """The engine's claim of a DoctorSlot (for an Exists subquery over slots)."""
+    return engine.dated_claims().filter(
+        counter=OuterRef("practice__resource"), start=OuterRef("start")
+    )
+
+
+def resource(practice: Practice):
+    """The practice's private resource in the appointments engine (made on first use)."""
+    if practice.resource_id is None:
+        counter = engine.private_resource(f"practice:{practice.key}", practice.name)
+        Practice.objects.filter(pk=practice.pk, resource=None).update(resource=counter)
+        practice.resource = counter
+    return practice.resource
+
+
+def is_taken(slot: DoctorSlot) -> bool:
+    """Whether somebody holds the engine's claim of this slot (read afresh: one query)."""
+    return DoctorSlot.objects.filter(pk=slot.pk).filter(Exists(_claimed())).exists()
 
 
 def free_slots(
@@ -73,7 +88,7 @@ def free_slots(
     now = now or timezone.now()
     qs = (
         DoctorSlot.objects.filter(practice__active=True, start__gte=now)
-        .annotate(taken=Exists(_booked()))
+        .annotate(taken=Exists(_claimed()))
         .filter(taken=False)
         .select_related("practice", "practice__municipality")
     )
@@ -119,7 +134,7 @@ def remove_slot(slot: DoctorSlot) -> bool:
     """A practice takes back a slot nobody has booked; False when it is booked."""
     with transaction.atomic():
         slot = DoctorSlot.objects.select_for_update().get(pk=slot.pk)
-        if slot.bookings.filter(state=SlotBooking.State.BOOKED).exists():
+        if is_taken(slot):
             return False
         slot.delete()
     return True
@@ -130,9 +145,9 @@ def _code() -> str:
 
 
 def book(slot_id: int, name: str, email: str, user=None, now=None, base_url="") -> SlotBooking:
-    """Book a free slot. The insert is the claim: of two residents booking the same slot at
-    once exactly one commits; the other gets SlotTaken. The confirmation e-mail (with an
-    .ics file and a cancel link) leaves after commit."""
+    """Book a free slot. The engine's claim decides (`claim_dated`): of residents booking
+    the same slot at once exactly one gets it; the others get SlotTaken. The confirmation
+    e-mail (with an .ics file and a cancel link) leaves after commit."""
     now = now or timezone.now()
     name, email = (name or "").strip(), (email or "").strip().lower()
     if not name or not email:
@@ -142,8 +157,10 @@ def book(slot_id: int, name: str, email: str, user=None, now=None, base_url="") 
         raise BookingError(_("This slot does not exist (any more). Please choose another one."))
     if slot.start < now:
         raise BookingError(_("This slot is in the past. Please choose a later one."))
+    counter = resource(slot.practice)  # its own transaction: made once, shared by all
     try:
         with transaction.atomic():
+            claim = engine.claim_dated(counter, slot.start, now)
             booking = SlotBooking.objects.create(
                 slot=slot,
                 code=_code(),
@@ -151,9 +168,10 @@ def book(slot_id: int, name: str, email: str, user=None, now=None, base_url="") 
                 email=email,
                 user=user if getattr(user, "is_authenticated", False) else None,
                 created_at=now,
+                claim=claim,
             )
             events.slot_booked(booking)
-    except IntegrityError:
+    except IntegrityError:  # the practice removed the slot at this moment
         raise SlotTaken(_("This slot has just been taken. Please choose another one.")) from None
     transaction.on_commit(lambda: send_confirmation(booking, base_url))
     return booking
@@ -177,12 +195,19 @@ def cancel(booking: SlotBooking, now=None, base_url: str = "", by: str = "reside
     cancelled already. `by`: "resident" or "practice" (for the event `slot.cancelled`)."""
     now = now or timezone.now()
     with transaction.atomic():
-        changed = SlotBooking.objects.filter(pk=booking.pk, state=SlotBooking.State.BOOKED).update(
-            state=SlotBooking.State.CANCELLED, cancelled_at=now
+        claim_id = (
+            SlotBooking.objects.select_for_update()
+            .filter(pk=booking.pk, state=SlotBooking.State.BOOKED)
+            .values_list("claim_id", flat=True)
+            .first()
         )
-        if not changed:
+        if claim_id is None:
             return False
-        booking.state, booking.cancelled_at = SlotBooking.State.CANCELLED, now
+        SlotBooking.objects.filter(pk=booking.pk).update(
+            state=SlotBooking.State.CANCELLED, cancelled_at=now, claim=None
+        )
+        engine.release_dated([claim_id])  # the slot is free again
+        booking.state, booking.cancelled_at, booking.claim = SlotBooking.State.CANCELLED, now, None
         events.slot_cancelled(booking, by)
         slot = booking.slot
         if slot.start > now:
@@ -216,6 +241,8 @@ def notify_waiting(slot: DoctorSlot, now=None, base_url: str = "") -> int:
     now = now or timezone.now()
     base_url = base_url or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
     practice = slot.practice
+    if is_taken(slot):  # booked again before anyone could be told: nobody loses their place
+        return 0
     with transaction.atomic():
         entries = list(
             WaitlistEntry.objects.select_for_update(skip_locked=True)

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from openkreis.appointments import services as engine
+
 from . import events, providers
 from .models import (
     Application,
@@ -105,8 +107,14 @@ def purge_providers(now: dt.datetime | None = None, *, dry_run: bool = False) ->
     }
     if not dry_run:
         events.slots_expired(expired)
+        claims = list(
+            SlotBooking.objects.filter(slot__in=old_slots, claim__isnull=False).values_list(
+                "claim_id", flat=True
+            )
+        )
         DoctorSlot.objects.filter(pk__in=[s.pk for s in expired]).delete()
         DoctorSlot.objects.filter(pk__in=old_slots.values("pk")).delete()
+        engine.release_dated(claims)  # the engine's claims of the deleted bookings
         WaitlistEntry.objects.filter(pk__in=old_waiting.values("pk")).delete()
     return counts
 
@@ -212,5 +220,8 @@ class ProviderData:
             user=user, state=SlotBooking.State.BOOKED, slot__start__gt=now
         ).select_related("slot__practice__municipality"):
             providers.cancel(booking, now=now, by="resident")
-        SlotBooking.objects.filter(user=user).delete()
+        mine = SlotBooking.objects.filter(user=user)
+        claims = list(mine.filter(claim__isnull=False).values_list("claim_id", flat=True))
+        mine.delete()
+        engine.release_dated(claims)  # bookings already past: their claims go with them
         self._waiting(user).delete()

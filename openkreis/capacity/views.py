@@ -71,7 +71,7 @@ def _card(found: services.FreeKita) -> Card:
     details = [kita.opening_hours] if kita.opening_hours else []
     details.append(_("up to %(hours)s hours a day") % {"hours": kita.max_hours})
     if kita.languages:
-        details.append(f"{_('Languages')}: {kita.languages}")
+        details.append(_("Languages") + f": {kita.languages}")
     if kita.inclusion:
         details.append(_("inclusive care"))
     return Card(
@@ -79,7 +79,8 @@ def _card(found: services.FreeKita) -> Card:
         address=address,
         free=ngettext("%(counter)s free place", "%(counter)s free places", found.free)
         % {"counter": found.free},
-        months=f"{_('from')} " + ", ".join(f"{month:%m/%Y}" for month in found.months),
+        # `_("from")` outside the f-string, so that makemessages finds it
+        months=_("from") + " " + ", ".join(f"{month:%m/%Y}" for month in found.months),
         details=" · ".join(details),
     )
 

@@ -7,9 +7,11 @@ Times: opening hours are wall-clock times in Europe/Berlin; a slot's start is th
 time on that day converted to an aware datetime, and durations are added in real minutes
 (UTC), so a 30-minute appointment is 30 minutes long on the days the clocks change too.
 
-One module per topic (config, slots, booking, notify, queue; links and common are shared
-below them). Callers import the package — `from openkreis.appointments import services` —
-and never a module inside it, so a function can move without breaking them. Tests that
+One module per topic (config, slots, booking, dated, notify, queue; links and common are
+shared below them). `dated` claims single dated slots of private resources (another app's
+practice, say) through the same SlotClaim as every booking. Callers import the package —
+`from openkreis.appointments import services` — and never a module inside it, so a
+function can move without breaking them. Tests that
 patch a function patch it where it is looked up: `services.booking._check_limits`, not
 `services._check_limits` (the name here is only a second reference to it).
 """
@@ -39,6 +41,13 @@ from .config import (  # noqa: F401
     services_from_keys,
     tenant_branches,
     total_minutes,
+)
+from .dated import (  # noqa: F401
+    claim_dated,
+    dated_claims,
+    is_claimed,
+    private_resource,
+    release_dated,
 )
 from .links import (  # noqa: F401
     TOKEN_MAX_AGE,

@@ -18,7 +18,7 @@ from openkreis.core import services as core
 from .. import workflow
 from ..errors import BookingError, LimitReached, SlotTaken, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
-from .common import BERLIN, _event_base
+from .common import _LOCKED, BERLIN, _event_base
 from .config import _capable_counters, total_minutes
 from .notify import send_confirmation
 from .slots import _cells_for, check_slot
@@ -40,9 +40,11 @@ def _expire(holds: list[Booking]) -> None:
     SlotClaim.objects.filter(booking__in=holds).delete()
 
 
-def _claim(booking: Booking, counter: Counter, cells: list[dt.datetime], now) -> bool:
+def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], now) -> bool:
     """Insert the claim rows for `booking` on `counter`; False if any cell is taken.
-    Runs in a savepoint so that a lost race leaves the outer transaction usable."""
+    Runs in a savepoint so that a lost race leaves the outer transaction usable. The one
+    claim of the engine: a dated slot of a private resource (claim_dated) comes here too,
+    with no booking."""
     try:
         with transaction.atomic():
             candidates = SlotClaim.objects.filter(
@@ -153,7 +155,7 @@ def confirm(
         raise BookingError(_("Please give your name and e-mail address."))
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=_LOCKED)
             .select_related("branch__location")
             .filter(hold_key=hold_key)
             .first()
@@ -258,7 +260,11 @@ def _check_limits(booking: Booking, email: str, now) -> None:
 
 def _locked(booking: Booking) -> Booking:
     """The booking read again under a row lock, so that its state cannot change under us."""
-    return Booking.objects.select_for_update().select_related("branch__location").get(pk=booking.pk)
+    return (
+        Booking.objects.select_for_update(of=_LOCKED)
+        .select_related("branch__location")
+        .get(pk=booking.pk)
+    )
 
 
 def cancel(booking: Booking, by: str = "citizen", now: dt.datetime | None = None) -> Booking:

@@ -12,6 +12,10 @@ from ..models import CELL_MINUTES, Booking
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
 CELL = dt.timedelta(minutes=CELL_MINUTES)
+# What `select_for_update(of=_LOCKED)` locks when a booking is read with its branch and
+# location: the booking and its branch, as before private branches made the location an
+# outer join (PostgreSQL locks no row on the nullable side of an outer join).
+_LOCKED = ("self", "branch")
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,9 @@ def _closure(branch: Branch | None, spec: dict, report: LoadReport) -> None:
 
 # -- choosing services and branches ---------------------------------------------------------
 def tenant_branches():
-    """Branches of the tenant this deployment serves (locations in its county)."""
-    qs = Branch.objects.select_related("location")
+    """Branches of the tenant this deployment serves (locations in its county): public
+    offices only, never a private resource of another app (claim_dated)."""
+    qs = Branch.objects.filter(private=False).select_related("location")
     tenant = core.current_tenant()
     if tenant is not None:
         qs = qs.filter(location__organisation__region__ars__startswith=tenant.region.ars[:5])
@@ -154,7 +155,9 @@ def services_from_keys(keys: list[str], *, walk_in: bool = False) -> list[Appoin
 def booking_service_for(service: Service) -> AppointmentService | None:
     """The bookable appointment service for a catalogue service, if any branch offers it."""
     return (
-        AppointmentService.objects.filter(service=service, bookable=True, branches__isnull=False)
+        AppointmentService.objects.filter(
+            service=service, bookable=True, branches__isnull=False, branches__private=False
+        )
         .order_by("position")
         .first()
     )

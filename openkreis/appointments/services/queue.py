@@ -19,7 +19,7 @@ from openkreis.core import services as core
 from .. import workflow
 from ..errors import BookingError, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, DayCounter, Ticket
-from .common import BERLIN, _event_base
+from .common import _LOCKED, BERLIN, _event_base
 
 APPOINTMENT_PREFIX = "T"
 ON_TIME_MINUTES = 5  # an appointment holder counts as "on time" from 5 minutes before
@@ -78,7 +78,7 @@ def check_in(branch: Branch, code: str, now: dt.datetime | None = None) -> Ticke
     code = normalise_code(code)
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=_LOCKED)
             .select_related("branch__location")
             .filter(code=code, branch=branch)
             .first()

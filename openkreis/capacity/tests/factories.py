@@ -8,7 +8,8 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from openkreis.capacity import services
+from openkreis.appointments import services as engine
+from openkreis.capacity import providers, services
 from openkreis.capacity.models import Child, FreePlaces, Kita, KitaGroup
 from openkreis.core.models import Region
 
@@ -64,6 +65,20 @@ def slot(practice_, days: int = 3, hour: int = 10, minutes: int = 15):
     day = timezone.localdate() + dt.timedelta(days=days)
     start = dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN)
     return DoctorSlot.objects.create(practice=practice_, start=start, minutes=minutes)
+
+
+def booked(slot_, code: str, name: str, email: str, state: str = "booked", user=None):
+    """A booking placed directly, past slots too: a booked one holds the engine's claim of
+    the slot (as providers.book makes it), a cancelled one none."""
+    from openkreis.capacity.models import SlotBooking
+
+    claim = None
+    if state == "booked":
+        earlier = slot_.start - dt.timedelta(days=1)
+        claim = engine.claim_dated(providers.resource(slot_.practice), slot_.start, now=earlier)
+    return SlotBooking.objects.create(
+        slot=slot_, code=code, name=name, email=email, state=state, user=user, claim=claim
+    )
 
 
 def host_with_room(key: str = "test-host", ars=WERNIGERODE, persons: int = 2):

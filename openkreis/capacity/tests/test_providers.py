@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from openkreis.appointments import services as engine
+from openkreis.appointments.models import Branch
 from openkreis.capacity import ical, providers
 from openkreis.capacity.models import (
     DoctorSlot,
@@ -130,9 +132,11 @@ def test_past_slot_cannot_be_booked():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_many_residents_race_for_one_slot_exactly_one_wins():
-    """The unique claim decides, as in the appointments engine: on PostgreSQL 12 threads
-    insert at the same moment; exactly one booking commits, nobody gets an error."""
-    s = slot(practice("race"))
+    """The appointments engine's claim decides: on PostgreSQL 12 threads book at the same
+    moment (the practice's private resource is made by the first of them, too); exactly
+    one booking commits, with the engine's one claim of the slot; nobody gets an error."""
+    p = practice("race")
+    s = slot(p)
     threads, results, lock = 12, [], threading.Lock()
     barrier = threading.Barrier(threads)
 
@@ -157,6 +161,50 @@ def test_many_residents_race_for_one_slot_exactly_one_wins():
         w.join()
     assert sorted(results) == ["lost"] * (threads - 1) + ["won"], results
     assert SlotBooking.objects.filter(slot=s, state="booked").count() == 1
+    p.refresh_from_db()
+    claims = list(engine.dated_claims().filter(counter=p.resource))
+    assert [(c.start, c.pk) for c in claims] == [
+        (s.start, SlotBooking.objects.get(slot=s).claim_id)
+    ]
+    assert Branch.objects.filter(key="practice:race", private=True).count() == 1
+
+
+def test_a_booking_is_the_engines_claim_and_the_practice_is_no_public_office(client):
+    p = practice("wr")
+    s, other = slot(p, hour=10), slot(p, hour=11)
+    public = set(engine.tenant_branches().values_list("pk", flat=True))
+    services_before = {x.key for x in engine.bookable_services()}
+    booking = providers.book(s.pk, "Erika", "erika@example.org")
+    p.refresh_from_db()
+    # the practice is a private resource of the engine, booked through its claim
+    assert p.resource.branch.private and p.resource.branch.location is None
+    assert (booking.claim.counter_id, booking.claim.start) == (p.resource_id, s.start)
+    assert booking.claim.booking is None
+    assert providers.is_taken(s) and not providers.is_taken(other)
+    with pytest.raises(engine.SlotTaken):  # the engine itself refuses a second claim
+        engine.claim_dated(p.resource, s.start)
+    # ... and never shows it on the public appointment pages
+    assert set(engine.tenant_branches().values_list("pk", flat=True)) == public
+    assert {x.key for x in engine.bookable_services()} == services_before
+    assert p.name not in client.get(reverse("appointments:start")).content.decode()
+    # the page of a taken slot says so
+    assert client.get(reverse("providers:book", args=[s.pk])).context["taken"] is True
+    # cancelling gives the claim back; a booked row without its claim cannot exist
+    claim_id = booking.claim_id
+    assert providers.cancel(booking)
+    assert not engine.dated_claims().filter(pk=claim_id).exists()
+    assert not providers.is_taken(s)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SlotBooking.objects.create(slot=other, code="NOCLAIM1", name="X", email="x@example.org")
+
+
+def test_a_slot_booked_again_before_the_mail_tells_nobody_waiting():
+    p = practice("wr", notify_waiting=2)
+    s = slot(p)
+    providers.join_waitlist(p, "Warte", "w@example.org")
+    providers.book(s.pk, "Max", "max@example.org")
+    assert providers.notify_waiting(s) == 0 and not mail.outbox
+    assert WaitlistEntry.objects.get(email="w@example.org").notified_at is None
 
 
 # -- cancellation and the waiting list --------------------------------------------------------
@@ -548,3 +596,60 @@ def test_the_county_sets_the_retention_time_of_bookings(harz, tmp_path):
     (folder / providers.FILE).write_text("settings: {retention_days: 0}\n", encoding="utf-8")
     with pytest.raises(TenantDataError, match="retention_days must be a whole number 1–3650"):
         providers.load(None, folder, LoadReport())
+
+
+# -- the migration: booked slots become the engine's claims ----------------------------------
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_turns_booked_slots_into_claims():
+    """Back to before the claims (capacity 0006), bookings as the old schema kept them,
+    then forward: each booked row holds a claim of its slot on its practice's private
+    resource; cancelled rows none; a second practice gets its own resource."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, latest = (
+        [("capacity", "0006_slot_claims")],
+        [("capacity", "0008_slot_booking_claim_constraint")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before[0]).apps
+    Region = old.get_model("core", "Region")
+    OldPractice = old.get_model("capacity", "Practice")
+    OldSlot, OldBooking = (
+        old.get_model("capacity", "DoctorSlot"),
+        old.get_model("capacity", "SlotBooking"),
+    )
+    town = Region.objects.get(ars=WERNIGERODE)
+    one = OldPractice.objects.create(
+        key="alt-eins", name="Alt 1", specialty="hno", municipality=town
+    )
+    two = OldPractice.objects.create(
+        key="alt-zwei", name="Alt 2", specialty="hno", municipality=town
+    )
+    start = ahead(3, 9)
+    a = OldSlot.objects.create(practice=one, start=start, minutes=15)
+    b = OldSlot.objects.create(practice=one, start=start + dt.timedelta(hours=1), minutes=15)
+    c = OldSlot.objects.create(practice=two, start=start, minutes=15)
+    OldBooking.objects.create(slot=a, code="OLD00001", name="A", email="a@example.org")
+    OldBooking.objects.create(
+        slot=b, code="OLD00002", name="B", email="b@example.org", state="cancelled"
+    )
+    OldBooking.objects.create(slot=c, code="OLD00003", name="C", email="c@example.org")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+    first, second = Practice.objects.get(key="alt-eins"), Practice.objects.get(key="alt-zwei")
+    assert first.resource.branch.key == "practice:alt-eins" and first.resource.branch.private
+    assert second.resource_id not in (None, first.resource_id)
+    kept = SlotBooking.objects.get(code="OLD00001")
+    assert (kept.claim.counter_id, kept.claim.start) == (first.resource_id, start)
+    assert SlotBooking.objects.get(code="OLD00002").claim is None
+    assert SlotBooking.objects.get(code="OLD00003").claim.counter_id == second.resource_id
+    # after the migration the engine decides: the migrated slot is taken, the other free
+    slots_ = {x.pk for x in providers.free_slots(practice=first)}
+    assert slots_ == {b.pk}
+    with pytest.raises(providers.SlotTaken):
+        providers.book(a.pk, "Neu", "neu@example.org")
+    assert providers.book(b.pk, "Neu", "neu@example.org").claim.counter_id == first.resource_id

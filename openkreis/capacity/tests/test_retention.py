@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from openkreis.appointments import services as engine
 from openkreis.capacity import retention, services, tasks
 from openkreis.capacity.models import (
     Application,
@@ -186,25 +187,21 @@ def test_beat_runs_the_kita_tasks():
 
 # -- doctor slots and waiting lists -----------------------------------------------------------
 def _provider_setup():
-    from openkreis.capacity.models import DoctorSlot, SlotBooking
+    from openkreis.capacity.models import DoctorSlot
 
-    from .factories import practice, slot
+    from .factories import booked, practice, slot
 
     p = practice("ret-praxis", retention_days=30)
     past_free = slot(p, days=-1)
     past_cancelled = slot(p, days=-1, hour=11)
-    SlotBooking.objects.create(
-        slot=past_cancelled, code="CANC0001", name="Ex", email="ex@example.org", state="cancelled"
-    )
+    booked(past_cancelled, "CANC0001", "Ex", "ex@example.org", state="cancelled")
     recent = slot(p, days=-10)
-    SlotBooking.objects.create(slot=recent, code="RECENT01", name="Ria", email="r@example.org")
+    booked(recent, "RECENT01", "Ria", "r@example.org")
     old = slot(p, days=-31)
-    SlotBooking.objects.create(slot=old, code="OLDBOOK1", name="Olga", email="o@example.org")
-    SlotBooking.objects.create(
-        slot=old, code="OLDCANC1", name="Otto", email="ot@example.org", state="cancelled"
-    )
+    booked(old, "OLDBOOK1", "Olga", "o@example.org")
+    booked(old, "OLDCANC1", "Otto", "ot@example.org", state="cancelled")
     ahead = slot(p, days=3)
-    SlotBooking.objects.create(slot=ahead, code="AHEAD001", name="Anna", email="a@example.org")
+    booked(ahead, "AHEAD001", "Anna", "a@example.org")
     return (
         p,
         DoctorSlot,
@@ -246,6 +243,10 @@ def test_passed_slots_and_old_bookings_go_after_the_practices_retention_time(har
     assert left == {slots["recent"].pk, slots["ahead"].pk}
     assert set(SlotBooking.objects.values_list("code", flat=True)) >= {"RECENT01", "AHEAD001"}
     assert not SlotBooking.objects.filter(code__in=["CANC0001", "OLDBOOK1", "OLDCANC1"]).exists()
+    # the engine's claims of the deleted bookings are given back, the others stay
+    p.refresh_from_db()
+    claimed = engine.dated_claims().filter(counter=p.resource).values_list("start", flat=True)
+    assert sorted(claimed) == [slots["recent"].start, slots["ahead"].start]
     assert set(WaitlistEntry.objects.values_list("pk", flat=True)) == {
         told_lately.pk,
         waiting.pk,
@@ -288,15 +289,13 @@ def test_the_account_export_and_deletion_include_bookings_and_waiting_lists(
     from openkreis.capacity import providers
     from openkreis.capacity.models import SlotBooking, WaitlistEntry
 
-    from .factories import practice, slot
+    from .factories import booked, practice, slot
 
     anna, ben = parent("annaslot"), parent("benslot")
     p = practice("gdpr-praxis", notify_waiting=1)
     ahead, gone = slot(p, days=4), slot(p, days=-2)
     booking = providers.book(ahead.pk, "Anna A", "annaslot@example.org", user=anna)
-    SlotBooking.objects.create(
-        slot=gone, code="PASTANNA", name="Anna A", email="x@e.org", user=anna
-    )
+    booked(gone, "PASTANNA", "Anna A", "x@e.org", user=anna)
     providers.join_waitlist(p, "Anna A", "AnnaSlot@example.org")
     providers.join_waitlist(p, "Ben B", "benslot@example.org")
 
@@ -310,6 +309,8 @@ def test_the_account_export_and_deletion_include_bookings_and_waiting_lists(
     with django_capture_on_commit_callbacks(execute=True):
         personal_data.personal_data["freie_termine"].erase(anna)
     assert not SlotBooking.objects.filter(code__in=[booking.code, "PASTANNA"]).exists()
+    p.refresh_from_db()
+    assert not engine.dated_claims().filter(counter=p.resource).exists()  # both claims back
     # the slot ahead is free again and the first person waiting hears of it
     assert ahead.pk in {s.pk for s in providers.free_slots()}
     assert [m.to for m in mail.outbox] == [["benslot@example.org"]]
