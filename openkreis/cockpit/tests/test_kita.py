@@ -13,7 +13,9 @@ from openkreis.capacity.models import Application, FreePlaces, Kita, Offer
 from openkreis.capacity.tests.factories import baby, child, free, parent, start
 from openkreis.cockpit import kita
 from openkreis.cockpit.kita import KitaCounts
-from openkreis.core.models import Region
+from openkreis.core import event_kinds
+from openkreis.core.models import Event, Region
+from openkreis.core.services import record_event
 
 from .factories import login_as
 
@@ -185,3 +187,86 @@ def test_only_managers(client, harz, role):
 def test_anonymous_is_sent_to_the_login(client, harz):
     response = client.get("/cockpit/kita/")
     assert response.status_code == 302 and "/konto/login/" in response["Location"]
+
+
+# -- doctor slots and holiday rooms: the slot.* and room.requested events ----------------------
+def _event(kind, area, when, **data):
+    return record_event(kind, subject="t", data={"municipality": area, **data}, occurred_at=when)
+
+
+@pytest.fixture
+def provider_events(harz):
+    """A period's events as the capacity app writes them (plus noise outside the period)."""
+    Event.objects.filter(kind__in=kita.PROVIDER_KINDS).delete()
+    wr, hbs, qlb = ars("Wernigerode"), ars("Halberstadt"), ars("Quedlinburg")
+    when = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    _event(event_kinds.SLOT_PUBLISHED, wr, when, count=12, source="ical")
+    _event(event_kinds.SLOT_PUBLISHED, wr, when, count=8, source="manual")
+    _event(event_kinds.SLOT_PUBLISHED, hbs, when, count=5, source="manual")
+    for days in (1, 2, 3, 4, 5, 6):
+        _event(event_kinds.SLOT_BOOKED, wr, when, minutes=15, days_ahead=days)
+    for days in (1, 1, 2):
+        _event(event_kinds.SLOT_BOOKED, hbs, when, minutes=15, days_ahead=days)
+    for _ in range(2):
+        _event(event_kinds.SLOT_CANCELLED, wr, when, by="resident", days_ahead=1)
+    for _ in range(3):
+        _event(event_kinds.SLOT_EXPIRED, wr, when, minutes=15)
+    for area, n in ((wr, 6), (qlb, 5), (hbs, 2)):
+        for i in range(n):
+            _event(event_kinds.ROOM_REQUESTED, area, when, persons=2, nights=3 + i, days_ahead=10)
+    # outside the period, without a municipality, or with broken figures
+    _event(event_kinds.SLOT_BOOKED, wr, dt.datetime(2026, 5, 1, tzinfo=dt.UTC), days_ahead=1)
+    _event(event_kinds.SLOT_BOOKED, "", when, days_ahead=1)
+    _event(event_kinds.SLOT_PUBLISHED, qlb, when, count="viele")
+    return wr, hbs, qlb
+
+
+def test_doctor_slots_per_municipality_supply_shown_demand_hidden_below_k(provider_events):
+    rows = by_area(kita.slot_rows(dt.date(2026, 3, 1), dt.date(2026, 3, 31), k=5))
+    county = rows.pop(next(iter(rows)))
+    assert county["county"]
+    assert (county["published"], county["expired"], county["booked"]) == (26, 3, 9)
+    assert county["cancelled"] is None  # 2 cancellations: below k
+    assert county["median_days"] == 2  # of the nine bookings
+    wr, hbs, qlb = rows["Wernigerode"], rows["Halberstadt"], rows["Quedlinburg"]
+    # published and expired slots are the practices' supply: shown as they are
+    assert (wr["published"], wr["expired"], hbs["published"], qlb["published"]) == (20, 3, 5, 1)
+    # 3 bookings in Halberstadt are below 5; the county total 9 would give them away, so
+    # Wernigerode's 6 are hidden too, with their median
+    assert hbs["booked"] is None and wr["booked"] is None and wr["median_days"] is None
+    assert qlb["booked"] == 0 and qlb["median_days"] is None
+
+
+def test_room_requests_per_municipality_with_guests_and_medians(provider_events):
+    rows = by_area(kita.room_rows(dt.date(2026, 3, 1), dt.date(2026, 3, 31), k=5))
+    county = rows.pop(next(iter(rows)))
+    assert (county["requests"], county["guests"], county["median_days"]) == (13, 26, 10)
+    wr, qlb, hbs = rows["Wernigerode"], rows["Quedlinburg"], rows["Halberstadt"]
+    assert (wr["requests"], wr["guests"], wr["nights"]) == (6, 12, 5.5)
+    # 2 requests hidden, and so the next smallest (5) with its guests and medians
+    assert hbs["requests"] is None and hbs["guests"] is None and hbs["nights"] is None
+    assert qlb["requests"] is None and qlb["guests"] is None
+    # another period: nothing
+    assert kita.room_rows(dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == []
+
+
+def test_the_page_shows_doctor_slots_and_rooms_from_real_bookings(client, harz):
+    """Five residents book slots of a Wernigerode practice: the page counts them."""
+    from openkreis.capacity import providers
+    from openkreis.capacity.tests.factories import practice, slot
+
+    p = practice("cockpit-praxis")
+    slots = [slot(p, days=2, hour=8 + i) for i in range(6)]
+    for i, s in enumerate(slots[:5]):
+        providers.book(s.pk, f"Person {i}", f"p{i}@example.org")
+    login_as(client, "manager")
+    today = timezone.localdate()
+    response = client.get(f"/cockpit/kita/?von={today:%Y-%m-%d}&bis={today:%Y-%m-%d}")
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    row = by_area(figures["slots"])["Wernigerode"]
+    assert (row["booked"], row["cancelled"], row["published"]) == (5, 0, 0)
+    assert 1 <= row["median_days"] <= 3  # booked today for the day after tomorrow
+    html = response.content.decode()
+    assert 'id="arzttermine"' in html and 'id="ferienzimmer"' in html
+    assert "<td>5</td>" in html
