@@ -10,6 +10,7 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation (surveys and proposals)")
 
     def ready(self):
+        from openkreis.accounts.navigation import AccountLink, account_links
         from openkreis.core.personal_data import personal_data
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
@@ -26,6 +27,12 @@ class ParticipationConfig(AppConfig):
         )
         # proposals, comments, supports and the surveys one took part in (never answers)
         personal_data.register("participation", retention.ParticipationData(), order=85)
+        # "Meine Vorschläge" in the account menu
+        account_links.register(
+            "participation-proposals",
+            AccountLink(_("My proposals"), "participation:my_proposals"),
+            order=50,
+        )
         staff_areas.register(
             "participation-surveys",
             StaffArea(_("Surveys"), "participation:staff_home", ("survey_editor",)),

@@ -226,3 +226,8 @@ def settings_for_tenant(slug: str | None = None) -> ParticipationSettings:
         result = ParticipationSettings()
     _cache[slug] = (mtime, result)
     return result
+
+
+def moderation_mode() -> str:
+    """`before` or `after` for the current county (proposals.moderation_mode reads it)."""
+    return settings_for_tenant().moderation

@@ -378,6 +378,20 @@ CELERY_BEAT_SCHEDULE = {
     "capacity-purge": {"task": "openkreis.capacity.tasks.purge_kita_data", "schedule": 86400.0},
     # guest tickets (HATIX): stays, guests, tickets and check events past the retention time
     "tickets-purge": {"task": "openkreis.tickets.tasks.purge_ticket_data", "schedule": 86400.0},
+    # Beteiligung: seal surveys whose closing date passed (unused codes deleted, ballots
+    # rewritten in receipt order), code letter files after download, hidden proposals
+    "participation-seal": {
+        "task": "openkreis.participation.tasks.seal_expired_surveys",
+        "schedule": 900.0,
+    },
+    "participation-purge-letters": {
+        "task": "openkreis.participation.tasks.purge_letter_files",
+        "schedule": 3600.0,
+    },
+    "participation-purge-hidden": {
+        "task": "openkreis.participation.tasks.purge_hidden_proposals",
+        "schedule": 86400.0,
+    },
 }
 
 # Security defaults (tightened further in production.py)

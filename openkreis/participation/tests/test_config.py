@@ -16,7 +16,7 @@ def write(folder: Path, text: str) -> Path:
 
 def test_harz_file():
     s = config.parse(Path(settings.BASE_DIR) / "tenants" / "harz" / config.FILE)
-    assert s.min_group == 5 and s.moderation == "after" and not s.moderation_before
+    assert s.min_group == 5 and s.moderation == "before" and s.moderation_before
     assert s.letter_sender.name == "Landkreis Harz"
     assert s.letter_sender.address == ("Friedrich-Ebert-Straße 42", "38820 Halberstadt")
     assert [r.key for r in s.reasons][:2] == ["beleidigung", "persoenliche-daten"]

@@ -311,23 +311,11 @@ def test_my_proposals_show_the_moderation_reason(client, django_user_model):
 
 @pytest.mark.django_db
 def test_account_menu_link(django_user_model):
-    """The link the lead registers in apps.py (P4's report); registered here the same way
-    while apps.py does not have it yet, and removed again afterwards."""
-    from openkreis.accounts.navigation import AccountLink, account_links, links_for
+    """apps.py puts "Meine Vorschläge" into every citizen's account menu."""
+    from openkreis.accounts.navigation import links_for
 
-    added = "participation-proposals" not in dict(account_links.items())
-    if added:
-        account_links.register(
-            "participation-proposals",
-            AccountLink("My proposals", "participation:my_proposals"),
-            order=50,
-        )
-    try:
-        links = [(str(label), url) for label, url in links_for(citizen(django_user_model))]
-        assert any(url == MINE for _label, url in links)
-    finally:
-        if added:
-            account_links.unregister("participation-proposals")
+    links = [(str(label), url) for label, url in links_for(citizen(django_user_model))]
+    assert ("Meine Vorschläge", MINE) in links
 
 
 # -- authorisation table ---------------------------------------------------------------------------
