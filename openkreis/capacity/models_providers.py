@@ -64,6 +64,11 @@ class Practice(models.Model):
     phone = models.CharField(max_length=60, blank=True)
     email = models.EmailField(blank=True)
     url = models.URLField(blank=True)
+    # a subscribed iCalendar feed (the practice's or booking channel's export URL), fetched
+    # hourly by feeds.refresh_all; the last fetch's time and problem are shown to the managers
+    calendar_url = models.URLField(max_length=500, blank=True)
+    calendar_fetched_at = models.DateTimeField(null=True, blank=True)
+    calendar_error = models.CharField(max_length=300, blank=True)
     # how many people on the waiting list hear of a slot that became free
     notify_waiting = models.PositiveSmallIntegerField(default=3)
     # days after an appointment (or a waiting-list mail) until the names and e-mail
@@ -217,6 +222,11 @@ class Room(models.Model):
     accessible = models.BooleanField(default=False)
     accessibility = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
+    # a subscribed iCalendar feed (the practice's or booking channel's export URL), fetched
+    # hourly by feeds.refresh_all; the last fetch's time and problem are shown to the managers
+    calendar_url = models.URLField(max_length=500, blank=True)
+    calendar_fetched_at = models.DateTimeField(null=True, blank=True)
+    calendar_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["host__name", "name"]

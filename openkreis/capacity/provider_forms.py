@@ -78,6 +78,21 @@ class CalendarUploadForm(forms.Form):
         return upload.read()
 
 
+class CalendarFeedForm(forms.Form):
+    """Subscribe to a calendar feed by its address (empty: end the subscription)."""
+
+    url = forms.URLField(
+        label=_("Address of your calendar (iCal link)"),
+        help_text=_(
+            "The https:// link your calendar or booking channel gives for exporting (iCal, "
+            ".ics). We read it every hour. Leave empty to stop."
+        ),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+
+
 class RoomSearchForm(forms.Form):
     anreise = forms.DateField(label=_("Arrival"), widget=forms.DateInput(attrs={"type": "date"}))
     abreise = forms.DateField(label=_("Departure"), widget=forms.DateInput(attrs={"type": "date"}))

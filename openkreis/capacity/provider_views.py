@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openkreis.core.net import client_ip
 
-from . import ical, providers
+from . import feeds, ical, providers
 from .models_providers import DoctorSlot, Host, Practice, Room, RoomPeriod, SlotBooking
 from .provider_forms import (
     BookForm,
+    CalendarFeedForm,
     CalendarUploadForm,
     PeriodForm,
     RoomCalendarUploadForm,
@@ -245,10 +246,16 @@ def practice_manage(request, key: str):
     practice = _managed_practice(request, key)
     slot_form = SlotForm(prefix="slot")
     upload_form = CalendarUploadForm(prefix="ics")
+    feed_form = CalendarFeedForm(prefix="feed", initial={"url": practice.calendar_url})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "add":
+        if action == "feed":
+            feed_form = CalendarFeedForm(request.POST, prefix="feed")
+            if feed_form.is_valid() and _subscribe(request, practice, feed_form):
+                return redirect("providers:practice_manage", key=key)
+            status = 400
+        elif action == "add":
             slot_form = SlotForm(request.POST, prefix="slot")
             if slot_form.is_valid():
                 data = slot_form.cleaned_data
@@ -308,6 +315,7 @@ def practice_manage(request, key: str):
             "rows": rows,
             "slot_form": slot_form,
             "upload_form": upload_form,
+            "feed_form": feed_form,
             "waiting": practice.waiting.filter(notified_at=None).count(),
         },
         status=status,
@@ -326,7 +334,11 @@ def _int(value) -> int:
 def host_manage(request, key: str):
     host = _managed_host(request, key)
     forms = {
-        room.pk: (PeriodForm(prefix=f"p{room.pk}"), RoomCalendarUploadForm(prefix=f"i{room.pk}"))
+        room.pk: (
+            PeriodForm(prefix=f"p{room.pk}"),
+            RoomCalendarUploadForm(prefix=f"i{room.pk}"),
+            CalendarFeedForm(prefix=f"f{room.pk}", initial={"url": room.calendar_url}),
+        )
         for room in host.rooms.all()
     }
     status = 200
@@ -339,7 +351,7 @@ def host_manage(request, key: str):
                 providers.add_period(room, form.cleaned_data["first"], form.cleaned_data["until"])
                 messages.success(request, _("The free dates are saved."))
                 return redirect("providers:host_manage", key=key)
-            forms[room.pk] = (form, forms[room.pk][1])
+            forms[room.pk] = (form, *forms[room.pk][1:])
             status = 400
         elif action == "import":
             form = RoomCalendarUploadForm(request.POST, request.FILES, prefix=f"i{room.pk}")
@@ -351,7 +363,13 @@ def host_manage(request, key: str):
                 else:
                     messages.success(request, _("%(n)s booked periods imported.") % {"n": n})
                     return redirect("providers:host_manage", key=key)
-            forms[room.pk] = (forms[room.pk][0], form)
+            forms[room.pk] = (forms[room.pk][0], form, forms[room.pk][2])
+            status = 400
+        elif action == "feed":
+            form = CalendarFeedForm(request.POST, prefix=f"f{room.pk}")
+            if form.is_valid() and _subscribe(request, room, form):
+                return redirect("providers:host_manage", key=key)
+            forms[room.pk] = (*forms[room.pk][:2], form)
             status = 400
         elif action == "delete":
             get_object_or_404(RoomPeriod, pk=_int(request.POST.get("period")), room=room).delete()
@@ -363,6 +381,37 @@ def host_manage(request, key: str):
             )
     rooms = [(room, room.periods.order_by("first"), *forms[room.pk]) for room in host.rooms.all()]
     return render(request, T + "host_manage.html", {"host": host, "rooms": rooms}, status=status)
+
+
+def _subscribe(request, obj, form) -> bool:
+    """Save the feed address after one successful fetch (or end the subscription); False
+    with the problem on the form."""
+    url = form.cleaned_data["url"]
+    if not url:
+        type(obj).objects.filter(pk=obj.pk).update(calendar_url="", calendar_error="")
+        messages.success(request, _("The calendar is no longer read."))
+        return True
+    previous = obj.calendar_url
+    obj.calendar_url = url
+    try:
+        result = feeds.refresh(obj)
+    except (feeds.FeedError, ical.ICalError) as exc:
+        obj.calendar_url = previous
+        type(obj).objects.filter(pk=obj.pk).update(calendar_url=previous)
+        form.add_error("url", str(exc))
+        return False
+    type(obj).objects.filter(pk=obj.pk).update(calendar_url=url)
+    if isinstance(result, tuple):
+        messages.success(
+            request,
+            _("Calendar saved and read: %(new)s new slots, %(gone)s withdrawn.")
+            % {"new": result[0], "gone": result[1]},
+        )
+    else:
+        messages.success(
+            request, _("Calendar saved and read: %(n)s booked periods.") % {"n": result}
+        )
+    return True
 
 
 def manage_url(practice: Practice) -> str:

@@ -1,10 +1,11 @@
 """Celery tasks of the Kapazitätsfinder (thin: they call services), run by beat (settings
 CELERY_BEAT_SCHEDULE): `expire_offers` hourly, `remind_offers` hourly, `purge_kita_data`
-daily. Without Celery: `manage.py purge_kita_data` from cron."""
+daily, `refresh_calendar_feeds` hourly. Without Celery: `manage.py purge_kita_data` from
+cron."""
 
 from celery import shared_task
 
-from . import notify, retention, services
+from . import feeds, notify, retention, services
 
 
 @shared_task
@@ -25,3 +26,9 @@ def purge_kita_data() -> dict:
     slots that passed (unbooked ones at once, booked ones with the bookings' names and
     e-mail addresses after the practice's retention time) and old waiting-list entries."""
     return {**retention.purge(), **retention.purge_providers()}
+
+
+@shared_task
+def refresh_calendar_feeds() -> dict:
+    """The practices' and rooms' subscribed iCalendar feeds (capacity/feeds.py)."""
+    return feeds.refresh_all()

@@ -376,6 +376,10 @@ CELERY_BEAT_SCHEDULE = {
     "capacity-expire": {"task": "openkreis.capacity.tasks.expire_offers", "schedule": 3600.0},
     "capacity-remind": {"task": "openkreis.capacity.tasks.remind_offers", "schedule": 3600.0},
     "capacity-purge": {"task": "openkreis.capacity.tasks.purge_kita_data", "schedule": 86400.0},
+    "capacity-calendar-feeds": {
+        "task": "openkreis.capacity.tasks.refresh_calendar_feeds",
+        "schedule": 3600.0,
+    },
     # guest tickets (HATIX): stays, guests, tickets and check events past the retention time
     "tickets-purge": {"task": "openkreis.tickets.tasks.purge_ticket_data", "schedule": 86400.0},
     # Beteiligung: seal surveys whose closing date passed (unused codes deleted, ballots
@@ -393,6 +397,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
 }
+
+# Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from
+# public https addresses only; true lifts that for tests and closed networks.
+OPENKREIS_CALENDAR_FEEDS_ALLOW_PRIVATE = env_bool("OPENKREIS_CALENDAR_FEEDS_ALLOW_PRIVATE", False)
 
 # Security defaults (tightened further in production.py)
 SESSION_COOKIE_HTTPONLY = True
