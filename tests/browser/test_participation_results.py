@@ -17,14 +17,8 @@ from playwright.sync_api import expect
 from openkreis.cockpit import demo as cockpit_demo
 from openkreis.core.testing import fresh_totp_code
 from openkreis.participation import demo
-from tests.browser.conftest import (  # noqa: F401 - the session fixtures
-    DESKTOP,
-    axe,
-    browser,
-    format_violations,
-    mail_sink,
-    portal_url,
-)
+
+from .conftest import DESKTOP, axe, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,7 +58,7 @@ def login(page, base: str, where: str, username: str, password: str, secret: str
     expect(page).to_have_url(re.compile(re.escape(where)))
 
 
-def test_results_and_letters_at_320_px(browser, portal_url):  # noqa: F811 - fixtures
+def test_results_and_letters_at_320_px(browser, portal_url):
     phone = browser.new_context(viewport=NARROW, locale="de-DE", bypass_csp=True)
     wide = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     page, desktop = phone.new_page(), wide.new_page()
@@ -110,7 +104,7 @@ def test_results_and_letters_at_320_px(browser, portal_url):  # noqa: F811 - fix
     assert Path(path).read_bytes().startswith(b"%PDF")
 
 
-def test_cockpit_participation_at_320_px(browser, portal_url):  # noqa: F811 - fixtures
+def test_cockpit_participation_at_320_px(browser, portal_url):
     phone = browser.new_context(viewport=NARROW, locale="de-DE", bypass_csp=True)
     wide = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     page, desktop = phone.new_page(), wide.new_page()

@@ -16,15 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    DESKTOP,
-    axe,
-    browser,
-    format_violations,
-    mail_sink,
-    portal_url,
-    run_on_portal,
-)
+from .conftest import DESKTOP, axe, format_violations, run_on_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 320, "height": 720}

@@ -13,15 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from openkreis.core.testing import STAFF_PASSWORD, fresh_totp_code
-from tests.browser.conftest import (  # noqa: F401 - the session fixtures
-    DESKTOP,
-    axe,
-    browser,
-    format_violations,
-    mail_sink,
-    portal_url,
-    run_on_portal,
-)
+
+from .conftest import DESKTOP, axe, format_violations, run_on_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

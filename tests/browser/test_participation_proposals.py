@@ -17,15 +17,8 @@ from playwright.sync_api import expect
 from openkreis.accounts import demo as accounts_demo
 from openkreis.core.testing import fresh_totp_code
 from openkreis.participation import proposals_demo
-from tests.browser.conftest import (  # noqa: F401 - the session fixtures
-    DESKTOP,
-    axe,
-    browser,
-    format_violations,
-    mail_sink,
-    portal_url,
-    run_on_portal,
-)
+
+from .conftest import DESKTOP, axe, format_violations, run_on_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -79,7 +72,7 @@ def login(page, base: str, next_url: str, username: str, password: str, secret: 
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
-def test_submit_publish_support_at_320_px(browser, portal_url):  # noqa: F811 - fixtures
+def test_submit_publish_support_at_320_px(browser, portal_url):
     run_on_portal(SETUP.format(name=OTHER, password=OTHER_PASSWORD))
 
     def context(viewport):

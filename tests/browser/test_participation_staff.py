@@ -16,14 +16,8 @@ from playwright.sync_api import expect
 
 from openkreis.core.testing import fresh_totp_code
 from openkreis.participation import demo
-from tests.browser.conftest import (  # noqa: F401 - the session fixtures
-    DESKTOP,
-    axe,
-    browser,
-    format_violations,
-    mail_sink,
-    portal_url,
-)
+
+from .conftest import DESKTOP, axe, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,7 +51,7 @@ def login(page, base: str) -> None:
     expect(page).to_have_url(re.compile(re.escape(HOME) + "$"))
 
 
-def test_editor_at_320_px(browser, portal_url):  # noqa: F811 - fixtures
+def test_editor_at_320_px(browser, portal_url):
     phone = browser.new_context(viewport=NARROW, locale="de-DE", bypass_csp=True)
     wide = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     page, desktop = phone.new_page(), wide.new_page()
