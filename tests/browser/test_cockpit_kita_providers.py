@@ -23,6 +23,7 @@ SHOTS = Path(os.environ.get("OPENKREIS_SHOTS", "/tmp/shots_H18"))  # noqa: S108
 
 SETUP = """
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+import datetime as dt
 from django.utils import timezone
 from openkreis.core import event_kinds
 from openkreis.core.models import Region
@@ -33,9 +34,11 @@ user.password = PBKDF2PasswordHasher().encode(STAFF_PASSWORD, 'kitaslotssalt')
 user.save(update_fields=['password'])
 wr = Region.objects.get(name='Wernigerode', kind='municipality').ars
 hbs = Region.objects.get(name='Halberstadt', kind='municipality').ars
+# one day long past that no other test writes to: the figures are only this test's events
+day = timezone.now() - dt.timedelta(days=700)
 def add(kind, area, n, **data):
     for i in range(n):
-        record_event(kind, subject='t', data={'municipality': area, **data})
+        record_event(kind, subject='t', data={'municipality': area, **data}, occurred_at=day)
 add(event_kinds.SLOT_PUBLISHED, wr, 2, count=10, source='ical')
 add(event_kinds.SLOT_PUBLISHED, hbs, 1, count=4, source='manual')
 add(event_kinds.SLOT_BOOKED, wr, 7, minutes=15, days_ahead=3.5)
@@ -43,12 +46,13 @@ add(event_kinds.SLOT_BOOKED, hbs, 2, minutes=15, days_ahead=1.0)
 add(event_kinds.SLOT_CANCELLED, wr, 5, by='resident', days_ahead=1.0)
 add(event_kinds.SLOT_EXPIRED, wr, 3, minutes=15)
 add(event_kinds.ROOM_REQUESTED, wr, 6, persons=2, nights=4, days_ahead=20)
+print(timezone.localdate(day).isoformat())
 print(secret)
 """
 
 
 def test_a_manager_reads_doctor_slots_and_room_requests(browser, portal_url):  # noqa: F811
-    secret = run_on_portal(SETUP).strip().splitlines()[-1]
+    day, secret = run_on_portal(SETUP).strip().splitlines()[-2:]
     context = browser.new_context(viewport=NARROW, locale="de-DE", bypass_csp=True)
     page = context.new_page()
     page.goto(portal_url + "/cockpit/kita/")
@@ -59,6 +63,7 @@ def test_a_manager_reads_doctor_slots_and_room_requests(browser, portal_url):  #
     page.locator("input[name=code]").fill(fresh_totp_code(secret))
     page.locator("main form button[type=submit]").first.click()
     expect(page).to_have_url(re.compile(r"/cockpit/kita/"))
+    page.goto(f"{portal_url}/cockpit/kita/?von={day}&bis={day}")
     expect(page.locator("#arzttermine")).to_be_visible()
     expect(page.locator("#ferienzimmer")).to_be_visible()
     # the county row: published 24, passed unbooked 3, booked 9, cancelled 5, median 3.5

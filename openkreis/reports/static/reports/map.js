@@ -86,6 +86,7 @@
     var params = block.getAttribute("data-params") || "";
     var useBbox = mode === "list";
     var markers = L.layerGroup().addTo(map);
+    var shown = {};  // key -> marker on the map
     var pending = null;
     var first = true;
 
@@ -123,7 +124,7 @@
       var query = params;
       if (useBbox) {
         var box = bbox();
-        if (!box) { markers.clearLayers(); say(t("none")); return; }
+        if (!box) { markers.clearLayers(); shown = {}; say(t("none")); return; }
         query = (query ? query + "&" : "") + "bbox=" + box;
       }
       if (pending) { pending.abort(); }
@@ -132,16 +133,26 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) { say(t("failed")); return; }
-          markers.clearLayers();
+          // keep the markers that are still there (keyed by report and status): a reload
+          // after the map moved (also by an opening popup) must not take the keyboard focus
+          // or an open popup away
+          var seen = {};
           var points = [];
           data.features.forEach(function (feature) {
             var c = feature.geometry.coordinates;
             var p = feature.properties;
             var label = p.category + ", " + p.place + " (" + p.status + ")";
+            var key = p.url + "|" + label + "|" + c[0] + "," + c[1];
+            seen[key] = true;
+            points.push([c[1], c[0]]);
+            if (shown[key]) { return; }
             var marker = L.marker([c[1], c[0]], { icon: icon, title: label, alt: label, keyboard: true });
             marker.bindPopup(popup(p));
             marker.addTo(markers);
-            points.push([c[1], c[0]]);
+            shown[key] = marker;
+          });
+          Object.keys(shown).forEach(function (key) {
+            if (!seen[key]) { markers.removeLayer(shown[key]); delete shown[key]; }
           });
           var text = data.count === 0 ? t("none") : data.count === 1 ? t("one") : t("count").replace("{n}", data.count);
           if (data.truncated) { text += " " + t("truncated"); }
