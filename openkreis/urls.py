@@ -56,6 +56,8 @@ urlpatterns += i18n_patterns(
     path("freie-termine/", include("openkreis.capacity.urls_providers")),
     path("hatix/", include("openkreis.tickets.urls")),
     path("beteiligung/", include("openkreis.participation.urls")),
+    path("kompass/", include("openkreis.directory.urls")),
+    path("bildung-arbeit/", include("openkreis.jobs.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

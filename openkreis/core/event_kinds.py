@@ -96,6 +96,17 @@ PARTICIPATION_PROPOSAL_ANSWERED = "participation.proposal_answered"
 PORTAL_SEARCH = "portal.search"
 PORTAL_SERVICE_VIEWED = "portal.service_viewed"
 
+# Harz-Kompass (directory) and Bildung & Arbeit (jobs): no person, no position, no query of
+# a search that found something (docs/events.md)
+DIRECTORY_PLACE_VIEWED = "directory.place_viewed"
+DIRECTORY_ROUTE_VIEWED = "directory.route_viewed"
+DIRECTORY_SEARCHED = "directory.searched"
+JOBS_JOB_VIEWED = "jobs.job_viewed"
+JOBS_SEARCHED = "jobs.searched"
+JOBS_JOB_SUBMITTED = "jobs.job_submitted"
+JOBS_JOB_MODERATED = "jobs.job_moderated"
+JOBS_INTEREST_TEST_DONE = "jobs.interest_test_done"
+
 # Process logs imported by the cockpit: `case.*` where the activity maps, else this prefix.
 IMPORT_PREFIX = "import."
 CASE_PREFIX = "case."

@@ -297,6 +297,11 @@ class StaffMembership(models.Model):
             "proposal_moderator",
             pgettext_lazy("staff role", "Proposal moderation"),
         )
+        # Harz-Kompass: who keeps places, routes and education offers; Bildung & Arbeit: who
+        # moderates employers' job postings, the Jobcenter (KoBa) staff posting its offers
+        DIRECTORY_EDITOR = "directory_editor", pgettext_lazy("staff role", "Harz-Kompass")
+        JOB_MODERATOR = "job_moderator", pgettext_lazy("staff role", "Job board moderation")
+        JOBCENTER = "jobcenter", pgettext_lazy("staff role", "Jobcenter")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -2,12 +2,11 @@
 
 Each process keeps the prepared polygons and rebuilds them when an area changed (a cheap
 query for the newest `updated_at`, at most every few seconds). Distances for the duplicate
-proposal use an equirectangular approximation, exact to centimetres at 50 m.
+proposal: core.geo.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 
@@ -15,9 +14,10 @@ from django.db.models import Count, Max
 from shapely import prepare
 from shapely.geometry import Point, shape
 
+from openkreis.core.geo import bounding_box, distance_m  # noqa: F401 (used as geo.*)
+
 from .models import Area
 
-EARTH_RADIUS_M = 6_371_000
 _CHECK_SECONDS = 5.0
 _lock = threading.Lock()
 _cache: dict = {"version": None, "checked": 0.0, "areas": []}
@@ -69,14 +69,3 @@ def area_at(lat: float, lon: float) -> Area | None:
     return None
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return EARTH_RADIUS_M * math.hypot(x, y)
-
-
-def bounding_box(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) around a point, for an indexed pre-filter."""
-    dlat = math.degrees(metres / EARTH_RADIUS_M)
-    dlon = math.degrees(metres / (EARTH_RADIUS_M * max(math.cos(math.radians(lat)), 0.01)))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "openkreis.capacity",
     "openkreis.tickets",
     "openkreis.participation",
+    "openkreis.directory",
+    "openkreis.jobs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

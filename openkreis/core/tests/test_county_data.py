@@ -31,6 +31,8 @@ def test_every_app_contributes_its_county_data_step():
         "tickets-attractions",
         "tickets-transit",
         "participation",
+        "directory",
+        "jobs",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first

@@ -1,0 +1,22 @@
+"""Bildung & Arbeit: training and study offers, the interest test, the job board (issue 21,
+docs/jobs.md)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "openkreis.jobs"
+    label = "jobs"
+    verbose_name = _("Education and work")
+
+    def ready(self):
+        from openkreis.core.tenant_data import register_step
+
+        from . import config, demo
+
+        # tenants/<slug>/jobs.yaml: occupational fields, providers and offers (county data)
+        register_step("jobs", order=81, load=config.load)
+        # demo employers (company accounts) with jobs; the moderator's and Jobcenter's logins
+        register_step("jobs-demo", order=90, demo=True, load=demo.load_demo)
+        # staff_areas: registered by the helper that writes the staff pages (D6 / J2)

@@ -1,0 +1,5 @@
+"""County data of Bildung & Arbeit: tenants/<slug>/jobs.yaml (owner: J1)."""
+
+
+def load(tenant, folder, report):
+    """Skeleton until J1 fills it."""
