@@ -17,4 +17,13 @@ class DirectoryConfig(AppConfig):
         # tenants/<slug>/directory.yaml (categories, OSM tag mapping) and directory/ (places,
         # routes): the county's data, loaded also without --demo
         register_step("directory", order=80, load=config.load)
-        # staff_areas: registered by the helper that writes the staff pages (D6 / J2)
+        from openkreis.core.staff import StaffArea, staff_areas
+
+        from . import tasks_retention  # noqa: F401 - the worker learns the retention task
+
+        # the editors' workplace (D6): places, photos, searches without result
+        staff_areas.register(
+            "directory",
+            StaffArea(_("Harz-Kompass"), "directory:staff_home", ("directory_editor",)),
+            order=62,
+        )
