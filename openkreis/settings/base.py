@@ -403,6 +403,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.directory.tasks_retention.purge_missed_searches",
         "schedule": 86400.0,
     },
+    # job board: withdrawn, refused and long-expired postings are deleted (jobs/board.py)
+    "jobs-expire": {"task": "openkreis.jobs.tasks.expire_jobs", "schedule": 86400.0},
 }
 
 # Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from
