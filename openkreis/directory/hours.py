@@ -80,15 +80,21 @@ def local_tz() -> ZoneInfo:
 # --- holidays --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
+_SUBDIVISIONS: dict[str, str | None] = {}
+
+
 def _subdivision_for(slug: str) -> str | None:
+    if slug in _SUBDIVISIONS:
+        return _SUBDIVISIONS[slug]
     tenant = Tenant.objects.select_related("region").filter(slug=slug).first()
     if tenant is None:
-        return None
-    for region in tenant.region.ancestors_and_self():
-        if region.kind == Region.Kind.STATE:
-            return LAND_SUBDIVISIONS.get((region.ags or "")[:2])
-    return LAND_SUBDIVISIONS.get((tenant.region.ags or "")[:2])
+        return None  # not cached: the tenant may be loaded later in this process
+    state = next(
+        (r for r in tenant.region.ancestors_and_self() if r.kind == Region.Kind.STATE), None
+    )
+    code = LAND_SUBDIVISIONS.get(((state or tenant.region).ags or "")[:2])
+    _SUBDIVISIONS[slug] = code
+    return code
 
 
 def holiday_subdivision() -> str | None:
@@ -98,7 +104,7 @@ def holiday_subdivision() -> str | None:
 
 
 def forget_cached_subdivision() -> None:
-    _subdivision_for.cache_clear()
+    _SUBDIVISIONS.clear()
 
 
 @lru_cache(maxsize=64)
