@@ -12,11 +12,12 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from openkreis.accounts.navigation import AccountLink, account_links
         from openkreis.cockpit.tickets import ticket_counts
+        from openkreis.core.geo import stop_finders
         from openkreis.core.personal_data import personal_data
         from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import cockpit, config, demo, harzcard, hosts, inspection, retention, transit
+        from . import cockpit, config, demo, harzcard, hosts, inspection, retention, stops, transit
 
         # tenants/<slug>/tickets.yaml: the scheme, zones, guest levy rates (after capacity, 75)
         register_step("tickets", order=76, load=config.load)
@@ -52,3 +53,5 @@ class TicketsConfig(AppConfig):
         )
         # guests per night and municipality, checks per line and hour, entries per attraction
         ticket_counts.register("tickets", cockpit.counts)
+        # GTFS stops near a point for other apps (the Harz-Kompass routes' start and end)
+        stop_finders.register("tickets", stops.TransitStopFinder())

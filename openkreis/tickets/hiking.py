@@ -15,10 +15,9 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import gpxpy
-import gpxpy.gpx
 from django.conf import settings
 
+from openkreis.core import gpx
 from openkreis.core.loader import TenantDataError
 
 from .geo import distance_m
@@ -63,58 +62,47 @@ def routes_folder() -> Path:
 
 
 def parse(path: Path) -> HikingRoute:
-    """One GPX file → HikingRoute; a broken file raises TenantDataError naming it."""
+    """One GPX file → HikingRoute; a broken file raises TenantDataError naming it. Length and
+    climb come from core.gpx (the same figures as the Harz-Kompass route pages)."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            gpx = gpxpy.parse(fh)
-    except (OSError, gpxpy.gpx.GPXException, ValueError) as exc:
+        analysis = gpx.analyse(path.read_bytes())
+    except OSError as exc:
         raise TenantDataError(f"{path}: not a readable GPX file ({exc})") from exc
-    points = [p for track in gpx.tracks for seg in track.segments for p in seg.points]
-    if len(points) < 2:
-        raise TenantDataError(f"{path}: the GPX file has no track (at least two points)")
-    track = gpx.tracks[0]
-    name = track.name or gpx.name or path.stem
-    # cumulative distance along the track, for the places' kilometre
-    cumulative = [0.0]
-    for a, b in zip(points, points[1:], strict=False):
-        cumulative.append(
-            cumulative[-1] + distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
-        )
+    except gpx.GPXError as exc:
+        raise TenantDataError(f"{path}: not a readable GPX file ({exc})") from exc
+    points = [p for seg in analysis.segments for p in seg]
+    cumulative = [m for row in analysis.cumulative() for m in row]
     places = []
-    for wpt in gpx.waypoints:
-        kind = (wpt.type or "").strip().lower()
-        if kind not in PLACE_KINDS:
+    for wpt in analysis.waypoints:
+        if wpt.kind not in PLACE_KINDS:
             raise TenantDataError(
                 f"{path}: waypoint {wpt.name!r}: <type> must be one of {', '.join(PLACE_KINDS)}"
             )
         nearest = min(
             range(len(points)),
-            key=lambda i: distance_m(
-                wpt.latitude, wpt.longitude, points[i].latitude, points[i].longitude
-            ),
+            key=lambda i: distance_m(wpt.lat, wpt.lon, points[i][0], points[i][1]),
         )
         places.append(
             Place(
-                name=wpt.name or "",
-                kind=kind,
-                description=wpt.description or "",
-                lat=wpt.latitude,
-                lon=wpt.longitude,
+                name=wpt.name,
+                kind=wpt.kind,
+                description=wpt.description,
+                lat=wpt.lat,
+                lon=wpt.lon,
                 km=round(cumulative[nearest] / 1000, 1),
             )
         )
     places.sort(key=lambda p: p.km)
-    updown = gpx.get_uphill_downhill()
     return HikingRoute(
         slug=path.stem,
-        name=name,
-        description=track.description or gpx.description or "",
-        length_km=round(cumulative[-1] / 1000, 1),
-        ascent_m=round(updown.uphill or 0),
-        descent_m=round(updown.downhill or 0),
-        start=(points[0].latitude, points[0].longitude),
-        end=(points[-1].latitude, points[-1].longitude),
-        points=tuple((p.latitude, p.longitude) for p in points),
+        name=analysis.name or path.stem,
+        description=analysis.description,
+        length_km=round(analysis.length_km, 1),
+        ascent_m=analysis.ascent_m or 0,
+        descent_m=analysis.descent_m or 0,
+        start=analysis.start,
+        end=analysis.end,
+        points=tuple((p[0], p[1]) for p in points),
         places=tuple(places),
     )
 
