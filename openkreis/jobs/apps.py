@@ -20,3 +20,4 @@ class JobsConfig(AppConfig):
         # demo employers (company accounts) with jobs; the moderator's and Jobcenter's logins
         register_step("jobs-demo", order=90, demo=True, load=demo.load_demo)
         # staff_areas: registered by the helper that writes the staff pages (D6 / J2)
+        __import__("openkreis.jobs.retention", fromlist=["register"]).register()  # J1: GDPR
