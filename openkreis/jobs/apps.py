@@ -20,4 +20,20 @@ class JobsConfig(AppConfig):
         # demo employers (company accounts) with jobs; the moderator's and Jobcenter's logins
         register_step("jobs-demo", order=90, demo=True, load=demo.load_demo)
         # staff_areas: registered by the helper that writes the staff pages (D6 / J2)
+        from openkreis.accounts.navigation import AccountLink, account_links
+        from openkreis.core.staff import StaffArea, staff_areas
+
+        from . import board
+
+        staff_areas.register(
+            "jobs-moderation",
+            StaffArea(_("Job board"), "jobs:moderation_home", ("job_moderator", "jobcenter")),
+            order=63,
+        )
+        # "Stellenanzeigen" in the account menu of company members (J2)
+        account_links.register(
+            "jobs",
+            AccountLink(_("Job postings"), "jobs:employer_home", board.is_company_member),
+            order=45,
+        )
         __import__("openkreis.jobs.retention", fromlist=["register"]).register()  # J1: GDPR

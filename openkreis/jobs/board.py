@@ -116,14 +116,16 @@ def county_prefix() -> str:
     return tenant.region.ars[:5] if tenant is not None else ""
 
 
-def municipality_for_postcode(code: str) -> Region | None:
-    """The county's municipality using this postcode (the first by name when it spans several);
-    None when it is not one of the county's."""
+def municipality_for_postcode(code: str, town: str = "") -> Region | None:
+    """The county's municipality using this postcode — the one named in `town` when the
+    postcode spans several, else the first by name; None when it is not one of the county's."""
     prefix = county_prefix()
-    for region in regions_for_postcode(code):
-        if not prefix or region.ars.startswith(prefix):
+    found = [r for r in regions_for_postcode(code) if not prefix or r.ars.startswith(prefix)]
+    town = (town or "").casefold()
+    for region in found:
+        if town and region.name.casefold() in town:
             return region
-    return None
+    return found[0] if found else None
 
 
 # -- employers ------------------------------------------------------------------------------------
@@ -156,7 +158,9 @@ def _save_employer_values(employer: Employer, values: dict) -> Employer:
             setattr(employer, name, (values[name] or "").strip())
     if not employer.name:
         raise JobBoardError(_("Enter the employer's name."))
-    region = municipality_for_postcode(employer.postcode) if employer.postcode else None
+    region = (
+        municipality_for_postcode(employer.postcode, employer.town) if employer.postcode else None
+    )
     employer.lat = region.lat if region else None
     employer.lon = region.lon if region else None
     if region and not employer.town:
@@ -213,7 +217,7 @@ def _apply(job: Job, values: dict) -> None:
                 value = value.strip()
             setattr(job, name, value if value is not None or name in _NULLABLE else "")
     check_job(job)
-    region = municipality_for_postcode(job.postcode)
+    region = municipality_for_postcode(job.postcode, job.town)
     job.municipality = region
     job.lat = region.lat if region else None
     job.lon = region.lon if region else None

@@ -1,0 +1,91 @@
+"""Job search (the public search page and bench/directory.py call `search`).
+
+Only open postings (published, `valid_through` today or later). Words must each appear in the
+title, the description or the employer's name. With a position and a radius, the indexed
+lat/lon columns pre-filter a bounding box in SQL, the exact distance (core.geo) is computed for
+the few candidates in Python and they are sorted nearest first; without one, newest first.
+Two queries either way: candidates (ids and positions, or the count), then the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from openkreis.core.geo import bounding_box, distance_m
+
+from .models import Job
+
+MAX_RADIUS_KM = 100.0
+MAX_WORDS = 8
+
+
+def _base(
+    q: str, kind: str | None, hours: str | None, field: str | None, today: dt.date
+) -> QuerySet[Job]:
+    qs = Job.objects.filter(status=Job.Status.PUBLISHED, valid_through__gte=today)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if hours:
+        # "full or part time" fits both a full-time and a part-time search
+        qs = qs.filter(hours__in={hours, Job.Hours.EITHER})
+    if field:
+        qs = qs.filter(field__slug=field)
+    for word in (q or "").split()[:MAX_WORDS]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(employer__name__icontains=word)
+        )
+    return qs
+
+
+def search(
+    q: str = "",
+    kind: str | None = None,
+    hours: str | None = None,
+    field: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_km: float | None = None,
+    today: dt.date | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[Job], int]:
+    """(the page of matching open postings, how many match in all). Jobs found by distance
+    carry `distance_km` (one decimal); others have `distance_km = None`."""
+    today = today or timezone.localdate()
+    qs = _base(q, kind, hours, field, today)
+    related = ("employer", "municipality", "field")
+    if lat is None or lon is None:
+        total = qs.count()
+        jobs = list(
+            qs.select_related(*related).order_by("-published_at", "-pk")[offset : offset + limit]
+        )
+        for job in jobs:
+            job.distance_km = None
+        return jobs, total
+    radius_km = min(max(float(radius_km or 25.0), 0.1), MAX_RADIUS_KM)
+    metres = radius_km * 1000
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, metres)
+    candidates = qs.filter(
+        lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
+    ).values_list("pk", "lat", "lon", "published_at")
+    near = []
+    for pk, jlat, jlon, published in candidates:
+        d = distance_m(lat, lon, jlat, jlon)
+        if d <= metres:
+            near.append((d, -(published.timestamp() if published else 0), pk))
+    near.sort()
+    total = len(near)
+    page = near[offset : offset + limit]
+    by_pk = Job.objects.select_related(*related).in_bulk([pk for _d, _p, pk in page])
+    jobs = []
+    for d, _p, pk in page:
+        job = by_pk.get(pk)
+        if job is not None:
+            job.distance_km = round(d / 1000, 1)
+            jobs.append(job)
+    return jobs, total
