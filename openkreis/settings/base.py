@@ -425,6 +425,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 OPENKREIS_MAP_TILE_URL = env(
     "OPENKREIS_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+# The Harz-Kompass maps (docs/directory.md): their own tile source, by default the same as
+# the Mängelmelder's (e.g. basemap.de: https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/
+# de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png); "local" serves
+# plain placeholder tiles from the portal itself (directory:tile, for the demo and tests, no
+# network); empty switches the background off.
+OPENKREIS_DIRECTORY_TILE_URL = env("OPENKREIS_DIRECTORY_TILE_URL", OPENKREIS_MAP_TILE_URL)
 OPENKREIS_MAP_ATTRIBUTION = env(
     "OPENKREIS_MAP_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
@@ -442,8 +448,11 @@ def _tile_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+_TILE_ORIGINS = " ".join(
+    sorted({_tile_origin(u) for u in (OPENKREIS_MAP_TILE_URL, OPENKREIS_DIRECTORY_TILE_URL)} - {""})
+)
 CONTENT_SECURITY_POLICY = (
-    f"default-src 'self'; img-src 'self' data: {_tile_origin(OPENKREIS_MAP_TILE_URL)}; "
+    f"default-src 'self'; img-src 'self' data: {_TILE_ORIGINS}; "
     "style-src 'self'; script-src 'self'; "
     "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"

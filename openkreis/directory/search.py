@@ -1,0 +1,248 @@
+"""The place search of the Harz-Kompass (docs/directory.md, "Search"): words, category or
+group, municipality, near a point, open now, wheelchair — one function other code calls
+(the list, the map's GeoJSON, the benchmark).
+
+* Near a point: an indexed bounding-box pre-filter (Place.place_position on lat, lon) when a
+  radius is given, then the distance. The database orders by the equirectangular
+  approximation (plain arithmetic, the same in SQLite and PostgreSQL; within a county it
+  differs from the great-circle distance by far less than a metre per kilometre); the places
+  shown carry the exact haversine distance (core.geo.distance_m) as `.distance_m`.
+* Open now: `OpenInterval` rows (expanded from the opening_hours by D1's rebuild) that cover
+  the moment — one indexed query joined as a sub-select, never 50,000 expressions parsed.
+* Words: every word must match the name, the category or the town, case-insensitively and
+  with German umlauts written either way ("Muehle" finds "Mühle", "strasse" finds "Straße").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from openkreis.core.geo import EARTH_RADIUS_M, bounding_box, distance_m
+from openkreis.core.models import Region
+from openkreis.core.services import record_event
+
+from .models import Category, MissedSearch, OpenInterval, Place
+
+MAX_WORDS = 6
+MAX_QUERY = 100
+_UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+_WORD_RE = re.compile(r"[\w\-'.]+", re.UNICODE)
+
+
+def normalise_query(q: str) -> str:
+    """The words as they are counted (MissedSearch): lower case, single spaces, ≤100 chars."""
+    return " ".join((q or "").lower().split())[:MAX_QUERY].strip()
+
+
+def words(q: str) -> list[str]:
+    """The search words (at most MAX_WORDS), lower case."""
+    return _WORD_RE.findall(normalise_query(q))[:MAX_WORDS]
+
+
+def _spellings(word: str) -> set[str]:
+    """The word with umlauts written as umlauts and as two letters (both directions)."""
+    plain = word
+    for umlaut, ascii_ in _UMLAUTS:
+        plain = plain.replace(umlaut, ascii_)
+    umlauted = plain
+    for umlaut, ascii_ in _UMLAUTS[:3]:
+        umlauted = umlauted.replace(ascii_, umlaut)
+    # "ss" as "ß" only as an extra spelling: "strasse" finds Straße, "wasser" still Wasser
+    found = {word, plain, umlauted, plain.replace("ss", "ß"), umlauted.replace("ss", "ß")}
+    if connection.vendor == "sqlite":
+        # SQLite's LIKE folds ASCII letters only: "über" does not find "Über"
+        found |= {w[:1].upper() + w[1:] for w in list(found)} | {w.upper() for w in list(found)}
+    return found
+
+
+def _word_filter(word: str) -> Q:
+    match = Q()
+    for spelling in _spellings(word):
+        match |= (
+            Q(name__icontains=spelling)
+            | Q(category__name__icontains=spelling)
+            | Q(town__icontains=spelling)
+        )
+    return match
+
+
+def open_now_ids(at: dt.datetime | None = None) -> set[int]:
+    """The ids of every place open at `at` (now), from the expanded opening times."""
+    at = at or timezone.now()
+    return set(_open_at(at).values_list("place_id", flat=True))
+
+
+def _open_at(at: dt.datetime) -> QuerySet:
+    return OpenInterval.objects.filter(starts_at__lte=at, ends_at__gt=at)
+
+
+def _region(municipality) -> Region | None:
+    if municipality is None or municipality == "":
+        return None
+    if isinstance(municipality, Region):
+        return municipality
+    key = str(municipality)
+    if len(key) == 12 and key.isdigit():
+        return Region.objects.filter(ars=key).first()
+    if key.isdigit():
+        return Region.objects.filter(pk=int(key)).first()
+    return None
+
+
+def _approx_sq(lat: float, lon: float):
+    """Squared equirectangular distance in metres² as a database expression."""
+    k = math.radians(1) * EARTH_RADIUS_M  # metres per degree of latitude
+    klon = k * math.cos(math.radians(lat))
+    dlat = (F("lat") - Value(lat)) * Value(k)
+    dlon = (F("lon") - Value(lon)) * Value(klon)
+    return Cast(dlat * dlat + dlon * dlon, FloatField())
+
+
+def filtered(
+    q: str = "",
+    category=None,
+    group: str | None = None,
+    municipality=None,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_m: float | None = None,
+    open_now: bool = False,
+    wheelchair: bool = False,
+    at: dt.datetime | None = None,
+) -> QuerySet:
+    """The published places matching every filter (not ordered, no distance)."""
+    places = Place.objects.filter(published=True)
+    if category:
+        if isinstance(category, Category):
+            places = places.filter(category=category)
+        else:
+            places = places.filter(category__slug=str(category))
+    if group:
+        places = places.filter(category__group=group)
+    if municipality not in (None, ""):
+        region = _region(municipality)
+        places = places.filter(municipality=region) if region else places.none()
+    if wheelchair:
+        places = places.filter(wheelchair=Place.Wheelchair.YES)
+    for word in words(q):
+        places = places.filter(_word_filter(word))
+    if open_now:
+        moment = at or timezone.now()
+        places = places.filter(pk__in=_open_at(moment).values("place_id"))
+    if lat is not None and lon is not None and radius_m:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
+        places = places.filter(
+            lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
+        )
+        places = places.alias(within=_approx_sq(lat, lon)).filter(within__lte=radius_m**2)
+    return places
+
+
+def search(
+    q: str = "",
+    category=None,
+    group: str | None = None,
+    municipality=None,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_m: float | None = None,
+    open_now: bool = False,
+    wheelchair: bool = False,
+    at: dt.datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Place], int]:
+    """(places, total): one page of the published places matching every filter, nearest
+    first when a point (lat, lon) is given, else by name. Each place carries `.distance_m`
+    (int metres or None; `.distance_km` the same in km), `.open_now` (True/False, None when
+    its opening hours are not known) and `.open_until` (the end of the current opening
+    interval or None).
+
+    `category` is a Category or its slug, `group` a Category.Group value, `municipality` a
+    Region, its ARS or id (an unknown one finds nothing), `radius_m` only with a point."""
+    at = at or timezone.now()
+    places = filtered(
+        q, category, group, municipality, lat, lon, radius_m, open_now, wheelchair, at
+    )
+    total = places.count()
+    near = lat is not None and lon is not None
+    if near:
+        ordered = places.alias(approx=_approx_sq(lat, lon)).order_by("approx", "pk")
+    else:
+        ordered = places.order_by("name", "pk")
+    offset = max(0, int(offset))
+    page = list(
+        ordered.select_related("category", "municipality")[offset : offset + max(0, int(limit))]
+    )
+    annotate(page, at=at, lat=lat if near else None, lon=lon if near else None)
+    return page, total
+
+
+def annotate(
+    places: Iterable[Place],
+    *,
+    at: dt.datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> None:
+    """Set `.distance_m`, `.open_now` and `.open_until` on the given places (one query)."""
+    places = list(places)
+    at = at or timezone.now()
+    until = dict(
+        _open_at(at)
+        .filter(place_id__in=[p.pk for p in places])
+        .values_list("place_id", "ends_at")
+        .order_by("ends_at")
+    )
+    for place in places:
+        if lat is not None and lon is not None:
+            place.distance_m = round(distance_m(lat, lon, place.lat, place.lon))
+            place.distance_km = place.distance_m / 1000
+        else:
+            place.distance_m = place.distance_km = None
+        place.open_until = until.get(place.pk)
+        if place.open_until is not None:
+            place.open_now = True
+        else:
+            place.open_now = False if place.opening_hours else None
+
+
+def record_search(kwargs: dict, results: int, near: str = "") -> None:
+    """The cockpit event of a search (no words, no position: docs/events.md) and, when words
+    found nothing, one more for them in MissedSearch (per normalised query and day)."""
+    record_event(
+        "directory.searched",
+        data={
+            "category": str(kwargs.get("category") or ""),
+            "near": near,
+            "open_now": bool(kwargs.get("open_now")),
+            "results": results,
+        },
+    )
+    query = normalise_query(kwargs.get("q") or "")
+    if results == 0 and query:
+        count_missed(query)
+
+
+def count_missed(query: str, day: dt.date | None = None) -> None:
+    """One more search without result for `query` on `day` (atomic, safe under concurrency)."""
+    query = normalise_query(query)
+    if not query:
+        return
+    day = day or timezone.localdate()
+    updated = MissedSearch.objects.filter(query=query, day=day).update(count=F("count") + 1)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            MissedSearch.objects.create(query=query, day=day, count=1)
+    except IntegrityError:  # another request created it meanwhile
+        MissedSearch.objects.filter(query=query, day=day).update(count=F("count") + 1)
