@@ -51,6 +51,9 @@ class PlaceForm(forms.ModelForm):
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         empty_value=None,
     )
+    website = forms.URLField(
+        label=gettext_lazy("website"), required=False, max_length=200, assume_scheme="https"
+    )
     languages = forms.CharField(
         label=gettext_lazy("Languages spoken"),
         required=False,
@@ -111,6 +114,7 @@ class PlaceForm(forms.ModelForm):
             kind=Region.Kind.MUNICIPALITY
         ).order_by("name")
         self.fields["municipality"].required = False
+        self.fields["name"].error_messages["required"] = _("Please enter the name of the place.")
         self.fields["lat"].error_messages["invalid"] = _("Please enter a number, e.g. 51.8358.")
         self.fields["lon"].error_messages["invalid"] = _("Please enter a number, e.g. 10.7853.")
         if self.instance.pk:
