@@ -240,3 +240,38 @@ def test_account_menu_link_only_for_company_members():
     assert "/bildung-arbeit/stellenanzeigen/" not in [
         url for _label, url in links_for(person("ohne-firma"))
     ]
+
+
+def test_demo_is_complete_and_idempotent(harz):
+    from openkreis.core.loader import LoadReport
+    from openkreis.core.staff import has_role
+    from openkreis.jobs import demo
+
+    report = LoadReport()
+    demo.load_demo(harz, None, report)
+    assert report.created == len(demo.JOBS) + len(demo.JOBCENTER_JOBS)
+    text = "\n".join(report.messages)
+    for login in (demo.EMPLOYER_USER, demo.MODERATOR_USER, demo.JOBCENTER_USER):
+        assert login in text
+    koba = Employer.objects.get(is_jobcenter=True)
+    assert koba.name.startswith("Kommunale Beschäftigungsagentur Jobcenter Landkreis Harz")
+    assert koba.jobs.filter(status=Job.Status.PUBLISHED).count() == 3
+    demo_jobs = Job.objects.filter(
+        employer__company__isnull=False,
+        created_by__username__in=[spec[0] for spec in demo.EMPLOYERS],
+    )
+    assert 15 <= demo_jobs.count() <= 25
+    assert demo_jobs.filter(status=Job.Status.SUBMITTED).count() == 2
+    assert all(j.municipality_id for j in demo_jobs)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    assert has_role(users.get(username=demo.MODERATOR_USER), "job_moderator")
+    assert has_role(users.get(username=demo.JOBCENTER_USER), "jobcenter")
+    employer_user = users.get(username=demo.EMPLOYER_USER)
+    assert employer_user.check_password(demo.EMPLOYER_PASSWORD)
+    assert board.jobs_of(employer_user).count() == 6  # only its own company's
+    again = LoadReport()
+    demo.load_demo(harz, None, again)
+    assert again.created == 0
+    assert Job.objects.filter(pk__in=demo_jobs).count() == demo_jobs.count()
