@@ -169,6 +169,11 @@ def validate(expr: str | None) -> str | None:
         _parse(text)
     except (ParserError, SyntaxError, ValueError) as exc:
         position = _error_position(str(exc))
+        if position and position > len(text):
+            return _(
+                "The opening hours end too early (after „%(end)s“): a time or day is "
+                "missing. Example: Mo-Fr 08:00-16:00; Sa 09:00-12:00; PH off"
+            ) % {"end": text[-20:]}
         if position:
             return _(
                 "The opening hours are not in OpenStreetMap syntax: not understood from "
