@@ -398,6 +398,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.participation.tasks.purge_hidden_proposals",
         "schedule": 86400.0,
     },
+    # Harz-Kompass: OpenInterval rows ("open now") for the next 14 days, daily
+    "directory-open-intervals": {
+        "task": "openkreis.directory.tasks.rebuild_open_intervals",
+        "schedule": 86400.0,
+    },
     # Harz-Kompass: searches without result (the words only) are deleted after 90 days
     "directory-purge-missed-searches": {
         "task": "openkreis.directory.tasks_retention.purge_missed_searches",
