@@ -28,14 +28,14 @@ class OfferSearchForm(forms.Form):
         empty_label=_("All fields"),
     )
     municipality = forms.ModelChoiceField(
-        label=_("Near"),
+        label=pgettext_lazy("offer search", "Near"),
         required=False,
         queryset=Region.objects.filter(kind=Region.Kind.MUNICIPALITY, lat__isnull=False),
         to_field_name="ags",
         empty_label=_("Anywhere in the county"),
     )
     radius = forms.TypedChoiceField(
-        label=_("Distance"),
+        label=pgettext_lazy("offer search", "Distance"),
         required=False,
         coerce=int,
         empty_value=20,

@@ -11,7 +11,7 @@ from openkreis.core.personal_data import erase_all, export_all
 from openkreis.jobs import interest
 from openkreis.jobs.models import Field, InterestResult
 
-from .factories import interest_answers, open_job, person
+from .factories import citizen, interest_answers, open_job
 
 RESULT = {"R": "4", "I": "18", "A": "7", "S": "12", "E": "0", "C": "15"}
 
@@ -151,7 +151,7 @@ def test_saving_needs_login(client):
 
 @pytest.mark.django_db
 def test_saving_needs_consent_then_saves_and_can_be_deleted(client):
-    user = person("j1-ines")
+    user = citizen("j1-ines")
     client.force_login(user)
     response = client.post(reverse("jobs:interest_save"), RESULT)
     assert response.status_code == 400
@@ -169,7 +169,7 @@ def test_saving_needs_consent_then_saves_and_can_be_deleted(client):
     assert "ICS" in listing
 
     # another person cannot delete it
-    other = person("j1-otto")
+    other = citizen("j1-otto")
     client.force_login(other)
     url = reverse("jobs:interest_delete", args=[saved.pk])
     assert client.post(url).status_code == 404
@@ -188,7 +188,7 @@ def test_saved_results_need_login(client):
 
 @pytest.mark.django_db
 def test_personal_data_export_and_erasure():
-    user, other = person("j1-paula"), person("j1-quentin")
+    user, other = citizen("j1-paula"), citizen("j1-quentin")
     InterestResult.objects.create(
         user=user, scores={"R": 1}, code="RIA", consented_at="2026-12-01T10:00:00+01:00"
     )
