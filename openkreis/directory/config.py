@@ -27,7 +27,7 @@ from django.conf import settings
 
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, upsert
 
-from . import hours, imports
+from . import hours, imports, routes
 from .models import Category
 
 FILE = "directory.yaml"
@@ -48,6 +48,7 @@ def load(tenant, folder: Path, report: LoadReport) -> None:
     _load_places(Path(folder) / FOLDER, report)
     hours.forget_cached_subdivision()
     hours.rebuild_intervals()
+    routes.load(tenant, folder, report)  # tenants/<slug>/routes/*.gpx (D3)
 
 
 def _check_holidays(path: Path, value, tenant) -> None:
