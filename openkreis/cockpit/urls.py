@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views.dashboard import alerts, dashboard, factsheet, process
+from .views.directory import directory_figures
 from .views.exports import export
 from .views.imports import import_detail, import_report, import_status, imports
 from .views.kita import kita_figures
@@ -22,6 +23,7 @@ urlpatterns = [
     path("kita/", kita_figures, name="kita"),
     path("hatix/", ticket_figures, name="tickets"),
     path("beteiligung/", participation_figures, name="participation"),
+    path("kompass/", directory_figures, name="directory"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),
