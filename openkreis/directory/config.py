@@ -128,7 +128,7 @@ def _tag_rules(path: Path, items, slugs: set[str] | None = None) -> list:
 
 def osm_tag_rules(folder: Path | None = None) -> list:
     """The tenant's OSM tag → category rules (for `import_places --format osm`)."""
-    folder = Path(folder or Path(settings.BASE_DIR) / "tenants" / settings.OPENKREIS_TENANT)
+    folder = Path(folder or Path(settings.OPENKREIS_TENANTS_DIR) / settings.OPENKREIS_TENANT)
     path = folder / FILE
     if not path.exists():
         return []
