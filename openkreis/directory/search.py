@@ -32,6 +32,7 @@ from openkreis.core.services import record_event
 from .models import Category, MissedSearch, OpenInterval, Place
 
 MAX_WORDS = 6
+OPEN_UNTIL_HORIZON = dt.timedelta(hours=48)
 MAX_QUERY = 100
 _UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
 _WORD_RE = re.compile(r"[\w\-'.]+", re.UNICODE)
@@ -77,10 +78,11 @@ def _word_filter(word: str) -> Q:
 def open_now_ids(at: dt.datetime | None = None) -> set[int]:
     """The ids of every place open at `at` (now), from the expanded opening times."""
     at = at or timezone.now()
-    return set(_open_at(at).values_list("place_id", flat=True))
+    return set(open_at(at).values_list("place_id", flat=True))
 
 
-def _open_at(at: dt.datetime) -> QuerySet:
+def open_at(at: dt.datetime) -> QuerySet:
+    """The OpenInterval rows covering `at` (start inclusive, end exclusive)."""
     return OpenInterval.objects.filter(starts_at__lte=at, ends_at__gt=at)
 
 
@@ -97,7 +99,7 @@ def _region(municipality) -> Region | None:
     return None
 
 
-def _approx_sq(lat: float, lon: float):
+def approx_sq(lat: float, lon: float):
     """Squared equirectangular distance in metres² as a database expression."""
     k = math.radians(1) * EARTH_RADIUS_M  # metres per degree of latitude
     klon = k * math.cos(math.radians(lat))
@@ -136,13 +138,13 @@ def filtered(
         places = places.filter(_word_filter(word))
     if open_now:
         moment = at or timezone.now()
-        places = places.filter(pk__in=_open_at(moment).values("place_id"))
+        places = places.filter(pk__in=open_at(moment).values("place_id"))
     if lat is not None and lon is not None and radius_m:
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
         places = places.filter(
             lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
         )
-        places = places.alias(within=_approx_sq(lat, lon)).filter(within__lte=radius_m**2)
+        places = places.alias(within=approx_sq(lat, lon)).filter(within__lte=radius_m**2)
     return places
 
 
@@ -164,7 +166,7 @@ def search(
     first when a point (lat, lon) is given, else by name. Each place carries `.distance_m`
     (int metres or None; `.distance_km` the same in km), `.open_now` (True/False, None when
     its opening hours are not known) and `.open_until` (the end of the current opening
-    interval or None).
+    interval and the ones joining it, None when open for more than 48 hours).
 
     `category` is a Category or its slug, `group` a Category.Group value, `municipality` a
     Region, its ARS or id (an unknown one finds nothing), `radius_m` only with a point."""
@@ -175,7 +177,7 @@ def search(
     total = places.count()
     near = lat is not None and lon is not None
     if near:
-        ordered = places.alias(approx=_approx_sq(lat, lon)).order_by("approx", "pk")
+        ordered = places.alias(approx=approx_sq(lat, lon)).order_by("approx", "pk")
     else:
         ordered = places.order_by("name", "pk")
     offset = max(0, int(offset))
@@ -196,12 +198,30 @@ def annotate(
     """Set `.distance_m`, `.open_now` and `.open_until` on the given places (one query)."""
     places = list(places)
     at = at or timezone.now()
-    until = dict(
-        _open_at(at)
-        .filter(place_id__in=[p.pk for p in places])
-        .values_list("place_id", "ends_at")
-        .order_by("ends_at")
+    # the current interval and those that follow it without a gap (D1's rows may end at
+    # midnight and start again at 00:00): "open until" is the end of the chain
+    horizon = at + OPEN_UNTIL_HORIZON
+    spans: dict[int, list] = {}
+    rows = (
+        OpenInterval.objects.filter(
+            place_id__in=[p.pk for p in places], ends_at__gt=at, starts_at__lte=horizon
+        )
+        .order_by("place_id", "starts_at")
+        .values_list("place_id", "starts_at", "ends_at")
     )
+    for place_id, starts_at, ends_at in rows:
+        spans.setdefault(place_id, []).append((starts_at, ends_at))
+    until: dict[int, dt.datetime | None] = {}
+    for place_id, chain in spans.items():
+        end = None
+        for starts_at, ends_at in chain:
+            if end is None:
+                if starts_at <= at:
+                    end = ends_at
+            elif starts_at <= end:
+                end = max(end, ends_at)
+        if end is not None:
+            until[place_id] = None if end >= horizon else end  # open beyond: no time to say
     for place in places:
         if lat is not None and lon is not None:
             place.distance_m = round(distance_m(lat, lon, place.lat, place.lon))
@@ -209,7 +229,7 @@ def annotate(
         else:
             place.distance_m = place.distance_km = None
         place.open_until = until.get(place.pk)
-        if place.open_until is not None:
+        if place.pk in until:
             place.open_now = True
         else:
             place.open_now = False if place.opening_hours else None

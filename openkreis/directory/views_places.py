@@ -9,7 +9,7 @@ import json
 import math
 import struct
 import zlib
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.db.models import Max, Min
@@ -33,6 +33,21 @@ from .models import Category, Place
 PAGE_SIZE = 20
 MAP_LIMIT = 500
 MAX_SPAN = (2.0, 1.5)  # degrees of longitude, latitude a map request may cover
+
+
+# The site's Permissions-Policy (core's SecurityHeadersMiddleware, set only when a view has
+# not) forbids geolocation everywhere; "near me" on the start page and the list needs it.
+NEAR_ME_PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=()"
+
+
+def _allow_position(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Permissions-Policy"] = NEAR_ME_PERMISSIONS
+        return response
+
+    return wrapped
 
 
 def _url_or(name: str, fallback: str) -> str:
@@ -86,6 +101,7 @@ def _groups() -> list[dict]:
 
 
 @require_GET
+@_allow_position
 def index(request):
     form = PlaceSearchForm()
     return render(
@@ -109,6 +125,7 @@ def _page_number(raw: str | None) -> int | None:
 
 
 @require_GET
+@_allow_position
 def places(request):
     form = PlaceSearchForm(request.GET)
     number = _page_number(request.GET.get("seite"))
@@ -213,7 +230,7 @@ def places_geojson(request):
         west, south, east, north = bbox
         rows = rows.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
     if kwargs["lat"] is not None:
-        rows = rows.alias(approx=search._approx_sq(kwargs["lat"], kwargs["lon"])).order_by(
+        rows = rows.alias(approx=search.approx_sq(kwargs["lat"], kwargs["lon"])).order_by(
             "approx", "pk"
         )
     else:
@@ -236,7 +253,7 @@ def places_geojson(request):
     truncated = len(rows) > MAP_LIMIT
     rows = rows[:MAP_LIMIT]
     open_ids = set(
-        search._open_at(at)
+        search.open_at(at)
         .filter(place_id__in=[r[0] for r in rows])
         .values_list("place_id", flat=True)
     )
@@ -331,7 +348,6 @@ def place(request, slug: str):
         Place.objects.select_related("category", "municipality"), slug=slug, published=True
     )
     now = timezone.localtime()
-    search.annotate([place], at=now)
     monday = now.date() - dt.timedelta(days=now.weekday())
     status = hours.status(place.opening_hours, now) if place.opening_hours else None
     week = hours.week_table(place.opening_hours, monday) if place.opening_hours else None

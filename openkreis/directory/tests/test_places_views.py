@@ -226,3 +226,8 @@ def test_local_tile_setting(client, settings, cat):
     d2_place("Kachel D2", category=cat)
     html = client.get(reverse("directory:places"), {"kategorie": cat.slug}).content.decode()
     assert 'data-tiles="/kompass/kacheln/{z}/{x}/{y}.png"' in html
+
+
+def test_near_me_may_ask_for_the_position(client):
+    for url in (reverse("directory:index"), reverse("directory:places")):
+        assert "geolocation=(self)" in client.get(url)["Permissions-Policy"]

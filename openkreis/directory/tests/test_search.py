@@ -177,3 +177,19 @@ def test_count_missed_per_day():
     search.count_missed("eisbahn", day + dt.timedelta(days=1))
     assert MissedSearch.objects.get(query="eisbahn", day=day).count == 2
     assert MissedSearch.objects.get(query="eisbahn", day=day + dt.timedelta(days=1)).count == 1
+
+
+def test_open_until_follows_intervals_that_join(cat):
+    monday = dt.datetime(2026, 3, 2, tzinfo=BERLIN)
+    late = d2_place("Spätbar D2", category=cat, opening_hours="Mo 20:00-03:00")
+    always = d2_place("Immer D2", category=cat, opening_hours="24/7")
+    # as a rebuild may write them: cut at midnight
+    d2_open(late, monday.replace(hour=20), monday + dt.timedelta(days=1))
+    d2_open(late, monday + dt.timedelta(days=1), monday.replace(hour=3) + dt.timedelta(days=1))
+    for day in range(-1, 5):
+        start = monday + dt.timedelta(days=day)
+        d2_open(always, start, start + dt.timedelta(days=1))
+    found, _ = search.search(category=cat.slug, at=monday.replace(hour=23))
+    state = {p.name: (p.open_now, p.open_until) for p in found}
+    assert state["Spätbar D2"] == (True, monday.replace(hour=3) + dt.timedelta(days=1))
+    assert state["Immer D2"] == (True, None)  # open beyond 48 hours: no closing time to say
