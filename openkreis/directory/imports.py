@@ -491,7 +491,7 @@ def _write(cleaned: list[tuple[PlaceRecord, dict]], report: ImportReport) -> Non
             report.created += 1
             touched.append(place)
             continue
-        changed = [k for k, val in values.items() if getattr(place, k) != val]
+        changed = [k for k, val in values.items() if _differs(place, k, val)]
         if not changed:
             report.unchanged += 1
             continue
@@ -503,6 +503,12 @@ def _write(cleaned: list[tuple[PlaceRecord, dict]], report: ImportReport) -> Non
     if touched:
         hours.rebuild_intervals(touched)
     report.places = touched
+
+
+def _differs(place: Place, name: str, value) -> bool:
+    if name in ("category", "municipality"):  # compare keys: no query per place
+        return getattr(place, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(place, name) != value
 
 
 def import_file(
