@@ -301,7 +301,10 @@ def status(expr: str | None, at: dt.datetime | None = None, *, subdiv=_DEFAULT) 
     if validate(text) is not None:
         result["text"] = _("Opening hours could not be read")
         return result
-    segments = _segments(text, now, now + dt.timedelta(days=LOOKAHEAD_DAYS), sub)
+    # a week ahead answers nearly every place; seasonal ones look up to a year ahead
+    segments = _segments(text, now, now + dt.timedelta(days=8), sub)
+    if len(segments) == 1 or not any(s[2] == State.OPEN for s in segments):
+        segments = _segments(text, now, now + dt.timedelta(days=LOOKAHEAD_DAYS), sub)
     if not segments:
         return result
     first_start, first_end, state, comment = segments[0]
