@@ -13,8 +13,9 @@ day planner): parse with gpxpy, then compute the figures ourselves.
   any climb a hiker would notice; DEM-derived elevations (SRTM, 1 m steps) pass unchanged.
 * No elevation at all: ascent, descent, min and max are None ("unknown"), never 0. Points
   without `<ele>` in a file that has some are skipped for the climb (not treated as 0 m).
-* `simplify`: Douglas–Peucker on a local metric projection, the tolerance doubled until at
-  most `MAX_POINTS` (500) remain; every point keeps its distance from the start measured on
+* `simplify`: Douglas–Peucker on a local metric projection (for the map) and on (distance,
+  elevation) (for the profile), the points either keeps, the tolerance doubled until at most
+  `MAX_POINTS` (500) remain; every point keeps its distance from the start measured on
   the full track, so the profile's kilometres stay true.
 * `walking_minutes`: DIN 33466 (see its docstring). `difficulty`: see its docstring.
 """
@@ -264,7 +265,13 @@ def simplify(analysis: Analysis, max_points: int = MAX_POINTS) -> list[list]:
         kept = []
         for seg, metres in zip(analysis.segments, cumulative, strict=True):
             xy = [_xy(p[0], p[1], lat0) for p in seg]
-            for i in _douglas_peucker(xy, tolerance):
+            keep = set(_douglas_peucker(xy, tolerance))
+            # the profile needs its own: a straight path over a hill is a straight line on
+            # the map, but not in (distance, elevation)
+            known = [i for i, p in enumerate(seg) if p[2] is not None]
+            profile = [(metres[i], seg[i][2]) for i in known]
+            keep.update(known[j] for j in _douglas_peucker(profile, tolerance / 2))
+            for i in sorted(keep):
                 lat, lon, ele = seg[i]
                 kept.append(
                     [

@@ -241,3 +241,13 @@ def test_the_harz_demo_routes_parse(settings):
     brocken = found["wernigerode-brocken"]
     assert brocken.max_ele_m == 1141 and brocken.ascent_m > 800
     assert brocken.difficulty == "hard"
+
+
+def test_a_straight_path_over_a_hill_keeps_the_hill_in_the_profile():
+    # due north (a straight line on the map), 500 m up to the top in the middle and down again
+    points = line(41, ele=lambda i: 300 + 25 * (i if i <= 20 else 40 - i))
+    result = gpx.analyse(track(points))
+    assert (result.ascent_m, result.descent_m) == (500, 500)
+    elevations = [p[2] for p in result.track]
+    assert max(elevations) == 800 and len(result.track) == 3
+    assert result.track[1][3] == pytest.approx(result.length_m / 2, abs=0.1)
