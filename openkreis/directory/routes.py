@@ -232,14 +232,14 @@ def _nice_step(span: float, steps: int) -> float:
 
 
 def profile_svg(
-    route: Route, *, title: str, label: str, width: int = 640, height: int = 220
+    route: Route, *, title: str, label: str, width: int = 480, height: int = 240
 ) -> str:
     """The elevation profile as an SVG (role="img", aria-label, <title>); "" without
     elevation. The data table next to it is the text alternative."""
     points = [(p[3], p[2]) for p in route.track if p[2] is not None]
     if len(points) < 2 or not elevation_known(route):
         return ""
-    left, right, top, bottom = 48, 12, 12, 32
+    left, right, top, bottom = 58, 26, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     total = max(route.track[-1][3], 1)
     low, high = min(e for _m, e in points), max(e for _m, e in points)
@@ -267,7 +267,7 @@ def profile_svg(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(e):.1f}" y2="{y(e):.1f}" '
             'stroke="#767676" stroke-width="0.5"/>'
-            f'<text x="{left - 6}" y="{y(e) + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{left - 6}" y="{y(e) + 4:.1f}" text-anchor="end" font-size="14" '
             f'fill="#1a1a1a">{int(e)} m</text>'
         )
         e += step
@@ -278,7 +278,7 @@ def profile_svg(
         parts.append(
             f'<line x1="{x(k * 1000):.1f}" x2="{x(k * 1000):.1f}" y1="{top + plot_h}" '
             f'y2="{top + plot_h + 4}" stroke="#1a1a1a"/>'
-            f'<text x="{x(k * 1000):.1f}" y="{height - 12}" text-anchor="middle" font-size="12" '
+            f'<text x="{x(k * 1000):.1f}" y="{height - 12}" text-anchor="middle" font-size="14" '
             f'fill="#1a1a1a">{label_km} km</text>'
         )
         k += km_step
