@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from openkreis.core.geo import bounding_box, distance_m
 
-from .models import Job
+from .models import Employer, Job
 
 MAX_RADIUS_KM = 100.0
 MAX_WORDS = 8
@@ -34,10 +34,11 @@ def _base(
     if field:
         qs = qs.filter(field__slug=field)
     for word in (q or "").split()[:MAX_WORDS]:
+        # the employer's name as a subquery (not a join), so every branch can use the
+        # job table's trigram indexes (migration 0003) in one bitmap OR on PostgreSQL
+        employers = Employer.objects.filter(name__icontains=word).values("pk")
         qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(employer__name__icontains=word)
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(employer_id__in=employers)
         )
     return qs
 
