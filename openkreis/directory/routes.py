@@ -62,7 +62,10 @@ def import_gpx(
     slug = slugify(slug)[:120]
     if not slug:
         raise RouteError(_("A route needs a slug (letters, digits, hyphens)."))
-    text = data.decode("utf-8-sig", errors="strict") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise RouteError(_("The GPX file is not UTF-8 text.")) from exc
     try:
         analysis = gpx.analyse(text)
     except gpx.GPXError as exc:

@@ -59,7 +59,7 @@ def test_a_file_without_elevation_is_unknown_not_zero():
     assert routes.profile_svg(route, title="t", label="l") == ""
 
 
-@pytest.mark.parametrize("data", ["", "<html></html>", d3_gpx(steps=0)])
+@pytest.mark.parametrize("data", ["", "<html></html>", d3_gpx(steps=0), b"\xff\xfe<gpx"])
 def test_a_broken_file_is_a_route_error(data):
     with pytest.raises(routes.RouteError):
         routes.import_gpx(data, slug="d3-kaputt")
