@@ -2,11 +2,12 @@
 group, municipality, near a point, open now, wheelchair — one function other code calls
 (the list, the map's GeoJSON, the benchmark).
 
-* Near a point: an indexed bounding-box pre-filter (Place.place_position on lat, lon) when a
-  radius is given, then the distance. The database orders by the equirectangular
-  approximation (plain arithmetic, the same in SQLite and PostgreSQL; within a county it
-  differs from the great-circle distance by far less than a metre per kilometre); the places
-  shown carry the exact haversine distance (core.geo.distance_m) as `.distance_m`.
+* Near a point: an indexed bounding-box pre-filter (Place.place_position on lat, lon) — the
+  radius's box, or without a radius growing boxes (2, 6, 18, 54 km) until enough places are
+  inside — hands (id, lat, lon) of the candidates over; the exact haversine distance
+  (core.geo.distance_m), the circle and the order are computed here, then one page of
+  places is read by id. Each carries `.distance_m`. (The map's GeoJSON orders in SQL by the
+  equirectangular approximation `approx_sq`, plain arithmetic in SQLite and PostgreSQL.)
 * Open now: `OpenInterval` rows (expanded from the opening_hours by D1's rebuild) that cover
   the moment — one indexed query joined as a sub-select, never 50,000 expressions parsed.
 * Words: every word must match the name, the category or the town, case-insensitively and
@@ -171,21 +172,65 @@ def search(
     `category` is a Category or its slug, `group` a Category.Group value, `municipality` a
     Region, its ARS or id (an unknown one finds nothing), `radius_m` only with a point."""
     at = at or timezone.now()
-    places = filtered(
-        q, category, group, municipality, lat, lon, radius_m, open_now, wheelchair, at
-    )
-    total = places.count()
     near = lat is not None and lon is not None
+    offset, limit = max(0, int(offset)), max(0, int(limit))
     if near:
-        ordered = places.alias(approx=approx_sq(lat, lon)).order_by("approx", "pk")
+        # the database hands over (id, lat, lon) of the candidates in a box only; the exact
+        # distance, the circle and the order are done here (bench: a COUNT and an ORDER BY
+        # over an expression scanned the same rows twice)
+        places = filtered(
+            q, category, group, municipality, None, None, None, open_now, wheelchair, at
+        )
+        ranked, total = _nearest(places, lat, lon, radius_m, offset + limit)
+        ids = [pk for _d, pk in ranked[offset : offset + limit]]
+        by_id = Place.objects.select_related("category", "municipality").in_bulk(ids)
+        page = [by_id[pk] for pk in ids if pk in by_id]
     else:
-        ordered = places.order_by("name", "pk")
-    offset = max(0, int(offset))
-    page = list(
-        ordered.select_related("category", "municipality")[offset : offset + max(0, int(limit))]
-    )
+        places = filtered(
+            q, category, group, municipality, None, None, None, open_now, wheelchair, at
+        )
+        total = places.count()
+        ordered = places.order_by("name", "pk").select_related("category", "municipality")
+        page = list(ordered[offset : offset + limit])
     annotate(page, at=at, lat=lat if near else None, lon=lon if near else None)
     return page, total
+
+
+# the boxes tried for "nearest first" without a radius: until enough places are inside
+_RINGS_M = (2_000, 6_000, 18_000, 54_000)
+
+
+def _in_box(places: QuerySet, lat: float, lon: float, metres: float) -> list[tuple[float, int]]:
+    """(distance, id) of the places within `metres` of the point, nearest first."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, metres)
+    rows = places.filter(
+        lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
+    ).values_list("pk", "lat", "lon")
+    found = []
+    for pk, plat, plon in rows:
+        d = distance_m(lat, lon, plat, plon)
+        if d <= metres:
+            found.append((d, pk))
+    found.sort()
+    return found
+
+
+def _nearest(
+    places: QuerySet, lat: float, lon: float, radius_m: float | None, need: int
+) -> tuple[list[tuple[float, int]], int]:
+    """(ranked, total): the places nearest first — all within `radius_m`, or without a
+    radius at least `need` of them (growing boxes, then every place) and the total."""
+    if radius_m:
+        ranked = _in_box(places, lat, lon, radius_m)
+        return ranked, len(ranked)
+    total = places.count()
+    for ring in _RINGS_M:
+        ranked = _in_box(places, lat, lon, ring)
+        if len(ranked) >= need or len(ranked) == total:
+            return ranked, total
+    rows = places.values_list("pk", "lat", "lon")
+    ranked = sorted((distance_m(lat, lon, a, b), pk) for pk, a, b in rows)
+    return ranked, total
 
 
 def annotate(
