@@ -32,6 +32,10 @@ from openkreis.directory.models import Category, MissedSearch, Place
 from django.utils import timezone
 unit = OrgUnit.objects.get(key="landrat")
 user = add_staff({user!r}, "d6-kompass@example.org", {password!r}, unit, ["directory_editor"])
+# the served portal (production settings) has no MD5 hasher: PBKDF2 as it would store it
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+user.password = PBKDF2PasswordHasher().encode({password!r}, "d6kompasssalt")
+user.save()
 ensure_totp(user, {secret!r})
 category = Category.objects.filter(group="culture").first() or Category.objects.create(
     slug="d6-museum", name="Museum", group="culture")
