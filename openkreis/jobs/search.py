@@ -2,24 +2,45 @@
 
 Only open postings (published, `valid_through` today or later). Words must each appear in the
 title, the description or the employer's name. With a position and a radius, the indexed
-lat/lon columns pre-filter a bounding box in SQL, the exact distance (core.geo) is computed for
-the few candidates in Python and they are sorted nearest first; without one, newest first.
-Two queries either way: candidates (ids and positions, or the count), then the page.
+lat/lon columns pre-filter a bounding box, and the exact distance (core.geo's haversine as an
+SQL expression) filters and sorts the candidates nearest first; without one, newest first.
+Two queries either way: the count, then the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from django.db.models import Q, QuerySet
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from openkreis.core.geo import bounding_box, distance_m
+from openkreis.core.geo import EARTH_RADIUS_M, bounding_box
 
 from .models import Employer, Job
 
 MAX_RADIUS_KM = 100.0
 MAX_WORDS = 8
+
+
+def _f(value: float) -> Value:
+    return Value(value, output_field=FloatField())
+
+
+def distance_expression(lat: float, lon: float):
+    """core.geo.distance_m (haversine, the same earth radius) as an SQL expression, so the
+    database filters and sorts the bounding box's candidates by the exact distance (Django
+    gives SQLite the math functions PostgreSQL has)."""
+    p1 = math.radians(lat)
+    dlat = Radians(F("lat")) - _f(p1)
+    dlon = Radians(F("lon")) - _f(math.radians(lon))
+    a = Power(Sin(dlat / _f(2.0)), 2) + _f(math.cos(p1)) * Cos(Radians(F("lat"))) * Power(
+        Sin(dlon / _f(2.0)), 2
+    )
+    return ExpressionWrapper(
+        _f(2 * EARTH_RADIUS_M) * ASin(Least(_f(1.0), Sqrt(a))), output_field=FloatField()
+    )
 
 
 def _base(
@@ -71,22 +92,13 @@ def search(
     radius_km = min(max(float(radius_km or 25.0), 0.1), MAX_RADIUS_KM)
     metres = radius_km * 1000
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, metres)
-    candidates = qs.filter(
-        lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
-    ).values_list("pk", "lat", "lon", "published_at")
-    near = []
-    for pk, jlat, jlon, published in candidates:
-        d = distance_m(lat, lon, jlat, jlon)
-        if d <= metres:
-            near.append((d, -(published.timestamp() if published else 0), pk))
-    near.sort()
-    total = len(near)
-    page = near[offset : offset + limit]
-    by_pk = Job.objects.select_related(*related).in_bulk([pk for _d, _p, pk in page])
-    jobs = []
-    for d, _p, pk in page:
-        job = by_pk.get(pk)
-        if job is not None:
-            job.distance_km = round(d / 1000, 1)
-            jobs.append(job)
+    near = (
+        qs.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+        .annotate(distance=distance_expression(lat, lon))
+        .filter(distance__lte=metres)
+    )
+    total = near.count()
+    jobs = list(near.select_related(*related).order_by("distance", "-pk")[offset : offset + limit])
+    for job in jobs:
+        job.distance_km = round(job.distance / 1000, 1)
     return jobs, total

@@ -148,3 +148,13 @@ def test_search_page_paginates(client, board_jobs):
         views_board.PAGE_SIZE = old
     assert "seite=2" in first
     assert second.status_code == 200
+
+
+def test_distance_in_sql_is_core_geo_distance(board_jobs):
+    from openkreis.core.geo import distance_m
+
+    here = (51.79, 10.95)
+    found, total = search(q="quelltopf", lat=here[0], lon=here[1], radius_km=100)
+    assert total == 4
+    for job in found:
+        assert job.distance_km == round(distance_m(*here, job.lat, job.lon) / 1000, 1)
