@@ -60,6 +60,7 @@ HORIZON_DAYS = 14
 # how far status() looks for the next opening (seasonal places: "Apr-Oct …" in December)
 LOOKAHEAD_DAYS = 370
 MAX_LENGTH = 500
+REBUILD_BATCH = 5000
 
 # AGS of the Länder → ISO 3166-2 subdivision codes used by the `holidays` library
 LAND_SUBDIVISIONS = {
@@ -402,33 +403,46 @@ def rebuild_intervals(places: Iterable[Place] | None = None, days: int = HORIZON
     """Write the OpenInterval rows of `places` (default: every place) from the start of
     today (local time) for `days` days: old rows of those places go, new ones are written in
     bulk. Places with empty, invalid or "unknown" hours get none. Returns the rows written.
-    Called when a place is saved (imports, editors) and nightly (tasks.rebuild_open_intervals)."""
+    Called when a place is saved (imports, editors) and nightly (tasks.rebuild_open_intervals).
+
+    Each distinct expression is evaluated once (most places share a few dozen); rows are
+    written in batches of REBUILD_BATCH, so 50,000 places do not hold a million rows in memory."""
     today = _to_local_naive(None).date()
     start = dt.datetime.combine(today, dt.time())
     end = start + dt.timedelta(days=days)
     sub = holiday_subdivision()
     if places is None:
-        rows = list(Place.objects.values_list("pk", "opening_hours"))
+        rows = Place.objects.values_list("pk", "opening_hours").iterator(chunk_size=5000)
     else:
         rows = [(p.pk, p.opening_hours) for p in places]
-    by_expr: dict[str, list[int]] = defaultdict(list)
-    for pk, expr in rows:
-        by_expr[_clean(expr)].append(pk)
-    new: list[OpenInterval] = []
-    for text, pks in by_expr.items():
-        if not text or validate(text) is not None:
-            continue
-        spans = [
-            (_aware(a), _aware(b))
-            for a, b, state, _c in _segments(text, start, end, sub)
-            if state == State.OPEN
-        ]
-        for pk in pks:
-            new.extend(OpenInterval(place_id=pk, starts_at=a, ends_at=b) for a, b in spans)
+    spans_of: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    written = 0
+    batch: list[OpenInterval] = []
     with transaction.atomic():
         if places is None:
             OpenInterval.objects.all().delete()
         else:
             OpenInterval.objects.filter(place_id__in=[pk for pk, _e in rows]).delete()
-        OpenInterval.objects.bulk_create(new, batch_size=5000)
-    return len(new)
+        for pk, expr in rows:
+            text = _clean(expr)
+            if text not in spans_of:
+                spans_of[text] = (
+                    [
+                        (_aware(a), _aware(b))
+                        for a, b, state, _c in _segments(text, start, end, sub)
+                        if state == State.OPEN
+                    ]
+                    if text and validate(text) is None
+                    else []
+                )
+            batch.extend(
+                OpenInterval(place_id=pk, starts_at=a, ends_at=b) for a, b in spans_of[text]
+            )
+            if len(batch) >= REBUILD_BATCH:
+                OpenInterval.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            OpenInterval.objects.bulk_create(batch)
+            written += len(batch)
+    return written
