@@ -4,10 +4,9 @@ matching of a result to the occupational fields (docs/jobs.md "The interest test
 Instrument: the 60 work activities of the O*NET Interest Profiler Short Form (Rounds, Su,
 Lewis & Rivkin 2010, "O*NET Interest Profiler Short Form Psychometric Characteristics",
 National Center for O*NET Development; US Department of Labor, public domain), 10 per
-Holland type, in the Short Form's order (R, I, A, S, E, C repeating). The activities are
-translated to plain German by us (American examples made local: "Lkw fahren" instead of
-delivering packages "to offices and homes" stays close; "Aktien" stays). We use a
-three-point answer — like (2) / unsure (1) / dislike (0) — as the paper O*NET Interest
+Holland type, shown interleaved (R, I, A, S, E, C repeating, so no scale comes as a block).
+The activities are translated to plain German by us (a few American examples made local: a
+lorry instead of a truck, a "Kita" for the day-care centre). We use a three-point answer — like (2) / unsure (1) / dislike (0) — as the paper O*NET Interest
 Profiler did (L / ? / D) instead of the Short Form's five points: easier for young people
 and on a phone. A scale's score is 0–20.
 
@@ -59,7 +58,7 @@ class Item:
 
 
 # The O*NET Interest Profiler Short Form's 60 activities (our translation), by type; the
-# test shows them interleaved R I A S E C R I A … as the Short Form does.
+# test shows them interleaved R I A S E C R I A …
 _ACTIVITIES = {
     "R": [
         _("Build kitchen cupboards"),

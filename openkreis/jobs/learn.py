@@ -79,8 +79,3 @@ def open_jobs_of_fields(fields, limit: int = 12, today: dt.date | None = None) -
         .select_related("employer", "field")
         .order_by("valid_through", "title")[:limit]
     )
-
-
-def municipalities():
-    """The municipalities one can search around (with a centre)."""
-    return Region.objects.filter(kind=Region.Kind.MUNICIPALITY, lat__isnull=False).order_by("name")

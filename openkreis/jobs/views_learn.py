@@ -28,6 +28,7 @@ from .forms_learn import OfferSearchForm, SaveResultForm
 from .models import Field, InterestResult, Offer
 
 OFFERS_PER_PAGE = 20
+DEFAULT_RADIUS_KM = 20
 
 
 def _url_or_blank(name: str, *args) -> str:
@@ -51,20 +52,23 @@ def index(request):
 
 
 def offers(request):
-    form = OfferSearchForm(request.GET or None)
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        data.setdefault("radius", str(DEFAULT_RADIUS_KM))  # what the select shows first
+    form = OfferSearchForm(data, initial={"radius": DEFAULT_RADIUS_KM})
     status = 200
     found: list[Offer] = []
-    searched = bool(request.GET)
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        data = form.cleaned_data if form.is_bound else {}
+        cleaned = form.cleaned_data if form.is_bound else {}
         query = learn.OfferQuery(
-            words=data.get("q", ""),
-            kind=data.get("kind", ""),
-            field=data.get("field"),
-            near=data.get("municipality"),
-            radius_km=data.get("radius") or 20,
+            words=cleaned.get("q", ""),
+            kind=cleaned.get("kind", ""),
+            field=cleaned.get("field"),
+            near=cleaned.get("municipality"),
+            radius_km=cleaned.get("radius") or DEFAULT_RADIUS_KM,
         )
         found = learn.search_offers(query)
     page = Paginator(found, OFFERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -77,7 +81,6 @@ def offers(request):
             "form": form,
             "page": page,
             "total": len(found),
-            "searched": searched,
             "query_string": params.urlencode(),
         },
         status=status,
@@ -113,7 +116,7 @@ def _offer_jsonld(request, offer: Offer) -> str:
     if programme:
         data["educationalCredentialAwarded"] = offer.degree or None
         data["startDate"] = offer.starts_on.isoformat() if offer.starts_on else None
-        data["timeToComplete"] = None  # free text ("3 Jahre") is not an ISO 8601 duration
+        # no timeToComplete: the county's duration is free text ("3 Jahre"), not ISO 8601
         data["location"] = place
     else:
         instance = {"@type": "CourseInstance", "courseMode": "onsite", "location": place}
@@ -210,6 +213,10 @@ def _result_context(scores: dict[str, int]) -> dict:
         "jobs": learn.open_jobs_of_fields(fields),
         "jobs_url": _url_or_blank("jobs:jobs"),
         "query_string": urlencode(scores),
+        # log in and come back to this result (to save it)
+        "login_url": reverse("account_login")
+        + "?"
+        + urlencode({"next": reverse("jobs:interest_result") + "?" + urlencode(scores)}),
     }
 
 

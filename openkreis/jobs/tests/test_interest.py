@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -16,7 +20,7 @@ from .factories import citizen, interest_answers, open_job
 RESULT = {"R": "4", "I": "18", "A": "7", "S": "12", "E": "0", "C": "15"}
 
 
-def test_sixty_items_ten_per_type_in_short_form_order():
+def test_sixty_items_ten_per_type_interleaved():
     assert len(interest.ITEMS) == 60
     assert [i.number for i in interest.ITEMS] == list(range(1, 61))
     for t in interest.TYPES:
@@ -135,6 +139,14 @@ def test_result_lists_only_open_published_jobs_of_the_fields(client):
     html = client.get(reverse("jobs:interest_result"), {**RESULT}).content.decode()
     assert "J1 Fachinformatik offen" in html
     assert "abgelaufen" not in html and "Entwurf" not in html and "J1 Erzieher" not in html
+
+
+@pytest.mark.django_db
+def test_login_link_comes_back_to_the_result(client):
+    html = client.get(reverse("jobs:interest_result"), RESULT).content.decode()
+    link = re.search(r'href="([^"]*login[^"]*)"', html.split("<main", 1)[1]).group(1)
+    next_url = parse_qs(urlsplit(unescape(link)).query)["next"][0]
+    assert next_url == reverse("jobs:interest_result") + "?R=4&I=18&A=7&S=12&E=0&C=15"
 
 
 @pytest.mark.django_db

@@ -100,3 +100,15 @@ def test_start_page(client):
     html = response.content.decode()
     assert reverse("jobs:interest") in html and reverse("jobs:offers") in html
     assert "Wirtschaft, Verwaltung" in html
+
+
+@pytest.mark.django_db
+def test_distance_defaults_to_what_the_form_shows(client):
+    query = {"q": "informatik", "municipality": "15085135"}
+    html = client.get(reverse("jobs:offers"), query).content.decode()
+    assert '<option value="20" selected>' in html
+    assert "Wirtschaftsinformatik" in html  # Wernigerode, about 14 km from Halberstadt
+    html = client.get(reverse("jobs:offers"), {**query, "radius": "10"}).content.decode()
+    assert "Wirtschaftsinformatik" not in html
+    assert '<option value="10" selected>' in html
+    assert '<option value="20" selected>' in client.get(reverse("jobs:offers")).content.decode()
