@@ -4,7 +4,8 @@ Only open postings (published, `valid_through` today or later). Words must each 
 title, the description or the employer's name. With a position and a radius, the indexed
 lat/lon columns pre-filter a bounding box, and the exact distance (core.geo's haversine as an
 SQL expression) filters and sorts the candidates nearest first; without one, newest first.
-Two queries either way: the count, then the page.
+Two queries either way: the count, then the page (and one on the employers' names when
+there are words).
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def distance_expression(lat: float, lon: float):
     )
 
 
+def _any_word(column: str, words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition |= Q(**{f"{column}__icontains": word})
+    return condition
+
+
 def _base(
     q: str, kind: str | None, hours: str | None, field: str | None, today: dt.date
 ) -> QuerySet[Job]:
@@ -54,13 +62,20 @@ def _base(
         qs = qs.filter(hours__in={hours, Job.Hours.EITHER})
     if field:
         qs = qs.filter(field__slug=field)
-    for word in (q or "").split()[:MAX_WORDS]:
-        # the employer's name as a subquery (not a join), so every branch can use the
-        # job table's trigram indexes (migration 0003) in one bitmap OR on PostgreSQL
-        employers = Employer.objects.filter(name__icontains=word).values("pk")
-        qs = qs.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(employer_id__in=employers)
-        )
+    words = (q or "").split()[:MAX_WORDS]
+    if not words:
+        return qs
+    # employers whose name has a word: one small query for all words, so that each word's
+    # condition is on the job table's own columns only and PostgreSQL can combine the
+    # trigram indexes (migration 0003) in a bitmap OR instead of scanning every posting
+    names = list(Employer.objects.filter(_any_word("name", words)).values_list("pk", "name"))
+    for word in words:
+        folded = word.casefold()
+        employer_ids = [pk for pk, name in names if folded in name.casefold()]
+        condition = Q(title__icontains=word) | Q(description__icontains=word)
+        if employer_ids:
+            condition |= Q(employer_id__in=employer_ids)
+        qs = qs.filter(condition)
     return qs
 
 

@@ -112,7 +112,9 @@ def test_paging(board_jobs):
 
 def test_two_queries_at_most(board_jobs, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
-        search(q="quelltopf")
+        search(kind="job")
+    with django_assert_max_num_queries(3):  # and one for the employers' names
+        search(q="quelltopf zimmerei")
     with django_assert_max_num_queries(2):
         search(lat=WERNIGERODE[0], lon=WERNIGERODE[1], radius_km=25)
 
