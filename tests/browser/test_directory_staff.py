@@ -91,7 +91,7 @@ def test_editor_edits_a_place_at_390_px(browser, portal_url):
     check(page, "place", desktop)
 
     page.locator("#id_opening_hours").fill("Dienstag bis Sonntag 10 bis 17 Uhr")
-    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.locator("#save-place").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(page.locator("#id_opening_hours-error")).to_contain_text("OpenStreetMap")
@@ -101,7 +101,7 @@ def test_editor_edits_a_place_at_390_px(browser, portal_url):
 
     page.locator("#id_opening_hours").fill("Tu-Su 10:00-18:00; PH off")
     page.locator("#id_languages").fill("de, en")
-    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.locator("#save-place").click()
     expect(page.locator("#id_opening_hours")).to_have_value("Tu-Su 10:00-18:00; PH off")
     expect(page.locator(".error-summary")).to_have_count(0)
     check(page, "place-saved", desktop)
