@@ -218,11 +218,25 @@ def _in_box(places: QuerySet, lat: float, lon: float, metres: float) -> list[tup
 def _nearest(
     places: QuerySet, lat: float, lon: float, radius_m: float | None, need: int
 ) -> tuple[list[tuple[float, int]], int]:
-    """(ranked, total): the places nearest first — all within `radius_m`, or without a
-    radius at least `need` of them (growing boxes, then every place) and the total."""
-    if radius_m:
+    """(ranked, total): the places nearest first, at least `need` of them where there are
+    (growing boxes, within `radius_m` when given, else at last every place), and the total."""
+    if radius_m and radius_m <= _RINGS_M[1]:
         ranked = _in_box(places, lat, lon, radius_m)
         return ranked, len(ranked)
+    if radius_m:
+        # a large circle holds half the county: count it in SQL (the equirectangular circle,
+        # the same within centimetres here), rank only the growing boxes inside it
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
+        total = (
+            places.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+            .alias(within=approx_sq(lat, lon))
+            .filter(within__lte=radius_m**2)
+            .count()
+        )
+        for ring in [r for r in _RINGS_M if r < radius_m] + [radius_m]:
+            ranked = _in_box(places, lat, lon, ring)
+            if len(ranked) >= need or ring == radius_m:
+                return ranked, total
     total = places.count()
     for ring in _RINGS_M:
         ranked = _in_box(places, lat, lon, ring)

@@ -193,3 +193,16 @@ def test_open_until_follows_intervals_that_join(cat):
     state = {p.name: (p.open_now, p.open_until) for p in found}
     assert state["Spätbar D2"] == (True, monday.replace(hour=3) + dt.timedelta(days=1))
     assert state["Immer D2"] == (True, None)  # open beyond 48 hours: no closing time to say
+
+
+def test_large_radius_ranks_growing_boxes_and_counts_the_circle(cat):
+    # 12 places on a line to the north, 1 km apart; a 25 km radius holds 10 of them
+    for i in range(12):
+        d2_place(f"Linie D2 {i:02d}", HERE[0] + (i * 2.5 + 0.5) / 111.2, HERE[1], category=cat)
+    found, total = search.search(
+        category=cat.slug, lat=HERE[0], lon=HERE[1], radius_m=25_000, limit=3, offset=2
+    )
+    assert total == 10
+    assert _names(found) == ["Linie D2 02", "Linie D2 03", "Linie D2 04"]
+    found, total = search.search(category=cat.slug, lat=HERE[0], lon=HERE[1], limit=20)
+    assert total == 12 and _names(found)[-1] == "Linie D2 11"  # the 54 km box holds all
