@@ -42,6 +42,8 @@ def _postcode(value: str, required: bool) -> str:
 
 
 class EmployerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Employer
         fields = ["name", "description", "website", "street", "postcode", "town"]
@@ -54,6 +56,9 @@ class EmployerForm(forms.ModelForm):
 
 class JobForm(forms.ModelForm):
     salary_unit = forms.ChoiceField(label=_("Salary per"), choices=SALARY_UNITS, required=False)
+    apply_url = forms.URLField(
+        label=_("web address for applications"), required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Job
