@@ -1,6 +1,5 @@
 """The Harz demo surveys: content, skip logic kept by the ballots, idempotent, fast."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -31,16 +30,13 @@ def counts():
     )
 
 
-def test_demo_surveys_idempotent_and_fast():
+def test_demo_surveys_idempotent():
     tenant = Tenant.objects.get(slug="harz")
     folder = Path(settings.BASE_DIR) / "tenants" / "harz"
-    started = time.perf_counter()
     demo.load_demo(tenant, folder, LoadReport())
-    took = time.perf_counter() - started
     first = counts()
     demo.load_demo(tenant, folder, LoadReport())
     assert counts() == first
-    assert took < 3, took
 
     public = Survey.objects.get(key=demo.PUBLIC_KEY)
     assert surveys.state(public) == "open" and public.audience == "public"
