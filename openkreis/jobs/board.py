@@ -118,14 +118,16 @@ def county_prefix() -> str:
 
 def municipality_for_postcode(code: str, town: str = "") -> Region | None:
     """The county's municipality using this postcode — the one named in `town` when the
-    postcode spans several, else the first by name; None when it is not one of the county's."""
+    postcode spans several, else the one with the most inhabitants; None when it is not one
+    of the county's."""
     prefix = county_prefix()
     found = [r for r in regions_for_postcode(code) if not prefix or r.ars.startswith(prefix)]
     town = (town or "").casefold()
     for region in found:
         if town and region.name.casefold() in town:
             return region
-    return found[0] if found else None
+    # else the largest: 38855 is Wernigerode's and also some villages' of Nordharz
+    return max(found, key=lambda r: r.population or 0) if found else None
 
 
 # -- employers ------------------------------------------------------------------------------------

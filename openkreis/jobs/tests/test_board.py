@@ -179,6 +179,9 @@ def test_profile_page_creates_the_employer(client):
     ok = client.post(url, {"name": "Bäckerei Harzblick", "postcode": "38820", "town": ""})
     assert ok.status_code == 302
     assert Employer.objects.get(company=company).town == "Halberstadt"
+    # 38855 is also used in Nordharz: without a town the larger Wernigerode is meant
+    assert board.municipality_for_postcode("38855").name == "Wernigerode"
+    assert board.municipality_for_postcode("38855", "Nordharz OT Veckenstedt").name == "Nordharz"
 
 
 def test_new_job_page_validates_and_submits(client):
