@@ -26,6 +26,7 @@ from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from openkreis.core import event_kinds
 from openkreis.core.geo import EARTH_RADIUS_M, bounding_box, distance_m
 from openkreis.core.models import Region
 from openkreis.core.services import record_event
@@ -298,7 +299,7 @@ def record_search(kwargs: dict, results: int, near: str = "") -> None:
     """The cockpit event of a search (no words, no position: docs/events.md) and, when words
     found nothing, one more for them in MissedSearch (per normalised query and day)."""
     record_event(
-        "directory.searched",
+        event_kinds.DIRECTORY_SEARCHED,
         data={
             "category": str(kwargs.get("category") or ""),
             "near": near,

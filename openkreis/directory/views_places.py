@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from openkreis.core import event_kinds
 from openkreis.core import services as core
 from openkreis.core.models import Region
 
@@ -352,7 +353,7 @@ def place(request, slug: str):
     status = hours.status(place.opening_hours, now) if place.opening_hours else None
     week = hours.week_table(place.opening_hours, monday) if place.opening_hours else None
     core.record_event(
-        "directory.place_viewed",
+        event_kinds.DIRECTORY_PLACE_VIEWED,
         subject=str(place.key),
         data={
             "category": place.category.slug,

@@ -11,19 +11,18 @@ class JobsConfig(AppConfig):
     verbose_name = _("Education and work")
 
     def ready(self):
+        from openkreis.accounts.navigation import AccountLink, account_links
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import config, demo
+        from . import board, config, demo, retention
 
         # tenants/<slug>/jobs.yaml: occupational fields, providers and offers (county data)
         register_step("jobs", order=81, load=config.load)
         # demo employers (company accounts) with jobs; the moderator's and Jobcenter's logins
         register_step("jobs-demo", order=90, demo=True, load=demo.load_demo)
-        # staff_areas: registered by the helper that writes the staff pages (D6 / J2)
-        from openkreis.accounts.navigation import AccountLink, account_links
-        from openkreis.core.staff import StaffArea, staff_areas
-
-        from . import board
+        # interest results a person saved: export and erasure with the account
+        retention.register()
 
         staff_areas.register(
             "jobs-moderation",
@@ -36,4 +35,3 @@ class JobsConfig(AppConfig):
             AccountLink(_("Job postings"), "jobs:employer_home", board.is_company_member),
             order=45,
         )
-        __import__("openkreis.jobs.retention", fromlist=["register"]).register()  # J1: GDPR
