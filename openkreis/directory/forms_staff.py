@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openkreis.core.images import PhotoRejected, clean_photo
+from openkreis.core.models import Region
 
 from .models import Category, MissedSearch, Place
 
@@ -107,8 +108,6 @@ class PlaceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from openkreis.core.models import Region
-
         self.fields["category"].queryset = Category.objects.order_by("group", "order", "name")
         self.fields["municipality"].queryset = Region.objects.filter(
             kind=Region.Kind.MUNICIPALITY
