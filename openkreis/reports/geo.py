@@ -67,5 +67,3 @@ def area_at(lat: float, lon: float) -> Area | None:
         if geom.covers(point):
             return Area.objects.select_related("region").get(pk=area_id)
     return None
-
-
