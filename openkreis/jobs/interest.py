@@ -8,7 +8,8 @@ Holland type, shown interleaved (R, I, A, S, E, C repeating, so no scale comes a
 The activities are translated to plain German by us (a few American examples made local: a
 lorry instead of a truck, a "Kita" for the day-care centre). We use a three-point answer —
 like (2) / unsure (1) / dislike (0) — as the paper O*NET Interest Profiler did (L / ? / D)
-instead of the Short Form's five points: easier for young people and on a phone. A scale's score is 0–20.
+instead of the Short Form's five points: easier for young people and on a phone. A scale's
+score is 0–20.
 
 The code is the three types with the highest scores; ties are broken by the fixed order
 R, I, A, S, E, C (and the result page says when there was a tie).
