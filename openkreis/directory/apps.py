@@ -10,18 +10,21 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Harz-Kompass (places and hiking routes)")
 
     def ready(self):
+        from openkreis.core.staff import StaffArea, staff_areas
         from openkreis.core.tenant_data import register_step
 
-        from . import config
+        from . import (
+            config,
+            demo,
+            tasks_retention,  # noqa: F401 - the worker learns the retention task
+        )
 
         # tenants/<slug>/directory.yaml (categories, OSM tag mapping) and directory/ (places,
         # routes): the county's data, loaded also without --demo
         register_step("directory", order=80, load=config.load)
-        from openkreis.core.staff import StaffArea, staff_areas
-
-        from . import tasks_retention  # noqa: F401 - the worker learns the retention task
-
-        # the editors' workplace (D6): places, photos, searches without result
+        # the editor's login (--demo only)
+        register_step("directory-demo", order=91, demo=True, load=demo.load_demo)
+        # the editors' workplace: places, photos, searches without result
         staff_areas.register(
             "directory",
             StaffArea(_("Harz-Kompass"), "directory:staff_home", ("directory_editor",)),
