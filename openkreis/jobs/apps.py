@@ -5,6 +5,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def has_saved_results(user) -> bool:
+    from .models import InterestResult
+
+    return InterestResult.objects.filter(user=user).exists()
+
+
 class JobsConfig(AppConfig):
     name = "openkreis.jobs"
     label = "jobs"
@@ -34,4 +40,10 @@ class JobsConfig(AppConfig):
             "jobs",
             AccountLink(_("Job postings"), "jobs:employer_home", board.is_company_member),
             order=45,
+        )
+        # "Meine Interessen": the interest-test results a person chose to keep
+        account_links.register(
+            "jobs-interests",
+            AccountLink(_("My interests"), "jobs:interest_saved", has_saved_results),
+            order=46,
         )

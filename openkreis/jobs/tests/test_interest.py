@@ -212,3 +212,15 @@ def test_personal_data_export_and_erasure():
     erase_all(user)
     assert not InterestResult.objects.filter(user=user).exists()
     assert InterestResult.objects.filter(user=other).count() == 1
+
+
+@pytest.mark.django_db
+def test_account_menu_links_saved_results_only_to_those_who_have_some(client):
+    from openkreis.accounts.navigation import links_for
+
+    user = citizen("j1-menu")
+    url = reverse("jobs:interest_saved")
+    assert url not in [u for _label, u in links_for(user)]
+    client.force_login(user)
+    client.post(reverse("jobs:interest_save"), {**RESULT, "consent": "on"})
+    assert url in [u for _label, u in links_for(user)]
