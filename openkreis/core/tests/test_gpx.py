@@ -6,6 +6,7 @@ import random
 
 import gpxpy
 import pytest
+from django.utils.translation import override
 
 from openkreis.core import gpx
 from openkreis.core.geo import distance_m
@@ -133,17 +134,18 @@ def test_a_garmin_file_with_extensions_and_times():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("", "empty"),
-        (b"   \n", "empty"),
-        ("<html><body>nope</body></html>", "not a readable GPX file"),
-        ("<gpx><trk>", "not a readable GPX file"),
-        (f"{HEAD}></gpx>", "no track or route with at least two points"),
-        (track([pt(51.7, 10.6, 100)]), "no track or route with at least two points"),
-        (b"\xff\xfe<gpx", "not UTF-8"),
+        ("", "ist leer"),
+        (b"   \n", "ist leer"),
+        ("<html><body>nope</body></html>", "keine lesbare GPX-Datei"),
+        ("<gpx><trk>", "keine lesbare GPX-Datei"),
+        (f"{HEAD}></gpx>", "keinen Track und keine Route mit mindestens zwei"),
+        (track([pt(51.7, 10.6, 100)]), "keinen Track und keine Route mit mindestens zwei"),
+        (b"\xff\xfe<gpx", "kein UTF-8-Text"),
     ],
 )
 def test_broken_and_empty_files_are_a_clear_error(data, message):
-    with pytest.raises(gpx.GPXError, match=message):
+    """The messages are the user's: German (the tests run in the portal's language)."""
+    with override("de"), pytest.raises(gpx.GPXError, match=message):
         gpx.analyse(data)
 
 

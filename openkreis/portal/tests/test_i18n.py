@@ -28,10 +28,15 @@ def test_every_string_has_a_german_translation(po_path):
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_compiled_catalogue_matches_the_source(po_path):
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(po_path)) if not e.msgid_plural}
+    # keyed by (context, msgid): one word may have two Germans in two contexts
+    source = {
+        (e.msgctxt or "", e.msgid): e.msgstr
+        for e in polib.pofile(str(po_path))
+        if not e.msgid_plural and not e.obsolete and "fuzzy" not in e.flags
+    }
     compiled = {
-        e.msgid: e.msgstr
+        (e.msgctxt or "", e.msgid): e.msgstr
         for e in polib.mofile(str(po_path.with_suffix(".mo")))
         if not e.msgid_plural
     }
-    assert source == {k: v for k, v in compiled.items() if k}
+    assert {k: v for k, v in source.items() if v} == {k: v for k, v in compiled.items() if k[1]}
