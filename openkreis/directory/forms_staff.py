@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from openkreis.core.images import PhotoRejected, clean_photo
 from openkreis.core.models import Region
 
-from .models import Category, MissedSearch, Place
+from .models import PLACE_FIELDS, Category, MissedSearch, Place
 
 # The county's box (Landkreis Harz with a margin of a few kilometres): a position outside is
 # a typo (swapped latitude and longitude, a missing digit), not a place of the county.
@@ -64,25 +64,7 @@ class PlaceForm(forms.ModelForm):
 
     class Meta:
         model = Place
-        fields = [
-            "name",
-            "category",
-            "description",
-            "street",
-            "postcode",
-            "town",
-            "municipality",
-            "lat",
-            "lon",
-            "phone",
-            "email",
-            "website",
-            "opening_hours",
-            "wheelchair",
-            "toilet_wheelchair",
-            "parking_wheelchair",
-            "languages",
-        ]
+        fields = list(PLACE_FIELDS)
         labels = {
             "category": gettext_lazy("Category"),
             "municipality": gettext_lazy("Municipality"),

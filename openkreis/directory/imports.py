@@ -54,27 +54,9 @@ from openkreis.core.geo import distance_m
 from openkreis.core.models import Region, RegionPostcode
 
 from . import hours, osm
-from .models import Category, Place
+from .models import PLACE_FIELDS, Category, Place
 
-FIELDS = (
-    "name",
-    "category",
-    "description",
-    "street",
-    "postcode",
-    "town",
-    "municipality",
-    "lat",
-    "lon",
-    "phone",
-    "email",
-    "website",
-    "opening_hours",
-    "wheelchair",
-    "toilet_wheelchair",
-    "parking_wheelchair",
-    "languages",
-)
+FIELDS = PLACE_FIELDS  # what an import may set: the same as the editor
 CSV_COLUMNS = (
     "id",
     "name",

@@ -108,6 +108,28 @@ class Place(models.Model):
         return self.name
 
 
+# The fields of a place that the editor's form and every import set (one list for both).
+PLACE_FIELDS = (
+    "name",
+    "category",
+    "description",
+    "street",
+    "postcode",
+    "town",
+    "municipality",
+    "lat",
+    "lon",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "wheelchair",
+    "toilet_wheelchair",
+    "parking_wheelchair",
+    "languages",
+)
+
+
 class PlacePhoto(models.Model):
     """A photo of a place (re-encoded without EXIF by core.images), with its alt text and
     credit (licence and author, as the source requires)."""
