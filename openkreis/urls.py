@@ -24,6 +24,8 @@ api_patterns = [
     path("v1/forms/", include(("openkreis.forms.api.urls", "forms-api"))),
     path("v1/appointments/", include(("openkreis.appointments.api.urls", "appointments-api"))),
     path("v1/cockpit/", include(("openkreis.cockpit.api.urls", "cockpit-api"))),
+    # the shops' stock API (token per shop, issue 22): marketplace/api.py (M3)
+    path("v1/marketplace/", include(("openkreis.marketplace.api_urls", "marketplace-api"))),
     path("v1/", include(("openkreis.catalog.api.urls", "api"), namespace="api")),
     path(
         "schema/",
@@ -58,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("beteiligung/", include("openkreis.participation.urls")),
     path("kompass/", include("openkreis.directory.urls")),
     path("bildung-arbeit/", include("openkreis.jobs.urls")),
+    path("einkaufen/", include("openkreis.marketplace.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

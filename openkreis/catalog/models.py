@@ -203,3 +203,21 @@ class SearchSynonym(models.Model):
 
     def __str__(self) -> str:
         return " = ".join(self.terms)
+
+
+class SearchTerm(models.Model):
+    """A word of a full-text collection's documents (catalog.fulltext): the vocabulary that
+    typo-tolerant and compound-word queries are matched against (on PostgreSQL with a trigram
+    index), so a misspelt word finds the right one without scanning a million documents."""
+
+    collection = models.CharField(max_length=40)
+    term = models.CharField(max_length=100)  # lower case, as written (umlauts kept)
+    documents = models.PositiveIntegerField(default=0)  # how many documents have it (≈)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "term"], name="search_term_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection}: {self.term}"

@@ -107,6 +107,14 @@ JOBS_JOB_SUBMITTED = "jobs.job_submitted"
 JOBS_JOB_MODERATED = "jobs.job_moderated"
 JOBS_INTEREST_TEST_DONE = "jobs.interest_test_done"
 
+# Einkaufen im Harz (marketplace): no person, no position, no words of a search (docs/events.md)
+MARKET_SEARCHED = "marketplace.searched"
+MARKET_SHOP_VIEWED = "marketplace.shop_viewed"
+MARKET_RESERVATION = "marketplace.reservation"
+MARKET_POINTS_EARNED = "marketplace.points_earned"
+MARKET_POINTS_REDEEMED = "marketplace.points_redeemed"
+MARKET_SHOP_STATUS = "marketplace.shop_status"
+
 # Process logs imported by the cockpit: `case.*` where the activity maps, else this prefix.
 IMPORT_PREFIX = "import."
 CASE_PREFIX = "case."

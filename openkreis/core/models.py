@@ -302,6 +302,7 @@ class StaffMembership(models.Model):
         DIRECTORY_EDITOR = "directory_editor", pgettext_lazy("staff role", "Harz-Kompass")
         JOB_MODERATOR = "job_moderator", pgettext_lazy("staff role", "Job board moderation")
         JOBCENTER = "jobcenter", pgettext_lazy("staff role", "Jobcenter")
+        RETAIL_OFFICE = "retail_office", pgettext_lazy("staff role", "Local shopping portal")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

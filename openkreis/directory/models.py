@@ -29,6 +29,7 @@ class Category(models.Model):
         OFFICES = "offices", pgettext_lazy("place group", "Public offices")
         MOBILITY = "mobility", pgettext_lazy("place group", "Mobility")
         SOCIAL = "social", pgettext_lazy("place group", "Social services")
+        SHOPPING = "shopping", pgettext_lazy("place group", "Shops, food and crafts")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)  # German

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "openkreis.participation",
     "openkreis.directory",
     "openkreis.jobs",
+    "openkreis.marketplace",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
