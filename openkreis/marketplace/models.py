@@ -232,20 +232,25 @@ class LoyaltyCard(models.Model):
 
 class LedgerAccount(models.Model):
     """An account of the points ledger: a customer's (balance ≥ 0) or a shop's clearing
-    account (negative while it issued more points than it took)."""
+    account (negative while it issued more points than it took). When an account is deleted,
+    its card goes and the customer account stays, closed (`closed_at`), without card: its
+    entries belong to bookings whose other half is on a shop's account. Its last balance was
+    moved by a final booking to the one `forfeited` account (marketplace/loyalty.py)."""
 
     class Kind(models.TextChoices):
         CUSTOMER = "customer", pgettext_lazy("ledger account", "Customer")
         SHOP = "shop", pgettext_lazy("ledger account", "Shop clearing")
+        FORFEITED = "forfeited", pgettext_lazy("ledger account", "Forfeited points")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     card = models.OneToOneField(
-        LoyaltyCard, null=True, blank=True, on_delete=models.CASCADE, related_name="account"
+        LoyaltyCard, null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
     )
     shop = models.OneToOneField(
         Shop, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_account"
     )
     balance = models.BigIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -254,9 +259,17 @@ class LedgerAccount(models.Model):
                 name="ledger_customer_not_negative",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="customer") & Q(card__isnull=False) & Q(shop__isnull=True))
-                | (Q(kind="shop") & Q(shop__isnull=False) & Q(card__isnull=True)),
+                condition=(
+                    Q(kind="customer")
+                    & Q(shop__isnull=True)
+                    & (Q(card__isnull=False) | Q(closed_at__isnull=False))
+                )
+                | (Q(kind="shop") & Q(shop__isnull=False) & Q(card__isnull=True))
+                | (Q(kind="forfeited") & Q(shop__isnull=True) & Q(card__isnull=True)),
                 name="ledger_account_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="forfeited"), name="ledger_one_forfeited"
             ),
         ]
 
@@ -271,10 +284,18 @@ class LedgerTransaction(models.Model):
         EARN = "earn", pgettext_lazy("loyalty", "Points earned")
         REDEEM = "redeem", pgettext_lazy("loyalty", "Voucher redeemed")
         REVERSAL = "reversal", pgettext_lazy("loyalty", "Reversal")
+        # a deleted account's remaining points (no shop: settlements do not see it)
+        FORFEIT = "forfeit", pgettext_lazy("loyalty", "Points forfeited")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="ledger_transactions")
+    shop = models.ForeignKey(
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
     points = models.PositiveIntegerField()
     # the purchase the points were earned on (cents), for the shop's records
     purchase_cents = models.PositiveIntegerField(null=True, blank=True)
