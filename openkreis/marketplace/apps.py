@@ -14,13 +14,53 @@ class MarketplaceConfig(AppConfig):
         # Each part registers its plugins in its own block (steps, account links, staff
         # areas, personal data, search collections).
         # --- M1 (search) ---
+        from openkreis.catalog import fulltext
+
+        from . import search as market_search
+
+        fulltext.collections.register("products", market_search.products_collection())
         # --- end M1
         # --- M2 (shops, county office) ---
         # --- end M2
         # --- M3 (county data, demo, imports, stock API) ---
+        from openkreis.core.tenant_data import register_step
+
+        from . import config as m3_config
+        from . import demo as m3_demo
+
+        # tenants/<slug>/marketplace.yaml: the scheme (categories, synonyms, loyalty rules)
+        register_step("marketplace", order=82, load=m3_config.load)
+        # demo shops with products and stock; the shop owner's and county office's logins
+        register_step("marketplace-demo", order=92, demo=True, load=m3_demo.load_demo)
         # --- end M3
         # --- M4 (click & collect) ---
+        from openkreis.accounts.navigation import AccountLink, account_links
+        from openkreis.core.personal_data import personal_data
+
+        from . import reservations as m4_reservations
+        from . import retention as m4_retention
+
+        # reservations (and M5's loyalty card) in the account's export and deletion
+        personal_data.register("marketplace", m4_retention.MarketplaceData(), order=88)
+        # "Meine Reservierungen" for customers who reserved something
+        account_links.register(
+            "marketplace-reservations",
+            AccountLink(
+                _("My reservations"),
+                "marketplace:my_reservations",
+                applies=m4_reservations.has_reservations,
+            ),
+            order=45,
+        )
         # --- end M4
         # --- M5 (loyalty) ---
         # --- end M5
+        # --- M6 (cockpit) ---
+        from openkreis.cockpit.marketplace import missed_searches
+
+        from . import cockpit as m6_cockpit
+
+        # the words of searches without result for the cockpit page /cockpit/einkaufen/
+        missed_searches.register("marketplace", m6_cockpit.missed_searches)
+        # --- end M6
         pass
