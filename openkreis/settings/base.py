@@ -411,6 +411,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # job board: withdrawn, refused and long-expired postings are deleted (jobs/board.py)
     "jobs-expire": {"task": "openkreis.jobs.tasks.expire_jobs", "schedule": 86400.0},
+    # Einkaufen im Harz (M4): reservations past their time expire (their pieces are free
+    # again); closed reservations are deleted after the retention time
+    "marketplace-expire-reservations": {
+        "task": "openkreis.marketplace.tasks.expire_reservations",
+        "schedule": 300.0,
+    },
+    "marketplace-purge-reservations": {
+        "task": "openkreis.marketplace.tasks.purge_reservations",
+        "schedule": 86400.0,
+    },
+    # --- end M4 beat
 }
 
 # Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from
