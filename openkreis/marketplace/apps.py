@@ -21,6 +21,26 @@ class MarketplaceConfig(AppConfig):
         fulltext.collections.register("products", market_search.products_collection())
         # --- end M1
         # --- M2 (shops, county office) ---
+        from openkreis.accounts.navigation import AccountLink as M2AccountLink
+        from openkreis.accounts.navigation import account_links as m2_account_links
+        from openkreis.core.staff import StaffArea, staff_areas
+
+        from . import access as m2_access
+
+        # "Mein Geschäft" for members of a shop's company
+        m2_account_links.register(
+            "marketplace-shop",
+            M2AccountLink(
+                _("My shop"), "marketplace:backoffice_start", applies=m2_access.is_shop_member
+            ),
+            order=44,
+        )
+        # the county office: shops to approve or suspend, searches without result
+        staff_areas.register(
+            "marketplace-office",
+            StaffArea(_("Local shopping portal"), "marketplace:office", ("retail_office",)),
+            order=64,
+        )
         # --- end M2
         # --- M3 (county data, demo, imports, stock API) ---
         from openkreis.core.tenant_data import register_step
