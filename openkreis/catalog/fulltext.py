@@ -1,0 +1,392 @@
+"""One full-text search layer for the whole project: collections of documents (the
+marketplace's products, …) that the project indexes and queries through one API, with the
+engine behind a registry.
+
+    collections.register("products", Collection(id="products", model=Product, fields={…}))
+    index("products", pks=[…])                       # after writing rows
+    rows = match("products", "akuschrauber", Product.objects.filter(active=True))
+    rows.order_by("-relevance")                      # every row carries `relevance` (0..1]
+
+Two backends (`backends`), chosen by the setting `OPENKREIS_FULLTEXT_BACKEND` or else by the
+database vendor:
+
+- **postgres** (on PostgreSQL): the database's own full-text search with the 'german'
+  configuration. Each document carries a weighted `tsvector` (`setweight(to_tsvector('german',
+  name), 'A') || …`, one UPDATE per batch) with a GIN index. The vocabulary of the collection
+  (`catalog.SearchTerm`: the German stems of its documents, e.g. "akkuschraub") has a pg_trgm
+  trigram index; a query word that is no known stem is matched against it — by similarity for
+  typos ("akuschrauber" → "akkuschraub") and by suffix for compound words ("bohrer" →
+  "steinbohr", "holzbohr": `term LIKE '%bohr'`). The county's synonyms are OR-ed in; every word
+  of the query must match (an AND of OR-groups) and the last word also counts as a prefix
+  (`:*`, for typing). Why in the database: there is one index shared by every web node and
+  worker, updated in the same transaction as the rows, and a million products do not have to
+  live in each process's memory (nor be rebuilt in each after every stock upload).
+- **memory** (on SQLite, the demo and the tests): the catalogue's in-process engine
+  (`catalog.search.SearchIndex`: Snowball stems, RapidFuzz typos, compounds, synonyms), built
+  from the collection's rows and cached per collection until a cheap version check (row count
+  and latest change) says the rows changed. Right for a few thousand documents.
+
+The catalogue's own service search (catalog/search.py) stays the in-process engine: a county
+has a few thousand services, and it ranks them with knowledge of the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    FloatField,
+    Max,
+    Model,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+
+from openkreis.core.registry import Registry
+
+from .models import SearchTerm
+from .search import FIELD_WEIGHTS, SearchIndex
+
+WEIGHTS = ("A", "B", "C", "D")
+# A document's texts per weight, as the in-memory engine's fields: A is the name, B what
+# the thing is (brand, category), C a summary, D the running text.
+MEMORY_FIELDS = {"A": "name", "B": "keywords", "C": "summary", "D": "description"}
+WORD_RE = re.compile(r"[0-9a-zäöüß]+")
+MAX_WORDS = 6
+BATCH = 5000
+# ts_rank weights of D, C, B, A
+RANK_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
+
+
+@dataclass
+class Collection:
+    """A set of documents the search layer indexes: rows of `model`, their texts `fields`
+    (field name → weight "A".."D"), the vector in `vector_field` (PostgreSQL), the county's
+    `synonyms` (a callable returning word groups) and `filter` (a callable returning the
+    queryset of rows worth indexing; default: all)."""
+
+    id: str
+    model: type[Model]
+    fields: dict[str, str]
+    vector_field: str = "search_vector"
+    synonyms: Callable[[], list[list[str]]] = field(default=lambda: [])
+    filter: Callable[[], QuerySet] | None = None
+
+    def rows(self) -> QuerySet:
+        return self.filter() if self.filter is not None else self.model._default_manager.all()
+
+    def synonym_groups(self) -> list[list[str]]:
+        return [[str(w) for w in group if str(w).strip()] for group in (self.synonyms() or [])]
+
+
+collections: Registry[Collection] = Registry("full-text collections")
+
+
+class FulltextBackend(Protocol):
+    def index(self, collection: Collection, pks: Iterable[int] | None) -> int: ...
+
+    def match(
+        self, collection: Collection, query: str, queryset: QuerySet, limit: int
+    ) -> QuerySet: ...
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query, lower case, at most MAX_WORDS."""
+    return WORD_RE.findall((query or "").lower())[:MAX_WORDS]
+
+
+# -- PostgreSQL -------------------------------------------------------------------------
+
+
+class PostgresBackend:
+    """PostgreSQL full-text search ('german') + trigram similarity on the vocabulary."""
+
+    label = "PostgreSQL full-text search"
+    # a vocabulary stem this similar to an unknown query word counts as its typo
+    min_similarity = 0.45
+    fuzzy_terms = 3
+    compound_terms = 25
+
+    def _vector_sql(self, collection: Collection) -> str:
+        qn = connection.ops.quote_name
+        parts = [
+            f"setweight(to_tsvector('german', coalesce({qn(name)}::text, '')), '{weight}')"
+            for name, weight in collection.fields.items()
+            if weight in WEIGHTS
+        ]
+        return " || ".join(parts) or "''::tsvector"
+
+    def index(self, collection: Collection, pks: Iterable[int] | None) -> int:
+        model = collection.model
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk_col = connection.ops.quote_name(model._meta.pk.column)
+        vector = connection.ops.quote_name(model._meta.get_field(collection.vector_field).column)
+        rows = collection.rows()
+        if pks is not None:
+            rows = rows.filter(pk__in=list(pks))
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+        done = 0
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                cursor.execute(
+                    f"UPDATE {table} SET {vector} = {self._vector_sql(collection)} "  # noqa: S608 - the models' tables
+                    f"WHERE {pk_col} = ANY(%s)",
+                    [batch],
+                )
+                done += cursor.rowcount
+                # the batch's stems into the vocabulary (approximate document counts)
+                cursor.execute(
+                    f"INSERT INTO {SearchTerm._meta.db_table} (collection, term, documents) "  # noqa: S608 - the models' tables
+                    f"SELECT %s, lexeme, count(*) FROM {table}, unnest({vector}) "
+                    f"WHERE {pk_col} = ANY(%s) AND length(lexeme) <= 100 GROUP BY lexeme "
+                    "ON CONFLICT (collection, term) DO NOTHING",
+                    [collection.id, batch],
+                )
+        return done
+
+    # -- query ----------------------------------------------------------------------
+    def _stems(self, cursor, texts: list[str]) -> list[str]:
+        """The German stem of each word ('' for a stop word), as the 'german' configuration
+        makes it."""
+        if not texts:
+            return []
+        cursor.execute(
+            "SELECT coalesce((ts_lexize('german_stem', w))[1], '') "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
+            [texts],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+    def _alternatives(self, cursor, collection_id: str, stem: str, last: bool) -> set[str]:
+        """Vocabulary stems a query stem may mean: itself, compounds ending in it, or —
+        when it is no known word — its nearest spellings."""
+        table = SearchTerm._meta.db_table
+        found = {stem}
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE collection = %s AND term = %s",  # noqa: S608
+            [collection_id, stem],
+        )
+        known = cursor.fetchone() is not None
+        if not known and last:
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE collection = %s AND term LIKE %s LIMIT 1",  # noqa: S608 - the models' tables
+                [collection_id, _like_escape(stem) + "%"],
+            )
+            known = cursor.fetchone() is not None
+        if len(stem) >= 4:
+            cursor.execute(
+                f"SELECT term FROM {table} WHERE collection = %s AND term LIKE %s "  # noqa: S608 - the models' tables
+                "ORDER BY documents DESC LIMIT %s",
+                [collection_id, "%" + _like_escape(stem), self.compound_terms],
+            )
+            compounds = [row[0] for row in cursor.fetchall()]
+            found.update(compounds)
+            known = known or bool(compounds)
+        if not known and len(stem) >= 4:
+            cursor.execute(
+                f"SELECT term, similarity(term, %s) AS s FROM {table} "  # noqa: S608 - the models' tables
+                "WHERE collection = %s AND term %% %s ORDER BY s DESC, documents DESC LIMIT %s",
+                [stem, collection_id, stem, self.fuzzy_terms],
+            )
+            rows = [(t, s) for t, s in cursor.fetchall() if s >= self.min_similarity]
+            # only the nearest spellings ("akuschraub" → "akkuschraub", not "schraub")
+            found.update(t for t, s in rows if s >= rows[0][1] - 0.1)
+        return found
+
+    def tsquery(self, collection: Collection, query: str) -> tuple[str, str]:
+        """The query as two tsquery texts over stems (('', '') when no word is left): an AND
+        of one OR-group per word — `full` with the word, its synonyms, the compounds ending
+        in it and its typo corrections; `strict` without compounds and typo corrections
+        (a document matching it ranks higher)."""
+        words = query_words(query)
+        if not words:
+            return "", ""
+        groups = collection.synonym_groups()
+        full, strict = [], []
+        with connection.cursor() as cursor:
+            stems = self._stems(cursor, words)
+            synonym_stems = [
+                {s for s in self._stems(cursor, _words_of_group(group)) if s} for group in groups
+            ]
+            for position, (word, stem) in enumerate(zip(words, stems, strict=True)):
+                if not stem:
+                    continue  # a stop word ("und", "für")
+                last = position == len(words) - 1
+                options = self._alternatives(cursor, collection.id, stem, last)
+                exact = {stem}
+                for group in synonym_stems:
+                    if stem in group:
+                        exact |= group
+                    if options & group:
+                        options |= group
+                prefixes = [_lexeme(stem) + ":*"] if last else []
+                if last and word != stem:
+                    prefixes.append(_lexeme(word) + ":*")
+                full.append(_group([_lexeme(o) for o in sorted(options)] + prefixes))
+                strict.append(_group([_lexeme(o) for o in sorted(exact)] + prefixes))
+        return " & ".join(full), " & ".join(strict)
+
+    def match(self, collection: Collection, query: str, queryset: QuerySet, limit: int):
+        full, strict = self.tsquery(collection, query)
+        if not full:
+            return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+        vector = connection.ops.quote_name(
+            collection.model._meta.get_field(collection.vector_field).column
+        )
+        column = f"{connection.ops.quote_name(collection.model._meta.db_table)}.{vector}"
+        matches = RawSQL(  # noqa: S611 - the model's table and column, the query a parameter
+            f"{column} @@ to_tsquery('simple', %s)", [full], output_field=BooleanField()
+        )
+        # ts_rank normalised to 0..1 (32: rank / (rank + 1)), the name (A) counting most;
+        # half of it from the strict query, so the word itself beats a typo or compound
+        rank = RawSQL(  # noqa: S611
+            f"(ts_rank('{RANK_WEIGHTS}', {column}, to_tsquery('simple', %s), 32)"
+            f" + ts_rank('{RANK_WEIGHTS}', {column}, to_tsquery('simple', %s), 32)) / 2",
+            [full, strict],
+            output_field=FloatField(),
+        )
+        return queryset.annotate(_fts=matches).filter(_fts=True).annotate(relevance=rank)
+
+
+def _group(terms: list[str]) -> str:
+    return "(" + " | ".join(dict.fromkeys(terms)) + ")"
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _lexeme(term: str) -> str:
+    """A stem as a tsquery operand (quoted: stems are letters and digits, but be safe)."""
+    return "'" + term.replace("\\", "").replace("'", "") + "'"
+
+
+def _words_of_group(group: list[str]) -> list[str]:
+    """The single words of a synonym group (multi-word synonyms by their last word)."""
+    return [query_words(w)[-1] for w in group if query_words(w)]
+
+
+# -- in memory --------------------------------------------------------------------------
+
+
+class MemoryBackend:
+    """The catalogue's in-process engine over a collection's rows (SQLite, small data)."""
+
+    label = "In-process index"
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, tuple[tuple, SearchIndex]] = {}
+        self._lock = threading.Lock()
+
+    def version(self, collection: Collection) -> tuple:
+        rows = collection.rows()
+        stamp = (
+            Max("updated_at")
+            if any(f.name == "updated_at" for f in collection.model._meta.fields)
+            else Max("pk")
+        )
+        values = rows.aggregate(n=Count("pk"), last=stamp, top=Max("pk"))
+        return (values["n"], values["last"], values["top"], repr(collection.synonym_groups()))
+
+    def index_for(self, collection: Collection) -> SearchIndex:
+        version = self.version(collection)
+        cached = self._indexes.get(collection.id)
+        if cached and cached[0] == version:
+            return cached[1]
+        with self._lock:
+            cached = self._indexes.get(collection.id)
+            if cached and cached[0] == version:
+                return cached[1]
+            entries = []
+            names = list(collection.fields)
+            for values in collection.rows().values("pk", *names).iterator():
+                entry: dict[str, Any] = {"id": values["pk"], "slug": "", "name": ""}
+                for name, weight in collection.fields.items():
+                    key = MEMORY_FIELDS.get(weight, "description")
+                    text = str(values.get(name) or "")
+                    entry[key] = f"{entry.get(key, '')} {text}".strip()
+                entry["name"] = entry.get("name", "")
+                entries.append(entry)
+            index = SearchIndex.build(entries, collection.synonym_groups())
+            self._indexes[collection.id] = (version, index)
+            return index
+
+    def index(self, collection: Collection, pks: Iterable[int] | None) -> int:
+        # The index is rebuilt on the next query (the version changed); nothing to store.
+        self._indexes.pop(collection.id, None)
+        rows = collection.rows()
+        if pks is not None:
+            rows = rows.filter(pk__in=list(pks))
+        return rows.count()
+
+    def match(self, collection: Collection, query: str, queryset: QuerySet, limit: int):
+        index = self.index_for(collection)
+        hits = index.search(query, limit=min(limit, max(len(index.documents), 1)))
+        if not hits:
+            return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+        top = max(hit.score for hit in hits) or 1.0
+        whens = [When(pk=hit.id, then=Value(hit.score / top)) for hit in hits]
+        return queryset.filter(pk__in=[hit.id for hit in hits]).annotate(
+            relevance=Case(*whens, default=Value(0.0), output_field=FloatField())
+        )
+
+    def reset(self) -> None:
+        with self._lock:
+            self._indexes.clear()
+
+
+backends: Registry[FulltextBackend] = Registry("full-text backends")
+backends.register("postgres", PostgresBackend())
+backends.register("memory", MemoryBackend())
+
+assert set(MEMORY_FIELDS.values()) <= set(FIELD_WEIGHTS)  # the engine knows these fields
+
+
+def active_backend() -> FulltextBackend:
+    """The configured backend (OPENKREIS_FULLTEXT_BACKEND), else by the database vendor."""
+    chosen = getattr(settings, "OPENKREIS_FULLTEXT_BACKEND", "") or (
+        "postgres" if connection.vendor == "postgresql" else "memory"
+    )
+    return backends[chosen]
+
+
+def index(collection_id: str, pks: Iterable[int] | None = None) -> int:
+    """(Re)compute the search data of a collection's documents (all, or those with `pks`)
+    and add their words to the vocabulary. Returns how many documents were indexed. Call it
+    after writing rows (imports, the stock API)."""
+    return active_backend().index(collections[collection_id], pks)
+
+
+def match(
+    collection_id: str, query: str, queryset: QuerySet | None = None, limit: int = 5000
+) -> QuerySet:
+    """The rows of `queryset` (default: the collection's rows) that match every word of
+    `query`, annotated with `relevance` (0..1, higher is better). Unordered: the caller ranks
+    (by relevance alone: `.order_by("-relevance")`). `limit` caps the in-memory engine's
+    candidates; on PostgreSQL the caller slices."""
+    collection = collections[collection_id]
+    rows = collection.rows() if queryset is None else queryset
+    return active_backend().match(collection, query, rows, limit)
+
+
+__all__ = [
+    "Collection",
+    "active_backend",
+    "backends",
+    "collections",
+    "index",
+    "match",
+    "query_words",
+]
