@@ -96,12 +96,11 @@ def position_for(postcode: str, town: str) -> tuple[Region | None, float | None,
     """The municipality of a postcode (or town name) in the county and its centre, if known."""
     tenant = core.current_tenant()
     municipalities = core.municipalities(tenant)
-    region = None
     ids = RegionPostcode.objects.filter(code=postcode).values_list("region_id", flat=True)
-    if postcode:
-        region = municipalities.filter(pk__in=ids).first()
-    if region is None and town:
-        region = municipalities.filter(name__iexact=town.strip()).first()
+    by_postcode = municipalities.filter(pk__in=ids) if postcode else municipalities.none()
+    by_town = municipalities.filter(name__iexact=town.strip()) if town else municipalities.none()
+    # a postcode can span several municipalities: the one named as the town first
+    region = (by_postcode & by_town).first() or by_town.first() or by_postcode.first()
     if region is None:
         return None, None, None
     return region, region.lat, region.lon
