@@ -502,6 +502,7 @@ class StockOutcome:
     error: str = ""
     warning: str = ""
     column: str = ""
+    code: str = "updated"  # or "not_found", "ambiguous", "duplicate"
 
 
 def set_stock(shop: Shop, items: list[StockItem]) -> list[StockOutcome]:
@@ -525,16 +526,18 @@ def set_stock(shop: Shop, items: list[StockItem]) -> list[StockOutcome]:
             if item.sku:
                 product = by_sku.get(item.sku)
                 if product is None:
-                    outcome.column = "sku"
+                    outcome.column, outcome.code = "sku", "not_found"
                     outcome.error = _("There is no article with this article number.")
                     continue
             else:
                 found = by_gtin.get(item.gtin, [])
                 outcome.column = "gtin"
                 if not found:
+                    outcome.code = "not_found"
                     outcome.error = _("There is no article with this GTIN.")
                     continue
                 if len(found) > 1:
+                    outcome.code = "ambiguous"
                     outcome.error = _(
                         "Several articles have this GTIN; give the article number instead."
                     )
@@ -543,6 +546,7 @@ def set_stock(shop: Shop, items: list[StockItem]) -> list[StockOutcome]:
                 outcome.sku = product.sku
                 outcome.column = ""
             if product.pk in touched:
+                outcome.code = "duplicate"
                 outcome.error = _("This article was given twice; the first value counts.")
                 continue
             outcome.stock = max(item.stock, product.reserved)
