@@ -74,6 +74,26 @@ class MarketplaceConfig(AppConfig):
         )
         # --- end M4
         # --- M5 (loyalty) ---
+        from openkreis.accounts.navigation import AccountLink as M5AccountLink
+        from openkreis.accounts.navigation import account_links as m5_account_links
+        from openkreis.core.staff import StaffArea as M5StaffArea
+        from openkreis.core.staff import staff_areas as m5_staff_areas
+
+        # "Bonuskarte" for every logged-in account (the card is made on the first visit);
+        # the county office's settlements next to M2's office area (the card's export and
+        # erasure are in M4's personal-data plugin, retention.py)
+        m5_account_links.register(
+            "marketplace-card", M5AccountLink(_("Loyalty card"), "marketplace:card"), order=46
+        )
+        m5_staff_areas.register(
+            "marketplace-settlements",
+            M5StaffArea(
+                _("Loyalty points: settlements"),
+                "marketplace:office_settlements",
+                ("retail_office",),
+            ),
+            order=65,
+        )
         # --- end M5
         # --- M6 (cockpit) ---
         from openkreis.cockpit.marketplace import missed_searches

@@ -18,7 +18,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from . import reservations
+from . import loyalty, reservations
 from .models import Reservation
 
 RESERVATION_RETENTION_DAYS = 90
@@ -74,6 +74,12 @@ def _reservations_erase(user) -> None:
 
 
 # --- M5 (loyalty: export and erasure of the card and its ledger) ---
+# Loyalty (M5): the export holds the card's number, balance and bookings (shop, points,
+# purchase amount). Deleting the account forfeits the card's remaining points: a last booking
+# moves them to the scheme's one "forfeited points" account (no shop, so no shop's settlement
+# changes and every booking still sums to zero); the customer ledger account stays, closed and
+# without card or person, because its entries are the other half of shops' bookings; the card
+# goes (loyalty.forfeit).
 # --- end M5
 
 
@@ -83,10 +89,12 @@ class MarketplaceData:
     def export(self, user) -> dict:
         data = {"reservations": _reservations_export(user)}
         # --- M5 (loyalty export) ---
+        data["loyalty_card"] = loyalty.export_card(user)
         # --- end M5
         return data
 
     def erase(self, user) -> None:
         _reservations_erase(user)
         # --- M5 (loyalty erasure) ---
+        loyalty.forfeit(user)
         # --- end M5

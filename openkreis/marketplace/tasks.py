@@ -3,7 +3,7 @@ CELERY_BEAT_SCHEDULE): `expire_reservations` every five minutes, `purge_reservat
 
 from celery import shared_task
 
-from . import reservations, retention
+from . import loyalty, reservations, retention
 
 
 @shared_task
@@ -20,4 +20,10 @@ def purge_reservations() -> int:
 
 
 # --- M5 (loyalty tasks) ---
+@shared_task
+def settle_loyalty() -> int:
+    """Daily: the previous month's loyalty settlement, when it was not made yet."""
+    return loyalty.settle_previous_month()
+
+
 # --- end M5

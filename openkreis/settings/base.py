@@ -422,6 +422,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     # --- end M4 beat
+    # loyalty points (M5): the previous month's settlement per shop, once
+    "marketplace-settle": {
+        "task": "openkreis.marketplace.tasks.settle_loyalty",
+        "schedule": 86400.0,
+    },
 }
 
 # Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from
