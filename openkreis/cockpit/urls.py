@@ -5,6 +5,7 @@ from .views.directory import directory_figures
 from .views.exports import export
 from .views.imports import import_detail, import_report, import_status, imports
 from .views.kita import kita_figures
+from .views.marketplace import marketplace_figures
 from .views.public import help_page, transparency
 from .views.reports import report_figures, report_figures_csv
 from .views.tickets import ticket_figures
@@ -24,6 +25,7 @@ urlpatterns = [
     path("hatix/", ticket_figures, name="tickets"),
     path("beteiligung/", participation_figures, name="participation"),
     path("kompass/", directory_figures, name="directory"),
+    path("einkaufen/", marketplace_figures, name="marketplace"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),
