@@ -56,7 +56,7 @@ from django.db.models.expressions import RawSQL
 from openkreis.core.registry import Registry
 
 from .models import SearchTerm
-from .search import FIELD_WEIGHTS, SearchIndex
+from .search import FIELD_WEIGHTS, STOPWORDS, SearchIndex, stem
 
 WEIGHTS = ("A", "B", "C", "D")
 # A document's texts per weight, as the in-memory engine's fields: A is the name, B what
@@ -114,7 +114,7 @@ class PostgresBackend:
 
     label = "PostgreSQL full-text search"
     # a vocabulary stem this similar to an unknown query word counts as its typo
-    min_similarity = 0.45
+    min_similarity = 0.35
     fuzzy_terms = 3
     compound_terms = 25
 
@@ -333,7 +333,15 @@ class MemoryBackend:
 
     def match(self, collection: Collection, query: str, queryset: QuerySet, limit: int):
         index = self.index_for(collection)
-        hits = index.search(query, limit=min(limit, max(len(index.documents), 1)))
+        size = min(limit, max(len(index.documents), 1))
+        hits = index.search(query, limit=size)
+        if not hits:
+            # The engine measures typos against the written word; a long word's ending
+            # ("akuschrauber" → "akkuschraub") is more than two edits away. Retry the stems.
+            stemmed = " ".join(stem(w) for w in query_words(query))
+            if stemmed != " ".join(query_words(query)):
+                hits = index.search(stemmed, limit=size)
+        hits = self._with_every_word(index, query, hits, size)
         if not hits:
             return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
         top = max(hit.score for hit in hits) or 1.0
@@ -341,6 +349,22 @@ class MemoryBackend:
         return queryset.filter(pk__in=[hit.id for hit in hits]).annotate(
             relevance=Case(*whens, default=Value(0.0), output_field=FloatField())
         )
+
+    @staticmethod
+    def _with_every_word(index: SearchIndex, query: str, hits: list, size: int) -> list:
+        """Only the hits that match every word: the engine, built for the service search,
+        falls back to documents with some of the words when none has all."""
+        words = [w for w in query_words(query) if w not in STOPWORDS]
+        if len(words) < 2 or not hits:
+            return hits
+        keep = {hit.id for hit in hits}
+        for position, word in enumerate(words):
+            last = position == len(words) - 1
+            found = {h.id for h in index.search(word, limit=size, as_prefix=last)}
+            if not found:
+                found = {h.id for h in index.search(stem(word), limit=size, as_prefix=last)}
+            keep &= found
+        return [hit for hit in hits if hit.id in keep]
 
     def reset(self) -> None:
         with self._lock:

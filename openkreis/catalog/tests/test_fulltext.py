@@ -1,0 +1,152 @@
+"""The full-text layer (catalog.fulltext) on the backend of the test database: PostgreSQL
+(German full-text search + trigram vocabulary) or SQLite (the in-memory engine). The
+marketplace's products are the collection under test (the only one so far)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from openkreis.catalog import fulltext
+from openkreis.catalog.models import SearchTerm
+from openkreis.marketplace.models import Product, Scheme
+from openkreis.marketplace.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search"
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine():
+    fulltext.backends["memory"].reset()
+    Scheme.objects.all().delete()
+    Scheme.objects.create(synonyms=[["Handy", "Smartphone", "Mobiltelefon"]])
+    yield
+    fulltext.backends["memory"].reset()
+
+
+@pytest.fixture
+def goods():
+    shop = f.shop("Eisenwaren Fulltext")
+    items = {
+        "akku": f.product(shop, "Akkuschrauber 18 V", brand="Bosch"),
+        "stein": f.product(shop, "Steinbohrer 8 mm", brand="Bosch"),
+        "holz": f.product(shop, "Holzbohrer 6 mm", brand="Makita"),
+        "schraube": f.product(shop, "Schraube M4 verzinkt", category="Eisenwaren"),
+        "phone": f.product(shop, "Smartphone Galaxy A15", category="Elektronik"),
+        "jacke": f.product(shop, "Regenjacke", description="Wasserdicht, mit Kapuze"),
+    }
+    fulltext.index("products")
+    return items
+
+
+def names(query: str, queryset=None) -> list[str]:
+    rows = fulltext.match("products", query, queryset).order_by("-relevance", "pk")
+    return [p.name for p in rows]
+
+
+def test_word_forms(goods):
+    # "Schrauben" (plural) finds "Schraube"
+    assert "Schraube M4 verzinkt" in names("Schrauben")
+    assert names("Regenjacken") == ["Regenjacke"]
+
+
+def test_typo(goods):
+    assert names("akuschrauber")[:1] == ["Akkuschrauber 18 V"]
+    assert names("Regnejacke") == ["Regenjacke"]
+
+
+def test_synonym(goods):
+    assert names("Handy") == ["Smartphone Galaxy A15"]
+    assert names("mobiltelefon") == ["Smartphone Galaxy A15"]
+
+
+def test_compound_part(goods):
+    assert set(names("bohrer")) == {"Steinbohrer 8 mm", "Holzbohrer 6 mm"}
+
+
+def test_prefix_of_the_last_word(goods):
+    assert names("akku") == ["Akkuschrauber 18 V"]
+    assert names("Regenja") == ["Regenjacke"]
+
+
+def test_every_word_must_match(goods):
+    assert names("bosch bohrer") == ["Steinbohrer 8 mm"]
+    assert names("makita akkuschrauber") == []
+
+
+def test_lower_weights_and_description(goods):
+    # the category (B) and the description (D) are searched too
+    assert names("eisenwaren") == ["Schraube M4 verzinkt"]
+    assert names("kapuze") == ["Regenjacke"]
+
+
+def test_relevance_is_between_0_and_1_and_exact_beats_compound(goods):
+    shop = goods["akku"].shop
+    f.product(shop, "Bohrer-Set 10 teilig")
+    fulltext.index("products")
+    rows = list(fulltext.match("products", "bohrer").order_by("-relevance", "pk"))
+    assert rows[0].name == "Bohrer-Set 10 teilig"
+    assert all(0 < r.relevance <= 1 for r in rows)
+    assert rows[0].relevance > rows[-1].relevance
+
+
+def test_queryset_restricts_the_rows(goods):
+    only = Product.objects.filter(brand="Makita")
+    assert names("bohrer", only) == ["Holzbohrer 6 mm"]
+
+
+def test_no_words_no_rows(goods):
+    assert names("") == []
+    assert names("  !!  ") == []
+    assert fulltext.match("products", "").count() == 0
+
+
+def test_changed_rows_are_found_after_index(goods):
+    product = goods["jacke"]
+    Product.objects.filter(pk=product.pk).update(name="Winterjacke")
+    fulltext.index("products", pks=[product.pk])
+    assert names("winterjacke") == ["Winterjacke"]
+    assert names("regenjacke") == []
+
+
+def test_index_counts_documents(goods):
+    assert fulltext.index("products") == len(goods)
+    assert fulltext.index("products", pks=[goods["akku"].pk]) == 1
+
+
+@on_postgres
+def test_postgres_writes_vectors_and_vocabulary(goods):
+    assert fulltext.active_backend() is fulltext.backends["postgres"]
+    assert not Product.objects.filter(search_vector__isnull=True).exists()
+    terms = set(SearchTerm.objects.filter(collection="products").values_list("term", flat=True))
+    # German stems: the vocabulary the typo and compound look-ups run against
+    assert {"akkuschraub", "steinbohr", "holzbohr", "schraub"} <= terms
+
+
+@on_postgres
+def test_postgres_query_is_an_and_of_or_groups(goods):
+    backend = fulltext.backends["postgres"]
+    collection = fulltext.collections["products"]
+    full, strict = backend.tsquery(collection, "bosch bohrer")
+    assert full.startswith("('bosch') & (")
+    assert "'steinbohr'" in full and "'holzbohr'" in full and "'bohr':*" in full
+    assert "steinbohr" not in strict
+    # a stop word is no group; quotes cannot break out of the query
+    full, _ = backend.tsquery(collection, "handy für o'neill")
+    assert full.count("&") == 2 and "'smartphon'" in full
+
+
+@on_postgres
+def test_backend_chosen_by_setting(goods):
+    with override_settings(OPENKREIS_FULLTEXT_BACKEND="memory"):
+        assert fulltext.active_backend() is fulltext.backends["memory"]
+        assert names("akuschrauber") == ["Akkuschrauber 18 V"]
+
+
+def test_unknown_collection_is_an_error():
+    with pytest.raises(LookupError):
+        fulltext.match("nothing-here", "x")

@@ -1,0 +1,251 @@
+"""'Wo bekomme ich …?' (marketplace/search.py, views_search.py): ranking by match, stock and
+distance, the filters, missed searches, the event without words, the pages and their 400s."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from openkreis.catalog import fulltext
+from openkreis.core import event_kinds
+from openkreis.core.models import Event
+from openkreis.directory.hours import local_tz
+from openkreis.marketplace import search
+from openkreis.marketplace.models import MissedSearch, Scheme
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# Wernigerode (the factory's default place) and Halberstadt, 20 km away
+HALBERSTADT = (51.8958, 11.0467)
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine():
+    fulltext.backends["memory"].reset()
+    Scheme.objects.all().delete()
+    Scheme.objects.create(synonyms=[["Turnschuhe", "Sneaker"]])
+    yield
+    fulltext.backends["memory"].reset()
+
+
+def names(hits) -> list[tuple[str, str]]:
+    return [(h.product.name, h.shop.name) for h in hits]
+
+
+def next_wednesday(hour: int) -> dt.datetime:
+    today = timezone.localdate()
+    day = today + dt.timedelta(days=(2 - today.weekday()) % 7 or 7)
+    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=local_tz())
+
+
+def test_stock_ranks_before_the_rest():
+    sold_out = f.shop("Laden Ausverkauft")
+    unknown = f.shop("Laden Unbekannt")
+    in_stock = f.shop("Laden Vorrat")
+    f.product(sold_out, "Wanderschuhe Trekking", stock=0)
+    f.product(unknown, "Wanderschuhe Trekking", stock=0, stock_updated_at=None)
+    f.product(in_stock, "Wanderschuhe Trekking", stock=2)
+    fulltext.index("products")
+    hits, total = search.search("wanderschuhe", record=False)
+    assert total == 3
+    assert [h.shop.name for h in hits] == ["Laden Vorrat", "Laden Unbekannt", "Laden Ausverkauft"]
+    assert hits[0].available == 2 and hits[0].stock_updated_at is not None
+
+
+def test_reserved_items_are_not_available():
+    shop = f.shop("Laden Reserviert")
+    other = f.shop("Laden Frei")
+    f.product(shop, "Taschenlampe LED", stock=2, reserved=2)
+    f.product(other, "Taschenlampe LED", stock=1)
+    fulltext.index("products")
+    hits, _ = search.search("taschenlampe", record=False)
+    assert [h.shop.name for h in hits] == ["Laden Frei", "Laden Reserviert"]
+    assert hits[1].available == 0
+
+
+def test_nearer_first_with_a_point():
+    near = f.shop("Laden Wernigerode")
+    far = f.shop("Laden Halberstadt", lat=HALBERSTADT[0], lon=HALBERSTADT[1])
+    f.product(near, "Fahrradschloss")
+    f.product(far, "Fahrradschloss")
+    fulltext.index("products")
+    hits, _ = search.search("fahrradschloss", lat=HALBERSTADT[0], lon=HALBERSTADT[1], record=False)
+    assert [h.shop.name for h in hits] == ["Laden Halberstadt", "Laden Wernigerode"]
+    assert hits[0].distance_m < 100 < 15_000 < hits[1].distance_m
+    hits, _ = search.search("fahrradschloss", lat=51.8358, lon=10.7853, record=False)
+    assert hits[0].shop.name == "Laden Wernigerode"
+    # without a point: no distance
+    hits, _ = search.search("fahrradschloss", record=False)
+    assert hits[0].distance_m is None
+
+
+def test_stock_outweighs_a_short_distance():
+    near = f.shop("Nah ohne Vorrat")
+    far = f.shop("Etwas weiter mit Vorrat", lat=51.80, lon=10.80)  # ~4 km
+    f.product(near, "Gummistiefel", stock=0)
+    f.product(far, "Gummistiefel", stock=5)
+    fulltext.index("products")
+    hits, _ = search.search("gummistiefel", lat=51.8358, lon=10.7853, record=False)
+    assert hits[0].shop.name == "Etwas weiter mit Vorrat"
+
+
+def test_match_ranks_before_stock_and_synonyms_work():
+    shop = f.shop("Schuhladen")
+    f.product(shop, "Sneaker Classic", stock=4)
+    fulltext.index("products")
+    hits, _ = search.search("turnschuhe", record=False)
+    assert names(hits) == [("Sneaker Classic", "Schuhladen")]
+
+
+def test_filters_open_now_and_click_collect():
+    at = next_wednesday(10)
+    morning = f.shop("Morgenladen", opening_hours="Mo-Sa 08:00-12:00")
+    afternoon = f.shop("Nachmittagsladen", opening_hours="Mo-Sa 14:00-18:00")
+    no_pickup = f.shop("Ohne Abholung", opening_hours="Mo-Sa 08:00-12:00", click_collect=False)
+    for shop in (morning, afternoon, no_pickup):
+        f.product(shop, "Kaffeemühle")
+    fulltext.index("products")
+    hits, total = search.search("kaffeemühle", at=at, record=False)
+    assert total == 3
+    by_shop = {h.shop.name: h for h in hits}
+    assert by_shop["Morgenladen"].open_now is True
+    assert by_shop["Nachmittagsladen"].open_now is False
+    assert "14:00" in by_shop["Nachmittagsladen"].open_text
+    hits, _ = search.search("kaffeemühle", open_now=True, at=at, record=False)
+    assert {h.shop.name for h in hits} == {"Morgenladen", "Ohne Abholung"}
+    hits, _ = search.search("kaffeemühle", open_now=True, click_collect=True, at=at, record=False)
+    assert [h.shop.name for h in hits] == ["Morgenladen"]
+
+
+def test_only_active_products_of_active_shops():
+    f.product(f.shop("Gesperrt", status="suspended"), "Zeltheringe")
+    f.product(f.shop("Wartet", status="pending"), "Zeltheringe")
+    f.product(f.shop("Aktiv"), "Zeltheringe", active=False)
+    visible = f.product(f.shop("Sichtbar"), "Zeltheringe")
+    fulltext.index("products")
+    hits, total = search.search("zeltheringe", record=False)
+    assert total == 1 and hits[0].product == visible
+
+
+def test_pages():
+    shop = f.shop("Viele Kerzen")
+    for n in range(5):
+        f.product(shop, f"Kerze {n}", stock=n)
+    fulltext.index("products")
+    first, total = search.search("kerze", limit=2, record=False)
+    second, _ = search.search("kerze", limit=2, offset=2, record=False)
+    third, _ = search.search("kerze", limit=2, offset=4, record=False)
+    assert total == 5
+    seen = [h.product.name for h in first + second + third]
+    assert len(set(seen)) == 5
+
+
+def test_event_without_words_and_missed_search_counted():
+    shop = f.shop("Ereignisladen")
+    f.product(shop, "Blumenerde")
+    fulltext.index("products")
+    before = Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count()
+    search.search("Blumenerde", lat=51.8, lon=10.8)
+    search.search("  Einhorn   Sattel ")
+    search.search("einhorn sattel", open_now=True)
+    events = list(Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).order_by("pk"))[before:]
+    assert len(events) == 3
+    assert events[0].data == {
+        "near": True,
+        "open_now": False,
+        "click_collect": False,
+        "results": 1,
+        "shops": 1,
+    }
+    assert events[1].data["results"] == 0 and events[2].data["open_now"] is True
+    for event in events:
+        text = str(event.data).lower()
+        assert "blumenerde" not in text and "einhorn" not in text and "51.8" not in text
+    missed = MissedSearch.objects.get(query="einhorn sattel", day=timezone.localdate())
+    assert missed.count == 2
+    assert not MissedSearch.objects.filter(query="blumenerde").exists()
+
+
+def test_resolve_place_by_postcode_and_town():
+    f.shop("Ortsladen")  # Breite Straße 1, 38855 Wernigerode
+    lat, lon = search.resolve_place("38855")
+    assert abs(lat - 51.8358) < 0.2 and abs(lon - 10.7853) < 0.2
+    assert search.resolve_place("wernigerode") is not None
+    assert search.resolve_place("Atlantis") is None
+    assert search.resolve_place("") is None
+
+
+# -- pages -------------------------------------------------------------------------------
+
+
+def test_start_page(client):
+    response = client.get(reverse("marketplace:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'action="{reverse("marketplace:search")}"' in html
+    assert 'name="q"' in html and 'name="ort"' in html
+    assert reverse("marketplace:shops") in html
+
+
+def test_results_page(client):
+    shop = f.shop("Seitenladen")
+    product = f.product(shop, "Akkuschrauber Profi", stock=3, price="89.90")
+    fulltext.index("products")
+    response = client.get(reverse("marketplace:search"), {"q": "Akuschrauber", "ort": "38855"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Akkuschrauber Profi" in html and "Seitenladen" in html
+    assert reverse("marketplace:product", args=[shop.slug, product.pk]) in html
+    assert "89,90" in html or "89.90" in html
+    assert 'name="q"' in html
+
+
+def test_nothing_found_page(client):
+    response = client.get(reverse("marketplace:search"), {"q": "Dampflokomotive", "offen": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="market-none"' in html
+    assert MissedSearch.objects.filter(query="dampflokomotive").exists()
+
+
+def test_empty_query_shows_examples(client):
+    response = client.get(reverse("marketplace:search"))
+    assert response.status_code == 200
+    assert "market-none" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x", "lat": "91", "lon": "10"},
+        {"q": "x", "lat": "51.8"},
+        {"q": "x", "lat": "abc", "lon": "10"},
+        {"q": "x", "ort": "Atlantis"},
+        {"q": "x" * 101},
+        {"q": "x", "seite": "0"},
+        {"q": "x", "seite": "zwei"},
+    ],
+)
+def test_bad_parameters_are_400_with_a_message(client, params):
+    response = client.get(reverse("marketplace:search"), params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html and "<li>" in html
+
+
+def test_second_page_is_not_recorded_again(client):
+    shop = f.shop("Seitenzähler")
+    for n in range(25):
+        f.product(shop, f"Postkarte Motiv {n}")
+    fulltext.index("products")
+    before = Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count()
+    first = client.get(reverse("marketplace:search"), {"q": "postkarte"})
+    second = client.get(reverse("marketplace:search"), {"q": "postkarte", "seite": "2"})
+    assert first.status_code == second.status_code == 200
+    assert "seite=2" in first.content.decode()
+    assert Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count() == before + 1
