@@ -23,14 +23,6 @@ PHOTO_TYPES = {"image/jpeg", "image/png"}
 MAX_MISSED_DAYS = 366
 
 
-def _hours_problem(expr: str) -> str | None:
-    try:
-        problem = hours.validate(expr)
-    except ValueError as exc:
-        return str(exc) or _("The opening hours could not be read.")
-    return str(problem) if problem else None
-
-
 def _category_choices() -> list[tuple[str, str]]:
     return [("", pgettext_lazy("shop category", "No category"))] + shops.categories()
 
@@ -53,7 +45,12 @@ class ShopFilterForm(forms.Form):
 
 
 class ProductSearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search in this shop"), required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Search in this shop"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput,
+    )
 
 
 class ProfileForm(forms.Form):
@@ -131,9 +128,9 @@ class ProfileForm(forms.Form):
 
     def clean_opening_hours(self):
         expr = " ".join(self.cleaned_data.get("opening_hours", "").split())
-        problem = _hours_problem(expr)
+        problem = hours.validate(expr)
         if problem:
-            raise forms.ValidationError(problem)
+            raise forms.ValidationError(str(problem))
         return expr
 
     def save(self) -> Shop:
