@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,3 +122,18 @@ def test_customer_sees_same_page(client):
     s = shop()
     client.force_login(customer())
     assert client.get(f"/einkaufen/geschaeft/{s.slug}/").status_code == 200
+
+
+def test_reserve_button_only_with_click_collect_and_stock(client):
+    ready = shop("Abholladen", click_collect=True)
+    item = product(ready, "Gießkanne", stock=2)
+    url = reverse("marketplace:reserve", args=[ready.slug, item.pk])
+    page = client.get(f"/einkaufen/geschaeft/{ready.slug}/artikel/{item.pk}/").content.decode()
+    assert f'href="{url}"' in page
+    gone = product(ready, "Vergriffen", stock=1, reserved=1)
+    page = client.get(f"/einkaufen/geschaeft/{ready.slug}/artikel/{gone.pk}/").content.decode()
+    assert "/reservieren/" not in page
+    no_cc = shop("Nur vor Ort", click_collect=False)
+    other = product(no_cc, "Gießkanne", stock=2)
+    page = client.get(f"/einkaufen/geschaeft/{no_cc.slug}/artikel/{other.pk}/").content.decode()
+    assert "/reservieren/" not in page
