@@ -208,6 +208,14 @@ def test_the_page_for_managers(client, events):
     assert "25,0 %" in body or "25.0 %" in body
     assert "lebensmittel" in body
     assert body.count('<svg class="chart"') == 3  # searches, words, collection rate
+
+    def columns(section):  # the header cells of a section's table
+        part = body.split(f'aria-labelledby="{section}"')[1].split("</thead>")[0]
+        return part.count('<th scope="col">')
+
+    # row names, cells, and a total and a rate only where the table has them
+    assert [columns(s) for s in ("suchen", "geschaefte", "reservierungen")] == [5, 5, 8]
+    assert [columns(s) for s in ("bonuspunkte", "gemeinden")] == [5, 8]
     assert 'href="/cockpit/einkaufen/"' in body and 'aria-current="page"' in body
     assert "<caption" in body
     bad = client.get("/cockpit/einkaufen/", {"von": END, "bis": START})
