@@ -5,6 +5,7 @@ another company's shop is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -51,6 +52,13 @@ def _products(shop: Shop, form: ProductFilterForm):
     return rows
 
 
+def _report(shop: Shop, kind: str) -> dict | None:
+    report = imports.last_report(shop, kind)
+    if report and report.get("finished_at"):
+        report["finished"] = dt.datetime.fromisoformat(report["finished_at"])
+    return report
+
+
 def _page(request, shop, product_form=None, stock_form=None, status=200):
     filter_form = ProductFilterForm(request.GET or None)
     rows = _products(shop, filter_form)
@@ -65,8 +73,8 @@ def _page(request, shop, product_form=None, stock_form=None, status=200):
         "total": Product.objects.filter(shop=shop).count(),
         "product_form": product_form or ProductImportForm(),
         "stock_form": stock_form or StockImportForm(),
-        "product_report": imports.last_report(shop, "products"),
-        "stock_report": imports.last_report(shop, "stock"),
+        "product_report": _report(shop, "products"),
+        "stock_report": _report(shop, "stock"),
         "max_mb": imports.MAX_BYTES // (1024 * 1024),
     }
     return render(request, "marketplace/backoffice_products.html", context, status=status)
