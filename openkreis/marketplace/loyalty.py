@@ -201,10 +201,10 @@ def _active_shop(shop: Shop) -> None:
 
 
 def _customer_account(card: LoyaltyCard) -> LedgerAccount:
-    account = LedgerAccount.objects.filter(card=card).first()
-    if account is None:  # a card always has one (card_for); a half-made card is not usable
-        raise LoyaltyError(_("There is no loyalty card with this number."), "card")
-    return account
+    try:
+        return card.account  # find_card selected it with the card
+    except LedgerAccount.DoesNotExist:  # card_for makes both; a half-made card is not usable
+        raise LoyaltyError(_("There is no loyalty card with this number."), "card") from None
 
 
 def _event(kind: str, shop: Shop, points: int) -> None:

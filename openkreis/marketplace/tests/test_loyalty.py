@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import translation
 
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
@@ -42,6 +43,13 @@ def scheme(**values) -> Scheme:
         setattr(current, field, value)
     current.save()
     return current
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are asserted in English (their msgids)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
