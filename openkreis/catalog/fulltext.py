@@ -118,6 +118,9 @@ class PostgresBackend:
     fuzzy_terms = 3
     compound_terms = 25
 
+    def __init__(self) -> None:
+        self._synonym_cache: dict[str, list[set[str]]] = {}
+
     def _vector_sql(self, collection: Collection) -> str:
         qn = connection.ops.quote_name
         parts = [
@@ -169,6 +172,22 @@ class PostgresBackend:
         )
         return [row[0] for row in cursor.fetchall()]
 
+    def _synonym_stems(self, cursor, groups: list[list[str]]) -> list[set[str]]:
+        """The stems of each synonym group (one query, then kept until the groups change)."""
+        key = repr(groups)
+        cached = self._synonym_cache.get(key)
+        if cached is None:
+            words = [_words_of_group(group) for group in groups]
+            flat = self._stems(cursor, [w for group in words for w in group])
+            cached, start = [], 0
+            for group in words:
+                cached.append({s for s in flat[start : start + len(group)] if s})
+                start += len(group)
+            if len(self._synonym_cache) > 8:
+                self._synonym_cache.clear()
+            self._synonym_cache[key] = cached
+        return cached
+
     def _alternatives(self, cursor, collection_id: str, stem: str, last: bool) -> set[str]:
         """Vocabulary stems a query stem may mean: itself, compounds ending in it, or —
         when it is no known word — its nearest spellings."""
@@ -217,9 +236,7 @@ class PostgresBackend:
         full, strict = [], []
         with connection.cursor() as cursor:
             stems = self._stems(cursor, words)
-            synonym_stems = [
-                {s for s in self._stems(cursor, _words_of_group(group)) if s} for group in groups
-            ]
+            synonym_stems = self._synonym_stems(cursor, groups)
             for position, (word, stem) in enumerate(zip(words, stems, strict=True)):
                 if not stem:
                     continue  # a stop word ("und", "für")

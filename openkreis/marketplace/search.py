@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Case, F, FloatField, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, F, FloatField, QuerySet, Value, When
 from django.db.models.functions import Sqrt
 from django.utils import timezone
 
@@ -181,7 +181,8 @@ def search(
     if near:
         score = score / (Value(1.0) + _distance(lat, lon) / Value(NEAR_KM * 1000))
     ranked = found.annotate(score=score).order_by("-score", "pk")
-    total = found.count()
+    counts = found.aggregate(total=Count("pk"), shops=Count("shop_id", distinct=True))
+    total = counts["total"]
     page = list(ranked.select_related("shop__place")[offset : offset + limit]) if total else []
     places = [p.shop.place for p in page]
     places_search.annotate(places, at=at, lat=lat if near else None, lon=lon if near else None)
@@ -207,7 +208,7 @@ def search(
             open_now=open_now,
             click_collect=click_collect,
             results=total,
-            shops=found.values("shop_id").distinct().count() if total else 0,
+            shops=counts["shops"],
         )
     return hits, total
 
