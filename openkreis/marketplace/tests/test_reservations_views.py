@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from openkreis.accounts.navigation import links_for
 from openkreis.marketplace import reservations
 from openkreis.marketplace.models import Product, Reservation
 
@@ -121,8 +122,6 @@ def test_cancel_button(client):
 
 
 def test_account_menu_link_for_customers_with_a_reservation():
-    from openkreis.accounts.navigation import links_for
-
     buyer = customer()
     url = reverse("marketplace:my_reservations")
     assert url not in [u for _l, u in links_for(buyer)]
