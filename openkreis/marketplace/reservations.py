@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from openkreis.accounts.models import CompanyMembership
 from openkreis.core import event_kinds
@@ -281,7 +281,9 @@ def confirm(shop: Shop, reservation: Reservation, by) -> Reservation:
     reservation.refresh_from_db()
     _event(reservation, Status.CONFIRMED, pieces(reservation))
     _mail_customer(
-        reservation, "confirmed", _subject("Your reservation at %(shop)s is ready for pickup")
+        reservation,
+        "confirmed",
+        _subject(gettext_noop("Your reservation at %(shop)s is ready for pickup")),
     )
     return reservation
 
@@ -299,7 +301,9 @@ def decline(shop: Shop, reservation: Reservation, by, note: str = "") -> Reserva
     reservation.refresh_from_db()
     items = _release(reservation)
     _event(reservation, Status.DECLINED, items)
-    _mail_customer(reservation, "declined", _subject("%(shop)s cannot keep your reservation"))
+    _mail_customer(
+        reservation, "declined", _subject(gettext_noop("%(shop)s cannot keep your reservation"))
+    )
     return reservation
 
 
@@ -391,7 +395,9 @@ def expire_due(now: dt.datetime | None = None) -> int:
             ).get(pk=pk)
             _event(reservation, Status.EXPIRED, _release(reservation))
             _mail_customer(
-                reservation, "expired", _subject("Your reservation at %(shop)s has expired")
+                reservation,
+                "expired",
+                _subject(gettext_noop("Your reservation at %(shop)s has expired")),
             )
             expired += 1
     return expired
