@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openkreis.cockpit import marketplace
 from openkreis.cockpit.tests.factories import login_as
+from openkreis.cockpit.views import marketplace as views
 from openkreis.core import event_kinds
 from openkreis.core.models import Region
 from openkreis.core.services import record_event
@@ -220,6 +221,13 @@ def test_the_page_for_managers(client, events):
     assert "<caption" in body
     bad = client.get("/cockpit/einkaufen/", {"von": END, "bis": START})
     assert bad.status_code == 400
+
+
+def test_no_chart_without_a_shown_value(events):
+    f = marketplace.figures(START, END)
+    f["reservations"]["rows"][1]["rate"] = None  # as if week 1's rate were hidden too
+    assert views.charts(f)["collected"] is None
+    assert views.charts(f)["searches"] is not None
 
 
 def test_an_empty_period(client, harz):

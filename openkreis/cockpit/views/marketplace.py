@@ -26,38 +26,41 @@ def _weeks(table: dict, value) -> list[tuple[str, float | None]]:
     ]
 
 
+def _shown(rows: list[tuple[str, float | None]]) -> bool:
+    return any(value is not None for _label, value in rows)
+
+
 def charts(figures: dict) -> dict:
-    """The page's SVG charts (None where a table has no rows)."""
-    searches, reservations, missed = (
-        figures["searches"],
+    """The page's SVG charts; None where a table has no shown value to draw."""
+    searches = _weeks(figures["searches"], lambda row: row["total"])
+    rates = _weeks(
         figures["reservations"],
-        figures["missed"],
+        lambda row: row["rate"] if isinstance(row["rate"], float) else None,
     )
-    out = {"searches": None, "missed": None, "collected": None}
-    if searches["rows"]:
-        out["searches"] = svg.bar_chart(
+    missed = figures["missed"]["rows"][:10]
+    return {
+        "searches": svg.bar_chart(
             _("Product searches per week"),
-            _weeks(searches, lambda row: row["total"]),
+            searches,
             _("Bars: searches per week (start of the week); * hidden small count."),
             unit=str(COUNT),
         )
-    if missed["rows"]:
-        out["missed"] = svg.hbar_chart(
-            _("The most frequent searches without result"),
-            [(query, n) for query, n in missed["rows"][:10]],
-            unit=_("searches"),
+        if _shown(searches)
+        else None,
+        "missed": svg.hbar_chart(
+            _("The most frequent searches without result"), missed, unit=_("searches")
         )
-    if reservations["rows"]:
-        out["collected"] = svg.line_chart(
+        if missed
+        else None,
+        "collected": svg.line_chart(
             _("Collection rate per week"),
-            _weeks(
-                reservations,
-                lambda row: row["rate"] if isinstance(row["rate"], float) else None,
-            ),
+            rates,
             _("Share of the reservations ended in a week that were collected."),
             unit="%",
         )
-    return out
+        if _shown(rates)
+        else None,
+    }
 
 
 @manager_required
