@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Case, Count, F, FloatField, QuerySet, Value, When
+from django.db.models import Avg, Case, F, FloatField, QuerySet, Value, When
 from django.db.models.functions import Sqrt
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ STOCK_UNKNOWN = 0.4
 SOLD_OUT = 0.15
 NEAR_KM = 5.0  # at this distance a product counts half as much as one next door
 MAX_QUERY = 100
+MAX_RANKED = 1000  # matches ranked at most (see search())
 
 
 @dataclass
@@ -165,11 +166,20 @@ def search(
     record: bool = True,
 ) -> tuple[list[Hit], int]:
     """(hits, total): one page of the products matching every word of `q`, best first (see
-    the module docstring). Records the search event (and the missed words) when `record`."""
+    the module docstring); `total` is at most MAX_RANKED (then read it as "more than").
+    Records the search event (and the missed words) when `record`."""
     at = at or timezone.now()
     if not fulltext.query_words(q):
         return [], 0
     found = candidates(q, open_now=open_now, click_collect=click_collect, category=category, at=at)
+    # Broad words ("schuhe") match tens of thousands of a million products; ranking them all
+    # reads every one from the table. The ranking looks at the first MAX_RANKED matches only
+    # (as the index yields them) and the total then says "more than" (docs/marketplace.md).
+    ids = list(found.order_by().values_list("pk", "shop_id")[: MAX_RANKED + 1])
+    capped = len(ids) > MAX_RANKED
+    ids = ids[:MAX_RANKED]
+    if capped:
+        found = found.filter(pk__in=[pk for pk, _shop in ids])
     stock = Case(
         When(stock__gt=F("reserved"), then=Value(IN_STOCK)),
         When(stock_updated_at__isnull=True, then=Value(STOCK_UNKNOWN)),
@@ -181,8 +191,8 @@ def search(
     if near:
         score = score / (Value(1.0) + _distance(lat, lon) / Value(NEAR_KM * 1000))
     ranked = found.annotate(score=score).order_by("-score", "pk")
-    counts = found.aggregate(total=Count("pk"), shops=Count("shop_id", distinct=True))
-    total = counts["total"]
+    total = len(ids)
+    shops = len({shop for _pk, shop in ids})
     page = list(ranked.select_related("shop__place")[offset : offset + limit]) if total else []
     places = [p.shop.place for p in page]
     places_search.annotate(places, at=at, lat=lat if near else None, lon=lon if near else None)
@@ -208,7 +218,7 @@ def search(
             open_now=open_now,
             click_collect=click_collect,
             results=total,
-            shops=counts["shops"],
+            shops=shops,
         )
     return hits, total
 

@@ -161,6 +161,7 @@ def results(request):
         "form": form,
         "hits": hits,
         "total": total,
+        "capped": total >= search.MAX_RANKED,
         "searched": bool(search.fulltext.query_words(data.get("q") or "")),
         "near": form.point is not None,
         "by_position": data.get("lat") is not None,

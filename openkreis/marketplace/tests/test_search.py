@@ -249,3 +249,16 @@ def test_second_page_is_not_recorded_again(client):
     assert first.status_code == second.status_code == 200
     assert "seite=2" in first.content.decode()
     assert Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count() == before + 1
+
+
+def test_broad_words_rank_a_bounded_number(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    shop = f.shop("Breite Suche")
+    for n in range(5):
+        f.product(shop, f"Socken Paar {n}")
+    fulltext.index("products")
+    hits, total = search.search("socken", record=False)
+    assert total == 3 and len(hits) == 3
+    response = client.get(reverse("marketplace:search"), {"q": "socken"})
+    assert response.status_code == 200
+    assert "More than 3" in response.content.decode() or "Mehr als 3" in response.content.decode()
