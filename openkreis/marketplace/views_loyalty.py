@@ -303,7 +303,6 @@ def office_settlements(request: HttpRequest) -> HttpResponse:
         "settled_months": settled_months,
         "settle_form": SettleForm(initial={"month": loyalty.previous_month().isoformat()}),
         "problems": loyalty.check_ledger(),
-        "can_settle": month < loyalty.month_start(loyalty.today()),
     }
     return _private(render(request, "marketplace/office_settlements.html", context))
 
