@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -427,7 +427,7 @@ def _write_products(shop, wanted, seen, hide_missing, header, columns, result) -
             result.updated += 1
         else:
             result.unchanged += 1
-    Product.objects.bulk_create(new, batch_size=BATCH)
+    _bulk_create(shop, new, now)
     result.created = len(new)
     _bulk_update(changed_text + changed, update_fields)
     result.changed_pks = [p.pk for p in new] + [p.pk for p in changed_text]
@@ -457,9 +457,78 @@ def _stock_onto(product: Product, stock: int, line: int, column: str, result) ->
     product.stock = Greatest(Value(stock), F("reserved"))
 
 
+COPY_COLUMNS = ("sku", "gtin", "name", "brand", "category", "description", "price", "stock")
+COPY_COLUMNS += ("stock_updated_at",)
+
+
+def _bulk_create(shop: Shop, products: list[Product], now) -> None:
+    """INSERT the new products; on PostgreSQL by COPY (a tenth of the time of multi-row
+    INSERTs for 50,000 rows), then their ids are read back by article number."""
+    if not products:
+        return
+    if connection.vendor != "postgresql":
+        Product.objects.bulk_create(products, batch_size=BATCH)
+        return
+    table = connection.ops.quote_name(Product._meta.db_table)
+    columns = ("shop_id", *COPY_COLUMNS, "reserved", "active", "created_at", "updated_at")
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for p in products:
+                copy.write_row((shop.pk, *(getattr(p, c) for c in COPY_COLUMNS), 0, True, now, now))
+    ids = dict(
+        Product.objects.filter(shop=shop, created_at=now).values_list("sku", "pk").iterator()
+    )
+    for product in products:
+        product.pk = ids[product.sku]
+
+
 def _bulk_update(products: list[Product], fields: set[str]) -> None:
-    if products and fields:
+    """UPDATE the products' `fields`; `stock` may be the expression GREATEST(new, reserved).
+    On PostgreSQL the values go by COPY into a temporary table and one UPDATE … FROM joins
+    them (Django's bulk_update writes a CASE per field and row: slow for 50,000 rows)."""
+    if not products or not fields:
+        return
+    if connection.vendor != "postgresql":
         Product.objects.bulk_update(products, sorted(fields), batch_size=BATCH // 2)
+        return
+    table = connection.ops.quote_name(Product._meta.db_table)
+    plain = sorted(f for f in fields if f != "stock")
+    types = {"price": "numeric(9,2)", "active": "boolean", "stock": "integer"}
+    types |= {"stock_updated_at": "timestamptz", "updated_at": "timestamptz"}
+    defs = ", ".join(f"{f} {types.get(f, 'text')}" for f in plain)
+    stock = "stock" in fields
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS market_import_rows")
+        cursor.execute(
+            f"CREATE TEMP TABLE market_import_rows (id bigint, new_stock integer"
+            f"{', ' + defs if defs else ''}) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(
+            f"COPY market_import_rows (id, new_stock{''.join(', ' + f for f in plain)}) FROM STDIN"
+        ) as copy:
+            for p in products:
+                copy.write_row(
+                    (p.pk, _stock_value(p) if stock else None, *(getattr(p, f) for f in plain))
+                )
+        sets = [f"{f} = t.{f}" for f in plain]
+        if stock:
+            sets.append(
+                "stock = CASE WHEN t.new_stock IS NULL THEN p.stock "
+                "ELSE GREATEST(t.new_stock, p.reserved) END"
+            )
+        # column names from the model's fields, no input
+        update = f"UPDATE {table} AS p SET {', '.join(sets)} FROM market_import_rows AS t "  # noqa: S608
+        cursor.execute(update + "WHERE p.id = t.id")
+        cursor.execute("DROP TABLE market_import_rows")
+
+
+def _stock_value(product: Product) -> int | None:
+    """The reported number of `Greatest(Value(n), F("reserved"))`, or a plain number."""
+    value = product.stock
+    if isinstance(value, Greatest):
+        return value.get_source_expressions()[0].value
+    return value if isinstance(value, int) else None
 
 
 def _finish(shop: Shop, result: ImportResult, started: float) -> None:
