@@ -540,7 +540,7 @@ def _finish(shop: Shop, result: ImportResult, started: float) -> None:
 
 
 def report_key(shop: Shop, kind: str) -> str:
-    return f"marketplace:import:{shop.pk}:{kind}"
+    return f"marketplace:import:{shop.key}:{kind}"
 
 
 def last_report(shop: Shop, kind: str) -> dict | None:
