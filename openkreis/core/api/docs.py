@@ -27,6 +27,7 @@ GROUP_LABELS = {
     "appointments": _("Appointments"),
     "cockpit": _("Cockpit"),
     "maengelmelder": "Mängelmelder (Open311 GeoReport v2)",  # a name, the same in English
+    "marketplace": _("Local shopping: stock of the shops"),
 }
 
 
