@@ -190,7 +190,7 @@ def test_the_check_digit_is_what_makes_a_gtin_valid(body, shift):
 
 
 def test_a_gtin_saved_as_a_number_by_excel_is_explained():
-    with pytest.raises(ValueError, match="spreadsheet"):
+    with pytest.raises(ValueError, match="Tabellenkalkulation"):
         imports.parse_gtin("4,00638E+12")
 
 
