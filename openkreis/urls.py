@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -61,6 +62,9 @@ urlpatterns += i18n_patterns(
     path("kompass/", include("openkreis.directory.urls")),
     path("bildung-arbeit/", include("openkreis.jobs.urls")),
     path("einkaufen/", include("openkreis.marketplace.urls")),
+    path("digital/", include("openkreis.learning.urls")),
+    # the live quiz's short address, typed from the teacher's screen
+    path("quiz/", RedirectView.as_view(pattern_name="learning:join", query_string=True)),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -115,6 +115,15 @@ MARKET_POINTS_EARNED = "marketplace.points_earned"
 MARKET_POINTS_REDEEMED = "marketplace.points_redeemed"
 MARKET_SHOP_STATUS = "marketplace.shop_status"
 
+# Digitaler Führerschein and Digitale Werkstatt (learning): aggregates only, no person
+LEARNING_MODULE_STARTED = "learning.module_started"
+LEARNING_MODULE_PASSED = "learning.module_passed"
+LEARNING_GROUP_JOINED = "learning.group_joined"
+LEARNING_LIVE_QUIZ = "learning.live_quiz"
+LEARNING_CERTIFICATE_ISSUED = "learning.certificate_issued"
+LEARNING_CERTIFICATE_REVOKED = "learning.certificate_revoked"
+LEARNING_ADVICE_REQUESTED = "learning.advice_requested"
+
 # Process logs imported by the cockpit: `case.*` where the activity maps, else this prefix.
 IMPORT_PREFIX = "import."
 CASE_PREFIX = "case."

@@ -303,6 +303,7 @@ class StaffMembership(models.Model):
         JOB_MODERATOR = "job_moderator", pgettext_lazy("staff role", "Job board moderation")
         JOBCENTER = "jobcenter", pgettext_lazy("staff role", "Jobcenter")
         RETAIL_OFFICE = "retail_office", pgettext_lazy("staff role", "Local shopping portal")
+        LEARNING_OFFICE = "learning_office", pgettext_lazy("staff role", "Digital driving licence")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "openkreis.directory",
     "openkreis.jobs",
     "openkreis.marketplace",
+    "openkreis.learning",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

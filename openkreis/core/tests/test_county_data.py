@@ -34,6 +34,7 @@ def test_every_app_contributes_its_county_data_step():
         "directory",
         "jobs",
         "marketplace",
+        "learning",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first
