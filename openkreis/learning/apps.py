@@ -14,6 +14,20 @@ class LearningConfig(AppConfig):
         # --- L1 (courses, quizzes, county data) ---
         # --- end L1
         # --- L2 (groups, teachers, learning office, cockpit) ---
+        from openkreis.core.staff import StaffArea as L2StaffArea
+        from openkreis.core.staff import staff_areas as l2_staff_areas
+        from openkreis.core.tenant_data import register_step as l2_register_step
+
+        from . import groups as l2_groups
+
+        # the learning office: approves teachers, sees groups (counts only)
+        l2_staff_areas.register(
+            "learning-office",
+            L2StaffArea(_("Digital driving licence"), "learning:office", ("learning_office",)),
+            order=66,
+        )
+        # the demo teacher with a group (code HARZ2026) and the learning office's login
+        l2_register_step("learning-groups-demo", order=94, demo=True, load=l2_groups.load_demo)
         # --- end L2
         # --- L3 (live quiz) ---
         # --- end L3
