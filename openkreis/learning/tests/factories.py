@@ -57,3 +57,30 @@ def teacher(username: str | None = None):
         user=user, organisation="Kreisvolkshochschule Harz", approved_at=timezone.now()
     )
     return user
+
+
+# --- L4 (certificate)
+def passed(user, *modules):
+    """A finished, passed quiz attempt of `user` for each module."""
+    from django.utils import timezone
+
+    from openkreis.learning.models import QuizAttempt
+
+    for m in modules:
+        QuizAttempt.objects.create(
+            user=user, module=m, correct=4, total=4, passed=True, finished_at=timezone.now()
+        )
+
+
+def certified(name: str = "Erika Mustermann", user=None):
+    """A learner who passed the required modules (made if none exist) and got the certificate."""
+    from openkreis.learning import certificates
+    from openkreis.learning.models import Module
+
+    user = user or learner()
+    required = list(Module.objects.filter(required=True, published=True)) or [module(), module()]
+    passed(user, *required)
+    return certificates.issue(user, name)
+
+
+# --- end L4
