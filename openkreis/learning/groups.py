@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from openkreis.core import event_kinds
@@ -88,6 +89,13 @@ def group_for_teacher(user, key) -> LearnerGroup:
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 SMALL = 3  # counts below this are shown as "fewer than 3" on the teacher's page
+NO_GROUP = gettext_lazy(
+    "There is no group with this code. Please check the code with your teacher: "
+    "it has 8 letters and digits."
+)
+NO_TEACHER = gettext_lazy(
+    "There is no approved teacher with this user name. Please check the spelling."
+)
 
 
 class GroupError(Exception):
@@ -150,12 +158,7 @@ def join(user, code: str) -> LearnerGroup:
         else None
     )
     if group is None:
-        raise GroupError(
-            _(
-                "There is no group with this code. Please check the code with your teacher: "
-                "it has 8 letters and digits."
-            )
-        )
+        raise GroupError(str(NO_GROUP))
     membership, created = GroupMembership.objects.get_or_create(
         group=group, user=user, defaults={"role": GroupMembership.Role.LEARNER}
     )
@@ -194,9 +197,7 @@ def add_teacher(group: LearnerGroup, username: str):
     """Make the approved teacher with this user name a teacher of `group` as well."""
     other = get_user_model().objects.filter(username=(username or "").strip()).first()
     if other is None or not is_teacher(other):
-        raise GroupError(
-            _("There is no approved teacher with this user name. Please check the spelling.")
-        )
+        raise GroupError(str(NO_TEACHER))
     GroupMembership.objects.update_or_create(
         group=group, user=other, defaults={"role": GroupMembership.Role.TEACHER}
     )
