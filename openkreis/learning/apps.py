@@ -12,6 +12,23 @@ class LearningConfig(AppConfig):
     def ready(self):
         # Each part registers its plugins in its own block.
         # --- L1 (courses, quizzes, county data) ---
+        from openkreis.accounts.navigation import AccountLink as L1AccountLink
+        from openkreis.accounts.navigation import account_links as l1_account_links
+        from openkreis.core.tenant_data import register_step as l1_register_step
+
+        from . import config as l1_config
+        from . import demo as l1_demo
+
+        # tenants/<slug>/learning/modules/*.yaml: modules, lessons, question bank
+        l1_register_step("learning", order=83, load=l1_config.load)
+        # a demo learner who passed all required modules but one
+        l1_register_step("learning-demo", order=93, demo=True, load=l1_demo.load_demo)
+        # "Digitaler Führerschein" for every logged-in account
+        l1_account_links.register(
+            "learning-courses",
+            L1AccountLink(_("Digital driving licence"), "learning:progress"),
+            order=50,
+        )
         # --- end L1
         # --- L2 (groups, teachers, learning office, cockpit) ---
         from openkreis.core.staff import StaffArea as L2StaffArea
