@@ -51,5 +51,14 @@ class LearningConfig(AppConfig):
         # --- L4 (certificate) ---
         # --- end L4
         # --- L5 (Digitale Werkstatt) ---
+        from openkreis.core.tenant_data import register_step
+
+        from . import pages, werkstatt
+
+        # advice offers (tenants/<slug>/learning/werkstatt.yaml), after the catalogue,
+        # the eAkte and the appointments engine they name
+        register_step("learning-werkstatt", order=84, load=werkstatt.load)
+        # guide index, editorial groups, four-eyes workflow, first guides (after "pages")
+        register_step("learning-werkstatt-guides", order=93, demo=True, load=pages.load_demo)
         # --- end L5
         pass

@@ -35,6 +35,7 @@ def test_every_app_contributes_its_county_data_step():
         "jobs",
         "marketplace",
         "learning",
+        "learning-werkstatt",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0011_alter_staffmembership_role'),
+        ('core', '0011_staff_role_learning_office'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
