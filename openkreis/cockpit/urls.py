@@ -5,6 +5,7 @@ from .views.directory import directory_figures
 from .views.exports import export
 from .views.imports import import_detail, import_report, import_status, imports
 from .views.kita import kita_figures
+from .views.learning import learning_figures
 from .views.marketplace import marketplace_figures
 from .views.public import help_page, transparency
 from .views.reports import report_figures, report_figures_csv
@@ -26,6 +27,7 @@ urlpatterns = [
     path("beteiligung/", participation_figures, name="participation"),
     path("kompass/", directory_figures, name="directory"),
     path("einkaufen/", marketplace_figures, name="marketplace"),
+    path("digital/", learning_figures, name="learning"),
     path("import/", imports, name="imports"),
     path("import/<int:pk>/", import_detail, name="import"),
     path("import/<int:pk>/status.json", import_status, name="import-status"),
