@@ -5,14 +5,18 @@ Run by hand (not while others use the machine): `.venv/bin/python bench/marketpl
 1. creates its own database, migrates it and loads Landkreis Harz (`--reuse` keeps an existing
    one with its generated shops and products),
 2. makes --shops shops (default 500: company, Harz-Kompass place spread over the county with
-   opening hours from a mix, shop) and --products products (default 1,000,000) in one SQL
-   statement per 100,000 (generate_series over German word lists: product kinds × brands ×
-   attributes, GTIN-13 with valid check digits, stock 0–20, a tenth with stock not known),
+   opening hours from a mix, shop) of the trades of a county's retail in its proportions and
+   --products products (default 1,000,000, ~2,000 per shop) from each trade's catalogue
+   (bench/_marketplace_catalogue.py: ≥ 100 German product kinds per trade, compounds,
+   brands, attributes, generated book titles; GTIN-13 with valid check digits, stock 0–20,
+   a tenth with stock not known), one COPY per shop. A broad word ("Schokolade") then finds
+   a few thousand products, a specific one ("Stichsäge") hundreds,
 3. indexes them (`catalog.fulltext.index("products")`: the weighted German tsvector, one
    UPDATE per batch, and the stems into the trigram vocabulary) — products per second,
 4. times --searches calls of `marketplace.search.search(...)` (M1) over a realistic mix:
-   exact, typo, synonym, compound part, prefix, two words; half near a point, a fifth open
-   now, a fifth click & collect — p50/p99 against p99 < 50 ms, per kind of query too,
+   exact, typo, synonym, compound part, prefix, two words, broad, specific; half near a
+   point, a fifth open now, a fifth click & collect — p50/p99 against p99 < 50 ms, per kind
+   of query too, with the number found (broad words: "more than" MAX_RANKED),
 5. calls the reservation and loyalty parts when present (`bench/_marketplace_reserve.py`,
    `bench/_marketplace_loyalty.py`, each `run(database_url) -> dict`) and prints their figures.
 Printed: a table with every figure next to its ceiling, the load average and a UTC timestamp.
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+import _marketplace_catalogue as catalogue  # noqa: E402 (the county's retail catalogue)
 from directory import BOX, HOURS_MIX, load  # noqa: E402 (the Harz-Kompass bench's county box)
 from submit import env as server_env  # noqa: E402 (the shared bench helpers)
 from submit import percentile  # noqa: E402
@@ -41,48 +46,6 @@ DB_NAME = "openkreis_bench_marketplace"
 SEARCH_CEILING_MS = 50
 PREFIX = "bench-shop-"
 CHUNK = 100_000
-
-# (kind, category): what people look for in a county's shops; compounds on purpose
-KINDS = [
-    ("Akkuschrauber", "Werkzeug"), ("Bohrschrauber", "Werkzeug"), ("Steinbohrer", "Werkzeug"),
-    ("Holzbohrer", "Werkzeug"), ("Metallbohrer", "Werkzeug"), ("Schraubendreher", "Werkzeug"),
-    ("Hammer", "Werkzeug"), ("Wasserwaage", "Werkzeug"), ("Zollstock", "Werkzeug"),
-    ("Holzschrauben", "Eisenwaren"), ("Dübel", "Eisenwaren"), ("Nägel", "Eisenwaren"),
-    ("Verlängerungskabel", "Elektro"), ("Steckdosenleiste", "Elektro"), ("Glühbirne", "Elektro"),
-    ("Taschenlampe", "Elektro"), ("Batterien", "Elektro"), ("Ladekabel", "Elektronik"),
-    ("Smartphone", "Elektronik"), ("Kopfhörer", "Elektronik"), ("Powerbank", "Elektronik"),
-    ("Fernseher", "Elektronik"), ("Radiowecker", "Elektronik"), ("Speicherkarte", "Elektronik"),
-    ("Wanderschuhe", "Schuhe"), ("Turnschuhe", "Schuhe"), ("Gummistiefel", "Schuhe"),
-    ("Hausschuhe", "Schuhe"), ("Sandalen", "Schuhe"), ("Regenjacke", "Mode"),
-    ("Winterjacke", "Mode"), ("Fleecejacke", "Mode"), ("Jeans", "Mode"), ("Pullover", "Mode"),
-    ("Mütze", "Mode"), ("Handschuhe", "Mode"), ("Schal", "Mode"), ("Socken", "Mode"),
-    ("Rucksack", "Sport"), ("Schlafsack", "Sport"), ("Zelt", "Sport"), ("Trinkflasche", "Sport"),
-    ("Fahrradschloss", "Fahrrad"), ("Fahrradhelm", "Fahrrad"), ("Fahrradschlauch", "Fahrrad"),
-    ("Luftpumpe", "Fahrrad"), ("Fahrradlampe", "Fahrrad"), ("Schulranzen", "Schule"),
-    ("Füller", "Schreibwaren"), ("Kugelschreiber", "Schreibwaren"), ("Bleistift", "Schreibwaren"),
-    ("Schulheft", "Schreibwaren"), ("Radiergummi", "Schreibwaren"), ("Malkasten", "Schule"),
-    ("Kaffeemühle", "Haushalt"), ("Wasserkocher", "Haushalt"), ("Bratpfanne", "Haushalt"),
-    ("Kochtopf", "Haushalt"), ("Küchenmesser", "Haushalt"), ("Schneidebrett", "Haushalt"),
-    ("Thermoskanne", "Haushalt"), ("Staubsauger", "Haushalt"), ("Bügeleisen", "Haushalt"),
-    ("Blumenerde", "Garten"), ("Gießkanne", "Garten"), ("Gartenschere", "Garten"),
-    ("Rasensamen", "Garten"), ("Blumentopf", "Garten"), ("Vogelfutter", "Tierbedarf"),
-    ("Hundeleine", "Tierbedarf"), ("Katzenstreu", "Tierbedarf"), ("Puzzle", "Spielwaren"),
-    ("Brettspiel", "Spielwaren"), ("Kuscheltier", "Spielwaren"), ("Bauklötze", "Spielwaren"),
-    ("Sonnencreme", "Drogerie"), ("Zahnbürste", "Drogerie"), ("Pflaster", "Drogerie"),
-    ("Lesebrille", "Optik"), ("Armbanduhr", "Schmuck"), ("Kerze", "Geschenke"),
-    ("Harzer Käse", "Lebensmittel"), ("Honig", "Lebensmittel"), ("Brocken-Kräuterlikör", "Lebensmittel"),
-]  # fmt: skip
-BRANDS = (
-    "Bosch Makita Metabo Einhell Fischer Wolfcraft Varta Philips Samsung Sony JBL Anker "
-    "Lowa Meindl Adidas Puma Jack-Wolfskin Vaude Deuter Abus Uvex Schwalbe Pelikan Lamy "
-    "Staedtler Herlitz Scout WMF Fissler Tefal Zwilling Gardena Fiskars Compo Ravensburger "
-    "Haba Schleich Nivea Dr.Best Fielmann Casio Harzer-Landmarke Harzhonig Lidl-frei"
-).split()
-ATTRIBUTES = (
-    "schwarz|blau|rot|grün|grau|weiß|Größe S|Größe M|Größe L|Größe 42|Größe 38|18 V|12 V|"
-    "10 Stück|50 Stück|1 Liter|5 Liter|wasserdicht|für Kinder|Profi|Set|klein|groß|"
-    "aus Holz|aus Edelstahl|mit Akku|leicht|robust|nachhaltig|regional"
-).split("|")
 
 # (kind of query, text): every word as people type it
 QUERIES = [
@@ -98,6 +61,10 @@ QUERIES = [
     ("prefix", "akku"), ("prefix", "wander"), ("prefix", "fahrrad"), ("prefix", "gieß"),
     ("two words", "bosch akkuschrauber"), ("two words", "regenjacke blau"),
     ("two words", "lowa wanderschuhe"), ("two words", "honig regional"),
+    ("broad", "Schokolade"), ("broad", "Brot"), ("broad", "Käse"), ("broad", "Wurst"),
+    ("broad", "Kuchen"), ("broad", "Creme"),
+    ("specific", "Stichsäge"), ("specific", "Gießkanne"), ("specific", "Fernglas"),
+    ("specific", "Eierschecke"),
     ("nothing", "einhornsattel"),
 ]  # fmt: skip
 
@@ -155,11 +122,12 @@ def generate_shops(n: int, seed: int = 22) -> int:
     shop_hours = [h for _w, h in HOURS_MIX if h] + ["Mo-Fr 09:00-18:00; Sa 09:00-14:00"] * 6
     with transaction.atomic():
         numbers = range(have, n)
+        trades = catalogue.shop_trades(n, random.Random(seed))
         companies = Company.objects.bulk_create(Company(name=f"Bench-Laden {i}") for i in numbers)
         places = Place.objects.bulk_create(
             Place(
                 slug=f"{PREFIX}{i}",
-                name=f"Bench-Laden {i}",
+                name=f"{trades[i].label} {i}",
                 category=category,
                 municipality=(town := rng.choice(towns)),
                 town=town.name if town else "",
@@ -178,6 +146,7 @@ def generate_shops(n: int, seed: int = 22) -> int:
                 company=company,
                 place=place,
                 status=Shop.Status.ACTIVE,
+                category=trades[i].slug,
                 click_collect=rng.random() < 0.6,
                 loyalty=rng.random() < 0.5,
             )
@@ -187,37 +156,15 @@ def generate_shops(n: int, seed: int = 22) -> int:
     return len(places)
 
 
-PRODUCTS_SQL = """
-INSERT INTO marketplace_product
-    (shop_id, sku, gtin, name, brand, category, description, price, stock, reserved,
-     stock_updated_at, active, created_at, updated_at)
-SELECT shops[1 + (i * 7919) %% cardinality(shops)],
-       'B-' || i,
-       base || ((10 - (SELECT sum(substr(base, k, 1)::int * (CASE WHEN k %% 2 = 0 THEN 3 ELSE 1 END))
-                       FROM generate_series(1, 12) k) %% 10) %% 10)::text,
-       kind || ' ' || attribute || CASE WHEN i %% 3 = 0 THEN ' ' || brand ELSE '' END,
-       brand, category,
-       'Ein ' || kind || ' von ' || brand || ', ' || attribute || '. Im Laden vorrätig.',
-       round((5 + (i * 37) %% 300)::numeric + 0.99, 2),
-       stock, 0,
-       CASE WHEN i %% 10 = 0 THEN NULL ELSE now() - ((i %% 720) || ' minutes')::interval END,
-       true, now(), now()
-FROM (
-    SELECT i,
-           %(shops)s::bigint[] AS shops,
-           '400' || lpad((i %% 1000000000)::text, 9, '0') AS base,
-           (%(kinds)s::text[])[1 + (i * 31 + i / 97) %% %(nkinds)s] AS kind,
-           (%(categories)s::text[])[1 + (i * 31 + i / 97) %% %(nkinds)s] AS category,
-           (%(brands)s::text[])[1 + (i * 13 + i / 7) %% %(nbrands)s] AS brand,
-           (%(attributes)s::text[])[1 + (i * 17 + i / 11) %% %(nattributes)s] AS attribute,
-           CASE WHEN i %% 10 = 0 THEN 0 ELSE (i * 2654435761) %% 21 END AS stock
-    FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS i
-) AS g
-"""
+def _gtin(i: int) -> str:
+    base = f"400{i % 1_000_000_000:09d}"
+    check = (10 - sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(base)) % 10) % 10
+    return base + str(check)
 
 
-def generate_products(n: int) -> tuple[int, float]:
-    """`n` bench products over the bench shops, in chunks of CHUNK; (made, seconds)."""
+def generate_products(n: int, seed: int = 7) -> tuple[int, float]:
+    """About n / shops articles per bench shop from its trade's catalogue
+    (bench/_marketplace_catalogue.py), written by COPY; (made, seconds)."""
     from django.db import connection, transaction
 
     from openkreis.marketplace.models import Product, Shop
@@ -225,25 +172,49 @@ def generate_products(n: int) -> tuple[int, float]:
     have = Product.objects.filter(sku__startswith="B-").count()
     if have >= n:
         return 0, 0.0
-    shops = list(Shop.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True))
-    params = {
-        "shops": shops,
-        "kinds": [k for k, _c in KINDS],
-        "categories": [c for _k, c in KINDS],
-        "nkinds": len(KINDS),
-        "brands": list(BRANDS),
-        "nbrands": len(BRANDS),
-        "attributes": list(ATTRIBUTES),
-        "nattributes": len(ATTRIBUTES),
-    }
+    shops = list(
+        Shop.objects.filter(slug__startswith=PREFIX).order_by("pk").values_list("pk", "place__name")
+    )
+    per_shop = -(-n // len(shops))
+    trades = {t.label: t for t in catalogue.TRADES}
+    rng = random.Random(seed)
+    columns = (
+        "shop_id, sku, gtin, name, brand, category, description, price, stock, reserved, "
+        "stock_updated_at, active, created_at, updated_at"
+    )
     start = time.perf_counter()
-    for first in range(have, n, CHUNK):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                PRODUCTS_SQL, {**params, "start": first, "stop": min(first + CHUNK, n) - 1}
-            )
-        print(f"    {min(first + CHUNK, n):,} products", flush=True)
-    return n - have, time.perf_counter() - start
+    made = 0
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
+    for number, (shop_id, place_name) in enumerate(shops):
+        if made + have >= n:
+            break
+        trade = trades.get(place_name.rsplit(" ", 1)[0]) or rng.choice(catalogue.TRADES)
+        kinds = trade.kinds()
+        rows = []
+        for _ in range(min(per_shop, n - have - made)):
+            i = have + made + len(rows)
+            name, brand, category, description = catalogue.product(trade, kinds, rng)
+            stock = 0 if i % 10 == 0 else rng.randint(0, 20)
+            low, high = trade.price
+            rows.append(
+                (
+                    shop_id, f"B-{i}", _gtin(i), name[:200], brand, category, description,
+                    round(rng.uniform(low, high), 2), stock, 0,
+                    None if i % 10 == 0 else now, True, now, now,
+                )
+            )  # fmt: skip
+        copy_sql = f"COPY marketplace_product ({columns}) FROM STDIN"
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(copy_sql) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        made += len(rows)
+        if number % 50 == 49:
+            print(f"    {have + made:,} products", flush=True)
+    return made, time.perf_counter() - start
 
 
 def index_products() -> tuple[int, float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -251,14 +252,66 @@ def test_second_page_is_not_recorded_again(client):
     assert Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count() == before + 1
 
 
-def test_broad_words_rank_a_bounded_number(client, monkeypatch):
+def test_broad_words_rank_the_nearest_shops(client, monkeypatch):
+    """More matches than MAX_RANKED: the matches of the nearest shops holding RING_MATCHES of
+    them are ranked (not the first ones the index yields), the total reads "more than"."""
     monkeypatch.setattr(search, "MAX_RANKED", 3)
-    shop = f.shop("Breite Suche")
-    for n in range(5):
-        f.product(shop, f"Socken Paar {n}")
+    monkeypatch.setattr(search, "RING_MATCHES", 2)
+    monkeypatch.setattr(search, "FIRST_RING", 1)
+    far = f.shop("Socken Fern", lat=HALBERSTADT[0], lon=HALBERSTADT[1])
+    near = f.shop("Socken Nah")
+    for n in range(3):
+        f.product(far, f"Socken Paar {n}", stock=5)  # in stock and written first
+        f.product(near, f"Socken Paar {n}", stock=5)
     fulltext.index("products")
-    hits, total = search.search("socken", record=False)
-    assert total == 3 and len(hits) == 3
+    hits, total = search.search("socken", lat=51.8358, lon=10.7853, limit=2, record=False)
+    assert total == 3
+    assert {h.shop.name for h in hits} == {"Socken Nah"} and len(hits) == 2
+    # from Halberstadt the other shop's socks
+    hits, _total = search.search(
+        "socken", lat=HALBERSTADT[0], lon=HALBERSTADT[1], limit=2, record=False
+    )
+    assert {h.shop.name for h in hits} == {"Socken Fern"}
     response = client.get(reverse("marketplace:search"), {"q": "socken"})
     assert response.status_code == 200
     assert "More than 3" in response.content.decode() or "Mehr als 3" in response.content.decode()
+
+
+def test_rings_grow_until_enough_matches(monkeypatch):
+    """The first ring (one shop) holds too few matches: the rings grow, and with every shop
+    in the ring the order is the exhaustive ranking's."""
+    shops = [f.shop(f"Kreis {n}", lat=51.8358 + n * 0.05, lon=10.7853) for n in range(4)]
+    for n, shop in enumerate(shops):
+        f.product(shop, f"Laterne Modell {n}", stock=n % 2)
+    fulltext.index("products")
+    exhaustive, total = search.search("laterne", lat=51.8358, lon=10.7853, record=False)
+    assert total == 4
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr(search, "RING_MATCHES", 4)
+    monkeypatch.setattr(search, "FIRST_RING", 1)
+    found = search.candidates("laterne")
+    with transaction.atomic():
+        ring = search.nearest_shops(found, (51.8358, 10.7853), 2)
+    # one shop held one match: the next ring is as wide as that rate needs (×1.5)
+    assert ring == [shop.pk for shop in shops[:3]]
+    ringed, _total = search.search("laterne", lat=51.8358, lon=10.7853, record=False)
+    assert [h.product.pk for h in ringed] == [h.product.pk for h in exhaustive]
+
+
+def test_one_query_ranks_and_counts():
+    """rank(): the page, the number of matches and of their shops; past the end nothing."""
+    a, b = f.shop("Zähler A"), f.shop("Zähler B")
+    for n in range(3):
+        f.product(a, f"Gießkanne {n}", stock=1)
+    f.product(b, "Gießkanne groß", stock=0)
+    fulltext.index("products")
+    from django.db.models import F as Field
+
+    scored = search.candidates("gießkanne").annotate(score=Field("relevance"))
+    page, total, shops = search.rank(scored, limit=2, offset=0)
+    assert (len(page), total, shops) == (2, 4, 2)
+    page, total, shops = search.rank(scored, limit=2, offset=10)
+    assert (page, total, shops) == ([], 4, 2)
+    assert search.rank(
+        search.candidates("einhornsattel").annotate(score=Field("relevance")), limit=2, offset=0
+    )[1:] == (0, 0)
