@@ -12,6 +12,7 @@ from openkreis.core.models import Event, Region
 from openkreis.learning import groups
 from openkreis.learning.models import (
     GroupMembership,
+    LearnerGroup,
     LessonProgress,
     QuizAttempt,
     Teacher,
@@ -192,3 +193,31 @@ def test_all_required_share_and_the_small_count_rule():
     _attempt(members[2], required[0], 10)
     report = groups.progress(group)
     assert report["complete"] == 3 and report["complete_share"] == 75
+
+
+# -- demo -------------------------------------------------------------------------------------
+def test_the_demo_teacher_group_and_office_and_a_second_run_changes_nothing(harz):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from openkreis.core.loader import LoadReport
+    from openkreis.core.models import StaffMembership
+    from openkreis.core.staff import has_mfa_device
+
+    folder = settings.OPENKREIS_TENANTS_DIR / "harz"
+    first = LoadReport()
+    groups.load_demo(harz, folder, first)
+    assert first.created == 1
+    assert any(groups.DEMO_OFFICE_SECRET in line for line in first.messages)
+    users = get_user_model().objects
+    lehrkraft = users.get(username=groups.DEMO_TEACHER)
+    assert lehrkraft.check_password(groups.DEMO_TEACHER_PASSWORD)
+    group = groups.group_for_teacher(lehrkraft, LearnerGroup.objects.get(join_code="HARZ2026").key)
+    assert group.name == "Smartphone-Kurs Wernigerode" and group.municipality.name == "Wernigerode"
+    office = users.get(username=groups.DEMO_OFFICE)
+    assert StaffMembership.objects.filter(user=office, role="learning_office").exists()
+    assert has_mfa_device(office)
+    second = LoadReport()
+    groups.load_demo(harz, folder, second)
+    assert second.created == 0
+    assert LearnerGroup.objects.filter(join_code="HARZ2026").count() == 1
