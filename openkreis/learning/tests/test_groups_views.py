@@ -82,7 +82,8 @@ def test_teacher_creates_a_group_and_sees_counts_but_no_names(client):
     assert gettext("fewer than %(small)s") % {"small": 3} in text
     assert not any(user.username in text for user in members)
     home = client.get("/digital/lehrkraft/").content.decode()
-    assert "Tablet-Treff" in home
+    count = ngettext("%(n)s learner", "%(n)s learners", 4) % {"n": 4}
+    assert "Tablet-Treff" in home and count in home
 
 
 def test_group_form_errors_are_400(client):
