@@ -108,8 +108,10 @@ def test_around_the_clock_and_off():
 def test_empty_and_unknown_are_none():
     assert hours.is_open("", local("2026-12-04 12:00")) is None
     assert hours.is_open(None, local("2026-12-04 12:00")) is None
-    assert hours.is_open("Mo-Fr 08:00-12:00 unknown", local("2026-12-04 10:00")) is None
-    assert hours.status("", local("2026-12-04 12:00"))["state"] == "unknown"
+    assert (
+        hours.is_open("Mo-Fr 08:00-12:00 unknown", local("2026-12-04 10:00"), subdiv="ST") is None
+    )
+    assert hours.status("", local("2026-12-04 12:00"), subdiv="ST")["state"] == "unknown"
 
 
 def test_status_next_opening_after_holidays():
@@ -155,7 +157,7 @@ def test_invalid_syntax_is_explained_with_the_position(expr, position):
     message = hours.validate(expr)
     assert message
     assert str(position) in message
-    assert hours.is_open(expr, local("2026-12-04 10:00")) is None
+    assert hours.is_open(expr, local("2026-12-04 10:00"), subdiv="ST") is None
 
 
 def test_too_long():
@@ -175,7 +177,10 @@ def test_dst_spring_forward_shortens_the_night_opening():
     assert end == dt.datetime(2026, 3, 29, 2, 0, tzinfo=UTC)  # 04:00 CEST
     assert end - start == dt.timedelta(hours=2)
     # 01:30 UTC is 03:30 summer time: open
-    assert hours.is_open("Su 01:00-04:00", dt.datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) is True
+    assert (
+        hours.is_open("Su 01:00-04:00", dt.datetime(2026, 3, 29, 1, 30, tzinfo=UTC), subdiv="ST")
+        is True
+    )
 
 
 def test_dst_fall_back_lengthens_it():
@@ -185,8 +190,14 @@ def test_dst_fall_back_lengthens_it():
     start, end = (x.astimezone(UTC) for x in spans[0])
     assert end - start == dt.timedelta(hours=4)
     # the evening after the change: local winter time is UTC+1, 17:30 local = 16:30 UTC
-    assert hours.is_open("Su 10:00-17:30", dt.datetime(2026, 10, 25, 16, 29, tzinfo=UTC)) is True
-    assert hours.is_open("Su 10:00-17:30", dt.datetime(2026, 10, 25, 16, 31, tzinfo=UTC)) is False
+    assert (
+        hours.is_open("Su 10:00-17:30", dt.datetime(2026, 10, 25, 16, 29, tzinfo=UTC), subdiv="ST")
+        is True
+    )
+    assert (
+        hours.is_open("Su 10:00-17:30", dt.datetime(2026, 10, 25, 16, 31, tzinfo=UTC), subdiv="ST")
+        is False
+    )
 
 
 # --- week table ---------------------------------------------------------------------------
