@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openkreis.core import event_kinds
@@ -65,16 +65,23 @@ def base_url() -> str:
     return (configured or "http://localhost:8000").rstrip("/")
 
 
+def _address(name: str) -> str:
+    """The absolute address of a URL name in the default language (no /en/ prefix): a
+    credential's addresses must not depend on the language of the page that issued it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return base_url() + reverse(name)
+
+
 def issuer_id() -> str:
-    return base_url() + reverse("learning:issuer")
+    return _address("learning:issuer")
 
 
 def status_list_url() -> str:
-    return base_url() + reverse("learning:status_list")
+    return _address("learning:status_list")
 
 
 def verify_url(certificate: Certificate) -> str:
-    return f"{base_url()}{reverse('learning:verify')}?id={certificate.key}"
+    return f"{_address('learning:verify')}?id={certificate.key}"
 
 
 def issuer_name() -> str:
@@ -178,7 +185,7 @@ def credential_for(
                 }
             ],
             "achievement": {
-                "id": base_url() + reverse("learning:issuer") + "#digitaler-fuehrerschein",
+                "id": issuer_id() + "#digitaler-fuehrerschein",
                 "type": ["Achievement"],
                 "name": ACHIEVEMENT_NAME,
                 "description": (

@@ -9,7 +9,7 @@ import gzip
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _base(settings):
+    """Our base address; messages asserted in English (the msgids), whatever the catalogue."""
     settings.OPENKREIS_BASE_URL = "https://portal.example.org"
+    with translation.override("en"):
+        yield
 
 
 def _failed(document, now=None):

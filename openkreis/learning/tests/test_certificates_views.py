@@ -33,8 +33,11 @@ STAFF = {
 
 
 @pytest.fixture(autouse=True)
-def _base(settings):
+def _base(settings, client):
+    """Our base address; pages in English (the msgids are asserted), whatever the catalogue."""
     settings.OPENKREIS_BASE_URL = "https://portal.example.org"
+    settings.LANGUAGE_CODE = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def _eligible():

@@ -125,6 +125,7 @@
           list.appendChild(li);
         });
         title.textContent = ok ? texts.valid : texts.invalid;
+        box.dataset.valid = ok ? "1" : "0";
         box.hidden = false;
       }, function () {
         list.textContent = "";
