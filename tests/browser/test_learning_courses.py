@@ -14,13 +14,18 @@ PASSWORD = "ein-langes-passwort-2026"  # noqa: S105 (test account)
 MODULE = "l1-browser-modul"
 
 SETUP = f"""
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from openkreis.learning.models import Lesson, Module, Question, QuizAttempt, LessonProgress
 User = get_user_model()
 for name in ("l1-browser-js", "l1-browser-nojs"):
     user, _ = User.objects.get_or_create(username=name, defaults={{"email": name + "@example.org"}})
-    user.set_password("{PASSWORD}")
+    # the served portal hashes with PBKDF2/Argon2, the shell with the test settings' MD5
+    user.password = PBKDF2PasswordHasher().encode("{PASSWORD}", "l1salt")
     user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={{"verified": True, "primary": True}})
     QuizAttempt.objects.filter(user=user).delete()
     LessonProgress.objects.filter(user=user).delete()
 m, _ = Module.objects.update_or_create(slug="{MODULE}", defaults=dict(
