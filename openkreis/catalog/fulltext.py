@@ -291,8 +291,9 @@ def _lexeme(term: str) -> str:
 
 
 def _words_of_group(group: list[str]) -> list[str]:
-    """The single words of a synonym group (multi-word synonyms by their last word)."""
-    return [query_words(w)[-1] for w in group if query_words(w)]
+    """The one-word entries of a synonym group. A multi-word entry ("Harzer Roller") is left
+    out: word by word it would make every "Roller" (a scooter) a synonym of "Käse"."""
+    return [words[0] for words in (query_words(w) for w in group) if len(words) == 1]
 
 
 # -- in memory --------------------------------------------------------------------------

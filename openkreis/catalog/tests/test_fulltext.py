@@ -23,7 +23,12 @@ on_postgres = pytest.mark.skipif(
 def fresh_engine():
     fulltext.backends["memory"].reset()
     Scheme.objects.all().delete()
-    Scheme.objects.create(synonyms=[["Handy", "Smartphone", "Mobiltelefon"]])
+    Scheme.objects.create(
+        synonyms=[
+            ["Handy", "Smartphone", "Mobiltelefon"],
+            ["Harzer Käse", "Harzer Roller", "Sauermilchkäse"],
+        ]
+    )
     yield
     fulltext.backends["memory"].reset()
 
@@ -62,6 +67,18 @@ def test_typo(goods):
 def test_synonym(goods):
     assert names("Handy") == ["Smartphone Galaxy A15"]
     assert names("mobiltelefon") == ["Smartphone Galaxy A15"]
+
+
+def test_a_multi_word_synonym_does_not_join_its_words(goods):
+    # "Harzer Roller" is a cheese; "Käse" must not find every "Roller" (a scooter)
+    shop = f.shop("Spielwaren Fulltext")
+    f.product(shop, "Tretroller Kinder")
+    f.product(shop, "Roller Alu klappbar")
+    f.product(shop, "Harzer Käse 200 g")
+    fulltext.index("products")
+    found = names("Käse")
+    assert "Harzer Käse 200 g" in found
+    assert not any("oller" in name for name in found), found
 
 
 def test_compound_part(goods):
