@@ -179,7 +179,7 @@ def test_join_without_account_sets_an_httponly_cookie_and_stores_only_the_hash()
     client.post(reverse("learning:join"), {"code": session.code})
     assert LiveParticipant.objects.filter(session=session).count() == 1
     play = client.get(reverse("learning:live_play", kwargs={"code": session.code}))
-    assert "please wait for the first question" in play.content.decode().lower()
+    assert "bitte warten sie auf die erste" in play.content.decode().lower()
 
 
 def test_join_refuses_wrong_codes_with_a_message():
@@ -222,13 +222,13 @@ def test_answer_once_then_already_answered_and_result_after_reveal():
     assert "Frage 1?" in page and 'name="choice"' in page
     assert post_answer(client, session.code, 0, "a").status_code == 302
     waiting = client.get(play).content.decode()
-    assert "Waiting for the next question" in waiting and 'name="choice"' not in waiting
+    assert "Warten auf die nächste Frage" in waiting and 'name="choice"' not in waiting
     second = post_answer(client, session.code, 0, "b")
-    assert second.status_code == 409 and "already answered" in second.content.decode()
+    assert second.status_code == 409 and "schon beantwortet" in second.content.decode()
     assert LiveAnswer.objects.filter(session=session).count() == 1
     assert LiveAnswer.objects.get(session=session).answer == "a"
     live.reveal(session, 0)
-    assert "Right! Well done." in client.get(play).content.decode()
+    assert "Richtig! Gut gemacht." in client.get(play).content.decode()
 
 
 def test_wrong_answer_shows_not_quite_and_the_right_one():
@@ -238,7 +238,7 @@ def test_wrong_answer_shows_not_quite_and_the_right_one():
     post_answer(client, session.code, 0, "b")
     live.reveal(session, 0)
     page = client.get(reverse("learning:live_play", kwargs={"code": session.code})).content.decode()
-    assert "Not quite." in page and "<strong>Richtig</strong>" in page
+    assert "Leider nicht richtig." in page and "<strong>Richtig</strong>" in page
 
 
 def test_answers_after_reveal_and_for_other_questions_are_refused():
@@ -248,7 +248,7 @@ def test_answers_after_reveal_and_for_other_questions_are_refused():
     assert post_answer(client, session.code, 1).status_code == 409  # not the open question
     live.reveal(session, 0)
     late = post_answer(client, session.code, 0)
-    assert late.status_code == 409 and "closed" in late.content.decode()
+    assert late.status_code == 409 and "schon beendet" in late.content.decode()
     assert not LiveAnswer.objects.filter(session=session).exists()
 
 
@@ -301,7 +301,7 @@ def test_ended_quiz_tells_the_learner():
     client = joined_client(session.code)
     live.close(session)
     response = client.get(reverse("learning:live_play", kwargs={"code": session.code}))
-    assert response.status_code == 404 and "has ended" in response.content.decode()
+    assert response.status_code == 404 and "ist beendet" in response.content.decode()
     state = client.get(reverse("learning:live_play_state", kwargs={"code": session.code}))
     assert state.json()["state"] == "closed"
 
@@ -382,13 +382,13 @@ def test_host_reveal_shows_chart_table_and_right_answer_and_state_json():
         "answered": 3,
     }
     during = host.get(reverse("learning:live_host", kwargs={"key": session.key})).content.decode()
-    assert "(right)" not in during  # the right answer only after the reveal
+    assert "(richtig)" not in during  # the right answer only after the reveal
     host.post(
         reverse("learning:live_host", kwargs={"key": session.key}),
         {"action": "reveal", "current": 0},
     )
     page = host.get(reverse("learning:live_host", kwargs={"key": session.key})).content.decode()
-    assert "(right)" in page and 'class="chart' in page
+    assert "(richtig)" in page and 'class="chart' in page
     assert re.search(r"<th scope=\"row\">Richtig</th><td>2</td>", page)
     assert re.search(r"<th scope=\"row\">Falsch</th><td>1</td>", page)
 
@@ -407,8 +407,8 @@ def test_results_after_the_end_are_aggregates():
     response = host.post(url, {"action": "end", "current": 0})
     assert response["Location"] == reverse("learning:live_results", kwargs={"key": session.key})
     page = host.get(response["Location"]).content.decode()
-    assert "4 participants" in page and "4 answers, 50 % right" in page
-    assert "Nobody answered this question." in page
+    assert "4 Personen haben mitgemacht" in page and "4 Antworten, 50 % richtig" in page
+    assert "Niemand hat diese Frage beantwortet." in page
     event = Event.objects.get(kind=event_kinds.LEARNING_LIVE_QUIZ)
     assert event.data["participants"] == 4 and event.data["answers"] == 4
     # after the end the host page goes to the results
