@@ -116,7 +116,7 @@ def test_two_posts_with_the_same_seen_question_do_not_skip():
 
 
 @on_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_tabs_clicking_next_at_once_move_one_question():
     session, teacher = make_session(questions=5)
     live.next_question(session, -1)
@@ -427,7 +427,7 @@ def test_bad_host_posts_are_4xx():
 
 # -- 30 learners at once -----------------------------------------------------------------------
 @on_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_thirty_learners_answer_at_once_every_answer_counted_once():
     session, teacher = make_session(questions=2)
     learners = [joined_client(session.code) for _ in range(30)]
@@ -471,7 +471,7 @@ def test_thirty_learners_answer_at_once_every_answer_counted_once():
 
 
 @on_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_answers_racing_the_reveal_are_either_counted_or_refused():
     session, _teacher = make_session()
     learners = [joined_client(session.code) for _ in range(12)]
