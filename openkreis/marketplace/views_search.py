@@ -100,7 +100,7 @@ def _url_or(name: str) -> str:
 def _page_number(raw: str | None) -> int | None:
     if raw in (None, ""):
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
         return None
     return int(raw)
 
