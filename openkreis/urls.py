@@ -65,6 +65,9 @@ urlpatterns += i18n_patterns(
     path("digital/", include("openkreis.learning.urls")),
     # the live quiz's short address, typed from the teacher's screen
     path("quiz/", RedirectView.as_view(pattern_name="learning:join", query_string=True)),
+    path("ozg/", include("openkreis.radar.urls")),
+    path("programm/", include("openkreis.programme.urls")),
+    path("frag-den-landkreis/", include("openkreis.assistant.urls")),
     path("", include("openkreis.portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

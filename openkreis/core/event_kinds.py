@@ -124,6 +124,19 @@ LEARNING_CERTIFICATE_ISSUED = "learning.certificate_issued"
 LEARNING_CERTIFICATE_REVOKED = "learning.certificate_revoked"
 LEARNING_ADVICE_REQUESTED = "learning.advice_requested"
 
+# OZG-Radar (issue 24): subject `radar:<service slug>`
+RADAR_DECIDED = "radar.decided"
+RADAR_IMPORTED = "radar.imported"
+MATURITY_ASSESSED = "maturity.assessed"
+
+# Programme office and Gestaltungskreise (issue 24): subject `project:<pk>` / `circle:<pk>`
+PROGRAMME_STATUS_REPORTED = "programme.status_reported"
+CIRCLE_MEASURE_EFFECTIVE = "circle.measure_effective"
+
+# Frag den Landkreis (issue 25): no words of the question, only its outcome
+ASSISTANT_ANSWERED = "assistant.answered"
+ASSISTANT_HANDED_OVER = "assistant.handed_over"
+
 # Process logs imported by the cockpit: `case.*` where the activity maps, else this prefix.
 IMPORT_PREFIX = "import."
 CASE_PREFIX = "case."

@@ -304,6 +304,8 @@ class StaffMembership(models.Model):
         JOBCENTER = "jobcenter", pgettext_lazy("staff role", "Jobcenter")
         RETAIL_OFFICE = "retail_office", pgettext_lazy("staff role", "Local shopping portal")
         LEARNING_OFFICE = "learning_office", pgettext_lazy("staff role", "Digital driving licence")
+        # the OZG programme office: OZG-Radar, projects, Gestaltungskreise (issue 24)
+        PROGRAMME_OFFICE = "programme_office", pgettext_lazy("staff role", "OZG programme office")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

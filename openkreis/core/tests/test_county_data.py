@@ -36,6 +36,8 @@ def test_every_app_contributes_its_county_data_step():
         "marketplace",
         "learning",
         "learning-werkstatt",
+        "radar",
+        "programme",
         "pages",
     ]
     assert demo_steps.ids()[0] == "portal-demo"  # the logins are printed first

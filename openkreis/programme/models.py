@@ -1,0 +1,1 @@
+"""Programme office and Gestaltungskreise (issue 24, docs/programme.md)."""

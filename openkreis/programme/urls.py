@@ -1,0 +1,3 @@
+app_name = "programme"
+
+urlpatterns: list = []
