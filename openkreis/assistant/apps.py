@@ -10,4 +10,11 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Service assistant")
 
     def ready(self):
-        pass
+        from openkreis.core.staff import Role, StaffArea, staff_areas
+
+        # the content team's evaluation: frequent intents and unanswered questions
+        staff_areas.register(
+            "assistant-office",
+            StaffArea(_("Service assistant"), "assistant:office", (Role.MANAGER,)),
+            order=68,
+        )
