@@ -186,8 +186,10 @@ def _word_matches(word: str, stem: str, typos: bool = True) -> bool:
         return False
     if word.startswith(stem) and len(stem) >= 3:
         return True
-    if not typos or stem in NO_TYPO or word in FILLER or len(word) < 5 or len(stem) < 5:
+    if not typos or stem in NO_TYPO or word in FILLER or len(word) < 5 or len(stem) < 4:
         return False
+    if len(stem) == 4:  # "kosstet": one typo in the word's first five letters only
+        return Levenshtein.distance(word[:5], stem, score_cutoff=1) <= 1
     budget = 2 if len(stem) >= 9 else 1
     # a typo in the word's beginning as long as the stem ("kosstet" ~ "kost" + "et")
     head = word[: len(stem) + 1]

@@ -22,13 +22,14 @@ DATE_RE = re.compile(
 PHONE_RE = re.compile(r"(?<![\w])(\+|00)?\d[\d ()/-]{5,}\d")
 STREET_RE = re.compile(
     r"\b[\wäöüÄÖÜß.-]*(straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)"
-    r"\s*\d+\s*[a-z]?\b",
+    r"\s*\d+(?:\s?[a-zA-Z](?![\wäöüÄÖÜß]))?",
     re.I,
 )
-NAME_RE = re.compile(
-    r"\b(ich hei(ß|ss)e|mein name ist|my name is|i am|herr|frau|hr\.|fr\.)\s+"
-    r"([A-ZÄÖÜ][\wäöüß-]+)(\s+[A-ZÄÖÜ][\wäöüß-]+)?",
-    re.I,
+# the trigger in any case, the name itself capitalised ("Frau Schulze hat": not "hat")
+NAME_RE = re.compile(r"\b((?i:herr|frau|hr\.|fr\.))\s+([A-ZÄÖÜ][\wäöüß-]+)(\s+[A-ZÄÖÜ][\wäöüß-]+)?")
+# after "ich heiße" the next word is a name in any case, the one after it if capitalised
+INTRO_RE = re.compile(
+    r"\b((?i:ich hei(?:ß|ss)e|mein name ist|my name is))\s+([\wäöüß-]+)(\s+[A-ZÄÖÜ][\wäöüß-]+)?"
 )
 NUMBER_RE = re.compile(r"\d+")
 
@@ -41,6 +42,7 @@ def scrub(text: str) -> str:
     text = DATE_RE.sub("[Datum]", text)
     text = STREET_RE.sub("[Adresse]", text)
     text = PHONE_RE.sub("[Telefon]", text)
+    text = INTRO_RE.sub(lambda m: f"{m.group(1)} [Name]", text)
     text = NAME_RE.sub(lambda m: f"{m.group(1)} [Name]", text)
     text = NUMBER_RE.sub("#", text)
     return text[:300]
