@@ -29,6 +29,8 @@ from openkreis.core import services as core
 from openkreis.core.models import Region, Tenant
 from openkreis.forms import services as forms
 
+from . import scrub
+
 # -- intents -------------------------------------------------------------------------------
 OVERVIEW = "overview"
 COSTS = "costs"
@@ -678,6 +680,8 @@ def respond(tenant: Tenant, state: dict | None, text: str) -> tuple[Reply, dict]
     """Answer one message. Returns the reply and the new conversation state."""
     state = dict(state or new_state())
     text = " ".join(catalog.clean_query(text or "").split())[:MAX_TEXT]
+    # contact data says nothing about the service and must not steer the search
+    text = scrub.IBAN_RE.sub(" ", scrub.EMAIL_RE.sub(" ", text))
     pending = state.get("pending") or None
     state["pending"] = None
     regions, place_words = find_place(tenant, text)
