@@ -15,10 +15,10 @@ from django.utils.safestring import SafeString, mark_safe
 _ids = itertools.count(1)
 
 
-def _head(title: str, desc: str, w: int, h: int) -> str:
+def _head(title: str, desc: str, w: int, h: int, cls: str = "") -> str:
     uid = f"radar-chart-{next(_ids)}"
     return (
-        f'<svg class="chart radar-chart" viewBox="0 0 {w} {h}" role="img" '
+        f'<svg class="chart radar-chart{cls}" viewBox="0 0 {w} {h}" role="img" '
         f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
     )
@@ -37,9 +37,9 @@ def spider(
 ) -> SafeString:
     """One polygon per series over the axes (a missing value counts as 0 in the shape and
     is marked with "*" at its axis). The first series is drawn solid, the second dashed."""
-    size, cx, cy, radius = 560, 280, 270, 170
+    width, height, cx, cy, radius = 760, 480, 380, 240, 165
     n = max(len(axes), 3)
-    out = [_head(title, desc or title, size, 540)]
+    out = [_head(title, desc or title, width, height, " radar-spider-chart")]
 
     def point(i: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -60,9 +60,9 @@ def spider(
     for i, label in enumerate(axes):
         x, y = point(i, max_value)
         out.append(f'<line class="grid" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>')
-        lx, ly = point(i, max_value * 1.12)
+        lx, ly = point(i, max_value * 1.1)
         anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
-        short = label if len(label) <= 22 else label[:21] + "…"
+        short = label if len(label) <= 18 else label[:17] + "…"
         out.append(
             f'<text class="label" x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}">'
             f"<title>{escape(label)}</title>{escape(short)}</text>"
