@@ -190,50 +190,44 @@ class PostgresBackend:
 
     def _alternatives(self, cursor, collection_id: str, stem: str, last: bool) -> set[str]:
         """Vocabulary stems a query stem may mean: itself, compounds ending in it, or —
-        when it is no known word — its nearest spellings."""
+        when it is no known word (not even, as the last word, the start of one) — its
+        nearest spellings. One query: the vocabulary's trigram and pattern indexes answer
+        each part."""
         table = SearchTerm._meta.db_table
-        found = {stem}
+        long = len(stem) >= 4
         cursor.execute(
-            f"SELECT 1 FROM {table} WHERE collection = %s AND term = %s",  # noqa: S608
-            [collection_id, stem],
-        )
-        known = cursor.fetchone() is not None
-        if not known and last:
-            cursor.execute(
-                f"SELECT 1 FROM {table} WHERE collection = %s AND term LIKE %s LIMIT 1",  # noqa: S608 - the models' tables
-                [collection_id, _like_escape(stem) + "%"],
-            )
-            known = cursor.fetchone() is not None
-        if len(stem) >= 4:
-            cursor.execute(
-                f"SELECT term FROM {table} WHERE collection = %s AND term LIKE %s "  # noqa: S608 - the models' tables
-                "ORDER BY documents DESC LIMIT %s",
-                [collection_id, "%" + _like_escape(stem), self.compound_terms],
-            )
-            compounds = [row[0] for row in cursor.fetchall()]
-            found.update(compounds)
-            known = known or bool(compounds)
-        if not known and len(stem) >= 4:
-            cursor.execute(
-                f"SELECT term, similarity(term, %s) AS s FROM {table} "  # noqa: S608 - the models' tables
-                "WHERE collection = %s AND term %% %s ORDER BY s DESC, documents DESC LIMIT %s",
-                [stem, collection_id, stem, self.fuzzy_terms],
-            )
-            rows = [(t, s) for t, s in cursor.fetchall() if s >= self.min_similarity]
+            f"WITH k AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE collection = %s AND term = %s)"  # noqa: S608 - the models' tables
+            f" OR (%s AND EXISTS (SELECT 1 FROM {table} WHERE collection = %s AND term LIKE %s))"
+            " AS known), "
+            f"c AS (SELECT ARRAY(SELECT term FROM {table} WHERE %s AND collection = %s "
+            "AND term LIKE %s ORDER BY documents DESC LIMIT %s) AS terms) "
+            "SELECT c.terms, CASE WHEN NOT k.known AND cardinality(c.terms) = 0 AND %s THEN "
+            f"ARRAY(SELECT term || ' ' || similarity(term, %s) FROM {table} "
+            "WHERE collection = %s AND term %% %s ORDER BY similarity(term, %s) DESC, "
+            "documents DESC LIMIT %s) END FROM k, c",
+            [
+                collection_id, stem, last, collection_id, like_escape(stem) + "%",
+                long, collection_id, "%" + like_escape(stem), self.compound_terms,
+                long, stem, collection_id, stem, stem, self.fuzzy_terms,
+            ],
+        )  # fmt: skip
+        compounds, fuzzy = cursor.fetchone()
+        found = {stem, *compounds}
+        if fuzzy:
+            rows = [(t, float(s)) for t, s in (row.rsplit(" ", 1) for row in fuzzy)]
+            rows = [(t, s) for t, s in rows if s >= self.min_similarity]
             # only the nearest spellings ("akuschraub" → "akkuschraub", not "schraub")
             found.update(t for t, s in rows if s >= rows[0][1] - 0.1)
         return found
 
-    def tsquery(self, collection: Collection, query: str) -> tuple[str, str]:
-        """The query as two tsquery texts over stems (('', '') when no word is left): an AND
-        of one OR-group per word — `full` with the word, its synonyms, the compounds ending
-        in it and its typo corrections; `strict` without compounds and typo corrections
-        (a document matching it ranks higher)."""
+    def groups(self, collection: Collection, query: str) -> list[QueryGroup]:
+        """The query's words as stems, one OR-group per word (stop words left out): a
+        document matches when it matches every group (see tsquery)."""
         words = query_words(query)
         if not words:
-            return "", ""
+            return []
         groups = collection.synonym_groups()
-        full, strict = [], []
+        found = []
         with connection.cursor() as cursor:
             stems = self._stems(cursor, words)
             synonym_stems = self._synonym_stems(cursor, groups)
@@ -248,15 +242,28 @@ class PostgresBackend:
                         exact |= group
                     if options & group:
                         options |= group
-                prefixes = [_lexeme(stem) + ":*"] if last else []
+                prefixes = [stem] if last else []
                 if last and word != stem:
-                    prefixes.append(_lexeme(word) + ":*")
-                full.append(_group([_lexeme(o) for o in sorted(options)] + prefixes))
-                strict.append(_group([_lexeme(o) for o in sorted(exact)] + prefixes))
-        return " & ".join(full), " & ".join(strict)
+                    prefixes.append(word)
+                found.append(QueryGroup(sorted(options), sorted(exact), prefixes))
+        return found
 
-    def match(self, collection: Collection, query: str, queryset: QuerySet, limit: int):
-        full, strict = self.tsquery(collection, query)
+    def tsquery(self, collection: Collection, query: str) -> tuple[str, str]:
+        """The query as two tsquery texts over stems (('', '') when no word is left): an AND
+        of one OR-group per word — `full` with the word, its synonyms, the compounds ending
+        in it and its typo corrections; `strict` without compounds and typo corrections
+        (a document matching it ranks higher). The last word also counts as a prefix."""
+        return tsquery_of(self.groups(collection, query))
+
+    def match(
+        self,
+        collection: Collection,
+        query: str,
+        queryset: QuerySet,
+        limit: int,
+        groups: list[QueryGroup] | None = None,
+    ):
+        full, strict = tsquery_of(groups) if groups is not None else self.tsquery(collection, query)
         if not full:
             return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
         vector = connection.ops.quote_name(
@@ -277,11 +284,32 @@ class PostgresBackend:
         return queryset.annotate(_fts=matches).filter(_fts=True).annotate(relevance=rank)
 
 
+@dataclass
+class QueryGroup:
+    """One word of a query as the PostgreSQL engine matches it: any of `terms` (the stem,
+    its synonyms, compounds ending in it, typo corrections), ranked higher when one of
+    `exact` (the stem and its synonyms); the last word also as a prefix (`prefixes`)."""
+
+    terms: list[str]
+    exact: list[str]
+    prefixes: list[str]
+
+
+def tsquery_of(groups: list[QueryGroup]) -> tuple[str, str]:
+    """(full, strict) tsquery texts of the groups: see PostgresBackend.tsquery."""
+    full, strict = [], []
+    for group in groups:
+        prefixes = [_lexeme(p) + ":*" for p in group.prefixes]
+        full.append(_group([_lexeme(t) for t in group.terms] + prefixes))
+        strict.append(_group([_lexeme(t) for t in group.exact] + prefixes))
+    return " & ".join(full), " & ".join(strict)
+
+
 def _group(terms: list[str]) -> str:
     return "(" + " | ".join(dict.fromkeys(terms)) + ")"
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -411,8 +439,22 @@ def index(collection_id: str, pks: Iterable[int] | None = None) -> int:
     return active_backend().index(collections[collection_id], pks)
 
 
+def query_groups(collection_id: str, query: str) -> list[QueryGroup] | None:
+    """The query's OR-groups of stems as the PostgreSQL engine matches them (pass them on to
+    `match(…, groups=…)` to resolve the words once), or None when the active engine has no
+    such groups (the in-memory one)."""
+    backend = active_backend()
+    if not isinstance(backend, PostgresBackend):
+        return None
+    return backend.groups(collections[collection_id], query)
+
+
 def match(
-    collection_id: str, query: str, queryset: QuerySet | None = None, limit: int = 5000
+    collection_id: str,
+    query: str,
+    queryset: QuerySet | None = None,
+    limit: int = 5000,
+    groups: list[QueryGroup] | None = None,
 ) -> QuerySet:
     """The rows of `queryset` (default: the collection's rows) that match every word of
     `query`, annotated with `relevance` (0..1, higher is better). Unordered: the caller ranks
@@ -420,7 +462,10 @@ def match(
     candidates; on PostgreSQL the caller slices."""
     collection = collections[collection_id]
     rows = collection.rows() if queryset is None else queryset
-    return active_backend().match(collection, query, rows, limit)
+    backend = active_backend()
+    if groups is not None and isinstance(backend, PostgresBackend):
+        return backend.match(collection, query, rows, limit, groups=groups)
+    return backend.match(collection, query, rows, limit)
 
 
 __all__ = [
@@ -429,6 +474,9 @@ __all__ = [
     "backends",
     "collections",
     "index",
+    "like_escape",
     "match",
+    "query_groups",
     "query_words",
+    "tsquery_of",
 ]

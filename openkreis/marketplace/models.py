@@ -160,6 +160,28 @@ class Product(models.Model):
         return max(0, self.stock - self.reserved)
 
 
+class ShopTerm(models.Model):
+    """How many active products of a shop carry a word stem of the product search (PostgreSQL
+    only; kept by statement triggers on the products table, migration 0004). The search
+    reads it to know, without touching a million products, how many matches each shop
+    holds at least — and so which nearest shops a broad word's ranking needs. The term ''
+    counts all of the shop's indexed active products."""
+
+    # no index of its own: (term, shop) serves every lookup, and one on the shop alone made
+    # the planner walk a shop's every word instead of looking up the query's few
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    term = models.TextField()
+    products = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "shop"], name="shop_term_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} × {self.products} ({self.shop_id})"
+
+
 class Reservation(models.Model):
     """Click & collect: items held for pickup (no online payment). The shop confirms (the
     items are then held until `expires_at`), the customer shows the pickup code."""

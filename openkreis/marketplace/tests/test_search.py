@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from openkreis.core import event_kinds
 from openkreis.core.models import Event
 from openkreis.directory.hours import local_tz
 from openkreis.marketplace import search
-from openkreis.marketplace.models import MissedSearch, Scheme
+from openkreis.marketplace.models import MissedSearch, Product, Scheme, ShopTerm
 
 from . import factories as f
 
@@ -315,3 +316,96 @@ def test_one_query_ranks_and_counts():
     assert search.rank(
         search.candidates("einhornsattel").annotate(score=Field("relevance")), limit=2, offset=0
     )[1:] == (0, 0)
+
+
+# -- the shops' word counts (PostgreSQL: statement triggers) --------------------------------
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the word counts are kept by PostgreSQL triggers"
+)
+
+
+def _counts_in_table():
+    return {
+        (row.shop_id, row.term): row.products
+        for row in ShopTerm.objects.all()
+        if row.products  # a word no product carries any more stays as a 0
+    }
+
+
+def _counts_recomputed():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.shop_id, v.lexeme, count(*) FROM marketplace_product p, "
+            "unnest(p.search_vector) v WHERE p.active GROUP BY 1, 2 UNION ALL "
+            "SELECT shop_id, '', count(*) FROM marketplace_product "
+            "WHERE active AND search_vector IS NOT NULL GROUP BY 1"
+        )
+        return {(shop, term): n for shop, term, n in cursor.fetchall()}
+
+
+@needs_postgres
+def test_word_counts_follow_every_change_of_the_products():
+    a, b = f.shop("Zählladen A"), f.shop("Zählladen B")
+    first = [f.product(a, f"Gießkanne Zink {n}") for n in range(3)]
+    f.product(b, "Gießkanne Kunststoff")
+    fulltext.index("products")
+    counts = _counts_in_table()
+    assert counts == _counts_recomputed()
+    assert counts[a.pk, "giesskann"] == 3 and counts[b.pk, "giesskann"] == 1
+    assert counts[a.pk, ""] == 3  # every indexed active product of the shop
+    # renamed and re-indexed, retired, a stock change, deleted: the counts follow
+    Product.objects.filter(pk=first[0].pk).update(name="Blumenerde")
+    fulltext.index("products", [first[0].pk])
+    Product.objects.filter(pk=first[1].pk).update(active=False)
+    Product.objects.filter(shop=b).update(stock=9)
+    Product.objects.filter(pk=first[2].pk).delete()
+    counts = _counts_in_table()
+    assert counts == _counts_recomputed()
+    assert (a.pk, "giesskann") not in counts and counts[a.pk, "blumenerd"] == 1
+    assert counts[b.pk, "giesskann"] == 1
+
+
+@needs_postgres
+def test_bounds_hold_the_true_number_of_matches():
+    """shop_bounds: at least ≤ the true matches ≤ at most, per shop, for one word and two."""
+    a, b = f.shop("Grenzladen A"), f.shop("Grenzladen B")
+    for n in range(4):
+        f.product(a, f"Wanderschuhe Modell {n}")
+    f.product(a, "Schuhcreme schwarz")
+    f.product(b, "Hausschuhe Filz")
+    f.product(b, "Wanderschuhe Leder blau")
+    fulltext.index("products")
+    for q in ("schuhe", "wanderschuhe blau", "schuh"):
+        groups = fulltext.query_groups("products", q)
+        bounds, sizes = search.shop_bounds(groups, [a.pk, b.pk])
+        assert sizes == {a.pk: 5, b.pk: 2}
+        for shop in (a, b):
+            true = search.candidates(q, groups=groups).filter(shop=shop).count()
+            lower, upper = bounds.get(shop.pk, (0, 0))
+            assert lower <= true <= upper, (q, shop.name, lower, true, upper)
+    groups = fulltext.query_groups("products", "wanderschuhe")
+    bounds, _sizes = search.shop_bounds(groups, [a.pk, b.pk])
+    assert bounds[a.pk] == (4, 4) and bounds[b.pk] == (1, 1)
+
+
+@needs_postgres
+def test_surely_broad_words_skip_the_count_and_rank_the_nearest(monkeypatch):
+    """More matches for sure (lower bounds) than MAX_RANKED: no count query, the nearest
+    shops likely holding RING_MATCHES are ranked; the result is the ringed ranking's."""
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr(search, "RING_MATCHES", 2)
+    far = f.shop("Kerzen Fern", lat=HALBERSTADT[0], lon=HALBERSTADT[1])
+    near = f.shop("Kerzen Nah")
+    for n in range(3):
+        f.product(far, f"Kerze Bienenwachs {n}", stock=5)
+        f.product(near, f"Kerze Bienenwachs {n}", stock=5)
+    fulltext.index("products")
+    with CaptureQueriesContext(connection) as queries:
+        hits, total = search.search("kerze", lat=51.8358, lon=10.7853, limit=2, record=False)
+    assert total == 3 and {h.shop.name for h in hits} == {"Kerzen Nah"}
+    assert not any("SELECT COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    hits, _total = search.search(
+        "kerze", lat=HALBERSTADT[0], lon=HALBERSTADT[1], limit=2, record=False
+    )
+    assert {h.shop.name for h in hits} == {"Kerzen Fern"}
