@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from openkreis.accounts import services as accounts
 from openkreis.accounts.models import Company
 from openkreis.catalog.models import Service
-from openkreis.core.models import OrgUnit
+from openkreis.core.models import OrgUnit, StaffMembership
 from openkreis.core.staff import add_staff, ensure_totp
 
 from . import services
@@ -23,8 +23,10 @@ from .models import AgendaItem, Circle, CircleMember, Measure, Meeting
 OFFICE_USER = "programm-buero"
 OFFICE_PASSWORD = "harz-programm-demo-2026"  # noqa: S105 (printed demo login)
 OFFICE_SECRET = "PROGRAMMBUERODEMOAAAAAAAAAAAAAAA"  # noqa: S105 (printed demo TOTP)
-# the county's central unit for digitalisation (the radar app's demo uses the same)
-OFFICE_UNIT = "fachbereich-landrat"
+# the county's central unit for digitalisation: the radar app's demo makes the OZG programme
+# office under it ("ozg-programmbuero"); this demo uses that unit when it is there, else its
+# parent, the Fachbereich Landrat
+OFFICE_UNITS = ("ozg-programmbuero", "fachbereich-landrat")
 COMPANY_USER = "architektur-huy"
 COMPANY_EMAIL = "architektur-huy@example.org"
 COMPANY = "Architekturbüro am Huy GmbH"
@@ -34,9 +36,14 @@ STAFF_MEMBER = "sb-bau"  # the eAkte demo's caseworker of the Bauordnungsamt
 
 
 def _office(report) -> None:
-    unit = OrgUnit.objects.filter(key=OFFICE_UNIT).first()
+    unit = next((u for key in OFFICE_UNITS if (u := OrgUnit.objects.filter(key=key).first())), None)
     if unit is None:
         return
+    if OrgUnit.objects.filter(key=OFFICE_UNITS[0]).exists():
+        # a login made before the radar's unit existed moves there (one membership)
+        StaffMembership.objects.filter(
+            user__username=OFFICE_USER, role=services.OFFICE_ROLE
+        ).exclude(org_unit=unit).delete()
     user = add_staff(
         OFFICE_USER,
         f"{OFFICE_USER}@example.org",
