@@ -27,6 +27,7 @@ def _date_field(label, required=False):
 
 
 class ProjectForm(forms.ModelForm):
+    number = forms.IntegerField(label=_("Project number"), min_value=0, max_value=999, initial=0)
     start = _date_field(_("start"))
     end = _date_field(_("planned end"))
     budget_planned = forms.DecimalField(
@@ -53,8 +54,6 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["depends_on"].queryset = others
-        self.fields["number"].min_value = 0
-        self.fields["number"].max_value = 999
         self.fields["status_reason"].help_text = _("Required when the status is amber or red.")
 
     def clean(self):

@@ -364,7 +364,7 @@ def _change_text(kpi: str, change) -> str:
     if change is None:
         return "–"
     if kpi == "first_time_right":
-        return f"{'+' if change > 0 else ''}{_number(change * 100, 0)} {_('points')}"
+        return f"{'+' if change > 0 else ''}{_number(change * 100, 0)} {_('percentage points')}"
     return f"{'+' if change > 0 else ''}{_number(change)}"
 
 
