@@ -14,6 +14,7 @@ def qr_svg(data: str, title: str = "") -> str:
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
-def qr_data_uri(data: str) -> str:
-    """The QR code as an SVG data URI (for <img src> in a PDF)."""
-    return segno.make(data, error="q", micro=False).svg_data_uri(scale=4)
+def qr_data_uri(data: str, error: str = "q") -> str:
+    """The QR code as an SVG data URI (for <img src> in a PDF; quiet zone of 4 modules).
+    `error`: the correction level ("m" leaves room for a longer address on a letter)."""
+    return segno.make(data, error=error, micro=False).svg_data_uri(scale=4)

@@ -21,7 +21,6 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-import segno
 from django import db
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -33,7 +32,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from openkreis.core import event_kinds
+from openkreis.core import event_kinds, qr
 from openkreis.core.models import Organisation, Region
 from openkreis.core.services import current_tenant, record_event
 
@@ -306,7 +305,8 @@ def sender(survey: Survey) -> dict:
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4)
+    """A letter's QR code: correction level M leaves room for the address with its code."""
+    return qr.qr_data_uri(url, error="m")
 
 
 def render_pdf(survey: Survey, letters: list[tuple[Resident, str]], base: str) -> bytes:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 
-import segno
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -25,24 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from weasyprint import HTML
 
+from openkreis.core.qr import qr_data_uri, qr_svg
+
 from . import services
 from .models import Attraction, Ticket
 
 T = "tickets/wallet/"
 SCOPE = "/hatix/t/"
 CACHE_VERSION = "1"
-
-
-def qr_svg(data: str, *, title: str = "") -> str:
-    """An inline SVG QR code (scales with its box; error correction Q as the EU certificate
-    recommends; the quiet zone of 4 modules is part of the picture)."""
-    qr = segno.make(data, error="q", micro=False)
-    svg = qr.svg_inline(scale=1, omitsize=True, title=title or None, svgclass="qr-code")
-    return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
-
-
-def qr_data_uri(data: str) -> str:
-    return segno.make(data, error="q", micro=False).svg_data_uri(scale=4)
 
 
 def ticket_state(ticket: Ticket, now=None) -> str:
