@@ -243,7 +243,7 @@ class PostgresBackend:
                     if options & group:
                         options |= group
                 prefixes = [stem] if last else []
-                if last and word != stem:
+                if last and not word.startswith(stem):  # "schuhe:*" is within "schuh:*"
                     prefixes.append(word)
                 found.append(QueryGroup(sorted(options), sorted(exact), prefixes))
         return found
