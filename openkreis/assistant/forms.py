@@ -64,9 +64,8 @@ class HandoverForm(forms.Form):
         if user is not None:
             del self.fields["email"]
             self.fields["name"].initial = user.get_full_name()
-
-    def clean(self):
-        data = super().clean()
-        if self.user is None and not data.get("email") and "email" not in self.errors:
-            self.add_error("email", _("Please give an e-mail address for the answer."))
-        return data
+        else:
+            self.fields["email"].required = True
+            self.fields["email"].error_messages["required"] = _(
+                "Please give an e-mail address for the answer."
+            )

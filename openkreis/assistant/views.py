@@ -83,10 +83,17 @@ def reset(request):
 
 
 def _last_question(conversation: dict) -> str:
-    for turn in reversed(conversation["turns"]):
-        if turn.get("who") == "you":
-            return str(turn.get("text", ""))
-    return ""
+    """The question to pass on: the last one left unanswered, else the last one asked."""
+    turns = conversation["turns"]
+    asked = [
+        (str(turn.get("text", "")), turns[i + 1].get("reply", {}).get("answered", True))
+        for i, turn in enumerate(turns[:-1])
+        if turn.get("who") == "you"
+    ]
+    unanswered = [text for text, answered in asked if not answered]
+    if unanswered:
+        return unanswered[-1]
+    return asked[-1][0] if asked else ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -214,3 +214,12 @@ def test_the_evaluation_is_for_the_management_only(client, harz, role, status):
         assert "Wetter am Brocken" in html
         assert '<th scope="row">costs</th>' in html
         assert client.get(OFFICE + "?seite=²").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_handover_form_is_prefilled_with_the_unanswered_question(client, harz):
+    _ask(client, "Wie wird das Wetter morgen am Brocken?")
+    _ask(client, "Wunschkennzeichen")
+    form = client.get(HANDOVER).content.decode()
+    assert "Wie wird das Wetter morgen am Brocken?</textarea>" in form
+    assert 'name="email"' in form and "required" in form.split('name="email"')[1].split(">")[0]
