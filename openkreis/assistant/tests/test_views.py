@@ -2,19 +2,18 @@
 validation (4xx, never 500), CSRF, logging without personal data, handing over, the staff
 evaluation's authorisation, and deleting after the retention time."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
 from openkreis.assistant.models import UnansweredQuestion
 from openkreis.cases.models import Case
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
 from openkreis.core.testing import login_as
+
+from .factories import unanswered
 
 URL = "/frag-den-landkreis/"
 HANDOVER = "/frag-den-landkreis/weitergeben/"
@@ -105,11 +104,8 @@ def test_unanswered_questions_are_kept_only_scrubbed(client, harz):
 
 @pytest.mark.django_db
 def test_old_unanswered_questions_are_deleted_after_the_retention_time(harz):
-    keep = UnansweredQuestion.objects.create(tenant=harz, text="neu", intent="unknown")
-    old = UnansweredQuestion.objects.create(tenant=harz, text="alt", intent="unknown")
-    UnansweredQuestion.objects.filter(pk=old.pk).update(
-        asked_at=timezone.now() - dt.timedelta(days=91)
-    )
+    keep = unanswered(harz, "neu", days_ago=89)
+    unanswered(harz, "alt", days_ago=91)
     call_command("purge_assistant_questions", "--dry-run")
     assert UnansweredQuestion.objects.count() == 2
     call_command("purge_assistant_questions")
@@ -197,7 +193,7 @@ STAFF = {"manager": ("dezernat-1", ["manager"]), "caseworker": ("dezernat-1", ["
     [("anonymous", 302), ("citizen", 403), ("caseworker", 403), ("manager", 200)],
 )
 def test_the_evaluation_is_for_the_management_only(client, harz, role, status):
-    UnansweredQuestion.objects.create(tenant=harz, text="Wetter am Brocken", intent="unknown")
+    unanswered(harz, "Wetter am Brocken")
     _ask(client, "Was kostet ein Wunschkennzeichen?")
     if role == "citizen":
         client.force_login(
