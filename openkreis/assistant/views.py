@@ -32,7 +32,11 @@ def _tenant():
 
 def _conversation(request) -> dict:
     data = request.session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("turns"), list)
+        or not isinstance(data.get("state"), dict)
+    ):
         data = {"state": dialogue.new_state(), "turns": []}
     return data
 
