@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openkreis.core.models import Region
 
@@ -39,7 +40,7 @@ class AssessmentForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("radar", "Decision"),
         choices=[c for c in RadarEntry.Decision.choices if c[0]],
         widget=forms.RadioSelect,
     )
@@ -52,13 +53,19 @@ class DecisionForm(forms.Form):
     )
     owner = forms.CharField(label=_("Responsible (person or unit)"), max_length=200)
     decided_on = forms.DateField(
-        label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Decided on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     go_live = forms.DateField(
-        label=_("Planned go-live"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Planned go-live"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     review_on = forms.DateField(
-        label=_("Review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Review on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, service=None, **kwargs):
@@ -140,5 +147,7 @@ class MaturityForm(forms.Form):
 class RolloutForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Rollout.Status.choices)
     date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from openkreis.catalog.models import OzgTopic, Service
 from openkreis.cockpit import read as cockpit_read
@@ -122,8 +124,60 @@ def decide(entry: RadarEntry, user, values: dict) -> dict:
     return changes
 
 
-def history(entry: RadarEntry) -> list[RadarChange]:
-    return list(entry.changes.select_related("changed_by"))
+CHANGE_LABELS = {
+    "benefit": _lazy("Expected benefit"),
+    "effort": _lazy("Effort"),
+    "legal_fit": _lazy("Legal fit"),
+    "note": _lazy("Note"),
+    "decision": pgettext_lazy("radar", "Decision"),
+    "offer": _lazy("EfA offer"),
+    "owner": _lazy("Responsible"),
+    "decided_on": _lazy("Decided on"),
+    "go_live": _lazy("Planned go-live"),
+    "review_on": _lazy("Review on"),
+}
+_CHOICES = {
+    "benefit": dict(RadarEntry.Benefit.choices),
+    "effort": dict(RadarEntry.Benefit.choices),
+    "legal_fit": dict(RadarEntry.LegalFit.choices),
+    "decision": dict(RadarEntry.Decision.choices),
+}
+
+
+def _shown(name: str, value, offers: dict) -> str:
+    if value in (None, ""):
+        return "–"
+    if name in _CHOICES:
+        return str(_CHOICES[name].get(value, value))
+    if name == "offer":
+        return offers.get(value, f"#{value}")
+    if name in ("decided_on", "go_live", "review_on"):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def history(entry: RadarEntry) -> list[dict]:
+    """The entry's changes, newest first, each with its fields in words."""
+    rows = list(entry.changes.all())
+    ids = {v for r in rows for pair in [r.changes.get("offer")] if pair for v in pair if v}
+    offers = {o.pk: str(o) for o in EfaOffer.objects.filter(pk__in=ids)}
+    return [
+        {
+            "change": r,
+            "items": [
+                (
+                    str(CHANGE_LABELS.get(name, name)),
+                    _shown(name, a, offers),
+                    _shown(name, b, offers),
+                )
+                for name, (a, b) in r.changes.items()
+            ],
+        }
+        for r in rows
+    ]
 
 
 def cockpit_figures(service: Service, today: dt.date | None = None) -> dict:

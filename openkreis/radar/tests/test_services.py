@@ -96,9 +96,13 @@ def test_assessment_and_decision_write_history_and_one_event(harz):
     assert changes["decision"] == ["", "adopt"]
     assert changes["offer"] == [None, offer.pk]
     assert changes["owner"] == ["", "OZG-Programmbüro"]
-    rows = services.history(entry)
+    shown = services.history(entry)
+    rows = [r["change"] for r in shown]
     assert [r.kind for r in rows] == ["decision", "assessment"]
     assert rows[0].changed_by_name == "t-radar-office"
+    items = {str(label): (a, b) for label, a, b in shown[0]["items"]}
+    assert (str(services.CHANGE_LABELS["offer"]) in items) and str(offer) in str(items.values())
+    assert ("–", "01.06.2026") in items.values()
     events = Event.objects.filter(kind=event_kinds.RADAR_DECIDED)
     assert events.count() == before + 1
     data = events.latest("pk").data
