@@ -159,6 +159,8 @@ class Reply:
     links: list[Link] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)
     offer_handover: bool = False
+    # the language of the catalogue's values where it differs from the page's (WCAG 3.1.2)
+    data_lang: str = field(default_factory=lambda: "" if _page_is_german() else "de")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -170,6 +172,10 @@ class Reply:
         parts += [f"{link.label} ({link.url})" for link in self.links]
         parts += self.choices
         return "\n".join(parts)
+
+
+def _page_is_german() -> bool:
+    return (get_language() or "de").startswith("de")
 
 
 def new_state() -> dict:

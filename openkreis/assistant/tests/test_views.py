@@ -219,3 +219,14 @@ def test_the_handover_form_is_prefilled_with_the_unanswered_question(client, har
     form = client.get(HANDOVER).content.decode()
     assert "Wie wird das Wetter morgen am Brocken?</textarea>" in form
     assert 'name="email"' in form and "required" in form.split('name="email"')[1].split(">")[0]
+
+
+@pytest.mark.django_db
+def test_in_english_the_catalogues_german_values_are_marked_as_german(client, harz):
+    client.post(
+        "/en/frag-den-landkreis/", {"frage": "How much does a personalised number plate cost?"}
+    )
+    html = client.get("/en/frag-den-landkreis/").content.decode()
+    assert '<dd lang="de">10,20 €' in html
+    _ask(client, "Was kostet ein Wunschkennzeichen?")
+    assert '<dd lang="de">' not in client.get(URL).content.decode().split("Was kostet ein")[1]
