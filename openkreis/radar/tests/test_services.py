@@ -27,6 +27,8 @@ from openkreis.radar.models import (
     RolloutSite,
 )
 
+from . import factories
+
 pytestmark = pytest.mark.django_db
 HARZ = Path(settings.BASE_DIR) / "tenants" / "harz"
 
@@ -212,13 +214,12 @@ def test_maturity_score_needs_every_answer_in_1_to_4(answers):
 
 
 def test_submit_and_compare_with_the_last_assessment(harz):
-    user = get_user_model().objects.create_user("t-verein")
-    org = services.create_organisation(user, "Kleingartenverein", "club")
+    user = factories.account("t-verein")
+    org = factories.organisation(user)
     model = services.maturity_model()
-    ids = [q["id"] for _k, _n, q in services.questions(model.definition)]
     before = Event.objects.filter(kind=event_kinds.MATURITY_ASSESSED).count()
-    first = services.submit_assessment(org, user, dict.fromkeys(ids, 1))
-    second = services.submit_assessment(org, user, dict.fromkeys(ids, 3))
+    first = services.submit_assessment(org, user, factories.answers(1))
+    second = services.submit_assessment(org, user, factories.answers(3))
     assert first.overall == Decimal("1.00") and second.overall == Decimal("3.00")
     rows = services.compare(model.definition, second, first)
     assert all(r["change"] == Decimal("2.00") for r in rows)
