@@ -50,6 +50,13 @@ class ImportFileError(ValueError):
 
 
 def decode(data: bytes) -> str:
+    """The file's text: UTF-16 with BOM (Excel's "Unicode text"), UTF-8 (BOM or not), else
+    Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_("The file could not be read as CSV.")) from exc
     if b"\x00" in data[:4096]:
         raise ImportFileError(_("This is not a CSV file. Save the list as CSV."))
     try:

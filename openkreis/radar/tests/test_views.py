@@ -172,6 +172,21 @@ CSV = (
 )
 
 
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("cp1252", ";"), ("utf-8-sig", ","), ("utf-16", "\t")]
+)
+def test_encodings_and_delimiters_are_recognised(harz, encoding, delimiter):
+    client = _client("office")
+    text = "Leistung;Name;Land;Status\nsperrmuell;Sperrmüll digital;Thüringen;geplant\n"
+    data = text.replace(";", delimiter).encode(encoding)
+    response = client.post("/ozg/radar/import/", {"file": SimpleUploadedFile("l.csv", data)})
+    assert response.status_code == 302
+    imp = EfaImport.objects.latest("pk")
+    assert imp.delimiter == delimiter
+    assert imp.columns == ["Leistung", "Name", "Land", "Status"]
+    assert "Sperrmüll digital;Thüringen" in imp.text.replace(delimiter, ";")
+
+
 def test_csv_import_with_mapping_and_a_report_of_rejected_rows(harz, english):
     client = _client("office")
     upload = SimpleUploadedFile("efa.csv", CSV.encode("cp1252"), content_type="text/csv")
