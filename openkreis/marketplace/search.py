@@ -61,6 +61,9 @@ MAX_RANKED = 2000  # matches ranked exactly; beyond, the nearest shops' (see sea
 RING_MATCHES = 100  # a broad word's matches ranked at least: 5 pages (later pages widen it)
 FIRST_RING = 8  # shops in the first ring (see nearest_shops)
 SPARSE = 30_000  # matches in the county below which a ring's are found by bitmaps
+# the upper bounds count a product once per stem of the word it carries ("Wanderschuhe",
+# category "Schuhe"): the ring takes a quarter more
+RING_MARGIN = 1.25
 PREFIX_MIN = 3  # a shorter last word is no bounded prefix (see shop_bounds)
 # reading one match from the GIN index costs about this share of testing one product's
 # vector (measured at a million products: 0.43 µs against 1 µs)
@@ -321,6 +324,13 @@ def _ring(order: list[int], bounds: dict, wanted: int) -> list[int]:
     return ring
 
 
+def _county_matches(upper: float, shops: list) -> float:
+    """The matches the word's GIN bitmap reads: every shop's, also those the filters leave
+    out (≈ the allowed shops' upper bound scaled to all active shops)."""
+    active = Shop.objects.filter(status=Shop.Status.ACTIVE).count()
+    return upper * active / max(len(shops), 1)
+
+
 def _nearest_matches(found: QuerySet, ring: list[int], centre, wanted: int) -> list[int]:
     """The ids of the `wanted` matches in the ring's shops nearest to `centre` (by the
     shop's distance, then id) — ids first: a LIMIT inside IN (…) made the planner rank
@@ -427,7 +437,7 @@ def search(
             # the nearest shops likely to hold `wanted` matches (by the upper bounds)
             centre = centre or county_centre()
             order = [pk for pk in shops_by_distance(centre, shops) if pk in bounds]
-            likely = _ring(order, bounds, wanted)
+            likely = _ring(order, bounds, math.ceil(wanted * RING_MARGIN))
     else:
         total = found.order_by().values("pk")[: MAX_RANKED + 1].count()
     if total > MAX_RANKED:
@@ -440,10 +450,16 @@ def search(
                 # walk the ring's products testing each, or AND the word's index bitmap
                 # (every match in the county) with the ring's: whichever reads less
                 walk = sum(sizes.get(pk, 0) for pk in likely)
-                bitmap_plans(upper * BITMAP_COST < walk)
-                ids = _nearest_matches(found, likely, centre, wanted)
+                filtered = open_now or click_collect or bool(category)
+                county = _county_matches(upper, shops) if filtered else upper
+                bitmap_plans(county * BITMAP_COST < walk)
+                # the ring holds only shops the filters let through: no filter again
+                unfiltered = candidates(q, groups=groups)
+                ids = _nearest_matches(unfiltered, likely, centre, wanted)
                 bitmap_plans(on=False)
-            if len(ids) < wanted:  # too few there (or no word counts): grow rings
+            if len(ids) < (wanted if likely is None else offset + limit):
+                # too few for the page there (a product counted under two of the word's
+                # stems), or no word counts: rings grow until they hold enough
                 ids = _nearest_matches(found, nearest_shops(found, centre, wanted), centre, wanted)
                 bitmap_plans(on=False)
         ranked, counted, shops_found = rank(scored.filter(pk__in=ids), limit=limit, offset=offset)
