@@ -431,6 +431,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openkreis.marketplace.tasks.settle_loyalty",
         "schedule": 86400.0,
     },
+    # Frag den Landkreis: scrubbed unanswered questions past their retention time
+    "assistant-purge": {"task": "openkreis.assistant.tasks.purge_questions", "schedule": 86400.0},
 }
 
 # Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from

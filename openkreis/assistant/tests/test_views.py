@@ -3,10 +3,12 @@ validation (4xx, never 500), CSRF, logging without personal data, handing over, 
 evaluation's authorisation, and deleting after the retention time."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from openkreis.assistant import tasks
 from openkreis.assistant.models import UnansweredQuestion
 from openkreis.cases.models import Case
 from openkreis.core import event_kinds
@@ -110,6 +112,17 @@ def test_old_unanswered_questions_are_deleted_after_the_retention_time(harz):
     assert UnansweredQuestion.objects.count() == 2
     call_command("purge_assistant_questions")
     assert list(UnansweredQuestion.objects.all()) == [keep]
+
+
+@pytest.mark.django_db
+def test_the_daily_task_deletes_what_the_retention_time_allows(harz):
+    keep = unanswered(harz, "neu", days_ago=10)
+    unanswered(harz, "alt", days_ago=120)
+    assert tasks.purge_questions() == 1
+    assert list(UnansweredQuestion.objects.all()) == [keep]
+    assert "openkreis.assistant.tasks.purge_questions" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
 
 
 @pytest.mark.django_db

@@ -8,12 +8,10 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import clear_url_caches
 from pypdf import PdfReader
 
-from openkreis.accounts.models import Company
 from openkreis.cockpit import aggregates
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
@@ -21,14 +19,15 @@ from openkreis.core.services import record_event
 from openkreis.core.testing import login_staff, make_staff
 from openkreis.programme import services
 from openkreis.programme.models import (
-    Circle,
-    CircleMember,
     Measure,
     Milestone,
     Project,
     Risk,
     StatusChange,
 )
+
+from . import factories as f
+from .factories import citizen
 
 pytestmark = pytest.mark.django_db
 UNIT = "fachbereich-landrat"
@@ -43,10 +42,6 @@ def english(settings):
     clear_url_caches()
 
 
-def citizen(name: str):
-    return get_user_model().objects.create_user(name, f"{name}@example.org", "ein-langes-pw-2026")
-
-
 @pytest.fixture
 def office():
     user, secret = make_staff("t-programm", UNIT, "programme_office")
@@ -57,13 +52,10 @@ def office():
 
 @pytest.fixture
 def circles():
-    one = Circle.objects.create(slug="kreis-eins", name="Kreis eins", service=SERVICE)
-    two = Circle.objects.create(slug="kreis-zwei", name="Kreis zwei", service="jagdschein")
     member_one = citizen("mitglied-eins")
     member_two = citizen("mitglied-zwei")
-    company = Company.objects.create(name="Bau GmbH")
-    CircleMember.objects.create(circle=one, user=member_one, side="company", company=company)
-    CircleMember.objects.create(circle=two, user=member_two, side="company")
+    one = f.circle("kreis-eins", SERVICE, member_one, company=f.company("Bau GmbH"))
+    two = f.circle("kreis-zwei", "jagdschein", member_two)
     return one, two, member_one, member_two
 
 
