@@ -35,6 +35,13 @@ def test_home_offers_booking_and_every_page_the_accessible_versions(client, harz
         assert 'href="/gebaerdensprache/" lang="de">Gebärdensprache</a>' in page
 
 
+def test_next_to_the_search_the_assistant_answers_in_ones_own_words(client, harz):
+    for url in ("/", "/suche/?q=Hund", "/suche/?q=einhornsattel"):
+        html = client.get(url).content.decode()
+        assert 'href="/frag-den-landkreis/">Lieber in eigenen Worten fragen' in html, url
+    assert client.get("/frag-den-landkreis/").status_code == 200
+
+
 def test_home_leads_to_the_countys_digital_services(client, harz):
     html = client.get("/").content.decode()
     assert "Digitale Dienste des Landkreises" in html
