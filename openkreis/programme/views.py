@@ -77,18 +77,37 @@ def portfolio(request):
 @office_required
 @require_GET
 def project(request, key):
-    p = _project(key)
+    return _project_page(request, _project(key))
+
+
+def _project_page(request, p, status=200, **forms):
+    """A Steckbrief with its add forms (empty, or the one given back with its errors)."""
     return render(
         request,
         "programme/project.html",
         {
             "project": p,
             "history": p.history.select_related("changed_by")[:20],
-            "milestone_form": MilestoneForm(prefix="m"),
-            "risk_form": RiskForm(prefix="r"),
+            "milestone_form": forms.get("milestone_form") or MilestoneForm(prefix="m"),
+            "risk_form": forms.get("risk_form") or RiskForm(prefix="r"),
             "today": services.today(),
         },
+        status=status,
     )
+
+
+def _add_to_project(request, key, form_class, prefix, slot, done_message):
+    """Add a milestone or risk to a project: saved and back to the Steckbrief, else the
+    Steckbrief with the form's errors (400)."""
+    p = _project(key)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.project = p
+        item.save()
+        messages.success(request, done_message)
+        return redirect("programme:project", key=p.key)
+    return _project_page(request, p, status=400, **{slot: form})
 
 
 @office_required
@@ -114,25 +133,8 @@ def project_edit(request, key=None):
 @office_required
 @require_POST
 def milestone_add(request, key):
-    p = _project(key)
-    form = MilestoneForm(request.POST, prefix="m")
-    if form.is_valid():
-        milestone = form.save(commit=False)
-        milestone.project = p
-        milestone.save()
-        messages.success(request, _("The milestone was added."))
-        return redirect("programme:project", key=p.key)
-    return render(
-        request,
-        "programme/project.html",
-        {
-            "project": p,
-            "history": p.history.all()[:20],
-            "milestone_form": form,
-            "risk_form": RiskForm(prefix="r"),
-            "today": services.today(),
-        },
-        status=400,
+    return _add_to_project(
+        request, key, MilestoneForm, "m", "milestone_form", _("The milestone was added.")
     )
 
 
@@ -152,26 +154,7 @@ def milestone_done(request, key, pk):
 @office_required
 @require_POST
 def risk_add(request, key):
-    p = _project(key)
-    form = RiskForm(request.POST, prefix="r")
-    if form.is_valid():
-        risk = form.save(commit=False)
-        risk.project = p
-        risk.save()
-        messages.success(request, _("The risk was added."))
-        return redirect("programme:project", key=p.key)
-    return render(
-        request,
-        "programme/project.html",
-        {
-            "project": p,
-            "history": p.history.all()[:20],
-            "milestone_form": MilestoneForm(prefix="m"),
-            "risk_form": form,
-            "today": services.today(),
-        },
-        status=400,
-    )
+    return _add_to_project(request, key, RiskForm, "r", "risk_form", _("The risk was added."))
 
 
 @office_required
