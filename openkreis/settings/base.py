@@ -255,6 +255,23 @@ def database_config(url: str | None, sqlite_path: Path) -> dict:
 DATABASES = {"default": database_config(env("DATABASE_URL"), SQLITE_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replica (issue 26, docs/scaling.md "Read replicas"). With OPENKREIS_REPLICA_URL (or
+# DATABASE_REPLICA_URL) set, the GET pages named below read from the replica; writes, reads in a
+# transaction, reads after a write and a browser's requests for a few seconds after it wrote go
+# to the primary (openkreis/core/dbrouter.py). Unset: one database, nothing of this runs.
+OPENKREIS_REPLICA_URL = env("OPENKREIS_REPLICA_URL", env("DATABASE_REPLICA_URL", ""))
+OPENKREIS_REPLICA_VIEWS = env_list(
+    "OPENKREIS_REPLICA_VIEWS",
+    "cases:inbox,cockpit:dashboard,cockpit:process,cockpit:alerts,cockpit:reports,cockpit:kita,"
+    "cockpit:tickets,cockpit:participation,cockpit:directory,cockpit:marketplace,"
+    "cockpit:learning,cockpit:transparency",
+)
+OPENKREIS_REPLICA_PIN_SECONDS = int(env("OPENKREIS_REPLICA_PIN_SECONDS", "10"))
+if OPENKREIS_REPLICA_URL:
+    DATABASES["replica"] = database_config(OPENKREIS_REPLICA_URL, SQLITE_PATH)
+    DATABASE_ROUTERS = ["openkreis.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "openkreis.core.dbrouter.ReplicaMiddleware")
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -359,6 +376,11 @@ CELERY_BEAT_SCHEDULE = {
     "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
     "cases-deliveries": {"task": "openkreis.cases.tasks.retry_due_deliveries", "schedule": 60.0},
     "cases-verify-audit": {"task": "openkreis.cases.tasks.verify_audit_chain", "schedule": 86400.0},
+    # sent online applications whose registration task was lost (killed worker, broker down)
+    "forms-requeue-unregistered": {
+        "task": "openkreis.forms.tasks.requeue_unregistered",
+        "schedule": 30.0,
+    },
     "intake-recover-stale-scans": {
         "task": "openkreis.intake.tasks.recover_stale_scans",
         "schedule": 300.0,

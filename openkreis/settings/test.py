@@ -15,6 +15,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": env("OPENKREIS_TEST_SQLITE", str(BASE_DIR / "var" / "test-db.sqlite3"))
     }
+# Issue 26: a "replica" alias that mirrors the test database (no second database is made);
+# the router stays off here, tests/scaling switch it on (override_settings) where they test it.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
