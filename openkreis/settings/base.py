@@ -367,6 +367,20 @@ CELERY_TASK_ALWAYS_EAGER = env("CELERY_BROKER_URL") is None and env("REDIS_URL")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Queues per kind of work (issue 26, docs/scaling.md "Celery queues"): OCR and PDF checks do
+# not wait behind a cockpit recompute, nor mail behind either. Tasks not named go to the
+# default queue "celery". A worker takes its queues with -Q (commands in docs/scaling.md).
+CELERY_TASK_ROUTES = {
+    "openkreis.intake.tasks.process_scan": {"queue": "documents"},
+    "openkreis.forms.tasks.register_application": {"queue": "documents"},
+    "openkreis.cases.tasks.deliver": {"queue": "mail"},
+    "openkreis.cases.tasks.retry_due_deliveries": {"queue": "mail"},
+    "openkreis.cases.tasks.send_reminders": {"queue": "mail"},
+    "openkreis.appointments.tasks.send_reminders": {"queue": "mail"},
+    "openkreis.reports.tasks.send_follow_ups": {"queue": "mail"},
+    "openkreis.capacity.tasks.remind_offers": {"queue": "mail"},
+    "openkreis.cockpit.tasks.*": {"queue": "cockpit"},
+}
 # GTFS-Realtime TripUpdates for the guest's day planning (delays); empty: timetable only
 TICKETS_GTFS_REALTIME_URL = env("TICKETS_GTFS_REALTIME_URL", "")
 # The password of the HATIX signing keys stored in the database (docs/tickets.md); empty:
