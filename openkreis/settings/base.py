@@ -305,6 +305,38 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+
+def object_storage(bucket: str, **options) -> dict:
+    """STORAGES["default"] for an S3-compatible object store (django-storages; issue 26,
+    docs/scaling.md "Documents in object storage"): private objects, never overwritten
+    (document paths are content hashes), links signed for five minutes."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "default_acl": None,  # the bucket's policy: private
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            **{key: value for key, value in options.items() if value not in (None, "")},
+        },
+    }
+
+
+# With OPENKREIS_S3_BUCKET set, uploaded files (case documents, photos, letters) go to the
+# object store; static files stay with whitenoise, quarantined originals on a local disk.
+if env("OPENKREIS_S3_BUCKET"):
+    STORAGES["default"] = object_storage(
+        env("OPENKREIS_S3_BUCKET"),
+        endpoint_url=env("OPENKREIS_S3_ENDPOINT_URL"),
+        region_name=env("OPENKREIS_S3_REGION"),
+        access_key=env("OPENKREIS_S3_ACCESS_KEY"),
+        secret_key=env("OPENKREIS_S3_SECRET_KEY"),
+        location=env("OPENKREIS_S3_PREFIX"),
+        addressing_style=env("OPENKREIS_S3_ADDRESSING_STYLE"),
+    )
+
 # Request limits (issue 16 F7; the reverse proxy's limit is in docs/deployment.md). Form
 # fields (not files) of one request: 2.5 MB, 5000 fields (a FIM form repeats groups up to
 # 50 times), 50 files (the mail room takes 20 scans at once). A file above 2.5 MB is written
@@ -390,6 +422,7 @@ CELERY_BEAT_SCHEDULE = {
     "cases-reminders": {"task": "openkreis.cases.tasks.send_reminders", "schedule": 3600.0},
     "cases-deliveries": {"task": "openkreis.cases.tasks.retry_due_deliveries", "schedule": 60.0},
     "cases-verify-audit": {"task": "openkreis.cases.tasks.verify_audit_chain", "schedule": 86400.0},
+    "cases-seal-audit": {"task": "openkreis.cases.tasks.seal_audit", "schedule": 5.0},
     # sent online applications whose registration task was lost (killed worker, broker down)
     "forms-requeue-unregistered": {
         "task": "openkreis.forms.tasks.requeue_unregistered",
@@ -469,6 +502,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Frag den Landkreis: scrubbed unanswered questions past their retention time
     "assistant-purge": {"task": "openkreis.assistant.tasks.purge_questions", "schedule": 86400.0},
+    # the event log's monthly partitions ahead (PostgreSQL; issue 26, docs/scaling.md)
+    "core-event-partitions": {
+        "task": "openkreis.core.tasks.create_event_partitions",
+        "schedule": 86400.0,
+    },
 }
 
 # Subscribed calendar feeds of practices and rooms (capacity/feeds.py) are fetched from
