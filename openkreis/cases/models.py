@@ -320,15 +320,22 @@ class Delivery(models.Model):
 
 
 class AuditEntry(models.Model):
-    """The audit trail: append-only, each entry chained by SHA-256 to the one before."""
+    """The audit trail: append-only. A writer only appends (with `leaf`, the hash of what the
+    entry says); the sealer (services.seal_audit) later links it into the SHA-256 chain by
+    filling in `seq`, `prev_hash` and `hash` once. Entries from before sealing existed carry
+    no leaf and the chain hash of the old formula (docs/architecture.md "Case creation at
+    scale")."""
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60)
     case_ref = models.CharField(max_length=60, blank=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    leaf = models.CharField(max_length=64, blank=True, default="")
+    # set by the sealer: the position in the chain (the order of sealing), the hash before
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -336,6 +343,10 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor", "id"]),
             models.Index(fields=["action", "id"]),
             models.Index(fields=["at"]),
+            # what the sealer reads: the few entries not sealed yet
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="cases_audit_unsealed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,3 +373,19 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} entries intact up to #{self.entry_id}"
+
+
+class AuditSeal(models.Model):
+    """One run of the sealer: the chain's head after it (like a transparency log's signed
+    tree head, also written to the log `openkreis.audit`). The whole walk of
+    verify_audit_chain checks that the chain still passes through every head, so rewriting
+    a stretch of the chain with new hashes, or cutting its end, is found. Append-only."""
+
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField(unique=True)
+    entry_id = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sealed #{self.first_seq}–#{self.last_seq}: {self.hash[:12]}"

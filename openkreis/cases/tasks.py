@@ -19,6 +19,13 @@ def verify_audit_chain() -> dict:
     return {"checked": status["checked"], "intact": status["intact"]}
 
 
+@shared_task
+def seal_audit() -> int:
+    """Every few seconds: link the audit entries written since the last run into the chain
+    (one sealer at a time; a run killed halfway is rolled back and done by the next)."""
+    return services.seal_audit()
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver(delivery_id: int) -> str:
     """Send one letter to the applicant (idempotent; a failure is retried by the sweep)."""

@@ -13,6 +13,8 @@ from .audit import (  # noqa: F401
     audit_actions,
     audit_chain_status,
     audit_trail,
+    release_audit,
+    seal_audit,
     verify_audit_chain,
 )
 from .common import (  # noqa: F401
@@ -53,7 +55,9 @@ from .history import (  # noqa: F401
     roles_in_unit,
 )
 from .numbering import (  # noqa: F401
+    assign_file_number,
     next_file_number,
+    pending_file_number,
 )
 from .opening import (  # noqa: F401
     Applicant,

@@ -19,12 +19,12 @@ from .. import workflow
 from ..models import (
     Case,
 )
-from .audit import audit
+from .audit import audit, release_audit
 from .common import CaseError
 from .configuration import plan_item_for, procedure_for
 from .documents import _store_document
 from .history import _event, _history
-from .numbering import next_file_number
+from .numbering import assign_file_number, pending_file_number
 from .uploads import _as_validated
 
 
@@ -114,7 +114,8 @@ def open_case(
 ) -> Case:
     """Create a case with its documents: file number, competent unit, procedure, target
     date, retention; writes `case.received`. All documents are validated first, so a bad
-    file stores nothing."""
+    file stores nothing. The file number is drawn last, just before the commit: its counter
+    is shared by every new case of the plan item (services.numbering)."""
     if channel not in Case.Channel.values:
         raise CaseError(_("Unknown channel."))
     if isinstance(applicant, dict):
@@ -134,7 +135,7 @@ def open_case(
             at + dt.timedelta(days=service.processing_days) if service.processing_days else None
         )
         case = Case.objects.create(
-            file_number=next_file_number(plan_item, timezone.localtime(at).year),
+            file_number=pending_file_number(),
             service=service,
             procedure=procedure,
             plan_item=plan_item,
@@ -165,5 +166,9 @@ def open_case(
             target_at=target.isoformat() if target else None,
             complete=bool(files) if complete is None else complete,
         )
-        audit("case.opened", actor=actor, case=case, detail={"channel": channel})
+        audit("case.opened", actor=actor, case=case, detail={"channel": channel})  # held
+        # Last, so the counter's row lock lasts two statements, the audit INSERT and the
+        # commit; the audit entries about the case (held until now) carry its number.
+        assign_file_number(case, plan_item, timezone.localtime(at).year)
+        release_audit(case)
     return case
