@@ -269,7 +269,7 @@ def run_pm4py(events: list[Ev], facts: list) -> dict | None:
 
 
 # -- database path -------------------------------------------------------------------------------
-def db_path(events: list[Ev], end: float, requests: int) -> dict:
+def db_path(events: list[Ev], end: float, requests: int, holder: list) -> dict:
     """Load the log into a fresh PostgreSQL database by COPY, then time the aggregates."""
     import psycopg
 
@@ -292,14 +292,21 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
         from openkreis.core.testing import load_tenant
 
         load_tenant("harz")
+        expected = expected_rows(holder.pop())  # (needs Django: the model's conversion)
         started = time.perf_counter()
         with (
             psycopg.connect(bench_url) as conn,
             conn.cursor() as cur,
             cur.copy(COPY_SQL) as pipe,
         ):
+            texts: dict[int, str] = {}  # later steps share their data dict: one text each
             for ev in events:
-                pipe.write_row((ev.kind, _iso(ev.at), "harz", ev.subject, json.dumps(ev.data)))
+                text = texts.get(id(ev.data))
+                if text is None:
+                    text = json.dumps(ev.data)
+                    if "complete" not in ev.data:
+                        texts[id(ev.data)] = text
+                pipe.write_row((ev.kind, _iso(ev.at), "harz", ev.subject, text))
         copy_s = time.perf_counter() - started
         print(f"  (db) COPY load of the log: {copy_s:.1f} s", flush=True)
         with psycopg.connect(bench_url, autocommit=True) as conn:
@@ -308,6 +315,8 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
 
         facts, full_s = timed(aggregates.recompute)
         print(f"  (db) full recompute: {full_s:.1f} s, {facts:,} facts", flush=True)
+        stored_same = compare_stored(expected)
+        print(f"  (db) stored rows vs in-memory facts: {stored_same}", flush=True)
         with psycopg.connect(bench_url, autocommit=True) as conn:
             # autovacuum's work after a recompute (statistics, visibility map): timed apart
             vacuum_s = timed(conn.execute, "VACUUM ANALYZE")[1]
@@ -362,6 +371,7 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
             "vacuum_s": vacuum_s,
             "full_s": full_s,
             "facts": facts,
+            "stored_same": stored_same,
             "inc_s": inc_s,
             "inc_events": n_read,
             "lat": latencies,
@@ -373,6 +383,92 @@ def db_path(events: list[Ev], end: float, requests: int) -> dict:
         connections.close_all()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def expected_rows(facts: list) -> dict:
+    """What the stored aggregates must hold, from the in-memory facts: per-fact rows of a
+    sample (every field, JSON included) and sums over all facts and all daily rows."""
+    from openkreis.cockpit.aggregates import fact_to_model
+
+    sample = sorted(facts, key=lambda f: f.subject)[:: max(1, len(facts) // 2000)]
+    rows = {}
+    for f in sample:
+        row = fact_to_model(f)
+        rows[f.subject] = {
+            k: getattr(row, k) for k in STORED_FIELDS if k not in ("steps", "edges", "fold")
+        } | {"steps": row.steps, "edges": row.edges, "fold": row.fold}
+    decided = [f for f in facts if f.decided]
+    sums = {
+        "facts": len(facts),
+        "decided": len(decided),
+        "lead_seconds": sum(round(f.lead_seconds) for f in decided),
+        "waiting_seconds": sum(round(f.waiting_seconds) for f in facts),
+        "processing_seconds": sum(round(f.processing_seconds) for f in facts),
+        "requests": sum(f.requests for f in facts),
+        "on_time": sum(1 for f in decided if f.on_time),
+        "steps": sum(len(f.steps) for f in decided),
+        "step_seconds": sum(round(s[1]) for f in decided for s in f.steps.values()),
+    }
+    return {"rows": rows, "sums": sums}
+
+
+STORED_FIELDS = [
+    "service", "org_unit", "channel", "procedure", "source", "received_at", "received_day",
+    "decided_at", "decided_day", "outcome", "target_at", "on_time", "lead_seconds",
+    "waiting_seconds", "applicant_seconds", "processing_seconds", "complete", "requests",
+    "reopened", "state", "state_kind", "last_event_at", "steps", "edges", "fold",
+]  # fmt: skip
+
+
+def compare_stored(expected: dict) -> str:
+    """The stored CaseFact rows (a sample, every field) and the sums of all facts and of the
+    daily rows against the in-memory facts; 'same' or what differs."""
+    from django.db.models import Count, Q, Sum
+
+    from openkreis.cockpit.models import CaseFact, DailyCaseStat, DailyStepStat
+
+    wrong = []
+    stored = {
+        r["subject"]: r
+        for r in CaseFact.objects.filter(subject__in=list(expected["rows"])).values(
+            "subject", *STORED_FIELDS
+        )
+    }
+    for subject, row in expected["rows"].items():
+        got = stored.get(subject)
+        if got is None:
+            wrong.append(f"{subject} missing")
+            continue
+        for key in STORED_FIELDS:
+            if got[key] != row[key]:
+                wrong.append(f"{subject}.{key}")
+    facts = CaseFact.objects.aggregate(
+        facts=Count("id"),
+        decided=Count("id", filter=Q(decided_at__isnull=False)),
+        lead_seconds=Sum("lead_seconds"),
+        waiting_seconds=Sum("waiting_seconds"),
+        processing_seconds=Sum("processing_seconds"),
+        requests=Sum("requests"),
+        on_time=Count("id", filter=Q(on_time=True)),
+    )
+    daily = DailyCaseStat.objects.aggregate(
+        facts=Sum("received"),
+        decided=Sum("decided"),
+        lead_seconds=Sum("lead_seconds"),
+        on_time=Sum("on_time"),
+    )
+    steps = DailyStepStat.objects.aggregate(steps=Sum("cases"), step_seconds=Sum("seconds"))
+    for name, got in [
+        *facts.items(),
+        *steps.items(),
+        *(("daily " + k, v) for k, v in daily.items()),
+    ]:
+        want = expected["sums"][name.removeprefix("daily ")]
+        if got != want:
+            wrong.append(f"{name}: {got} != {want}")
+    if not wrong:
+        return f"same ({len(expected['rows'])} rows field by field, sums over all)"
+    return "DIFFERENT: " + ", ".join(wrong[:10])
 
 
 COPY_SQL = "COPY core_event (kind, occurred_at, tenant, subject, data) FROM STDIN"
@@ -520,8 +616,11 @@ def main() -> None:
         n = args.db_cases or args.cases
         db_events = events if n == args.cases else generate(n)[0]
         db_end = max(e.at for e in db_events)
+        facts = mem["facts"] if n == args.cases else list(engine.fold_all(db_events).values())
         del mem
-        d = db_path(db_events, db_end, args.requests)
+        holder = [facts]  # db_path takes what it needs and lets the facts go
+        del facts
+        d = db_path(db_events, db_end, args.requests, holder)
         lat = sorted(d["lat"])
         print()
         print(f"database path (PostgreSQL): {n:,} cases, {d['events']:,} events")

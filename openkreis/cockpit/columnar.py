@@ -96,24 +96,7 @@ def from_rows(rows: Iterable[tuple], key=None, decode=None) -> Log:
         if p is None:
             p = by_data[ref] = len(profiles)
             keep.append(raw)
-            data = raw if decode is None else decode(raw)
-            complete = data.get("complete")
-            target = engine.to_epoch(data.get("target_at"))
-            profiles.append(
-                (
-                    name(engine.node_of(data)),
-                    name(data.get("state") or ""),
-                    name(data.get("state_kind") or ""),
-                    name(data.get("service") or ""),
-                    name(data.get("org_unit") or ""),
-                    name(data.get("procedure") or ""),
-                    name(data.get("channel") or ""),
-                    name(str(data.get("source", "") or "")),
-                    name(data.get("outcome", "") or ""),
-                    NONE if complete is None else int(bool(complete)),
-                    math.nan if target is None else target,
-                )
-            )
+            profiles.append(profile_of(raw if decode is None else decode(raw), name))
         c = subjects.get(subject)
         if c is None:
             c = subjects[subject] = len(subjects)
@@ -134,6 +117,25 @@ def from_rows(rows: Iterable[tuple], key=None, decode=None) -> Log:
         kinds=kinds,
         names=names,
         profiles=np.array(profiles, dtype=np.float64).reshape(-1, 11),
+    )
+
+
+def profile_of(data: dict, name) -> tuple:
+    """The profile row of one data dict (codes by `name`, complete, target_at or NaN)."""
+    complete = data.get("complete")
+    target = engine.to_epoch(data.get("target_at"))
+    return (
+        name(engine.node_of(data)),
+        name(data.get("state") or ""),
+        name(data.get("state_kind") or ""),
+        name(data.get("service") or ""),
+        name(data.get("org_unit") or ""),
+        name(data.get("procedure") or ""),
+        name(data.get("channel") or ""),
+        name(str(data.get("source", "") or "")),
+        name(data.get("outcome", "") or ""),
+        NONE if complete is None else int(bool(complete)),
+        math.nan if target is None else target,
     )
 
 

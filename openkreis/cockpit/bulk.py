@@ -1,0 +1,529 @@
+"""The full recompute on PostgreSQL, column by column (aggregates.recompute uses it there).
+
+Three steps, none of them a Python loop over events or facts:
+
+1. Read: one `COPY (SELECT …) TO STDOUT (FORMAT binary)` over the event log, walked by a
+   compiled reader (_pgcopy.py) into columns with codes for kind, subject and data; each
+   distinct data text is decoded once. Case events become a `columnar.Log`, the few other
+   events (portal, feedback, appointments) go on as `Ev` to the daily counters.
+2. Fold: `columnar.fold` (numba), as before.
+3. Write: the rows of CaseFact, DailyCaseStat and DailyStepStat as COPY text built from
+   whole columns with numpy's string functions (a float is written by Python's `repr`, as
+   `json.dumps` writes it, so the stored JSON is the same as the case-by-case path's); daily
+   figures are grouped with `np.unique` and summed with `np.add.reduceat` (exact integers).
+
+The rows are the same as those of the Python path (tests/test_bulk.py compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+from django.db import connection
+
+from openkreis.core.models import Event
+
+from . import _pgcopy, columnar, engine
+from .columnar import NONE, Log, Vocab
+from .engine import BERLIN, CASE_PREFIXES, Ev
+from .models import CaseFact, DailyCaseStat, DailyStepStat
+
+S = np.dtypes.StringDType()
+BATCH_BYTES = 8 << 20  # bytes of COPY output parsed at a time
+ROWS = 1 << 20  # rows per column block
+WRITE_ROWS = 100_000  # facts per COPY write
+
+
+# -- 1. read ----------------------------------------------------------------------------------
+def _read_sql(upto: int) -> str:
+    table = connection.ops.quote_name(Event._meta.db_table)
+    return (
+        "COPY (SELECT id, kind, occurred_at, subject, data, jsonb_hash_extended(data, 0)"  # noqa: S608 (the model's table, an int)
+        f" FROM {table} WHERE id <= {int(upto)}) TO STDOUT (FORMAT binary)"
+    )
+
+
+def read(upto: int) -> tuple[Log, list[Ev]]:
+    """The case events up to `upto` as a columnar Log, and the other events as Ev."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cur, cur.copy(_read_sql(upto)) as copy:
+        columns, texts = columns_of(copy)
+    return _to_log(*columns, *texts)
+
+
+def columns_of(chunks) -> tuple[tuple, tuple]:
+    """Binary COPY output in chunks of any size -> (ids, microseconds, kind, subject and
+    data codes), (the texts of the kind, subject and data codes)."""
+    vocabs = [_pgcopy.Vocab(), _pgcopy.Vocab(), _pgcopy.Vocab()]
+    blocks: list[tuple] = []
+    cols = _block()
+    row = 0
+    pending = b""
+    header = True
+    done = False
+    parts: list = []
+    size = 0
+
+    def parse_pending(final: bool) -> None:
+        nonlocal pending, header, cols, row, done
+        if header:
+            if len(pending) < 19 and not final:
+                return
+            pending = _skip_header(pending)
+            header = False
+        while pending and not done:
+            before = len(pending)
+            pending, row, done = _parse(pending, cols, row, vocabs, blocks)
+            if row == ROWS:
+                cols, row = _block(), 0
+            elif len(pending) == before:  # the rest is an unfinished row
+                if final:
+                    raise ValueError("truncated COPY data")
+                return
+
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= BATCH_BYTES:
+            pending = b"".join([pending, *parts])
+            parts, size = [], 0
+            parse_pending(final=False)
+    pending = b"".join([pending, *parts])
+    if pending or header:
+        parse_pending(final=True)
+    if not done:
+        raise ValueError("truncated COPY data")
+    if row:
+        blocks.append(tuple(c[:row] for c in cols))
+    columns = tuple(
+        np.concatenate([b[i] for b in blocks]) if blocks else np.empty(0, np.int64)
+        for i in range(5)
+    )
+    return columns, tuple(v.texts() for v in vocabs)
+
+
+def _block():
+    return tuple(np.empty(ROWS, np.int64) for _ in range(5))
+
+
+def _skip_header(buf: bytes) -> bytes:
+    if buf[: len(_pgcopy.SIGNATURE)] != _pgcopy.SIGNATURE:
+        raise ValueError("not a binary COPY stream")
+    ext = int.from_bytes(buf[15:19], "big")
+    return buf[19 + ext :]
+
+
+def _parse(pending: bytes, cols, row: int, vocabs, blocks) -> tuple[bytes, int, bool]:
+    for v in vocabs:
+        v.room(len(pending), len(pending) // 40 + 1)
+    buf = np.frombuffer(pending, np.uint8)
+    pos, new_row, done = _pgcopy.parse(buf, 0, *cols, row, *(v.state() for v in vocabs))
+    if new_row == ROWS:
+        blocks.append(cols)
+    return pending[pos:], new_row, done
+
+
+def _to_log(ids, us, kind, subject, data, kinds, subjects, datas) -> tuple[Log, list[Ev]]:
+    at = _seconds(us)
+    is_case = np.array([k.startswith(CASE_PREFIXES) for k in kinds], dtype=bool)
+    empty = subjects.index("") if "" in subjects else -1
+    case_rows = is_case[kind] & (subject != empty) if kind.size else np.zeros(0, bool)
+    decoded: dict[int, dict] = {}
+
+    def data_of(code: int) -> dict:
+        value = decoded.get(code)
+        if value is None:
+            value = decoded[code] = json.loads(datas[code]) if datas[code] else {}
+        return value
+
+    # the other events: one Ev each (the daily counters read their data)
+    others = []
+    other = np.flatnonzero(~is_case[kind]) if kind.size else np.zeros(0, np.int64)
+    for i, k, t, s, d in zip(
+        ids[other].tolist(),
+        kind[other].tolist(),
+        at[other].tolist(),
+        subject[other].tolist(),
+        data[other].tolist(),
+        strict=True,
+    ):
+        others.append(Ev(i, kinds[k], t, subjects[s], data_of(d)))
+    # the case events: codes as columnar.from_rows gives them (subjects, kinds and data
+    # profiles numbered in the order they first occur)
+    ids, at, kind, subject, data = (a[case_rows] for a in (ids, at, kind, subject, data))
+    case, subject_codes = _first_seen_codes(subject)
+    kind_codes, kind_list = _first_seen_codes(kind)
+    profile, data_list = _first_seen_codes(data)
+    names = Vocab()
+    profiles = [columnar.profile_of(data_of(d), names.code) for d in data_list.tolist()]
+    kind_vocab = Vocab()
+    for k in kind_list.tolist():
+        kind_vocab.code(kinds[k])
+    for k in kind_vocab.names[1:]:  # the activity a kind stands for when data has none
+        names.code(k.split(".", 1)[-1])
+    log = Log(
+        case=case,
+        at=at,
+        id=ids,
+        kind=kind_codes + 1,  # code 0 is "" (never a case event's kind)
+        profile=profile,
+        subjects=[subjects[s] for s in subject_codes.tolist()],
+        kinds=kind_vocab,
+        names=names,
+        profiles=np.array(profiles, dtype=np.float64).reshape(-1, 11),
+    )
+    return log, others
+
+
+def _first_seen_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0, 1, … in the order values first occur; and the value of each code."""
+    if not values.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(order.size, np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[inverse], uniq[order]
+
+
+def _seconds(us: np.ndarray) -> np.ndarray:
+    """Microseconds since the epoch -> float seconds, as datetime.timestamp() gives them
+    (the exact integer divided once: correctly rounded)."""
+    return us.astype(np.float64) / 1e6
+
+
+# -- time: microseconds and Berlin days as Python computes them ---------------------------------
+def micros(ts: np.ndarray) -> np.ndarray:
+    """Epoch seconds -> integer microseconds, rounded as datetime.fromtimestamp rounds
+    (the fraction to microseconds, half to even)."""
+    whole = np.trunc(ts)
+    frac = np.rint((ts - whole) * 1e6)
+    return whole.astype(np.int64) * 1_000_000 + frac.astype(np.int64)
+
+
+def local_days(us: np.ndarray) -> np.ndarray:
+    """Integer microseconds since the epoch -> the Berlin calendar day (datetime64[D]),
+    as engine.local_day: the UTC offset of each distinct hour, looked up once."""
+    if not us.size:
+        return np.zeros(0, "datetime64[D]")
+    hours = us // 3_600_000_000
+    uniq, inverse = np.unique(hours, return_inverse=True)
+    offsets = np.empty(uniq.size, np.int64)
+    odd = []
+    for i, hour in enumerate(uniq.tolist()):
+        start = dt.datetime.fromtimestamp(hour * 3600, BERLIN).utcoffset()
+        end = dt.datetime.fromtimestamp(hour * 3600 + 3599, BERLIN).utcoffset()
+        offsets[i] = int(start.total_seconds()) * 1_000_000
+        if start != end:  # a change of offset within the hour (old zone history)
+            odd.append(i)
+    local = us + offsets[inverse]
+    days = (local // 86_400_000_000).astype("datetime64[D]")
+    for i in odd:
+        for j in np.flatnonzero(inverse == i).tolist():
+            days[j] = engine.local_day(float(us[j]) / 1e6)
+    return days
+
+
+# -- 3. write ---------------------------------------------------------------------------------
+def _copy_text(name: str) -> str:
+    """A text as a field of COPY's text format."""
+    return name.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _json_text(name: str) -> str:
+    """A JSON string literal (json.dumps), ready for COPY."""
+    return _copy_text(json.dumps(name))
+
+
+def _reprs(values: np.ndarray) -> np.ndarray:
+    """Floats as json.dumps writes them (Python's shortest repr)."""
+    return np.array(list(map(float.__repr__, values.tolist())), dtype=S)
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.int64).astype(S)
+
+
+def _timestamps(us: np.ndarray) -> np.ndarray:
+    return np.strings.add(us.astype("datetime64[us]").astype(S), "+00")
+
+
+def _null(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    return np.where(missing, "\\N", values).astype(S)
+
+
+def _group_concat(starts: np.ndarray, counts: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """'{' + items[starts[i]:starts[i]+counts[i]] joined by ', ' + '}' for every group."""
+    out = np.full(starts.size, "{", dtype=S)
+    if counts.size:
+        for k in range(int(counts.max())):
+            sel = np.flatnonzero(counts > k)
+            piece = items[starts[sel] + k]
+            if k:
+                piece = np.strings.add(", ", piece)
+            out[sel] = np.strings.add(out[sel], piece)
+    return np.strings.add(out, "}")
+
+
+def _write(model, columns: list[str], fields: list[np.ndarray]) -> None:
+    """COPY the rows given as columns of COPY text into the model's table."""
+    n = fields[0].size if fields else 0
+    if not n:
+        return
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.connection.cursor() as cur,
+        cur.copy(f"COPY {table} ({names}) FROM STDIN") as pipe,
+    ):
+        for lo in range(0, n, WRITE_ROWS):
+            part = [f[lo : lo + WRITE_ROWS] for f in fields]
+            line = part[0]
+            for f in part[1:]:
+                line = np.strings.add(np.strings.add(line, "\t"), f)
+            pipe.write(("\n".join(line.tolist()) + "\n").encode())
+
+
+def write_facts(folded: columnar.Folded) -> dict:
+    """Write every CaseFact row; returns the columns the daily rows are built from."""
+    c = folded.cols
+    n = len(folded.subjects)
+    names = folded.names
+    text = np.array([_copy_text(x) for x in names], dtype=S)
+    jtext = np.array([_json_text(x) for x in names], dtype=S)
+    jinner = np.array([_copy_text(json.dumps(x)[1:-1]) for x in names], dtype=S)
+    source60 = np.array([_copy_text(x[:60]) for x in names], dtype=S)
+
+    received = c["received_at"]
+    decided = c["decided_at"]
+    target = c["target_at"]
+    is_decided = ~np.isnan(decided)
+    has_target = ~np.isnan(target)
+    rec_us = micros(received)
+    dec_us = micros(np.where(is_decided, decided, 0.0))
+    tgt_us = micros(np.where(has_target, target, 0.0))
+    last_us = micros(c["last_at"])
+    rec_day = local_days(rec_us)
+    dec_day = local_days(dec_us)
+    lead = np.rint(np.where(is_decided, decided - received, 0.0)).astype(np.int64)
+    on_time = is_decided & has_target & (decided <= np.where(has_target, target, 0.0))
+    rounded = {
+        k: np.rint(c[k]).astype(np.int64)
+        for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")
+    }
+    complete = c["complete"]
+
+    # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]} per case
+    s_case, s_state, s_kind, s_sec, s_vis, _ = folded.steps
+    e_case, e_src, e_dst, e_cnt, e_sec, _ = folded.edges
+    s_items = np.strings.add(jtext[s_state], ": [")
+    s_items = np.strings.add(np.strings.add(s_items, jtext[s_kind]), ", ")
+    s_items = np.strings.add(np.strings.add(s_items, _reprs(s_sec)), ", ")
+    s_items = np.strings.add(np.strings.add(s_items, _ints(s_vis)), "]")
+    e_items = np.strings.add(np.strings.add('"', jinner[e_src]), ">")
+    e_items = np.strings.add(np.strings.add(e_items, jinner[e_dst]), '": [')
+    e_items = np.strings.add(np.strings.add(e_items, _ints(e_cnt)), ", ")
+    e_items = np.strings.add(np.strings.add(e_items, _reprs(e_sec)), "]")
+    s_counts = np.bincount(s_case, minlength=n) if s_case.size else np.zeros(n, np.int64)
+    e_counts = np.bincount(e_case, minlength=n) if e_case.size else np.zeros(n, np.int64)
+    steps = _group_concat(np.cumsum(s_counts) - s_counts, s_counts, s_items)
+    edges = _group_concat(np.cumsum(e_counts) - e_counts, e_counts, e_items)
+
+    def field(key, values):
+        return np.strings.add(np.strings.add(f'"{key}": ', values), ", ")
+
+    fold = field("received_at", _reprs(received))
+    fold = np.strings.add(fold, field("decided_at", _null_json(decided)))
+    fold = np.strings.add(fold, field("target_at", _null_json(target)))
+    fold = np.strings.add(fold, field("waiting", _reprs(c["waiting_seconds"])))
+    fold = np.strings.add(fold, field("applicant", _reprs(c["applicant_seconds"])))
+    fold = np.strings.add(fold, field("processing", _reprs(c["processing_seconds"])))
+    fold = np.strings.add(fold, field("last_at", _reprs(c["last_at"])))
+    fold = np.strings.add(fold, field("last_id", _ints(c["last_id"])))
+    fold = np.strings.add(fold, field("last_activity", jtext[c["last_activity"]]))
+    fold = np.strings.add(
+        fold, field("has_received", np.where(c["has_received"], "true", "false").astype(S))
+    )
+    fold = np.strings.add(np.strings.add("{", fold), '"source": ')
+    fold = np.strings.add(np.strings.add(fold, jtext[c["source"]]), "}")
+
+    subjects = np.array([_copy_text(s) for s in folded.subjects], dtype=S)
+    boolean = np.array(["f", "t"], dtype=S)
+    columns = {
+        "subject": subjects,
+        "service": text[c["service"]],
+        "org_unit": text[c["org_unit"]],
+        "channel": text[c["channel"]],
+        "procedure": text[c["procedure"]],
+        "source": source60[c["source"]],
+        "received_at": _timestamps(rec_us),
+        "received_day": rec_day.astype(S),
+        "decided_at": _null(_timestamps(dec_us), ~is_decided),
+        "decided_day": _null(dec_day.astype(S), ~is_decided),
+        "outcome": text[c["outcome"]],
+        "target_at": _null(_timestamps(tgt_us), ~has_target),
+        "on_time": _null(boolean[on_time.astype(np.int64)], ~(is_decided & has_target)),
+        "lead_seconds": _null(_ints(lead), ~is_decided),
+        **{k: _ints(v) for k, v in rounded.items()},
+        "complete": _null(boolean[np.maximum(complete, 0)], complete == NONE),
+        "requests": _ints(c["requests"]),
+        "reopened": _ints(c["reopened"]),
+        "state": text[c["state"]],
+        "state_kind": text[c["state_kind"]],
+        "last_event_at": _timestamps(last_us),
+        "steps": steps,
+        "edges": edges,
+        "fold": fold,
+    }
+    _write(CaseFact, list(columns), list(columns.values()))
+    return {
+        "rec_day": rec_day,
+        "dec_day": dec_day,
+        "is_decided": is_decided,
+        "has_target": has_target,
+        "on_time": on_time,
+        "lead": lead,
+        **rounded,
+    }
+
+
+def _null_json(values: np.ndarray) -> np.ndarray:
+    missing = np.isnan(values)
+    out = _reprs(np.where(missing, 0.0, values))
+    return np.where(missing, "null", out).astype(S)
+
+
+# -- daily rows ---------------------------------------------------------------------------------
+def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with equal keys: (group of each row, order that sorts rows by group, the first
+    row of each group in that order)."""
+    inverse = np.zeros(keys[0].size, np.int64)
+    for key in keys:
+        _u, key_inv = np.unique(key, return_inverse=True)
+        width = int(key_inv.max()) + 1 if key_inv.size else 1
+        _u, inverse = np.unique(inverse * width + key_inv, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0]) if order.size else order
+    return inverse, order, starts
+
+
+def _sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    if not starts.size:
+        return np.zeros(0, np.int64)
+    return np.add.reduceat(values.astype(np.int64)[order], starts)
+
+
+def _hist_json(group: np.ndarray, bucket: np.ndarray, groups: int) -> np.ndarray:
+    """{"<bucket>": count} per group, as JSON text."""
+    pairs, order, starts = _group(group, bucket)
+    counts = np.diff(np.r_[starts, order.size])
+    g = group[order][starts]
+    b = bucket[order][starts]
+    items = np.strings.add(np.strings.add('"', _ints(b)), '": ')
+    items = np.strings.add(items, _ints(counts))
+    per = np.bincount(g, minlength=groups)
+    return _group_concat(np.cumsum(per) - per, per, items)
+
+
+def write_daily(folded: columnar.Folded, facts: dict) -> None:
+    """DailyCaseStat and DailyStepStat, as aggregates._add sums them fact by fact."""
+    c = folded.cols
+    names = folded.names
+    text = np.array([_copy_text(x) for x in names], dtype=S)
+    n = len(folded.subjects)
+    base = (c["service"], c["org_unit"], c["channel"])
+    decided = facts["is_decided"]
+    complete, requests = c["complete"], c["requests"]
+    # one contribution per fact on its day of receipt and one per decided fact on its day
+    # of decision: (day, service, org_unit, channel) + the counters
+    zeros = np.zeros(n, np.int64)
+    received_side = {
+        "received": np.ones(n, np.int64),
+        "complete_known": (complete != NONE).astype(np.int64),
+        "first_time_right": ((complete == 1) & (requests == 0)).astype(np.int64),
+        "with_requests": (requests > 0).astype(np.int64),
+        "repeated_requests": (requests > 1).astype(np.int64),
+        "reopened": (c["reopened"] > 0).astype(np.int64),
+    }
+    d = np.flatnonzero(decided)
+    decided_side = {
+        "decided": np.ones(d.size, np.int64),
+        "with_target": facts["has_target"][d].astype(np.int64),
+        "on_time": facts["on_time"][d].astype(np.int64),
+        "lead_seconds": facts["lead"][d],
+        "waiting_seconds": facts["waiting_seconds"][d],
+        "applicant_seconds": facts["applicant_seconds"][d],
+        "processing_seconds": facts["processing_seconds"][d],
+    }
+    fields = list(received_side) + list(decided_side)
+    day = np.concatenate([facts["rec_day"].astype(np.int64), facts["dec_day"][d].astype(np.int64)])
+    keys = [np.concatenate([b, b[d]]) for b in base]
+    values = {k: np.concatenate([v, np.zeros(d.size, np.int64)]) for k, v in received_side.items()}
+    values.update({k: np.concatenate([zeros, v]) for k, v in decided_side.items()})
+    group, order, starts = _group(day, *keys)
+    first = order[starts]
+    groups = starts.size
+    columns = {
+        "day": day[first].astype("datetime64[D]").astype(S),
+        "service": text[keys[0][first]],
+        "org_unit": text[keys[1][first]],
+        "channel": text[keys[2][first]],
+    }
+    for name in fields:
+        columns[name] = _ints(_sums(values[name], order, starts))
+    # lead_hist: whole hours of the rounded lead time, per decided contribution
+    hours = np.maximum(facts["lead"][d], 0) // 3600
+    hist = np.full(groups, "{}", dtype=S)
+    if d.size:
+        dec_groups = group[n:]
+        present = np.unique(dec_groups)
+        local = np.searchsorted(present, dec_groups)
+        hist[present] = _hist_json(local, hours, present.size)
+    columns["lead_hist"] = hist
+    _write(DailyCaseStat, list(columns), list(columns.values()))
+
+    # steps of the decided cases, per (decision day, service, org_unit, channel, state)
+    s_case, s_state, s_kind, s_sec, _vis, _ = folded.steps
+    keep = decided[s_case] if s_case.size else np.zeros(0, bool)
+    s_case, s_state, s_kind, s_sec = (a[keep] for a in (s_case, s_state, s_kind, s_sec))
+    if not s_case.size:
+        return
+    s_day = facts["dec_day"][s_case].astype(np.int64)
+    s_keys = [b[s_case] for b in base]
+    group, order, starts = _group(s_day, *s_keys, s_state)
+    first = order[starts]
+    ends = np.r_[starts[1:], order.size] - 1
+    last = order[ends]  # the kind the last case (in fact order) gave the row
+    seconds = np.rint(s_sec).astype(np.int64)
+    hours = np.floor_divide(np.maximum(s_sec, 0), 3600).astype(np.int64)  # as Python's //
+    columns = {
+        "day": s_day[first].astype("datetime64[D]").astype(S),
+        "service": text[s_keys[0][first]],
+        "org_unit": text[s_keys[1][first]],
+        "channel": text[s_keys[2][first]],
+        "state": text[s_state[first]],
+        "kind": text[s_kind[last]],
+        "cases": _ints(np.diff(np.r_[starts, order.size])),
+        "seconds": _ints(_sums(seconds, order, starts)),
+        "hist": _hist_json(group, hours, starts.size),
+    }
+    _write(DailyStepStat, list(columns), list(columns.values()))
+
+
+def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
+    """Fold every case up to `upto` and write CaseFact, DailyCaseStat and DailyStepStat
+    (emptied first); returns (facts written, the other events for the daily counters)."""
+    log, others = read(upto)
+    folded = columnar.fold(log)
+    del log
+    with connection.cursor() as cur:
+        tables = ", ".join(
+            connection.ops.quote_name(m._meta.db_table)
+            for m in (CaseFact, DailyCaseStat, DailyStepStat)
+        )
+        cur.execute(f"TRUNCATE {tables}")
+    facts = write_facts(folded)
+    write_daily(folded, facts)
+    return len(folded.subjects), others
