@@ -47,13 +47,19 @@ def rate_limited(request, action: str, per_hour: int) -> bool:
     client = client_ip(request) or "unknown"
     window = int(timezone.now().timestamp() // 3600)
     key = f"appt-rate:{action}:{client}:{window}"
-    if cache.add(key, 1, 3700):
-        return False
+    # Count first, add only when the window is new: one cache operation as a rule (at
+    # release time every booking passes here twice; with the database cache an add that
+    # finds the key costs as much as the count itself).
     try:
         count = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, 3700)
-        count = 1
+        if cache.add(key, 1, 3700):
+            return False
+        try:
+            count = cache.incr(key)  # another request opened the window meanwhile
+        except ValueError:
+            cache.set(key, 1, 3700)
+            count = 1
     return count > per_hour
 
 
@@ -169,14 +175,14 @@ def _parse_day(value: str) -> dt.date:
         ) from None
 
 
-def _day_problem(branch: Branch, day: dt.date) -> str | None:
+def _day_problem(branch: Branch, day: dt.date, calendar=None) -> str | None:
     now = timezone.now()
     earliest, last_day = services.booking_window(branch, now)
     if day < now.astimezone(services.BERLIN).date():
         return _("This day is in the past. Please choose a later day.")
     if day > last_day:
         return _("Appointments can only be booked %(n)s days ahead.") % {"n": branch.horizon_days}
-    reason = services.closed_reason(branch, day)
+    reason = services.closed_reason(branch, day, calendar)
     if reason:
         return _("No appointments on this day: %(reason)s.") % {"reason": reason}
     return None
@@ -191,7 +197,8 @@ def choose_slot(request):
     except BookingError as exc:
         return _problem(request, str(exc))
     keys = [s.key for s in chosen]
-    problem = _day_problem(branch, day)
+    calendar = services.calendar_of(branch)  # read once for the check and the slots
+    problem = _day_problem(branch, day, calendar)
     if problem:
         return _problem(
             request,
@@ -205,7 +212,7 @@ def choose_slot(request):
             "chosen": chosen,
             "branch": branch,
             "day": day,
-            "slots": services.free_slots(branch, chosen, day),
+            "slots": services.free_slots(branch, chosen, day, calendar=calendar),
             "back": reverse("appointments:day") + "?" + _query(keys, standort=branch.location.key),
             "hold_minutes": branch.hold_minutes,
         },
@@ -340,17 +347,17 @@ def manage(request, token: str):
     if problem:
         return problem
     day_value = request.GET.get("tag", "")
+    chosen = list(booking.services.all())
     context = {
         "booking": booking,
         "token": token,
         "code": services.format_code(booking.code),
-        "services_list": booking.services.all(),
+        "services_list": chosen,
         "new": request.GET.get("neu") == "1" and booking.state == Booking.State.BOOKED,
         "called_off": booking.state in CALLED_OFF,
         "can_change": _can_change(booking),
     }
     if context["can_change"]:
-        chosen = list(booking.services.all())
         context["days"] = [
             {
                 "day": d,
@@ -360,19 +367,20 @@ def manage(request, token: str):
                 + d.isoformat()
                 + "#verschieben",
             }
-            for d, n in services.bookable_days(booking.branch, chosen)[:20]
+            for d, n in services.bookable_days(booking.branch, chosen, limit=20)
         ]
         if day_value:
             try:
                 day = _parse_day(day_value)
             except BookingError as exc:
                 return _problem(request, str(exc))
-            problem = _day_problem(booking.branch, day)
+            calendar = services.calendar_of(booking.branch)
+            problem = _day_problem(booking.branch, day, calendar)
             if problem:
                 return _problem(request, problem, back=reverse("appointments:manage", args=[token]))
             context["day"] = day
             context["slots"] = services.free_slots(
-                booking.branch, chosen, day, exclude_booking=booking
+                booking.branch, chosen, day, exclude_booking=booking, calendar=calendar
             )
     return render(request, "appointments/manage.html", context)
 

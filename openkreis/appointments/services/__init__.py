@@ -79,6 +79,7 @@ from .queue import (  # noqa: F401
 from .slots import (  # noqa: F401
     bookable_days,
     booking_window,
+    calendar_of,
     check_slot,
     closed_reason,
     free_slots,

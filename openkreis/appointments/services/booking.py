@@ -19,9 +19,9 @@ from .. import workflow
 from ..errors import BookingError, LimitReached, SlotTaken, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
 from .common import _LOCKED, BERLIN, _event_base
-from .config import _capable_counters, total_minutes
+from .config import total_minutes
 from .notify import send_confirmation
-from .slots import _cells_for, check_slot
+from .slots import _check
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Appointments that still lie ahead of the citizen: they count against the fairness limit
@@ -42,9 +42,18 @@ def _expire(holds: list[Booking]) -> None:
 
 def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], now) -> bool:
     """Insert the claim rows for `booking` on `counter`; False if any cell is taken.
-    Runs in a savepoint so that a lost race leaves the outer transaction usable. The one
+    Runs in savepoints so that a lost race leaves the outer transaction usable. The one
     claim of the engine: a dated slot of a private resource (claim_dated) comes here too,
-    with no booking."""
+    with no booking. The insert is tried first (one statement when the cells are free, as
+    nearly always); only when a cell is claimed are expired holds looked for and taken back."""
+    try:
+        with transaction.atomic():
+            SlotClaim.objects.bulk_create(
+                [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
+            )
+        return True
+    except IntegrityError:
+        pass
     try:
         with transaction.atomic():
             candidates = SlotClaim.objects.filter(
@@ -57,14 +66,15 @@ def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], 
             # of them at this moment holds the same row lock, and whoever gets it first
             # decides; the other sees the new state and leaves the cells alone.
             stale = list(
-                Booking.objects.select_for_update().filter(
+                Booking.objects.select_for_update(no_key=True).filter(
                     pk__in=list(candidates),
                     state=Booking.State.HELD,
                     hold_expires_at__lte=now,
                 )
             )
-            if stale:  # expired holds give their cells back
-                _expire(stale)
+            if not stale:  # taken by a live hold or a booking: another booker was faster
+                return False
+            _expire(stale)  # expired holds give their cells back
             SlotClaim.objects.bulk_create(
                 [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
             )
@@ -73,14 +83,10 @@ def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], 
         return False
 
 
-def _claim_any(
-    booking: Booking, services: list[AppointmentService], start: dt.datetime, now
-) -> Counter:
-    """Claim the cells at `start` on the first capable counter that has them free; SlotTaken
-    when none has (another booker was faster)."""
-    branch = booking.branch
-    cells = _cells_for(branch, start, booking.minutes)
-    for counter in _capable_counters(branch, services):
+def _claim_any(booking: Booking, counters: list[Counter], cells: list[dt.datetime], now) -> Counter:
+    """Claim `cells` on the first of `counters` (those that were free when the day was read)
+    that still has them free; SlotTaken when none has (another booker was faster)."""
+    for counter in counters:
         if _claim(booking, counter, cells, now):
             return counter
     raise SlotTaken(_("This slot has just been taken. Please choose another one."))
@@ -94,16 +100,18 @@ def hold(
 ) -> Booking:
     """Hold a slot for a few minutes (branch.hold_minutes) while the citizen types their
     name and e-mail. The hold claims the cells in the database, so it is exclusive; if it
-    is not confirmed in time, the next booker's claim takes the cells back."""
+    is not confirmed in time, the next booker's claim takes the cells back. The day is read
+    once (check and claim share it), and only counters that were free then are tried."""
     now = now or timezone.now()
-    check_slot(branch, services, start, now)
+    _slot, day = _check(branch, services, start, now)
+    counters = day.free_counters(start)
     minutes = total_minutes(services)
     with transaction.atomic():
         booking = Booking.objects.create(
             code=_new_code(),
             hold_key=secrets.token_urlsafe(24),
             branch=branch,
-            counter=_capable_counters(branch, services)[0],
+            counter=counters[0],
             service_keys=[s.key for s in services],
             start=start,
             end=start + dt.timedelta(minutes=minutes),
@@ -112,8 +120,11 @@ def hold(
             hold_expires_at=now + dt.timedelta(minutes=branch.hold_minutes),
             created_at=now,
         )
-        booking.services.set(services)
-        counter = _claim_any(booking, services, start, now)
+        # a new booking has no services yet: one INSERT (services.set reads them first)
+        Booking.services.through.objects.bulk_create(
+            [Booking.services.through(booking=booking, appointmentservice=s) for s in services]
+        )
+        counter = _claim_any(booking, counters, day.cells(start), now)
         if counter.pk != booking.counter_id:
             Booking.objects.filter(pk=booking.pk).update(counter=counter)
             booking.counter = counter
@@ -155,7 +166,7 @@ def confirm(
         raise BookingError(_("Please give your name and e-mail address."))
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update(of=_LOCKED)
+            Booking.objects.select_for_update(of=_LOCKED, no_key=True)
             .select_related("branch__location")
             .filter(hold_key=hold_key)
             .first()
@@ -261,7 +272,7 @@ def _check_limits(booking: Booking, email: str, now) -> None:
 def _locked(booking: Booking) -> Booking:
     """The booking read again under a row lock, so that its state cannot change under us."""
     return (
-        Booking.objects.select_for_update(of=_LOCKED)
+        Booking.objects.select_for_update(of=_LOCKED, no_key=True)
         .select_related("branch__location")
         .get(pk=booking.pk)
     )
@@ -298,9 +309,9 @@ def reschedule(
         if booking.state != Booking.State.BOOKED:
             raise BookingError(_("This appointment can no longer be changed."))
         services = list(booking.services.all())
-        check_slot(booking.branch, services, start, now, exclude_booking=booking)
+        _slot, day = _check(booking.branch, services, start, now, exclude_booking=booking)
         booking.claims.all().delete()
-        counter = _claim_any(booking, services, start, now)
+        counter = _claim_any(booking, day.free_counters(start), day.cells(start), now)
         _cancelled(booking, "citizen", now)
         booking.counter = counter
         booking.start, booking.end = start, start + dt.timedelta(minutes=booking.minutes)

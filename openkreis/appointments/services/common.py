@@ -12,10 +12,16 @@ from ..models import CELL_MINUTES, Booking
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
 CELL = dt.timedelta(minutes=CELL_MINUTES)
-# What `select_for_update(of=_LOCKED)` locks when a booking is read with its branch and
-# location: the booking and its branch, as before private branches made the location an
-# outer join (PostgreSQL locks no row on the nullable side of an outer join).
-_LOCKED = ("self", "branch")
+# What `select_for_update(of=_LOCKED, no_key=True)` locks when a booking is read with its
+# branch and location: the booking row and nothing else. Until issue 26 it locked the branch
+# too, and at release time (a new week opens, everyone books at once) that one row made a
+# site's confirmations wait for each other, and every new hold there as well: inserting a
+# booking takes a key-share lock on its branch, which FOR UPDATE blocks. Nothing needs the
+# branch locked: the cells are guarded by SlotClaim's unique (counter, start), a state change
+# by the workflow's conditional UPDATE, the fairness limit by a per-address advisory lock.
+# FOR NO KEY UPDATE, because nothing changes a booking's id: claims that point at it may
+# still be inserted meanwhile (a plain FOR UPDATE blocks their key-share lock too).
+_LOCKED = ("self",)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def check_in(branch: Branch, code: str, now: dt.datetime | None = None) -> Ticke
     code = normalise_code(code)
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update(of=_LOCKED)
+            Booking.objects.select_for_update(of=_LOCKED, no_key=True)
             .select_related("branch__location")
             .filter(code=code, branch=branch)
             .first()

@@ -1,8 +1,9 @@
 """Days and slots: a branch's calendar (opening hours, holidays, closures), the booking window,
 the free slots of a day and of the horizon, and whether a posted slot is offered and free.
 
-Reading only: nothing here writes. The cells a booking occupies are computed here too, so
-that the grid the citizen chooses from and the grid a booking claims are the same.
+Reading only: nothing here writes. The cells a booking occupies are computed here too
+(_Day.cells), so that the grid the citizen chooses from and the grid a booking claims are
+the same.
 """
 
 from __future__ import annotations
@@ -56,9 +57,16 @@ def _calendar(branch: Branch) -> _Calendar:
     return _Calendar({k: sorted(v) for k, v in hours.items()}, closures, branch.holidays)
 
 
-def closed_reason(branch: Branch, day: dt.date) -> str | None:
-    """Why the branch takes no appointments on `day` (holiday, closure, no hours), or None."""
-    return _calendar(branch).closed(day)
+def calendar_of(branch: Branch) -> _Calendar:
+    """A branch's calendar (opening hours, closures), read once for a caller that checks a
+    day and then lists its slots: closed_reason and free_slots take it."""
+    return _calendar(branch)
+
+
+def closed_reason(branch: Branch, day: dt.date, calendar: _Calendar | None = None) -> str | None:
+    """Why the branch takes no appointments on `day` (holiday, closure, no hours), or None.
+    `calendar`: give it when the caller reads the day's slots next (free_slots takes it too)."""
+    return (calendar or _calendar(branch)).closed(day)
 
 
 def booking_window(branch: Branch, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.date]:
@@ -111,6 +119,74 @@ def _day_slots(
     return slots
 
 
+@dataclass
+class _Day:
+    """What one day's slot computation reads (calendar, capable counters, taken cells), read
+    once per request and shared by the checks that follow: the time page, the reserve step
+    and a move each read it once instead of two or three times (issue 26)."""
+
+    branch: Branch
+    day: dt.date
+    calendar: _Calendar
+    counters: list[Counter]
+    minutes: int
+    earliest: dt.datetime
+    taken: set
+
+    def slots(self) -> list[Slot]:
+        return _day_slots(
+            self.branch,
+            self.calendar,
+            self.counters,
+            self.minutes,
+            self.day,
+            self.earliest,
+            self.taken,
+        )
+
+    def cells(self, start: dt.datetime) -> list[dt.datetime]:
+        """The cells a booking at `start` occupies: its minutes plus the buffer, the buffer
+        cut off at the end of the opening interval (no buffer is needed after closing)."""
+        closes = start + dt.timedelta(minutes=self.minutes)
+        for opens, end in self.calendar.intervals(self.day):
+            if opens <= start < end:
+                closes = max(closes, end)
+        return [c for c in _cells(start, self.minutes + self.branch.buffer_minutes) if c < closes]
+
+    def free_counters(self, start: dt.datetime) -> list[Counter]:
+        """The capable counters on which every cell of a booking at `start` was free."""
+        cells = self.cells(start)
+        return [c for c in self.counters if not any((c.pk, cell) in self.taken for cell in cells)]
+
+
+def _read_day(
+    branch: Branch,
+    services: list[AppointmentService],
+    day: dt.date,
+    now: dt.datetime,
+    *,
+    calendar: _Calendar | None = None,
+    exclude_booking: Booking | None = None,
+) -> _Day | None:
+    """The day's data, or None when the day offers no slot at all (outside the window,
+    closed, no capable counter)."""
+    earliest, last_day = booking_window(branch, now)
+    if day > last_day or day < earliest.astimezone(BERLIN).date():
+        return None
+    calendar = calendar or _calendar(branch)
+    if calendar.closed(day):
+        return None
+    counters = _capable_counters(branch, services)
+    if not counters:
+        return None
+    intervals = calendar.intervals(day)
+    taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
+    if exclude_booking is not None:
+        own = set(exclude_booking.claims.values_list("counter_id", "start"))
+        taken -= {(c, s.astimezone(UTC)) for c, s in own}
+    return _Day(branch, day, calendar, counters, total_minutes(services), earliest, taken)
+
+
 def free_slots(
     branch: Branch,
     services: list[AppointmentService],
@@ -118,53 +194,54 @@ def free_slots(
     now: dt.datetime | None = None,
     *,
     exclude_booking: Booking | None = None,
+    calendar: _Calendar | None = None,
 ) -> list[Slot]:
-    """Free slots for all `services` in one appointment at `branch` on `day` (local date)."""
+    """Free slots for all `services` in one appointment at `branch` on `day` (local date).
+    `calendar`: the branch's calendar when the caller has read it already (day_problem)."""
     now = now or timezone.now()
-    earliest, last_day = booking_window(branch, now)
-    if day > last_day or day < earliest.astimezone(BERLIN).date():
-        return []
-    calendar = _calendar(branch)
-    if calendar.closed(day):
-        return []
-    counters = _capable_counters(branch, services)
-    if not counters:
-        return []
-    intervals = calendar.intervals(day)
-    taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
-    if exclude_booking is not None:
-        own = set(exclude_booking.claims.values_list("counter_id", "start"))
-        taken -= {(c, s.astimezone(UTC)) for c, s in own}
-    return _day_slots(branch, calendar, counters, total_minutes(services), day, earliest, taken)
+    data = _read_day(branch, services, day, now, calendar=calendar, exclude_booking=exclude_booking)
+    return data.slots() if data else []
 
 
 def bookable_days(
-    branch: Branch, services: list[AppointmentService], now: dt.datetime | None = None
+    branch: Branch,
+    services: list[AppointmentService],
+    now: dt.datetime | None = None,
+    *,
+    limit: int | None = None,
 ) -> list[tuple[dt.date, int]]:
     """Days in the horizon with at least one free slot, and how many slots each has.
-    Reads hours, closures, counters and every claim of the horizon once (4 queries)."""
+    Reads hours, closures, counters and the claims of the horizon once (4 queries). With
+    `limit` it stops at the limit-th day and reads the claims of the first weeks first (a
+    fifth query only when they hold fewer days), so a page that lists the next 20 days
+    neither reads nor computes the whole horizon."""
     now = now or timezone.now()
     earliest, last_day = booking_window(branch, now)
     counters = _capable_counters(branch, services)
     if not counters:
         return []
     calendar = _calendar(branch)
-    first_day = earliest.astimezone(BERLIN).date()
-    taken = _taken_cells(
-        counters,
-        _local(first_day, dt.time(0)),
-        _local(last_day + dt.timedelta(days=1), dt.time(0)),
-        now,
-    )
     minutes = total_minutes(services)
     days = []
-    day = first_day
-    while day <= last_day:
-        if not calendar.closed(day):
-            count = len(_day_slots(branch, calendar, counters, minutes, day, earliest, taken))
-            if count:
-                days.append((day, count))
-        day += dt.timedelta(days=1)
+    day = earliest.astimezone(BERLIN).date()
+    # With a limit: first the claims of as many weeks as the limit has working days (one
+    # query as a rule), then, if that was not enough, the rest of the horizon at once.
+    chunk = None if limit is None else dt.timedelta(days=-(-limit // 5) * 7 - 1)
+    while day <= last_day and (limit is None or len(days) < limit):
+        until = last_day if chunk is None else min(last_day, day + chunk)
+        chunk = None
+        taken = _taken_cells(
+            counters,
+            _local(day, dt.time(0)),
+            _local(until + dt.timedelta(days=1), dt.time(0)),
+            now,
+        )
+        while day <= until and (limit is None or len(days) < limit):
+            if not calendar.closed(day):
+                count = len(_day_slots(branch, calendar, counters, minutes, day, earliest, taken))
+                if count:
+                    days.append((day, count))
+            day += dt.timedelta(days=1)
     return days
 
 
@@ -188,6 +265,18 @@ def check_slot(
     exclude_booking: Booking | None = None,
 ) -> Slot:
     """The slot at `start` if it is offered and free; else BookingError with the reason."""
+    return _check(branch, services, start, now, exclude_booking=exclude_booking)[0]
+
+
+def _check(
+    branch: Branch,
+    services: list[AppointmentService],
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+    *,
+    exclude_booking: Booking | None = None,
+) -> tuple[Slot, _Day]:
+    """check_slot, and the day's data it read (for the claim that follows)."""
     now = now or timezone.now()
     earliest, last_day = booking_window(branch, now)
     day = start.astimezone(BERLIN).date()
@@ -199,38 +288,30 @@ def check_slot(
         raise BookingError(
             _("Appointments can only be booked %(n)s days ahead.") % {"n": branch.horizon_days}
         )
-    reason = closed_reason(branch, day)
+    calendar = _calendar(branch)
+    reason = calendar.closed(day)
     if reason:
         raise BookingError(_("No appointments on this day: %(reason)s.") % {"reason": reason})
-    if not _capable_counters(branch, services):
+    data = _read_day(branch, services, day, now, calendar=calendar, exclude_booking=exclude_booking)
+    if data is None:  # open, in the window: no capable counter
         raise BookingError(_("This office does not offer these services in one appointment."))
-    for slot in free_slots(branch, services, day, now, exclude_booking=exclude_booking):
+    for slot in data.slots():
         if slot.start == start:
-            return slot
-    offered = _slot_grid(branch, services, day)
+            return slot, data
+    offered = _slot_grid(branch, services, day, calendar)
     if start not in offered:
         raise BookingError(_("This time is outside the appointment hours."))
     raise SlotTaken(_("This slot has just been taken. Please choose another one."))
 
 
-def _slot_grid(branch: Branch, services: list[AppointmentService], day: dt.date) -> set:
+def _slot_grid(
+    branch: Branch, services: list[AppointmentService], day: dt.date, calendar: _Calendar
+) -> set:
     minutes = total_minutes(services)
     step = _step(branch)
     grid = set()
-    for h in branch.location.opening_hours.filter(weekday=day.weekday()):
-        start, closes = _local(day, h.opens), _local(day, h.closes)
+    for start, closes in calendar.intervals(day):
         while start + dt.timedelta(minutes=minutes) <= closes:
             grid.add(start)
             start += step
     return grid
-
-
-def _cells_for(branch: Branch, start: dt.datetime, minutes: int) -> list[dt.datetime]:
-    """The cells a booking occupies: its minutes plus the buffer, the buffer cut off at
-    the end of the opening interval (no buffer is needed after closing)."""
-    day = start.astimezone(BERLIN).date()
-    closes = start + dt.timedelta(minutes=minutes)
-    for h in branch.location.opening_hours.filter(weekday=day.weekday()):
-        if _local(day, h.opens) <= start < _local(day, h.closes):
-            closes = max(closes, _local(day, h.closes))
-    return [c for c in _cells(start, minutes + branch.buffer_minutes) if c < closes]

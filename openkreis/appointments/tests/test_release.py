@@ -1,0 +1,134 @@
+"""Release time (issue 26): when a new week opens everyone books at once. What must hold
+then: a confirmation locks its own booking only (not the branch, so confirmations and new
+holds at one site do not wait for each other), each step of the booking journey costs a
+small, fixed number of queries, and the confirmation page does not compute the whole
+horizon to list the next days."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from openkreis.appointments import services
+from openkreis.appointments.models import Booking, Branch, SlotClaim
+
+from .helpers import first_slot, svc
+
+# Queries per step of the journey (Django's test client; the production cache and session
+# backends add their own; PostgreSQL counts a few more than SQLite). Before issue 26 on
+# SQLite: time page 9, reserve 29, confirmation page 9 with a read of every claim of the
+# horizon; now 7-8, 14-18, 12-14, 9.
+BUDGET = {"time page": 8, "reserve": 18, "confirm": 14, "confirmation page": 10}
+
+
+def _journey(client, branch) -> dict:
+    chosen = svc("fuehrerschein-umtausch")
+    slot = first_slot(branch, chosen, after_today=True)
+    day = slot.local_start.date().isoformat()
+    key = branch.location.key
+    steps = {}
+    url = f"/termine/zeit/?leistung=fuehrerschein-umtausch&standort={key}&tag={day}"
+    client.get(url)  # the session and the tenant are read once per client/process
+    with CaptureQueriesContext(connection) as steps["time page"]:
+        page = client.get(url)
+    assert page.status_code == 200 and slot.value in page.content.decode()
+    with CaptureQueriesContext(connection) as steps["reserve"]:
+        response = client.post(
+            "/termine/reservieren/",
+            {"leistung": "fuehrerschein-umtausch", "standort": key, "zeit": slot.value},
+        )
+    assert response.status_code == 302
+    with CaptureQueriesContext(connection) as steps["confirm"]:
+        response = client.post(response["Location"], {"name": "Erika M", "email": "e@example.org"})
+    assert response.status_code == 302
+    with CaptureQueriesContext(connection) as steps["confirmation page"]:
+        page = client.get(response["Location"])
+    assert page.status_code == 200 and "Ihr Termin ist gebucht" in page.content.decode()
+    return {name: len(q.captured_queries) for name, q in steps.items()}
+
+
+def test_each_step_of_the_journey_stays_within_its_query_budget(client, quedlinburg):
+    counts = _journey(client, quedlinburg)
+    over = {k: (n, BUDGET[k]) for k, n in counts.items() if n > BUDGET[k]}
+    assert not over, f"queries (made, budget): {over}"
+
+
+def test_the_next_days_with_a_limit_are_the_first_days_of_the_whole_horizon(halberstadt):
+    chosen = svc("fuehrerschein-umtausch")
+    # fill a day so that the list has a gap: every cell of every counter claimed
+    day = first_slot(halberstadt, chosen, after_today=True).local_start.date()
+    midnight = services.common._local(day, dt.time(0))
+    SlotClaim.objects.bulk_create(
+        SlotClaim(counter=counter, start=midnight + i * services.CELL)
+        for counter in halberstadt.counters.all()
+        for i in range(24 * 60 // 5)
+    )
+    assert not services.free_slots(halberstadt, chosen, day)
+    whole = services.bookable_days(halberstadt, chosen)
+    assert day not in [d for d, _ in whole]
+    for limit in (1, 3, 8, 20, 100):
+        assert services.bookable_days(halberstadt, chosen, limit=limit) == whole[:limit]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_confirmation_does_not_hold_up_other_bookings_at_the_same_site(monkeypatch):
+    """While one confirmation is inside its transaction (a pause after the fairness check
+    keeps it there), a second citizen at the same site reserves and confirms another time.
+    Before issue 26 the first confirmation locked the branch row, and the second citizen's
+    reserve (inserting a booking takes a key-share lock on its branch) waited for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite lets one writer in at a time)")
+    branch = Branch.objects.get(location__key="lra-halberstadt")
+    chosen = svc("fuehrerschein-umtausch")
+    day = first_slot(branch, chosen, after_today=True).local_start.date()
+    first = services.hold(branch, chosen, services.free_slots(branch, chosen, day)[0].start)
+    inside, release = threading.Event(), threading.Event()
+    check = services.booking._check_limits
+
+    def slow_check(booking, email, now):
+        check(booking, email, now)
+        if booking.pk == first.pk:
+            inside.set()
+            release.wait(60)
+
+    monkeypatch.setattr(services.booking, "_check_limits", slow_check)
+    outcome = {}
+
+    def confirm_first():
+        try:
+            services.confirm(first.hold_key, "Erste", "erste@example.org")
+            outcome["first"] = "booked"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["first"] = repr(exc)
+        finally:
+            connection.close()
+
+    def book_second():
+        try:
+            t0 = time.monotonic()
+            slot = services.free_slots(branch, chosen, day)[0]
+            held = services.hold(branch, chosen, slot.start)
+            services.confirm(held.hold_key, "Zweite", "zweite@example.org")
+            outcome["second"] = time.monotonic() - t0
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["second"] = repr(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=confirm_first)
+    worker.start()
+    assert inside.wait(10)
+    other = threading.Thread(target=book_second)
+    other.start()
+    other.join(30)  # the first confirmation is still open all this time (released below)
+    finished_while_open = not other.is_alive()
+    release.set()
+    other.join()
+    worker.join()
+    assert outcome["first"] == "booked", outcome
+    assert isinstance(outcome["second"], float), outcome
+    assert finished_while_open, "the second booking waited for the first confirmation"
+    assert Booking.objects.filter(branch=branch, state="booked").count() == 2
