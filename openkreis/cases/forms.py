@@ -56,7 +56,8 @@ class DecisionForm(forms.Form):
 class HandOverForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Hand over to"),
-        queryset=OrgUnit.objects.order_by("name"),
+        # the label names the unit's organisation: one join, not a query per unit
+        queryset=OrgUnit.objects.select_related("organisation").order_by("name"),
         empty_label=_("Choose a unit"),  # not Django's "---------"
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)

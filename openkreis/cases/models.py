@@ -122,6 +122,16 @@ class Case(models.Model):
             models.Index(fields=["org_unit", "state_kind", "received_at"]),
             models.Index(fields=["org_unit", "assignee", "state_kind"]),
             models.Index(fields=["org_unit", "target_at"]),
+            # The desk's tabs in the desk's order (due date, receipt, id): a page is read
+            # in index order and stops after 25, instead of sorting the whole tab (issue 26).
+            models.Index(
+                fields=["state_kind", "target_at", "received_at", "id"], name="cases_case_tab_order"
+            ),
+            models.Index(
+                fields=["target_at", "received_at", "id"],
+                condition=~models.Q(state_kind="done"),
+                name="cases_case_open_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +40,30 @@ TABS = [
 ]
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 cases: an exact count of a tab with hundreds of thousands
+    of cases cost more than the page itself (bench/cases.py at a million cases). Beyond the
+    cap the page says "of more than …" and offers the first COUNT_CAP / 25 + 1 pages; a
+    caseworker narrows a list that long by search or unit, not by paging."""
+
+    COUNT_CAP = 25 * 200
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.COUNT_CAP
+
+    def page(self, number):
+        page = super().page(number)
+        if self.capped:  # the last counted page is a full page, not the one case over the cap
+            bottom = (page.number - 1) * self.per_page
+            page.object_list = self.object_list[bottom : bottom + self.per_page]
+        return page
+
+
 def _case(request, pk: int) -> Case:
     try:
         return services.get_case_for_staff(request.user, pk)
@@ -61,7 +86,10 @@ def inbox(request):
         cases = services.find_cases(request.user, query)
     else:
         cases = services.inbox(request.user, tab, unit_id)
-    page = Paginator(cases.order_by("target_at", "received_at", "id"), 25).get_page(
+    # The list shows neither the procedure (a JSON definition a row) nor the unit nor the
+    # application's data: only what the table needs is read.
+    cases = cases.select_related(None).select_related("service", "assignee").defer("data")
+    page = CappedPaginator(cases.order_by("target_at", "received_at", "id"), 25).get_page(
         request.GET.get("seite")
     )
     is_lead = staff.has_role(request.user, Role.TEAM_LEAD)
@@ -81,6 +109,7 @@ def inbox(request):
                 {k: v for k, v in (("tab", tab), ("q", query), ("unit", unit_id or "")) if v}
             ),
             "assign_form": _assign_form(request.user) if is_lead else None,
+            "pages_counted": CappedPaginator.COUNT_CAP // 25,
             "next": request.get_full_path(),
         },
     )

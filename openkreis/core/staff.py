@@ -43,11 +43,48 @@ def memberships(user, roles: Iterable[str] | None = None) -> QuerySet[StaffMembe
 
 def has_role(user, *roles: str) -> bool:
     """True if the user holds any of `roles` in any unit."""
+    snapshot = getattr(user, SNAPSHOT, None)
+    if snapshot is not None:
+        return any(not roles or role in roles for role, _unit in snapshot["rows"])
     return memberships(user, roles or None).exists()
+
+
+# A staff page asks for the user's roles and units several times (the gate, the scope of every
+# query, the navigation); staff_required reads memberships and the unit tree once for the
+# request (two queries instead of one per question and tree level) and forgets them after it.
+SNAPSHOT = "_openkreis_staff_snapshot"
+
+
+def _take_snapshot(user) -> None:
+    rows = list(StaffMembership.objects.filter(user=user).values_list("role", "org_unit_id"))
+    setattr(user, SNAPSHOT, {"rows": rows, "children": None, "units": {}})
+
+
+def _units_from_snapshot(snapshot: dict, roles: Iterable[str] | None) -> set[int]:
+    key = frozenset(roles) if roles else None
+    if key not in snapshot["units"]:
+        direct = {unit for role, unit in snapshot["rows"] if key is None or role in key}
+        result = set(direct)
+        if direct:
+            if snapshot["children"] is None:
+                children: dict[int, list[int]] = {}
+                for pk, parent in OrgUnit.objects.values_list("id", "parent_id"):
+                    children.setdefault(parent, []).append(pk)
+                snapshot["children"] = children
+            frontier = list(direct)
+            while frontier:
+                child_ids = [c for u in frontier for c in snapshot["children"].get(u, ())]
+                frontier = [c for c in child_ids if c not in result]
+                result.update(frontier)
+        snapshot["units"][key] = result
+    return set(snapshot["units"][key])
 
 
 def unit_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
     """Ids of the units the user may act in with `roles`, including all their sub-units."""
+    snapshot = getattr(user, SNAPSHOT, None)
+    if snapshot is not None:
+        return _units_from_snapshot(snapshot, roles)
     direct = set(memberships(user, roles).values_list("org_unit_id", flat=True))
     if not direct:
         return set()
@@ -81,10 +118,17 @@ def staff_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            gate = staff_gate(request, roles)
-            if gate is not None:
-                return gate
-            return view(request, *args, **kwargs)
+            user = request.user
+            if user.is_authenticated:
+                _take_snapshot(user)
+            try:
+                gate = staff_gate(request, roles)
+                if gate is not None:
+                    return gate
+                return view(request, *args, **kwargs)
+            finally:
+                if hasattr(user, SNAPSHOT):
+                    delattr(user, SNAPSHOT)
 
         return wrapped
 
@@ -172,7 +216,11 @@ def areas_for(user) -> list[tuple[str, StaffArea]]:
     """The areas `user` may enter, in order (empty for citizens)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    held = set(memberships(user).values_list("role", flat=True))
+    snapshot = getattr(user, SNAPSHOT, None)
+    if snapshot is not None:
+        held = {role for role, _unit in snapshot["rows"]}
+    else:
+        held = set(memberships(user).values_list("role", flat=True))
     return [
         (area_id, area)
         for area_id, area in staff_areas.items()

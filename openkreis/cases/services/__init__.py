@@ -68,8 +68,10 @@ from .opening import (  # noqa: F401
 )
 from .queries import (  # noqa: F401
     application_data,
+    cases_by_id,
     cases_for_applicant,
     citizen_status,
+    citizen_statuses,
     find_cases,
     find_cases_for_filing,
     get_case,
