@@ -1,0 +1,192 @@
+"""The PostgreSQL full recompute (bulk.py, _pgcopy.py) writes the same rows as the Python
+path: the binary COPY reader at any chunk boundary and with hash collisions, the Berlin days
+and microseconds as Python computes them, and the stored rows with odd names."""
+
+import datetime as dt
+import random
+import struct
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from openkreis.cockpit import aggregates, bulk, engine
+from openkreis.core.models import Event
+from openkreis.core.services import record_event
+
+from .factories import START, other_events, random_log, write
+from .test_aggregates import snapshot
+
+PG_EPOCH = 946_684_800_000_000
+
+
+def encode(rows) -> bytes:
+    """(id, kind, µs since 1970, subject, data text, hash) -> PostgreSQL binary COPY."""
+    out = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
+    for pk, kind, us, subject, data, h in rows:
+        k, s, d = kind.encode(), subject.encode(), b"\x01" + data.encode()
+        out += [struct.pack(">h", 6), struct.pack(">iq", 8, pk)]
+        out += [struct.pack(">i", len(k)), k, struct.pack(">iq", 8, us - PG_EPOCH)]
+        out += [struct.pack(">i", len(s)), s, struct.pack(">i", len(d)), d]
+        out += [struct.pack(">iq", 8, h)]
+    out.append(struct.pack(">h", -1))
+    return b"".join(out)
+
+
+def chunks(data: bytes, rng: random.Random):
+    at = 0
+    while at < len(data):
+        size = rng.choice([1, 2, 7, 19, 64, 1000])
+        yield data[at : at + size]
+        at += size
+
+
+def sample_rows(n: int, seed: int):
+    rng = random.Random(seed)
+    kinds = ["case.received", "case.assigned", "portal.search", "case.decided", "import.x"]
+    datas = ['{"a": 1}', '{"b": "ü\\t"}', "{}", '{"service": "bau"}']
+    rows = []
+    for pk in range(1, n + 1):
+        data = rng.choice(datas)
+        # a few hashes collide on purpose: equal hash, different text
+        h = rng.choice([5, 5, hash(data) & 0xFFFF, -(2**63)])
+        us = rng.randrange(-(10**15), 2 * 10**15)
+        rows.append((pk, rng.choice(kinds), us, rng.choice(["", "case:1", "case:ä2"]), data, h))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reader_at_any_chunk_boundary_and_with_collisions(seed, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH_BYTES", 50)  # parse after every few chunks
+    monkeypatch.setattr(bulk, "ROWS", 16)  # and fill several column blocks
+    rows = sample_rows(300, seed)
+    (ids, us, kind, subject, data), (kinds, subjects, datas) = bulk.columns_of(
+        chunks(encode(rows), random.Random(seed))
+    )
+    assert ids.tolist() == [r[0] for r in rows]
+    assert us.tolist() == [r[2] for r in rows]
+    assert [kinds[k] for k in kind] == [r[1] for r in rows]
+    assert [subjects[s] for s in subject] == [r[3] for r in rows]
+    assert [datas[d] for d in data] == [r[4] for r in rows]
+    assert len(set(kinds)) == len(kinds) and len(set(subjects)) == len(subjects)
+
+
+def test_a_truncated_stream_is_refused():
+    data = encode(sample_rows(10, 1))
+    with pytest.raises(ValueError, match="truncated"):
+        bulk.columns_of([data[:-20]])
+    with pytest.raises(ValueError, match="truncated"):
+        bulk.columns_of([data[:-2]])  # every row, but no trailer
+
+
+def test_microseconds_and_berlin_days_as_python_computes_them():
+    rng = np.random.default_rng(3)
+    spring = dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC).timestamp()  # clocks go forward
+    autumn = dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC).timestamp()
+    edges = [spring + d for d in (-1e-7, -0.5e-6, 0.0, 1e-6)]
+    edges += [autumn + d for d in (-1e-7, 0.0)]
+    edges += [
+        dt.datetime(2026, 1, 1, 22, 59, 59, tzinfo=dt.UTC).timestamp() + 0.9999996,
+        0.0,
+        -1.5,
+        -1e-7,
+        -3_000_000_000.25,  # 1874: Berlin's local mean time, an offset of odd seconds
+    ]
+    values = np.r_[rng.uniform(-1e9, 2e9, 5000), rng.uniform(1.7e9, 1.8e9, 5000), edges]
+    values[:200] = np.round(values[:200], 3)
+    us = bulk.micros(values)
+    for ts, got in zip(values.tolist(), us.tolist(), strict=True):
+        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+        assert got == (moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(
+            microseconds=1
+        )
+    days = bulk.local_days(us)
+    expected = [engine.local_day(ts) for ts in values.tolist()]
+    assert [d.item() for d in days] == expected
+
+
+# -- the stored rows (PostgreSQL: the bulk path is PostgreSQL's) ----------------------------
+pg = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the bulk recompute runs on PostgreSQL"
+)
+
+
+def python_rows(monkeypatch) -> dict:
+    monkeypatch.setattr(aggregates, "_PYTHON_WRITE", True)
+    aggregates.recompute()
+    monkeypatch.setattr(aggregates, "_PYTHON_WRITE", False)
+    return snapshot()
+
+
+@pg
+@pytest.mark.django_db
+def test_bulk_rows_equal_the_python_rows_in_small_batches(harz, monkeypatch):
+    write(random_log(seed=21, cases=120))
+    other_events(START)
+    expected = python_rows(monkeypatch)
+    assert expected["facts"] and expected["steps"] and expected["metrics"]
+    monkeypatch.setattr(bulk, "BATCH_BYTES", 4096)
+    monkeypatch.setattr(bulk, "ROWS", 100)
+    monkeypatch.setattr(bulk, "WRITE_ROWS", 17)
+    assert aggregates.recompute() == len(expected["facts"])
+    assert snapshot() == expected
+
+
+@pg
+@pytest.mark.django_db
+def test_odd_names_and_values_are_stored_as_the_python_path_stores_them(harz, monkeypatch):
+    at = START
+    odd = ["tab\there", 'back\\slash "quoted"', "neue\nZeile", "Prüfung ß €", "x" * 130]
+    for n, name in enumerate(odd):
+        for step, (activity, kind) in enumerate(
+            [("received", "queue"), ("transition", "work"), ("decided", "done")]
+        ):
+            data = {
+                "activity": activity,
+                "service": name[:120],
+                "org_unit": name[:120],
+                "channel": "online",
+                "procedure": name[:120],
+                "state": name[:60],
+                "state_kind": kind,
+                "source": name,  # stored cut to 60 characters
+                "outcome": "granted" if activity == "decided" else "",
+            }
+            if activity == "received":
+                data["target_at"] = "2026-02-01"  # a date: end of that day in Berlin
+                data["complete"] = n % 2 == 0
+            record_event(
+                f"case.{activity}",
+                subject=f"case:odd-{n}",
+                data=data,
+                occurred_at=at + dt.timedelta(seconds=3600 * step + 0.1234567 * n),
+            )
+    # a case without case.received, one with equal times, one never decided
+    record_event("case.assigned", subject="case:bare", data={}, occurred_at=at)
+    record_event("import.step", subject="case:bare", data={"activity": "x"}, occurred_at=at)
+    record_event(
+        "case.received",
+        subject="case:open",
+        data={"state": "new", "state_kind": "queue", "target_at": None},
+        occurred_at=at + dt.timedelta(days=400, microseconds=1),
+    )
+    record_event("case.received", subject="", data={"state": "x"}, occurred_at=at)  # no case
+    expected = python_rows(monkeypatch)
+    assert len(expected["facts"]) == len(odd) + 2
+    aggregates.recompute()
+    assert snapshot() == expected
+    row = aggregates.CaseFact.objects.get(subject="case:odd-0")
+    assert row.service == odd[0] and row.fold["source"] == odd[0]
+
+
+@pg
+@pytest.mark.django_db(transaction=True)
+def test_bulk_recompute_in_its_own_transaction_reads_one_snapshot(harz):
+    """Outside a test transaction the recompute runs REPEATABLE READ: the COPY and the
+    other reads see the same events."""
+    write(random_log(seed=8, cases=30))
+    other_events(START)
+    n = aggregates.recompute()
+    assert n == aggregates.CaseFact.objects.count() > 0
+    assert aggregates.version()[0] == Event.objects.order_by("-id").values_list("id")[0][0]
+    assert connection.vendor == "postgresql"
