@@ -2,7 +2,9 @@
 migration core 0013 on PostgreSQL, `partition_events`, and the cockpit still reading it."""
 
 import datetime as dt
+import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -169,3 +171,37 @@ def test_a_time_range_reads_only_its_months_partition():
     assert partitions.partition_name(month) in plan
     assert partitions.DEFAULT_PARTITION not in plan
     assert partitions.partition_name(partitions.next_month(month)) not in plan
+
+
+@postgresql_only
+def test_the_migration_reverses_and_applies_again_keeping_every_row():
+    """Both directions of migration core 0013, inside the test's transaction (PostgreSQL's DDL
+    is transactional, so the rollback at the end restores the table)."""
+    migration = importlib.import_module("openkreis.core.migrations.0013_event_partitioned_by_month")
+    editor = SimpleNamespace(connection=connection)
+    for moment in (dt.datetime(2011, 5, 9, tzinfo=UTC), timezone.now()):
+        record_event(CASE_RECEIVED, subject="case:1", data={"at": str(moment)}, occurred_at=moment)
+
+    def snapshot():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'core_event'")
+            names = {row[0] for row in cursor.fetchall()}
+        rows = list(Event.objects.order_by("id").values_list("id", "kind", "occurred_at", "data"))
+        return names, rows
+
+    names, rows = snapshot()
+    migration.unpartition(None, editor)
+    assert not partitions.is_partitioned()
+    assert snapshot() == (names, rows)  # same rows, same index names
+    plain = record_event(CASE_RECEIVED, subject="case:2", data={}, occurred_at=timezone.now())
+    assert plain.pk > rows[-1][0]  # the sequence went on where it was
+
+    migration.partition(None, editor)
+    assert partitions.is_partitioned()
+    names_after, rows_after = snapshot()
+    assert names_after == names and rows_after == [*rows, rows_after[-1]]
+    assert where(Event.objects.get(data__at=str(dt.datetime(2011, 5, 9, tzinfo=UTC)))) == (
+        "core_event_y2011m05"  # a month with events got its own partition
+    )
+    after = record_event(CASE_RECEIVED, subject="case:3", data={}, occurred_at=timezone.now())
+    assert after.pk > plain.pk
