@@ -83,6 +83,11 @@ class Application(models.Model):
     Drafts belong to the logged-in account and live on the server, so they can be resumed
     on another device. The idempotency key is created with the draft and travels in the
     submit form; intake turns the same key into the same case however often it arrives.
+
+    Sending is two steps (docs/scaling.md, "Submissions at peak"): the request commits the
+    status `submitted` (the acknowledgement; "wird geprüft" while `case_id` is empty) and a
+    Celery task opens the case ("eingegangen"). A sent application without a case is the
+    durable outbox a beat task hands to the workers again.
     """
 
     class Status(models.TextChoices):
@@ -121,10 +126,25 @@ class Application(models.Model):
     feedback_given = models.BooleanField(
         default=False, help_text=_("Only a flag: the rating itself is stored without a link")
     )
+    registration_error = models.TextField(
+        blank=True,
+        help_text=_(
+            "Why the eAkte refused a sent application after the acknowledgement (the "
+            "application is a draft again and the citizen sees this reason)"
+        ),
+    )
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["user", "status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["user", "status", "-updated_at"]),
+            # the registration outbox: sent, not yet a case (the sweep reads only these)
+            models.Index(
+                fields=["submitted_at"],
+                name="forms_app_unregistered",
+                condition=models.Q(status="submitted", case_id__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service.slug} ({self.status})"

@@ -3,8 +3,9 @@ plugins). The county chooses the backend with OPENKREIS_FORM_REGISTRATION (defau
 `eakte`: the application becomes a case in openkreis' own eAkte through the online
 intake channel). A backend for an outside specialist procedure registers under its own id;
 it receives the application and its checked answers, and returns an object with the file
-number (`file_number`) and the case id (`pk`) — inside the submission's transaction, so a
-failing backend leaves the application a draft and nothing half-submitted.
+number (`file_number`) and the case id (`pk`) — inside the worker's transaction after the
+acknowledgement (`forms.services.register_submitted`), so a failing backend returns the
+application to the citizen as a draft with the reason, and nothing is half-submitted.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class EAkteRegistration:
             idempotency_key=str(application.idempotency_key),
             account=application.user,
             form_key=application.form.key,
+            received_at=application.submitted_at,
         )
 
 

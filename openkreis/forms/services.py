@@ -284,8 +284,27 @@ def add_file(application: Application, path: str, upload: UploadedFile) -> Appli
         sha256=hashlib.sha256(data).hexdigest(),
     )
     stored.file.save(name, ContentFile(data), save=False)
+    _make_durable(stored.file)
     stored.save()
     return stored
+
+
+def _make_durable(field_file) -> None:
+    """fsync an upload written to the local disk (file and folder) before its row commits:
+    sending acknowledges an application only after its bytes are safe, also from a power
+    failure (object storage is durable when its PUT returns: nothing to do there)."""
+    import os
+
+    try:
+        path = field_file.path
+    except NotImplementedError:
+        return
+    for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY)):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def page_of_field(application: Application, path: str) -> str:
@@ -297,10 +316,15 @@ def page_of_field(application: Application, path: str) -> str:
     return ""
 
 
-def check_stored_files(application: Application) -> None:
+def check_stored_files(application: Application, *, changed_only: bool = False) -> None:
     """Every upload of the draft through the eAkte's check again, before anything is sent
     (a draft from before the check at upload, or a check that became stricter since). The
-    first refused file is removed from the draft and raised as FileRefused (issue 16 F5)."""
+    first refused file is removed from the draft and raised as FileRefused (issue 16 F5).
+
+    `changed_only` (the submit request): only files whose bytes are no longer the bytes
+    checked at upload (their SHA-256 differs) go through the full check here; the others
+    were checked at upload and are checked again by the worker that opens the case, after
+    the acknowledgement (a stricter check since then sends the application back)."""
     for stored in application.files.all():
         try:
             stored.file.open("rb")
@@ -309,6 +333,8 @@ def check_stored_files(application: Application) -> None:
             data = b""
         finally:
             stored.file.close()
+        if changed_only and data and hashlib.sha256(data).hexdigest() == stored.sha256:
+            continue
         refusal = integration.case_file_refusal(stored.name, data)
         if not refusal:
             continue
@@ -382,44 +408,134 @@ def _group_files(f: dict, value: Any, files: dict[str, list[str]]) -> Any:
 
 
 def submit(application: Application, idempotency_key: str) -> Application:
-    """Validate everything again and hand the application to intake; the case it returns.
+    """Validate everything again and acknowledge: the application is `submitted` (durably
+    committed with its uploads) and handed to a worker that opens the case
+    (`register_submitted`); until then the citizen sees "wird geprüft".
 
     Idempotent: the key travels in the submit form; the same key (double click, retried
-    request) returns the application with its existing case instead of a second case."""
+    request) returns the same application, and intake turns the key into one case only.
+    Without a broker (tests, `make run`) the worker's step runs at once, in this request."""
     if str(application.idempotency_key) != str(idempotency_key):
         raise FormError(_("This page is out of date. Please check your answers and send again."))
     if application.status == Application.Status.DRAFT:
-        check_stored_files(application)
+        # all files again when the worker sent this application back (a file it refused
+        # is removed here, with the message at its field)
+        check_stored_files(application, changed_only=not application.registration_error)
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status == Application.Status.SUBMITTED:
-            return application
-        if application.status != Application.Status.DRAFT:
-            raise FormError(_("This application was deleted."))
-        definition = application.definition
-        data = engine.clean_answers(definition, with_files(application))
-        problems = engine.validate_all(definition, data)
-        if problems:
-            raise NotSubmittable(problems)
-        if integration.fee_due(application) and not integration.is_paid(application):
-            raise FormError(_("Please pay the fee before you send the application."))
-        # The case needs the applicant's name: a form without it cannot be sent, and
-        # anything the eAkte refuses is the citizen's message, never a server error.
-        if not integration.applicant_name(application, data):
-            raise FormError(
-                _("Your name is missing in this application. Please add it in your account.")
+        application = (
+            Application.objects.select_for_update()
+            .select_related("form", "form_version", "service")
+            .get(pk=application.pk)
+        )
+        if application.status == Application.Status.DRAFT:
+            definition = application.definition
+            data = engine.clean_answers(definition, with_files(application))
+            problems = engine.validate_all(definition, data)
+            if problems:
+                raise NotSubmittable(problems)
+            if integration.fee_due(application) and not integration.is_paid(application):
+                raise FormError(_("Please pay the fee before you send the application."))
+            # The case needs the applicant's name: a form without it cannot be sent, and
+            # anything the eAkte refuses is the citizen's message, never a server error.
+            if not integration.applicant_name(application, data):
+                raise FormError(
+                    _("Your name is missing in this application. Please add it in your account.")
+                )
+            application.status = Application.Status.SUBMITTED
+            application.submitted_at = timezone.now()
+            application.data = data
+            application.registration_error = ""
+            application.save(
+                update_fields=["status", "submitted_at", "data", "registration_error", "updated_at"]
             )
+        elif application.status != Application.Status.SUBMITTED:
+            raise FormError(_("This application was deleted."))
+    # Committed: the acknowledgement holds even if every process dies now (the sweep
+    # `requeue_unregistered` hands an application without a case to a worker again).
+    if application.case_id is None:
+        _dispatch(application)
+    return application
+
+
+def _dispatch(application: Application) -> None:
+    """Hand a sent application to a worker; without a broker the step runs here, and the
+    caller's object shows its outcome (a case, or a draft again with the reason)."""
+    from . import tasks
+
+    task = tasks.register_application
+    if task.app.conf.task_always_eager:
+        register_submitted(application.pk)
+        application.refresh_from_db()
+        return
+    try:
+        task.delay(application.pk)
+    except Exception:  # noqa: BLE001 - the broker is down: the sweep sends it later
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "broker unavailable, application %s waits for the sweep", application.pk
+        )
+
+
+def register_submitted(application_id: int) -> str:
+    """The worker's step: open the case for a sent application (the eAkte checks every
+    file again, extracts its text and stores it; file number, audit, events). Idempotent:
+    a second delivery finds the case and does nothing. When the eAkte or the registration
+    backend refuses, the application is a draft again and `registration_error` says why
+    (the citizen sees it). Returns what happened: registered, already, returned, gone."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("form", "form_version", "service", "user")
+            .filter(pk=application_id)
+            .first()
+        )
+        if application is None or application.status != Application.Status.SUBMITTED:
+            return "gone"
+        if application.case_id is not None:
+            return "already"
         try:
-            case = integration.create_case(application, data)
-        except (integration.CaseError, integration.UploadRejected) as exc:
-            raise FormError(str(exc)) from exc
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = timezone.now()
-        application.data = data
+            with transaction.atomic():
+                case = integration.create_case(application, application.data)
+        except (integration.CaseError, integration.UploadRejected, FormError) as exc:
+            application.status = Application.Status.DRAFT
+            application.submitted_at = None
+            application.registration_error = str(exc)
+            application.save(
+                update_fields=["status", "submitted_at", "registration_error", "updated_at"]
+            )
+            return "returned"
         application.case_id = case.pk
         application.file_number = integration.file_number(case)
-        application.save()
-    return application
+        application.save(update_fields=["case_id", "file_number", "updated_at"])
+    return "registered"
+
+
+REQUEUE_AFTER_SECONDS = 30
+
+
+def unregistered(min_age_seconds: int = REQUEUE_AFTER_SECONDS) -> list[int]:
+    """Sent applications still without a case after `min_age_seconds` (their task was lost
+    with a killed worker or a broker outage), oldest first."""
+    cutoff = timezone.now() - dt.timedelta(seconds=min_age_seconds)
+    return list(
+        Application.objects.filter(
+            status=Application.Status.SUBMITTED, case_id=None, submitted_at__lte=cutoff
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+
+
+def requeue_unregistered(min_age_seconds: int = REQUEUE_AFTER_SECONDS) -> int:
+    """The beat task's sweep: hand every stale outbox entry to a worker again (idempotent,
+    so one that is in fact still running is not done twice); how many."""
+    from . import tasks
+
+    ids = unregistered(min_age_seconds)
+    for pk in ids:
+        tasks.register_application.delay(pk)
+    return len(ids)
 
 
 @transaction.atomic

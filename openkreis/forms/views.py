@@ -370,6 +370,7 @@ def check(request, pk):
             "fee": fee,
             "paid": integration.is_paid(application),
             "progress": _progress(definition, data, None),
+            "returned": application.registration_error,
         },
         status=400 if request.GET.get("fehler") and problems else 200,
     )
@@ -437,6 +438,14 @@ def submit(request, pk):
             request,
             "forms/problem.html",
             {"message": str(exc), "application": application},
+            status=400,
+        )
+    if application.status == Application.Status.DRAFT:
+        # without a broker the eAkte's step ran in this request and sent it back
+        return render(
+            request,
+            "forms/problem.html",
+            {"message": application.registration_error, "application": application},
             status=400,
         )
     return redirect("forms:receipt", pk=pk)
@@ -517,7 +526,10 @@ def mine(request):
     """Meine Anträge: drafts, submitted applications and the account's other cases (counter,
     paper) with their status; letters and the document upload are in the mailbox."""
     applications = list(
-        forms.applications_of(request.user).exclude(status=Application.Status.ABANDONED)[:200]
+        forms.applications_of(request.user)
+        .exclude(status=Application.Status.ABANDONED)
+        .select_related(None)  # the list needs no form definitions (two JSON documents a row)
+        .select_related("service")[:200]
     )
     rows = status.rows_of(request.user, applications)
     return render(request, "forms/mine.html", {"rows": rows})

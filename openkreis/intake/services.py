@@ -20,10 +20,12 @@ def submit_online(
     idempotency_key: str,
     account=None,
     form_key: str = "",
+    received_at=None,
 ) -> Case:
     """One transaction: validate every file, open the case (channel online), record
     `application.submitted`. The same idempotency key always yields the same case, also when
-    two requests race (the key is unique in the database)."""
+    two requests race (the key is unique in the database). `received_at`: when the citizen
+    sent it (the acknowledgement), not when a worker got to it — deadlines count from then."""
     if not idempotency_key:
         raise cases.CaseError("An idempotency key is required.")
     existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -43,6 +45,7 @@ def submit_online(
                 documents=files,
                 idempotency_key=idempotency_key,
                 complete=True,
+                received_at=received_at,
             )
             core.record_event(
                 event_kinds.APPLICATION_SUBMITTED,
