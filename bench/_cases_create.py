@@ -33,6 +33,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -111,8 +112,9 @@ def _pdf() -> bytes:
 
 
 # -- the worker processes -------------------------------------------------------------------------
-def _worker(kind: str, start_at: float, seconds: float, log: str | None) -> dict:
-    """One process: `open_case`, `bare` or `seal` from `start_at` for `seconds`."""
+def _worker(kind: str, sync: str, seconds: float, log: str | None) -> dict:
+    """One process: `open_case`, `bare` or `seal` for `seconds`, from the moment the parent
+    writes into `sync`/go (after every process said it is warm)."""
     import django
 
     django.setup()
@@ -164,6 +166,11 @@ def _worker(kind: str, start_at: float, seconds: float, log: str | None) -> dict
         create_one()  # warm: imports, caches, the connection
     elif kind == "bare":
         bare_one(-1)
+    Path(sync, f"ready-{os.getpid()}").touch()
+    go = Path(sync, "go")
+    while not go.exists() or not go.read_text():
+        time.sleep(0.01)
+    start_at = float(go.read_text())
     while time.time() < start_at:
         time.sleep(0.001)
     n, sealed, longest = 0, 0, 0.0
@@ -185,14 +192,29 @@ def _worker(kind: str, start_at: float, seconds: float, log: str | None) -> dict
     return {"n": n, "seconds": time.perf_counter() - t0, "sealed": sealed, "longest": longest}
 
 
-def _spawn(kind: str, database_url: str, start_at: float, seconds: float, log=None):
+def _spawn(kind: str, database_url: str, sync: str, seconds: float, log=None):
     args = [sys.executable, str(Path(__file__).resolve()), "--worker", kind]
-    args += ["--start-at", repr(start_at), "--seconds", repr(seconds)]
+    args += ["--sync", sync, "--seconds", repr(seconds)]
     if log:
         args += ["--log", log]
     return subprocess.Popen(  # noqa: S603 (our own script)
         args, env=_child_env(database_url), stdout=subprocess.PIPE, text=True
     )
+
+
+def _start(sync: str, procs) -> float:
+    """Wait until every process is warm (under load that takes a while), then start them
+    together; returns the start time."""
+    deadline = time.time() + 300
+    while len(list(Path(sync).glob("ready-*"))) < len(procs) and time.time() < deadline:
+        if any(proc.poll() is not None for proc in procs):
+            break
+        time.sleep(0.05)
+    start_at = time.time() + 0.5
+    tmp = Path(sync, "go.tmp")
+    tmp.write_text(repr(start_at))
+    tmp.rename(Path(sync, "go"))
+    return start_at
 
 
 def _collect(procs) -> list[dict]:
@@ -207,10 +229,12 @@ def _collect(procs) -> list[dict]:
 
 
 def _rate(database_url: str, kind: str, workers: int, seconds: float, seal: bool) -> dict:
-    start_at = time.time() + 6  # every process set up and warm before the start
-    procs = [_spawn(kind, database_url, start_at, seconds) for _ in range(workers)]
-    sealer = _spawn("seal", database_url, start_at, seconds) if seal else None
+    sync = tempfile.mkdtemp(prefix="cases-create-")
+    procs = [_spawn(kind, database_url, sync, seconds) for _ in range(workers)]
+    sealer = _spawn("seal", database_url, sync, seconds) if seal else None
+    _start(sync, procs + ([sealer] if sealer else []))
     results = _collect(procs)
+    shutil.rmtree(sync, ignore_errors=True)
     total = sum(r["n"] for r in results)
     elapsed = max(r["seconds"] for r in results)
     row = {"n": total, "rate": total / elapsed, "workers": workers}
@@ -279,16 +303,17 @@ def _kill_check(database_url: str, seconds: float) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         logs = [str(Path(tmp) / f"w{i}.log") for i in range(4)]
-        start_at = time.time() + 6
-        procs = [_spawn("open_case", database_url, start_at, seconds, log) for log in logs]
-        sealer = _spawn("seal", database_url, start_at, seconds)
+        procs = [_spawn("open_case", database_url, tmp, seconds, log) for log in logs]
+        sealer = _spawn("seal", database_url, tmp, seconds)
+        start_at = _start(tmp, procs + [sealer])
         time.sleep(max(0.0, start_at - time.time()) + seconds / 2)
         for victim in (procs[0], procs[1], sealer):
             victim.send_signal(signal.SIGKILL)
         results = _collect(procs + [sealer])
         acknowledged = []
         for log in logs:
-            acknowledged += Path(log).read_text().split()
+            if Path(log).exists():
+                acknowledged += Path(log).read_text().split()
     found = set(
         Case.objects.filter(file_number__in=acknowledged).values_list("file_number", flat=True)
     )
@@ -378,11 +403,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per row")
     parser.add_argument("--workers", default="1,2,4", help="process counts, comma-separated")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--sync", help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(_worker(args.worker, args.start_at, args.seconds, args.log)))
+        print(json.dumps(_worker(args.worker, args.sync, args.seconds, args.log)))
         return
     workers = tuple(int(n) for n in re.split(r"[, ]+", args.workers) if n)
     print_table(run(args.database_url, args.seconds, workers))

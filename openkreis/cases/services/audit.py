@@ -136,9 +136,10 @@ def seal_audit(*, batch: int = SEAL_BATCH) -> int:
             )
             prev, seq = (head.hash, head.seq) if head else (GENESIS, 0)
             first_seq = seq + 1
-            rows = list(
-                AuditEntry.objects.filter(seq__isnull=True, pk__gt=after).order_by("id")[:batch]
-            )
+            unsealed = AuditEntry.objects.filter(seq__isnull=True)
+            if after is not None:  # the next batch of this run (changed entries stay behind)
+                unsealed = unsealed.filter(pk__gt=after)
+            rows = list(unsealed.order_by("id")[:batch])
             linked = []
             for entry in rows:
                 leaf = _leaf_of(entry)
