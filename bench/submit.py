@@ -552,13 +552,20 @@ def main() -> None:
     parser.add_argument("--celery", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--peak-drafts", type=int, default=6, help="drafts per user, peak")
     parser.add_argument("--drain", type=float, default=300, help="max s to wait for cases")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="keep openkreis_bench_submit of an earlier run"
+    )
     args = parser.parse_args()
 
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
-    print(f"preparing database, {args.users} accounts …", flush=True)
-    url = prepare(args.pg, args.users)
+    if args.reuse_db:  # the database of an earlier run (its accounts and county data)
+        url = f"{args.pg}/openkreis_bench_submit"
+        manage(url, "migrate", "--noinput", "-v0")
+    else:
+        print(f"preparing database, {args.users} accounts …", flush=True)
+        url = prepare(args.pg, args.users)
     server = Server(url, args.workers, args.threads)
     worker = Worker(url, args.celery)
     server.start()

@@ -423,7 +423,8 @@ def submit(application: Application, idempotency_key: str) -> Application:
         check_stored_files(application, changed_only=not application.registration_error)
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            # OF self: PostgreSQL locks no row of an outer join (form_version may be empty)
+            Application.objects.select_for_update(of=("self",))
             .select_related("form", "form_version", "service")
             .get(pk=application.pk)
         )
@@ -485,7 +486,7 @@ def register_submitted(application_id: int) -> str:
     (the citizen sees it). Returns what happened: registered, already, returned, gone."""
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("form", "form_version", "service", "user")
             .filter(pk=application_id)
             .first()
