@@ -1,0 +1,59 @@
+"""'Meine Anträge' of an account with many cases (issue 26, bench/cases.py): the list reads
+the cases' status for all rows at once — the same number of queries for 2 or 12 rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from openkreis.cases.tests.factories import CaseFactory, DocumentRequestFactory
+
+from .factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+LICENCE = "fahrerlaubnis-ersterteilung"
+
+
+def add_cases(citizen, n: int) -> list:
+    """n online applications with their case, and n cases from the counter."""
+    made = []
+    for _i in range(n):
+        case = CaseFactory(slug=LICENCE, applicant_user=citizen)
+        ApplicationFactory(
+            user=citizen,
+            form_key=LICENCE,
+            submitted=True,
+            case_id=case.pk,
+            file_number=case.file_number,
+        )
+        made += [case, CaseFactory(slug=LICENCE, applicant_user=citizen, channel="counter")]
+    return made
+
+
+def listing(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/antrag/meine/")
+    assert response.status_code == 200
+    return response.content.decode(), len(captured.captured_queries)
+
+
+def test_my_applications_make_the_same_queries_for_2_and_12_rows(harz_forms, anna, citizen):
+    add_cases(citizen, 1)
+    listing(anna)
+    _html, few = listing(anna)
+    cases = add_cases(citizen, 5)
+    html, many = listing(anna)
+    assert many == few
+    for case in cases:
+        assert case.file_number in html
+
+
+def test_the_list_shows_each_cases_state_and_open_requests(harz_forms, anna, citizen):
+    online, counter = add_cases(citizen, 1)
+    DocumentRequestFactory(case=counter, items=["Sehtest"])
+    DocumentRequestFactory(case=online, items=["Passbild"])
+    html, _n = listing(anna)
+    assert html.count("tag-action") == 2  # "Action needed" on both rows
+    DocumentRequestFactory._meta.model.objects.update(fulfilled_at="2026-01-01T00:00:00Z")
+    html, _n = listing(anna)
+    assert "tag-action" not in html
