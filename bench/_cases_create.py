@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 DB_NAME = "openkreis_bench_cases_create"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432"
 SERVICE = "fahrerlaubnis-ersterteilung"
-APPLICANT = "Bea Bench"
+APPLICANT = "Bea Kreisbench"  # the cases of this bench's open_case processes
+BARE_APPLICANT = "Bea Bench"
 SEAL_EVERY = 0.5  # seconds between two seals of the sealer process (the beat task's interval)
 
 
@@ -155,7 +156,7 @@ def _worker(kind: str, sync: str, seconds: float, log: str | None) -> dict:
                 state="new",
                 state_kind="queue",
                 received_at=timezone.now(),
-                applicant_name=APPLICANT,
+                applicant_name=BARE_APPLICANT,
                 data={"bench_bare": True},
                 **template,
             )
@@ -285,8 +286,8 @@ def _numbers_gap_free() -> dict:
             cur.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT file_number), "
                 "MAX(CAST(SUBSTR(file_number, %s) AS INTEGER)) "
-                "FROM cases_case WHERE file_number LIKE %s",
-                [len(prefix) + 1, prefix + "%"],
+                "FROM cases_case WHERE plan_item_id = %s AND file_number LIKE %s",
+                [len(prefix) + 1, counter.plan_item_id, prefix + "%"],
             )
             count, distinct, highest = cur.fetchone()
         if not (count == distinct == counter.last == (highest or 0)):
@@ -318,7 +319,7 @@ def _kill_check(database_url: str, seconds: float) -> dict:
         Case.objects.filter(file_number__in=acknowledged).values_list("file_number", flat=True)
     )
     numbers = _numbers_gap_free()
-    ours = Case.objects.filter(applicant_name=APPLICANT).exclude(data__bench_bare=True)
+    ours = Case.objects.filter(applicant_name=APPLICANT)
     opened = AuditEntry.objects.filter(
         action="case.opened", case_ref__in=ours.values("file_number")
     )
@@ -350,10 +351,18 @@ def run(database_url: str | None = None, seconds: float = 10.0, workers=(1, 2, 4
     print("SIGKILL check …", flush=True)
     results["kill"] = _kill_check(database_url, seconds)
     results["load"] = os.getloadavg()
+    results["table"] = table(results)
     return results
 
 
 def print_table(results: dict) -> None:
+    print(results["table"])
+
+
+def table(results: dict) -> str:
+    """The figures as a Markdown table, each beside its ceiling, with the load average."""
+    lines: list[str] = []
+    print = lines.append  # noqa: A001 (the table is built line by line)
     load = " ".join(f"{x:.2f}" for x in results["load"])
     print(
         f"\ncase creation — {os.cpu_count()} cores, load average {load}, "
@@ -394,7 +403,8 @@ def print_table(results: dict) -> None:
         f"| {'ok' if ok else 'FAILED'} |"
     )
     for problem in k["gaps"]:
-        print("   gap:", problem)
+        print(f"   gap: {problem}")
+    return "\n".join(lines)
 
 
 def main() -> None:
