@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import threading
+import time
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from openkreis.catalog import services as catalog
 from openkreis.catalog.models import OzgTopic, Service
@@ -35,26 +43,136 @@ def _tenant():
     return tenant
 
 
-def search(request):
-    """The search results page: works without JavaScript, logs the query anonymously."""
-    tenant = _tenant()
-    query = catalog.clean_query(request.GET.get("q"))
-    hits = catalog.search(tenant, query, limit=200, as_prefix=True) if query else []
-    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
+# The results fragment of the search page, cached per tenant, language, catalogue version,
+# query and page (docs/scaling.md, "Search results page"): the same few hundred queries
+# make most of the traffic, and the fragment holds no personal data (the page around it,
+# with its CSRF token and the visitor's navigation, is rendered for every request).
+SEARCH_CACHE_SECONDS = 600
+RECENT_FRAGMENTS = 2000
+_catalogue_stamps: dict[int, tuple[float, str]] = {}
+_recent_fragments: dict[str, dict] = {}
+
+
+def _catalogue_stamp(tenant_id: int) -> str:
+    """The catalogue's version as a short string, read at most as often as the search index
+    reads it (its recheck interval): a changed service, competence or synonym changes it,
+    so a cached fragment is never older than the index it came from."""
+    recheck = getattr(catalog.search_engine.active_backend(), "recheck_seconds", 2.0)
+    now = time.monotonic()
+    seen = _catalogue_stamps.get(tenant_id)
+    if seen is not None and now - seen[0] < recheck:
+        return seen[1]
+    version = repr(catalog.catalogue_version(tenant_id)).encode()
+    stamp = hashlib.sha256(version).hexdigest()[:20]
+    _catalogue_stamps[tenant_id] = (now, stamp)
+    return stamp
+
+
+def _search_results(tenant, query: str, page_arg: str) -> dict:
+    """The rendered results fragment and what the page and the search log need, from the
+    cache or computed (one in-process search, one query for the page's services)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    raw = f"{tenant.id}|{language}|{_catalogue_stamp(tenant.id)}|{page_arg}|{query}"
+    key = "portal-search:" + hashlib.sha256(raw.encode()).hexdigest()
+    entry = _recent_fragments.get(key)  # this process: no round trip to the shared cache
+    if entry is not None:
+        return entry
+    entry = cache.get(key)
+    if entry is not None:
+        _remember(key, entry)
+        return entry
+    hits = catalog.search(tenant, query, limit=200, as_prefix=True)
+    page = Paginator(hits, RESULTS_PER_PAGE).get_page(page_arg or None)
     services = Service.objects.in_bulk([hit.id for hit in page.object_list])
     results = [services[hit.id] for hit in page.object_list if hit.id in services]
-    if query and page.number == 1:
-        catalog.log_search(tenant, query, len(hits), hits[0].slug if hits else "")
-    return render(
-        request,
-        "portal/search.html",
+    suggestions = catalog.most_used(tenant, 6) if not hits else []
+    html = render_to_string(
+        "portal/_search_results.html",
         {
             "query": query,
             "results": results,
             "page": page,
             "total": len(hits),
             "pagination_params": urlencode({"q": query}),
-            "suggestions": catalog.most_used(tenant, 6) if query and not hits else [],
+            "suggestions": suggestions,
+        },
+    )
+    entry = {
+        "html": str(html),
+        "total": len(hits),
+        "top": hits[0].slug if hits else "",
+        "first_page": page.number == 1,
+        # what tests and templates may read besides the html (ids and slugs only)
+        "results": [SimpleNamespace(id=s.id, slug=s.slug) for s in results],
+        "suggestions": [SimpleNamespace(id=s.id, slug=s.slug) for s in suggestions],
+    }
+    cache.set(key, entry, SEARCH_CACHE_SECONDS)
+    _remember(key, entry)
+    return entry
+
+
+def _remember(key: str, entry: dict) -> None:
+    """Keep the newest fragments in this process too (the key holds the catalogue version,
+    so an entry never goes stale; the oldest go first when there are too many)."""
+    if len(_recent_fragments) >= RECENT_FRAGMENTS:
+        _recent_fragments.pop(next(iter(_recent_fragments)), None)
+    _recent_fragments[key] = entry
+
+
+_search_log: list[tuple] = []
+_search_log_lock = threading.Lock()
+_search_log_since = [time.monotonic()]
+
+
+def _log_search(tenant, query: str, total: int, top: str) -> None:
+    """The anonymous search log (`portal.search`). With OPENKREIS_SEARCH_LOG_BATCH_SECONDS
+    (e.g. 1 s in production) the searches of that interval are written together, in one
+    transaction, by the request that finds the batch due — one write per second and
+    process instead of one per search; a killed process loses at most that second's
+    statistics (the log holds no state anyone acts on; a graceful stop writes the rest).
+    0 (the default): written at once."""
+    interval = getattr(settings, "OPENKREIS_SEARCH_LOG_BATCH_SECONDS", 0)
+    if not interval:
+        catalog.log_search(tenant, query, total, top)
+        return
+    now = time.monotonic()
+    with _search_log_lock:
+        _search_log.append((tenant, query, total, top))
+        if now - _search_log_since[0] < interval and len(_search_log) < 500:
+            return
+    _flush_search_log()
+
+
+def _flush_search_log() -> None:
+    with _search_log_lock:
+        batch = list(_search_log)
+        _search_log.clear()
+        _search_log_since[0] = time.monotonic()
+    if batch:
+        with transaction.atomic():
+            for item in batch:
+                catalog.log_search(*item)
+
+
+atexit.register(_flush_search_log)
+
+
+def search(request):
+    """The search results page: works without JavaScript, logs the query anonymously."""
+    tenant = _tenant()
+    query = catalog.clean_query(request.GET.get("q"))
+    entry = _search_results(tenant, query, request.GET.get("seite") or "") if query else None
+    if entry is not None and entry["first_page"]:
+        _log_search(tenant, query, entry["total"], entry["top"])
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "query": query,
+            "results_html": mark_safe(entry["html"]) if entry else "",  # noqa: S308 - rendered by us
+            "results": entry["results"] if entry else [],
+            "total": entry["total"] if entry else 0,
+            "suggestions": entry["suggestions"] if entry else [],
         },
     )
 

@@ -393,6 +393,10 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
+# The portal's anonymous search log written in batches of this many seconds per process
+# (docs/scaling.md, "Search results page"); 0 writes every search at once.
+OPENKREIS_SEARCH_LOG_BATCH_SECONDS = float(env("OPENKREIS_SEARCH_LOG_BATCH_SECONDS", "0"))
+
 # Celery: a broker in production; in the embedded mode tasks run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", env("REDIS_URL", "memory://"))
 CELERY_TASK_ALWAYS_EAGER = env("CELERY_BROKER_URL") is None and env("REDIS_URL") is None
