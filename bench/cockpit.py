@@ -254,7 +254,7 @@ def run_pm4py(events: list[Ev], facts: list) -> dict | None:
         with log.open("w") as out:
             out.write("case,activity,ts\n")
             for ev in events:
-                out.write(f"{ev.subject},{ev.data['activity']},{ev.at!r}\n")
+                out.write(f"{ev.subject},{engine.activity_of(ev)},{ev.at!r}\n")
         decided = Path(tmp) / "decided.txt"
         decided.write_text("\n".join(f.subject for f in facts if f.decided))
         script = Path(tmp) / "pm.py"
@@ -446,6 +446,10 @@ def compare_stored(expected: dict) -> str:
         if got is None:
             wrong.append(f"{subject} missing")
             continue
+        # the database numbers the events in the order they were loaded (time order), the
+        # generator in the order it made them: only the last event's id differs
+        got["fold"] = {k: v for k, v in got["fold"].items() if k != "last_id"}
+        row["fold"] = {k: v for k, v in row["fold"].items() if k != "last_id"}
         for key in STORED_FIELDS:
             if got[key] != row[key]:
                 wrong.append(f"{subject}.{key}")

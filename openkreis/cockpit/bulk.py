@@ -267,9 +267,10 @@ def _group_concat(starts: np.ndarray, counts: np.ndarray, items: np.ndarray) -> 
     return np.strings.add(out, "}")
 
 
-def _write(model, columns: list[str], fields: list[np.ndarray]) -> None:
-    """COPY the rows given as columns of COPY text into the model's table."""
-    n = fields[0].size if fields else 0
+def _write(model, columns: list[str], n: int, fields_of) -> None:
+    """COPY n rows into the model's table; `fields_of(lo, hi)` gives the columns of rows
+    lo..hi as COPY text. Rows go in parts of WRITE_ROWS: PostgreSQL takes in one part while
+    the next is built (and the text of all rows never exists at once)."""
     if not n:
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
@@ -279,11 +280,15 @@ def _write(model, columns: list[str], fields: list[np.ndarray]) -> None:
         cur.copy(f"COPY {table} ({names}) FROM STDIN") as pipe,
     ):
         for lo in range(0, n, WRITE_ROWS):
-            part = [f[lo : lo + WRITE_ROWS] for f in fields]
+            part = fields_of(lo, min(lo + WRITE_ROWS, n))
             line = part[0]
             for f in part[1:]:
                 line = np.strings.add(np.strings.add(line, "\t"), f)
             pipe.write(("\n".join(line.tolist()) + "\n").encode())
+
+
+def _sliced(columns: dict):
+    return lambda lo, hi: [v[lo:hi] for v in columns.values()]
 
 
 def write_facts(folded: columnar.Folded) -> dict:
@@ -295,6 +300,7 @@ def write_facts(folded: columnar.Folded) -> dict:
     jtext = np.array([_json_text(x) for x in names], dtype=S)
     jinner = np.array([_copy_text(json.dumps(x)[1:-1]) for x in names], dtype=S)
     source60 = np.array([_copy_text(x[:60]) for x in names], dtype=S)
+    boolean = np.array(["f", "t"], dtype=S)
 
     received = c["received_at"]
     decided = c["decided_at"]
@@ -304,7 +310,6 @@ def write_facts(folded: columnar.Folded) -> dict:
     rec_us = micros(received)
     dec_us = micros(np.where(is_decided, decided, 0.0))
     tgt_us = micros(np.where(has_target, target, 0.0))
-    last_us = micros(c["last_at"])
     rec_day = local_days(rec_us)
     dec_day = local_days(dec_us)
     lead = np.rint(np.where(is_decided, decided - received, 0.0)).astype(np.int64)
@@ -314,70 +319,81 @@ def write_facts(folded: columnar.Folded) -> dict:
         for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")
     }
     complete = c["complete"]
-
-    # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]} per case
+    # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]}: the rows
+    # of case i are rows s_at[i]:s_at[i + 1] (the fold writes them case after case)
     s_case, s_state, s_kind, s_sec, s_vis, _ = folded.steps
     e_case, e_src, e_dst, e_cnt, e_sec, _ = folded.edges
-    s_items = np.strings.add(jtext[s_state], ": [")
-    s_items = np.strings.add(np.strings.add(s_items, jtext[s_kind]), ", ")
-    s_items = np.strings.add(np.strings.add(s_items, _reprs(s_sec)), ", ")
-    s_items = np.strings.add(np.strings.add(s_items, _ints(s_vis)), "]")
-    e_items = np.strings.add(np.strings.add('"', jinner[e_src]), ">")
-    e_items = np.strings.add(np.strings.add(e_items, jinner[e_dst]), '": [')
-    e_items = np.strings.add(np.strings.add(e_items, _ints(e_cnt)), ", ")
-    e_items = np.strings.add(np.strings.add(e_items, _reprs(e_sec)), "]")
     s_counts = np.bincount(s_case, minlength=n) if s_case.size else np.zeros(n, np.int64)
     e_counts = np.bincount(e_case, minlength=n) if e_case.size else np.zeros(n, np.int64)
-    steps = _group_concat(np.cumsum(s_counts) - s_counts, s_counts, s_items)
-    edges = _group_concat(np.cumsum(e_counts) - e_counts, e_counts, e_items)
+    s_at = np.r_[0, np.cumsum(s_counts)]
+    e_at = np.r_[0, np.cumsum(e_counts)]
 
     def field(key, values):
         return np.strings.add(np.strings.add(f'"{key}": ', values), ", ")
 
-    fold = field("received_at", _reprs(received))
-    fold = np.strings.add(fold, field("decided_at", _null_json(decided)))
-    fold = np.strings.add(fold, field("target_at", _null_json(target)))
-    fold = np.strings.add(fold, field("waiting", _reprs(c["waiting_seconds"])))
-    fold = np.strings.add(fold, field("applicant", _reprs(c["applicant_seconds"])))
-    fold = np.strings.add(fold, field("processing", _reprs(c["processing_seconds"])))
-    fold = np.strings.add(fold, field("last_at", _reprs(c["last_at"])))
-    fold = np.strings.add(fold, field("last_id", _ints(c["last_id"])))
-    fold = np.strings.add(fold, field("last_activity", jtext[c["last_activity"]]))
-    fold = np.strings.add(
-        fold, field("has_received", np.where(c["has_received"], "true", "false").astype(S))
-    )
-    fold = np.strings.add(np.strings.add("{", fold), '"source": ')
-    fold = np.strings.add(np.strings.add(fold, jtext[c["source"]]), "}")
+    def fields_of(lo: int, hi: int) -> list[np.ndarray]:
+        r = slice(lo, hi)
+        s = slice(s_at[lo], s_at[hi])
+        e = slice(e_at[lo], e_at[hi])
+        s_items = np.strings.add(jtext[s_state[s]], ": [")
+        s_items = np.strings.add(np.strings.add(s_items, jtext[s_kind[s]]), ", ")
+        s_items = np.strings.add(np.strings.add(s_items, _reprs(s_sec[s])), ", ")
+        s_items = np.strings.add(np.strings.add(s_items, _ints(s_vis[s])), "]")
+        e_items = np.strings.add(np.strings.add('"', jinner[e_src[e]]), ">")
+        e_items = np.strings.add(np.strings.add(e_items, jinner[e_dst[e]]), '": [')
+        e_items = np.strings.add(np.strings.add(e_items, _ints(e_cnt[e])), ", ")
+        e_items = np.strings.add(np.strings.add(e_items, _reprs(e_sec[e])), "]")
+        steps = _group_concat(s_at[lo:hi] - s_at[lo], s_counts[r], s_items)
+        edges = _group_concat(e_at[lo:hi] - e_at[lo], e_counts[r], e_items)
+        fold = field("received_at", _reprs(received[r]))
+        fold = np.strings.add(fold, field("decided_at", _null_json(decided[r])))
+        fold = np.strings.add(fold, field("target_at", _null_json(target[r])))
+        fold = np.strings.add(fold, field("waiting", _reprs(c["waiting_seconds"][r])))
+        fold = np.strings.add(fold, field("applicant", _reprs(c["applicant_seconds"][r])))
+        fold = np.strings.add(fold, field("processing", _reprs(c["processing_seconds"][r])))
+        fold = np.strings.add(fold, field("last_at", _reprs(c["last_at"][r])))
+        fold = np.strings.add(fold, field("last_id", _ints(c["last_id"][r])))
+        fold = np.strings.add(fold, field("last_activity", jtext[c["last_activity"][r]]))
+        received_flag = np.where(c["has_received"][r], "true", "false").astype(S)
+        fold = np.strings.add(fold, field("has_received", received_flag))
+        fold = np.strings.add(np.strings.add("{", fold), '"source": ')
+        fold = np.strings.add(np.strings.add(fold, jtext[c["source"][r]]), "}")
+        undecided = ~is_decided[r]
+        no_target = ~has_target[r]
+        return [
+            np.array([_copy_text(x) for x in folded.subjects[lo:hi]], dtype=S),
+            text[c["service"][r]],
+            text[c["org_unit"][r]],
+            text[c["channel"][r]],
+            text[c["procedure"][r]],
+            source60[c["source"][r]],
+            _timestamps(rec_us[r]),
+            rec_day[r].astype(S),
+            _null(_timestamps(dec_us[r]), undecided),
+            _null(dec_day[r].astype(S), undecided),
+            text[c["outcome"][r]],
+            _null(_timestamps(tgt_us[r]), no_target),
+            _null(boolean[on_time[r].astype(np.int64)], undecided | no_target),
+            _null(_ints(lead[r]), undecided),
+            *(_ints(v[r]) for v in rounded.values()),
+            _null(boolean[np.maximum(complete[r], 0)], complete[r] == NONE),
+            _ints(c["requests"][r]),
+            _ints(c["reopened"][r]),
+            text[c["state"][r]],
+            text[c["state_kind"][r]],
+            _timestamps(micros(c["last_at"][r])),
+            steps,
+            edges,
+            fold,
+        ]
 
-    subjects = np.array([_copy_text(s) for s in folded.subjects], dtype=S)
-    boolean = np.array(["f", "t"], dtype=S)
-    columns = {
-        "subject": subjects,
-        "service": text[c["service"]],
-        "org_unit": text[c["org_unit"]],
-        "channel": text[c["channel"]],
-        "procedure": text[c["procedure"]],
-        "source": source60[c["source"]],
-        "received_at": _timestamps(rec_us),
-        "received_day": rec_day.astype(S),
-        "decided_at": _null(_timestamps(dec_us), ~is_decided),
-        "decided_day": _null(dec_day.astype(S), ~is_decided),
-        "outcome": text[c["outcome"]],
-        "target_at": _null(_timestamps(tgt_us), ~has_target),
-        "on_time": _null(boolean[on_time.astype(np.int64)], ~(is_decided & has_target)),
-        "lead_seconds": _null(_ints(lead), ~is_decided),
-        **{k: _ints(v) for k, v in rounded.items()},
-        "complete": _null(boolean[np.maximum(complete, 0)], complete == NONE),
-        "requests": _ints(c["requests"]),
-        "reopened": _ints(c["reopened"]),
-        "state": text[c["state"]],
-        "state_kind": text[c["state_kind"]],
-        "last_event_at": _timestamps(last_us),
-        "steps": steps,
-        "edges": edges,
-        "fold": fold,
-    }
-    _write(CaseFact, list(columns), list(columns.values()))
+    columns = [
+        *("subject", "service", "org_unit", "channel", "procedure", "source"),
+        *("received_at", "received_day", "decided_at", "decided_day", "outcome", "target_at"),
+        *("on_time", "lead_seconds", *rounded, "complete", "requests", "reopened", "state"),
+        *("state_kind", "last_event_at", "steps", "edges", "fold"),
+    ]
+    _write(CaseFact, columns, n, fields_of)
     return {
         "rec_day": rec_day,
         "dec_day": dec_day,
@@ -482,7 +498,7 @@ def write_daily(folded: columnar.Folded, facts: dict) -> None:
         local = np.searchsorted(present, dec_groups)
         hist[present] = _hist_json(local, hours, present.size)
     columns["lead_hist"] = hist
-    _write(DailyCaseStat, list(columns), list(columns.values()))
+    _write(DailyCaseStat, list(columns), groups, _sliced(columns))
 
     # steps of the decided cases, per (decision day, service, org_unit, channel, state)
     s_case, s_state, s_kind, s_sec, _vis, _ = folded.steps
@@ -509,7 +525,7 @@ def write_daily(folded: columnar.Folded, facts: dict) -> None:
         "seconds": _ints(_sums(seconds, order, starts)),
         "hist": _hist_json(group, hours, starts.size),
     }
-    _write(DailyStepStat, list(columns), list(columns.values()))
+    _write(DailyStepStat, list(columns), starts.size, _sliced(columns))
 
 
 def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 
 from openkreis.cockpit import aggregates, bulk, engine
-from openkreis.core.models import Event
 from openkreis.core.services import record_event
 
 from .factories import START, other_events, random_log, write
@@ -107,7 +106,7 @@ def test_microseconds_and_berlin_days_as_python_computes_them():
 
 # -- the stored rows (PostgreSQL: the bulk path is PostgreSQL's) ----------------------------
 pg = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the bulk recompute runs on PostgreSQL"
+    connection.vendor != "postgresql", reason="the bulk recompute runs on PostgreSQL"
 )
 
 
@@ -177,16 +176,3 @@ def test_odd_names_and_values_are_stored_as_the_python_path_stores_them(harz, mo
     assert snapshot() == expected
     row = aggregates.CaseFact.objects.get(subject="case:odd-0")
     assert row.service == odd[0] and row.fold["source"] == odd[0]
-
-
-@pg
-@pytest.mark.django_db(transaction=True)
-def test_bulk_recompute_in_its_own_transaction_reads_one_snapshot(harz):
-    """Outside a test transaction the recompute runs REPEATABLE READ: the COPY and the
-    other reads see the same events."""
-    write(random_log(seed=8, cases=30))
-    other_events(START)
-    n = aggregates.recompute()
-    assert n == aggregates.CaseFact.objects.count() > 0
-    assert aggregates.version()[0] == Event.objects.order_by("-id").values_list("id")[0][0]
-    assert connection.vendor == "postgresql"
