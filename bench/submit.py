@@ -448,7 +448,8 @@ def sql(database_url: str, query: str, params=()) -> list[tuple]:
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        return conn.execute(query, params).fetchall()
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def pending(database_url: str) -> int:
@@ -478,7 +479,8 @@ def count_in_database(database_url: str) -> dict:
     )
     cases = sql(
         database_url,
-        "SELECT count(*), count(DISTINCT idempotency_key) FROM cases_case WHERE channel = 'online'",
+        "SELECT count(*), count(DISTINCT idempotency_key) FROM cases_case "
+        "WHERE channel = 'online' AND idempotency_key IS NOT NULL",
     )[0]
     shared = sql(
         database_url,
@@ -517,7 +519,8 @@ def run_peak(clients: list[Client], per_user: int) -> tuple[int, float, list, li
     for t in threads:
         t.join()
     for client in clients:
-        client.timings, client.conn = [], None
+        # a dropped keep-alive connection is retried with the same key, as a browser would
+        client.timings, client.conn, client.retry = [], None, True
     acked = []
     barrier = threading.Barrier(len(clients))
 
@@ -563,6 +566,8 @@ def main() -> None:
     if args.reuse_db:  # the database of an earlier run (its accounts and county data)
         url = f"{args.pg}/openkreis_bench_submit"
         manage(url, "migrate", "--noinput", "-v0")
+        # drafts an interrupted run left behind would be resumed (with their uploads)
+        sql(url, "UPDATE forms_application SET status = 'abandoned' WHERE status = 'draft'")
     else:
         print(f"preparing database, {args.users} accounts …", flush=True)
         url = prepare(args.pg, args.users)
