@@ -173,6 +173,23 @@ def test_event_without_words_and_missed_search_counted():
     assert not MissedSearch.objects.filter(query="blumenerde").exists()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_search_figures_are_committed_outside_a_transaction():
+    """In a request (no transaction around it) the event and the missed count are committed
+    by their own transaction (on PostgreSQL without waiting for the disk), and the setting
+    does not stay on the connection."""
+    before = Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count()
+    assert not connection.in_atomic_block
+    search.search("einhornsattel")
+    search.search("einhornsattel")
+    assert Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count() == before + 2
+    assert MissedSearch.objects.get(query="einhornsattel").count == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+
 def test_resolve_place_by_postcode_and_town():
     f.shop("Ortsladen")  # Breite Straße 1, 38855 Wernigerode
     lat, lon = search.resolve_place("38855")
