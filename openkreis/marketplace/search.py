@@ -354,6 +354,28 @@ def _nearest_matches(found: QuerySet, ring: list[int], centre, wanted: int) -> l
     return list(nearest.values_list("pk", flat=True)[:wanted])
 
 
+def _shopwise_matches(
+    groups: list[fulltext.QueryGroup], ring: list[int], wanted: int
+) -> list[int] | None:
+    """The ids of the first `wanted` matches in the ring's shops, shop by shop in the ring's
+    order (nearest first), then by id — each shop's matches from the products' GIN index,
+    which holds the shop too (migration 0005): the AND of the shop's entry and the word's
+    stems, so no product of the shop is tested one by one. None when a last word's prefix
+    stands for too many stems to name (a prefix scan collects every entry; the caller then
+    walks or ANDs bitmaps)."""
+    if any(g.prefixes and g.expansions is None for g in groups):
+        return None
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id FROM unnest(%s::bigint[]) WITH ORDINALITY AS r(shop, n) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT id FROM {table} WHERE shop_id = r.shop AND active "
+            "AND search_vector @@ to_tsquery('simple', %s)) AS p ORDER BY r.n, p.id LIMIT %s",
+            [ring, fulltext.match_tsquery(groups), wanted],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def bitmap_plans(on: bool = True) -> None:
     """Within a transaction on PostgreSQL: no plain index scans (`on`), or again allowed.
     A wide ring's matches are then the AND of two bitmaps (the GIN index's matches, the
@@ -458,16 +480,21 @@ def search(
         with transaction.atomic():
             ids = []
             if likely is not None:
-                # walk the ring's products testing each, or AND the word's index bitmap
-                # (every match in the county) with the ring's: whichever reads less
-                walk = sum(sizes.get(pk, 0) for pk in likely)
-                filtered = open_now or click_collect or bool(category)
-                county = _county_matches(upper, shops) if filtered else upper
-                bitmap_plans(county * BITMAP_COST < walk)
-                # the ring holds only shops the filters let through: no filter again
-                unfiltered = candidates(q, groups=groups)
-                ids = _nearest_matches(unfiltered, likely, centre, wanted)
+                # the ring holds only shops the filters let through: no filter again.
+                # Shop by shop from the index (a GIN bitmap per shop, not a product walk)
+                bitmap_plans()
+                ids = _shopwise_matches(groups, likely, wanted)
                 bitmap_plans(on=False)
+                if ids is None:
+                    # walk the ring's products testing each, or AND the word's index bitmap
+                    # (every match in the county) with the ring's: whichever reads less
+                    walk = sum(sizes.get(pk, 0) for pk in likely)
+                    filtered = open_now or click_collect or bool(category)
+                    county = _county_matches(upper, shops) if filtered else upper
+                    bitmap_plans(county * BITMAP_COST < walk)
+                    unfiltered = candidates(q, groups=groups)
+                    ids = _nearest_matches(unfiltered, likely, centre, wanted)
+                    bitmap_plans(on=False)
             if len(ids) < (wanted if likely is None else offset + limit):
                 # too few for the page there (a product counted under two of the word's
                 # stems), or no word counts: rings grow until they hold enough

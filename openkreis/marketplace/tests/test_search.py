@@ -428,3 +428,44 @@ def test_surely_broad_words_skip_the_count_and_rank_the_nearest(monkeypatch):
         "kerze", lat=HALBERSTADT[0], lon=HALBERSTADT[1], limit=2, record=False
     )
     assert {h.shop.name for h in hits} == {"Kerzen Fern"}
+
+
+@needs_postgres
+def test_shopwise_reads_agree_with_the_walk(monkeypatch):
+    """The ring's matches read shop by shop from the GIN index (shop and stems) are the
+    walk's, in the ring's order; with a prefix standing for too many stems to name, the
+    search falls back to the walk and finds the same."""
+    shops = [f.shop(f"Kerzenladen {n}", lat=51.83 + n / 100, lon=10.78 + n / 100) for n in range(3)]
+    for n, shop in enumerate(shops):
+        for k in range(n + 2):
+            f.product(shop, f"Kerze Bienenwachs {k}", stock=5)
+            f.product(shop, f"Kerzenhalter Messing {k}", stock=5)
+        f.product(shop, "Streichhölzer", stock=5)
+    fulltext.index("products")
+    groups = fulltext.query_groups(search.COLLECTION, "kerze")
+    assert groups[0].expansions is not None and "kerzenhalt" in groups[0].expansions
+    ring = [s.pk for s in reversed(shops)]
+    with transaction.atomic():
+        shopwise = search._shopwise_matches(groups, ring, 100)
+    walked = [
+        pk
+        for shop in ring
+        for pk in search.candidates("kerze", groups=groups)
+        .filter(shop_id=shop)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
+    assert shopwise == walked and len(walked) == 2 * (4 + 3 + 2)
+    with transaction.atomic():
+        assert search._shopwise_matches(groups, ring, 5) == walked[:5]
+    # too many stems under the prefix: no shop-wise read, the walk finds the same page
+    monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 1)
+    wide = fulltext.query_groups(search.COLLECTION, "kerze")
+    assert wide[0].expansions is None and search._shopwise_matches(wide, ring, 100) is None
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr(search, "RING_MATCHES", 2)
+    hits_walked, total = search.search("kerze", lat=51.83, lon=10.78, record=False)
+    monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 64)
+    hits_shopwise, total_2 = search.search("kerze", lat=51.83, lon=10.78, record=False)
+    assert total == total_2 == 3
+    assert [h.product.pk for h in hits_shopwise] == [h.product.pk for h in hits_walked]
