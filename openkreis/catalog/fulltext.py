@@ -65,6 +65,7 @@ MEMORY_FIELDS = {"A": "name", "B": "keywords", "C": "summary", "D": "description
 WORD_RE = re.compile(r"[0-9a-zäöüß]+")
 MAX_WORDS = 6
 BATCH = 5000
+MAX_EXPANSIONS = 64  # stems a last word's prefix is replaced by (see match_tsquery)
 # ts_rank weights of D, C, B, A
 RANK_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
 
@@ -188,13 +189,19 @@ class PostgresBackend:
             self._synonym_cache[key] = cached
         return cached
 
-    def _alternatives(self, cursor, collection_id: str, stem: str, last: bool) -> set[str]:
-        """Vocabulary stems a query stem may mean: itself, compounds ending in it, or —
+    def _alternatives(
+        self, cursor, collection_id: str, stem: str, prefixes: list[str]
+    ) -> tuple[set[str], list[str] | None]:
+        """(vocabulary stems a query stem may mean: itself, compounds ending in it, or —
         when it is no known word (not even, as the last word, the start of one) — its
-        nearest spellings. One query: the vocabulary's trigram and pattern indexes answer
-        each part."""
+        nearest spellings; the vocabulary's stems starting with one of `prefixes`, None
+        when more than MAX_EXPANSIONS). One query: the vocabulary's trigram and pattern
+        indexes answer each part."""
         table = SearchTerm._meta.db_table
         long = len(stem) >= 4
+        last = bool(prefixes)
+        patterns = [like_escape(p) + "%" for p in prefixes] or [""]
+        starts = " OR ".join(["term LIKE %s"] * len(patterns))
         cursor.execute(
             f"WITH k AS (SELECT EXISTS (SELECT 1 FROM {table} WHERE collection = %s AND term = %s)"  # noqa: S608 - the models' tables
             f" OR (%s AND EXISTS (SELECT 1 FROM {table} WHERE collection = %s AND term LIKE %s))"
@@ -204,21 +211,26 @@ class PostgresBackend:
             "SELECT c.terms, CASE WHEN NOT k.known AND cardinality(c.terms) = 0 AND %s THEN "
             f"ARRAY(SELECT term || ' ' || similarity(term, %s) FROM {table} "
             "WHERE collection = %s AND term %% %s ORDER BY similarity(term, %s) DESC, "
-            "documents DESC LIMIT %s) END FROM k, c",
+            "documents DESC LIMIT %s) END, "
+            f"CASE WHEN %s THEN ARRAY(SELECT term FROM {table} WHERE collection = %s "
+            f"AND ({starts}) ORDER BY term LIMIT %s) END FROM k, c",
             [
                 collection_id, stem, last, collection_id, like_escape(stem) + "%",
                 long, collection_id, "%" + like_escape(stem), self.compound_terms,
                 long, stem, collection_id, stem, stem, self.fuzzy_terms,
+                last, collection_id, *patterns, MAX_EXPANSIONS + 1,
             ],
         )  # fmt: skip
-        compounds, fuzzy = cursor.fetchone()
+        compounds, fuzzy, expansions = cursor.fetchone()
         found = {stem, *compounds}
         if fuzzy:
             rows = [(t, float(s)) for t, s in (row.rsplit(" ", 1) for row in fuzzy)]
             rows = [(t, s) for t, s in rows if s >= self.min_similarity]
             # only the nearest spellings ("akuschraub" → "akkuschraub", not "schraub")
             found.update(t for t, s in rows if s >= rows[0][1] - 0.1)
-        return found
+        if expansions is not None and len(expansions) > MAX_EXPANSIONS:
+            expansions = None
+        return found, expansions
 
     def groups(self, collection: Collection, query: str) -> list[QueryGroup]:
         """The query's words as stems, one OR-group per word (stop words left out): a
@@ -235,17 +247,17 @@ class PostgresBackend:
                 if not stem:
                     continue  # a stop word ("und", "für")
                 last = position == len(words) - 1
-                options = self._alternatives(cursor, collection.id, stem, last)
+                prefixes = [stem] if last else []
+                if last and not word.startswith(stem):  # "schuhe:*" is within "schuh:*"
+                    prefixes.append(word)
+                options, expansions = self._alternatives(cursor, collection.id, stem, prefixes)
                 exact = {stem}
                 for group in synonym_stems:
                     if stem in group:
                         exact |= group
                     if options & group:
                         options |= group
-                prefixes = [stem] if last else []
-                if last and not word.startswith(stem):  # "schuhe:*" is within "schuh:*"
-                    prefixes.append(word)
-                found.append(QueryGroup(sorted(options), sorted(exact), prefixes))
+                found.append(QueryGroup(sorted(options), sorted(exact), prefixes, expansions))
         return found
 
     def tsquery(self, collection: Collection, query: str) -> tuple[str, str]:
@@ -263,7 +275,9 @@ class PostgresBackend:
         limit: int,
         groups: list[QueryGroup] | None = None,
     ):
-        full, strict = tsquery_of(groups) if groups is not None else self.tsquery(collection, query)
+        if groups is None:
+            groups = self.groups(collection, query)
+        full, strict = tsquery_of(groups)
         if not full:
             return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
         vector = connection.ops.quote_name(
@@ -271,7 +285,9 @@ class PostgresBackend:
         )
         column = f"{connection.ops.quote_name(collection.model._meta.db_table)}.{vector}"
         matches = RawSQL(  # noqa: S611 - the model's table and column, the query a parameter
-            f"{column} @@ to_tsquery('simple', %s)", [full], output_field=BooleanField()
+            f"{column} @@ to_tsquery('simple', %s)",
+            [match_tsquery(groups)],
+            output_field=BooleanField(),
         )
         # ts_rank normalised to 0..1 (32: rank / (rank + 1)), the name (A) counting most;
         # half of it from the strict query, so the word itself beats a typo or compound
@@ -293,16 +309,35 @@ class QueryGroup:
     terms: list[str]
     exact: list[str]
     prefixes: list[str]
+    # the vocabulary's stems that start with a prefix (None: more than MAX_EXPANSIONS, or
+    # not looked up): the same documents match them as the prefixes, but an index scan
+    # for named stems skips ahead where one for a prefix collects every entry
+    expansions: list[str] | None = None
 
 
 def tsquery_of(groups: list[QueryGroup]) -> tuple[str, str]:
-    """(full, strict) tsquery texts of the groups: see PostgresBackend.tsquery."""
+    """(full, strict) tsquery texts of the groups for ranking: see PostgresBackend.tsquery."""
     full, strict = [], []
     for group in groups:
         prefixes = [_lexeme(p) + ":*" for p in group.prefixes]
         full.append(_group([_lexeme(t) for t in group.terms] + prefixes))
         strict.append(_group([_lexeme(t) for t in group.exact] + prefixes))
     return " & ".join(full), " & ".join(strict)
+
+
+def match_tsquery(groups: list[QueryGroup]) -> str:
+    """The tsquery text that decides which documents match: `full` of tsquery_of, with each
+    prefix replaced by the vocabulary's stems it stands for when they were few (every stem
+    of an indexed document is in the vocabulary, so the same documents match; testing a
+    handful of named stems is cheaper than a prefix, in the index and in a vector)."""
+    full = []
+    for group in groups:
+        if group.expansions is None:
+            tail = [_lexeme(p) + ":*" for p in group.prefixes]
+        else:
+            tail = [_lexeme(t) for t in group.expansions]
+        full.append(_group([_lexeme(t) for t in group.terms] + tail))
+    return " & ".join(full)
 
 
 def _group(terms: list[str]) -> str:

@@ -210,39 +210,48 @@ def shop_bounds(
     could stand for thousands of terms: its group has no upper bound (infinity)."""
     if not groups or not shop_ids:
         return {}, {}
+    # Every shop's rows, read from the covering index alone (migration 0005); the shops the
+    # filters leave out are dropped here: a list of 500 ids in the SQL cost more than rows.
     table = ShopTerm._meta.db_table
-    parts = [
-        f"SELECT shop_id, -1 AS g, term, products FROM {table} "  # noqa: S608 - our table
-        "WHERE term = '' AND shop_id = ANY(%s)"
-    ]
-    params: list = [shop_ids]
+    parts = [f"SELECT shop_id, -1 AS g, products FROM {table} WHERE term = ''"]  # noqa: S608
+    params: list = []
     unbounded = set()
     for g, group in enumerate(groups):
-        parts.append(
-            f"SELECT shop_id, %s AS g, term, products FROM {table} "  # noqa: S608 - our table
-            "WHERE term = ANY(%s) AND shop_id = ANY(%s)"
-        )
-        params += [g, group.terms, shop_ids]
-        for prefix in group.prefixes:
+        # a stem both named and under a prefix is counted once: the prefixes that no
+        # shorter one covers, each a range of the index, and the named stems outside them
+        prefixes = []
+        for prefix in sorted(group.prefixes, key=len):
             if len(prefix) < PREFIX_MIN:
                 unbounded.add(g)
-                continue
+            elif not any(prefix.startswith(p) for p in prefixes):
+                prefixes.append(prefix)
+        terms = [t for t in group.terms if not any(t.startswith(p) for p in prefixes)]
+        if terms:
             parts.append(
-                f"SELECT shop_id, %s AS g, term, products FROM {table} "  # noqa: S608
-                "WHERE term LIKE %s AND shop_id = ANY(%s)"
+                f"SELECT shop_id, %s AS g, products FROM {table} "  # noqa: S608 - our table
+                "WHERE term = ANY(%s)"
             )
-            params += [g, fulltext.like_escape(prefix) + "%", shop_ids]
+            params += [g, terms]
+        for prefix in prefixes:
+            parts.append(
+                f"SELECT shop_id, %s AS g, products FROM {table} "  # noqa: S608 - our table
+                "WHERE term LIKE %s"
+            )
+            params += [g, fulltext.like_escape(prefix) + "%"]
     sums: dict[tuple[int, int], int] = {}
     most: dict[int, int] = {}
     sizes: dict[int, int] = {}
+    allowed = set(shop_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT shop_id, g, sum(products), max(products) FROM ("  # noqa: S608 - our SQL
-            + " UNION ".join(parts)
+            + " UNION ALL ".join(parts)
             + ") AS found GROUP BY shop_id, g",
             params,
         )
         for shop, g, total, top in cursor.fetchall():
+            if shop not in allowed:
+                continue
             if g < 0:
                 sizes[shop] = int(total)
                 continue
@@ -250,11 +259,13 @@ def shop_bounds(
             if g == 0:
                 most[shop] = int(top)
     bounds = {}
-    for shop in shop_ids:
-        upper = min(
-            math.inf if g in unbounded else sums.get((shop, g), 0) for g in range(len(groups))
-        )
-        lower = most.get(shop, 0) if len(groups) == 1 else 0
+    n = len(groups)
+    # a shop without a row of a bounded group holds no match: only shops with rows, unless
+    # every group is unbounded
+    candidates_ = shop_ids if len(unbounded) == n else {shop for shop, _g in sums}
+    for shop in candidates_:
+        upper = min(math.inf if g in unbounded else sums.get((shop, g), 0) for g in range(n))
+        lower = most.get(shop, 0) if n == 1 else 0
         if upper or lower:
             bounds[shop] = (lower, upper)
     return bounds, sizes
@@ -341,6 +352,28 @@ def _nearest_matches(found: QuerySet, ring: list[int], centre, wanted: int) -> l
     else:
         nearest = nearest.order_by("shop_id", "pk")
     return list(nearest.values_list("pk", flat=True)[:wanted])
+
+
+def _shopwise_matches(
+    groups: list[fulltext.QueryGroup], ring: list[int], wanted: int
+) -> list[int] | None:
+    """The ids of the first `wanted` matches in the ring's shops, shop by shop in the ring's
+    order (nearest first), then by id — each shop's matches from the products' GIN index,
+    which holds the shop too (migration 0005): the AND of the shop's entry and the word's
+    stems, so no product of the shop is tested one by one. None when a last word's prefix
+    stands for too many stems to name (a prefix scan collects every entry; the caller then
+    walks or ANDs bitmaps)."""
+    if any(g.prefixes and g.expansions is None for g in groups):
+        return None
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id FROM unnest(%s::bigint[]) WITH ORDINALITY AS r(shop, n) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT id FROM {table} WHERE shop_id = r.shop AND active "
+            "AND search_vector @@ to_tsquery('simple', %s)) AS p ORDER BY r.n, p.id LIMIT %s",
+            [ring, fulltext.match_tsquery(groups), wanted],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def bitmap_plans(on: bool = True) -> None:
@@ -447,16 +480,21 @@ def search(
         with transaction.atomic():
             ids = []
             if likely is not None:
-                # walk the ring's products testing each, or AND the word's index bitmap
-                # (every match in the county) with the ring's: whichever reads less
-                walk = sum(sizes.get(pk, 0) for pk in likely)
-                filtered = open_now or click_collect or bool(category)
-                county = _county_matches(upper, shops) if filtered else upper
-                bitmap_plans(county * BITMAP_COST < walk)
-                # the ring holds only shops the filters let through: no filter again
-                unfiltered = candidates(q, groups=groups)
-                ids = _nearest_matches(unfiltered, likely, centre, wanted)
+                # the ring holds only shops the filters let through: no filter again.
+                # Shop by shop from the index (a GIN bitmap per shop, not a product walk)
+                bitmap_plans()
+                ids = _shopwise_matches(groups, likely, wanted)
                 bitmap_plans(on=False)
+                if ids is None:
+                    # walk the ring's products testing each, or AND the word's index bitmap
+                    # (every match in the county) with the ring's: whichever reads less
+                    walk = sum(sizes.get(pk, 0) for pk in likely)
+                    filtered = open_now or click_collect or bool(category)
+                    county = _county_matches(upper, shops) if filtered else upper
+                    bitmap_plans(county * BITMAP_COST < walk)
+                    unfiltered = candidates(q, groups=groups)
+                    ids = _nearest_matches(unfiltered, likely, centre, wanted)
+                    bitmap_plans(on=False)
             if len(ids) < (wanted if likely is None else offset + limit):
                 # too few for the page there (a product counted under two of the word's
                 # stems), or no word counts: rings grow until they hold enough
@@ -508,7 +546,21 @@ def record_search(
     q: str, *, near: bool, open_now: bool, click_collect: bool, results: int, shops: int
 ) -> None:
     """The cockpit event of a product search (no words, no position: docs/events.md) and,
-    when words found nothing, one more for them in MissedSearch."""
+    when words found nothing, one more for them in MissedSearch. Outside a transaction the
+    commit does not wait for the disk (PostgreSQL's synchronous_commit off, for this
+    transaction only): a search's figures are statistics, and a crash loses at most the last
+    fraction of a second of them, never data anyone was told is saved; the flush of the
+    write-ahead log was the slowest single step of a search under load."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            _record_search(q, near, open_now, click_collect, results, shops)
+    else:
+        _record_search(q, near, open_now, click_collect, results, shops)
+
+
+def _record_search(q, near, open_now, click_collect, results, shops) -> None:
     record_event(
         event_kinds.MARKET_SEARCHED,
         data={

@@ -145,6 +145,34 @@ def test_postgres_writes_vectors_and_vocabulary(goods):
 
 
 @on_postgres
+def test_a_prefix_is_matched_by_the_stems_it_stands_for(goods, monkeypatch):
+    """The last word's prefix is replaced, for matching, by the vocabulary's stems starting
+    with it ("bohr:*" by bohr…): the same documents match as with the prefix; ranking keeps
+    the prefix. With more stems than MAX_EXPANSIONS the prefix itself stays."""
+    backend = fulltext.backends["postgres"]
+    collection = fulltext.collections["products"]
+    groups = backend.groups(collection, "bosch bohr")
+    assert groups[0].expansions is None and groups[0].prefixes == []
+    assert groups[1].prefixes == ["bohr"] and ":*" not in fulltext.match_tsquery(groups)
+    assert set(groups[1].expansions) == set(
+        SearchTerm.objects.filter(collection="products", term__startswith="bohr").values_list(
+            "term", flat=True
+        )
+    )
+    assert "'bohr':*" in fulltext.tsquery_of(groups)[0]  # ranking: the prefix
+    for query in ("akku", "Regenja", "bohr", "bosch bohr", "sch", "smartph"):
+        named = names(query)
+        stems = backend.groups(collection, query)[-1].expansions
+        monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 0)
+        assert (backend.groups(collection, query)[-1].expansions is None) == bool(stems)
+        assert names(query) == named, query
+        monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 64)
+    # a prefix no stem starts with names none
+    groups = backend.groups(collection, "bosch zzqx")
+    assert groups[1].expansions == [] and names("bosch zzqx") == []
+
+
+@on_postgres
 def test_postgres_query_is_an_and_of_or_groups(goods):
     backend = fulltext.backends["postgres"]
     collection = fulltext.collections["products"]

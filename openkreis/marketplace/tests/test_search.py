@@ -173,6 +173,23 @@ def test_event_without_words_and_missed_search_counted():
     assert not MissedSearch.objects.filter(query="blumenerde").exists()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_search_figures_are_committed_outside_a_transaction():
+    """In a request (no transaction around it) the event and the missed count are committed
+    by their own transaction (on PostgreSQL without waiting for the disk), and the setting
+    does not stay on the connection."""
+    before = Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count()
+    assert not connection.in_atomic_block
+    search.search("einhornsattel")
+    search.search("einhornsattel")
+    assert Event.objects.filter(kind=event_kinds.MARKET_SEARCHED).count() == before + 2
+    assert MissedSearch.objects.get(query="einhornsattel").count == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+
 def test_resolve_place_by_postcode_and_town():
     f.shop("Ortsladen")  # Breite Straße 1, 38855 Wernigerode
     lat, lon = search.resolve_place("38855")
@@ -411,3 +428,44 @@ def test_surely_broad_words_skip_the_count_and_rank_the_nearest(monkeypatch):
         "kerze", lat=HALBERSTADT[0], lon=HALBERSTADT[1], limit=2, record=False
     )
     assert {h.shop.name for h in hits} == {"Kerzen Fern"}
+
+
+@needs_postgres
+def test_shopwise_reads_agree_with_the_walk(monkeypatch):
+    """The ring's matches read shop by shop from the GIN index (shop and stems) are the
+    walk's, in the ring's order; with a prefix standing for too many stems to name, the
+    search falls back to the walk and finds the same."""
+    shops = [f.shop(f"Kerzenladen {n}", lat=51.83 + n / 100, lon=10.78 + n / 100) for n in range(3)]
+    for n, shop in enumerate(shops):
+        for k in range(n + 2):
+            f.product(shop, f"Kerze Bienenwachs {k}", stock=5)
+            f.product(shop, f"Kerzenhalter Messing {k}", stock=5)
+        f.product(shop, "Streichhölzer", stock=5)
+    fulltext.index("products")
+    groups = fulltext.query_groups(search.COLLECTION, "kerze")
+    assert groups[0].expansions is not None and "kerzenhalt" in groups[0].expansions
+    ring = [s.pk for s in reversed(shops)]
+    with transaction.atomic():
+        shopwise = search._shopwise_matches(groups, ring, 100)
+    walked = [
+        pk
+        for shop in ring
+        for pk in search.candidates("kerze", groups=groups)
+        .filter(shop_id=shop)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
+    assert shopwise == walked and len(walked) == 2 * (4 + 3 + 2)
+    with transaction.atomic():
+        assert search._shopwise_matches(groups, ring, 5) == walked[:5]
+    # too many stems under the prefix: no shop-wise read, the walk finds the same page
+    monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 1)
+    wide = fulltext.query_groups(search.COLLECTION, "kerze")
+    assert wide[0].expansions is None and search._shopwise_matches(wide, ring, 100) is None
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr(search, "RING_MATCHES", 2)
+    hits_walked, total = search.search("kerze", lat=51.83, lon=10.78, record=False)
+    monkeypatch.setattr(fulltext, "MAX_EXPANSIONS", 64)
+    hits_shopwise, total_2 = search.search("kerze", lat=51.83, lon=10.78, record=False)
+    assert total == total_2 == 3
+    assert [h.product.pk for h in hits_shopwise] == [h.product.pk for h in hits_walked]
