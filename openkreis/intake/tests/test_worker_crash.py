@@ -51,6 +51,8 @@ def start_worker() -> subprocess.Popen:
             "-A",
             "openkreis",
             "worker",
+            "-Q",
+            "documents,mail,cockpit,celery",  # every queue, as a one-worker installation
             "--pool=solo",
             "--loglevel=warning",
             "--without-gossip",
