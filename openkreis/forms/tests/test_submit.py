@@ -92,10 +92,9 @@ class _Unavailable:
     label = "unavailable"
 
     def register(self, application, **kwargs):
-        from django.utils.translation import gettext as _
-
+        # the outside system's own words (not one of our catalogues' strings)
         raise forms.FormError(
-            _("Sending applications online is not available yet. Your draft is saved.")
+            "Das Fachverfahren nimmt gerade keine Anträge an. Ihr Entwurf ist gespeichert."
         )
 
 
