@@ -297,7 +297,7 @@ def _make_durable(field_file) -> None:
 
     try:
         path = field_file.path
-    except NotImplementedError:
+    except NotImplementedError:  # Django's answer of a storage without local files (S3)
         return
     for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY)):
         fd = os.open(target, flags)
