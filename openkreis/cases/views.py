@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -82,8 +83,10 @@ def inbox(request):
     )
     unit_id = request.GET.get("unit")
     unit_id = id_param(unit_id)
+    search = None
     if query:
-        cases = services.find_cases(request.user, query)
+        search = services.search_cases(request.user, query)
+        cases = search.cases
     else:
         cases = services.inbox(request.user, tab, unit_id)
     # The list shows neither the procedure (a JSON definition a row) nor the unit nor the
@@ -110,6 +113,8 @@ def inbox(request):
             ),
             "assign_form": _assign_form(request.user) if is_lead else None,
             "pages_counted": CappedPaginator.COUNT_CAP // 25,
+            "search_truncated": bool(search and search.truncated),
+            "search_cap": number_format(services.SEARCH_CAP, force_grouping=True),
             "next": request.get_full_path(),
         },
     )

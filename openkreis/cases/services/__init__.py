@@ -67,6 +67,8 @@ from .opening import (  # noqa: F401
     open_case,
 )
 from .queries import (  # noqa: F401
+    SEARCH_CAP,
+    CaseSearch,
     application_data,
     cases_by_id,
     cases_for_applicant,
@@ -77,6 +79,7 @@ from .queries import (  # noqa: F401
     get_case,
     get_case_for_staff,
     inbox,
+    search_cases,
     visible_cases,
 )
 from .retention import (  # noqa: F401

@@ -207,6 +207,20 @@ def test_desk_search_keeps_its_query_on_page_2(client, harz):
     assert 'value="32.10"' in page2  # the search is still there on page 2
 
 
+def test_a_search_with_more_matches_than_the_cap_says_so(client, harz, monkeypatch):
+    user, secret = make_staff("sb-breit", "fahrerlaubnisbehoerde", "caseworker")
+    login_staff(client, user, secret)
+    cases = [open_demo_case() for _n in range(3)]
+    html = client.get("/sachbearbeitung/?q=32.10").content.decode()
+    assert "Please search more precisely" not in html
+    assert all(case.file_number in html for case in cases)
+    monkeypatch.setattr("openkreis.cases.services.queries.SEARCH_CAP", 2)
+    monkeypatch.setattr("openkreis.cases.services.SEARCH_CAP", 2)
+    html = client.get("/sachbearbeitung/?q=32.10").content.decode()
+    assert "More than 2 cases match" in html and "Please search more precisely" in html
+    assert sum(case.file_number in html for case in cases) == 2
+
+
 def test_case_forms_open_on_demand_and_after_an_error(client, harz):
     user, secret = make_staff("sb-offen", "fahrerlaubnisbehoerde", "caseworker")
     login_staff(client, user, secret)

@@ -50,6 +50,42 @@ def test_staff_search_finds_file_number_name_and_document_text_in_own_units_only
     assert list(services.find_cases(worker, "   ")) == []
 
 
+def test_a_word_in_the_documents_is_found_by_its_beginning_and_all_words_must_match(worker):
+    case = CaseFactory(slug=LICENCE)
+    DocumentVersionFactory(document__case=case, text="Antrag auf Förderung einer Wärmepumpe")
+    other = CaseFactory(slug=LICENCE)
+    DocumentVersionFactory(document__case=other, text="Förderung einer Solaranlage")
+    assert list(services.find_cases(worker, "Wärmepumpe")) == [case]
+    assert list(services.find_cases(worker, "Wärme")) == [case]  # a word's beginning
+    assert set(services.find_cases(worker, "Förderung")) == {case, other}
+    assert list(services.find_cases(worker, "Förderung Solaranlage")) == [other]
+    assert list(services.find_cases(worker, "Förderung Windrad")) == []
+    assert list(services.find_cases(worker, "' & !:* |")) == []  # no word: nothing, no error
+
+
+def test_a_broad_search_stops_at_the_cap_and_says_so(worker):
+    for _n in range(3):
+        CaseFactory(slug=LICENCE, applicant_name="Erika Häufig")
+    for _n in range(3):  # other units' matches neither show nor count towards the cap
+        CaseFactory(slug="hilfe-zum-lebensunterhalt", applicant_name="Erika Häufig")
+    full = services.search_cases(worker, "Häufig", cap=3)
+    assert full.cases.count() == 3 and not full.truncated
+    capped = services.search_cases(worker, "Häufig", cap=2)
+    assert capped.cases.count() == 2 and capped.truncated
+    assert {c.org_unit_id for c in capped.cases} == {full.cases[0].org_unit_id}
+    assert not services.search_cases(worker, "Niemand", cap=2).truncated
+
+
+def test_a_very_long_text_with_many_distinct_words_can_be_stored_and_searched(worker):
+    """PostgreSQL refuses a tsvector whose distinct words exceed 1 MB ("string is too long for
+    tsvector"); the full-text index reads the first 500,000 characters (migration 0011), so a
+    long OCR text is stored, and its words up to there are found."""
+    words = [f"w{n:07x}q" for n in range(130_000)]  # 1.3 M characters, every word different
+    case = CaseFactory(slug=LICENCE)
+    DocumentVersionFactory(document__case=case, text="Grenzfall " + " ".join(words))
+    assert list(services.find_cases(worker, "Grenzfall")) == [case]
+
+
 def test_a_read_by_staff_is_audited_and_other_units_cases_do_not_exist(worker):
     case = CaseFactory(slug=LICENCE)
     other = CaseFactory(slug="hilfe-zum-lebensunterhalt")
