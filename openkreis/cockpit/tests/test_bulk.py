@@ -119,6 +119,29 @@ def python_rows(monkeypatch) -> dict:
 
 @pg
 @pytest.mark.django_db
+def test_copy_out_leaves_the_connection_usable_after_the_end_an_early_stop_and_an_error():
+    """copy_out talks to libpq directly; psycopg and Django must find the line idle after it."""
+    from django.db import DatabaseError, transaction
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    sql = "COPY (SELECT n, repeat('x', n) FROM generate_series(1, 2000) n) TO STDOUT"
+    rows = list(bulk.copy_out(pgconn, sql))
+    assert len(rows) == 2000 and bytes(rows[-1]) == b"2000\t" + b"x" * 2000 + b"\n"
+    stopped = bulk.copy_out(pgconn, sql)
+    assert bytes(next(stopped)) == b"1\tx\n"
+    stopped.close()  # the reader gives up after one row: the rest is drained
+    with connection.cursor() as cur:
+        cur.execute("SELECT 41 + 1")
+        assert cur.fetchone() == (42,)
+    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
+        list(bulk.copy_out(pgconn, "COPY no_such_table TO STDOUT"))
+    with connection.cursor() as cur, cur.copy("COPY (SELECT 7) TO STDOUT") as copy:
+        assert b"".join(bytes(c) for c in copy) == b"7\n"  # psycopg's own COPY still works
+
+
+@pg
+@pytest.mark.django_db
 def test_bulk_rows_equal_the_python_rows_in_small_batches(harz, monkeypatch):
     write(random_log(seed=21, cases=120))
     other_events(START)
