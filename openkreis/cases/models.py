@@ -135,6 +135,12 @@ class Case(models.Model):
                 condition=~models.Q(state_kind="done"),
                 name="cases_case_open_units",
             ),
+            # "Mine": a caseworker's open cases in the same order, units checked in the index.
+            models.Index(
+                fields=["assignee", "target_at", "received_at", "id", "org_unit"],
+                condition=~models.Q(state_kind="done"),
+                name="cases_case_mine_units",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -134,14 +134,15 @@ def case_overview(case, view: dict | None = None) -> dict:
     }
 
 
-def rows_of(user, applications: list[Application]) -> list[dict]:
+def rows_of(user, applications: list[Application], limit: int = 200) -> list[dict]:
     """Everything "Meine Anträge" lists, newest first: drafts, submitted applications and the
-    account's other cases, each once (a submitted application stands for its case)."""
+    account's other cases (the newest `limit`), each once (a submitted application stands
+    for its case)."""
     # The cases' status for every row at once (a fixed number of queries however many rows:
     # an account with hundreds of cases made three queries per row).
     by_id = cases.cases_by_id(a.case_id for a in applications)
     linked = {a.case_id for a in applications if a.case_id}
-    others = list(cases.cases_for_applicant(user).exclude(pk__in=linked)[:200])
+    others = list(cases.cases_for_applicant(user).exclude(pk__in=linked)[:limit])
     views = cases.citizen_statuses([*by_id.values(), *others])
     rows = []
     for application in applications:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openkreis.catalog.models import Service
 from openkreis.core import services as core
+from openkreis.core.params import id_param
 
 from . import binding, engine, integration, payments, status
 from . import services as forms
@@ -525,14 +526,28 @@ def receipt_pdf(request, pk):
 def mine(request):
     """Meine Anträge: drafts, submitted applications and the account's other cases (counter,
     paper) with their status; letters and the document upload are in the mailbox."""
+    # 25 a page, newest first; an account with a thousand cases rendered 400 rows at once
+    # (120 ms, bench/cases.py). Page n reads the newest 25·n of each kind, merges, cuts.
+    number = min(id_param(request.GET.get("seite")) or 1, MINE_PAGES)
+    upto = number * MINE_PER_PAGE
     applications = list(
         forms.applications_of(request.user)
         .exclude(status=Application.Status.ABANDONED)
         .select_related(None)  # the list needs no form definitions (two JSON documents a row)
-        .select_related("service")[:200]
+        .select_related("service")[: upto + 1]
     )
-    rows = status.rows_of(request.user, applications)
-    return render(request, "forms/mine.html", {"rows": rows})
+    rows = status.rows_of(request.user, applications, limit=upto + 1)
+    context = {
+        "rows": rows[upto - MINE_PER_PAGE : upto],
+        "page_number": number,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if len(rows) > upto and number < MINE_PAGES else None,
+    }
+    return render(request, "forms/mine.html", context)
+
+
+MINE_PER_PAGE = 25
+MINE_PAGES = 16  # the newest 400 rows; older ones are in the mailbox's case threads
 
 
 @login_required

@@ -235,6 +235,12 @@ def database_config(url: str | None, sqlite_path: Path) -> dict:
     """Return the Django DATABASES['default'] entry for a URL or the embedded SQLite file."""
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # No JIT: our queries are short, and PostgreSQL compiled the plan of any query
+            # estimated as costly (a search over a million documents) for 12–18 ms of a
+            # 40 ms query (bench/cases.py, docs/scaling.md).
+            options = config.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
     if config["ENGINE"] == "django.db.backends.sqlite3":

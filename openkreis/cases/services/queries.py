@@ -58,10 +58,11 @@ def inbox(user, tab: str = "new", unit_id: int | None = None) -> QuerySet[Case]:
 
 # The search reads at most this many cases per condition (file number, name, documents): a
 # surname one applicant in 23 carries matches ~43,000 cases at a million, and what a
-# caseworker needs then is a narrower search, not the 1,700th page (issue 26).
-SEARCH_CAP = 1000
-# A document matches when it holds every word of the query, or a word beginning with it, in
-# German stemming. The expression is the full-text index's (migration 0011) to the letter.
+# caseworker needs then is a narrower search, not the 1,700th page. Ten pages of 25; each
+# case over the cap would cost up to three index reads (issue 26, docs/scaling.md).
+SEARCH_CAP = 250
+# A document matches when it holds every word of the query, in German stemming. The
+# expression is the full-text index's (migration 0011) to the letter.
 FULLTEXT = 'to_tsvector(\'german\'::regconfig, left("cases_documentversion"."text", 500000))'
 _WORDS = re.compile(r"\w+")
 
@@ -83,22 +84,29 @@ def search_cases(user, query: str, cap: int | None = None) -> CaseSearch:
     if not query:
         return CaseSearch(qs.none(), False)
     units = list(staff.unit_ids_for(user, ALL_CASE_ROLES))
+    return _search(qs, units, query, cap)
+
+
+def _search(qs: QuerySet[Case], units: list[int], query: str, cap: int) -> CaseSearch:
     mine = Case.objects.filter(org_unit_id__in=units).order_by()
     limit = cap + 1
     found: dict[int, None] = {}  # the ids in the order found, once each
     truncated = False
-    for branch in (
-        mine.filter(file_number__icontains=query),
-        mine.filter(applicant_name__icontains=query),
-    ):
+    # A whole file number is that case (the unique index), not every number containing it:
+    # the trigram search for a number is the slowest part of the search (all numbers share
+    # most of their trigrams).
+    exact = list(mine.filter(file_number=query).values_list("pk", flat=True))
+    found.update(dict.fromkeys(exact))
+    by_number = mine.none() if exact else mine.filter(file_number__icontains=query)
+    for branch in (by_number, mine.filter(applicant_name__icontains=query)):
         ids = list(branch.values_list("pk", flat=True)[:limit])
         truncated |= len(ids) == limit
         found.update(dict.fromkeys(ids))
     texts = _text_matches(units, query)
     if texts is not None:
         # A case has several documents and versions: read more rows than cases needed.
-        rows = list(texts.values_list("document__case_id", flat=True)[: 4 * limit])
-        truncated |= len(rows) == 4 * limit
+        rows = list(texts.values_list("document__case_id", flat=True)[: 3 * limit])
+        truncated |= len(rows) == 3 * limit
         found.update(dict.fromkeys(rows))
     ids = list(found)
     if len(ids) > cap:
@@ -114,8 +122,8 @@ def search_cases(user, query: str, cap: int | None = None) -> CaseSearch:
 
 
 def _text_matches(units: list[int], query: str) -> QuerySet[DocumentVersion] | None:
-    """Document versions in the units' cases whose text holds every word of the query (or a
-    word that begins with it); None when the query has no word to look for."""
+    """Document versions in the units' cases whose text holds every word of the query; None
+    when the query has no word to look for."""
     versions = DocumentVersion.objects.filter(document__case__org_unit_id__in=units).order_by()
     words = _WORDS.findall(query)[:8]
     if not words:
@@ -124,7 +132,12 @@ def _text_matches(units: list[int], query: str) -> QuerySet[DocumentVersion] | N
         for word in words:
             versions = versions.filter(text__icontains=word)
         return versions
-    tsquery = " & ".join(f"'{word}':*" for word in words)  # \w+ holds no quote to escape
+    # Whole words (and their German forms: "Wärmepumpe" finds "Wärmepumpen"), not word
+    # beginnings: PostgreSQL cannot estimate how many documents a beginning matches and then
+    # guessed 2 % of them — for a word in none, its plan computed the full text of all 3 M
+    # documents (minutes); and "a:*" would read every document. Parts of words are what
+    # file numbers and names are searched for, by trigram.
+    tsquery = " & ".join(f"'{word}'" for word in words)  # \w+ holds no quote to escape
     where = f"{FULLTEXT} @@ to_tsquery('german'::regconfig, %s)"
     return versions.extra(where=[where], params=[tsquery])  # noqa: S610
 

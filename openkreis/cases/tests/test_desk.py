@@ -212,12 +212,12 @@ def test_a_search_with_more_matches_than_the_cap_says_so(client, harz, monkeypat
     login_staff(client, user, secret)
     cases = [open_demo_case() for _n in range(3)]
     html = client.get("/sachbearbeitung/?q=32.10").content.decode()
-    assert "Please search more precisely" not in html
+    assert "Bitte suchen Sie genauer" not in html
     assert all(case.file_number in html for case in cases)
     monkeypatch.setattr("openkreis.cases.services.queries.SEARCH_CAP", 2)
     monkeypatch.setattr("openkreis.cases.services.SEARCH_CAP", 2)
     html = client.get("/sachbearbeitung/?q=32.10").content.decode()
-    assert "More than 2 cases match" in html and "Please search more precisely" in html
+    assert "Mehr als 2 Vorgänge passen" in html and "Bitte suchen Sie genauer" in html
     assert sum(case.file_number in html for case in cases) == 2
 
 

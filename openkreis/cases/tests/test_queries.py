@@ -4,6 +4,7 @@ units; the mail room's lookup; what a citizen sees about their own case."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from openkreis.cases import services
@@ -50,13 +51,14 @@ def test_staff_search_finds_file_number_name_and_document_text_in_own_units_only
     assert list(services.find_cases(worker, "   ")) == []
 
 
-def test_a_word_in_the_documents_is_found_by_its_beginning_and_all_words_must_match(worker):
+def test_a_word_in_the_documents_is_found_in_its_forms_and_all_words_must_match(worker):
     case = CaseFactory(slug=LICENCE)
     DocumentVersionFactory(document__case=case, text="Antrag auf Förderung einer Wärmepumpe")
     other = CaseFactory(slug=LICENCE)
     DocumentVersionFactory(document__case=other, text="Förderung einer Solaranlage")
     assert list(services.find_cases(worker, "Wärmepumpe")) == [case]
-    assert list(services.find_cases(worker, "Wärme")) == [case]  # a word's beginning
+    if connection.vendor == "postgresql":  # German stemming; SQLite (`make run`) has none
+        assert list(services.find_cases(worker, "Wärmepumpen")) == [case]
     assert set(services.find_cases(worker, "Förderung")) == {case, other}
     assert list(services.find_cases(worker, "Förderung Solaranlage")) == [other]
     assert list(services.find_cases(worker, "Förderung Windrad")) == []

@@ -57,3 +57,19 @@ def test_the_list_shows_each_cases_state_and_open_requests(harz_forms, anna, cit
     DocumentRequestFactory._meta.model.objects.update(fulfilled_at="2026-01-01T00:00:00Z")
     html, _n = listing(anna)
     assert "tag-action" not in html
+
+
+def test_the_list_shows_25_rows_a_page_newest_first_and_pages_on(harz_forms, anna, citizen):
+    made = add_cases(citizen, 14)  # 14 applications with their case + 14 counter cases: 28 rows
+    html, _n = listing(anna)
+    shown = [case for case in made if case.file_number in html]
+    assert len(shown) == 25
+    assert 'href="?seite=2"' in html and "?seite=0" not in html
+    page2 = anna.get("/antrag/meine/", {"seite": "2"}).content.decode()
+    rest = [case for case in made if case.file_number in page2]
+    assert len(rest) == 3 and not set(rest) & set(shown)
+    assert 'href="?seite=1"' in page2 and 'href="?seite=3"' not in page2
+    newest = max(made, key=lambda case: case.received_at)
+    assert newest in shown
+    for odd in ("0", "-1", "x", "²", "999999999999999999999"):  # page 1, never an error
+        assert anna.get("/antrag/meine/", {"seite": odd}).status_code == 200
