@@ -3,11 +3,12 @@ citizen sees about their own case."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,16 +98,21 @@ def _search(qs: QuerySet[Case], units: list[int], query: str, cap: int) -> CaseS
     # most of their trigrams).
     exact = list(mine.filter(file_number=query).values_list("pk", flat=True))
     found.update(dict.fromkeys(exact))
-    by_number = mine.none() if exact else mine.filter(file_number__icontains=query)
-    for branch in (by_number, mine.filter(applicant_name__icontains=query)):
-        ids = list(branch.values_list("pk", flat=True)[:limit])
+    branches = [(mine.filter(applicant_name__icontains=query), None)]
+    if not exact:
+        common = _common_in_numbers(query)
+        by_number = mine.filter(file_number__icontains=query)
+        branches.insert(0, (by_number.order_by("-pk") if common else by_number, common))
+    for branch, common in branches:
+        with _plan(common):
+            ids = list(branch.values_list("pk", flat=True)[:limit])
         truncated |= len(ids) == limit
         found.update(dict.fromkeys(ids))
     texts = _text_matches(units, query)
     if texts is not None:
         # A case has several documents and versions: read more rows than cases needed.
-        rows = list(texts.values_list("document__case_id", flat=True)[: 3 * limit])
-        truncated |= len(rows) == 3 * limit
+        rows = list(texts.values_list("document__case_id", flat=True)[: 2 * limit])
+        truncated |= len(rows) == 2 * limit
         found.update(dict.fromkeys(rows))
     ids = list(found)
     if len(ids) > cap:
@@ -119,6 +125,41 @@ def _search(qs: QuerySet[Case], units: list[int], query: str, cap: int) -> CaseS
     else:
         cases = qs.filter(pk__in=ids)
     return CaseSearch(cases, truncated)
+
+
+def _common_in_numbers(query: str) -> bool | None:
+    """Whether part of a file number is common (PostgreSQL): in 1 of 40 of the newest 2,000
+    numbers or more. All numbers share most of their trigrams ("-2026-"), so the trigram
+    index reads a long list for a common part — 72 ms for "9.01-2026" at a million cases —
+    where reading the newest cases first stops after 251 matches; for a rare part (a
+    running number) the index is the only quick way. PostgreSQL cannot tell the two apart
+    (it read the table from its oldest rows: 210 ms); this look at a sample can (1–2 ms)."""
+    if connection.vendor != "postgresql":
+        return None
+    newest = Case.objects.order_by("-id").values("pk")[:2000]
+    sample = Case.objects.filter(pk__in=newest).aggregate(
+        n=Count("pk"), hits=Count("pk", filter=Q(file_number__icontains=query))
+    )
+    return sample["hits"] * 40 >= sample["n"] > 0
+
+
+@contextlib.contextmanager
+def _plan(common: bool | None):
+    """For one query: newest first along the primary key (common) or only through the
+    trigram index (rare); None leaves the plan to PostgreSQL. Set for that query's
+    transaction, then as it was."""
+    if common is None:
+        yield
+        return
+    off = ("enable_seqscan", "enable_bitmapscan" if common else "enable_indexscan")
+    with transaction.atomic(), connection.cursor() as cur:
+        before = []
+        for name in off:
+            cur.execute("SELECT current_setting(%s), set_config(%s, 'off', true)", [name, name])
+            before.append((name, cur.fetchone()[0]))
+        yield  # an error rolls the savepoint back, and the settings with it
+        for name, value in before:
+            cur.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def _text_matches(units: list[int], query: str) -> QuerySet[DocumentVersion] | None:

@@ -65,6 +65,23 @@ def test_a_word_in_the_documents_is_found_in_its_forms_and_all_words_must_match(
     assert list(services.find_cases(worker, "' & !:* |")) == []  # no word: nothing, no error
 
 
+@pytest.mark.parametrize("plan", [True, False, None])
+def test_parts_of_file_numbers_are_found_whichever_way_the_table_is_read(worker, monkeypatch, plan):
+    """A common part is read from the table in order, a rare one through the trigram index
+    (`_common_in_numbers`); the answer must be the same."""
+    from openkreis.cases.services import queries
+
+    monkeypatch.setattr(queries, "_common_in_numbers", lambda query: plan)
+    cases = [CaseFactory(slug=LICENCE) for _n in range(3)]
+    elsewhere = CaseFactory(slug="hilfe-zum-lebensunterhalt")
+    tail = cases[1].file_number[-5:]
+    assert cases[1] in services.find_cases(worker, tail)
+    assert elsewhere not in services.find_cases(worker, elsewhere.file_number[-5:])
+    shared = cases[0].file_number.rsplit("-", 1)[0]  # plan item and year: all three
+    assert set(cases) <= set(services.find_cases(worker, shared))
+    assert list(services.find_cases(worker, cases[2].file_number)) == [cases[2]]  # exact
+
+
 def test_a_broad_search_stops_at_the_cap_and_says_so(worker):
     for _n in range(3):
         CaseFactory(slug=LICENCE, applicant_name="Erika Häufig")
