@@ -286,7 +286,7 @@ class Client:
             if status == 302:
                 self.timings.clear()
                 return
-            if status != 429:
+            if status not in (200, 429):  # 200: the form again, with allauth's rate message
                 raise RuntimeError(f"login failed for {self.username}: {status}")
             time.sleep(2)
         raise RuntimeError(f"login rate-limited for {self.username}")
