@@ -73,3 +73,11 @@ def test_the_list_shows_25_rows_a_page_newest_first_and_pages_on(harz_forms, ann
     assert newest in shown
     for odd in ("0", "-1", "x", "²", "999999999999999999999"):  # page 1, never an error
         assert anna.get("/antrag/meine/", {"seite": odd}).status_code == 200
+
+
+def test_a_sent_application_says_when_it_was_sent_not_delivered(harz_forms, anna, citizen):
+    """ "sent" is also a letter's state in the eAkte ("zugestellt"); whichever catalogue came
+    first won. The application's date has its own context."""
+    add_cases(citizen, 1)
+    html, _n = listing(anna)
+    assert "abgeschickt am" in html and "zugestellt" not in html
