@@ -148,7 +148,7 @@ def _plan(common: bool | None):
     """For one query: newest first along the primary key (common) or only through the
     trigram index (rare); None leaves the plan to PostgreSQL. Set for that query's
     transaction, then as it was."""
-    if common is None:
+    if common is None or connection.vendor != "postgresql":
         yield
         return
     off = ("enable_seqscan", "enable_bitmapscan" if common else "enable_indexscan")

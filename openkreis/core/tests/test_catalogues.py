@@ -20,7 +20,6 @@ KNOWN = {
     "Postcode",
     "Request for documents",
     "optional",
-    "sent",
     "This slot has just been taken. Please choose another one.",
     "closed",
     "Number",
