@@ -85,10 +85,6 @@ def search_cases(user, query: str, cap: int | None = None) -> CaseSearch:
     if not query:
         return CaseSearch(qs.none(), False)
     units = list(staff.unit_ids_for(user, ALL_CASE_ROLES))
-    return _search(qs, units, query, cap)
-
-
-def _search(qs: QuerySet[Case], units: list[int], query: str, cap: int) -> CaseSearch:
     mine = Case.objects.filter(org_unit_id__in=units).order_by()
     limit = cap + 1
     found: dict[int, None] = {}  # the ids in the order found, once each
