@@ -28,10 +28,12 @@ def harz(db):
 @pytest.fixture(autouse=True)
 def fresh_search_index():
     """Search indexes are cached per process; tests change the catalogue freely."""
+    from openkreis.cases.services.opening import routing_cache
     from openkreis.catalog.search import backend
     from openkreis.core.services import forget_cached_tenant
 
     forget_cached_tenant()
+    routing_cache.clear()  # ids of rolled-back rows come again (SQLite)
     backend.reset()
     backend.recheck_seconds = 0
     yield

@@ -10,11 +10,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
+from django.utils import timezone
 
 from openkreis.core import event_kinds
 from openkreis.core import services as core
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml, sync_set, upsert
-from openkreis.core.models import Location, Organisation, OrgUnit, Region, Tenant
+from openkreis.core.models import Event, Location, Organisation, OrgUnit, Region, Tenant
 
 from . import search as search_engine
 from .models import Competence, LifeEvent, OzgTopic, SearchSynonym, Service
@@ -160,16 +161,27 @@ def search(tenant: Tenant, query: str, limit: int = 10, as_prefix: bool = True):
 SENSITIVE_RE = re.compile(r"\S+@\S+|\d")
 
 
-def log_search(tenant: Tenant, query: str, result_count: int, top_slug: str = "") -> None:
-    """Record a search for the cockpit with no personal data: no user, no IP, digits masked."""
+def search_event(
+    tenant: Tenant, query: str, result_count: int, top_slug: str = "", at=None
+) -> Event | None:
+    """The (unsaved) event of a search for the cockpit with no personal data: no user, no
+    IP, digits masked; None for a query that is empty once cleaned."""
     text = SENSITIVE_RE.sub("#", clean_query(query).lower())[:80]
     if not text:
-        return
-    core.record_event(
-        event_kinds.PORTAL_SEARCH,
+        return None
+    return Event(
+        kind=event_kinds.PORTAL_SEARCH,
         data={"query": text, "results": result_count, "top": top_slug},
         tenant=tenant.slug,
+        occurred_at=at or timezone.now(),
     )
+
+
+def log_search(tenant: Tenant, query: str, result_count: int, top_slug: str = "") -> None:
+    """Record a search for the cockpit (see search_event)."""
+    event = search_event(tenant, query, result_count, top_slug)
+    if event is not None:
+        core.record_events([event])
 
 
 def log_service_view(tenant: Tenant, service: Service) -> None:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Event, Location, Organisation, OrgUnit, Region, Tenant
+from .models import AppendOnlyError, Event, Location, Organisation, OrgUnit, Region, Tenant
 
 POSTCODE_RE = re.compile(r"^\d{5}$")
 AGS_RE = re.compile(r"^\d{2}(\d{3}(\d{3})?)?$")
@@ -132,6 +132,14 @@ def record_event(
         occurred_at=occurred_at or timezone.now(),
         tenant=tenant if tenant is not None else settings.OPENKREIS_TENANT,
     )
+
+
+def record_events(events: list[Event]) -> None:
+    """Append many events in one INSERT (built as `Event(kind=…, occurred_at=…, …)`, not
+    saved); for logs written in batches. Same rule: no personal data."""
+    if any(event.pk is not None for event in events):
+        raise AppendOnlyError("Events are append-only.")
+    Event.objects.bulk_create(events, batch_size=500)
 
 
 @transaction.atomic

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -119,7 +118,7 @@ def _remember(key: str, entry: dict) -> None:
     _recent_fragments[key] = entry
 
 
-_search_log: list[tuple] = []
+_search_log: list = []  # unsaved events
 _search_log_lock = threading.Lock()
 _search_log_since = [time.monotonic()]
 
@@ -127,17 +126,21 @@ _search_log_since = [time.monotonic()]
 def _log_search(tenant, query: str, total: int, top: str) -> None:
     """The anonymous search log (`portal.search`). With OPENKREIS_SEARCH_LOG_BATCH_SECONDS
     (e.g. 1 s in production) the searches of that interval are written together, in one
-    transaction, by the request that finds the batch due — one write per second and
-    process instead of one per search; a killed process loses at most that second's
-    statistics (the log holds no state anyone acts on; a graceful stop writes the rest).
+    INSERT, by the request that finds the batch due — one write per second and process
+    instead of one per search, each event with the time of its search; a killed process
+    loses at most that second's statistics (the log holds no state anyone acts on; a
+    graceful stop writes the rest).
     0 (the default): written at once."""
     interval = getattr(settings, "OPENKREIS_SEARCH_LOG_BATCH_SECONDS", 0)
     if not interval:
         catalog.log_search(tenant, query, total, top)
         return
     now = time.monotonic()
+    event = catalog.search_event(tenant, query, total, top)  # its time is the search's
+    if event is None:
+        return
     with _search_log_lock:
-        _search_log.append((tenant, query, total, top))
+        _search_log.append(event)
         if now - _search_log_since[0] < interval and len(_search_log) < 500:
             return
     _flush_search_log()
@@ -149,9 +152,7 @@ def _flush_search_log() -> None:
         _search_log.clear()
         _search_log_since[0] = time.monotonic()
     if batch:
-        with transaction.atomic():
-            for item in batch:
-                catalog.log_search(*item)
+        core.record_events(batch)  # one INSERT
 
 
 atexit.register(_flush_search_log)

@@ -399,9 +399,23 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
+# Rendered parts of the page layout that are the same for every visitor of a language (brand,
+# navigation, footer: `{% cache … using="fragments" %}` in base.html), kept in each process —
+# cheaper than rendering them, and than a round trip to a shared cache (docs/scaling.md).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "openkreis-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 # The portal's anonymous search log written in batches of this many seconds per process
 # (docs/scaling.md, "Search results page"); 0 writes every search at once.
 OPENKREIS_SEARCH_LOG_BATCH_SECONDS = float(env("OPENKREIS_SEARCH_LOG_BATCH_SECONDS", "0"))
+
+# How long a process keeps where a new case of a service goes (unit, office, procedure, file-plan
+# item; docs/scaling.md, "Case creation"); changes in this process apply at once, another
+# process's after at most this many seconds; 0 asks the database for every case.
+OPENKREIS_ROUTING_CACHE_SECONDS = float(env("OPENKREIS_ROUTING_CACHE_SECONDS", "5"))
 
 # Celery: a broker in production; in the embedded mode tasks run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", env("REDIS_URL", "memory://"))

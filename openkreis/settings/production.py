@@ -1,7 +1,7 @@
 """Production: every secret from the environment; refuses unsafe configuration."""
 
 from .base import *  # noqa: F403
-from .base import env, env_bool, env_list
+from .base import CACHES, env, env_bool, env_list
 from .checks import check_production_settings
 
 DEBUG = env_bool("OPENKREIS_DEBUG", False)
@@ -15,11 +15,9 @@ check_production_settings(DEBUG, SECRET_KEY, ALLOWED_HOSTS)
 # must hold across processes. Redis when REDIS_URL is set (base.py), else the database's
 # cache table (core.CacheEntry, created by migrate) — never a per-process memory cache.
 if not env("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "openkreis_cache",
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "openkreis_cache",
     }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -33,13 +33,20 @@ def _store_document(case, item: ValidatedFile, *, channel, sender="", at=None, d
         sender=sender[:200],
         received_at=at or timezone.now(),
     )
-    return _add_version(document, item)
+    return _add_version(document, item, first=True)
 
 
-def _add_version(document: Document, item: ValidatedFile, text: str = "") -> DocumentVersion:
+def _add_version(
+    document: Document, item: ValidatedFile, text: str = "", *, first: bool = False
+) -> DocumentVersion:
+    """A new version of `document`; `first` for a document created in this transaction (its
+    version 1 needs no look at the others)."""
     number = (
-        document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    ) + 1
+        1
+        if first
+        else (document.versions.order_by("-number").values_list("number", flat=True).first() or 0)
+        + 1
+    )
     version = DocumentVersion(
         document=document,
         number=number,

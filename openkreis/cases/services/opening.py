@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +93,91 @@ def office_for(unit: OrgUnit, region: Region | None, service: Service | None = N
     return core.nearest_location(unit.visitor_locations(), region)
 
 
+class Routing(NamedTuple):
+    """Where a new case of a service from a region goes, and under which rules."""
+
+    unit: OrgUnit
+    office: Any  # core.Location or None
+    procedure: Any  # cases.Procedure
+    plan_item: Any  # cases.FilePlanItem
+
+
+class RoutingCache:
+    """The routing of (service, region, unit) kept per process for `seconds`
+    (`OPENKREIS_ROUTING_CACHE_SECONDS`, default 5; 0 switches it off).
+
+    Opening a case asked the database four to eight questions about the county's set-up
+    (competence, locations, procedure, file-plan item) for every case, about a third of
+    `open_case`'s time (issue 26). The set-up changes rarely and through the admin or the
+    tenant loader: any save, delete or many-to-many change of a model in WATCHED empties the
+    cache of the process that made it at once; other processes (workers) see the change within
+    `seconds`, which is as if the change had been made that much later. Cached model instances
+    are shared by the cases opened meanwhile and must not be changed by their users."""
+
+    WATCHED = frozenset(
+        {
+            "catalog.Competence",
+            "catalog.Service",
+            "core.Region",
+            "core.OrgUnit",
+            "core.Organisation",
+            "core.Location",
+            "cases.Procedure",
+            "cases.FilePlanItem",
+            # the many-to-many tables: unit ↔ locations, procedure/plan item ↔ services
+            "core.OrgUnit_locations",
+            "cases.Procedure_services",
+            "cases.FilePlanItem_services",
+        }
+    )
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, tuple[float, Routing]] = {}
+
+    @property
+    def seconds(self) -> float:
+        return float(settings.OPENKREIS_ROUTING_CACHE_SECONDS)
+
+    def get(self, service: Service, region: Region | None, unit: OrgUnit | None) -> Routing:
+        key = (service.pk, region.pk if region else None, unit.pk if unit else None)
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        routing = _route(service, region, unit)
+        if self.seconds > 0:
+            if len(self._entries) > 10_000:  # services × towns of a state; never unbounded
+                self._entries.clear()
+            self._entries[key] = (now + self.seconds, routing)
+        return routing
+
+    def clear(self, sender=None, **kwargs) -> None:
+        if sender is None or sender._meta.label in self.WATCHED:
+            self._entries.clear()
+
+
+routing_cache = RoutingCache()
+for _signal in (post_save, post_delete, m2m_changed):
+    _signal.connect(routing_cache.clear, dispatch_uid=f"cases-routing-{id(_signal)}")
+
+
+def routing(service: Service, region: Region | None, unit: OrgUnit | None = None) -> Routing:
+    """The competent unit (or `unit`), the office, the procedure and the file-plan item for
+    a new case of `service` from `region` (cached, see RoutingCache)."""
+    return routing_cache.get(service, region, unit)
+
+
+def _route(service: Service, region: Region | None, unit: OrgUnit | None) -> Routing:
+    answer = catalog.resolve_competence(service, region) if region is not None else None
+    if unit is None:
+        unit = answer.org_unit if answer is not None else _competent_unit(service, None)
+    if answer is not None and answer.org_unit.pk == unit.pk and answer.location is not None:
+        office = answer.location  # the building the competence finder names for that town
+    else:
+        office = core.nearest_location(unit.visitor_locations(), region)
+    return Routing(unit, office, procedure_for(service), plan_item_for(service))
+
+
 def _region_for(applicant: Applicant) -> Region | None:
     if applicant.postcode:
         regions = core.regions_for_postcode(applicant.postcode)
@@ -126,10 +214,7 @@ def open_case(
     at = received_at or timezone.now()
     with transaction.atomic():
         region = region or _region_for(applicant)
-        unit = org_unit or _competent_unit(service, region)
-        office = office_for(unit, region, service)
-        procedure = procedure_for(service)
-        plan_item = plan_item_for(service)
+        unit, office, procedure, plan_item = routing(service, region, org_unit)
         definition = procedure.definition
         target = (
             at + dt.timedelta(days=service.processing_days) if service.processing_days else None

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from openkreis.catalog.models import Service
 from openkreis.core.models import Event
@@ -67,9 +68,16 @@ def test_the_search_log_in_batches(client, harz, settings):
     settings.OPENKREIS_SEARCH_LOG_BATCH_SECONDS = 3600
     views._search_log_since[0] = time.monotonic()
     before = Event.objects.filter(kind="portal.search").count()
+    start = timezone.now()
     client.get("/suche/", {"q": "Hundesteuer"})
     client.get("/suche/", {"q": "Reisepass"})
+    searched = timezone.now()
     assert Event.objects.filter(kind="portal.search").count() == before  # not yet
+    time.sleep(0.01)
     views._flush_search_log()
-    logged = Event.objects.filter(kind="portal.search").order_by("id")
+    logged = list(Event.objects.filter(kind="portal.search").order_by("id"))
     assert [e.data["query"] for e in logged][-2:] == ["hundesteuer", "reisepass"]
+    # each with the time of its search, not of the batch's write
+    first, second = logged[-2:]
+    assert start <= first.occurred_at <= second.occurred_at <= searched
+    assert first.tenant == second.tenant == harz.slug
