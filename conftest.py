@@ -31,9 +31,12 @@ def fresh_search_index():
     from openkreis.cases.services.opening import routing_cache
     from openkreis.catalog.search import backend
     from openkreis.core.services import forget_cached_tenant
+    from openkreis.portal import views as portal_views
 
     forget_cached_tenant()
     routing_cache.clear()  # ids of rolled-back rows come again (SQLite)
+    portal_views._recent_fragments.clear()
+    portal_views._recent_pages.clear()
     backend.reset()
     backend.recheck_seconds = 0
     yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import secrets
 import threading
 import time
 from types import SimpleNamespace
@@ -13,7 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,12 +69,17 @@ def _catalogue_stamp(tenant_id: int) -> str:
     return stamp
 
 
+def _search_key(tenant, query: str, page_arg: str) -> str:
+    """The results fragment's cache key: tenant, language, catalogue version, page, query."""
+    language = get_language() or settings.LANGUAGE_CODE
+    raw = f"{tenant.id}|{language}|{_catalogue_stamp(tenant.id)}|{page_arg}|{query}"
+    return "portal-search:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 def _search_results(tenant, query: str, page_arg: str) -> dict:
     """The rendered results fragment and what the page and the search log need, from the
     cache or computed (one in-process search, one query for the page's services)."""
-    language = get_language() or settings.LANGUAGE_CODE
-    raw = f"{tenant.id}|{language}|{_catalogue_stamp(tenant.id)}|{page_arg}|{query}"
-    key = "portal-search:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = _search_key(tenant, query, page_arg)
     entry = _recent_fragments.get(key)  # this process: no round trip to the shared cache
     if entry is not None:
         return entry
@@ -158,24 +165,59 @@ def _flush_search_log() -> None:
 atexit.register(_flush_search_log)
 
 
+# The whole search page for visitors who are not logged in (most of the portal's traffic):
+# rendered once per process for each results fragment, address and tenant, with a marker
+# where the language switch's CSRF token goes; each request gets its own token put in.
+# Logged-in users, staff and a visit with a message to show get the page rendered for them.
+RECENT_PAGES = 2000
+_CSRF_SLOT = "csrf-slot-" + secrets.token_hex(16)  # per process; never shown to anybody
+_recent_pages: dict[str, str] = {}
+
+
+def _plain_visit(request) -> bool:
+    """A visit whose page holds nothing of the visitor's but the CSRF token."""
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))  # counts without marking them read
+    )
+
+
 def search(request):
     """The search results page: works without JavaScript, logs the query anonymously."""
     tenant = _tenant()
     query = catalog.clean_query(request.GET.get("q"))
-    entry = _search_results(tenant, query, request.GET.get("seite") or "") if query else None
+    page_arg = request.GET.get("seite") or ""
+    entry = _search_results(tenant, query, page_arg) if query else None
     if entry is not None and entry["first_page"]:
         _log_search(tenant, query, entry["total"], entry["top"])
-    return render(
-        request,
-        "portal/search.html",
-        {
-            "query": query,
-            "results_html": mark_safe(entry["html"]) if entry else "",  # noqa: S308 - rendered by us
-            "results": entry["results"] if entry else [],
-            "total": entry["total"] if entry else 0,
-            "suggestions": entry["suggestions"] if entry else [],
-        },
+    context = {
+        "query": query,
+        "results_html": mark_safe(entry["html"]) if entry else "",  # noqa: S308 - rendered by us
+        "results": entry["results"] if entry else [],
+        "total": entry["total"] if entry else 0,
+        "suggestions": entry["suggestions"] if entry else [],
+    }
+    if not _plain_visit(request):
+        return render(request, "portal/search.html", context)
+    raw = "|".join(
+        (
+            _search_key(tenant, query, page_arg),
+            request.get_full_path(),
+            tenant.name,
+            tenant.seat,
+        )
     )
+    key = hashlib.sha256(raw.encode()).hexdigest()
+    page = _recent_pages.get(key)
+    if page is None:
+        page = render_to_string(
+            "portal/search.html", {**context, "csrf_token": _CSRF_SLOT}, request=request
+        )
+        if len(_recent_pages) >= RECENT_PAGES:
+            _recent_pages.pop(next(iter(_recent_pages)), None)
+        _recent_pages[key] = page
+    return HttpResponse(page.replace(_CSRF_SLOT, get_token(request)))
 
 
 def service_list(request):

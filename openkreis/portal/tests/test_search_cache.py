@@ -5,11 +5,13 @@ import time
 
 import pytest
 from django.db import connection
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openkreis.catalog.models import Service
 from openkreis.core.models import Event
+from openkreis.core.services import forget_cached_tenant
 from openkreis.portal import views
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +20,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_fragments():
     views._recent_fragments.clear()
+    views._recent_pages.clear()
     views._catalogue_stamps.clear()
     yield
     views._recent_fragments.clear()
+    views._recent_pages.clear()
 
 
 def _service_queries(ctx) -> list[str]:
@@ -34,7 +38,8 @@ def test_a_repeated_search_reads_no_service_and_shows_the_same(client, harz):
     assert second.status_code == 200
     # only the catalogue's version (an aggregate), no service rows
     assert all("MAX(" in q.upper() for q in _service_queries(ctx))
-    assert second.context["results"][0].slug == first.context["results"][0].slug
+    slug = first.context["results"][0].slug
+    assert f'href="/leistungen/{slug}/"' in second.content.decode()
 
     def main(r):
         return r.content.decode().split("<main", 1)[1]
@@ -81,3 +86,81 @@ def test_the_search_log_in_batches(client, harz, settings):
     first, second = logged[-2:]
     assert start <= first.occurred_at <= second.occurred_at <= searched
     assert first.tenant == second.tenant == harz.slug
+
+
+# -- the whole page for visitors who are not logged in -------------------------------------------
+def _token(html: str) -> str:
+    return html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_page_is_rendered_once_and_each_visitor_gets_a_token_of_their_own(harz):
+    from django.test import Client
+
+    rendered = []
+    template_rendered.connect(lambda sender, **kw: rendered.append(kw["template"].name), weak=False)
+    try:
+        first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+        a = first.get("/suche/", {"q": "Führerschein"})
+        count = len(rendered)
+        b = second.get("/suche/", {"q": "Führerschein"})
+        assert len(rendered) == count  # nothing rendered for the second visitor
+    finally:
+        template_rendered.receivers.clear()
+    html_a, html_b = a.content.decode(), b.content.decode()
+    assert _token(html_a) != _token(html_b) and views._CSRF_SLOT not in html_a + html_b
+    assert html_a.replace(_token(html_a), "") == html_b.replace(_token(html_b), "")
+    # each token works for its visitor's language switch, and only for that visitor
+    switch = {"language": "en", "next": "/suche/?q=F%C3%BChrerschein"}
+    assert (
+        second.post("/i18n/setlang/", {**switch, "csrfmiddlewaretoken": _token(html_b)}).status_code
+        == 302
+    )
+    assert (
+        first.post("/i18n/setlang/", {**switch, "csrfmiddlewaretoken": _token(html_a)}).status_code
+        == 302
+    )
+    third = Client(enforce_csrf_checks=True)
+    third.get("/")
+    assert (
+        third.post("/i18n/setlang/", {**switch, "csrfmiddlewaretoken": _token(html_a)}).status_code
+        == 403
+    )
+
+
+def test_languages_and_users_never_get_another_visitors_page(client, harz, django_user_model):
+    citizen_user = django_user_model.objects.create_user("buergerin", "b@example.org", "x" * 16)
+    german = client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    english = client.get("/en/suche/", {"q": "Reisepass"}).content.decode()
+    assert 'lang="de"' in german and "Services A–Z" not in german
+    assert 'lang="en"' in english and "Services A–Z" in english
+    assert "Anmelden" in client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    client.force_login(citizen_user)
+    mine = client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    assert "Abmelden" in mine and "Mein Konto" in mine  # the citizen's own navigation
+    client.logout()
+    again = client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    assert "Mein Konto" not in again
+
+
+def test_a_visit_with_a_message_gets_its_message(client, harz, rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client.get("/suche/", {"q": "Reisepass"})  # the plain page is cached now
+    # a message waiting for the next page, as a view that redirects here leaves it
+    cookie = CookieStorage(rf.get("/"))._encode([Message(constants.SUCCESS, "Termin gebucht.")])
+    client.cookies["messages"] = cookie
+    with_message = client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    assert "Termin gebucht." in with_message
+    assert "Termin gebucht." not in client.get("/suche/", {"q": "Reisepass"}).content.decode()
+
+
+def test_a_renamed_county_is_in_the_page_at_once(client, harz):
+    assert harz.name in client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    harz.name = "Landkreis Harz (neu)"
+    harz.save()
+    forget_cached_tenant()
+    html = client.get("/suche/", {"q": "Reisepass"}).content.decode()
+    assert "Landkreis Harz (neu)" in html.split("<footer", 1)[1]
+    assert "Landkreis Harz (neu)" in html.split('class="brand"', 1)[1].split("</a>", 1)[0]
