@@ -71,3 +71,21 @@ def test_sign_language_page(browser, portal_url):
     expect(page.get_by_text("Die Videos werden gerade produziert.")).to_be_visible()
     _check(page, "a11y-gebaerdensprache-320")
     page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/suche/?q=Reisepass", "/en/suche/?q=Reisepass"])
+def test_a_county_with_a_long_name_needs_no_sideways_scrolling_at_320(browser, portal_url, path):
+    """Any county runs openkreis by configuration: the header must fit its name at 320 px
+    (with "Landkreis Musterkreis" the access links stuck out by 7 px before the header row
+    could wrap)."""
+    page = _page(browser)
+    page.goto(portal_url + path)
+    expect(page.locator(".brand-text")).to_be_visible()
+    page.evaluate(
+        """() => { const brand = document.querySelector('.brand-text');
+                   brand.firstChild.textContent = 'Landkreis Mecklenburgische Seenplatte'; }"""
+    )
+    expect(page.locator(".brand-text")).to_contain_text("Mecklenburgische Seenplatte")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    tools = page.locator(".header-tools").bounding_box()
+    assert tools is not None and tools["x"] + tools["width"] <= 320
