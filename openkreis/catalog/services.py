@@ -161,9 +161,7 @@ def search(tenant: Tenant, query: str, limit: int = 10, as_prefix: bool = True):
 SENSITIVE_RE = re.compile(r"\S+@\S+|\d")
 
 
-def search_event(
-    tenant: Tenant, query: str, result_count: int, top_slug: str = "", at=None
-) -> Event | None:
+def search_event(tenant: Tenant, query: str, result_count: int, top_slug: str = "") -> Event | None:
     """The (unsaved) event of a search for the cockpit with no personal data: no user, no
     IP, digits masked; None for a query that is empty once cleaned."""
     text = SENSITIVE_RE.sub("#", clean_query(query).lower())[:80]
@@ -173,7 +171,7 @@ def search_event(
         kind=event_kinds.PORTAL_SEARCH,
         data={"query": text, "results": result_count, "top": top_slug},
         tenant=tenant.slug,
-        occurred_at=at or timezone.now(),
+        occurred_at=timezone.now(),
     )
 
 

@@ -86,10 +86,16 @@ def office_for(unit: OrgUnit, region: Region | None, service: Service | None = N
     """The building that serves an applicant from `region` for `unit`: the one the
     competence finder names for that town (service page, receipt, status and letter agree),
     else the unit's visitor location nearest to the town's centre."""
+    answer = None
     if service is not None and region is not None:
         answer = catalog.resolve_competence(service, region)
-        if answer is not None and answer.org_unit.pk == unit.pk and answer.location is not None:
-            return answer.location
+    return _office(unit, region, answer)
+
+
+def _office(unit: OrgUnit, region: Region | None, answer):
+    """office_for with the competence finder's `answer` for the town already at hand."""
+    if answer is not None and answer.org_unit.pk == unit.pk and answer.location is not None:
+        return answer.location
     return core.nearest_location(unit.visitor_locations(), region)
 
 
@@ -171,10 +177,7 @@ def _route(service: Service, region: Region | None, unit: OrgUnit | None) -> Rou
     answer = catalog.resolve_competence(service, region) if region is not None else None
     if unit is None:
         unit = answer.org_unit if answer is not None else _competent_unit(service, None)
-    if answer is not None and answer.org_unit.pk == unit.pk and answer.location is not None:
-        office = answer.location  # the building the competence finder names for that town
-    else:
-        office = core.nearest_location(unit.visitor_locations(), region)
+    office = _office(unit, region, answer)
     return Routing(unit, office, procedure_for(service), plan_item_for(service))
 
 

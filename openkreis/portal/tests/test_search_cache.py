@@ -19,12 +19,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_fragments():
-    views._recent_fragments.clear()
-    views._recent_pages.clear()
+    # fragments and pages are emptied for every test by the root conftest
     views._catalogue_stamps.clear()
-    yield
-    views._recent_fragments.clear()
-    views._recent_pages.clear()
 
 
 def _service_queries(ctx) -> list[str]:
