@@ -44,82 +44,103 @@ FLOAT_COLS = (
 )
 
 
-@njit(cache=True, nogil=True)
-def _by_case(case, at, ids, kind, profile, n):
-    """The events grouped by case (a stable counting sort that writes each event to its
-    place: the input is read in order, so memory is read sequentially), each case's
-    events in (time, id) order; and where each case starts."""
+@njit(cache=True, nogil=True, parallel=True)
+def _by_case(case, at, ids, kind, profile, n, parts):
+    """The events grouped by case: a stable counting sort that writes each event's time,
+    its kind and profile (one word) and its position in the log to the event's place, so
+    that the walk over a case reads memory in sequence. `starts[c]:starts[c+1]` are case
+    c's events, in (time, id) order. Each of `parts` threads takes a range of cases: it
+    reads the whole log and moves only its own cases' events."""
     m = case.size
     starts = np.zeros(n + 1, np.int64)
-    for i in range(m):
-        starts[case[i] + 1] += 1
+    for t in prange(parts):
+        lo, hi = n * t // parts, n * (t + 1) // parts
+        for i in range(m):
+            c = case[i]
+            if lo <= c < hi:
+                starts[c + 1] += 1
     for c in range(n):
         starts[c + 1] += starts[c]
-    fill = starts[:-1].copy()
     s_at = np.empty(m, np.float64)
-    s_id = np.empty(m, np.int64)
-    s_kind = np.empty(m, np.int32)
-    s_prof = np.empty(m, np.int32)
-    for i in range(m):
-        c = case[i]
-        j = fill[c]
-        fill[c] = j + 1
-        s_at[j] = at[i]
-        s_id[j] = ids[i]
-        s_kind[j] = kind[i]
-        s_prof[j] = profile[i]
-    _sort_cases(starts, s_at, s_id, s_kind, s_prof, n)
-    return starts, s_at, s_id, s_kind, s_prof
+    s_kp = np.empty(m, np.int64)  # kind << 32 | profile
+    order = np.empty(m, np.int64)
+    fill = starts[:-1].copy()
+    for t in prange(parts):
+        lo, hi = n * t // parts, n * (t + 1) // parts
+        for i in range(m):
+            c = case[i]
+            if lo <= c < hi:
+                j = fill[c]
+                fill[c] = j + 1
+                s_at[j] = at[i]
+                s_kp[j] = (kind[i] << 32) | profile[i]
+                order[j] = i
+    _sort_cases(starts, s_at, s_kp, order, ids, n)
+    return starts, s_at, s_kp, order
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _sort_cases(starts, s_at, s_id, s_kind, s_prof, n):
+def _sort_cases(starts, s_at, s_kp, order, ids, n):
     for c in prange(n):  # usually in order already: the log is written as time goes on
         lo, hi = starts[c], starts[c + 1]
         for j in range(lo + 1, hi):
-            if s_at[j] < s_at[j - 1] or (s_at[j] == s_at[j - 1] and s_id[j] < s_id[j - 1]):
-                seg = np.argsort(s_id[lo:hi], kind="mergesort")
+            if s_at[j] < s_at[j - 1] or (
+                s_at[j] == s_at[j - 1] and ids[order[j]] < ids[order[j - 1]]
+            ):
+                seg = np.argsort(ids[order[lo:hi]], kind="mergesort")
                 seg = seg[np.argsort(s_at[lo:hi][seg], kind="mergesort")]
                 s_at[lo:hi] = s_at[lo:hi][seg]
-                s_id[lo:hi] = s_id[lo:hi][seg]
-                s_kind[lo:hi] = s_kind[lo:hi][seg]
-                s_prof[lo:hi] = s_prof[lo:hi][seg]
+                s_kp[lo:hi] = s_kp[lo:hi][seg]
+                order[lo:hi] = order[lo:hi][seg]
                 break
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _add_span(rows, seconds, lo, hi, c, a, b, match_b, span):
-    """Add `span` to the row of key a (and b, if `match_b`) among rows[lo:hi] of case c,
-    or append the row (c, a, b, 1); returns the new end. Rows are (case, key, b, count)."""
+    """Add `span` to the row of key a (and b, if `match_b`) among rows[:, lo:hi] of case c,
+    or append the row (c, a, b, 1); returns the new end. Rows are columns: case, key, b,
+    count."""
     for q in range(lo, hi):
-        if rows[q, 1] == a and (not match_b or rows[q, 2] == b):
-            rows[q, 3] += 1
+        if rows[1, q] == a and (not match_b or rows[2, q] == b):
+            rows[3, q] += 1
             seconds[q] += span
             return hi
-    rows[hi, 0] = c
-    rows[hi, 1] = a
-    rows[hi, 2] = b
-    rows[hi, 3] = 1
+    rows[0, hi] = c
+    rows[1, hi] = a
+    rows[2, hi] = b
+    rows[3, hi] = 1
     seconds[hi] = span
     return hi + 1
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def fold_cases(
-    case, at, ids, kind, profile, n, codes, complete, target, kind_act, kind_role, state_kinds
+    case,
+    at,
+    ids,
+    kind,
+    profile,
+    n,
+    codes,
+    complete,
+    target,
+    kind_act,
+    kind_role,
+    state_kinds,
+    parts,
 ):
-    starts, at, ids, kind, profile = _by_case(case, at, ids, kind, profile, n)
     m = case.size
+    starts, s_at, s_kp, order = _by_case(case, at, ids, kind, profile, n, parts)
     queue, work = state_kinds[0], state_kinds[1]
     applicant_kind, done = state_kinds[2], state_kinds[3]
-    ints = np.zeros((n, len(INT_COLS)), np.int64)
-    floats = np.empty((n, len(FLOAT_COLS)), np.float64)
+    ints = np.zeros((len(INT_COLS), n), np.int64)  # one row per column: no transpose later
+    floats = np.empty((len(FLOAT_COLS), n), np.float64)
     # at most one step and one edge per event with a predecessor: case c writes its own
     # from row starts[c] - c on, so that cases can be folded in parallel
     room = max(m - n, 1)
-    steps = np.empty((room, 4), np.int32)  # case, state, kind at first visit, visits
+    steps = np.empty((4, room), np.int32)  # case, state, kind at first visit, visits
     step_seconds = np.empty(room, np.float64)
-    edges = np.empty((room, 4), np.int32)  # case, from activity, to activity, count
+    edges = np.empty((4, room), np.int32)  # case, from activity, to activity, count
     edge_seconds = np.empty(room, np.float64)
     n_steps = np.zeros(n, np.int64)
     n_edges = np.zeros(n, np.int64)
@@ -129,7 +150,7 @@ def fold_cases(
             continue
         ns = lo - c
         ne = lo - c
-        received_at = at[lo]
+        received_at = s_at[lo]
         decided_at = np.nan
         target_at = np.nan
         outcome = 0
@@ -147,15 +168,14 @@ def fold_cases(
         state = 0
         state_kind = 0
         last_at = 0.0
-        last_id = 0
         last_activity = 0
         has_received = False
         s0 = ns
         e0 = ne
         for j in range(lo, hi):
-            p = profile[j]
-            k = kind[j]
-            t = at[j]
+            p = s_kp[j] & 0xFFFFFFFF
+            k = s_kp[j] >> 32
+            t = s_at[j]
             activity = codes[p, _ACT]
             if activity == 0:
                 activity = kind_act[k]
@@ -210,49 +230,97 @@ def fold_cases(
                 state_kind = codes[p, _KIND]
             last_activity = activity
             last_at = t
-            last_id = ids[j]
-        row = ints[c]
-        row[0] = 1 if has_received else 0
-        row[1] = outcome
-        row[2] = complete_c
-        row[3] = requests
-        row[4] = reopened
-        row[5] = service
-        row[6] = unit
-        row[7] = procedure
-        row[8] = channel
-        row[9] = source
-        row[10] = state
-        row[11] = state_kind
-        row[12] = last_id
-        row[13] = last_activity
-        f = floats[c]
-        f[0] = received_at
-        f[1] = decided_at
-        f[2] = target_at
-        f[3] = waiting
-        f[4] = applicant
-        f[5] = processing
-        f[6] = last_at
+        ints[0, c] = 1 if has_received else 0
+        ints[1, c] = outcome
+        ints[2, c] = complete_c
+        ints[3, c] = requests
+        ints[4, c] = reopened
+        ints[5, c] = service
+        ints[6, c] = unit
+        ints[7, c] = procedure
+        ints[8, c] = channel
+        ints[9, c] = source
+        ints[10, c] = state
+        ints[11, c] = state_kind
+        ints[12, c] = ids[order[hi - 1]]
+        ints[13, c] = last_activity
+        floats[0, c] = received_at
+        floats[1, c] = decided_at
+        floats[2, c] = target_at
+        floats[3, c] = waiting
+        floats[4, c] = applicant
+        floats[5, c] = processing
+        floats[6, c] = last_at
         n_steps[c] = ns - s0
         n_edges[c] = ne - e0
-    s_rows, s_sec = _compact(steps, step_seconds, starts, n_steps)
-    e_rows, e_sec = _compact(edges, edge_seconds, starts, n_edges)
-    return ints, floats, s_rows, s_sec, e_rows, e_sec
+    s_end = _compact(steps, step_seconds, starts, n_steps)
+    e_end = _compact(edges, edge_seconds, starts, n_edges)
+    return (
+        ints,
+        floats,
+        steps[:, :s_end],
+        step_seconds[:s_end],
+        edges[:, :e_end],
+        edge_seconds[:e_end],
+    )
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _compact(rows, seconds, starts, counts):
-    """The rows each case wrote (from starts[c] - c on), one after the other."""
-    n = counts.size
-    offset = np.zeros(n + 1, np.int64)
-    for c in range(n):
-        offset[c + 1] = offset[c] + counts[c]
-    out = np.empty((offset[n], rows.shape[1]), rows.dtype)
-    out_seconds = np.empty(offset[n], np.float64)
-    for c in prange(n):
+    """Move the rows each case wrote (from starts[c] - c on) down, one case after the other,
+    in place (a case's rows only ever move to lower positions, so going up in order never
+    overwrites rows not yet moved); returns the number of rows."""
+    end = 0
+    for c in range(counts.size):
         src = starts[c] - c
-        for k in range(counts[c]):
-            out[offset[c] + k] = rows[src + k]
-            out_seconds[offset[c] + k] = seconds[src + k]
-    return out, out_seconds
+        k = counts[c]
+        if src != end:
+            for q in range(k):  # element by element: no temporary copy of an overlap
+                for x in range(rows.shape[0]):
+                    rows[x, end + q] = rows[x, src + q]
+                seconds[end + q] = seconds[src + q]
+        end += k
+    return end
+
+
+@njit(cache=True, nogil=True)
+def pair_sums(src, dst, count, seconds, width):
+    """Count and seconds summed per (from, to) pair, in the rows' order (as np.bincount
+    adds them): dense width × width tables."""
+    counts = np.zeros(width * width, np.float64)
+    sums = np.zeros(width * width, np.float64)
+    for q in range(src.size):
+        p = src[q] * width + dst[q]
+        counts[p] += count[q]
+        sums[p] += seconds[q]
+    return counts, sums
+
+
+@njit(cache=True, nogil=True)
+def last_rows(codes, width):
+    """The position of each code's last row (-1 if it has none)."""
+    last = np.full(width, -1, np.int64)
+    for q in range(codes.size):
+        last[codes[q]] = q
+    return last
+
+
+@njit(cache=True, nogil=True)
+def group_by(codes, values, keep):
+    """The values of the codes where `keep` is true, grouped by code (a stable counting
+    sort): grouped[starts[k]:starts[k+1]] are the values of code k in their order."""
+    width = keep.size
+    starts = np.zeros(width + 1, np.int64)
+    for q in range(codes.size):
+        if keep[codes[q]]:
+            starts[codes[q] + 1] += 1
+    for k in range(width):
+        starts[k + 1] += starts[k]
+    fill = starts[:-1].copy()
+    grouped = np.empty(starts[width], values.dtype)
+    for q in range(codes.size):
+        k = codes[q]
+        if keep[k]:
+            grouped[fill[k]] = values[q]
+            fill[k] += 1
+    return starts, grouped

@@ -1,13 +1,15 @@
 """A compiled reader of PostgreSQL's binary COPY format for the event log (numba).
 
-The full recompute reads every event once: `COPY (SELECT id, kind, occurred_at, subject,
-data, jsonb_hash_extended(data, 0) …) TO STDOUT (FORMAT binary)`. This module walks the
-bytes and turns them into columns: the id, the time in microseconds since the epoch, and
-small integer codes for the kind, the subject and the data (each distinct text once).
-Nothing is decoded per row in Python: a text is interned by a 64-bit hash (FNV-1a for kind
-and subject, PostgreSQL's own jsonb hash for data) and then compared byte for byte with the
-first text that had that hash, so equal codes always mean equal texts (a hash collision
-gets a code of its own).
+The full recompute reads every event once: `COPY (SELECT array_agg(id), array_agg(kind),
+array_agg(occurred_at), array_agg(subject), array_agg(data), array_agg(jsonb_hash_extended(
+data, 0)) … per range of ids) TO STDOUT (FORMAT binary)` — one COPY row, and so one protocol
+message, for thousands of events (a message per event cost more than everything else on the
+reading side, docs/scaling.md). This module walks the bytes and turns them into columns: the
+id, the time in microseconds since the epoch, and small integer codes for the kind, the
+subject and the data (each distinct text once). Nothing is decoded per row in Python: a text
+is interned by a 64-bit hash (FNV-1a for kind and subject, PostgreSQL's own jsonb hash for
+data) and then compared byte for byte with the first text that had that hash, so equal codes
+always mean equal texts (a hash collision gets a code of its own).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from numba.typed import Dict
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 UTC in microseconds since 1970
-FIELDS = 6
 
 
 class Vocab:
@@ -100,58 +101,83 @@ def _intern(buf, p, n, h, vocab):
         h = h * 6364136223846793005 + 1442695040888963407  # another slot for a collision
 
 
+MORE, DONE, FULL = 0, 1, 2  # what `parse` stopped at
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _elements(buf, p):
+    """Of the one-dimensional array whose binary form starts at p: the number of elements
+    and where the first one starts (an array without dimensions has none)."""
+    if _int(buf, p, 4) == 0:
+        return 0, p + 12
+    return _int(buf, p + 12, 4), p + 20
+
+
 @njit(cache=True, nogil=True)
 def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab):
-    """Rows of buf from pos on into the columns from `row` on, until the buffer ends in the
-    middle of a row or the columns are full. Returns (pos after the last whole row, rows,
-    done: the trailer was read)."""
+    """COPY rows of buf from pos on into the columns from `row` on. A COPY row holds many
+    events: six arrays of the same length (ids, kinds, times, subjects, data, data hashes),
+    so PostgreSQL sends one message for thousands of events. Stops when the buffer ends in
+    the middle of a COPY row (MORE), at the trailer (DONE) or when the next row's events do
+    not fit into the columns (FULL). Returns (pos after the last whole row, rows, state,
+    the events of the row that did not fit)."""
     end = buf.size
     cap = ids.size
-    while row < cap:
+    while True:
         if pos + 2 > end:
-            return pos, row, False
+            return pos, row, MORE, 0
         nfields = _int(buf, pos, 2)
         if nfields == -1:
-            return pos + 2, row, True
-        # find the row's end first: a row is taken only when it is complete
+            return pos + 2, row, DONE, 0
+        # a row is taken only when it is complete: find its end first
         p = pos + 2
-        whole = True
         for _f in range(nfields):
             if p + 4 > end:
-                whole = False
-                break
+                return pos, row, MORE, 0
             n = _int(buf, p, 4)
             p += 4 + (n if n > 0 else 0)
             if p > end:
-                whole = False
-                break
-        if not whole:
-            return pos, row, False
+                return pos, row, MORE, 0
+        row_end = p
         p = pos + 2
-        n = _int(buf, p, 4)  # id
-        ids[row] = _int(buf, p + 4, 8)
-        p += 4 + n
-        n = _int(buf, p, 4)  # kind
-        kinds[row] = _intern(buf, p + 4, n, _fnv(buf, p + 4, n), k_vocab)
-        p += 4 + n
-        n = _int(buf, p, 4)  # occurred_at
-        us[row] = _int(buf, p + 4, 8) + PG_EPOCH_US
-        p += 4 + n
-        n = _int(buf, p, 4)  # subject
-        if n < 0:
-            n = 0
-        subjects[row] = _intern(buf, p + 4, n, _fnv(buf, p + 4, n), s_vocab)
-        p += 4 + n
-        n = _int(buf, p, 4)  # data (jsonb: a version byte, then the text)
-        d_at = p + 4
-        d_n = n
-        p += 4 + (n if n > 0 else 0)
-        h = _int(buf, p + 4, 8)  # jsonb_hash_extended(data, 0)
-        p += 4 + 8
-        if d_n <= 0:
-            datas[row] = _intern(buf, d_at, 0, 0, d_vocab)
-        else:
-            datas[row] = _intern(buf, d_at + 1, d_n - 1, h, d_vocab)
-        pos = p
-        row += 1
-    return pos, row, False
+        k, q = _elements(buf, p + 4)  # ids
+        if row + k > cap:
+            return pos, row, FULL, k
+        for r in range(k):
+            ids[row + r] = _int(buf, q + 4, 8)
+            q += 12
+        p += 4 + _int(buf, p, 4)
+        _k, q = _elements(buf, p + 4)  # kinds
+        for r in range(k):
+            n = _int(buf, q, 4)
+            n = n if n > 0 else 0
+            kinds[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), k_vocab)
+            q += 4 + n
+        p += 4 + _int(buf, p, 4)
+        _k, q = _elements(buf, p + 4)  # occurred_at
+        for r in range(k):
+            us[row + r] = _int(buf, q + 4, 8) + PG_EPOCH_US
+            q += 12
+        p += 4 + _int(buf, p, 4)
+        _k, q = _elements(buf, p + 4)  # subjects
+        for r in range(k):
+            n = _int(buf, q, 4)
+            n = n if n > 0 else 0
+            subjects[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), s_vocab)
+            q += 4 + n
+        p += 4 + _int(buf, p, 4)
+        _k, q = _elements(buf, p + 4)  # data (jsonb: a version byte, then the text)
+        p += 4 + _int(buf, p, 4)
+        _k, h = _elements(buf, p + 4)  # jsonb_hash_extended(data, 0)
+        for r in range(k):
+            n = _int(buf, q, 4)
+            hn = _int(buf, h, 4)
+            code = _int(buf, h + 4, 8) if hn == 8 else 0
+            if n <= 0:
+                datas[row + r] = _intern(buf, q + 4, 0, 0, d_vocab)
+            else:
+                datas[row + r] = _intern(buf, q + 5, n - 1, code, d_vocab)
+            q += 4 + (n if n > 0 else 0)
+            h += 4 + (hn if hn > 0 else 0)
+        pos = row_end
+        row += k

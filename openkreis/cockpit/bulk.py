@@ -2,10 +2,11 @@
 
 Three steps, none of them a Python loop over events or facts:
 
-1. Read: one `COPY (SELECT …) TO STDOUT (FORMAT binary)` over the event log, walked by a
-   compiled reader (_pgcopy.py) into columns with codes for kind, subject and data; each
-   distinct data text is decoded once. Case events become a `columnar.Log`, the few other
-   events (portal, feedback, appointments) go on as `Ev` to the daily counters.
+1. Read: one `COPY (SELECT …) TO STDOUT (FORMAT binary)` over the event log, thousands of
+   events to a COPY row as arrays, walked by a compiled reader (_pgcopy.py) into columns
+   with codes for kind, subject and data; each distinct data text is decoded once. Case
+   events become a `columnar.Log`, the few other events (portal, feedback, appointments)
+   go on as `Ev` to the daily counters.
 2. Fold: `columnar.fold` (numba), as before.
 3. Write: the rows of CaseFact, DailyCaseStat and DailyStepStat as COPY text built from
    whole columns with numpy's string functions (a float is written by Python's `repr`, as
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 
 import numpy as np
 from django.db import DatabaseError, connection
 from psycopg import pq
+from psycopg.copy import QueuedLibpqWriter
 
 from openkreis.core.models import Event
 
@@ -34,15 +37,26 @@ from .models import CaseFact, DailyCaseStat, DailyStepStat
 S = np.dtypes.StringDType()
 BATCH_BYTES = 8 << 20  # bytes of COPY output parsed at a time
 ROWS = 1 << 20  # rows per column block
+PACK = 8192  # events (ids) per COPY row of the read
 WRITE_ROWS = 100_000  # facts per COPY write
 
 
 # -- 1. read ----------------------------------------------------------------------------------
 def _read_sql(upto: int) -> str:
+    """The events up to `upto`, PACK ids to a COPY row: each row six arrays of the same
+    length (PostgreSQL sends one message per COPY row; per event that cost more than all
+    the rest of the read). A range is an index range scan of the primary key; ranges
+    without events give no row. With a table partitioned by month the same query asks
+    every partition's index for the range."""
     table = connection.ops.quote_name(Event._meta.db_table)
+    upto = int(upto)
     return (
-        "COPY (SELECT id, kind, occurred_at, subject, data, jsonb_hash_extended(data, 0)"  # noqa: S608 (the model's table, an int)
-        f" FROM {table} WHERE id <= {int(upto)}) TO STDOUT (FORMAT binary)"
+        "COPY (SELECT e.* FROM generate_series("  # noqa: S608 (the model's table, ints)
+        f"(SELECT coalesce(min(id), 1) FROM {table}), {upto}, {PACK}) AS g(lo),"
+        " LATERAL (SELECT array_agg(id) AS ids, array_agg(kind), array_agg(occurred_at),"
+        " array_agg(subject), array_agg(data), array_agg(jsonb_hash_extended(data, 0))"
+        f" FROM {table} WHERE id >= g.lo AND id < g.lo + {PACK} AND id <= {upto}) AS e"
+        " WHERE e.ids IS NOT NULL) TO STDOUT (FORMAT binary)"
     )
 
 
@@ -114,9 +128,12 @@ def columns_of(chunks) -> tuple[tuple, tuple]:
             header = False
         while pending and not done:
             before = len(pending)
-            pending, row, done = _parse(pending, cols, row, vocabs, blocks)
-            if row == ROWS:
-                cols, row = _block(), 0
+            pending, row, state, need = _parse(pending, cols, row, vocabs)
+            if state == _pgcopy.FULL:  # the next COPY row goes into a new block
+                blocks.append(tuple(c[:row] for c in cols))
+                cols, row = _block(need), 0
+            elif state == _pgcopy.DONE:
+                done = True
             elif len(pending) == before:  # the rest is an unfinished row
                 if final:
                     raise ValueError("truncated COPY data")
@@ -143,8 +160,8 @@ def columns_of(chunks) -> tuple[tuple, tuple]:
     return columns, tuple(v.texts() for v in vocabs)
 
 
-def _block():
-    return tuple(np.empty(ROWS, np.int64) for _ in range(5))
+def _block(need: int = 0):
+    return tuple(np.empty(max(ROWS, need), np.int64) for _ in range(5))
 
 
 def _skip_header(buf: bytes) -> bytes:
@@ -154,14 +171,12 @@ def _skip_header(buf: bytes) -> bytes:
     return buf[19 + ext :]
 
 
-def _parse(pending: bytes, cols, row: int, vocabs, blocks) -> tuple[bytes, int, bool]:
+def _parse(pending: bytes, cols, row: int, vocabs) -> tuple[bytes, int, int, int]:
     for v in vocabs:
         v.room(len(pending), len(pending) // 40 + 1)
     buf = np.frombuffer(pending, np.uint8)
-    pos, new_row, done = _pgcopy.parse(buf, 0, *cols, row, *(v.state() for v in vocabs))
-    if new_row == ROWS:
-        blocks.append(cols)
-    return pending[pos:], new_row, done
+    pos, new_row, state, need = _pgcopy.parse(buf, 0, *cols, row, *(v.state() for v in vocabs))
+    return pending[pos:], new_row, state, need
 
 
 def _to_log(ids, us, kind, subject, data, kinds, subjects, datas) -> tuple[Log, list[Ev]]:
@@ -309,14 +324,16 @@ def _group_concat(starts: np.ndarray, counts: np.ndarray, items: np.ndarray) -> 
 def _write(model, columns: list[str], n: int, fields_of) -> None:
     """COPY n rows into the model's table; `fields_of(lo, hi)` gives the columns of rows
     lo..hi as COPY text. Rows go in parts of WRITE_ROWS: PostgreSQL takes in one part while
-    the next is built (and the text of all rows never exists at once)."""
+    the next is built (the text of all rows never exists at once: psycopg's writer queue
+    holds at most 1,024 pieces of 128 kB)."""
     if not n:
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
     with (
         connection.connection.cursor() as cur,
-        cur.copy(f"COPY {table} ({names}) FROM STDIN") as pipe,
+        # a worker thread hands the parts to PostgreSQL while this one builds the next
+        cur.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cur)) as pipe,
     ):
         for lo in range(0, n, WRITE_ROWS):
             part = fields_of(lo, min(lo + WRITE_ROWS, n))
@@ -360,8 +377,8 @@ def write_facts(folded: columnar.Folded) -> dict:
     complete = c["complete"]
     # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]}: the rows
     # of case i are rows s_at[i]:s_at[i + 1] (the fold writes them case after case)
-    s_case, s_state, s_kind, s_sec, s_vis, _ = folded.steps
-    e_case, e_src, e_dst, e_cnt, e_sec, _ = folded.edges
+    s_case, s_state, s_kind, s_sec, s_vis = folded.steps
+    e_case, e_src, e_dst, e_cnt, e_sec = folded.edges
     s_counts = np.bincount(s_case, minlength=n) if s_case.size else np.zeros(n, np.int64)
     e_counts = np.bincount(e_case, minlength=n) if e_case.size else np.zeros(n, np.int64)
     s_at = np.r_[0, np.cumsum(s_counts)]
@@ -540,7 +557,7 @@ def write_daily(folded: columnar.Folded, facts: dict) -> None:
     _write(DailyCaseStat, list(columns), groups, _sliced(columns))
 
     # steps of the decided cases, per (decision day, service, org_unit, channel, state)
-    s_case, s_state, s_kind, s_sec, _vis, _ = folded.steps
+    s_case, s_state, s_kind, s_sec, _vis = folded.steps
     keep = decided[s_case] if s_case.size else np.zeros(0, bool)
     s_case, s_state, s_kind, s_sec = (a[keep] for a in (s_case, s_state, s_kind, s_sec))
     if not s_case.size:
@@ -579,6 +596,35 @@ def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
             for m in (CaseFact, DailyCaseStat, DailyStepStat)
         )
         cur.execute(f"TRUNCATE {tables}")
-    facts = write_facts(folded)
+    with _indexes_built_afterwards(CaseFact):
+        facts = write_facts(folded)
     write_daily(folded, facts)
     return len(folded.subjects), others
+
+
+@contextmanager
+def _indexes_built_afterwards(model):
+    """Drop the table's indexes that no constraint needs before a bulk write and build them
+    again after it: building an index over a million rows at once costs a fraction of
+    keeping it up to date row by row. Only inside a transaction (the recompute's, after the
+    TRUNCATE that keeps readers out until the commit): a failure rolls the drop back with
+    the rest. The primary key and unique constraints stay."""
+    if not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+            " ORDER BY c.relname",
+            [connection.ops.quote_name(model._meta.db_table)],
+        )
+        indexes = cur.fetchall()
+        for name, _definition in indexes:
+            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cur.execute(definition)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from openkreis.core import event_kinds
@@ -146,9 +147,9 @@ class Folded:
     subjects: list[str]
     names: list[str]
     cols: dict  # name -> array per case
-    # steps: (case, state code, kind code, seconds, visits, first visit's position)
+    # steps: (case, state code, kind code, seconds, visits), per case in first-visit order
     steps: tuple
-    # edges: (case, from activity code, to activity code, count, seconds, first position)
+    # edges: (case, from activity code, to activity code, count, seconds), likewise
     edges: tuple
 
 
@@ -210,19 +211,18 @@ def _fold(log: Log) -> Folded:
         kind_act,
         kind_role,
         state_kinds,
+        numba.get_num_threads(),
     )
     ints, floats, steps, step_seconds, edges, edge_seconds = out
-    cols = dict(zip(INT_COLS, np.ascontiguousarray(ints.T), strict=True))
-    cols.update(zip(FLOAT_COLS, np.ascontiguousarray(floats.T), strict=True))
+    cols = dict(zip(INT_COLS, ints, strict=True))  # rows of a C array: contiguous
+    cols.update(zip(FLOAT_COLS, floats, strict=True))
     cols["has_received"] = cols["has_received"].astype(bool)
-    s_first = np.arange(steps.shape[0], dtype=np.int64)
-    e_first = np.arange(edges.shape[0], dtype=np.int64)
     return Folded(
         log.subjects,
         names.names,
         cols,
-        (steps[:, 0], steps[:, 1], steps[:, 2], step_seconds, steps[:, 3], s_first),
-        (edges[:, 0], edges[:, 1], edges[:, 2], edges[:, 3], edge_seconds, e_first),
+        (steps[0], steps[1], steps[2], step_seconds, steps[3]),
+        (edges[0], edges[1], edges[2], edges[3], edge_seconds),
     )
 
 
@@ -259,12 +259,10 @@ def to_facts(folded: Folded) -> dict[str, engine.CaseFact]:
             has_received=c["has_received"][i],
             source=names[c["source"][i]],
         )
-    order = np.argsort(folded.steps[5], kind="stable")  # per case, in first-visit order
-    s_case, s_state, s_kind, s_sec, s_vis = (a[order].tolist() for a in folded.steps[:5])
+    s_case, s_state, s_kind, s_sec, s_vis = (a.tolist() for a in folded.steps)
     for case, state, kind, sec, vis in zip(s_case, s_state, s_kind, s_sec, s_vis, strict=True):
         facts[folded.subjects[case]].steps[names[state]] = [names[kind], sec, vis]
-    order = np.argsort(folded.edges[5], kind="stable")
-    e_case, e_src, e_dst, e_cnt, e_sec = (a[order].tolist() for a in folded.edges[:5])
+    e_case, e_src, e_dst, e_cnt, e_sec = (a.tolist() for a in folded.edges)
     for case, src, dst, cnt, sec in zip(e_case, e_src, e_dst, e_cnt, e_sec, strict=True):
         facts[folded.subjects[case]].edges[names[src] + ">" + names[dst]] = [cnt, sec]
     return facts
@@ -298,19 +296,20 @@ def lead_time(folded: Folded) -> dict:
 
 
 def edge_means(folded: Folded) -> dict[str, float]:
-    _case, src, dst, cnt, sec, _first = folded.edges
+    _case, src, dst, cnt, sec = folded.edges
     width = len(folded.names)
-    pair = src.astype(np.int64) * width + dst
-    if width * width <= DENSE_PAIRS:  # a few hundred activities: count in place
-        counts = np.bincount(pair, weights=cnt, minlength=width * width)
-        uniq = np.flatnonzero(counts)
-        seconds = np.bincount(pair, weights=sec, minlength=width * width)[uniq]
-        counts = counts[uniq]
-    else:
-        uniq, inverse = np.unique(pair, return_inverse=True)
-        counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
-        seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
     names = folded.names
+    if width * width <= DENSE_PAIRS:  # a few hundred activities: count in place
+        counts, seconds = _kernel.pair_sums(src, dst, cnt, sec, width)
+        uniq = np.flatnonzero(counts)
+        return {
+            names[int(p // width)] + ">" + names[int(p % width)]: float(seconds[p] / counts[p])
+            for p in uniq
+        }
+    pair = src.astype(np.int64) * width + dst
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
+    seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
     return {
         names[int(p // width)] + ">" + names[int(p % width)]: float(s / n)
         for p, s, n in zip(uniq, seconds, counts, strict=True)
@@ -334,21 +333,24 @@ def _percentile_of(values: np.ndarray, q: float) -> float | None:
 
 def bottlenecks(folded: Folded) -> list[dict]:
     """As engine.bottlenecks: waiting states by median seconds per case × cases."""
-    _case, state, kind, sec, _vis, _first = folded.steps
+    _case, state, kind, sec, _vis = folded.steps
     names = folded.names
     waiting = [names.index(k) for k in ("queue", "applicant") if k in names]
+    if not state.size:
+        return []
+    last = _kernel.last_rows(state, len(names))
+    last_kind = np.where(last >= 0, kind[np.maximum(last, 0)], -1)
+    keep = np.isin(last_kind, waiting) & (last >= 0)  # only waiting states are ranked
+    starts, grouped = _kernel.group_by(state, sec, keep)
     rows = []
-    for code in np.flatnonzero(np.bincount(state)) if state.size else ():
-        where = np.flatnonzero(state == code)
-        last_kind = int(kind[where[-1]])
-        if last_kind not in waiting:
-            continue
-        values = sec[where]
+    for code in np.flatnonzero(keep):
+        last_kind_code = int(last_kind[code])
+        values = grouped[starts[code] : starts[code + 1]]
         med = _percentile_of(values, 0.5)
         rows.append(
             {
                 "state": names[int(code)],
-                "kind": names[last_kind],
+                "kind": names[last_kind_code],
                 "cases": int(values.size),
                 "median": med,
                 "total": float(values.sum()),

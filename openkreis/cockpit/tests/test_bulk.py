@@ -8,9 +8,10 @@ import struct
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from openkreis.cockpit import aggregates, bulk, engine
+from openkreis.cockpit.models import CaseFact
 from openkreis.core.services import record_event
 
 from .factories import START, other_events, random_log, write
@@ -19,15 +20,30 @@ from .test_aggregates import snapshot
 PG_EPOCH = 946_684_800_000_000
 
 
-def encode(rows) -> bytes:
-    """(id, kind, µs since 1970, subject, data text, hash) -> PostgreSQL binary COPY."""
+def _array(oid: int, items: list) -> bytes:
+    """A one-dimensional array in PostgreSQL's binary form (items already encoded)."""
+    head = struct.pack(">iiiii", 1, 0, oid, len(items), 1)
+    return head + b"".join(struct.pack(">i", len(x)) + x for x in items)
+
+
+def encode(rows, sizes=(1,)) -> bytes:
+    """(id, kind, µs since 1970, subject, data text, hash) -> PostgreSQL binary COPY as the
+    recompute reads it: COPY rows of six arrays, `sizes` events to a COPY row in turn."""
     out = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
-    for pk, kind, us, subject, data, h in rows:
-        k, s, d = kind.encode(), subject.encode(), b"\x01" + data.encode()
-        out += [struct.pack(">h", 6), struct.pack(">iq", 8, pk)]
-        out += [struct.pack(">i", len(k)), k, struct.pack(">iq", 8, us - PG_EPOCH)]
-        out += [struct.pack(">i", len(s)), s, struct.pack(">i", len(d)), d]
-        out += [struct.pack(">iq", 8, h)]
+    at = turn = 0
+    while at < len(rows):
+        part = rows[at : at + sizes[turn % len(sizes)]]
+        at, turn = at + len(part), turn + 1
+        fields = [
+            _array(20, [struct.pack(">q", r[0]) for r in part]),
+            _array(1043, [r[1].encode() for r in part]),
+            _array(1184, [struct.pack(">q", r[2] - PG_EPOCH) for r in part]),
+            _array(1043, [r[3].encode() for r in part]),
+            _array(3802, [b"\x01" + r[4].encode() for r in part]),
+            _array(20, [struct.pack(">q", r[5]) for r in part]),
+        ]
+        out.append(struct.pack(">h", 6))
+        out += [struct.pack(">i", len(f)) + f for f in fields]
     out.append(struct.pack(">h", -1))
     return b"".join(out)
 
@@ -59,8 +75,10 @@ def test_reader_at_any_chunk_boundary_and_with_collisions(seed, monkeypatch):
     monkeypatch.setattr(bulk, "BATCH_BYTES", 50)  # parse after every few chunks
     monkeypatch.setattr(bulk, "ROWS", 16)  # and fill several column blocks
     rows = sample_rows(300, seed)
+    # COPY rows of 1 to 40 events: some do not fit into what is left of a block, one is
+    # larger than a whole block
     (ids, us, kind, subject, data), (kinds, subjects, datas) = bulk.columns_of(
-        chunks(encode(rows), random.Random(seed))
+        chunks(encode(rows, sizes=(1, 5, 16, 3, 40, 7)), random.Random(seed))
     )
     assert ids.tolist() == [r[0] for r in rows]
     assert us.tolist() == [r[2] for r in rows]
@@ -71,7 +89,7 @@ def test_reader_at_any_chunk_boundary_and_with_collisions(seed, monkeypatch):
 
 
 def test_a_truncated_stream_is_refused():
-    data = encode(sample_rows(10, 1))
+    data = encode(sample_rows(10, 1), sizes=(3,))
     with pytest.raises(ValueError, match="truncated"):
         bulk.columns_of([data[:-20]])
     with pytest.raises(ValueError, match="truncated"):
@@ -199,3 +217,35 @@ def test_odd_names_and_values_are_stored_as_the_python_path_stores_them(harz, mo
     assert snapshot() == expected
     row = aggregates.CaseFact.objects.get(subject="case:odd-0")
     assert row.service == odd[0] and row.fold["source"] == odd[0]
+
+
+def _fact_indexes() -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+            [CaseFact._meta.db_table],
+        )
+        return cur.fetchall()
+
+
+@pg
+@pytest.mark.django_db
+def test_the_indexes_dropped_for_the_write_are_back_after_it_and_after_a_failure(
+    harz, monkeypatch
+):
+    write(random_log(seed=5, cases=30))
+    before = _fact_indexes()
+    assert len(before) > 4  # the model's own indexes, not only the primary key and unique
+    aggregates.recompute()
+    assert _fact_indexes() == before
+    assert CaseFact.objects.count() == 30
+
+    def broken(folded):
+        assert len(_fact_indexes()) < len(before)  # dropped while the rows are written
+        raise RuntimeError("the write fails")
+
+    monkeypatch.setattr(bulk, "write_facts", broken)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        aggregates.recompute()
+    assert _fact_indexes() == before
+    assert CaseFact.objects.count() == 30  # the old rows, as before the failed recompute
