@@ -230,9 +230,7 @@ def _fact_indexes() -> list[tuple]:
 
 @pg
 @pytest.mark.django_db
-def test_the_indexes_dropped_for_the_write_are_back_after_it_and_after_a_failure(
-    harz, monkeypatch
-):
+def test_the_indexes_dropped_for_the_write_are_back_after_it_and_after_a_failure(harz, monkeypatch):
     write(random_log(seed=5, cases=30))
     before = _fact_indexes()
     assert len(before) > 4  # the model's own indexes, not only the primary key and unique
