@@ -29,7 +29,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from openkreis.core.models import Event
 
-from . import _pgcopy, columnar, engine
+from . import _copytext, _pgcopy, columnar, engine
 from .columnar import NONE, Log, Vocab
 from .engine import BERLIN, CASE_PREFIXES, Ev
 from .models import CaseFact, DailyCaseStat, DailyStepStat
@@ -291,41 +291,41 @@ def _json_text(name: str) -> str:
     return _copy_text(json.dumps(name))
 
 
-def _reprs(values: np.ndarray) -> np.ndarray:
-    """Floats as json.dumps writes them (Python's shortest repr)."""
-    return np.array(list(map(float.__repr__, values.tolist())), dtype=S)
-
-
 def _ints(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64).astype(S)
 
 
-def _timestamps(us: np.ndarray) -> np.ndarray:
-    return np.strings.add(us.astype("datetime64[us]").astype(S), "+00")
-
-
-def _null(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    return np.where(missing, "\\N", values).astype(S)
-
-
 def _group_concat(starts: np.ndarray, counts: np.ndarray, items: np.ndarray) -> np.ndarray:
     """'{' + items[starts[i]:starts[i]+counts[i]] joined by ', ' + '}' for every group."""
-    out = np.full(starts.size, "{", dtype=S)
-    if counts.size:
-        for k in range(int(counts.max())):
-            sel = np.flatnonzero(counts > k)
-            piece = items[starts[sel] + k]
-            if k:
-                piece = np.strings.add(", ", piece)
-            out[sel] = np.strings.add(out[sel], piece)
-    return np.strings.add(out, "}")
+    texts = items.tolist()
+    return np.array(
+        [
+            "{" + ", ".join(texts[s : s + c]) + "}"
+            for s, c in zip(starts.tolist(), counts.tolist(), strict=True)
+        ],
+        dtype=S,
+    )
 
 
 def _write(model, columns: list[str], n: int, fields_of) -> None:
     """COPY n rows into the model's table; `fields_of(lo, hi)` gives the columns of rows
-    lo..hi as COPY text. Rows go in parts of WRITE_ROWS: PostgreSQL takes in one part while
-    the next is built (the text of all rows never exists at once: psycopg's writer queue
-    holds at most 1,024 pieces of 128 kB)."""
+    lo..hi as COPY text."""
+
+    def text_of(lo: int, hi: int) -> bytes:
+        part = fields_of(lo, hi)
+        line = part[0]
+        for f in part[1:]:
+            line = np.strings.add(np.strings.add(line, "\t"), f)
+        return ("\n".join(line.tolist()) + "\n").encode()
+
+    _copy_in(model, columns, n, text_of)
+
+
+def _copy_in(model, columns: list[str], n: int, text_of) -> None:
+    """COPY n rows into the model's table; `text_of(lo, hi)` gives rows lo..hi as COPY
+    text (bytes or a buffer that is not written to afterwards). Rows go in parts of
+    WRITE_ROWS: PostgreSQL takes in one part while the next is built (the text of all rows
+    never exists at once: psycopg's writer queue holds at most 1,024 pieces of 128 kB)."""
     if not n:
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
@@ -336,11 +336,7 @@ def _write(model, columns: list[str], n: int, fields_of) -> None:
         cur.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cur)) as pipe,
     ):
         for lo in range(0, n, WRITE_ROWS):
-            part = fields_of(lo, min(lo + WRITE_ROWS, n))
-            line = part[0]
-            for f in part[1:]:
-                line = np.strings.add(np.strings.add(line, "\t"), f)
-            pipe.write(("\n".join(line.tolist()) + "\n").encode())
+            pipe.write(text_of(lo, min(lo + WRITE_ROWS, n)))
 
 
 def _sliced(columns: dict):
@@ -348,16 +344,17 @@ def _sliced(columns: dict):
 
 
 def write_facts(folded: columnar.Folded) -> dict:
-    """Write every CaseFact row; returns the columns the daily rows are built from."""
+    """Write every CaseFact row (the text built by the compiled writer, _copytext.py);
+    returns the columns the daily rows are built from."""
     c = folded.cols
     n = len(folded.subjects)
     names = folded.names
-    text = np.array([_copy_text(x) for x in names], dtype=S)
-    jtext = np.array([_json_text(x) for x in names], dtype=S)
-    jinner = np.array([_copy_text(json.dumps(x)[1:-1]) for x in names], dtype=S)
-    source60 = np.array([_copy_text(x[:60]) for x in names], dtype=S)
-    boolean = np.array(["f", "t"], dtype=S)
-
+    arenas = (
+        _copytext.arena([_copy_text(x) for x in names]),
+        _copytext.arena([_copy_text(x[:60]) for x in names]),
+        _copytext.arena([_json_text(x) for x in names]),
+        _copytext.arena([_copy_text(json.dumps(x)[1:-1]) for x in names]),
+    )
     received = c["received_at"]
     decided = c["decided_at"]
     target = c["target_at"]
@@ -366,6 +363,7 @@ def write_facts(folded: columnar.Folded) -> dict:
     rec_us = micros(received)
     dec_us = micros(np.where(is_decided, decided, 0.0))
     tgt_us = micros(np.where(has_target, target, 0.0))
+    last_us = micros(c["last_at"])
     rec_day = local_days(rec_us)
     dec_day = local_days(dec_us)
     lead = np.rint(np.where(is_decided, decided - received, 0.0)).astype(np.int64)
@@ -374,7 +372,6 @@ def write_facts(folded: columnar.Folded) -> dict:
         k: np.rint(c[k]).astype(np.int64)
         for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")
     }
-    complete = c["complete"]
     # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]}: the rows
     # of case i are rows s_at[i]:s_at[i + 1] (the fold writes them case after case)
     s_case, s_state, s_kind, s_sec, s_vis = folded.steps
@@ -383,65 +380,73 @@ def write_facts(folded: columnar.Folded) -> dict:
     e_counts = np.bincount(e_case, minlength=n) if e_case.size else np.zeros(n, np.int64)
     s_at = np.r_[0, np.cumsum(s_counts)]
     e_at = np.r_[0, np.cumsum(e_counts)]
+    codes = tuple(
+        np.ascontiguousarray(c[k], dtype=np.int64)
+        for k in (
+            *("service", "org_unit", "channel", "procedure", "source", "outcome"),
+            *("state", "state_kind", "last_activity"),
+        )
+    )
+    nums = (
+        np.ascontiguousarray(c["complete"], dtype=np.int64),
+        np.ascontiguousarray(c["requests"], dtype=np.int64),
+        np.ascontiguousarray(c["reopened"], dtype=np.int64),
+        np.ascontiguousarray(c["last_id"], dtype=np.int64),
+        lead,
+        *rounded.values(),
+    )
+    flags = (np.ascontiguousarray(c["has_received"]), is_decided, has_target, on_time)
+    floats = tuple(
+        np.ascontiguousarray(c[k], dtype=np.float64)
+        for k in (
+            *("received_at", "decided_at", "target_at", "waiting_seconds"),
+            *("applicant_seconds", "processing_seconds", "last_at"),
+        )
+    )
+    steps = (s_state, s_kind, s_vis, s_sec)
+    edges = (e_src, e_dst, e_cnt, e_sec)
+    widest = {k: max(int(np.diff(a[1]).max(initial=0)), 1) for k, a in enumerate(arenas)}
 
-    def field(key, values):
-        return np.strings.add(np.strings.add(f'"{key}": ', values), ", ")
-
-    def fields_of(lo: int, hi: int) -> list[np.ndarray]:
+    def text_of(lo: int, hi: int) -> np.ndarray:
         r = slice(lo, hi)
         s = slice(s_at[lo], s_at[hi])
         e = slice(e_at[lo], e_at[hi])
-        s_items = np.strings.add(jtext[s_state[s]], ": [")
-        s_items = np.strings.add(np.strings.add(s_items, jtext[s_kind[s]]), ", ")
-        s_items = np.strings.add(np.strings.add(s_items, _reprs(s_sec[s])), ", ")
-        s_items = np.strings.add(np.strings.add(s_items, _ints(s_vis[s])), "]")
-        e_items = np.strings.add(np.strings.add('"', jinner[e_src[e]]), ">")
-        e_items = np.strings.add(np.strings.add(e_items, jinner[e_dst[e]]), '": [')
-        e_items = np.strings.add(np.strings.add(e_items, _ints(e_cnt[e])), ", ")
-        e_items = np.strings.add(np.strings.add(e_items, _reprs(e_sec[e])), "]")
-        steps = _group_concat(s_at[lo:hi] - s_at[lo], s_counts[r], s_items)
-        edges = _group_concat(e_at[lo:hi] - e_at[lo], e_counts[r], e_items)
-        fold = field("received_at", _reprs(received[r]))
-        fold = np.strings.add(fold, field("decided_at", _null_json(decided[r])))
-        fold = np.strings.add(fold, field("target_at", _null_json(target[r])))
-        fold = np.strings.add(fold, field("waiting", _reprs(c["waiting_seconds"][r])))
-        fold = np.strings.add(fold, field("applicant", _reprs(c["applicant_seconds"][r])))
-        fold = np.strings.add(fold, field("processing", _reprs(c["processing_seconds"][r])))
-        fold = np.strings.add(fold, field("last_at", _reprs(c["last_at"][r])))
-        fold = np.strings.add(fold, field("last_id", _ints(c["last_id"][r])))
-        fold = np.strings.add(fold, field("last_activity", jtext[c["last_activity"][r]]))
-        received_flag = np.where(c["has_received"][r], "true", "false").astype(S)
-        fold = np.strings.add(fold, field("has_received", received_flag))
-        fold = np.strings.add(np.strings.add("{", fold), '"source": ')
-        fold = np.strings.add(np.strings.add(fold, jtext[c["source"][r]]), "}")
-        undecided = ~is_decided[r]
-        no_target = ~has_target[r]
-        return [
-            np.array([_copy_text(x) for x in folded.subjects[lo:hi]], dtype=S),
-            text[c["service"][r]],
-            text[c["org_unit"][r]],
-            text[c["channel"][r]],
-            text[c["procedure"][r]],
-            source60[c["source"][r]],
-            _timestamps(rec_us[r]),
-            rec_day[r].astype(S),
-            _null(_timestamps(dec_us[r]), undecided),
-            _null(dec_day[r].astype(S), undecided),
-            text[c["outcome"][r]],
-            _null(_timestamps(tgt_us[r]), no_target),
-            _null(boolean[on_time[r].astype(np.int64)], undecided | no_target),
-            _null(_ints(lead[r]), undecided),
-            *(_ints(v[r]) for v in rounded.values()),
-            _null(boolean[np.maximum(complete[r], 0)], complete[r] == NONE),
-            _ints(c["requests"][r]),
-            _ints(c["reopened"][r]),
-            text[c["state"][r]],
-            text[c["state_kind"][r]],
-            _timestamps(micros(c["last_at"][r])),
-            steps,
-            edges,
-            fold,
-        ]
+        subjects, subject_offs = _copytext.arena(folded.subjects[lo:hi])
+        stamps = tuple(
+            _copytext.fixed(us[r].astype("datetime64[us]"))
+            for us in (rec_us, dec_us, tgt_us, last_us)
+        )
+        days = (_copytext.fixed(rec_day[r]), _copytext.fixed(dec_day[r]))
+        reprs = (
+            *(_copytext.reprs_of(f[r]) for f in floats),
+            _copytext.reprs_of(s_sec[s]),
+            _copytext.reprs_of(e_sec[e]),
+        )
+        # room for the longest possible row of each kind (never less than is written)
+        per_fact = (
+            7 * widest[0]
+            + widest[1]
+            + 3 * widest[2]
+            + sum(t.shape[1] + 3 for t in stamps)
+            + sum(t.shape[1] for t in days)
+            + 8 * 21
+            + 7 * 25
+            + 400
+        )
+        size = (
+            2 * int(subject_offs[-1])
+            + (hi - lo) * per_fact
+            + (s.stop - s.start) * (2 * widest[2] + 25 + 11 + 10)
+            + (e.stop - e.start) * (2 * widest[3] + 25 + 11 + 10)
+        )
+        out = np.empty(size, np.uint8)
+        end = _copytext.fact_rows(
+            out, lo, hi, subjects, subject_offs,
+            tuple(a[0] for a in arenas), tuple(a[1] for a in arenas),
+            codes, nums, flags, floats, stamps, days, reprs,
+            s_at, *steps[:3], steps[3], e_at, *edges,
+        )  # fmt: skip
+        return memoryview(out)[:end]  # psycopg takes any buffer (not a numpy array)
 
     columns = [
         *("subject", "service", "org_unit", "channel", "procedure", "source"),
@@ -449,7 +454,7 @@ def write_facts(folded: columnar.Folded) -> dict:
         *("on_time", "lead_seconds", *rounded, "complete", "requests", "reopened", "state"),
         *("state_kind", "last_event_at", "steps", "edges", "fold"),
     ]
-    _write(CaseFact, columns, n, fields_of)
+    _copy_in(CaseFact, columns, n, text_of)
     return {
         "rec_day": rec_day,
         "dec_day": dec_day,
@@ -461,23 +466,37 @@ def write_facts(folded: columnar.Folded) -> dict:
     }
 
 
-def _null_json(values: np.ndarray) -> np.ndarray:
-    missing = np.isnan(values)
-    out = _reprs(np.where(missing, 0.0, values))
-    return np.where(missing, "null", out).astype(S)
-
-
 # -- daily rows ---------------------------------------------------------------------------------
 def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows with equal keys: (group of each row, order that sorts rows by group, the first
-    row of each group in that order)."""
-    inverse = np.zeros(keys[0].size, np.int64)
+    row of each group in that order). Groups are numbered in the order of their keys (the
+    first key first); within a group rows keep their order. The keys are integers (codes,
+    days): they are put together as the digits of one number (each key minus its smallest
+    value, in the base of its range), so one stable sort finds the groups."""
+    n = keys[0].size
+    if not n:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    combined = np.zeros(n, np.int64)
+    span = 1  # combined < span
     for key in keys:
-        _u, key_inv = np.unique(key, return_inverse=True)
-        width = int(key_inv.max()) + 1 if key_inv.size else 1
-        _u, inverse = np.unique(inverse * width + key_inv, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0]) if order.size else order
+        key = key.astype(np.int64)
+        low = int(key.min())
+        width = int(key.max()) - low + 1
+        if span * width >= 2**62:  # would not fit: number the combinations so far densely
+            _u, combined = np.unique(combined, return_inverse=True)
+            span = int(combined.max()) + 1
+            if span * width >= 2**62:
+                _u, key = np.unique(key, return_inverse=True)
+                low, width = 0, int(key.max()) + 1
+        combined = combined * width + (key - low)
+        span *= width
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = np.flatnonzero(new)
+    inverse = np.empty(n, np.int64)
+    inverse[order] = np.cumsum(new) - 1
     return inverse, order, starts
 
 

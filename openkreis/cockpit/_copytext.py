@@ -1,0 +1,329 @@
+"""A compiled writer of CaseFact rows as PostgreSQL COPY text (numba).
+
+The full recompute writes a million facts of about 1.3 kB each (three JSON columns). Built
+with numpy's string functions the text cost about 50 CPU seconds per million facts; here one
+loop writes the bytes of a part of the rows into one buffer. What it writes is exactly what
+the earlier path wrote (tests/test_bulk.py compares the stored rows with the Python path's):
+
+- texts come as an arena (all texts' UTF-8 bytes one after the other, and offsets): names
+  already escaped for COPY (and as JSON string literals) once per name; subjects escaped
+  here (backslash, tab, new line, carriage return, as COPY's text format wants them);
+- integers are written digit by digit;
+- floats as Python's `repr` (what `json.dumps` writes): a float that is exactly a whole
+  number of microseconds below 2**32 seconds (every time read from the database) is written
+  here — its shortest form is its microseconds with the trailing zeros dropped, since any
+  shorter decimal is at least 1e-6 away and a float of that size is less than 1e-6 from
+  the next one; every other float (sums of spans) is formatted by Python's `repr` before
+  and handed over as text (`needs_repr` says which);
+- times and days come as fixed-width text from numpy (`datetime64` as text; '+00' added).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+MICRO_LIMIT = 4294967296.0  # 2**32 seconds: below it a float is less than 1e-6 from the next
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _exact_micros(x):
+    """The whole number of microseconds that x is exactly (as a float), or -1 when x is
+    not such a number or not in the range where its shortest form is those digits."""
+    if x != x or x >= MICRO_LIMIT or x <= -MICRO_LIMIT:
+        return -1
+    if x != 0.0 and -1e-4 < x < 1e-4:  # repr writes an exponent there
+        return -1
+    k = np.int64(np.rint(x * 1e6))
+    if np.float64(k) / 1e6 != x:
+        return -1
+    return abs(k)
+
+
+@njit(cache=True, nogil=True)
+def needs_repr(values):
+    """Which floats Python has to format (see the module's docstring); NaN never."""
+    out = np.empty(values.size, np.bool_)
+    for i in range(values.size):
+        x = values[i]
+        out[i] = x == x and _exact_micros(x) < 0
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put(out, p, src, lo, hi):
+    for k in range(lo, hi):
+        out[p] = src[k]
+        p += 1
+    return p
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_text(out, p, arena, offs, code):
+    return _put(out, p, arena, offs[code], offs[code + 1])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_lit(out, p, lit):
+    return _put(out, p, lit, 0, lit.size)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_escaped(out, p, arena, lo, hi):
+    for k in range(lo, hi):
+        b = arena[k]
+        if b == 92:  # backslash
+            out[p] = 92
+            out[p + 1] = 92
+            p += 2
+        elif b == 9:
+            out[p] = 92
+            out[p + 1] = 116  # t
+            p += 2
+        elif b == 10:
+            out[p] = 92
+            out[p + 1] = 110  # n
+            p += 2
+        elif b == 13:
+            out[p] = 92
+            out[p + 1] = 114  # r
+            p += 2
+        else:
+            out[p] = b
+            p += 1
+    return p
+
+
+@njit(cache=True, nogil=True)
+def _put_int(out, p, v):
+    if v < 0:
+        out[p] = 45
+        p += 1
+        v = -v
+    digits = np.empty(20, np.uint8)
+    n = 0
+    while True:
+        digits[n] = 48 + v % 10
+        v //= 10
+        n += 1
+        if v == 0:
+            break
+    for k in range(n):
+        out[p + k] = digits[n - 1 - k]
+    return p + n
+
+
+@njit(cache=True, nogil=True)
+def _put_float(out, p, x, reprs, cursor):
+    """x as repr writes it; returns (position, cursor in `reprs`, the comma-separated texts
+    of the floats that needs_repr marked, in their order)."""
+    k = _exact_micros(x)
+    if k < 0:
+        while cursor < reprs.size and reprs[cursor] != 44:
+            out[p] = reprs[cursor]
+            p += 1
+            cursor += 1
+        return p, cursor + 1
+    if x < 0.0 or (x == 0.0 and np.signbit(x)):
+        out[p] = 45
+        p += 1
+    p = _put_int(out, p, k // 1_000_000)
+    out[p] = 46  # .
+    p += 1
+    frac = k % 1_000_000
+    if frac == 0:
+        out[p] = 48
+        return p + 1, cursor
+    width = 6
+    while frac % 10 == 0:
+        frac //= 10
+        width -= 1
+    for d in range(width - 1, -1, -1):
+        out[p + d] = 48 + frac % 10
+        frac //= 10
+    return p + width, cursor
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_fixed(out, p, table, i):
+    """Row i of a fixed-width text table (numpy 'S' as bytes), without its padding."""
+    for k in range(table.shape[1]):
+        b = table[i, k]
+        if b == 0:
+            break
+        out[p] = b
+        p += 1
+    return p
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_time(out, p, table, i):
+    """A time in UTC as PostgreSQL reads it: numpy's text and '+00'."""
+    return _put_lit(out, _put_fixed(out, p, table, i), UTC)
+
+
+def _b(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), np.uint8)
+
+
+# the literal pieces of a row, as bytes
+TAB, NL, NULL, UTC = _b("\t"), _b("\n"), _b("\\N"), _b("+00")
+TRUE, FALSE, T, F, JNULL = _b("true"), _b("false"), _b("t"), _b("f"), _b("null")
+LBRACE, RBRACE, COMMA, COLON_OPEN, CLOSE = _b("{"), _b("}"), _b(", "), _b(": ["), _b("]")
+QUOTE, GT, QUOTE_OPEN = _b('"'), _b(">"), _b('": [')
+FOLD_KEYS = tuple(
+    _b(k)
+    for k in (
+        '{"received_at": ',
+        ', "decided_at": ',
+        ', "target_at": ',
+        ', "waiting": ',
+        ', "applicant": ',
+        ', "processing": ',
+        ', "last_at": ',
+        ', "last_id": ',
+        ', "last_activity": ',
+        ', "has_received": ',
+        ', "source": ',
+    )
+)
+
+# columns of the tuples handed to fact_rows
+C_SERVICE, C_UNIT, C_CHANNEL, C_PROC, C_SOURCE, C_OUTCOME, C_STATE, C_KIND, C_LAST_ACT = range(9)
+N_COMPLETE, N_REQUESTS, N_REOPENED, N_LAST_ID, N_LEAD, N_WAIT, N_APPL, N_PROC = range(8)
+G_RECEIVED, G_DECIDED, G_TARGET, G_ON_TIME = range(4)
+X_RECEIVED, X_DECIDED, X_TARGET, X_WAIT, X_APPL, X_PROC, X_LAST, X_STEP, X_EDGE = range(9)
+S_REC, S_DEC, S_TGT, S_LAST = range(4)  # times; days: D_REC, D_DEC
+D_REC, D_DEC = range(2)
+A_TEXT, A_SRC60, A_JSON, A_INNER = range(4)  # name arenas
+
+
+@njit(cache=True, nogil=True)
+def fact_rows(
+    out, lo, hi, subjects, subject_offs, arenas, offsets, codes, nums, flags, floats,
+    stamps, days, reprs, s_at, s_state, s_kind, s_vis, s_sec, e_at, e_src, e_dst, e_cnt, e_sec,
+):  # fmt: skip
+    """The COPY text of facts lo..hi (the columns of bulk.write_facts, in that order) into
+    `out`; returns the number of bytes. Tables of times, days and the subjects are those of
+    the part (row r - lo); everything else is indexed by the fact."""
+    p = 0
+    cur = np.zeros(len(reprs), np.int64)
+    for r in range(lo, hi):
+        i = r - lo
+        p = _put_escaped(out, p, subjects, subject_offs[i], subject_offs[i + 1])
+        for c in (C_SERVICE, C_UNIT, C_CHANNEL, C_PROC):
+            p = _put_lit(out, p, TAB)
+            p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
+        p = _put_lit(out, p, TAB)
+        p = _put_text(out, p, arenas[A_SRC60], offsets[A_SRC60], codes[C_SOURCE][r])
+        p = _put_lit(out, p, TAB)
+        p = _put_time(out, p, stamps[S_REC], i)
+        p = _put_lit(out, p, TAB)
+        p = _put_fixed(out, p, days[D_REC], i)
+        decided = flags[G_DECIDED][r]
+        target = flags[G_TARGET][r]
+        p = _put_lit(out, p, TAB)
+        p = _put_time(out, p, stamps[S_DEC], i) if decided else _put_lit(out, p, NULL)
+        p = _put_lit(out, p, TAB)
+        p = _put_fixed(out, p, days[D_DEC], i) if decided else _put_lit(out, p, NULL)
+        p = _put_lit(out, p, TAB)
+        p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[C_OUTCOME][r])
+        p = _put_lit(out, p, TAB)
+        p = _put_time(out, p, stamps[S_TGT], i) if target else _put_lit(out, p, NULL)
+        p = _put_lit(out, p, TAB)
+        if decided and target:
+            p = _put_lit(out, p, T if flags[G_ON_TIME][r] else F)
+        else:
+            p = _put_lit(out, p, NULL)
+        p = _put_lit(out, p, TAB)
+        p = _put_int(out, p, nums[N_LEAD][r]) if decided else _put_lit(out, p, NULL)
+        for c in (N_WAIT, N_APPL, N_PROC):
+            p = _put_lit(out, p, TAB)
+            p = _put_int(out, p, nums[c][r])
+        p = _put_lit(out, p, TAB)
+        complete = nums[N_COMPLETE][r]
+        p = _put_lit(out, p, NULL if complete < 0 else (T if complete > 0 else F))
+        for c in (N_REQUESTS, N_REOPENED):
+            p = _put_lit(out, p, TAB)
+            p = _put_int(out, p, nums[c][r])
+        for c in (C_STATE, C_KIND):
+            p = _put_lit(out, p, TAB)
+            p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
+        p = _put_lit(out, p, TAB)
+        p = _put_time(out, p, stamps[S_LAST], i)
+        # steps {"state": ["kind", seconds, visits], ...}
+        p = _put_lit(out, p, TAB)
+        p = _put_lit(out, p, LBRACE)
+        for q in range(s_at[r], s_at[r + 1]):
+            if q > s_at[r]:
+                p = _put_lit(out, p, COMMA)
+            p = _put_text(out, p, arenas[A_JSON], offsets[A_JSON], s_state[q])
+            p = _put_lit(out, p, COLON_OPEN)
+            p = _put_text(out, p, arenas[A_JSON], offsets[A_JSON], s_kind[q])
+            p = _put_lit(out, p, COMMA)
+            p, cur[X_STEP] = _put_float(out, p, s_sec[q], reprs[X_STEP], cur[X_STEP])
+            p = _put_lit(out, p, COMMA)
+            p = _put_int(out, p, s_vis[q])
+            p = _put_lit(out, p, CLOSE)
+        p = _put_lit(out, p, RBRACE)
+        # edges {"a>b": [count, seconds], ...}
+        p = _put_lit(out, p, TAB)
+        p = _put_lit(out, p, LBRACE)
+        for q in range(e_at[r], e_at[r + 1]):
+            if q > e_at[r]:
+                p = _put_lit(out, p, COMMA)
+            p = _put_lit(out, p, QUOTE)
+            p = _put_text(out, p, arenas[A_INNER], offsets[A_INNER], e_src[q])
+            p = _put_lit(out, p, GT)
+            p = _put_text(out, p, arenas[A_INNER], offsets[A_INNER], e_dst[q])
+            p = _put_lit(out, p, QUOTE_OPEN)
+            p = _put_int(out, p, e_cnt[q])
+            p = _put_lit(out, p, COMMA)
+            p, cur[X_EDGE] = _put_float(out, p, e_sec[q], reprs[X_EDGE], cur[X_EDGE])
+            p = _put_lit(out, p, CLOSE)
+        p = _put_lit(out, p, RBRACE)
+        # fold: what the incremental refresh continues from
+        p = _put_lit(out, p, TAB)
+        for k in range(7):  # received_at … last_at: the floats X_RECEIVED … X_LAST
+            p = _put_lit(out, p, FOLD_KEYS[k])
+            x = floats[k][r]
+            if x != x:
+                p = _put_lit(out, p, JNULL)
+            else:
+                p, cur[k] = _put_float(out, p, x, reprs[k], cur[k])
+        p = _put_lit(out, p, FOLD_KEYS[7])
+        p = _put_int(out, p, nums[N_LAST_ID][r])
+        p = _put_lit(out, p, FOLD_KEYS[8])
+        p = _put_text(out, p, arenas[A_JSON], offsets[A_JSON], codes[C_LAST_ACT][r])
+        p = _put_lit(out, p, FOLD_KEYS[9])
+        p = _put_lit(out, p, TRUE if flags[G_RECEIVED][r] else FALSE)
+        p = _put_lit(out, p, FOLD_KEYS[10])
+        p = _put_text(out, p, arenas[A_JSON], offsets[A_JSON], codes[C_SOURCE][r])
+        p = _put_lit(out, p, RBRACE)
+        p = _put_lit(out, p, NL)
+    return p
+
+
+def arena(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Texts -> (their UTF-8 bytes one after the other, offsets)."""
+    blob = "".join(texts).encode()
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    if len(blob) != int(lengths.sum()):  # not all ASCII: the lengths in bytes
+        lengths = np.fromiter((len(t.encode()) for t in texts), np.int64, len(texts))
+    offs = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(lengths, out=offs[1:])
+    return np.frombuffer(blob, np.uint8), offs  # read-only, as every text handed over
+
+
+def reprs_of(values: np.ndarray) -> np.ndarray:
+    """The comma-separated repr of the floats `needs_repr` marks, as bytes."""
+    text = ",".join(map(float.__repr__, values[needs_repr(values)].tolist()))
+    return np.frombuffer(text.encode(), np.uint8)
+
+
+def fixed(values: np.ndarray) -> np.ndarray:
+    """numpy's text of datetime64 values as fixed-width bytes, one row each ('2025-01-31'
+    for days, '2025-01-31T12:00:00.000000' for microseconds; padded with zero bytes)."""
+    b = np.ascontiguousarray(values.astype(np.bytes_))
+    width = max(b.dtype.itemsize, 1)
+    return b.view(np.uint8).reshape(-1, width)

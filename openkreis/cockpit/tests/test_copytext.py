@@ -1,0 +1,44 @@
+"""The compiled COPY text writer (_copytext.py) writes floats exactly as Python's repr (what
+json.dumps writes), integers and escaped texts as COPY's text format wants them. The whole
+rows are compared with the Python path's in test_bulk.py (PostgreSQL)."""
+
+import random
+import struct
+
+import numpy as np
+
+from openkreis.cockpit import _copytext
+
+
+def written(x: float) -> str:
+    out = np.zeros(64, np.uint8)
+    reprs = _copytext.reprs_of(np.array([x]))
+    p, cursor = _copytext._put_float(out, 0, x, reprs, 0)
+    assert cursor in (0, reprs.size + 1)  # the handed-over text used up, or none needed
+    return bytes(out[:p]).decode()
+
+
+def test_floats_are_written_as_repr_writes_them():
+    rng = random.Random(3)
+    values = [0.0, -0.0, 0.1, 1e-4, 9.99e-5, 1e-5, 1e-6, 0.5, 3.0, -1.5, 1e16, 1e22]
+    values += [2.0**32, 2.0**32 - 1e-6, 4294967295.999999, -(2.0**32), 1735689600.123456]
+    values += [rng.randrange(-(10**15), 10**16) / 1e6 for _ in range(3000)]  # whole µs
+    values += [rng.uniform(1.7e9, 1.8e9) - rng.uniform(1.7e9, 1.8e9) for _ in range(3000)]
+    values += [round(rng.uniform(0, 1e6), rng.randrange(0, 8)) for _ in range(3000)]
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(3000)]
+    values = [v for v in values if v == v and abs(v) != float("inf")]
+    for x in values:
+        assert written(x) == repr(x), x
+    exact = np.array([1735689600.5, 12.25, 3.0])
+    assert not _copytext.needs_repr(exact).any()  # whole microseconds: no Python needed
+    assert _copytext.needs_repr(np.array([0.1 + 0.2, 1e-5, 5e9])).all()
+
+
+def test_integers_and_escaped_texts():
+    out = np.zeros(64, np.uint8)
+    for v in (0, 7, -7, 10, 1234567890123, -(2**62), 2**63 - 1):
+        p = _copytext._put_int(out, 0, v)
+        assert bytes(out[:p]).decode() == str(v)
+    arena, offs = _copytext.arena(["a\tb", "c\\d\ne\rf", "Prüfung ß"])
+    p = _copytext._put_escaped(out, 0, arena, offs[0], offs[3])
+    assert bytes(out[:p]).decode() == "a\\tbc\\\\d\\ne\\rfPrüfung ß"
