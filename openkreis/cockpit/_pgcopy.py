@@ -15,34 +15,44 @@ always mean equal texts (a hash collision gets a code of its own).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
-from numba.typed import Dict
+from numba import njit
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 UTC in microseconds since 1970
 
 
 class Vocab:
-    """One interned column: hash -> code, and the texts one after the other in `arena`
-    (text `c` is arena[offs[c]:offs[c + 1]]). Grown between batches, never inside one."""
+    """One interned column: the texts one after the other in `arena` (text `c` is
+    arena[offs[c]:offs[c + 1]]), the hash of each, and an open-addressing table of codes by
+    hash (`slots` holds code + 1, 0 is empty; a full hash equal but a text different is
+    simply the next slot). Grown between batches, never inside one."""
 
     def __init__(self):
-        self.table = Dict.empty(key_type=types.int64, value_type=types.int64)
+        self.slots = np.zeros(1 << 13, np.int64)
+        self.hashes = np.zeros(1 << 12, np.int64)
         self.arena = np.empty(1 << 16, np.uint8)
         self.offs = np.zeros(1 << 12, np.int64)
         self.n = np.zeros(1, np.int64)  # texts so far
 
     def room(self, nbytes: int, rows: int) -> None:
         """Make room for a batch of nbytes bytes with at most `rows` new texts."""
-        used = int(self.offs[self.n[0]])
+        n = int(self.n[0])
+        used = int(self.offs[n])
         if self.arena.size < used + nbytes:
             grown = np.empty(max(2 * self.arena.size, used + nbytes), np.uint8)
             grown[:used] = self.arena[:used]
             self.arena = grown
-        if self.offs.size < self.n[0] + rows + 1:
-            grown = np.zeros(max(2 * self.offs.size, int(self.n[0]) + rows + 1), np.int64)
+        if self.offs.size < n + rows + 1:
+            size = max(2 * self.offs.size, n + rows + 1)
+            grown = np.zeros(size, np.int64)
             grown[: self.offs.size] = self.offs
             self.offs = grown
+            grown = np.zeros(size, np.int64)
+            grown[: self.hashes.size] = self.hashes
+            self.hashes = grown
+        if self.slots.size < 2 * (n + rows):  # at most half full: short probes
+            size = 1 << (2 * (n + rows) - 1).bit_length()
+            self.slots = _rehash(self.hashes, n, size)
 
     def texts(self) -> list[str]:
         n = int(self.n[0])
@@ -51,7 +61,24 @@ class Vocab:
         return [blob[offs[c] : offs[c + 1]].decode() for c in range(n)]
 
     def state(self):
-        return self.table, self.arena, self.offs, self.n
+        return self.slots, self.hashes, self.arena, self.offs, self.n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(h, mask):
+    return (h ^ (h >> 29)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _rehash(hashes, n, size):
+    slots = np.zeros(size, np.int64)
+    mask = size - 1
+    for code in range(n):
+        i = _slot(hashes[code], mask)
+        while slots[i] != 0:
+            i = (i + 1) & mask
+        slots[i] = code + 1
+    return slots
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -78,19 +105,23 @@ def _fnv(buf, p, n):
 @njit(cache=True, nogil=True)
 def _intern(buf, p, n, h, vocab):
     """The code of buf[p:p+n] (hash h), a new one if the text is new."""
-    table, arena, offs, count = vocab
+    slots, hashes, arena, offs, count = vocab
+    mask = slots.size - 1
+    i = _slot(h, mask)
     while True:
-        if h not in table:
+        s = slots[i]
+        if s == 0:
             code = count[0]
-            table[h] = code
+            slots[i] = code + 1
+            hashes[code] = h
             at = offs[code]
             arena[at : at + n] = buf[p : p + n]
             offs[code + 1] = at + n
             count[0] = code + 1
             return code
-        code = table[h]
+        code = s - 1
         at = offs[code]
-        if offs[code + 1] - at == n:
+        if hashes[code] == h and offs[code + 1] - at == n:
             same = True
             for k in range(n):
                 if arena[at + k] != buf[p + k]:
@@ -98,7 +129,7 @@ def _intern(buf, p, n, h, vocab):
                     break
             if same:
                 return code
-        h = h * 6364136223846793005 + 1442695040888963407  # another slot for a collision
+        i = (i + 1) & mask
 
 
 MORE, DONE, FULL = 0, 1, 2  # what `parse` stopped at
@@ -181,3 +212,21 @@ def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vo
             h += 4 + (hn if hn > 0 else 0)
         pos = row_end
         row += k
+
+
+@njit(cache=True, nogil=True)
+def first_seen(values, width):
+    """Values (0 <= value < width) renumbered 0, 1, … in the order they first occur; and
+    the value of each new number."""
+    rank = np.full(width, -1, np.int64)
+    firsts = np.empty(min(width, values.size), np.int64)
+    out = np.empty(values.size, np.int64)
+    k = 0
+    for i in range(values.size):
+        v = values[i]
+        if rank[v] < 0:
+            rank[v] = k
+            firsts[k] = v
+            k += 1
+        out[i] = rank[v]
+    return out, firsts[:k]

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import contextmanager
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 
 import numpy as np
 from django.db import DatabaseError, connection
@@ -64,7 +67,8 @@ def read(upto: int) -> tuple[Log, list[Ev]]:
     """The case events up to `upto` as a columnar Log, and the other events as Ev."""
     connection.ensure_connection()
     with connection.connection.lock:  # psycopg's: no other thread on this line meanwhile
-        columns, texts = columns_of(copy_out(connection.connection.pgconn, _read_sql(upto)))
+        chunks = copy_out(connection.connection.pgconn, _read_sql(upto))
+        columns, texts = columns_of(read_ahead(chunks))
     return _to_log(*columns, *texts)
 
 
@@ -98,6 +102,50 @@ def copy_out(pgconn, sql: str):
                 pass
             _drain(pgconn)
         pgconn.nonblocking = blocking
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+_END = object()
+
+
+def read_ahead(chunks, depth: int = 32):
+    """The chunks, taken from `chunks` by a thread of its own up to `depth` ahead: libpq
+    and the compiled parser both let go of the GIL, so PostgreSQL keeps sending while this
+    thread parses (otherwise the server waits whenever the parser works). The generator
+    is closed by its thread when the reading ends, early or not (copy_out then leaves the
+    line idle), and the thread has ended when this returns or raises."""
+    pipe: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for chunk in chunks:
+                pipe.put(chunk)
+                if stop.is_set():
+                    break
+        except BaseException as error:  # noqa: BLE001 (handed to the reading thread)
+            pipe.put(_Failed(error))
+        finally:
+            chunks.close()
+            pipe.put(_END)
+
+    thread = threading.Thread(target=run, name="cockpit-copy-out", daemon=True)
+    thread.start()
+    try:
+        while (item := pipe.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # take what it still puts, so that it can finish
+            with suppress(queue.Empty):
+                pipe.get(timeout=0.05)
+        thread.join()
 
 
 def _drain(pgconn, check: bool = False) -> None:
@@ -232,14 +280,11 @@ def _to_log(ids, us, kind, subject, data, kinds, subjects, datas) -> tuple[Log, 
 
 
 def _first_seen_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0, 1, … in the order values first occur; and the value of each code."""
+    """Codes 0, 1, … in the order values first occur; and the value of each code. The
+    values are codes themselves (of a vocabulary): one pass, no sort."""
     if not values.size:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(order.size, np.int64)
-    rank[order] = np.arange(order.size)
-    return rank[inverse], uniq[order]
+    return _pgcopy.first_seen(values, int(values.max()) + 1)
 
 
 def _seconds(us: np.ndarray) -> np.ndarray:
@@ -519,7 +564,14 @@ def _hist_json(group: np.ndarray, bucket: np.ndarray, groups: int) -> np.ndarray
 
 
 def write_daily(folded: columnar.Folded, facts: dict) -> None:
-    """DailyCaseStat and DailyStepStat, as aggregates._add sums them fact by fact."""
+    """Write DailyCaseStat and DailyStepStat."""
+    for model, columns, n in daily_rows(folded, facts):
+        _write(model, list(columns), n, _sliced(columns))
+
+
+def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
+    """The rows of DailyCaseStat and DailyStepStat, as aggregates._add sums them fact by
+    fact: (model, columns as COPY text, rows) for each (no database work)."""
     c = folded.cols
     names = folded.names
     text = np.array([_copy_text(x) for x in names], dtype=S)
@@ -573,14 +625,14 @@ def write_daily(folded: columnar.Folded, facts: dict) -> None:
         local = np.searchsorted(present, dec_groups)
         hist[present] = _hist_json(local, hours, present.size)
     columns["lead_hist"] = hist
-    _write(DailyCaseStat, list(columns), groups, _sliced(columns))
+    tables = [(DailyCaseStat, columns, groups)]
 
     # steps of the decided cases, per (decision day, service, org_unit, channel, state)
     s_case, s_state, s_kind, s_sec, _vis = folded.steps
     keep = decided[s_case] if s_case.size else np.zeros(0, bool)
     s_case, s_state, s_kind, s_sec = (a[keep] for a in (s_case, s_state, s_kind, s_sec))
     if not s_case.size:
-        return
+        return tables
     s_day = facts["dec_day"][s_case].astype(np.int64)
     s_keys = [b[s_case] for b in base]
     group, order, starts = _group(s_day, *s_keys, s_state)
@@ -600,7 +652,8 @@ def write_daily(folded: columnar.Folded, facts: dict) -> None:
         "seconds": _ints(_sums(seconds, order, starts)),
         "hist": _hist_json(group, hours, starts.size),
     }
-    _write(DailyStepStat, list(columns), starts.size, _sliced(columns))
+    tables.append((DailyStepStat, columns, starts.size))
+    return tables
 
 
 def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
@@ -615,22 +668,28 @@ def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
             for m in (CaseFact, DailyCaseStat, DailyStepStat)
         )
         cur.execute(f"TRUNCATE {tables}")
-    with _indexes_built_afterwards(CaseFact):
-        facts = write_facts(folded)
-    write_daily(folded, facts)
+    indexes = _drop_indexes(CaseFact)
+    facts = write_facts(folded)
+    # PostgreSQL builds the indexes while a thread sums the daily rows (this thread only
+    # waits for the server meanwhile, and numpy lets go of the GIL for its larger steps)
+    with ThreadPoolExecutor(1, thread_name_prefix="cockpit-daily") as pool:
+        daily = pool.submit(daily_rows, folded, facts)
+        _create_indexes(indexes)
+        tables = daily.result()
+    for model, columns, n in tables:
+        _write(model, list(columns), n, _sliced(columns))
     return len(folded.subjects), others
 
 
-@contextmanager
-def _indexes_built_afterwards(model):
-    """Drop the table's indexes that no constraint needs before a bulk write and build them
-    again after it: building an index over a million rows at once costs a fraction of
-    keeping it up to date row by row. Only inside a transaction (the recompute's, after the
-    TRUNCATE that keeps readers out until the commit): a failure rolls the drop back with
-    the rest. The primary key and unique constraints stay."""
+def _drop_indexes(model) -> list[str]:
+    """Drop the table's indexes that no constraint needs before a bulk write; returns their
+    definitions for `_create_indexes` after it (building an index over a million rows at
+    once costs a fraction of keeping it up to date row by row). Only inside a transaction
+    (the recompute's, after the TRUNCATE that keeps readers out until the commit): a
+    failure rolls the drop back with the rest. The primary key and unique constraints
+    stay."""
     if not connection.in_atomic_block:
-        yield
-        return
+        return []
     with connection.cursor() as cur:
         cur.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
@@ -642,8 +701,13 @@ def _indexes_built_afterwards(model):
         indexes = cur.fetchall()
         for name, _definition in indexes:
             cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
+    return [definition for _name, definition in indexes]
+
+
+def _create_indexes(definitions: list[str]) -> None:
+    if not definitions:
+        return
     with connection.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
+        for definition in definitions:
             cur.execute(definition)

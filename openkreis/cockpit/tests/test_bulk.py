@@ -5,6 +5,7 @@ and microseconds as Python computes them, and the stored rows with odd names."""
 import datetime as dt
 import random
 import struct
+import threading
 
 import numpy as np
 import pytest
@@ -156,6 +157,30 @@ def test_copy_out_leaves_the_connection_usable_after_the_end_an_early_stop_and_a
         list(bulk.copy_out(pgconn, "COPY no_such_table TO STDOUT"))
     with connection.cursor() as cur, cur.copy("COPY (SELECT 7) TO STDOUT") as copy:
         assert b"".join(bytes(c) for c in copy) == b"7\n"  # psycopg's own COPY still works
+
+
+@pg
+@pytest.mark.django_db
+def test_reading_ahead_in_a_thread_gives_every_chunk_and_leaves_the_line_idle():
+    from django.db import DatabaseError, transaction
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    sql = "COPY (SELECT n, repeat('x', n) FROM generate_series(1, 3000) n) TO STDOUT"
+    rows = [bytes(r) for r in bulk.read_ahead(bulk.copy_out(pgconn, sql), depth=4)]
+    assert rows == [bytes(r) for r in bulk.copy_out(pgconn, sql)] and len(rows) == 3000
+    ahead = bulk.read_ahead(bulk.copy_out(pgconn, sql), depth=2)
+    assert bytes(next(ahead)) == b"1\tx\n"
+    ahead.close()  # the parser gives up early: the thread stops, the rest is drained
+    with connection.cursor() as cur:
+        cur.execute("SELECT 41 + 1")
+        assert cur.fetchone() == (42,)
+    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
+        list(bulk.read_ahead(bulk.copy_out(pgconn, "COPY no_such_table TO STDOUT")))
+    assert not [t for t in threading.enumerate() if t.name == "cockpit-copy-out"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT 6 * 7")
+        assert cur.fetchone() == (42,)
 
 
 @pg
