@@ -8,10 +8,12 @@ Three steps, none of them a Python loop over events or facts:
    events become a `columnar.Log`, the few other events (portal, feedback, appointments)
    go on as `Ev` to the daily counters.
 2. Fold: `columnar.fold` (numba), as before.
-3. Write: the rows of CaseFact, DailyCaseStat and DailyStepStat as COPY text built from
-   whole columns with numpy's string functions (a float is written by Python's `repr`, as
-   `json.dumps` writes it, so the stored JSON is the same as the case-by-case path's); daily
-   figures are grouped with `np.unique` and summed with `np.add.reduceat` (exact integers).
+3. Write: CaseFact rows as COPY text from a compiled writer (_copytext.py; a float is
+   written as Python's `repr` writes it, as `json.dumps` does, so the stored JSON is the
+   same as the case-by-case path's), the fact table's secondary indexes built after the
+   rows; DailyCaseStat and DailyStepStat from whole columns with numpy's string functions,
+   grouped by one stable sort and summed with `np.add.reduceat` (exact integers) while
+   PostgreSQL builds those indexes.
 
 The rows are the same as those of the Python path (tests/test_bulk.py compares them).
 """
