@@ -144,6 +144,24 @@ def _elements(buf, p):
     return _int(buf, p + 12, 4), p + 20
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _int8s(buf, q, k, out, row, add):
+    """k eight-byte integers of an array's elements (from q) into out[row:], plus `add`."""
+    for r in range(k):
+        out[row + r] = _int(buf, q + 4, 8) + add
+        q += 12
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _texts(buf, q, k, out, row, vocab):
+    """The codes of k texts of an array's elements (from q; NULL as the empty text)."""
+    for r in range(k):
+        n = _int(buf, q, 4)
+        n = n if n > 0 else 0
+        out[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), vocab)
+        q += 4 + n
+
+
 @njit(cache=True, nogil=True)
 def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab):
     """COPY rows of buf from pos on into the columns from `row` on. A COPY row holds many
@@ -174,28 +192,16 @@ def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vo
         k, q = _elements(buf, p + 4)  # ids
         if row + k > cap:
             return pos, row, FULL, k
-        for r in range(k):
-            ids[row + r] = _int(buf, q + 4, 8)
-            q += 12
+        _int8s(buf, q, k, ids, row, 0)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # kinds
-        for r in range(k):
-            n = _int(buf, q, 4)
-            n = n if n > 0 else 0
-            kinds[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), k_vocab)
-            q += 4 + n
+        _texts(buf, q, k, kinds, row, k_vocab)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # occurred_at
-        for r in range(k):
-            us[row + r] = _int(buf, q + 4, 8) + PG_EPOCH_US
-            q += 12
+        _int8s(buf, q, k, us, row, PG_EPOCH_US)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # subjects
-        for r in range(k):
-            n = _int(buf, q, 4)
-            n = n if n > 0 else 0
-            subjects[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), s_vocab)
-            q += 4 + n
+        _texts(buf, q, k, subjects, row, s_vocab)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # data (jsonb: a version byte, then the text)
         p += 4 + _int(buf, p, 4)
