@@ -357,7 +357,10 @@ def manage(request, token: str):
         "called_off": booking.state in CALLED_OFF,
         "can_change": _can_change(booking),
     }
-    if context["can_change"]:
+    # The days to move to are computed only when the citizen asks for them: the confirmation
+    # page every booking ends on does not read four weeks of claims (issue 26).
+    context["moving"] = context["can_change"] and bool(day_value or request.GET.get("verschieben"))
+    if context["moving"]:
         context["days"] = [
             {
                 "day": d,

@@ -77,13 +77,31 @@ def booking_window(branch: Branch, now: dt.datetime | None = None) -> tuple[dt.d
     return earliest, last_day
 
 
-def _taken_cells(counters: list[Counter], start: dt.datetime, end: dt.datetime, now) -> set:
+def _taken_cells(
+    counters: list[Counter], start: dt.datetime, end: dt.datetime, now
+) -> dict[dt.datetime, set[int]]:
+    """The claimed cells between `start` and `end`: cell (UTC) -> ids of the counters on
+    which it is claimed. A cell nobody claimed is not in it, so the free counters of a
+    start time are found with one dictionary lookup per cell (a day of the released week
+    is mostly empty)."""
     claims = (
         SlotClaim.objects.filter(counter__in=counters, start__gte=start, start__lt=end)
         .exclude(booking__state=Booking.State.HELD, booking__hold_expires_at__lte=now)
         .values_list("counter_id", "start")
     )
-    return {(counter_id, at.astimezone(UTC)) for counter_id, at in claims}
+    taken: dict[dt.datetime, set[int]] = {}
+    for counter_id, at in claims:
+        taken.setdefault(at.astimezone(UTC), set()).add(counter_id)
+    return taken
+
+
+def _free_counters(ids: list[int], cells: list[dt.datetime], taken: dict) -> list[int]:
+    """Of the counters `ids`, those on which none of `cells` is claimed (in their order)."""
+    busy = [taken[c] for c in cells if c in taken]
+    if not busy:
+        return ids
+    claimed = set().union(*busy)
+    return [pk for pk in ids if pk not in claimed]
 
 
 def _step(branch: Branch) -> dt.timedelta:
@@ -98,21 +116,20 @@ def _day_slots(
     minutes: int,
     day: dt.date,
     earliest: dt.datetime,
-    taken: set,
+    taken: dict,
 ) -> list[Slot]:
     """The free slots of one day, from data already read (no queries)."""
     occupied = minutes + branch.buffer_minutes
     step = _step(branch)
     length = dt.timedelta(minutes=minutes)
+    ids = [counter.pk for counter in counters]
     slots = []
     for opens, closes in calendar.intervals(day):
         start = opens
         while start + length <= closes:
             if start >= earliest:
                 cells = [c for c in _cells(start, occupied) if c < closes]
-                free = sum(
-                    1 for counter in counters if not any((counter.pk, c) in taken for c in cells)
-                )
+                free = len(_free_counters(ids, cells, taken))
                 if free:
                     slots.append(Slot(start, start + length, free))
             start += step
@@ -131,7 +148,7 @@ class _Day:
     counters: list[Counter]
     minutes: int
     earliest: dt.datetime
-    taken: set
+    taken: dict  # cell -> ids of the counters claimed there (_taken_cells)
 
     def slots(self) -> list[Slot]:
         return _day_slots(
@@ -155,8 +172,8 @@ class _Day:
 
     def free_counters(self, start: dt.datetime) -> list[Counter]:
         """The capable counters on which every cell of a booking at `start` was free."""
-        cells = self.cells(start)
-        return [c for c in self.counters if not any((c.pk, cell) in self.taken for cell in cells)]
+        free = set(_free_counters([c.pk for c in self.counters], self.cells(start), self.taken))
+        return [c for c in self.counters if c.pk in free]
 
 
 def _read_day(
@@ -182,8 +199,10 @@ def _read_day(
     intervals = calendar.intervals(day)
     taken = _taken_cells(counters, min(i[0] for i in intervals), max(i[1] for i in intervals), now)
     if exclude_booking is not None:
-        own = set(exclude_booking.claims.values_list("counter_id", "start"))
-        taken -= {(c, s.astimezone(UTC)) for c, s in own}
+        for counter_id, at in exclude_booking.claims.values_list("counter_id", "start"):
+            cell = at.astimezone(UTC)
+            if cell in taken:
+                taken[cell].discard(counter_id)
     return _Day(branch, day, calendar, counters, total_minutes(services), earliest, taken)
 
 

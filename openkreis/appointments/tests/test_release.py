@@ -132,3 +132,28 @@ def test_a_confirmation_does_not_hold_up_other_bookings_at_the_same_site(monkeyp
     assert isinstance(outcome["second"], float), outcome
     assert finished_while_open, "the second booking waited for the first confirmation"
     assert Booking.objects.filter(branch=branch, state="booked").count() == 2
+
+
+def test_the_confirmation_page_lists_days_to_move_to_only_when_asked(client, quedlinburg):
+    """Every booking ends on the confirmation page; the days to move to (four weeks of
+    claims read and every day's slots computed) are shown when the citizen asks for them."""
+    chosen = svc("fuehrerschein-umtausch")
+    slot = first_slot(quedlinburg, chosen, after_today=True)
+    booking = services.confirm(
+        services.hold(quedlinburg, chosen, slot.start).hold_key, "Erika M", "e@example.org"
+    )
+    url = f"/termine/termin/{services.manage_token(booking)}/"
+    client.get(url)  # the session and the tenant are read once per client/process
+    with CaptureQueriesContext(connection) as plain:
+        page = client.get(url).content.decode()
+    assert f'href="{url}?verschieben=1#verschieben"' in page
+    assert 'class="appt-days"' not in page and not any(
+        "slotclaim" in q["sql"].lower() for q in plain.captured_queries
+    )
+    asked = client.get(url + "?verschieben=1").content.decode()
+    first_day = services.bookable_days(quedlinburg, chosen, limit=1)[0][0]
+    assert 'class="appt-days"' in asked
+    assert f'href="{url}?tag={first_day.isoformat()}#verschieben"' in asked
+    # a day chosen from that list shows its free times to move to, with the days again
+    day_page = client.get(f"{url}?tag={first_day.isoformat()}").content.decode()
+    assert 'name="zeit"' in day_page and 'class="appt-days"' in day_page
