@@ -28,13 +28,13 @@ def harz(db):
 @pytest.fixture(autouse=True)
 def fresh_search_index():
     """Search indexes are cached per process; tests change the catalogue freely."""
-    from openkreis.cases.services.opening import routing_cache
     from openkreis.catalog.search import backend
+    from openkreis.core import setupcache
     from openkreis.core.services import forget_cached_tenant
     from openkreis.portal import views as portal_views
 
     forget_cached_tenant()
-    routing_cache.clear()  # ids of rolled-back rows come again (SQLite)
+    setupcache.clear_all()  # ids of rolled-back rows come again (SQLite)
     portal_views._recent_fragments.clear()
     portal_views._recent_pages.clear()
     backend.reset()

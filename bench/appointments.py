@@ -295,8 +295,15 @@ def prepare(admin_url: str, reuse: bool) -> str:
     return url
 
 
+# The web processes keep a branch's set-up for this many seconds (config.setup_cache).
+SETUP_SECONDS = 5
+
+
 def open_week(url: str) -> None:
-    """The release: the bench branches' horizon grows by the new week."""
+    """The release: the bench branches' horizon grows by the new week. The UPDATE reaches
+    the web processes as an admin's change in another process does, after SETUP_SECONDS;
+    the clients start when every process sees it. (In production a week opens by the
+    calendar: each midnight a new day enters the horizon, no set-up changes.)"""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -306,6 +313,7 @@ def open_week(url: str) -> None:
             "ON s.id = bs.appointmentservice_id WHERE s.key = 'bench-termin')",
             [HORIZON],
         )
+    time.sleep(SETUP_SECONDS + 0.5)
 
 
 def _ratio(value: float, ceiling: float) -> str:
@@ -385,6 +393,7 @@ def main() -> None:
 
     os.environ["OPENKREIS_APPOINTMENT_HOLDS_PER_HOUR"] = "1000000000"
     os.environ["OPENKREIS_APPOINTMENT_CONFIRMS_PER_HOUR"] = "1000000000"
+    os.environ["OPENKREIS_APPOINTMENT_SETUP_SECONDS"] = str(SETUP_SECONDS)
     if args.cache != "database":
         os.environ["REDIS_URL"] = args.cache  # the rate limits' counters live there
     else:

@@ -83,7 +83,7 @@ def _query(keys, **extra) -> str:
 
 
 def _branch(key: str) -> Branch:
-    branch = services.tenant_branches().filter(location__key=key).first()
+    branch = services.branch_at(key)
     if branch is None:
         raise BookingError(_("This location does not offer appointments. Please choose again."))
     return branch

@@ -417,6 +417,10 @@ OPENKREIS_SEARCH_LOG_BATCH_SECONDS = float(env("OPENKREIS_SEARCH_LOG_BATCH_SECON
 # process's after at most this many seconds; 0 asks the database for every case.
 OPENKREIS_ROUTING_CACHE_SECONDS = float(env("OPENKREIS_ROUTING_CACHE_SECONDS", "5"))
 
+# How long a process keeps an appointment branch's set-up (opening hours, closures, counters,
+# services; docs/scaling.md, "Appointments at release time"), with the same rule.
+OPENKREIS_APPOINTMENT_SETUP_SECONDS = float(env("OPENKREIS_APPOINTMENT_SETUP_SECONDS", "5"))
+
 # Celery: a broker in production; in the embedded mode tasks run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", env("REDIS_URL", "memory://"))
 CELERY_TASK_ALWAYS_EAGER = env("CELERY_BROKER_URL") is None and env("REDIS_URL") is None

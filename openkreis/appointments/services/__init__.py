@@ -36,6 +36,7 @@ from .common import BERLIN, CELL, UTC, Slot  # noqa: F401
 from .config import (  # noqa: F401
     bookable_services,
     booking_service_for,
+    branch_at,
     branches_for,
     load_configuration,
     services_from_keys,

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from openkreis.catalog.models import Service
 from openkreis.core import services as core
 from openkreis.core.loader import LoadReport, TenantDataError, read_yaml
 from openkreis.core.models import Location, Region
+from openkreis.core.setupcache import SetupCache
 
 from ..errors import BookingError
 from ..models import CELL_MINUTES, AppointmentService, Branch, Closure, Counter
@@ -119,6 +121,39 @@ def _closure(branch: Branch | None, spec: dict, report: LoadReport) -> None:
 
 
 # -- choosing services and branches ---------------------------------------------------------
+# What every booking page reads about the set-up (the branch, its opening hours and closures,
+# the counters able to serve the chosen services, the services themselves) is kept per
+# process (core.setupcache; `OPENKREIS_APPOINTMENT_SETUP_SECONDS`, default 5): about half of
+# a time page's work was asking these questions again (issue 26). A new day entering the
+# horizon is not a change of the set-up (the window is computed from the clock), so a
+# release at midnight is seen by every process at once.
+setup_cache = SetupCache(
+    "appointments",
+    {
+        "appointments.AppointmentService",
+        "appointments.Branch",
+        "appointments.Branch_services",
+        "appointments.Counter",
+        "appointments.Counter_services",
+        "appointments.Closure",
+        "core.Location",
+        "core.OpeningHours",
+        "core.Organisation",
+        "core.Region",
+        "core.Tenant",
+    },
+    "OPENKREIS_APPOINTMENT_SETUP_SECONDS",
+)
+
+
+def branch_at(location_key: str) -> Branch | None:
+    """This tenant's public branch at the location `location_key`, if any (cached)."""
+    return setup_cache.get(
+        ("branch", settings.OPENKREIS_TENANT, location_key),
+        lambda: tenant_branches().filter(location__key=location_key).first(),
+    )
+
+
 def tenant_branches():
     """Branches of the tenant this deployment serves (locations in its county): public
     offices only, never a private resource of another app (claim_dated)."""
@@ -143,7 +178,10 @@ def services_from_keys(keys: list[str], *, walk_in: bool = False) -> list[Appoin
         raise BookingError(_("Please choose at least one service."))
     if len(keys) > 5 or len(set(keys)) != len(keys):
         raise BookingError(_("The list of services is not valid. Please choose again."))
-    found = {s.key: s for s in AppointmentService.objects.filter(key__in=keys)}
+    found = setup_cache.get(
+        ("services", tuple(sorted(keys))),
+        lambda: {s.key: s for s in AppointmentService.objects.filter(key__in=keys)},
+    )
     if len(found) != len(keys):
         raise BookingError(_("The list of services is not valid. Please choose again."))
     services = [found[k] for k in keys]
@@ -171,7 +209,12 @@ def _serving_all(counters, services: list[AppointmentService]) -> list[Counter]:
 
 
 def _capable_counters(branch: Branch, services: list[AppointmentService]) -> list[Counter]:
-    return _serving_all(branch.counters.filter(active=True).prefetch_related("services"), services)
+    return setup_cache.get(
+        ("counters", branch.pk, tuple(sorted(s.pk for s in services))),
+        lambda: _serving_all(
+            branch.counters.filter(active=True).prefetch_related("services"), services
+        ),
+    )
 
 
 def branches_for(services: list[AppointmentService], region: Region | None = None) -> list[dict]:

@@ -19,7 +19,7 @@ from ..errors import BookingError, SlotTaken
 from ..holidays import holiday_name
 from ..models import CELL_MINUTES, AppointmentService, Booking, Branch, Closure, Counter, SlotClaim
 from .common import BERLIN, UTC, Slot, _cells, _local
-from .config import _capable_counters, total_minutes
+from .config import _capable_counters, setup_cache, total_minutes
 
 
 @dataclass
@@ -46,6 +46,10 @@ class _Calendar:
 
 
 def _calendar(branch: Branch) -> _Calendar:
+    return setup_cache.get(("calendar", branch.pk), lambda: _read_calendar(branch))
+
+
+def _read_calendar(branch: Branch) -> _Calendar:
     hours: dict[int, list] = {}
     for h in branch.location.opening_hours.all():
         hours.setdefault(h.weekday, []).append((h.opens, h.closes))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +14,7 @@ from openkreis.catalog import services as catalog
 from openkreis.catalog.models import Competence, Service
 from openkreis.core import services as core
 from openkreis.core.models import OrgUnit, Region
+from openkreis.core.setupcache import SetupCache
 
 from .. import workflow
 from ..models import (
@@ -108,69 +106,35 @@ class Routing(NamedTuple):
     plan_item: Any  # cases.FilePlanItem
 
 
-class RoutingCache:
-    """The routing of (service, region, unit) kept per process for `seconds`
-    (`OPENKREIS_ROUTING_CACHE_SECONDS`, default 5; 0 switches it off).
-
-    Opening a case asked the database four to eight questions about the county's set-up
-    (competence, locations, procedure, file-plan item) for every case, about a third of
-    `open_case`'s time (issue 26). The set-up changes rarely and through the admin or the
-    tenant loader: any save, delete or many-to-many change of a model in WATCHED empties the
-    cache of the process that made it at once; other processes (workers) see the change within
-    `seconds`, which is as if the change had been made that much later. Cached model instances
-    are shared by the cases opened meanwhile and must not be changed by their users."""
-
-    WATCHED = frozenset(
-        {
-            "catalog.Competence",
-            "catalog.Service",
-            "core.Region",
-            "core.OrgUnit",
-            "core.Organisation",
-            "core.Location",
-            "cases.Procedure",
-            "cases.FilePlanItem",
-            # the many-to-many tables: unit ↔ locations, procedure/plan item ↔ services
-            "core.OrgUnit_locations",
-            "cases.Procedure_services",
-            "cases.FilePlanItem_services",
-        }
-    )
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple, tuple[float, Routing]] = {}
-
-    @property
-    def seconds(self) -> float:
-        return float(settings.OPENKREIS_ROUTING_CACHE_SECONDS)
-
-    def get(self, service: Service, region: Region | None, unit: OrgUnit | None) -> Routing:
-        key = (service.pk, region.pk if region else None, unit.pk if unit else None)
-        now = time.monotonic()
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        routing = _route(service, region, unit)
-        if self.seconds > 0:
-            if len(self._entries) > 10_000:  # services × towns of a state; never unbounded
-                self._entries.clear()
-            self._entries[key] = (now + self.seconds, routing)
-        return routing
-
-    def clear(self, sender=None, **kwargs) -> None:
-        if sender is None or sender._meta.label in self.WATCHED:
-            self._entries.clear()
-
-
-routing_cache = RoutingCache()
-for _signal in (post_save, post_delete, m2m_changed):
-    _signal.connect(routing_cache.clear, dispatch_uid=f"cases-routing-{id(_signal)}")
+# The routing of (service, region, unit), kept per process (core.setupcache): opening a case
+# asked the database four to eight questions about the county's set-up (competence,
+# locations, procedure, file-plan item) for every case, about a third of `open_case`'s time
+# (issue 26). `OPENKREIS_ROUTING_CACHE_SECONDS`, default 5; 0 switches it off.
+routing_cache = SetupCache(
+    "cases-routing",
+    {
+        "catalog.Competence",
+        "catalog.Service",
+        "core.Region",
+        "core.OrgUnit",
+        "core.Organisation",
+        "core.Location",
+        "cases.Procedure",
+        "cases.FilePlanItem",
+        # the many-to-many tables: unit ↔ locations, procedure/plan item ↔ services
+        "core.OrgUnit_locations",
+        "cases.Procedure_services",
+        "cases.FilePlanItem_services",
+    },
+    "OPENKREIS_ROUTING_CACHE_SECONDS",
+)
 
 
 def routing(service: Service, region: Region | None, unit: OrgUnit | None = None) -> Routing:
     """The competent unit (or `unit`), the office, the procedure and the file-plan item for
-    a new case of `service` from `region` (cached, see RoutingCache)."""
-    return routing_cache.get(service, region, unit)
+    a new case of `service` from `region` (cached per process, see routing_cache)."""
+    key = (service.pk, region.pk if region else None, unit.pk if unit else None)
+    return routing_cache.get(key, lambda: _route(service, region, unit))
 
 
 def _route(service: Service, region: Region | None, unit: OrgUnit | None) -> Routing:

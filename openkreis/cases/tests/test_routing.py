@@ -12,6 +12,7 @@ from openkreis.cases import services
 from openkreis.cases.models import FilePlanItem, Procedure
 from openkreis.cases.services import opening
 from openkreis.catalog.models import Competence, Service
+from openkreis.core import setupcache
 from openkreis.core.models import Location, OrgUnit, Region
 
 from .factories import FilePlanItemFactory, ProcedureFactory, applicant, open_demo_case
@@ -89,7 +90,7 @@ def test_a_new_procedure_and_plan_item_apply_at_once(harz):
 def test_a_change_another_process_made_is_seen_after_the_cache_seconds(harz, settings, monkeypatch):
     settings.OPENKREIS_ROUTING_CACHE_SECONDS = 5
     clock = [1000.0]
-    monkeypatch.setattr(opening.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(setupcache.time, "monotonic", lambda: clock[0])
     service = Service.objects.get(slug="fahrerlaubnis-ersterteilung")
     first = open_demo_case()
     other = OrgUnit.objects.exclude(pk=first.org_unit_id).order_by("pk").first()
