@@ -1,5 +1,7 @@
 """The booking pages: the journey, and bad input answering 4xx in German (never 500)."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -21,7 +23,15 @@ def test_booking_journey_through_the_pages(client, quedlinburg):
     page = client.get(
         f"/termine/zeit/?leistung=fuehrerschein-umtausch&standort=lra-quedlinburg&tag={day}"
     )
-    assert slot.value in page.content.decode()
+    html = page.content.decode()
+    # every free time is a labelled radio button; the first one is required (no JavaScript)
+    radios = re.findall(r'<input type="radio" name="zeit" value="([^"]+)" id="([^"]+)"', html)
+    values = [v for v, _ in radios]
+    assert slot.value in values and values == sorted(values)
+    assert len({ref for _, ref in radios}) == len(radios)
+    for value, ref in radios:
+        assert f'<label for="{ref}">{value[11:]}</label>' in html
+    assert f'id="{radios[0][1]}" required>' in html and html.count(" required>") == 1
     response = client.post(
         "/termine/reservieren/",
         {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg", "zeit": slot.value},
