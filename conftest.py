@@ -19,6 +19,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def broker(request):
+    """Celery with a broker and no worker (memory://, or the URL given with indirect
+    parametrisation): tasks wait in their queue instead of running at once."""
+    from openkreis import celery_app
+
+    url = getattr(request, "param", "memory://")
+    old = {
+        "task_always_eager": celery_app.conf.task_always_eager,
+        "broker_url": celery_app.conf.broker_url,
+    }
+    celery_app.conf.update(task_always_eager=False, broker_url=url)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield url
+    celery_app.conf.update(**old)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
 def harz(db):
     from openkreis.core.models import Tenant
 

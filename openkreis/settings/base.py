@@ -437,6 +437,7 @@ CELERY_TASK_ROUTES = {
     "openkreis.cases.tasks.retry_due_deliveries": {"queue": "mail"},
     "openkreis.cases.tasks.send_reminders": {"queue": "mail"},
     "openkreis.appointments.tasks.send_reminders": {"queue": "mail"},
+    "openkreis.appointments.tasks.send_confirmation": {"queue": "mail"},
     "openkreis.reports.tasks.send_follow_ups": {"queue": "mail"},
     "openkreis.capacity.tasks.remind_offers": {"queue": "mail"},
     "openkreis.cockpit.tasks.*": {"queue": "cockpit"},

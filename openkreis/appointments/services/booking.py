@@ -20,7 +20,7 @@ from ..errors import BookingError, LimitReached, SlotTaken, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
 from .common import _LOCKED, BERLIN, _event_base
 from .config import total_minutes
-from .notify import send_confirmation
+from .notify import queue_confirmation
 from .slots import _check
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -214,7 +214,7 @@ def _booked(booking: Booking, now, base_url: str) -> None:
         occurred_at=now,
     )
     language = translation.get_language()
-    transaction.on_commit(lambda: send_confirmation(booking, base_url, language))
+    transaction.on_commit(lambda: queue_confirmation(booking, base_url, language))
 
 
 def _cancelled(booking: Booking, by: str, now) -> None:

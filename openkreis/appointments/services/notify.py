@@ -4,6 +4,7 @@ the reminder the day before. A mail that fails to go out never undoes a booking.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,16 +17,39 @@ from ..models import Booking
 from .common import BERLIN, _local
 from .links import format_code, ics, manage_url
 
+logger = logging.getLogger(__name__)
 
-def send_confirmation(booking: Booking, base_url: str = "", language: str | None = None) -> None:
-    """The confirmation e-mail with termin.ics, in the language the citizen booked in."""
+
+def send_confirmation(
+    booking: Booking, base_url: str = "", language: str | None = None, *, fail_silently=True
+) -> None:
+    """The confirmation e-mail with termin.ics, in the language the citizen booked in.
+    By default a failure is swallowed: the booking stands and its page shows the same data
+    (the worker's task sends with `fail_silently=False` and tries again later)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = _mail_context(booking, base_url)
         subject = _("Your appointment on %(when)s") % {"when": context["when"]}
         body = render_to_string("appointments/email/confirmation.txt", context)
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [booking.email])
         message.attach("termin.ics", ics(booking, base_url), "text/calendar")
-        message.send(fail_silently=True)  # the booking stands; the page shows the same data
+        message.send(fail_silently=fail_silently)
+
+
+def queue_confirmation(booking: Booking, base_url: str = "", language: str | None = None):
+    """After the commit of a booking or a move: the confirmation goes out from a Celery
+    worker (queue `mail`), which tries again while the mail server is away, instead of in
+    the citizen's request (issue 26: rendering and SMTP were a third of the confirm step).
+    Without a broker (`make run`, the tests), or when it cannot be reached, it is sent here."""
+    from .. import tasks
+
+    task = tasks.send_confirmation
+    if not task.app.conf.task_always_eager:
+        try:
+            task.delay(booking.pk, base_url, language)
+            return
+        except Exception:  # noqa: BLE001 - the broker is down: send it from here
+            logger.warning("broker unreachable: confirmation of booking %s sent inline", booking.pk)
+    send_confirmation(booking, base_url, language)
 
 
 def _mail_context(booking: Booking, base_url: str = "") -> dict:

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
-from openkreis import celery_app
 from openkreis.cases.models import Case
 from openkreis.core.models import Event
 from openkreis.forms import services as forms
@@ -45,23 +44,6 @@ def send(client, app):
     return client.post(
         f"/antrag/a/{app.public_id}/absenden/", {"idempotency_key": str(app.idempotency_key)}
     )
-
-
-@pytest.fixture
-def broker(request):
-    """Celery with a broker and no worker (memory://, or the Redis URL given): tasks wait."""
-    url = getattr(request, "param", "memory://")
-    old = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
-    }
-    celery_app.conf.update(task_always_eager=False, broker_url=url)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    yield url
-    celery_app.conf.update(**old)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db
