@@ -161,10 +161,10 @@ class Booker(Client):
 
 
 def run_load(clients: int, seconds: float, days: dict, prefix: str = "c", opening=None) -> dict:
-    """`clients` bookers for `seconds`. With `opening` (the release): every client is
-    started and connected first, then `opening()` opens the week and all of them go at the
-    same moment; a (location, day) that shows no free time is dropped for everyone, and the
-    run ends early when the whole week is full."""
+    """`clients` bookers for `seconds`. With `opening` (the release): `opening()` opens the
+    week (and returns when every web process sees it), then every client is started and
+    connected, and all of them go at the same moment; a (location, day) that shows no free
+    time is dropped for everyone, and the run ends early when the whole week is full."""
     lock = threading.Lock()
     acknowledged: list[str] = []
     booking_times: list[float] = []
@@ -220,12 +220,13 @@ def run_load(clients: int, seconds: float, days: dict, prefix: str = "c", openin
                 else:
                     counts["lost"] += 1
 
+    if opening is not None:
+        opening()  # before the clients connect: gunicorn closes a keep-alive idle for 2 s
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
     if opening is not None:
         time.sleep(0.5)  # every client connected and waiting at the gate
-        opening()
     start[0], start[1] = time.perf_counter(), time.time()
     gate.wait()
     for t in threads:
