@@ -219,10 +219,15 @@ def choose_slot(request):
     )
 
 
+# The browser's current hold, in a signed cookie of its own rather than in the session: an
+# anonymous booking then creates no session row (four queries fewer per booking, issue 26).
+HOLD_COOKIE = "termin_reservierung"
+
+
 @require_POST
 def hold_slot(request):
-    """Hold the chosen slot. One hold per browser session at a time (a new one releases
-    the old), and a limit of holds per client and hour, so nobody can sit on many slots."""
+    """Hold the chosen slot. One hold per browser at a time (a new one releases the old),
+    and a limit of holds per client and hour, so nobody can sit on many slots."""
     try:
         chosen = _services(request)
         branch = _branch(request.POST.get("standort", ""))
@@ -235,7 +240,7 @@ def hold_slot(request):
             _("Too many reservations from your connection. Please try again in an hour."),
             status=429,
         )
-    previous = request.session.get("appointment_hold")
+    previous = request.get_signed_cookie(HOLD_COOKIE, default="", salt=HOLD_COOKIE)
     if previous:
         services.release_hold(previous)
     keys = [s.key for s in chosen]
@@ -254,8 +259,17 @@ def hold_slot(request):
         return _problem(request, str(exc), status=409, back=back)
     except BookingError as exc:
         return _problem(request, str(exc), back=back)
-    request.session["appointment_hold"] = booking.hold_key
-    return redirect("appointments:details", hold_key=booking.hold_key)
+    response = redirect("appointments:details", hold_key=booking.hold_key)
+    response.set_signed_cookie(
+        HOLD_COOKIE,
+        booking.hold_key,
+        salt=HOLD_COOKIE,
+        max_age=branch.hold_minutes * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 class DetailsForm(forms.Form):
@@ -307,10 +321,11 @@ def details(request, hold_key: str):
             except BookingError as exc:
                 form.add_error(None, str(exc))
             else:
-                request.session.pop("appointment_hold", None)
-                return redirect(
+                response = redirect(
                     reverse("appointments:manage", args=[services.manage_token(booking)]) + "?neu=1"
                 )
+                response.delete_cookie(HOLD_COOKIE)
+                return response
     else:
         initial = {}
         if user is not None:
