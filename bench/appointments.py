@@ -129,7 +129,7 @@ class Booker(Client):
     def book(self, n: int, days: dict, rng: random.Random) -> str:
         """One booking; returns 'ok:<code>', 'lost' (409: somebody else was faster),
         'full:<location>|<day>' (no free time on the day's page) or raises."""
-        location = rng.choice(LOCATIONS)
+        location = rng.choice([k for k in LOCATIONS if days.get(k)])  # a full one is gone
         day = rng.choice(days[location])
         query = f"leistung=bench-termin&standort={location}&tag={day}"
         status, _, data = self.request("slots", "GET", f"/termine/zeit/?{query}")
