@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, DateField, Max, Q, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from . import engine
@@ -120,40 +122,99 @@ _COUNTERS = (
     "repeated_requests", "reopened", "decided", "with_target", "on_time",
     "lead_seconds", "waiting_seconds", "applicant_seconds", "processing_seconds",
 )  # fmt: skip
-_ROW = ("day", "channel", *_COUNTERS, "lead_hist")
-_HIST = len(_ROW) - 1
-_CHANNEL = 1
 
 
-def _rows(filters: Filters) -> list[tuple]:
-    """The daily rows of the window as tuples (one query per request and window: pages
-    ask for several figures of the same rows)."""
-    key = (
+def _sums(filters: Filters, whole: bool = False) -> dict[str, dict]:
+    """The window's daily rows summed per period ('2026-03' or '2026-W11'): the counters,
+    `received` per channel and the merged lead time histogram ({hours: cases}). Summed by
+    the database (issue 26: at a million cases a year's window holds thousands of daily rows;
+    fetching them, decoding each histogram and adding them up in Python took over a second
+    per dashboard). Once per request and window: pages ask for several figures of it.
+    `whole`: the whole window as one period (key ''), for a caller that needs only the total."""
+    key = _sums_key(filters, whole)
+    memo = _MEMO.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    qs = _daily(filters)
+    out: dict[str, dict] = defaultdict(_empty_sums)
+    if whole:
+        rows = qs.values("channel")
+        period = None
+    else:
+        rows = qs.annotate(p=Trunc("day", filters.period, output_field=DateField())).values(
+            "p", "channel"
+        )
+        period = filters.period
+    for row in rows.annotate(**{c: Sum(c) for c in _COUNTERS}):
+        t = out["" if whole else engine.period_key(row["p"], period)]
+        for name in _COUNTERS:
+            t[name] += row[name] or 0
+        t["by_channel"][row["channel"]] += row["received"] or 0
+    for day, hours, n in _hist_rows(qs, "lead_hist", None if whole else "day", period):
+        out["" if whole else engine.period_key(day, period)]["lead_hist"][int(hours)] += int(n)
+    result = dict(out)
+    if memo is not None:
+        memo[key] = result
+    return result
+
+
+def _sums_key(filters: Filters, whole: bool) -> tuple:
+    return (
+        "sums",
+        whole,
         filters.service,
         filters.org_unit,
         filters.channel,
         filters.start,
         filters.end,
         filters.units,
+        filters.period,
     )
+
+
+def _empty_sums() -> dict:
+    return {**dict.fromkeys(_COUNTERS, 0), "by_channel": Counter(), "lead_hist": Counter()}
+
+
+def _hist_rows(qs, hist: str, group: str | None = None, period: str | None = None):
+    """(group, bucket, cases) of the histograms ({bucket: cases}) in column `hist` of the
+    rows of `qs`, merged per value of column `group` — per period of it when `period` is
+    given (a day of the period), all rows as one when `group` is None (group None). On
+    PostgreSQL the database merges them (jsonb_each_text); elsewhere (SQLite: `make run`)
+    they are read row by row and the caller adds them up."""
+    if connection.vendor != "postgresql":
+        for g, h in qs.values_list(group or "pk", hist):
+            for bucket, n in h.items():
+                yield (g if group else None), bucket, n
+        return
+    sql, params = qs.values(*([group] if group else []), hist).query.sql_with_params()
+    if group is None:
+        key, key_params = "NULL", []
+    elif period is not None:
+        key, key_params = f"date_trunc(%s, d.{group})::date", [period]
+    else:
+        key, key_params = f"d.{group}", []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key}, h.key::int, SUM(h.value::bigint) "  # noqa: S608 - Django's SQL, its own params
+            f"FROM ({sql}) d, jsonb_each_text(d.{hist}) h GROUP BY 1, 2",
+            key_params + list(params),
+        )
+        yield from cursor.fetchall()
+
+
+def _total(filters: Filters) -> dict:
+    """The window's sums: its periods added up when a page read them already, else summed
+    by the database as one."""
     memo = _MEMO.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    rows = list(_daily(filters).values_list(*_ROW))
-    if memo is not None:
-        memo[key] = rows
-    return rows
-
-
-def _sum_rows(rows) -> dict:
-    total: dict = dict.fromkeys(_COUNTERS, 0)
-    hist: Counter = Counter()
-    for r in rows:
-        for i, name in enumerate(_COUNTERS, start=2):
-            total[name] += r[i]
-        for k, v in r[_HIST].items():
-            hist[int(k)] += v
-    total["lead_hist"] = hist
+    by_period = _sums_key(filters, whole=False)
+    parts = memo[by_period] if memo is not None and by_period in memo else _sums(filters, True)
+    total = _empty_sums()
+    for t in parts.values():
+        for name in _COUNTERS:
+            total[name] += t[name]
+        total["by_channel"].update(t["by_channel"])
+        total["lead_hist"].update(t["lead_hist"])
     return total
 
 
@@ -168,7 +229,7 @@ def _daily(filters: Filters):
 
 def headline(filters: Filters) -> dict:
     """The headline KPIs of the window."""
-    t = _sum_rows(_rows(filters))
+    t = _total(filters)
     decided = t["decided"]
     hist = t["lead_hist"]
     out = {
@@ -234,9 +295,7 @@ def trend(current, previous, good_when_up) -> dict | None:
 def series(filters: Filters) -> list[dict]:
     """Per period of the window: received, decided, median lead time (days), deadline rate,
     first-time-right, and the backlog (open cases) at the end of the period."""
-    per: dict[str, list] = defaultdict(list)
-    for r in _rows(filters):
-        per[engine.period_key(r[0], filters.period)].append(r)
+    per = _sums(filters)
     keys = _period_keys(filters)
     before = DailyCaseStat.objects.filter(filters.q(), day__lt=filters.start).aggregate(
         r=Sum("received"), d=Sum("decided")
@@ -244,7 +303,7 @@ def series(filters: Filters) -> list[dict]:
     open_ = (before["r"] or 0) - (before["d"] or 0)
     out = []
     for key in keys:
-        t = _sum_rows(per.get(key, []))
+        t = per.get(key) or _empty_sums()
         open_ += t["received"] - t["decided"]
         out.append(
             {
@@ -283,7 +342,7 @@ def _hist_days(hist, q: float) -> float | None:
 def lead_distribution(filters: Filters) -> list[tuple[str, int]]:
     """Cases decided in the window by lead time in days (buckets)."""
     hist = Counter()
-    for hours, n in _sum_rows(_rows(filters))["lead_hist"].items():
+    for hours, n in _total(filters)["lead_hist"].items():
         hist[hours // 24] += n
     out = []
     for lo, hi, label in LEAD_BUCKETS:
@@ -296,18 +355,12 @@ def steps(filters: Filters) -> list[dict]:
     score (median waiting hours × cases) for the waiting states."""
     qs = DailyStepStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
     per: dict[str, dict] = {}
-    for state, kind, cases, seconds, hist in qs.values_list(
-        "state", "kind", "cases", "seconds", "hist"
-    ).iterator(5000):
-        slot = per.get(state)
-        if slot is None:
-            slot = per[state] = {"state": state, "kind": kind, "cases": 0, "seconds": 0,
-                                 "hist": Counter()}  # fmt: skip
-        slot["cases"] += cases
-        slot["seconds"] += seconds
-        h = slot["hist"]
-        for k, v in hist.items():
-            h[k] += v
+    # summed by the database, as the window's sums (_sums)
+    for row in qs.values("state").annotate(kind=Max("kind"), n=Sum("cases"), s=Sum("seconds")):
+        per[row["state"]] = {"state": row["state"], "kind": row["kind"], "cases": row["n"],
+                             "seconds": row["s"], "hist": Counter()}  # fmt: skip
+    for state, bucket, n in _hist_rows(qs, "hist", "state"):
+        per[state]["hist"][int(bucket)] += int(n)
     out = []
     for slot in per.values():
         median_h = engine.hist_percentile(slot["hist"], 0.5)
@@ -330,12 +383,10 @@ def steps(filters: Filters) -> list[dict]:
 
 def channel_mix(filters: Filters) -> list[dict]:
     """Received cases per period and channel, with the online share."""
-    per: dict[str, Counter] = defaultdict(Counter)
-    for r in _rows(filters):
-        per[engine.period_key(r[0], filters.period)][r[_CHANNEL]] += r[2]
+    per = _sums(filters)
     out = []
     for key in _period_keys(filters):
-        counts = per.get(key, Counter())
+        counts = per[key]["by_channel"] if key in per else Counter()
         total = sum(counts.values())
         out.append(
             {

@@ -152,3 +152,61 @@ def CursorGaps():  # noqa: N802 (reads like the value it is)
     from openkreis.cockpit.models import Cursor
 
     return Cursor.objects.get(name=aggregates.CURSOR).gaps
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_window_sums_equal_the_daily_rows_added_up(harz, period):
+    """read._sums (summed by the database; the histograms merged by jsonb_each_text on
+    PostgreSQL) equals adding up the daily rows in Python, per period and for the whole
+    window, with and without filters."""
+    from collections import Counter, defaultdict
+
+    from openkreis.cockpit import read
+
+    write(random_log(seed=11))
+    aggregates.recompute()
+    days = DailyCaseStat.objects.order_by("day").values_list("day", flat=True)
+    first, last = days.first(), days.last()
+    service = DailyCaseStat.objects.values_list("service", flat=True).first()
+    for extra in ({}, {"service": service}, {"channel": "online"}):
+        filters = read.Filters(period=period, start=first + dt.timedelta(days=2), end=last)
+        for name, value in extra.items():
+            setattr(filters, name, value)
+        expected: dict = defaultdict(lambda: {"lead_hist": Counter(), "by_channel": Counter()})
+        whole = {"lead_hist": Counter(), "by_channel": Counter()}
+        for row in read._daily(filters).values():
+            for t in (expected[engine.period_key(row["day"], period)], whole):
+                for name in read._COUNTERS:
+                    t[name] = t.get(name, 0) + row[name]
+                t["by_channel"][row["channel"]] += row["received"]
+                t["lead_hist"].update({int(k): v for k, v in row["lead_hist"].items()})
+        assert whole["received"] > 0 and whole["lead_hist"]
+        got = read._sums(filters)
+        assert {k: dict(v) for k, v in got.items()} == {k: dict(v) for k, v in expected.items()}
+        total = read._total(filters)
+        assert dict(total) == dict(whole)
+
+
+def test_steps_summed_by_the_database_equal_the_daily_step_rows(harz):
+    from collections import Counter
+
+    from openkreis.cockpit import read
+
+    write(random_log(seed=12))
+    aggregates.recompute()
+    days = DailyStepStat.objects.order_by("day").values_list("day", flat=True)
+    filters = read.Filters(start=days.first(), end=days.last())
+    expected: dict = {}
+    for row in DailyStepStat.objects.values():
+        t = expected.setdefault(row["state"], {"cases": 0, "seconds": 0, "hist": Counter()})
+        t["cases"] += row["cases"]
+        t["seconds"] += row["seconds"]
+        t["hist"].update({int(k): v for k, v in row["hist"].items()})
+    got = {r["state"]: r for r in read.steps(filters)}
+    assert set(got) == set(expected) and len(got) > 2
+    for state, t in expected.items():
+        assert got[state]["cases"] == t["cases"]
+        median = engine.hist_percentile(t["hist"], 0.5)
+        assert got[state]["median_hours"] == (median if engine.enough(t["cases"]) else None)
+        if engine.enough(t["cases"]):
+            assert got[state]["mean_hours"] == t["seconds"] / t["cases"] / 3600
