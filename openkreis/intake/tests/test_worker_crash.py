@@ -14,7 +14,6 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from openkreis import celery_app
 from openkreis.intake import services as intake
 from openkreis.intake.models import ScanJob
 
@@ -76,17 +75,10 @@ def wait_for(predicate, seconds: float) -> bool:
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379 (make test starts it)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path):
+@pytest.mark.parametrize("broker", [BROKER], indirect=True)  # the root conftest's fixture
+def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path, broker):
     settings.MEDIA_ROOT = tmp_path
     redis.Redis.from_url(BROKER).flushdb()
-    old = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
-    }
-    celery_app.conf.update(task_always_eager=False, broker_url=BROKER)
-    # Fresh connection and producer pools for the Redis broker (earlier tests ran eagerly).
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
     worker = start_worker()
     try:
         pages = scanned_letter(*[f"Zeile {n} Sonnenblumenfeld" for n in range(14)])
@@ -109,8 +101,3 @@ def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path):
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
-        celery_app.conf.update(
-            task_always_eager=old["task_always_eager"], broker_url=old["broker_url"]
-        )
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
