@@ -20,14 +20,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from openkreis.core import event_kinds
 from openkreis.core.models import Event
 
 from . import bulk, engine, reportfacts
 from .engine import BERLIN, Ev
-from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat
+from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat, MonthlyCaseStat
 
 CURSOR = "events"
 BATCH = 20000
@@ -184,8 +184,9 @@ def _merge_hist(target: dict, other: dict, sign: int) -> dict:
     return out
 
 
-def _apply(daily_delta: dict, step_delta: dict) -> None:
-    """Add the deltas to the stored daily rows (rows that reach zero are deleted)."""
+def _apply(daily_delta: dict, step_delta: dict, rollup: bool = True) -> None:
+    """Add the deltas to the stored daily rows (rows that reach zero are deleted) and sum
+    their months again (`rollup`; a full recompute does all months once at its end)."""
     # a changed fact's received-side counters cancel out (-old +new): only rows whose
     # figures really change are read and written
     daily_delta = {
@@ -221,6 +222,8 @@ def _apply(daily_delta: dict, step_delta: dict) -> None:
         _insert(DailyCaseStat, create)
         DailyCaseStat.objects.bulk_update(update, [*DAILY_FIELDS, "lead_hist"], batch_size=2000)
         DailyCaseStat.objects.filter(pk__in=delete).delete()
+        if rollup:
+            rollup_months({k[0].replace(day=1) for k in daily_delta})
     if step_delta:
         days = {k[0] for k in step_delta}
         existing = {
@@ -256,6 +259,68 @@ def _apply(daily_delta: dict, step_delta: dict) -> None:
         _insert(DailyStepStat, create)
         DailyStepStat.objects.bulk_update(update, ["cases", "seconds", "hist", "kind"], 2000)
         DailyStepStat.objects.filter(pk__in=delete).delete()
+
+
+def rollup_months(months: Iterable[dt.date] | None = None, daily=None, monthly=None) -> None:
+    """Build MonthlyCaseStat again from DailyCaseStat: the given months (their first days),
+    every month when None. After every change of daily rows, in the same transaction, so
+    that both tables always say the same. `daily`/`monthly`: the models (a migration passes
+    its historical ones)."""
+    daily = daily or DailyCaseStat
+    monthly = monthly or MonthlyCaseStat
+    rows = daily.objects.all()
+    old = monthly.objects.all()
+    if months is not None:
+        months = sorted(set(months))
+        if not months:
+            return
+        spans = Q()
+        for first in months:
+            spans |= Q(day__gte=first, day__lt=engine.next_month(first))
+        rows = rows.filter(spans)
+        old = old.filter(month__in=months)
+    old.delete()
+    if connection.vendor == "postgresql":
+        _rollup_sql(rows, monthly)
+        return
+    sums: dict[tuple, dict] = {}
+    for row in rows.values("day", "service", "org_unit", "channel", *DAILY_FIELDS, "lead_hist"):
+        key = (row["day"].replace(day=1), row["service"], row["org_unit"], row["channel"])
+        slot = sums.setdefault(key, {"lead_hist": {}, **dict.fromkeys(DAILY_FIELDS, 0)})
+        for name in DAILY_FIELDS:
+            slot[name] += row[name]
+        slot["lead_hist"] = _merge_hist(slot["lead_hist"], row["lead_hist"], 1)
+    monthly.objects.bulk_create(
+        [
+            monthly(month=k[0], service=k[1], org_unit=k[2], channel=k[3], **v)
+            for k, v in sums.items()
+        ],
+        batch_size=2000,
+    )
+
+
+def _rollup_sql(rows, monthly) -> None:
+    """PostgreSQL: the months summed and the histograms merged by the database."""
+    sql, params = rows.values("day", "service", "org_unit", "channel", *DAILY_FIELDS,
+                              "lead_hist").query.sql_with_params()  # fmt: skip
+    q = connection.ops.quote_name
+    dims = "m, service, org_unit, channel"
+    counters = ", ".join(q(n) for n in DAILY_FIELDS)
+    sums = ", ".join(f"SUM({q(n)})" for n in DAILY_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # noqa below: Django's SQL with its own params, column names quoted
+            f"WITH d AS (SELECT date_trunc('month', day)::date AS m, * FROM ({sql}) x), "  # noqa: S608
+            f"s AS (SELECT {dims}, {sums} FROM d GROUP BY 1, 2, 3, 4), "
+            f"e AS (SELECT {dims}, h.key AS k, SUM(h.value::bigint) AS n "
+            f"      FROM d, jsonb_each_text(d.lead_hist) h GROUP BY 1, 2, 3, 4, 5), "
+            f"h AS (SELECT {dims}, jsonb_object_agg(k, n) AS hist FROM e "
+            f"      WHERE n <> 0 GROUP BY 1, 2, 3, 4) "
+            f"INSERT INTO {q(monthly._meta.db_table)} "
+            f"(month, service, org_unit, channel, {counters}, lead_hist) "
+            f"SELECT s.*, COALESCE(h.hist, '{{}}'::jsonb) FROM s LEFT JOIN h USING ({dims})",
+            params,
+        )
 
 
 def _add(acc_daily: dict, acc_steps: dict, row: CaseFact, sign: int) -> None:
@@ -553,7 +618,7 @@ def _recompute_case_tables(upto: int, reference: bool) -> tuple[int, Iterable[Ev
             _insert(CaseFact, buffer)
             buffer = []
     _insert(CaseFact, buffer)
-    _apply(daily, steps)
+    _apply(daily, steps, rollup=False)
     others = Event.objects.filter(id__lte=upto).exclude(kind__regex=r"^(case|import)\.")
     return count, (to_ev(e) for e in others.iterator(5000))
 
@@ -585,6 +650,7 @@ def recompute(reference: bool = False) -> int:
         count, others = bulk.recompute_case_tables(upto)
     else:
         count, others = _recompute_case_tables(upto, reference)
+    rollup_months()
     metrics: dict = {}
     _metric_delta(others, metrics)
     _apply_metrics(metrics)

@@ -145,6 +145,11 @@ def period_start(day: dt.date, period: str) -> dt.date:
     return day
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after the one of `day`."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 # -- folding ----------------------------------------------------------------------------------
 CASE_PREFIXES = ("case.", "import.")
 

@@ -73,14 +73,14 @@ class CaseFact(models.Model):
         return self.subject
 
 
-class DailyCaseStat(models.Model):
-    """Case figures per Berlin day × service × org unit × channel. Received-side counters
-    (received, complete, first-time-right, requests, reopened) count on the day of receipt;
-    decided-side ones (decided, lead time, deadline, waiting/processing) on the decision day.
-    Histograms are {whole hours: cases} (lead time) so medians and p90 come from
-    aggregates, to the hour (a lead time below two days is shown in hours)."""
+class CaseStat(models.Model):
+    """Case figures of one service × org unit × channel over a span of days (a day or a
+    month, in the subclass). Received-side counters (received, complete, first-time-right,
+    requests, reopened) count on the day of receipt; decided-side ones (decided, lead time,
+    deadline, waiting/processing) on the decision day. Histograms are {whole hours: cases}
+    (lead time) so medians and p90 come from aggregates, to the hour (a lead time below two
+    days is shown in hours)."""
 
-    day = models.DateField()
     service = models.CharField(max_length=120)
     org_unit = models.CharField(max_length=120)
     channel = models.CharField(max_length=20)
@@ -100,6 +100,15 @@ class DailyCaseStat(models.Model):
     lead_hist = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class DailyCaseStat(CaseStat):
+    """Case figures per Berlin day × service × org unit × channel (see CaseStat)."""
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "service", "org_unit", "channel"], name="uniq_cockpit_daily"
@@ -109,6 +118,27 @@ class DailyCaseStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.service} {self.org_unit} {self.channel}"
+
+
+class MonthlyCaseStat(CaseStat):
+    """The daily rows of one calendar month summed (`month`: its first day), rebuilt from
+    them whenever they change (aggregates.rollup_months). The dashboard reads the whole
+    months of its window here and only the days around them from DailyCaseStat (issue 26:
+    a year's window at a million cases is ~8,000 daily rows, each with a histogram of
+    ~90 hours; a month's row stands for ~30 of them)."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "service", "org_unit", "channel"], name="uniq_cockpit_monthly"
+            )
+        ]
+        indexes = [models.Index(fields=["service", "month"], name="cockpit_monthly_service")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service} {self.org_unit} {self.channel}"
 
 
 class DailyStepStat(models.Model):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from . import engine
 from .engine import K_ANONYMITY
-from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat
+from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat, MonthlyCaseStat
 
 PERIODS = ("week", "month")
 _MEMO: ContextVar[dict | None] = ContextVar("cockpit_read_memo", default=None)
@@ -135,23 +135,23 @@ def _sums(filters: Filters, whole: bool = False) -> dict[str, dict]:
     memo = _MEMO.get()
     if memo is not None and key in memo:
         return memo[key]
-    qs = _daily(filters)
     out: dict[str, dict] = defaultdict(_empty_sums)
-    if whole:
-        rows = qs.values("channel")
-        period = None
-    else:
-        rows = qs.annotate(p=Trunc("day", filters.period, output_field=DateField())).values(
-            "p", "channel"
-        )
-        period = filters.period
-    for row in rows.annotate(**{c: Sum(c) for c in _COUNTERS}):
-        t = out["" if whole else engine.period_key(row["p"], period)]
-        for name in _COUNTERS:
-            t[name] += row[name] or 0
-        t["by_channel"][row["channel"]] += row["received"] or 0
-    for day, hours, n in _hist_rows(qs, "lead_hist", None if whole else "day", period):
-        out["" if whole else engine.period_key(day, period)]["lead_hist"][int(hours)] += int(n)
+    period = None if whole else filters.period
+    # a week can straddle two months: weekly periods are summed from the days only
+    for qs, col in _rows(filters, filters.start, filters.end, months=whole or period == "month"):
+        if whole:
+            rows = qs.values("channel")
+        else:
+            rows = qs.annotate(p=Trunc(col, period, output_field=DateField())).values(
+                "p", "channel"
+            )
+        for row in rows.annotate(**{c: Sum(c) for c in _COUNTERS}):
+            t = out["" if whole else engine.period_key(row["p"], period)]
+            for name in _COUNTERS:
+                t[name] += row[name] or 0
+            t["by_channel"][row["channel"]] += row["received"] or 0
+        for day, hours, n in _hist_rows(qs, "lead_hist", None if whole else col, period):
+            out["" if whole else engine.period_key(day, period)]["lead_hist"][int(hours)] += int(n)
     result = dict(out)
     if memo is not None:
         memo[key] = result
@@ -223,8 +223,21 @@ def _guard(value, n: int):
     return value if engine.enough(n) else None
 
 
-def _daily(filters: Filters):
-    return DailyCaseStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
+def _rows(filters: Filters, start: dt.date, end: dt.date, months: bool = True) -> list:
+    """(rows, their date column) that together cover the days start..end (inclusive) once:
+    the whole calendar months in between from MonthlyCaseStat, the days before and after
+    them from DailyCaseStat (`months=False`: all from DailyCaseStat)."""
+    q = filters.q()
+    first = start if start.day == 1 else engine.next_month(start)  # the first whole month
+    stop = (end + dt.timedelta(days=1)).replace(day=1)  # the month after the last whole one
+    if not months or first >= stop:
+        return [(DailyCaseStat.objects.filter(q, day__gte=start, day__lte=end), "day")]
+    parts = [(MonthlyCaseStat.objects.filter(q, month__gte=first, month__lt=stop), "month")]
+    if start < first:
+        parts.append((DailyCaseStat.objects.filter(q, day__gte=start, day__lt=first), "day"))
+    if stop <= end:
+        parts.append((DailyCaseStat.objects.filter(q, day__gte=stop, day__lte=end), "day"))
+    return parts
 
 
 def headline(filters: Filters) -> dict:
@@ -297,10 +310,10 @@ def series(filters: Filters) -> list[dict]:
     first-time-right, and the backlog (open cases) at the end of the period."""
     per = _sums(filters)
     keys = _period_keys(filters)
-    before = DailyCaseStat.objects.filter(filters.q(), day__lt=filters.start).aggregate(
-        r=Sum("received"), d=Sum("decided")
-    )
-    open_ = (before["r"] or 0) - (before["d"] or 0)
+    open_ = 0  # open at the start: received minus decided on every day before it
+    for qs, _col in _rows(filters, dt.date.min, filters.start - dt.timedelta(days=1)):
+        before = qs.aggregate(r=Sum("received"), d=Sum("decided"))
+        open_ += (before["r"] or 0) - (before["d"] or 0)
     out = []
     for key in keys:
         t = per.get(key) or _empty_sums()
@@ -459,12 +472,13 @@ def per_service_table(filters: Filters, services: dict[str, str]) -> dict:
     table: dict[str, dict[str, int]] = {}
     keys = _period_keys(filters)
     base = replace(filters, service="")
-    for service, day, n in _daily(base).values_list("service", "day", "received"):
-        if not n:
-            continue
-        row = table.setdefault(service, {k: 0 for k in keys})
-        key = engine.period_key(day, filters.period)
-        row[key] = row.get(key, 0) + n
+    for qs, col in _rows(base, base.start, base.end, months=filters.period == "month"):
+        for service, day, n in qs.values_list("service", col, "received"):
+            if not n:
+                continue
+            row = table.setdefault(service, {k: 0 for k in keys})
+            key = engine.period_key(day, filters.period)
+            row[key] = row.get(key, 0) + n
     hidden = engine.suppress(table)
     rows = []
     for service in sorted(table, key=lambda s: services.get(s, s)):

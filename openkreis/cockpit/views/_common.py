@@ -16,7 +16,7 @@ from openkreis.core import staff
 
 from .. import aggregates, presenters, read, scope
 from ..forms import FilterForm
-from ..models import Alert, CaseFact, DailyCaseStat
+from ..models import Alert, CaseFact, MonthlyCaseStat
 
 COCKPIT_ROLES = (staff.Role.MANAGER,)
 # login, second factor and the role `manager`: the gate of every management page
@@ -50,8 +50,8 @@ def cached(part: str, parts, compute):
 
 def used_keys(units=scope.COUNTY):
     """Services and org units that have figures (within `units` when given)."""
-    # from the daily rows (thousands), not the per-case facts (millions)
-    rows = DailyCaseStat.objects.all()
+    # from the monthly rows (hundreds), not the per-case facts (millions)
+    rows = MonthlyCaseStat.objects.all()
     if units is not scope.COUNTY:
         rows = rows.filter(org_unit__in=units)
     return (
