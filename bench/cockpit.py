@@ -287,8 +287,9 @@ def run_pm4py(events: list[Ev], facts: list, repeat: int = 3) -> dict | None:
 
 
 # -- database path -------------------------------------------------------------------------------
-def db_path(events: list[Ev], end: float, requests: int, holder: list) -> dict:
-    """Load the log into a fresh PostgreSQL database by COPY, then time the aggregates."""
+def db_path(events: list[Ev], end: float, requests: int, holder: list, keep: bool = False) -> dict:
+    """Load the log into a fresh PostgreSQL database by COPY, then time the aggregates.
+    `keep`: leave the database there afterwards (for profiling against it)."""
     import psycopg
 
     url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -406,8 +407,11 @@ def db_path(events: list[Ev], end: float, requests: int, holder: list) -> dict:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep:
+            print(f"  (db) kept: {bench_url}", flush=True)
+        else:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def expected_rows(facts: list) -> dict:
@@ -450,7 +454,7 @@ def compare_stored(expected: dict) -> str:
     daily rows against the in-memory facts; 'same' or what differs."""
     from django.db.models import Count, Q, Sum
 
-    from openkreis.cockpit.models import CaseFact, DailyCaseStat, DailyStepStat
+    from openkreis.cockpit.models import CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat
 
     wrong = []
     stored = {
@@ -487,16 +491,26 @@ def compare_stored(expected: dict) -> str:
         on_time=Sum("on_time"),
     )
     steps = DailyStepStat.objects.aggregate(steps=Sum("cases"), step_seconds=Sum("seconds"))
+    monthly = MonthlyCaseStat.objects.aggregate(
+        facts=Sum("received"),
+        decided=Sum("decided"),
+        lead_seconds=Sum("lead_seconds"),
+        on_time=Sum("on_time"),
+    )
     for name, got in [
         *facts.items(),
         *steps.items(),
         *(("daily " + k, v) for k, v in daily.items()),
+        *(("monthly " + k, v) for k, v in monthly.items()),
     ]:
-        want = expected["sums"][name.removeprefix("daily ")]
+        want = expected["sums"][name.split(" ")[-1]]
         if got != want:
             wrong.append(f"{name}: {got} != {want}")
     if not wrong:
-        return f"same ({len(expected['rows'])} rows field by field, sums over all)"
+        return (
+            f"same ({len(expected['rows'])} rows field by field, sums over all facts, "
+            "daily and monthly rows)"
+        )
     return "DIFFERENT: " + ", ".join(wrong[:10])
 
 
@@ -573,6 +587,9 @@ def main() -> None:
     parser.add_argument("--db-cases", type=int, default=None, help="cases for --db")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--no-pm4py", action="store_true")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the --db database (its URL is printed)"
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of the columnar recompute and of PM4Py (best)"
     )
@@ -675,7 +692,7 @@ def main() -> None:
         del mem
         holder = [facts]  # db_path takes what it needs and lets the facts go
         del facts
-        d = db_path(db_events, db_end, args.requests, holder)
+        d = db_path(db_events, db_end, args.requests, holder, args.keep_db)
         lat = sorted(d["lat"])
         print()
         print(

@@ -18,6 +18,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -27,7 +28,7 @@ from openkreis.core.models import Event
 
 from . import bulk, engine, reportfacts
 from .engine import BERLIN, Ev
-from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat, MonthlyCaseStat
+from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat
 
 CURSOR = "events"
 BATCH = 20000
@@ -223,7 +224,7 @@ def _apply(daily_delta: dict, step_delta: dict, rollup: bool = True) -> None:
         DailyCaseStat.objects.bulk_update(update, [*DAILY_FIELDS, "lead_hist"], batch_size=2000)
         DailyCaseStat.objects.filter(pk__in=delete).delete()
         if rollup:
-            rollup_months({k[0].replace(day=1) for k in daily_delta})
+            rollup_months({k[0].replace(day=1) for k in daily_delta}, [CASE_MONTHS])
     if step_delta:
         days = {k[0] for k in step_delta}
         existing = {
@@ -259,65 +260,111 @@ def _apply(daily_delta: dict, step_delta: dict, rollup: bool = True) -> None:
         _insert(DailyStepStat, create)
         DailyStepStat.objects.bulk_update(update, ["cases", "seconds", "hist", "kind"], 2000)
         DailyStepStat.objects.filter(pk__in=delete).delete()
+        if rollup:
+            rollup_months({k[0].replace(day=1) for k in step_delta}, [STEP_MONTHS])
 
 
-def rollup_months(months: Iterable[dt.date] | None = None, daily=None, monthly=None) -> None:
-    """Build MonthlyCaseStat again from DailyCaseStat: the given months (their first days),
-    every month when None. After every change of daily rows, in the same transaction, so
-    that both tables always say the same. `daily`/`monthly`: the models (a migration passes
-    its historical ones)."""
-    daily = daily or DailyCaseStat
-    monthly = monthly or MonthlyCaseStat
-    rows = daily.objects.all()
-    old = monthly.objects.all()
-    if months is not None:
-        months = sorted(set(months))
-        if not months:
-            return
-        spans = Q()
-        for first in months:
-            spans |= Q(day__gte=first, day__lt=engine.next_month(first))
-        rows = rows.filter(spans)
-        old = old.filter(month__in=months)
-    old.delete()
-    if connection.vendor == "postgresql":
-        _rollup_sql(rows, monthly)
+@dataclass(frozen=True)
+class _Rollup:
+    """A table of daily rows and the table of their months: the columns that key a row
+    besides its day/month, the counters summed, the histogram merged, the columns of which
+    the month keeps the greatest value."""
+
+    daily: str
+    monthly: str
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    hist: str
+    greatest: tuple[str, ...] = ()
+
+
+CASE_MONTHS = _Rollup(
+    "DailyCaseStat", "MonthlyCaseStat", ("service", "org_unit", "channel"),
+    tuple(DAILY_FIELDS), "lead_hist",
+)  # fmt: skip
+STEP_MONTHS = _Rollup(
+    "DailyStepStat", "MonthlyStepStat", ("service", "org_unit", "channel", "state"),
+    ("cases", "seconds"), "hist", ("kind",),
+)  # fmt: skip
+
+
+def rollup_months(
+    months: Iterable[dt.date] | None = None,
+    tables: Iterable[_Rollup] = (CASE_MONTHS, STEP_MONTHS),
+    apps=None,
+) -> None:
+    """Build the monthly rows (MonthlyCaseStat, MonthlyStepStat) again from the daily ones:
+    of the given months (their first days), of every month when None. After every change
+    of daily rows, in the same transaction, so that both always say the same. `apps`: the
+    models of a migration (its historical ones)."""
+    from django.apps import apps as current
+
+    months = None if months is None else sorted(set(months))
+    if months == []:
         return
+    for table in tables:
+        daily = (apps or current).get_model("cockpit", table.daily)
+        monthly = (apps or current).get_model("cockpit", table.monthly)
+        rows, old = daily.objects.all(), monthly.objects.all()
+        if months is not None:
+            spans = Q()
+            for first in months:
+                spans |= Q(day__gte=first, day__lt=engine.next_month(first))
+            rows, old = rows.filter(spans), old.filter(month__in=months)
+        old.delete()
+        if connection.vendor == "postgresql":
+            _rollup_sql(table, rows, monthly)
+        else:
+            _rollup_python(table, rows, monthly)
+
+
+def _rollup_python(table: _Rollup, rows, monthly) -> None:
     sums: dict[tuple, dict] = {}
-    for row in rows.values("day", "service", "org_unit", "channel", *DAILY_FIELDS, "lead_hist"):
-        key = (row["day"].replace(day=1), row["service"], row["org_unit"], row["channel"])
-        slot = sums.setdefault(key, {"lead_hist": {}, **dict.fromkeys(DAILY_FIELDS, 0)})
-        for name in DAILY_FIELDS:
+    for row in rows.values("day", *table.keys, *table.sums, *table.greatest, table.hist):
+        key = (row["day"].replace(day=1), *(row[k] for k in table.keys))
+        slot = sums.get(key)
+        if slot is None:
+            slot = sums[key] = {table.hist: {}, **dict.fromkeys(table.sums, 0)}
+            slot.update({g: row[g] for g in table.greatest})
+        for name in table.sums:
             slot[name] += row[name]
-        slot["lead_hist"] = _merge_hist(slot["lead_hist"], row["lead_hist"], 1)
+        for name in table.greatest:
+            slot[name] = max(slot[name], row[name])
+        slot[table.hist] = _merge_hist(slot[table.hist], row[table.hist], 1)
     monthly.objects.bulk_create(
         [
-            monthly(month=k[0], service=k[1], org_unit=k[2], channel=k[3], **v)
+            monthly(month=k[0], **dict(zip(table.keys, k[1:], strict=True)), **v)
             for k, v in sums.items()
         ],
         batch_size=2000,
     )
 
 
-def _rollup_sql(rows, monthly) -> None:
+def _rollup_sql(table: _Rollup, rows, monthly) -> None:
     """PostgreSQL: the months summed and the histograms merged by the database."""
-    sql, params = rows.values("day", "service", "org_unit", "channel", *DAILY_FIELDS,
-                              "lead_hist").query.sql_with_params()  # fmt: skip
+    sql, params = rows.values(
+        "day", *table.keys, *table.sums, *table.greatest, table.hist
+    ).query.sql_with_params()
     q = connection.ops.quote_name
-    dims = "m, service, org_unit, channel"
-    counters = ", ".join(q(n) for n in DAILY_FIELDS)
-    sums = ", ".join(f"SUM({q(n)})" for n in DAILY_FIELDS)
+    dims = ", ".join(["m", *(q(k) for k in table.keys)])
+    by_dims = ", ".join(str(i + 1) for i in range(len(table.keys) + 1))
+    values = [*table.sums, *table.greatest]
+    summed = ", ".join(
+        [*(f"SUM({q(n)})" for n in table.sums), *(f"MAX({q(n)})" for n in table.greatest)]
+    )
+    hist = q(table.hist)
     with connection.cursor() as cursor:
         cursor.execute(
-            # noqa below: Django's SQL with its own params, column names quoted
+            # Django's SQL with its own params; names from the table's spec, quoted
             f"WITH d AS (SELECT date_trunc('month', day)::date AS m, * FROM ({sql}) x), "  # noqa: S608
-            f"s AS (SELECT {dims}, {sums} FROM d GROUP BY 1, 2, 3, 4), "
+            f"s AS (SELECT {dims}, {summed} FROM d GROUP BY {by_dims}), "
             f"e AS (SELECT {dims}, h.key AS k, SUM(h.value::bigint) AS n "
-            f"      FROM d, jsonb_each_text(d.lead_hist) h GROUP BY 1, 2, 3, 4, 5), "
+            f"      FROM d, jsonb_each_text(d.{hist}) h GROUP BY {by_dims}, k), "
             f"h AS (SELECT {dims}, jsonb_object_agg(k, n) AS hist FROM e "
-            f"      WHERE n <> 0 GROUP BY 1, 2, 3, 4) "
+            f"      WHERE n <> 0 GROUP BY {by_dims}) "
             f"INSERT INTO {q(monthly._meta.db_table)} "
-            f"(month, service, org_unit, channel, {counters}, lead_hist) "
+            f"(month, {', '.join(q(k) for k in table.keys)}, "
+            f"{', '.join(q(v) for v in values)}, {hist}) "
             f"SELECT s.*, COALESCE(h.hist, '{{}}'::jsonb) FROM s LEFT JOIN h USING ({dims})",
             params,
         )

@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from . import engine
 from .engine import K_ANONYMITY
-from .models import CaseFact, DailyCaseStat, DailyMetric, DailyStepStat, MonthlyCaseStat
+from .models import (
+    CaseFact,
+    DailyCaseStat,
+    DailyMetric,
+    DailyStepStat,
+    MonthlyCaseStat,
+    MonthlyStepStat,
+)
 
 PERIODS = ("week", "month")
 _MEMO: ContextVar[dict | None] = ContextVar("cockpit_read_memo", default=None)
@@ -223,20 +230,28 @@ def _guard(value, n: int):
     return value if engine.enough(n) else None
 
 
-def _rows(filters: Filters, start: dt.date, end: dt.date, months: bool = True) -> list:
+def _rows(
+    filters: Filters,
+    start: dt.date,
+    end: dt.date,
+    months: bool = True,
+    tables: tuple = (DailyCaseStat, MonthlyCaseStat),
+) -> list:
     """(rows, their date column) that together cover the days start..end (inclusive) once:
-    the whole calendar months in between from MonthlyCaseStat, the days before and after
-    them from DailyCaseStat (`months=False`: all from DailyCaseStat)."""
+    the whole calendar months in between from the monthly table, the days before and after
+    them from the daily one (`months=False`: all from the daily table). `tables`: (daily,
+    monthly) — the case rows, or the step rows."""
+    daily, monthly = tables
     q = filters.q()
     first = start if start.day == 1 else engine.next_month(start)  # the first whole month
     stop = (end + dt.timedelta(days=1)).replace(day=1)  # the month after the last whole one
     if not months or first >= stop:
-        return [(DailyCaseStat.objects.filter(q, day__gte=start, day__lte=end), "day")]
-    parts = [(MonthlyCaseStat.objects.filter(q, month__gte=first, month__lt=stop), "month")]
+        return [(daily.objects.filter(q, day__gte=start, day__lte=end), "day")]
+    parts = [(monthly.objects.filter(q, month__gte=first, month__lt=stop), "month")]
     if start < first:
-        parts.append((DailyCaseStat.objects.filter(q, day__gte=start, day__lt=first), "day"))
+        parts.append((daily.objects.filter(q, day__gte=start, day__lt=first), "day"))
     if stop <= end:
-        parts.append((DailyCaseStat.objects.filter(q, day__gte=stop, day__lte=end), "day"))
+        parts.append((daily.objects.filter(q, day__gte=stop, day__lte=end), "day"))
     return parts
 
 
@@ -366,14 +381,21 @@ def lead_distribution(filters: Filters) -> list[tuple[str, int]]:
 def steps(filters: Filters) -> list[dict]:
     """Time per workflow state of the cases decided in the window, with the bottleneck
     score (median waiting hours × cases) for the waiting states."""
-    qs = DailyStepStat.objects.filter(filters.q(), day__gte=filters.start, day__lte=filters.end)
     per: dict[str, dict] = {}
-    # summed by the database, as the window's sums (_sums)
-    for row in qs.values("state").annotate(kind=Max("kind"), n=Sum("cases"), s=Sum("seconds")):
-        per[row["state"]] = {"state": row["state"], "kind": row["kind"], "cases": row["n"],
-                             "seconds": row["s"], "hist": Counter()}  # fmt: skip
-    for state, bucket, n in _hist_rows(qs, "hist", "state"):
-        per[state]["hist"][int(bucket)] += int(n)
+    # summed by the database, as the window's sums (_sums); whole months from their rows
+    tables = (DailyStepStat, MonthlyStepStat)
+    for qs, _col in _rows(filters, filters.start, filters.end, tables=tables):
+        for row in qs.values("state").annotate(k=Max("kind"), n=Sum("cases"), s=Sum("seconds")):
+            slot = per.setdefault(
+                row["state"],
+                {"state": row["state"], "kind": row["k"], "cases": 0, "seconds": 0,
+                 "hist": Counter()},
+            )  # fmt: skip
+            slot["kind"] = max(slot["kind"], row["k"])
+            slot["cases"] += row["n"]
+            slot["seconds"] += row["s"]
+        for state, bucket, n in _hist_rows(qs, "hist", "state"):
+            per[state]["hist"][int(bucket)] += int(n)
     out = []
     for slot in per.values():
         median_h = engine.hist_percentile(slot["hist"], 0.5)
@@ -600,7 +622,7 @@ def process(service: str, start: dt.date | None = None, units=None) -> dict:
         "nodes": process_order(edges),
         "bottlenecks": engine.bottlenecks(facts),
         # the procedures these cases went through: their names for the steps (labels.py)
-        "procedures": sorted(set(qs.values_list("procedure", flat=True).distinct())),
+        "procedures": procedures_of(qs, units),
     }
 
 
@@ -635,6 +657,24 @@ def procedures(filters: Filters) -> list[str] | None:
     steps); None when nothing narrows them (the county: every procedure)."""
     if not (filters.service or filters.org_unit or filters.units is not None):
         return None
-    scope = Filters(service=filters.service, org_unit=filters.org_unit, units=filters.units)
-    rows = CaseFact.objects.filter(scope.q()).values_list("procedure", flat=True).distinct()
-    return sorted(set(rows))
+    scope = Filters(service=filters.service, org_unit=filters.org_unit)
+    return procedures_of(CaseFact.objects.filter(scope.q()), filters.units)
+
+
+def procedures_of(facts, units=None) -> list[str]:
+    """The distinct procedures of the facts `facts` (of `units` when given), sorted. By a
+    loose index scan — the next procedure after the last one found, `ORDER BY procedure
+    LIMIT 1`, one probe of the (service, procedure) or (org_unit, procedure) index each —
+    instead of a DISTINCT that reads every case of the service: at a million cases that
+    took 125–170 ms of an uncached dashboard (issue 26), a probe takes well under one. A
+    list of units goes unit by unit (an IN list cannot walk one index in order)."""
+    found: set[str] = set()
+    for part in [facts] if units is None else [facts.filter(org_unit=u) for u in units]:
+        last = None
+        while True:
+            rows = part if last is None else part.filter(procedure__gt=last)
+            last = rows.order_by("procedure").values_list("procedure", flat=True).first()
+            if last is None:
+                break
+            found.add(last)
+    return sorted(found)

@@ -5,13 +5,9 @@ from django.db import migrations, models
 
 def build(apps, schema_editor):
     """The months of the daily rows that are already there (a deployment with figures)."""
-    from openkreis.cockpit.aggregates import rollup_months
+    from openkreis.cockpit.aggregates import CASE_MONTHS, rollup_months
 
-    rollup_months(
-        None,
-        apps.get_model("cockpit", "DailyCaseStat"),
-        apps.get_model("cockpit", "MonthlyCaseStat"),
-    )
+    rollup_months(None, [CASE_MONTHS], apps)
 
 
 class Migration(migrations.Migration):

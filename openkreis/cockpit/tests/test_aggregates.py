@@ -6,6 +6,7 @@ import itertools
 from collections import Counter, defaultdict
 
 import pytest
+from django.apps import apps
 
 from openkreis.cockpit import aggregates, engine
 from openkreis.cockpit.models import (
@@ -14,6 +15,7 @@ from openkreis.cockpit.models import (
     DailyMetric,
     DailyStepStat,
     MonthlyCaseStat,
+    MonthlyStepStat,
 )
 from openkreis.core.models import Event
 
@@ -34,29 +36,33 @@ def snapshot():
         "facts": rows(CaseFact, ["subject"]),
         "daily": rows(DailyCaseStat, ["day", "service", "org_unit", "channel"]),
         "monthly": rows(MonthlyCaseStat, ["month", "service", "org_unit", "channel"]),
+        "monthly_steps": rows(
+            MonthlyStepStat, ["month", "service", "org_unit", "channel", "state"]
+        ),
         "steps": rows(DailyStepStat, ["day", "service", "org_unit", "channel", "state"]),
         "metrics": rows(DailyMetric, ["day", "metric", "service", "key"]),
     }
 
 
-def months_of_the_daily_rows() -> list[tuple]:
-    """MonthlyCaseStat as it should be: the daily rows added up per month in Python, in
-    snapshot()'s form."""
+def months_of_the_daily_rows(table=aggregates.CASE_MONTHS) -> list[tuple]:
+    """The monthly rows as they should be: the daily rows added up per month in Python (the
+    kind: the greatest), in snapshot()'s form, sorted."""
+    daily = apps.get_model("cockpit", table.daily)
+    monthly = apps.get_model("cockpit", table.monthly)
     sums: dict = {}
-    for row in DailyCaseStat.objects.values():
-        key = (row["day"].replace(day=1), row["service"], row["org_unit"], row["channel"])
-        t = sums.setdefault(key, {"lead_hist": Counter()})
-        for name in aggregates.DAILY_FIELDS:
+    for row in daily.objects.values():
+        key = (row["day"].replace(day=1), *(row[k] for k in table.keys))
+        t = sums.setdefault(key, {table.hist: Counter()})
+        for name in table.sums:
             t[name] = t.get(name, 0) + row[name]
-        t["lead_hist"].update(row["lead_hist"])
-    fields = [f.name for f in MonthlyCaseStat._meta.fields if f.name != "id"]
+        for name in table.greatest:
+            t[name] = max(t.get(name, ""), row[name])
+        t[table.hist].update(row[table.hist])
+    fields = [f.name for f in monthly._meta.fields if f.name != "id"]
     out = []
-    for key in sums:
-        t = {
-            **dict(zip(("month", "service", "org_unit", "channel"), key, strict=True)),
-            **sums[key],
-        }
-        t["lead_hist"] = sorted(dict(t["lead_hist"]).items())
+    for key, t in sums.items():
+        t.update(zip(("month", *table.keys), key, strict=True))
+        t[table.hist] = sorted(dict(t[table.hist]).items())
         out.append(tuple(str(t[f]) for f in fields))
     return sorted(out)
 
@@ -74,6 +80,7 @@ def test_incremental_equals_recompute(harz, batch):
     incremental = snapshot()
     assert incremental["facts"] and incremental["daily"] and incremental["metrics"]
     assert sorted(incremental["monthly"]) == months_of_the_daily_rows()
+    assert sorted(incremental["monthly_steps"]) == months_of_the_daily_rows(aggregates.STEP_MONTHS)
     aggregates.recompute()
     assert snapshot() == incremental
     assert aggregates.pending() == 0
@@ -87,6 +94,7 @@ def test_columnar_recompute_equals_the_python_fold(harz):
     reference = snapshot()
     assert reference["facts"] and reference["steps"]
     assert sorted(reference["monthly"]) == months_of_the_daily_rows()
+    assert sorted(reference["monthly_steps"]) == months_of_the_daily_rows(aggregates.STEP_MONTHS)
     aggregates.recompute()
     assert snapshot() == reference
 
@@ -235,18 +243,67 @@ def test_steps_summed_by_the_database_equal_the_daily_step_rows(harz):
     write(random_log(seed=12))
     aggregates.recompute()
     days = DailyStepStat.objects.order_by("day").values_list("day", flat=True)
-    filters = read.Filters(start=days.first(), end=days.last())
-    expected: dict = {}
-    for row in DailyStepStat.objects.values():
-        t = expected.setdefault(row["state"], {"cases": 0, "seconds": 0, "hist": Counter()})
-        t["cases"] += row["cases"]
-        t["seconds"] += row["seconds"]
-        t["hist"].update({int(k): v for k, v in row["hist"].items()})
-    got = {r["state"]: r for r in read.steps(filters)}
-    assert set(got) == set(expected) and len(got) > 2
-    for state, t in expected.items():
-        assert got[state]["cases"] == t["cases"]
-        median = engine.hist_percentile(t["hist"], 0.5)
-        assert got[state]["median_hours"] == (median if engine.enough(t["cases"]) else None)
-        if engine.enough(t["cases"]):
-            assert got[state]["mean_hours"] == t["seconds"] / t["cases"] / 3600
+    first, last = days.first(), days.last()
+    assert engine.next_month(first) < last.replace(day=1), "the log spans whole months"
+    # the whole log (from the month rows and the days around them), and days + months
+    for start in (first, first + dt.timedelta(days=3)):
+        filters = read.Filters(start=start, end=last)
+        expected: dict = {}
+        for row in DailyStepStat.objects.filter(day__gte=start).values():
+            t = expected.setdefault(row["state"], {"cases": 0, "seconds": 0, "hist": Counter()})
+            t["cases"] += row["cases"]
+            t["seconds"] += row["seconds"]
+            t["hist"].update({int(k): v for k, v in row["hist"].items()})
+        got = {r["state"]: r for r in read.steps(filters)}
+        assert set(got) == set(expected) and len(got) > 2
+        for state, t in expected.items():
+            assert got[state]["cases"] == t["cases"]
+            median = engine.hist_percentile(t["hist"], 0.5)
+            assert got[state]["median_hours"] == (median if engine.enough(t["cases"]) else None)
+            if engine.enough(t["cases"]):
+                assert got[state]["mean_hours"] == t["seconds"] / t["cases"] / 3600
+
+
+def test_procedures_by_index_probes_equal_a_distinct(db):
+    """read.procedures (a loose index scan: one probe per procedure) gives what a DISTINCT
+    over every case of the scope gives, for a service, a unit, a manager's units and both."""
+    from openkreis.cockpit import read
+
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    combos = [
+        ("bau", "amt-a", "bau-2024"), ("bau", "amt-a", "bau-2026"), ("bau", "amt-b", ""),
+        ("bau", "amt-b", "bau-2026"), ("jagd", "amt-a", "jagd"), ("jagd", "amt-c", "Ä-jagd"),
+        ("kfz", "amt-c", "kfz"),
+    ]  # fmt: skip
+    CaseFact.objects.bulk_create(
+        CaseFact(
+            subject=f"case:{i}",
+            service=service,
+            org_unit=unit,
+            channel="online",
+            procedure=procedure,
+            received_at=now,
+            received_day=now.date(),
+            last_event_at=now,
+        )  # fmt: skip
+        for i, (service, unit, procedure) in enumerate(combos * 3)
+    )
+    scopes = [
+        read.Filters(service="bau"),
+        read.Filters(org_unit="amt-a"),
+        read.Filters(units=("amt-b", "amt-c")),
+        read.Filters(service="jagd", units=("amt-c",)),
+        read.Filters(service="bau", org_unit="amt-b"),
+        read.Filters(service="none"),
+    ]
+    for f in scopes:
+        want = {
+            p
+            for s, u, p in combos
+            if (not f.service or s == f.service)
+            and (not f.org_unit or u == f.org_unit)
+            and (f.units is None or u in f.units)
+        }
+        assert read.procedures(f) == sorted(want), f
+    assert read.procedures(read.Filters()) is None  # the county: every procedure
+    assert read.process("bau")["procedures"] == ["", "bau-2024", "bau-2026"]
