@@ -27,6 +27,24 @@ class Cursor(models.Model):
         return f"{self.name} @ {self.last_event_id}"
 
 
+class TextJSONField(models.JSONField):
+    """A JSONField kept as text on PostgreSQL (`json`, not `jsonb`), for values that are only
+    ever stored and read back whole and that no SQL looks into: PostgreSQL checks the syntax
+    and keeps the text as it came, instead of converting it to its binary form on the way in
+    and back to text on the way out. For the facts' `steps`, `edges` and `fold` (issue 26:
+    COPY of 300,000 rows of them 3.2 → 1.45 s, reading them back 1.8 → 0.6 s). Elsewhere
+    (SQLite) a plain JSONField."""
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        # psycopg decodes a `json` column itself (Django hands it only `jsonb` as text)
+        if value is None or isinstance(value, str):
+            return super().from_db_value(value, expression, connection)
+        return value
+
+
 class CaseFact(models.Model):
     """One row per case subject, folded from all its events (see engine.fold_case)."""
 
@@ -53,10 +71,10 @@ class CaseFact(models.Model):
     state = models.CharField(max_length=60, blank=True)
     state_kind = models.CharField(max_length=20, blank=True)
     last_event_at = models.DateTimeField()
-    steps = models.JSONField(default=dict, blank=True)  # state -> [kind, seconds, visits]
-    edges = models.JSONField(default=dict, blank=True)  # "from>to" -> [count, seconds]
+    steps = TextJSONField(default=dict, blank=True)  # state -> [kind, seconds, visits]
+    edges = TextJSONField(default=dict, blank=True)  # "from>to" -> [count, seconds]
     # the exact (float) state of the fold, so that the incremental update goes on from it
-    fold = models.JSONField(default=dict, blank=True)
+    fold = TextJSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
