@@ -307,3 +307,31 @@ def test_procedures_by_index_probes_equal_a_distinct(db):
         assert read.procedures(f) == sorted(want), f
     assert read.procedures(read.Filters()) is None  # the county: every procedure
     assert read.process("bau")["procedures"] == ["", "bau-2024", "bau-2026"]
+
+
+def test_fact_json_columns_round_trip_exactly(db):
+    """steps, edges and fold come back exactly as written (floats to the last bit), read as
+    a model or as values; on PostgreSQL they are `json` (text), not `jsonb`."""
+    from django.db import connection
+
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    values = {
+        "steps": {"new": ["queue", 0.1 + 0.2, 2], "in_progress": ["work", 1e-7, 1]},
+        "edges": {"received>new": [1, 1767254400.123456]},
+        "fold": {"waiting": 2.0 / 3, "target_at": None, "source": 'ä\t\\"x', "has_received": True},
+    }
+    CaseFact.objects.create(
+        subject="case:json", service="s", org_unit="u", channel="online", received_at=now,
+        received_day=now.date(), last_event_at=now, **values,
+    )  # fmt: skip
+    row = CaseFact.objects.get(subject="case:json")
+    assert {k: getattr(row, k) for k in values} == values
+    assert dict(zip(values, CaseFact.objects.values_list(*values).get(), strict=True)) == values
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_name = 'cockpit_casefact'"
+                " AND column_name IN ('steps', 'edges', 'fold')"
+            )
+            assert dict(cur.fetchall()) == {"steps": "json", "edges": "json", "fold": "json"}
