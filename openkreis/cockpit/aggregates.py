@@ -288,6 +288,7 @@ STEP_MONTHS = _Rollup(
 )  # fmt: skip
 
 
+@transaction.atomic  # the delete and the insert of a month together (a savepoint when nested)
 def rollup_months(
     months: Iterable[dt.date] | None = None,
     tables: Iterable[_Rollup] = (CASE_MONTHS, STEP_MONTHS),

@@ -565,12 +565,6 @@ def _hist_json(group: np.ndarray, bucket: np.ndarray, groups: int) -> np.ndarray
     return _group_concat(np.cumsum(per) - per, per, items)
 
 
-def write_daily(folded: columnar.Folded, facts: dict) -> None:
-    """Write DailyCaseStat and DailyStepStat."""
-    for model, columns, n in daily_rows(folded, facts):
-        _write(model, list(columns), n, _sliced(columns))
-
-
 def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
     """The rows of DailyCaseStat and DailyStepStat, as aggregates._add sums them fact by
     fact: (model, columns as COPY text, rows) for each (no database work)."""

@@ -30,10 +30,11 @@ class Cursor(models.Model):
 class TextJSONField(models.JSONField):
     """A JSONField kept as text on PostgreSQL (`json`, not `jsonb`), for values that are only
     ever stored and read back whole and that no SQL looks into: PostgreSQL checks the syntax
-    and keeps the text as it came, instead of converting it to its binary form on the way in
-    and back to text on the way out. For the facts' `steps`, `edges` and `fold` (issue 26:
-    COPY of 300,000 rows of them 3.2 → 1.45 s, reading them back 1.8 → 0.6 s). Elsewhere
-    (SQLite) a plain JSONField."""
+    and keeps the text, instead of converting it to its binary form on the way in and back
+    to text on the way out. For the facts' `steps`, `edges` and `fold` (issue 26: COPY of
+    300,000 rows of them 3.2 → 1.45 s, reading them back 1.8 → 0.6 s). Rows written by COPY
+    keep Python's text; rows the ORM writes arrive as `jsonb` parameters and are stored in
+    jsonb's key order — nothing reads key order. Elsewhere (SQLite) a plain JSONField."""
 
     def db_type(self, connection):
         return "json" if connection.vendor == "postgresql" else super().db_type(connection)

@@ -4,10 +4,20 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    """The months of the daily rows that are already there (a deployment with figures)."""
-    from openkreis.cockpit.aggregates import CASE_MONTHS, rollup_months
+    """The months of the daily rows that are already there (a deployment with figures), with
+    the columns as this migration knows them (not the model's of a later day)."""
+    from openkreis.cockpit.aggregates import _Rollup, rollup_months
 
-    rollup_months(None, [CASE_MONTHS], apps)
+    counters = (
+        "received", "complete_known", "first_time_right", "with_requests",
+        "repeated_requests", "reopened", "decided", "with_target", "on_time",
+        "lead_seconds", "waiting_seconds", "applicant_seconds", "processing_seconds",
+    )  # fmt: skip
+    spec = _Rollup(
+        "DailyCaseStat", "MonthlyCaseStat", ("service", "org_unit", "channel"), counters,
+        "lead_hist",
+    )  # fmt: skip
+    rollup_months(None, [spec], apps)
 
 
 class Migration(migrations.Migration):

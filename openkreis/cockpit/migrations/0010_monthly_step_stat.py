@@ -4,35 +4,49 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    """The months of the daily step rows that are already there."""
-    from openkreis.cockpit.aggregates import STEP_MONTHS, rollup_months
+    """The months of the daily step rows that are already there, with the columns as this
+    migration knows them."""
+    from openkreis.cockpit.aggregates import _Rollup, rollup_months
 
-    rollup_months(None, [STEP_MONTHS], apps)
+    spec = _Rollup(
+        "DailyStepStat", "MonthlyStepStat", ("service", "org_unit", "channel", "state"),
+        ("cases", "seconds"), "hist", ("kind",),
+    )  # fmt: skip
+    rollup_months(None, [spec], apps)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cockpit', '0009_fact_indexes_with_procedure'),
+        ("cockpit", "0009_fact_indexes_with_procedure"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyStepStat',
+            name="MonthlyStepStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.CharField(max_length=120)),
-                ('org_unit', models.CharField(max_length=120)),
-                ('channel', models.CharField(max_length=20)),
-                ('state', models.CharField(max_length=60)),
-                ('kind', models.CharField(max_length=20)),
-                ('cases', models.IntegerField(default=0)),
-                ('seconds', models.BigIntegerField(default=0)),
-                ('hist', models.JSONField(blank=True, default=dict)),
-                ('month', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service", models.CharField(max_length=120)),
+                ("org_unit", models.CharField(max_length=120)),
+                ("channel", models.CharField(max_length=20)),
+                ("state", models.CharField(max_length=60)),
+                ("kind", models.CharField(max_length=20)),
+                ("cases", models.IntegerField(default=0)),
+                ("seconds", models.BigIntegerField(default=0)),
+                ("hist", models.JSONField(blank=True, default=dict)),
+                ("month", models.DateField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'service', 'org_unit', 'channel', 'state'), name='uniq_cockpit_step_monthly')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "service", "org_unit", "channel", "state"),
+                        name="uniq_cockpit_step_monthly",
+                    )
+                ],
             },
         ),
         migrations.RunPython(build, migrations.RunPython.noop),
