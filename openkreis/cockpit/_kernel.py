@@ -16,6 +16,7 @@ from numba import njit, prange
 R_OTHER, R_STEP, R_RECEIVED, R_DECIDED, R_REOPENED, R_REQUESTED = range(6)
 # columns of a profile's codes (columnar.P_*)
 _ACT, _STATE, _KIND, _SERVICE, _UNIT, _PROC, _CHANNEL, _SOURCE, _OUTCOME = range(9)
+_COMPLETE, _TARGET = 9, 10  # -1/0/1, and the target's epoch seconds or NaN
 
 INT_COLS = (
     "has_received",
@@ -45,54 +46,87 @@ FLOAT_COLS = (
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _by_case(case, at, ids, kind, profile, n, parts):
-    """The events grouped by case: a stable counting sort that writes each event's time,
-    its kind and profile (one word) and its position in the log to the event's place, so
-    that the walk over a case reads memory in sequence. `starts[c]:starts[c+1]` are case
-    c's events, in (time, id) order. Each of `parts` threads takes a range of cases: it
-    reads the whole log and moves only its own cases' events."""
+def _by_case(case, at_bits, ids, kind, profile, n, parts, code_bits):
+    """The events grouped by case: a stable counting sort in which each of `parts` threads
+    takes a range of the log (not of the cases: every thread reads only its own events).
+    Each event's time (its float's bits) and its id, kind and profile are written next to
+    each other at the event's place (a row of `rec`, see `_word`), so that moving an event
+    touches one cache line and the walk over a case reads memory in sequence.
+    `starts[c]:starts[c+1]` are case c's rows of `rec`, in the log's order (the walk puts
+    them in (time, id) order)."""
     m = case.size
-    starts = np.zeros(n + 1, np.int64)
+    fill = np.zeros((parts, n), np.int64)
+    id_range = np.zeros((parts, 2), np.int64)
     for t in prange(parts):
-        lo, hi = n * t // parts, n * (t + 1) // parts
-        for i in range(m):
-            c = case[i]
-            if lo <= c < hi:
-                starts[c + 1] += 1
-    for c in range(n):
-        starts[c + 1] += starts[c]
-    s_at = np.empty(m, np.float64)
-    s_kp = np.empty(m, np.int64)  # kind << 32 | profile
-    order = np.empty(m, np.int64)
-    fill = starts[:-1].copy()
+        lo, hi = m * t // parts, m * (t + 1) // parts
+        mine = fill[t]
+        low, high = 0, 0
+        for i in range(lo, hi):
+            mine[case[i]] += 1
+            low = min(low, ids[i])
+            high = max(high, ids[i])
+        id_range[t, 0], id_range[t, 1] = low, high
+    starts = np.empty(n + 1, np.int64)
+    s = 0
+    for c in range(n):  # case by case, thread by thread: the sort stays stable
+        starts[c] = s
+        for t in range(parts):
+            k = fill[t, c]
+            fill[t, c] = s
+            s += k
+    starts[n] = s
+    pb, kb = code_bits[0], code_bits[1]
+    id_bits = 0
+    while id_bits < 62 and (1 << id_bits) <= id_range[:, 1].max():
+        id_bits += 1
+    packed = id_range[:, 0].min() >= 0 and pb + kb + id_bits <= 63
+    if not packed:
+        pb, kb = 32, 31
+    bits = np.array([pb, kb, 1 if packed else 0], np.int64)
+    rec = np.empty((m, 2 if packed else 3), np.int64)
     for t in prange(parts):
-        lo, hi = n * t // parts, n * (t + 1) // parts
-        for i in range(m):
-            c = case[i]
-            if lo <= c < hi:
-                j = fill[c]
-                fill[c] = j + 1
-                s_at[j] = at[i]
-                s_kp[j] = (kind[i] << 32) | profile[i]
-                order[j] = i
-    _sort_cases(starts, s_at, s_kp, order, ids, n)
-    return starts, s_at, s_kp, order
+        lo, hi = m * t // parts, m * (t + 1) // parts
+        mine = fill[t]
+        for i in range(lo, hi):
+            j = mine[case[i]]
+            mine[case[i]] = j + 1
+            rec[j, 0] = at_bits[i]
+            rec[j, 1] = (kind[i] << pb) | profile[i]
+            if packed:
+                rec[j, 1] |= ids[i] << (pb + kb)
+            else:
+                rec[j, 2] = ids[i]
+    return starts, rec, bits
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def _sort_cases(starts, s_at, s_kp, order, ids, n):
-    for c in prange(n):  # usually in order already: the log is written as time goes on
-        lo, hi = starts[c], starts[c + 1]
-        for j in range(lo + 1, hi):
-            if s_at[j] < s_at[j - 1] or (
-                s_at[j] == s_at[j - 1] and ids[order[j]] < ids[order[j - 1]]
-            ):
-                seg = np.argsort(ids[order[lo:hi]], kind="mergesort")
-                seg = seg[np.argsort(s_at[lo:hi][seg], kind="mergesort")]
-                s_at[lo:hi] = s_at[lo:hi][seg]
-                s_kp[lo:hi] = s_kp[lo:hi][seg]
-                order[lo:hi] = order[lo:hi][seg]
-                break
+@njit(cache=True, nogil=True, inline="always")
+def _word(rec, j, bits):
+    """Row j's kind, profile and id. A row is the time's bits and one word: the id, kind and
+    profile packed (id << (kind bits + profile bits) | kind << profile bits | profile) when
+    they fit into 63 bits (`bits`: profile bits, kind bits, packed; as for every log seen so
+    far); otherwise kind << 32 | profile and the id in a third column."""
+    w = rec[j, 1]
+    pb, kb = bits[0], bits[1]
+    ident = w >> (pb + kb) if bits[2] else rec[j, 2]
+    return (w >> pb) & ((1 << kb) - 1), w & ((1 << pb) - 1), ident
+
+
+@njit(cache=True, nogil=True)
+def _in_order(rec, at, lo, hi, bits):
+    """Put rows lo:hi of rec (one case's events) in (time, id) order. They usually are
+    already: the log is written as time goes on."""
+    for j in range(lo + 1, hi):
+        if at[j, 0] < at[j - 1, 0] or (
+            at[j, 0] == at[j - 1, 0] and _word(rec, j, bits)[2] < _word(rec, j - 1, bits)[2]
+        ):
+            ids = np.empty(hi - lo, np.int64)
+            for q in range(lo, hi):
+                ids[q - lo] = _word(rec, q, bits)[2]
+            seg = np.argsort(ids, kind="mergesort")
+            seg = seg[np.argsort(at[lo:hi, 0][seg], kind="mergesort")]
+            rows = rec[lo:hi][seg]  # a copy, in the new order
+            rec[lo:hi] = rows
+            return
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -116,146 +150,75 @@ def _add_span(rows, seconds, lo, hi, c, a, b, match_b, span):
 @njit(cache=True, nogil=True, parallel=True)
 def fold_cases(
     case,
-    at,
+    at_bits,
     ids,
     kind,
     profile,
     n,
-    codes,
-    complete,
-    target,
+    profiles,
     kind_act,
     kind_role,
     state_kinds,
     parts,
+    width,
+    bits,
 ):
+    """The fold of every case. With `width` (the number of names) > 0 each part also adds
+    up the count and seconds of each (from, to) pair of activities in a width × width table
+    of its own (for the KPIs' edge means, without reading the edge rows again); the tables
+    are added up in the parts' order."""
     m = case.size
-    starts, s_at, s_kp, order = _by_case(case, at, ids, kind, profile, n, parts)
-    queue, work = state_kinds[0], state_kinds[1]
-    applicant_kind, done = state_kinds[2], state_kinds[3]
-    ints = np.zeros((len(INT_COLS), n), np.int64)  # one row per column: no transpose later
+    starts, rec, bits = _by_case(case, at_bits, ids, kind, profile, n, parts, bits)
+    pairs = np.zeros((parts, 2, max(width * width, 1)), np.float64)
+    ints = np.empty((len(INT_COLS), n), np.int64)  # one row per column: no transpose later
     floats = np.empty((len(FLOAT_COLS), n), np.float64)
-    # at most one step and one edge per event with a predecessor: case c writes its own
-    # from row starts[c] - c on, so that cases can be folded in parallel
+    # at most one step and one edge per event with a predecessor. Each of `parts` threads
+    # takes a range of cases with about as many events as the others' and writes its rows
+    # one after the other from row (its first event - its first case) on: room enough, as
+    # its rows are at most its events less its cases. The ranges' rows are joined at the end.
     room = max(m - n, 1)
     steps = np.empty((4, room), np.int32)  # case, state, kind at first visit, visits
     step_seconds = np.empty(room, np.float64)
     edges = np.empty((4, room), np.int32)  # case, from activity, to activity, count
     edge_seconds = np.empty(room, np.float64)
-    n_steps = np.zeros(n, np.int64)
-    n_edges = np.zeros(n, np.int64)
-    for c in prange(n):
-        lo, hi = starts[c], starts[c + 1]
-        if lo == hi:
-            continue
-        ns = lo - c
-        ne = lo - c
-        received_at = s_at[lo]
-        decided_at = np.nan
-        target_at = np.nan
-        outcome = 0
-        complete_c = -1
-        requests = 0
-        reopened = 0
-        waiting = 0.0
-        applicant = 0.0
-        processing = 0.0
-        service = 0
-        unit = 0
-        procedure = 0
-        channel = 0
-        source = 0
-        state = 0
-        state_kind = 0
-        last_at = 0.0
-        last_activity = 0
-        has_received = False
-        s0 = ns
-        e0 = ne
-        for j in range(lo, hi):
-            p = s_kp[j] & 0xFFFFFFFF
-            k = s_kp[j] >> 32
-            t = s_at[j]
-            activity = codes[p, _ACT]
-            if activity == 0:
-                activity = kind_act[k]
-            first = j == lo
-            if not first:
-                span = t - last_at
-                if state_kind == queue:
-                    waiting += span
-                elif state_kind == work:
-                    processing += span
-                elif state_kind == applicant_kind:
-                    applicant += span
-                if state_kind != 0 and state_kind != done:  # the time in this step
-                    key = state if state != 0 else last_activity
-                    ns = _add_span(steps, step_seconds, s0, ns, c, key, state_kind, False, span)
-                # the time from the last activity to this one
-                ne = _add_span(edges, edge_seconds, e0, ne, c, last_activity, activity, True, span)
-            role = kind_role[k]
-            if role != R_STEP or first:  # engine._milestone
-                if role == R_RECEIVED and not has_received:
-                    has_received = True
-                    received_at = t
-                    target_at = target[p]
-                    complete_c = complete[p]
-                    if codes[p, _CHANNEL] != 0:
-                        channel = codes[p, _CHANNEL]
-                    if codes[p, _SOURCE] != 0:
-                        source = codes[p, _SOURCE]
-                elif role == R_DECIDED:
-                    decided_at = t
-                    outcome = codes[p, _OUTCOME]
-                elif role == R_REOPENED:
-                    reopened += 1
-                    decided_at = np.nan
-                    outcome = 0
-                elif role == R_REQUESTED:
-                    requests += 1
-                if first and not has_received:
-                    source = codes[p, _SOURCE]
-                    target_at = target[p]
-            if codes[p, _SERVICE] != 0:
-                service = codes[p, _SERVICE]
-            if codes[p, _UNIT] != 0:
-                unit = codes[p, _UNIT]
-            if codes[p, _PROC] != 0:
-                procedure = codes[p, _PROC]
-            if channel == 0:
-                channel = codes[p, _CHANNEL]
-            if codes[p, _STATE] != 0:
-                state = codes[p, _STATE]
-            if codes[p, _KIND] != 0:
-                state_kind = codes[p, _KIND]
-            last_activity = activity
-            last_at = t
-        ints[0, c] = 1 if has_received else 0
-        ints[1, c] = outcome
-        ints[2, c] = complete_c
-        ints[3, c] = requests
-        ints[4, c] = reopened
-        ints[5, c] = service
-        ints[6, c] = unit
-        ints[7, c] = procedure
-        ints[8, c] = channel
-        ints[9, c] = source
-        ints[10, c] = state
-        ints[11, c] = state_kind
-        ints[12, c] = ids[order[hi - 1]]
-        ints[13, c] = last_activity
-        floats[0, c] = received_at
-        floats[1, c] = decided_at
-        floats[2, c] = target_at
-        floats[3, c] = waiting
-        floats[4, c] = applicant
-        floats[5, c] = processing
-        floats[6, c] = last_at
-        n_steps[c] = ns - s0
-        n_edges[c] = ne - e0
-    s_end = _compact(steps, step_seconds, starts, n_steps)
-    e_end = _compact(edges, edge_seconds, starts, n_edges)
+    first_case = np.searchsorted(starts, np.arange(parts + 1) * m // parts)
+    first_case[0] = 0
+    first_case[parts] = n
+    s_ends = np.empty(parts, np.int64)
+    e_ends = np.empty(parts, np.int64)
+    for part in prange(parts):
+        ns = starts[first_case[part]] - first_case[part]
+        ne = ns
+        for c in range(first_case[part], first_case[part + 1]):
+            ns, ne = _walk(
+                c,
+                starts[c],
+                starts[c + 1],
+                rec,
+                profiles,
+                kind_act,
+                kind_role,
+                state_kinds,
+                ints,
+                floats,
+                steps,
+                step_seconds,
+                edges,
+                edge_seconds,
+                ns,
+                ne,
+                pairs[part],
+                width,
+                bits,
+            )
+        s_ends[part] = ns
+        e_ends[part] = ne
+    s_end = _join_parts(steps, step_seconds, starts, first_case, s_ends)
+    e_end = _join_parts(edges, edge_seconds, starts, first_case, e_ends)
+    for part in range(1, parts):
+        pairs[0] += pairs[part]
     return (
+        pairs[0],
         ints,
         floats,
         steps[:, :s_end],
@@ -266,27 +229,168 @@ def fold_cases(
 
 
 @njit(cache=True, nogil=True)
-def _compact(rows, seconds, starts, counts):
-    """Move the rows each case wrote (from starts[c] - c on) down, one case after the other,
-    in place (a case's rows only ever move to lower positions, so going up in order never
-    overwrites rows not yet moved); returns the number of rows."""
-    end = 0
-    for c in range(counts.size):
-        src = starts[c] - c
-        k = counts[c]
-        if src != end:
-            for q in range(k):  # element by element: no temporary copy of an overlap
-                for x in range(rows.shape[0]):
-                    rows[x, end + q] = rows[x, src + q]
-                seconds[end + q] = seconds[src + q]
+def _walk(
+    c,
+    lo,
+    hi,
+    rec,
+    profiles,
+    kind_act,
+    kind_role,
+    state_kinds,
+    ints,
+    floats,
+    steps,
+    step_seconds,
+    edges,
+    edge_seconds,
+    ns,
+    ne,
+    pairs,
+    width,
+    bits,
+):
+    """Case c (rows lo:hi of rec): its columns, and its steps and edges written from rows
+    ns and ne on (and each edge added to `pairs` if width > 0); returns the ends of its
+    steps and edges."""
+    s_at = rec.view(np.float64)
+    _in_order(rec, s_at, lo, hi, bits)
+    queue, work = state_kinds[0], state_kinds[1]
+    applicant_kind, done = state_kinds[2], state_kinds[3]
+    received_at = s_at[lo, 0] if lo < hi else 0.0
+    decided_at = np.nan
+    target_at = np.nan
+    outcome = 0
+    complete_c = -1
+    requests = 0
+    reopened = 0
+    waiting = 0.0
+    applicant = 0.0
+    processing = 0.0
+    service = 0
+    unit = 0
+    procedure = 0
+    channel = 0
+    source = 0
+    state = 0
+    state_kind = 0
+    last_at = 0.0
+    last_id = 0
+    last_activity = 0
+    has_received = False
+    s0 = ns
+    e0 = ne
+    for j in range(lo, hi):
+        k, p, ident = _word(rec, j, bits)
+        t = s_at[j, 0]
+        activity = int(profiles[p, _ACT])
+        if activity == 0:
+            activity = kind_act[k]
+        first = j == lo
+        if not first:
+            span = t - last_at
+            if state_kind == queue:
+                waiting += span
+            elif state_kind == work:
+                processing += span
+            elif state_kind == applicant_kind:
+                applicant += span
+            if state_kind != 0 and state_kind != done:  # the time in this step
+                key = state if state != 0 else last_activity
+                ns = _add_span(steps, step_seconds, s0, ns, c, key, state_kind, False, span)
+            # the time from the last activity to this one
+            ne = _add_span(edges, edge_seconds, e0, ne, c, last_activity, activity, True, span)
+            if width:
+                pairs[0, last_activity * width + activity] += 1
+                pairs[1, last_activity * width + activity] += span
+        role = kind_role[k]
+        if role != R_STEP or first:  # engine._milestone
+            if role == R_RECEIVED and not has_received:
+                has_received = True
+                received_at = t
+                target_at = profiles[p, _TARGET]
+                complete_c = int(profiles[p, _COMPLETE])
+                if int(profiles[p, _CHANNEL]) != 0:
+                    channel = int(profiles[p, _CHANNEL])
+                if int(profiles[p, _SOURCE]) != 0:
+                    source = int(profiles[p, _SOURCE])
+            elif role == R_DECIDED:
+                decided_at = t
+                outcome = int(profiles[p, _OUTCOME])
+            elif role == R_REOPENED:
+                reopened += 1
+                decided_at = np.nan
+                outcome = 0
+            elif role == R_REQUESTED:
+                requests += 1
+            if first and not has_received:
+                source = int(profiles[p, _SOURCE])
+                target_at = profiles[p, _TARGET]
+        if int(profiles[p, _SERVICE]) != 0:
+            service = int(profiles[p, _SERVICE])
+        if int(profiles[p, _UNIT]) != 0:
+            unit = int(profiles[p, _UNIT])
+        if int(profiles[p, _PROC]) != 0:
+            procedure = int(profiles[p, _PROC])
+        if channel == 0:
+            channel = int(profiles[p, _CHANNEL])
+        if int(profiles[p, _STATE]) != 0:
+            state = int(profiles[p, _STATE])
+        if int(profiles[p, _KIND]) != 0:
+            state_kind = int(profiles[p, _KIND])
+        last_activity = activity
+        last_at = t
+        last_id = ident
+    ints[0, c] = 1 if has_received else 0
+    ints[1, c] = outcome
+    ints[2, c] = complete_c
+    ints[3, c] = requests
+    ints[4, c] = reopened
+    ints[5, c] = service
+    ints[6, c] = unit
+    ints[7, c] = procedure
+    ints[8, c] = channel
+    ints[9, c] = source
+    ints[10, c] = state
+    ints[11, c] = state_kind
+    ints[12, c] = last_id
+    ints[13, c] = last_activity
+    floats[0, c] = received_at
+    floats[1, c] = decided_at
+    floats[2, c] = target_at
+    floats[3, c] = waiting
+    floats[4, c] = applicant
+    floats[5, c] = processing
+    floats[6, c] = last_at
+    return ns, ne
+
+
+@njit(cache=True, nogil=True)
+def _join_parts(rows, seconds, starts, first_case, ends):
+    """Move each part's rows down behind the rows of the parts before it, in place; returns
+    the number of rows. A part's rows move by the gap before them, in blocks no longer than
+    that gap, first block first: no block overlaps where it is copied to, and no row is
+    overwritten before it has moved."""
+    end = ends[0]
+    for part in range(1, ends.size):
+        src = starts[first_case[part]] - first_case[part]
+        k = ends[part] - src
+        gap = src - end
+        q = 0
+        while gap and q < k:
+            w = min(gap, k - q)
+            for x in range(rows.shape[0]):
+                rows[x, end + q : end + q + w] = rows[x, src + q : src + q + w]
+            seconds[end + q : end + q + w] = seconds[src + q : src + q + w]
+            q += w
         end += k
     return end
 
 
 @njit(cache=True, nogil=True)
 def pair_sums(src, dst, count, seconds, width):
-    """Count and seconds summed per (from, to) pair, in the rows' order (as np.bincount
-    adds them): dense width × width tables."""
+    """Count and seconds summed per (from, to) pair, in the rows' order: dense width × width
+    tables."""
     counts = np.zeros(width * width, np.float64)
     sums = np.zeros(width * width, np.float64)
     for q in range(src.size):
@@ -297,30 +401,112 @@ def pair_sums(src, dst, count, seconds, width):
 
 
 @njit(cache=True, nogil=True)
-def last_rows(codes, width):
-    """The position of each code's last row (-1 if it has none)."""
-    last = np.full(width, -1, np.int64)
-    for q in range(codes.size):
-        last[codes[q]] = q
-    return last
+def case_figures(
+    decided_at, received_at, target_at, complete, requests, reopened, waiting, applicant, work
+):
+    """One pass over the cases for the KPIs' counts and sums (columnar.kpis), the sums added
+    in the cases' order, as the engine adds them. Returns the counts (decided, with a
+    target, on time, known completeness, first time right, incomplete, with requests,
+    repeated requests, reopened), the sums over the decided cases (waiting, applicant and
+    processing seconds, lead time) and the decided cases' lead times."""
+    n = decided_at.size
+    counts = np.zeros(9, np.int64)
+    sums = np.zeros(4, np.float64)
+    lead = np.empty(n, np.float64)
+    for c in range(n):
+        if decided_at[c] == decided_at[c]:  # decided (not NaN)
+            span = decided_at[c] - received_at[c]
+            lead[counts[0]] = span
+            counts[0] += 1
+            sums[0] += waiting[c]
+            sums[1] += applicant[c]
+            sums[2] += work[c]
+            sums[3] += span
+            if target_at[c] == target_at[c]:
+                counts[1] += 1
+                if decided_at[c] <= target_at[c]:
+                    counts[2] += 1
+        if complete[c] != -1:
+            counts[3] += 1
+            if complete[c] == 1 and requests[c] == 0:
+                counts[4] += 1
+            if complete[c] == 0:
+                counts[5] += 1
+        if requests[c] > 0:
+            counts[6] += 1
+        if requests[c] > 1:
+            counts[7] += 1
+        if reopened[c] > 0:
+            counts[8] += 1
+    return counts, sums, lead[: counts[0]]
 
 
-@njit(cache=True, nogil=True)
-def group_by(codes, values, keep):
-    """The values of the codes where `keep` is true, grouped by code (a stable counting
-    sort): grouped[starts[k]:starts[k+1]] are the values of code k in their order."""
-    width = keep.size
-    starts = np.zeros(width + 1, np.int64)
-    for q in range(codes.size):
-        if keep[codes[q]]:
-            starts[codes[q] + 1] += 1
+@njit(cache=True, nogil=True, parallel=True)
+def waiting_groups(state, kind, seconds, width, waiting, parts):
+    """The step rows' seconds grouped by state, for the states whose last row's kind is one
+    of `waiting` (as engine.step_waits names a state's kind by its last row): a stable
+    counting sort in which each of `parts` threads takes a range of the rows. Returns
+    starts (grouped[starts[k]:starts[k+1]] are state k's seconds in row order), the kind
+    of each state's last row (-1: no rows) and whether the state was kept."""
+    m = state.size
+    counts = np.zeros((parts, width), np.int64)
+    last = np.full((parts, width), -1, np.int64)
+    for t in prange(parts):
+        lo, hi = m * t // parts, m * (t + 1) // parts
+        for q in range(lo, hi):
+            counts[t, state[q]] += 1
+            last[t, state[q]] = q
+    last_kind = np.full(width, -1, np.int64)
+    keep = np.zeros(width, np.bool_)
     for k in range(width):
-        starts[k + 1] += starts[k]
-    fill = starts[:-1].copy()
-    grouped = np.empty(starts[width], values.dtype)
-    for q in range(codes.size):
-        k = codes[q]
-        if keep[k]:
-            grouped[fill[k]] = values[q]
-            fill[k] += 1
-    return starts, grouped
+        for t in range(parts):  # the last part with rows of k holds its last row
+            if last[t, k] >= 0:
+                last_kind[k] = kind[last[t, k]]
+        for w in waiting:
+            if last_kind[k] == w:
+                keep[k] = True
+    starts = np.zeros(width + 1, np.int64)
+    s = 0
+    for k in range(width):
+        starts[k] = s
+        for t in range(parts):
+            rows = counts[t, k]
+            counts[t, k] = s  # from here on: where part t writes its next row of k
+            if keep[k]:
+                s += rows
+    starts[width] = s
+    grouped = np.empty(s, seconds.dtype)
+    for t in prange(parts):
+        lo, hi = m * t // parts, m * (t + 1) // parts
+        for q in range(lo, hi):
+            k = state[q]
+            if keep[k]:
+                grouped[counts[t, k]] = seconds[q]
+                counts[t, k] += 1
+    return starts, grouped, last_kind, keep
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def group_percentiles(values, starts, groups, qs):
+    """For each group g (values[starts[g]:starts[g + 1]], not sorted) the percentiles qs as
+    engine.percentile gives them (linear between closest ranks; NaN for an empty group),
+    the groups side by side; only the ranks needed are put in place."""
+    out = np.full((groups.size, qs.size), np.nan)
+    for i in prange(groups.size):
+        v = values[starts[groups[i]] : starts[groups[i] + 1]]
+        n = v.size
+        if n == 1:
+            out[i, :] = v[0]
+        if n < 2:
+            continue
+        kth = np.empty(2 * qs.size, np.int64)
+        for x in range(qs.size):
+            pos = (n - 1) * qs[x]
+            kth[2 * x] = int(np.floor(pos))
+            kth[2 * x + 1] = int(np.ceil(pos))
+        part = np.partition(v, np.unique(kth))
+        for x in range(qs.size):
+            lo, hi = kth[2 * x], kth[2 * x + 1]
+            a = part[lo]
+            out[i, x] = a if lo == hi else a + (part[hi] - a) * ((n - 1) * qs[x] - lo)
+    return out

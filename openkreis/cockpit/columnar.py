@@ -151,6 +151,9 @@ class Folded:
     steps: tuple
     # edges: (case, from activity code, to activity code, count, seconds), likewise
     edges: tuple
+    # with few names: count and seconds of every edge added up per (from, to) pair
+    # (2, names × names), for the edge means; None otherwise
+    pairs: np.ndarray | None = None
 
 
 @contextmanager
@@ -171,18 +174,17 @@ def _small_pages():
         _set_madvise_hugepage(before)
 
 
-def fold(log: Log) -> Folded:
-    """All cases of the log at once: the same facts as `engine.fold_all`."""
+def fold(log: Log, parts: int | None = None) -> Folded:
+    """All cases of the log at once: the same facts as `engine.fold_all`. The log is split
+    into `parts` (by default one per thread) that are grouped and folded side by side; the
+    facts do not depend on it."""
     with _small_pages():
-        return _fold(log)
+        return _fold(log, parts or numba.get_num_threads())
 
 
-def _fold(log: Log) -> Folded:
+def _fold(log: Log, parts: int) -> Folded:
     n = len(log.subjects)
     names = log.names
-    codes = log.profiles[:, :P_COMPLETE].astype(np.int32)
-    complete = log.profiles[:, P_COMPLETE].astype(np.int64)
-    target = np.ascontiguousarray(log.profiles[:, P_TARGET])
     kind_act = np.array(
         [names.codes[k.split(".", 1)[-1]] if k else 0 for k in log.kinds.names], dtype=np.int64
     )
@@ -200,20 +202,21 @@ def _fold(log: Log) -> Folded:
     )
     out = _kernel.fold_cases(
         np.ascontiguousarray(log.case, dtype=np.int64),
-        np.ascontiguousarray(log.at, dtype=np.float64),
+        np.ascontiguousarray(log.at, dtype=np.float64).view(np.int64),
         np.ascontiguousarray(log.id, dtype=np.int64),
         np.ascontiguousarray(log.kind, dtype=np.int64),
         np.ascontiguousarray(log.profile, dtype=np.int64),
         n,
-        np.ascontiguousarray(codes),
-        complete,
-        target,
+        np.ascontiguousarray(log.profiles, dtype=np.float64),
         kind_act,
         kind_role,
         state_kinds,
-        numba.get_num_threads(),
+        parts,
+        len(names.names) if len(names.names) ** 2 <= SHARED_PAIRS else 0,
+        # bits of a profile's and a kind's code (the ids' are counted by the fold)
+        np.array([max(len(log.profiles) - 1, 1).bit_length(), len(log.kinds.names).bit_length()]),
     )
-    ints, floats, steps, step_seconds, edges, edge_seconds = out
+    pairs, ints, floats, steps, step_seconds, edges, edge_seconds = out
     cols = dict(zip(INT_COLS, ints, strict=True))  # rows of a C array: contiguous
     cols.update(zip(FLOAT_COLS, floats, strict=True))
     cols["has_received"] = cols["has_received"].astype(bool)
@@ -223,6 +226,7 @@ def _fold(log: Log) -> Folded:
         cols,
         (steps[0], steps[1], steps[2], step_seconds, steps[3]),
         (edges[0], edges[1], edges[2], edges[3], edge_seconds),
+        pairs if len(names.names) ** 2 <= SHARED_PAIRS else None,
     )
 
 
@@ -269,88 +273,60 @@ def to_facts(folded: Folded) -> dict[str, engine.CaseFact]:
 
 
 # -- KPIs over the columns -----------------------------------------------------------------------
-def _percentile(sorted_values: np.ndarray, q: float) -> float | None:
-    """As engine.percentile (linear between closest ranks), on sorted values."""
-    n = sorted_values.size
-    if not n:
-        return None
-    if n == 1:
-        return float(sorted_values[0])
-    pos = (n - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    a, b = float(sorted_values[lo]), float(sorted_values[hi])
-    return a if lo == hi else a + (b - a) * (pos - lo)
-
-
-def lead_time(folded: Folded) -> dict:
-    c = folded.cols
-    decided = c["decided_at"]
-    sel = ~np.isnan(decided)
-    values = np.sort(decided[sel] - c["received_at"][sel])
-    return {
-        "n": int(values.size),
-        "mean": float(values.sum() / values.size) if values.size else None,
-        "median": _percentile(values, 0.5),
-        "p90": _percentile(values, 0.9),
-    }
+def _percentiles(values: np.ndarray, starts, groups, qs) -> list[list[float | None]]:
+    """engine.percentile's qs of each group of values (compiled, the groups side by side)."""
+    out = _kernel.group_percentiles(
+        values, np.asarray(starts, np.int64), np.asarray(groups, np.int64), np.asarray(qs, float)
+    )
+    return [[None if x != x else float(x) for x in row] for row in out.tolist()]
 
 
 def edge_means(folded: Folded) -> dict[str, float]:
+    """The mean seconds of each (from, to) pair of activities over all edges."""
     _case, src, dst, cnt, sec = folded.edges
     width = len(folded.names)
     names = folded.names
-    if width * width <= DENSE_PAIRS:  # a few hundred activities: count in place
+    if folded.pairs is not None:  # added up by the fold
+        counts, seconds = folded.pairs
+    elif width * width <= DENSE_PAIRS:  # a few thousand names: count in place
         counts, seconds = _kernel.pair_sums(src, dst, cnt, sec, width)
-        uniq = np.flatnonzero(counts)
+    else:
+        pair = src.astype(np.int64) * width + dst
+        uniq, inverse = np.unique(pair, return_inverse=True)
+        counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
+        seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
         return {
-            names[int(p // width)] + ">" + names[int(p % width)]: float(seconds[p] / counts[p])
-            for p in uniq
+            names[int(p // width)] + ">" + names[int(p % width)]: float(s / n)
+            for p, s, n in zip(uniq, seconds, counts, strict=True)
         }
-    pair = src.astype(np.int64) * width + dst
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    counts = np.bincount(inverse, weights=cnt, minlength=uniq.size)
-    seconds = np.bincount(inverse, weights=sec, minlength=uniq.size)
     return {
-        names[int(p // width)] + ">" + names[int(p % width)]: float(s / n)
-        for p, s, n in zip(uniq, seconds, counts, strict=True)
+        names[int(p // width)] + ">" + names[int(p % width)]: float(seconds[p] / counts[p])
+        for p in np.flatnonzero(counts)
     }
 
 
 DENSE_PAIRS = 4_000_000
-
-
-def _percentile_of(values: np.ndarray, q: float) -> float | None:
-    """`_percentile` of unsorted values (only the two ranks needed are put in place)."""
-    n = values.size
-    if n < 2:
-        return float(values[0]) if n else None
-    pos = (n - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    part = np.partition(values, [lo, hi])
-    a, b = float(part[lo]), float(part[hi])
-    return a if lo == hi else a + (b - a) * (pos - lo)
+SHARED_PAIRS = 65_536  # up to this many pairs (256 names) the fold adds up the edges per pair
 
 
 def bottlenecks(folded: Folded) -> list[dict]:
     """As engine.bottlenecks: waiting states by median seconds per case × cases."""
     _case, state, kind, sec, _vis = folded.steps
     names = folded.names
-    waiting = [names.index(k) for k in ("queue", "applicant") if k in names]
-    if not state.size:
+    waiting = np.array([names.index(k) for k in ("queue", "applicant") if k in names], np.int64)
+    if not state.size or not waiting.size:
         return []
-    last = _kernel.last_rows(state, len(names))
-    last_kind = np.where(last >= 0, kind[np.maximum(last, 0)], -1)
-    keep = np.isin(last_kind, waiting) & (last >= 0)  # only waiting states are ranked
-    starts, grouped = _kernel.group_by(state, sec, keep)
+    starts, grouped, last_kind, keep = _kernel.waiting_groups(
+        state, kind, sec, len(names), waiting, numba.get_num_threads()
+    )
+    codes = np.flatnonzero(keep)
     rows = []
-    for code in np.flatnonzero(keep):
-        last_kind_code = int(last_kind[code])
+    for code, (med,) in zip(codes, _percentiles(grouped, starts, codes, (0.5,)), strict=True):
         values = grouped[starts[code] : starts[code + 1]]
-        med = _percentile_of(values, 0.5)
         rows.append(
             {
                 "state": names[int(code)],
-                "kind": names[last_kind_code],
+                "kind": names[int(last_kind[code])],
                 "cases": int(values.size),
                 "median": med,
                 "total": float(values.sum()),
@@ -362,48 +338,52 @@ def bottlenecks(folded: Folded) -> list[dict]:
 
 
 def kpis(folded: Folded) -> dict:
-    """The benchmark's figures (bench/cockpit.py `kpis`), from the columns."""
+    """The benchmark's figures (bench/cockpit.py `kpis`), from the columns: counts and sums
+    in one compiled pass over the cases (sums in the cases' order, as the engine adds them),
+    percentiles by partition."""
     with _small_pages():
         return _kpis(folded)
 
 
 def _kpis(folded: Folded) -> dict:
     c = folded.cols
-    decided = ~np.isnan(c["decided_at"])
-    target = ~np.isnan(c["target_at"])
-    with_target = decided & target
-    on_time = int((with_target & (c["decided_at"] <= np.nan_to_num(c["target_at"]))).sum())
-    known = c["complete"] != NONE
-    ftr = int((known & (c["complete"] == 1) & (c["requests"] == 0)).sum())
-    waiting = float(c["waiting_seconds"][decided].sum())
-    applicant = float(c["applicant_seconds"][decided].sum())
-    processing = float(c["processing_seconds"][decided].sum())
+    counts, sums, lead = _kernel.case_figures(
+        c["decided_at"],
+        c["received_at"],
+        c["target_at"],
+        c["complete"],
+        c["requests"],
+        c["reopened"],
+        c["waiting_seconds"],
+        c["applicant_seconds"],
+        c["processing_seconds"],
+    )
+    decided, n_target, on_time, n_known, ftr, incomplete, with_req, repeated, reopened = (
+        int(x) for x in counts
+    )
+    waiting, applicant, processing, lead_sum = (float(x) for x in sums)
     total = waiting + applicant + processing
-    n_target = int(with_target.sum())
-    n_known = int(known.sum())
+    ((median, p90),) = _percentiles(lead, (0, lead.size), (0,), (0.5, 0.9))
+    mean = lead_sum / decided if decided else None
     return {
         "cases": len(folded.subjects),
-        "decided": int(decided.sum()),
-        "lead": lead_time(folded),
+        "decided": decided,
+        "lead": {"n": decided, "mean": mean, "median": median, "p90": p90},
         "edge_mean": edge_means(folded),
-        "deadline": {
-            "n": n_target,
-            "on_time": on_time,
-            "rate": engine.share(on_time, n_target),
-        },
+        "deadline": {"n": n_target, "on_time": on_time, "rate": engine.share(on_time, n_target)},
         "quality": {
             "n": len(folded.subjects),
             "known": n_known,
             "first_time_right": ftr,
             "first_time_right_rate": engine.share(ftr, n_known),
-            "incomplete_on_receipt": int((known & (c["complete"] == 0)).sum()),
-            "with_requests": int((c["requests"] > 0).sum()),
-            "repeated_requests": int((c["requests"] > 1).sum()),
-            "reopened": int((c["reopened"] > 0).sum()),
+            "incomplete_on_receipt": incomplete,
+            "with_requests": with_req,
+            "repeated_requests": repeated,
+            "reopened": reopened,
         },
         "bottlenecks": bottlenecks(folded)[:3],
         "split": {
-            "n": int(decided.sum()),
+            "n": decided,
             "waiting": waiting,
             "applicant": applicant,
             "processing": processing,

@@ -84,8 +84,13 @@ def random_log(seed: int, cases: int = 60, events: int = 500) -> list[Ev]:
 
 def assert_same(events):
     expected = engine.fold_all(events)
-    got = columnar.to_facts(columnar.fold(columnar.from_events(events)))
+    log = columnar.from_events(events)
+    got = columnar.to_facts(columnar.fold(log))
     assert list(got) == list(expected)
+    # split into more parts than threads (or one): each part groups its share of the log
+    # and folds its range of cases; the facts are the same
+    for parts in (1, 3, 8):
+        assert columnar.to_facts(columnar.fold(log, parts)) == got, parts
     for subject, fact in expected.items():
         for name in FIELDS:
             assert getattr(got[subject], name) == getattr(fact, name), (subject, name)
@@ -152,3 +157,42 @@ def test_numpy_huge_page_setting_is_restored():
         assert _set_madvise_hugepage(False) is False  # and still off
     finally:
         _set_madvise_hugepage(before)
+
+
+def test_edge_means_three_ways(monkeypatch):
+    """The edge means from the fold's pair tables, from the edge rows in dense tables and
+    from the edge rows by np.unique agree; with more than 256 names the fold keeps no
+    tables and the facts and KPIs are still the engine's."""
+    folded = columnar.fold(columnar.from_events(random_log(3, cases=40, events=800)))
+    assert folded.pairs is not None
+    by_fold = columnar.edge_means(folded)
+    folded.pairs = None
+    dense = columnar.edge_means(folded)
+    monkeypatch.setattr(columnar, "DENSE_PAIRS", 0)
+    sparse = columnar.edge_means(folded)
+    assert by_fold.keys() == dense.keys() == sparse.keys()
+    assert len(by_fold) > 10
+    for key, value in dense.items():
+        assert by_fold[key] == pytest.approx(value, rel=1e-12)
+        assert sparse[key] == pytest.approx(value, rel=1e-12)
+    many = random_log(4, cases=30, events=700)
+    for i, ev in enumerate(many):  # 350 activities: more names than the tables are for
+        ev.data["activity"] = f"step-{i % 350}"
+    log = columnar.from_events(many)
+    assert len(log.names.names) > 256
+    assert columnar.fold(log).pairs is None
+    assert_same(many)
+
+
+@pytest.mark.parametrize("shift", [0, 2**40, 2**58, -(10**6)])
+def test_ids_packed_or_not(shift):
+    """An event's id, kind and profile share one word while they fit into 63 bits; large
+    or negative ids take a column of their own. Both give the engine's facts (last_id and
+    the order of events at the same time depend on the ids)."""
+    events = [
+        Ev(ev.id + shift, ev.kind, ev.at, ev.subject, ev.data) for ev in random_log(11, 20, 400)
+    ]
+    assert_same(events)
+    assert any(
+        f.last_id < 0 if shift < 0 else f.last_id > shift for f in engine.fold_all(events).values()
+    )
