@@ -400,54 +400,84 @@ def pair_sums(src, dst, count, seconds, width):
     return counts, sums
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def case_figures(
-    decided_at, received_at, target_at, complete, requests, reopened, waiting, applicant, work
+    decided_at,
+    received_at,
+    target_at,
+    complete,
+    requests,
+    reopened,
+    waiting,
+    applicant,
+    work,
+    parts,
 ):
-    """One pass over the cases for the KPIs' counts and sums (columnar.kpis), the sums added
-    in the cases' order, as the engine adds them. Returns the counts (decided, with a
-    target, on time, known completeness, first time right, incomplete, with requests,
-    repeated requests, reopened), the sums over the decided cases (waiting, applicant and
-    processing seconds, lead time) and the decided cases' lead times."""
+    """One pass over the cases for the KPIs' counts and sums (columnar.kpis), each of
+    `parts` threads over a range of cases, adding up in the cases' order; the parts' sums
+    are added in the parts' order. Returns the counts (decided, with a target, on time,
+    known completeness, first time right, incomplete, with requests, repeated requests,
+    reopened), the sums over the decided cases (waiting, applicant and processing seconds,
+    lead time) and the decided cases' lead times in the cases' order."""
     n = decided_at.size
-    counts = np.zeros(9, np.int64)
-    sums = np.zeros(4, np.float64)
+    counts = np.zeros((parts, 9), np.int64)
+    sums = np.zeros((parts, 4), np.float64)
     lead = np.empty(n, np.float64)
-    for c in range(n):
-        if decided_at[c] == decided_at[c]:  # decided (not NaN)
-            span = decided_at[c] - received_at[c]
-            lead[counts[0]] = span
-            counts[0] += 1
-            sums[0] += waiting[c]
-            sums[1] += applicant[c]
-            sums[2] += work[c]
-            sums[3] += span
-            if target_at[c] == target_at[c]:
-                counts[1] += 1
-                if decided_at[c] <= target_at[c]:
-                    counts[2] += 1
-        if complete[c] != -1:
-            counts[3] += 1
-            if complete[c] == 1 and requests[c] == 0:
-                counts[4] += 1
-            if complete[c] == 0:
-                counts[5] += 1
-        if requests[c] > 0:
-            counts[6] += 1
-        if requests[c] > 1:
-            counts[7] += 1
-        if reopened[c] > 0:
-            counts[8] += 1
-    return counts, sums, lead[: counts[0]]
+    for t in prange(parts):
+        lo = n * t // parts
+        # counted and added up in locals: the parts' rows of `counts` and `sums` share a
+        # cache line, which two threads writing them at every case would pass back and forth
+        decided = with_target = on_time = known = ftr = incomplete = 0
+        with_requests = repeated = reopened_n = 0
+        wait_s = applicant_s = work_s = lead_s = 0.0
+        for c in range(lo, n * (t + 1) // parts):
+            if decided_at[c] == decided_at[c]:  # decided (not NaN)
+                span = decided_at[c] - received_at[c]
+                lead[lo + decided] = span
+                decided += 1
+                wait_s += waiting[c]
+                applicant_s += applicant[c]
+                work_s += work[c]
+                lead_s += span
+                if target_at[c] == target_at[c]:
+                    with_target += 1
+                    if decided_at[c] <= target_at[c]:
+                        on_time += 1
+            if complete[c] != -1:
+                known += 1
+                if complete[c] == 1 and requests[c] == 0:
+                    ftr += 1
+                if complete[c] == 0:
+                    incomplete += 1
+            if requests[c] > 0:
+                with_requests += 1
+            if requests[c] > 1:
+                repeated += 1
+            if reopened[c] > 0:
+                reopened_n += 1
+        counts[t, 0], counts[t, 1], counts[t, 2] = decided, with_target, on_time
+        counts[t, 3], counts[t, 4], counts[t, 5] = known, ftr, incomplete
+        counts[t, 6], counts[t, 7], counts[t, 8] = with_requests, repeated, reopened_n
+        sums[t, 0], sums[t, 1], sums[t, 2], sums[t, 3] = wait_s, applicant_s, work_s, lead_s
+    end = counts[0, 0]
+    for t in range(1, parts):  # each part's lead times behind the parts' before it
+        lo = n * t // parts
+        lead[end : end + counts[t, 0]] = lead[lo : lo + counts[t, 0]].copy()
+        end += counts[t, 0]
+        counts[0] += counts[t]
+        sums[0] += sums[t]
+    return counts[0], sums[0], lead[:end]
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def waiting_groups(state, kind, seconds, width, waiting, parts):
+def waiting_groups(state, kind, seconds, width, waiting, parts, extra):
     """The step rows' seconds grouped by state, for the states whose last row's kind is one
     of `waiting` (as engine.step_waits names a state's kind by its last row): a stable
     counting sort in which each of `parts` threads takes a range of the rows. Returns
-    starts (grouped[starts[k]:starts[k+1]] are state k's seconds in row order), the kind
-    of each state's last row (-1: no rows) and whether the state was kept."""
+    starts (grouped[starts[k]:starts[k+1]] are state k's seconds in row order; `extra`
+    follows as group `width`, so that its percentiles are taken side by side with the
+    states'), the kind of each state's last row (-1: no rows) and whether the state was
+    kept."""
     m = state.size
     counts = np.zeros((parts, width), np.int64)
     last = np.full((parts, width), -1, np.int64)
@@ -465,7 +495,7 @@ def waiting_groups(state, kind, seconds, width, waiting, parts):
         for w in waiting:
             if last_kind[k] == w:
                 keep[k] = True
-    starts = np.zeros(width + 1, np.int64)
+    starts = np.zeros(width + 2, np.int64)
     s = 0
     for k in range(width):
         starts[k] = s
@@ -475,7 +505,9 @@ def waiting_groups(state, kind, seconds, width, waiting, parts):
             if keep[k]:
                 s += rows
     starts[width] = s
-    grouped = np.empty(s, seconds.dtype)
+    starts[width + 1] = s + extra.size
+    grouped = np.empty(s + extra.size, seconds.dtype)
+    grouped[s:] = extra
     for t in prange(parts):
         lo, hi = m * t // parts, m * (t + 1) // parts
         for q in range(lo, hi):
@@ -486,15 +518,53 @@ def waiting_groups(state, kind, seconds, width, waiting, parts):
     return starts, grouped, last_kind, keep
 
 
+@njit(cache=True, nogil=True)
+def _select(v, k, left, right):
+    """Put the value of rank k among v[left:right] at v[k], none greater before it and none
+    smaller after it, in place (Hoare's selection with the median of three as pivot)."""
+    right -= 1
+    while right > left:
+        mid = (left + right) // 2
+        if v[mid] < v[left]:
+            v[mid], v[left] = v[left], v[mid]
+        if v[right] < v[left]:
+            v[right], v[left] = v[left], v[right]
+        if v[right] < v[mid]:
+            v[right], v[mid] = v[mid], v[right]
+        pivot = v[mid]
+        i, j = left, right
+        while i <= j:
+            while v[i] < pivot:
+                i += 1
+            while v[j] > pivot:
+                j -= 1
+            if i <= j:
+                v[i], v[j] = v[j], v[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            right = j
+        elif k >= i:
+            left = i
+        else:
+            return
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def group_percentiles(values, starts, groups, qs):
-    """For each group g (values[starts[g]:starts[g + 1]], not sorted) the percentiles qs as
-    engine.percentile gives them (linear between closest ranks; NaN for an empty group),
-    the groups side by side; only the ranks needed are put in place."""
+    """For each group g (values[starts[g]:starts[g + 1]], not sorted) its sum (in order) and
+    the percentiles qs as engine.percentile gives them (linear between closest ranks; NaN
+    for an empty group), the groups side by side. The ranks needed are selected in place:
+    `values` is scratch and comes back reordered within each group."""
     out = np.full((groups.size, qs.size), np.nan)
+    totals = np.zeros(groups.size)
     for i in prange(groups.size):
         v = values[starts[groups[i]] : starts[groups[i] + 1]]
         n = v.size
+        total = 0.0
+        for x in range(n):
+            total += v[x]
+        totals[i] = total
         if n == 1:
             out[i, :] = v[0]
         if n < 2:
@@ -504,9 +574,20 @@ def group_percentiles(values, starts, groups, qs):
             pos = (n - 1) * qs[x]
             kth[2 * x] = int(np.floor(pos))
             kth[2 * x + 1] = int(np.ceil(pos))
-        part = np.partition(v, np.unique(kth))
+        ranks = np.unique(kth)
+        left = 0
+        for r in ranks:  # ascending: everything after a placed rank is not smaller
+            if r == left and left > 0:  # the next rank: the least of the rest
+                least = left
+                for q in range(left + 1, n):
+                    if v[q] < v[least]:
+                        least = q
+                v[left], v[least] = v[least], v[left]
+            else:
+                _select(v, r, left, n)
+            left = r + 1
         for x in range(qs.size):
             lo, hi = kth[2 * x], kth[2 * x + 1]
-            a = part[lo]
-            out[i, x] = a if lo == hi else a + (part[hi] - a) * ((n - 1) * qs[x] - lo)
-    return out
+            a = v[lo]
+            out[i, x] = a if lo == hi else a + (v[hi] - a) * ((n - 1) * qs[x] - lo)
+    return out, totals

@@ -273,12 +273,13 @@ def to_facts(folded: Folded) -> dict[str, engine.CaseFact]:
 
 
 # -- KPIs over the columns -----------------------------------------------------------------------
-def _percentiles(values: np.ndarray, starts, groups, qs) -> list[list[float | None]]:
-    """engine.percentile's qs of each group of values (compiled, the groups side by side)."""
-    out = _kernel.group_percentiles(
+def _percentiles(values: np.ndarray, starts, groups, qs) -> tuple[list[list], list[float]]:
+    """engine.percentile's qs of each group of values, and each group's sum (compiled, the
+    groups side by side; `values` is reordered within the groups)."""
+    out, totals = _kernel.group_percentiles(
         values, np.asarray(starts, np.int64), np.asarray(groups, np.int64), np.asarray(qs, float)
     )
-    return [[None if x != x else float(x) for x in row] for row in out.tolist()]
+    return [[None if x != x else float(x) for x in row] for row in out.tolist()], totals.tolist()
 
 
 def edge_means(folded: Folded) -> dict[str, float]:
@@ -309,32 +310,35 @@ DENSE_PAIRS = 4_000_000
 SHARED_PAIRS = 65_536  # up to this many pairs (256 names) the fold adds up the edges per pair
 
 
-def bottlenecks(folded: Folded) -> list[dict]:
-    """As engine.bottlenecks: waiting states by median seconds per case × cases."""
+def bottlenecks(folded: Folded, lead: np.ndarray | None = None) -> tuple[list[dict], list]:
+    """As engine.bottlenecks: waiting states by median seconds per case × cases; and the
+    median and p90 of `lead` (taken side by side with the states' medians)."""
     _case, state, kind, sec, _vis = folded.steps
     names = folded.names
+    lead = np.zeros(0) if lead is None else lead
     waiting = np.array([names.index(k) for k in ("queue", "applicant") if k in names], np.int64)
-    if not state.size or not waiting.size:
-        return []
+    width = len(names)
     starts, grouped, last_kind, keep = _kernel.waiting_groups(
-        state, kind, sec, len(names), waiting, numba.get_num_threads()
+        state, kind, sec, width, waiting, numba.get_num_threads(), lead
     )
-    codes = np.flatnonzero(keep)
+    codes = np.flatnonzero(keep) if waiting.size else np.zeros(0, np.int64)
+    figures, totals = _percentiles(grouped, starts, [*codes, width], (0.5, 0.9))
+    *medians, lead_figures = figures
     rows = []
-    for code, (med,) in zip(codes, _percentiles(grouped, starts, codes, (0.5,)), strict=True):
-        values = grouped[starts[code] : starts[code + 1]]
+    for code, (med, _p90), total in zip(codes, medians, totals, strict=False):
+        cases = int(starts[code + 1] - starts[code])
         rows.append(
             {
                 "state": names[int(code)],
                 "kind": names[int(last_kind[code])],
-                "cases": int(values.size),
+                "cases": cases,
                 "median": med,
-                "total": float(values.sum()),
-                "score": (med or 0) * int(values.size),
+                "total": total,
+                "score": (med or 0) * cases,
             }
         )
     rows.sort(key=lambda r: (-r["score"], r["state"]))
-    return rows
+    return rows, lead_figures
 
 
 def kpis(folded: Folded) -> dict:
@@ -357,13 +361,14 @@ def _kpis(folded: Folded) -> dict:
         c["waiting_seconds"],
         c["applicant_seconds"],
         c["processing_seconds"],
+        numba.get_num_threads(),
     )
     decided, n_target, on_time, n_known, ftr, incomplete, with_req, repeated, reopened = (
         int(x) for x in counts
     )
     waiting, applicant, processing, lead_sum = (float(x) for x in sums)
     total = waiting + applicant + processing
-    ((median, p90),) = _percentiles(lead, (0, lead.size), (0,), (0.5, 0.9))
+    waits, (median, p90) = bottlenecks(folded, lead)
     mean = lead_sum / decided if decided else None
     return {
         "cases": len(folded.subjects),
@@ -381,7 +386,7 @@ def _kpis(folded: Folded) -> dict:
             "repeated_requests": repeated,
             "reopened": reopened,
         },
-        "bottlenecks": bottlenecks(folded)[:3],
+        "bottlenecks": waits[:3],
         "split": {
             "n": decided,
             "waiting": waiting,
