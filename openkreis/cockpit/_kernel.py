@@ -74,6 +74,8 @@ def _by_case(case, at_bits, ids, kind, profile, n, parts, code_bits):
             k = fill[t, c]
             fill[t, c] = s
             s += k
+        if s == starts[c]:  # the room for steps and edges assumes every case has an event
+            raise ValueError("a case of the log has no events")
     starts[n] = s
     pb, kb = code_bits[0], code_bits[1]
     id_bits = 0
@@ -521,9 +523,15 @@ def waiting_groups(state, kind, seconds, width, waiting, parts, extra):
 @njit(cache=True, nogil=True)
 def _select(v, k, left, right):
     """Put the value of rank k among v[left:right] at v[k], none greater before it and none
-    smaller after it, in place (Hoare's selection with the median of three as pivot)."""
+    smaller after it, in place (Hoare's selection with the median of three as pivot; after
+    64 rounds numpy's introselect finishes, which has a linear worst case)."""
     right -= 1
+    rounds = 0
     while right > left:
+        rounds += 1
+        if rounds > 64:  # pivots that keep missing (a crafted order): numpy's introselect
+            v[left : right + 1] = np.partition(v[left : right + 1], k - left)
+            return
         mid = (left + right) // 2
         if v[mid] < v[left]:
             v[mid], v[left] = v[left], v[mid]

@@ -174,12 +174,15 @@ def _small_pages():
         _set_madvise_hugepage(before)
 
 
+MAX_PARTS = 8  # each part keeps an offset per case: parts × cases words
+
+
 def fold(log: Log, parts: int | None = None) -> Folded:
     """All cases of the log at once: the same facts as `engine.fold_all`. The log is split
-    into `parts` (by default one per thread) that are grouped and folded side by side; the
-    facts do not depend on it."""
+    into `parts` (by default one per thread, at most MAX_PARTS) that are grouped and folded
+    side by side; the facts do not depend on it."""
     with _small_pages():
-        return _fold(log, parts or numba.get_num_threads())
+        return _fold(log, parts or min(numba.get_num_threads(), MAX_PARTS))
 
 
 def _fold(log: Log, parts: int) -> Folded:
@@ -287,8 +290,9 @@ def edge_means(folded: Folded) -> dict[str, float]:
     _case, src, dst, cnt, sec = folded.edges
     width = len(folded.names)
     names = folded.names
-    if folded.pairs is not None:  # added up by the fold
+    if folded.pairs is not None:  # added up by the fold (for the names it had then)
         counts, seconds = folded.pairs
+        width = math.isqrt(counts.size)
     elif width * width <= DENSE_PAIRS:  # a few thousand names: count in place
         counts, seconds = _kernel.pair_sums(src, dst, cnt, sec, width)
     else:
@@ -343,8 +347,9 @@ def bottlenecks(folded: Folded, lead: np.ndarray | None = None) -> tuple[list[di
 
 def kpis(folded: Folded) -> dict:
     """The benchmark's figures (bench/cockpit.py `kpis`), from the columns: counts and sums
-    in one compiled pass over the cases (sums in the cases' order, as the engine adds them),
-    percentiles by partition."""
+    in one compiled pass over the cases (each thread adds up a range of cases in their order,
+    the ranges' sums are then added in order: equal to the engine's to the last bits or
+    so), percentiles by selection (exactly the engine's)."""
     with _small_pages():
         return _kpis(folded)
 

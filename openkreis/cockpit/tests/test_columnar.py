@@ -224,3 +224,13 @@ def test_group_percentiles_are_the_engines(groups):
             assert (out[i, x] != out[i, x]) if expected is None else out[i, x] == expected
         assert totals[i] == sum(g)
         assert sorted(values[starts[i] : starts[i + 1]]) == sorted(g)  # only reordered
+
+
+def test_a_case_without_events_is_refused():
+    """The room for steps and edges counts on every case having an event (the logs built by
+    from_rows and the database reader always do); a log that breaks this is refused instead
+    of written past its arrays."""
+    log = columnar.from_events(log_b())
+    log.subjects = [*log.subjects, "case:ghost"]
+    with pytest.raises(ValueError, match="no events"):
+        columnar.fold(log)
