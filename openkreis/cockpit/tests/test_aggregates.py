@@ -153,6 +153,7 @@ def test_an_event_committed_late_with_a_lower_id_is_not_lost(harz):
     equal a full recompute."""
     write(random_log(seed=2, cases=10))
     aggregates.refresh()
+    _forget_earlier_holes()
     top = Event.objects.order_by("-id").values_list("id", flat=True).first()
     data = {
         "activity": "received",
@@ -181,6 +182,7 @@ def test_an_event_committed_late_with_a_lower_id_is_not_lost(harz):
 def test_a_hole_that_never_fills_is_given_up(harz, monkeypatch):
     write(random_log(seed=4, cases=3))
     aggregates.refresh()
+    _forget_earlier_holes()
     top = Event.objects.order_by("-id").values_list("id", flat=True).first()
     _event_with_id(top + 3, "portal.search", "", START, {"query": "x", "results": 1})
     aggregates.refresh()
@@ -188,6 +190,15 @@ def test_a_hole_that_never_fills_is_given_up(harz, monkeypatch):
     monkeypatch.setattr(aggregates, "GAP_WAIT", 0.0)  # (a rolled-back insert leaves a hole)
     aggregates.refresh()
     assert CursorGaps() == {}
+
+
+def _forget_earlier_holes():
+    """The ids below a test's first event were taken by other tests' rolled-back rows in
+    this worker (a sequence is not rolled back): up to 1,000 of them the first refresh waits
+    for as holes. The tests of holes are about the holes they make themselves."""
+    from openkreis.cockpit.models import Cursor
+
+    Cursor.objects.filter(name=aggregates.CURSOR).update(gaps={})
 
 
 def CursorGaps():  # noqa: N802 (reads like the value it is)
