@@ -54,11 +54,14 @@ class Vocab:
             size = 1 << (2 * (n + rows) - 1).bit_length()
             self.slots = _rehash(self.hashes, n, size)
 
-    def texts(self) -> list[str]:
+    def texts(self, first: int = 0) -> list[str]:
+        """The texts of codes first, first + 1, … (all of them by default)."""
         n = int(self.n[0])
-        blob = self.arena[: self.offs[n]].tobytes()
-        offs = self.offs[: n + 1].tolist()
-        return [blob[offs[c] : offs[c + 1]].decode() for c in range(n)]
+        first = min(first, n)
+        base = int(self.offs[first])
+        blob = self.arena[base : self.offs[n]].tobytes()
+        offs = (self.offs[first : n + 1] - base).tolist()
+        return [blob[offs[c] : offs[c + 1]].decode() for c in range(n - first)]
 
     def state(self):
         return self.slots, self.hashes, self.arena, self.offs, self.n

@@ -42,3 +42,19 @@ def test_integers_and_escaped_texts():
     arena, offs = _copytext.arena(["a\tb", "c\\d\ne\rf", "Prüfung ß"])
     p = _copytext._put_escaped(out, 0, arena, offs[0], offs[3])
     assert bytes(out[:p]).decode() == "a\\tbc\\\\d\\ne\\rfPrüfung ß"
+
+
+def test_reprs_are_joined_in_slices_without_a_seam():
+    # the reprs are joined REPR_SLICE at a time (so that the GIL is let go between two);
+    # the text is the same as one join, also around the slices' edges
+    rng = np.random.default_rng(7)
+    n = 3 * _copytext.REPR_SLICE + 5
+    values = rng.uniform(0, 1e6, n) + 1e-7  # hardly any a whole number of microseconds
+    values[[0, _copytext.REPR_SLICE - 1, _copytext.REPR_SLICE, n - 1]] = [1e-5, 1 / 3, 2 / 3, 5e9]
+    values[17] = 12.5  # whole microseconds: written by the compiled loop, not handed over
+    for size in (0, 1, _copytext.REPR_SLICE, _copytext.REPR_SLICE + 1, n):
+        part = values[:size]
+        chosen = part[_copytext.needs_repr(part)].tolist()
+        assert 12.5 not in chosen and len(chosen) >= size - 1
+        want = ",".join(repr(x) for x in chosen)
+        assert bytes(_copytext.reprs_of(part)).decode() == want
