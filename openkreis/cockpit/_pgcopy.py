@@ -156,20 +156,24 @@ def _int8s(buf, q, k, out, row, add):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _texts(buf, q, k, out, row, vocab):
-    """The codes of k texts of an array's elements (from q; NULL as the empty text)."""
+def _texts(buf, q, k, out, row, vocab, mask, skip):
+    """The codes of k texts of an array's elements (from q; NULL as the empty text), each
+    element's first `skip` bytes left out (jsonb's version byte)."""
     for r in range(k):
-        n = _int(buf, q, 4)
-        n = n if n > 0 else 0
-        out[row + r] = _intern(buf, q + 4, n, _fnv(buf, q + 4, n), vocab)
-        q += 4 + n
+        size = _int(buf, q, 4)
+        size = size if size > 0 else 0
+        cut = skip if size >= skip else size
+        lo, n = q + 4 + cut, size - cut
+        out[row + r] = _intern(buf, lo, n, _fnv(buf, lo, n) & mask, vocab)
+        q += 4 + size
 
 
 @njit(cache=True, nogil=True)
-def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab):
+def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab, mask):
     """COPY rows of buf from pos on into the columns from `row` on. A COPY row holds many
-    events: six arrays of the same length (ids, kinds, times, subjects, data, data hashes),
-    so PostgreSQL sends one message for thousands of events. Stops when the buffer ends in
+    events: five arrays of the same length (ids, kinds, times, subjects, data), so
+    PostgreSQL sends one message for thousands of events. Texts are interned by their
+    FNV-1a hash (`& mask`: all bits but in tests) and compared byte for byte on a hit. Stops when the buffer ends in
     the middle of a COPY row (MORE), at the trailer (DONE) or when the next row's events do
     not fit into the columns (FULL). Returns (pos after the last whole row, rows, state,
     the events of the row that did not fit)."""
@@ -198,27 +202,16 @@ def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vo
         _int8s(buf, q, k, ids, row, 0)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # kinds
-        _texts(buf, q, k, kinds, row, k_vocab)
+        _texts(buf, q, k, kinds, row, k_vocab, mask, 0)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # occurred_at
         _int8s(buf, q, k, us, row, PG_EPOCH_US)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # subjects
-        _texts(buf, q, k, subjects, row, s_vocab)
+        _texts(buf, q, k, subjects, row, s_vocab, mask, 0)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # data (jsonb: a version byte, then the text)
-        p += 4 + _int(buf, p, 4)
-        _k, h = _elements(buf, p + 4)  # jsonb_hash_extended(data, 0)
-        for r in range(k):
-            n = _int(buf, q, 4)
-            hn = _int(buf, h, 4)
-            code = _int(buf, h + 4, 8) if hn == 8 else 0
-            if n <= 0:
-                datas[row + r] = _intern(buf, q + 4, 0, 0, d_vocab)
-            else:
-                datas[row + r] = _intern(buf, q + 5, n - 1, code, d_vocab)
-            q += 4 + (n if n > 0 else 0)
-            h += 4 + (hn if hn > 0 else 0)
+        _texts(buf, q, k, datas, row, d_vocab, mask, 1)
         pos = row_end
         row += k
 
