@@ -173,10 +173,10 @@ def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vo
     """COPY rows of buf from pos on into the columns from `row` on. A COPY row holds many
     events: five arrays of the same length (ids, kinds, times, subjects, data), so
     PostgreSQL sends one message for thousands of events. Texts are interned by their
-    FNV-1a hash (`& mask`: all bits but in tests) and compared byte for byte on a hit. Stops when the buffer ends in
-    the middle of a COPY row (MORE), at the trailer (DONE) or when the next row's events do
-    not fit into the columns (FULL). Returns (pos after the last whole row, rows, state,
-    the events of the row that did not fit)."""
+    FNV-1a hash (`& mask`: all bits but in tests) and compared byte for byte on a hit.
+    Stops when the buffer ends in the middle of a COPY row (MORE), at the trailer (DONE) or
+    when the next row's events do not fit into the columns (FULL). Returns (pos after the
+    last whole row, rows, state, the events of the row that did not fit)."""
     end = buf.size
     cap = ids.size
     while True:

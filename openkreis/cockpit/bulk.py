@@ -52,9 +52,10 @@ def _read_sql(upto: int) -> str:
     """The events up to `upto`, PACK ids to a COPY row: each row five arrays of the same
     length (PostgreSQL sends one message per COPY row; per event that cost more than all
     the rest of the read). The data's hash is the parser's (FNV-1a over the bytes it reads
-    anyway): `jsonb_hash_extended` cost the server 4 of its 18 seconds at 1 M cases. A range is an index range scan of the primary key; ranges
-    without events give no row. With a table partitioned by month the same query asks
-    every partition's index for the range."""
+    anyway): `jsonb_hash_extended` cost the server 4 of its 18 seconds at 1 M cases. A
+    range is an index range scan of the primary key; ranges without events give no row.
+    With a table partitioned by month the same query asks every partition's index for the
+    range."""
     table = connection.ops.quote_name(Event._meta.db_table)
     upto = int(upto)
     return (
