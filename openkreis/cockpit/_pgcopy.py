@@ -1,15 +1,14 @@
 """A compiled reader of PostgreSQL's binary COPY format for the event log (numba).
 
 The full recompute reads every event once: `COPY (SELECT array_agg(id), array_agg(kind),
-array_agg(occurred_at), array_agg(subject), array_agg(data), array_agg(jsonb_hash_extended(
-data, 0)) … per range of ids) TO STDOUT (FORMAT binary)` — one COPY row, and so one protocol
-message, for thousands of events (a message per event cost more than everything else on the
-reading side, docs/scaling.md). This module walks the bytes and turns them into columns: the
-id, the time in microseconds since the epoch, and small integer codes for the kind, the
-subject and the data (each distinct text once). Nothing is decoded per row in Python: a text
-is interned by a 64-bit hash (FNV-1a for kind and subject, PostgreSQL's own jsonb hash for
-data) and then compared byte for byte with the first text that had that hash, so equal codes
-always mean equal texts (a hash collision gets a code of its own).
+array_agg(occurred_at), array_agg(subject), array_agg(data) … per range of ids) TO STDOUT
+(FORMAT binary)` — one COPY row, and so one protocol message, for thousands of events (a
+message per event cost more than everything else on the reading side, docs/scaling.md). This
+module walks the bytes and turns them into columns: the id, the time in microseconds since the
+epoch, and small integer codes for the kind, the subject and the data (each distinct text
+once). Nothing is decoded per row in Python: a text is interned by its 64-bit FNV-1a hash and
+then compared byte for byte with the first text that had that hash, so equal codes always mean
+equal texts (a hash collision gets a code of its own).
 """
 
 from __future__ import annotations
