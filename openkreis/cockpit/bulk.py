@@ -74,8 +74,10 @@ def read(upto: int) -> tuple[Log, list[Ev]]:
     profiles = Profiles()
     with connection.connection.lock:  # psycopg's: no other thread on this line meanwhile
         chunks = copy_out(connection.connection.pgconn, _read_sql(upto))
-        columns, texts = columns_of(read_ahead(chunks), each_batch=profiles.take)
-    return _to_log(*columns, *texts, profiles=profiles)
+        columns, (kinds, subjects, _datas) = columns_of(
+            read_ahead(chunks), each_batch=profiles.take
+        )
+    return _to_log(*columns, kinds, subjects, profiles)
 
 
 class Profiles:
@@ -263,14 +265,10 @@ def _parse(pending: bytes, cols, row: int, vocabs) -> tuple[bytes, int, int, int
 
 
 def _to_log(
-    ids, us, kind, subject, data, kinds, subjects, datas, profiles: Profiles | None = None
+    ids, us, kind, subject, data, kinds, subjects, profiles: Profiles
 ) -> tuple[Log, list[Ev]]:
-    """The columns as a Log of the case events, and the other events as Ev. `profiles`:
-    the data texts already decoded (read() takes them during the stream); without it they
-    are decoded here."""
-    if profiles is None:
-        profiles = Profiles()
-        profiles.take((None, None, _Texts(datas)))
+    """The columns as a Log of the case events, and the other events as Ev; `profiles`: the
+    data texts decoded, with their profile rows (read() takes them during the stream)."""
     at = _seconds(us)
     is_case = np.array([k.startswith(CASE_PREFIXES) for k in kinds], dtype=bool)
     empty = subjects.index("") if "" in subjects else -1
@@ -314,13 +312,6 @@ def _to_log(
         profiles=rows,
     )
     return log, others
-
-
-class _Texts(list):
-    """Decoded texts in the shape of a vocabulary's `texts(first)`."""
-
-    def texts(self, first: int = 0) -> list[str]:
-        return self[first:]
 
 
 def _first_seen_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
