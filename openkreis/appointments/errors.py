@@ -11,6 +11,10 @@ class SlotTaken(BookingError):
     """Somebody else was faster: the slot is no longer free."""
 
 
+class HoldNotFound(BookingError):
+    """No reservation has this key (never made, or released and tidied away)."""
+
+
 class LimitReached(BookingError):
     """The fairness limit per e-mail address and service is reached."""
 

@@ -288,16 +288,17 @@ class DetailsForm(forms.Form):
         self.fields["email"].widget.attrs["aria-describedby"] = "email-hint"
 
 
+def _no_hold(request):
+    return _problem(
+        request, _("This reservation does not exist. Please choose a slot again."), status=404
+    )
+
+
 @never_cache
 def details(request, hold_key: str):
-    """Step 5: name and e-mail, then the booking is confirmed."""
-    booking = Booking.objects.select_related("branch__location").filter(hold_key=hold_key).first()
-    if booking is None:
-        return _problem(
-            request, _("This reservation does not exist. Please choose a slot again."), status=404
-        )
-    if booking.state == Booking.State.BOOKED:
-        return redirect("appointments:manage", token=services.manage_token(booking))
+    """Step 5: name and e-mail, then the booking is confirmed. A valid form goes straight
+    to `services.confirm`, which reads the hold under its lock: the booking is read once
+    per confirmation, not twice (issue 26); it is read here only to show the form."""
     user = request.user if request.user.is_authenticated else None
     if request.method == "POST":
         form = DetailsForm(request.POST)
@@ -316,6 +317,8 @@ def details(request, hold_key: str):
                     user=user,
                     base_url=request.build_absolute_uri("/"),
                 )
+            except services.HoldNotFound:
+                return _no_hold(request)
             except services.SlotTaken as exc:
                 return _problem(request, str(exc), status=409)
             except BookingError as exc:
@@ -327,6 +330,13 @@ def details(request, hold_key: str):
                 response.delete_cookie(HOLD_COOKIE)
                 return response
     else:
+        form = None
+    booking = Booking.objects.select_related("branch__location").filter(hold_key=hold_key).first()
+    if booking is None:
+        return _no_hold(request)
+    if booking.state == Booking.State.BOOKED:
+        return redirect("appointments:manage", token=services.manage_token(booking))
+    if form is None:
         initial = {}
         if user is not None:
             initial = {"name": user.get_full_name(), "email": user.email}
@@ -334,7 +344,7 @@ def details(request, hold_key: str):
     return render(
         request,
         "appointments/details.html",
-        {"booking": booking, "form": form, "services_list": booking.services.all()},
+        {"booking": booking, "form": form, "services_list": services.services_of(booking)},
         status=400 if form.errors else 200,
     )
 
@@ -362,7 +372,7 @@ def manage(request, token: str):
     if problem:
         return problem
     day_value = request.GET.get("tag", "")
-    chosen = list(booking.services.all())
+    chosen = services.services_of(booking)
     context = {
         "booking": booking,
         "token": token,
@@ -421,7 +431,7 @@ def cancel(request, token: str):
                 "booking": booking,
                 "token": token,
                 "code": services.format_code(booking.code),
-                "services_list": booking.services.all(),
+                "services_list": services.services_of(booking),
             },
         )
     try:

@@ -16,7 +16,13 @@ patch a function patch it where it is looked up: `services.booking._check_limits
 `services._check_limits` (the name here is only a second reference to it).
 """
 
-from ..errors import BookingError, LimitReached, SlotTaken, TransitionNotAllowed  # noqa: F401
+from ..errors import (  # noqa: F401
+    BookingError,
+    HoldNotFound,
+    LimitReached,
+    SlotTaken,
+    TransitionNotAllowed,
+)
 from .booking import (  # noqa: F401
     CODE_ALPHABET,
     UPCOMING,
@@ -40,6 +46,7 @@ from .config import (  # noqa: F401
     branches_for,
     load_configuration,
     services_from_keys,
+    services_of,
     tenant_branches,
     total_minutes,
 )

@@ -16,10 +16,10 @@ from openkreis.core import event_kinds
 from openkreis.core import services as core
 
 from .. import workflow
-from ..errors import BookingError, LimitReached, SlotTaken, TransitionNotAllowed
+from ..errors import BookingError, HoldNotFound, LimitReached, SlotTaken, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
 from .common import _LOCKED, BERLIN, _event_base
-from .config import total_minutes
+from .config import services_of, total_minutes
 from .notify import queue_confirmation
 from .slots import _check
 
@@ -172,7 +172,7 @@ def confirm(
             .first()
         )
         if booking is None:
-            raise BookingError(_("This reservation does not exist. Please choose a slot again."))
+            raise HoldNotFound(_("This reservation does not exist. Please choose a slot again."))
         if booking.state == Booking.State.BOOKED:
             return booking  # a double click or a retried request
         # Only a hold becomes a booking; refuse before the limit is checked, as ever.
@@ -257,7 +257,7 @@ def _check_limits(booking: Booking, email: str, now) -> None:
     upcoming = Booking.objects.filter(email=email, state__in=UPCOMING, start__gte=now).exclude(
         pk=booking.pk
     )
-    for service in booking.services.all():
+    for service in services_of(booking):
         count = upcoming.filter(services=service).count()
         if count >= service.max_per_email:
             raise LimitReached(
@@ -308,7 +308,7 @@ def reschedule(
         # Not a state change (booked stays booked): only a booking may be moved.
         if booking.state != Booking.State.BOOKED:
             raise BookingError(_("This appointment can no longer be changed."))
-        services = list(booking.services.all())
+        services = services_of(booking)
         _slot, day = _check(booking.branch, services, start, now, exclude_booking=booking)
         booking.claims.all().delete()
         counter = _claim_any(booking, day.free_counters(start), day.cells(start), now)

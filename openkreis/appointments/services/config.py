@@ -178,16 +178,33 @@ def services_from_keys(keys: list[str], *, walk_in: bool = False) -> list[Appoin
         raise BookingError(_("Please choose at least one service."))
     if len(keys) > 5 or len(set(keys)) != len(keys):
         raise BookingError(_("The list of services is not valid. Please choose again."))
-    found = setup_cache.get(
-        ("services", tuple(sorted(keys))),
-        lambda: {s.key: s for s in AppointmentService.objects.filter(key__in=keys)},
-    )
+    found = _services_by_key(keys)
     if len(found) != len(keys):
         raise BookingError(_("The list of services is not valid. Please choose again."))
     services = [found[k] for k in keys]
     if not walk_in and not all(s.bookable for s in services):
         raise BookingError(_("One of these services cannot be booked online."))
     return services
+
+
+def _services_by_key(keys: list[str]) -> dict[str, AppointmentService]:
+    """key -> service for those of `keys` that exist (cached)."""
+    return setup_cache.get(
+        ("services", tuple(sorted(keys))),
+        lambda: {s.key: s for s in AppointmentService.objects.filter(key__in=keys)},
+    )
+
+
+def services_of(booking) -> list[AppointmentService]:
+    """A booking's services, in the order the many-to-many rows list them (position, name),
+    from the process's set-up cache: the keys are stored with the booking, so the
+    confirmation, its page and its mail ask the database only for the booking (issue 26).
+    When a key is no longer known (a service renamed or removed since), the rows are read."""
+    keys = list(booking.service_keys or [])
+    found = _services_by_key(keys) if keys else {}
+    if not keys or len(found) != len(keys):
+        return list(booking.services.all())
+    return sorted(found.values(), key=lambda s: (s.position, s.name))
 
 
 def booking_service_for(service: Service) -> AppointmentService | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ..errors import BookingError
 from ..models import Booking
 from .common import UTC
+from .config import services_of
 
 TOKEN_SALT = "openkreis.appointments.manage"  # noqa: S105 (a salt, not a secret)
 TOKEN_MAX_AGE = 60 * 60 * 24 * 120  # a link stays valid well past any horizon
@@ -58,7 +59,7 @@ def ics(booking: Booking, base_url: str = "") -> str:
     location = booking.branch.location
     fmt = "%Y%m%dT%H%M%SZ"
     summary = _("Appointment: %(services)s") % {
-        "services": ", ".join(s.display_name for s in booking.services.all())
+        "services": ", ".join(s.display_name for s in services_of(booking))
     }
     place = f"{location.name}, {location.street}, {location.postcode} {location.city}"
     description = (

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Booking
 from .common import BERLIN, _local
+from .config import services_of
 from .links import format_code, ics, manage_url
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _mail_context(booking: Booking, base_url: str = "") -> dict:
         "booking": booking,
         "when": local.strftime("%d.%m.%Y %H:%M"),
         "code": format_code(booking.code),
-        "services": [s.display_name for s in booking.services.all()],
+        "services": [s.display_name for s in services_of(booking)],
         "location": booking.branch.location,
         "manage_url": manage_url(booking, base_url),
     }

@@ -215,3 +215,33 @@ def test_service_page_links_to_booking(client, db):
         pytest.skip("service page path differs")
     assert "/termine/standort/?leistung=fuehrerschein-umtausch" in page.content.decode()
     assert "Termin buchen" in page.content.decode()
+
+
+def test_confirming_a_reservation_that_does_not_exist_is_a_404(client, db):
+    """The confirmation reads the hold only under its lock; an unknown key still answers
+    404 with the message, for the form and for its valid or invalid submission."""
+    url = "/termine/angaben/gibt-es-nicht/"
+    for response in (
+        client.get(url),
+        client.post(url, {"name": "Erika", "email": "e@example.org"}),
+        client.post(url, {"name": "", "email": "kaputt"}),
+    ):
+        assert response.status_code == 404
+        assert "Diese Reservierung gibt es nicht" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_a_second_confirmation_of_the_same_reservation_leads_to_the_booking(client, quedlinburg):
+    """A double click (or a retried request) books once and shows the same appointment."""
+    slot = first_slot(quedlinburg, svc("fuehrerschein-umtausch"), after_today=True)
+    held = client.post(
+        "/termine/reservieren/",
+        {"leistung": "fuehrerschein-umtausch", "standort": "lra-quedlinburg", "zeit": slot.value},
+    )
+    person = {"name": "Erika Mustermann", "email": "erika@example.org"}
+    first = client.post(held["Location"], person)
+    second = client.post(held["Location"], person)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"].split("?")[0] == second["Location"].split("?")[0]
+    assert client.get(held["Location"])["Location"] == first["Location"].split("?")[0]
+    assert Booking.objects.filter(state="booked").count() == 1

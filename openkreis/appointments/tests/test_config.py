@@ -58,3 +58,23 @@ def test_bad_configuration_changes_nothing(db, tmp_path, old, new):
     with pytest.raises(CommandError):
         call_command("load_tenant", str(folder), "--no-pages")
     assert not Branch.objects.filter(location__key="mk-haupthaus").exists()
+
+
+def test_a_bookings_services_come_from_the_setup_cache_in_the_rows_order(
+    db, django_assert_num_queries
+):
+    from .factories import AppointmentServiceFactory, BookingFactory
+
+    later = AppointmentServiceFactory(position=2, name="B später")
+    first = AppointmentServiceFactory(position=1, name="A zuerst")
+    booking = BookingFactory(chosen=[later, first])
+    rows = list(booking.services.all())
+    assert rows == [first, later]
+    assert services.services_of(booking) == rows
+    with django_assert_num_queries(0):  # now kept per process
+        assert services.services_of(booking) == rows
+    # a key no longer known (the service was renamed since): the booking's rows are read
+    later.key = "umbenannt"
+    later.save()
+    with django_assert_num_queries(2):  # the unknown key looked up, then the rows
+        assert [s.key for s in services.services_of(booking)] == [first.key, "umbenannt"]

@@ -23,8 +23,9 @@ from .helpers import first_slot, svc
 # SQLite: time page 9, reserve 29, confirmation page 9 with a read of every claim of the
 # horizon; then 7-8, 14-18, 12-14, 9; with the set-up kept per process (config.setup_cache)
 # and the days to move to listed only when asked: 1, 12, 12-13, 3; with the hold in a
-# cookie of its own instead of a new session row: 1, 8, 8-9, 2.
-BUDGET = {"time page": 2, "reserve": 9, "confirm": 10, "confirmation page": 3}
+# cookie of its own instead of a new session row: 1, 8, 8-9, 2; with the hold read once per
+# confirmation and a booking's services taken from the set-up cache: 1, 8, 6-7, 1.
+BUDGET = {"time page": 2, "reserve": 9, "confirm": 8, "confirmation page": 2}
 
 
 def _journey(client, branch) -> dict:
