@@ -170,12 +170,24 @@ class Booking(models.Model):
     booked_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation e-mail as a durable outbox in the row itself: set in the transaction
+    # that books or moves, cleared when the mail went out (services.send_due_confirmations,
+    # run by beat every few seconds); a failure moves it on (1, 2, 4 … minutes, 12 tries).
+    # The language is the one the citizen booked in: the mails are written in it.
+    confirmation_due_at = models.DateTimeField(null=True, blank=True)
+    confirmation_tries = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["start"]
         indexes = [
             models.Index(fields=["state", "start"]),
             models.Index(fields=["email", "state"]),
+            models.Index(
+                fields=["confirmation_due_at"],
+                condition=models.Q(confirmation_due_at__isnull=False),
+                name="appt_confirmation_due",
+            ),
         ]
 
     def __str__(self) -> str:

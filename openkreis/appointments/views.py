@@ -315,7 +315,6 @@ def details(request, hold_key: str):
                     form.cleaned_data["name"],
                     form.cleaned_data["email"],
                     user=user,
-                    base_url=request.build_absolute_uri("/"),
                 )
             except services.HoldNotFound:
                 return _no_hold(request)
@@ -450,7 +449,7 @@ def move(request, token: str):
     back = reverse("appointments:manage", args=[token])
     try:
         start_at = services.parse_slot(booking.branch, request.POST.get("zeit", ""))
-        services.reschedule(booking, start_at, base_url=request.build_absolute_uri("/"))
+        services.reschedule(booking, start_at)
     except services.SlotTaken as exc:
         return _problem(request, str(exc), status=409, back=back)
     except BookingError as exc:

@@ -437,7 +437,7 @@ CELERY_TASK_ROUTES = {
     "openkreis.cases.tasks.retry_due_deliveries": {"queue": "mail"},
     "openkreis.cases.tasks.send_reminders": {"queue": "mail"},
     "openkreis.appointments.tasks.send_reminders": {"queue": "mail"},
-    "openkreis.appointments.tasks.send_confirmation": {"queue": "mail"},
+    "openkreis.appointments.tasks.send_confirmations": {"queue": "mail"},
     "openkreis.reports.tasks.send_follow_ups": {"queue": "mail"},
     "openkreis.capacity.tasks.remind_offers": {"queue": "mail"},
     "openkreis.cockpit.tasks.*": {"queue": "cockpit"},
@@ -460,6 +460,11 @@ CELERY_BEAT_SCHEDULE = {
     "intake-recover-stale-scans": {
         "task": "openkreis.intake.tasks.recover_stale_scans",
         "schedule": 300.0,
+    },
+    # the confirmation outbox: bookings and moves whose e-mail is due (a few seconds late)
+    "appointments-confirmations": {
+        "task": "openkreis.appointments.tasks.send_confirmations",
+        "schedule": 5.0,
     },
     "appointments-reminders": {
         "task": "openkreis.appointments.tasks.send_reminders",

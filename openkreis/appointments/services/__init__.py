@@ -66,7 +66,7 @@ from .links import (  # noqa: F401
     manage_token,
     manage_url,
 )
-from .notify import send_confirmation, send_reminders  # noqa: F401
+from .notify import send_confirmation, send_due_confirmations, send_reminders  # noqa: F401
 from .queue import (  # noqa: F401
     APPOINTMENT_PREFIX,
     ON_TIME_MINUTES,

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openkreis.core import event_kinds
@@ -20,7 +20,7 @@ from ..errors import BookingError, HoldNotFound, LimitReached, SlotTaken, Transi
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
 from .common import _LOCKED, BERLIN, _event_base
 from .config import services_of, total_minutes
-from .notify import queue_confirmation
+from .notify import after_booked, confirmation_due
 from .slots import _check
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -154,7 +154,6 @@ def confirm(
     email: str,
     user=None,
     now: dt.datetime | None = None,
-    base_url: str = "",
 ) -> Booking:
     """Turn a hold into a booking: check the hold is still ours and in time, apply the
     fairness limit per e-mail and service, record `appointment.booked`, send the
@@ -193,13 +192,15 @@ def confirm(
             name=name,
             email=email,
             user=user if getattr(user, "is_authenticated", False) else None,
+            **confirmation_due(now),
         )
-        _booked(booking, now, base_url)
+        _booked(booking, now)
     return booking
 
 
-def _booked(booking: Booking, now, base_url: str) -> None:
-    """The booked event (confirmation or move) and, after commit, the confirmation e-mail."""
+def _booked(booking: Booking, now) -> None:
+    """The booked event (confirmation or move); the caller has marked the confirmation
+    e-mail due in the same transaction (notify.confirmation_due)."""
     core.record_event(
         event_kinds.APPOINTMENT_BOOKED,
         subject=f"appointment:{booking.pk}",
@@ -213,8 +214,7 @@ def _booked(booking: Booking, now, base_url: str) -> None:
         },
         occurred_at=now,
     )
-    language = translation.get_language()
-    transaction.on_commit(lambda: queue_confirmation(booking, base_url, language))
+    transaction.on_commit(lambda: after_booked(booking))
 
 
 def _cancelled(booking: Booking, by: str, now) -> None:
@@ -296,9 +296,7 @@ def cancel(booking: Booking, by: str = "citizen", now: dt.datetime | None = None
     return booking
 
 
-def reschedule(
-    booking: Booking, start: dt.datetime, now: dt.datetime | None = None, base_url: str = ""
-) -> Booking:
+def reschedule(booking: Booking, start: dt.datetime, now: dt.datetime | None = None) -> Booking:
     """Move a booking to another free slot at the same branch, all or nothing: the old
     slot is only given up when the new one is claimed. Recorded as a cancellation of the
     old slot and a booking of the new one."""
@@ -316,8 +314,11 @@ def reschedule(
         booking.counter = counter
         booking.start, booking.end = start, start + dt.timedelta(minutes=booking.minutes)
         booking.reminded_at = None
-        booking.save(update_fields=["counter", "start", "end", "reminded_at"])
-        _booked(booking, now, base_url)
+        due = confirmation_due(now)
+        for name, value in due.items():
+            setattr(booking, name, value)
+        booking.save(update_fields=["counter", "start", "end", "reminded_at", *due])
+        _booked(booking, now)
     return booking
 
 

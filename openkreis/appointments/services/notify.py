@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,35 +23,104 @@ logger = logging.getLogger(__name__)
 
 
 def send_confirmation(
-    booking: Booking, base_url: str = "", language: str | None = None, *, fail_silently=True
+    booking: Booking,
+    base_url: str = "",
+    language: str | None = None,
+    *,
+    fail_silently=True,
+    connection=None,
 ) -> None:
     """The confirmation e-mail with termin.ics, in the language the citizen booked in.
     By default a failure is swallowed: the booking stands and its page shows the same data
-    (the worker's task sends with `fail_silently=False` and tries again later)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    (the outbox sends with `fail_silently=False` and tries again later)."""
+    with translation.override(language or booking.language or settings.LANGUAGE_CODE):
         context = _mail_context(booking, base_url)
         subject = _("Your appointment on %(when)s") % {"when": context["when"]}
         body = render_to_string("appointments/email/confirmation.txt", context)
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [booking.email])
+        message = EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [booking.email], connection=connection
+        )
         message.attach("termin.ics", ics(booking, base_url), "text/calendar")
         message.send(fail_silently=fail_silently)
 
 
-def queue_confirmation(booking: Booking, base_url: str = "", language: str | None = None):
-    """After the commit of a booking or a move: the confirmation goes out from a Celery
-    worker (queue `mail`), which tries again while the mail server is away, instead of in
-    the citizen's request (issue 26: rendering and SMTP were a third of the confirm step).
-    Without a broker (`make run`, the tests), or when it cannot be reached, it is sent here."""
-    from .. import tasks
+# The confirmation outbox (Booking.confirmation_due_at). A booking or a move marks its
+# confirmation due in the same UPDATE that books it, so an acknowledged booking always gets
+# its mail, even when the process dies right after the commit; the request itself neither
+# renders the mail nor talks to the broker (issue 26: handing the task to Celery was 6 % of
+# the web processes' CPU at release time). Celery beat runs the sweep every few seconds.
+CONFIRMATION_TRIES = 12
+CONFIRMATION_LEASE = dt.timedelta(minutes=5)  # a sweep that died mid-batch: tried again after
 
-    task = tasks.send_confirmation
-    if not task.app.conf.task_always_eager:
-        try:
-            task.delay(booking.pk, base_url, language)
-            return
-        except Exception:  # noqa: BLE001 - the broker is down: send it from here
-            logger.warning("broker unreachable: confirmation of booking %s sent inline", booking.pk)
-    send_confirmation(booking, base_url, language)
+
+def confirmation_due(now: dt.datetime) -> dict:
+    """The fields that mark a booking's confirmation due (in the citizen's language)."""
+    return {
+        "confirmation_due_at": now,
+        "confirmation_tries": 0,
+        "language": (translation.get_language() or "")[:8],
+    }
+
+
+def after_booked(booking: Booking) -> None:
+    """After the commit of a booking or a move: without a broker (`make run`, the tests
+    that run tasks at once) nobody runs the sweep, so this booking's mail goes out now,
+    through the same outbox code; with one, the beat sweep sends it."""
+    from openkreis import celery_app
+
+    if celery_app.conf.task_always_eager:
+        send_due_confirmations(pks=[booking.pk])
+
+
+def _retry_after(tries: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(60 * 2 ** (tries - 1), 3600))
+
+
+def send_due_confirmations(
+    now: dt.datetime | None = None, *, pks: list[int] | None = None, limit: int = 200
+) -> int:
+    """Send the confirmations that are due (at most `limit`, oldest first) over one SMTP
+    connection; returns how many went out. Rows are claimed with SKIP LOCKED and a lease,
+    so two sweeps never send the same mail and a dead sweep's rows come back. A booking
+    cancelled meanwhile gets none; a failure is tried again 1, 2, 4 … minutes later (at
+    most an hour apart), 12 times, then given up with an error in the log."""
+    now = now or timezone.now()
+    lease = now + CONFIRMATION_LEASE
+    with transaction.atomic():
+        due = Booking.objects.select_for_update(skip_locked=True).filter(
+            confirmation_due_at__lte=now
+        )
+        if pks is not None:
+            due = due.filter(pk__in=pks)
+        claimed = list(due.order_by("confirmation_due_at").values_list("pk", flat=True)[:limit])
+        if not claimed:
+            return 0
+        Booking.objects.filter(pk__in=claimed).update(confirmation_due_at=lease)
+    mine = Booking.objects.filter(confirmation_due_at=lease)  # not moved again meanwhile
+    sent = 0
+    connection = get_connection(fail_silently=False)
+    try:
+        for booking in Booking.objects.filter(pk__in=claimed).select_related("branch__location"):
+            if booking.state != Booking.State.BOOKED:
+                mine.filter(pk=booking.pk).update(confirmation_due_at=None)
+                continue
+            try:
+                send_confirmation(booking, fail_silently=False, connection=connection)
+            except (smtplib.SMTPException, OSError) as exc:
+                tries = booking.confirmation_tries + 1
+                given_up = tries >= CONFIRMATION_TRIES
+                mine.filter(pk=booking.pk).update(
+                    confirmation_tries=tries,
+                    confirmation_due_at=None if given_up else now + _retry_after(tries),
+                )
+                log = logger.error if given_up else logger.warning
+                log("confirmation of booking %s not sent (try %s): %s", booking.pk, tries, exc)
+                break  # the mail server is away: the rest keep their lease and come back
+            mine.filter(pk=booking.pk).update(confirmation_due_at=None)
+            sent += 1
+    finally:
+        connection.close()
+    return sent
 
 
 def _mail_context(booking: Booking, base_url: str = "") -> dict:
@@ -82,11 +152,12 @@ def send_reminders(now: dt.datetime | None = None) -> int:
                 reminded_at=now
             ):
                 continue  # another worker sent it
-            context = _mail_context(booking)
-            subject = _("Reminder: your appointment tomorrow at %(time)s") % {
-                "time": booking.start.astimezone(BERLIN).strftime("%H:%M")
-            }
-            body = render_to_string("appointments/email/reminder.txt", context)
+            with translation.override(booking.language or settings.LANGUAGE_CODE):
+                context = _mail_context(booking)
+                subject = _("Reminder: your appointment tomorrow at %(time)s") % {
+                    "time": booking.start.astimezone(BERLIN).strftime("%H:%M")
+                }
+                body = render_to_string("appointments/email/reminder.txt", context)
             message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [booking.email])
             transaction.on_commit(lambda m=message: m.send(fail_silently=True))
         count += 1

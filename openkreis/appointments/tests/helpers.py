@@ -39,9 +39,7 @@ def first_slot(branch, chosen, now=None, *, after_today=False):
 
 def book(branch, chosen, slot, email="erika@example.org", now=None):
     held = services.hold(branch, chosen, slot.start, now)
-    return services.confirm(
-        held.hold_key, "Erika Mustermann", email, now=now, base_url="http://testserver/"
-    )
+    return services.confirm(held.hold_key, "Erika Mustermann", email, now=now)
 
 
 def booked_today(branch, service, start, email="t@example.org"):

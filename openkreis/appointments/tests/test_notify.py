@@ -1,11 +1,11 @@
 """E-mail: the confirmation with calendar file and signed link, reminders once each."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone, translation
 
 from openkreis.appointments import services
 from openkreis.appointments.models import Booking
@@ -78,64 +78,118 @@ def _queued(queue: str = "mail") -> list:
     return found
 
 
-def test_with_a_broker_the_confirmation_waits_for_a_worker(
+@pytest.mark.parametrize("broker", ["memory://", "redis://127.0.0.1:9/0"], indirect=True)
+def test_with_a_broker_the_booking_only_marks_its_confirmation_due(
     quedlinburg, broker, django_capture_on_commit_callbacks
 ):
-    """The booking request only queues the confirmation (queue `mail`); the worker's task
-    sends it."""
-    from openkreis.appointments import tasks
-
+    """The request neither sends the mail nor talks to the broker (one that cannot be
+    reached changes nothing); the beat sweep sends it, once."""
     chosen = svc("fuehrerschein-umtausch")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
     assert mail.outbox == []
-    messages = _queued("mail")
-    assert len(messages) == 1
-    assert messages[0].headers["task"] == "openkreis.appointments.tasks.send_confirmation"
-    args = messages[0].headers["argsrepr"]
-    assert args.startswith(f"({booking.pk},")
-    assert tasks.send_confirmation.apply(args=(booking.pk, "", "de")).get() == "sent"
+    if broker == "memory://":
+        assert _queued("mail") == []
+    booking.refresh_from_db()
+    assert booking.confirmation_due_at is not None and booking.language == "de"
+    assert services.send_due_confirmations() == 1
     assert len(mail.outbox) == 1 and services.format_code(booking.code) in mail.outbox[0].body
+    assert "Ihr Termin am" in mail.outbox[0].subject
+    assert services.send_due_confirmations() == 0  # once
+    booking.refresh_from_db()
+    assert booking.confirmation_due_at is None
 
 
-def test_a_confirmation_the_mail_server_refuses_is_tried_again(quedlinburg, settings, caplog):
-    from openkreis.appointments import tasks
+def test_a_committed_booking_gets_its_mail_even_if_nothing_ran_after_the_commit(
+    quedlinburg, broker, django_capture_on_commit_callbacks
+):
+    """The process may die between the commit and anything after it: the mark is part of
+    the booking's own UPDATE."""
+    chosen = svc("fuehrerschein-umtausch")
+    mail.outbox.clear()
+    # nothing runs after the commit
+    with django_capture_on_commit_callbacks(execute=False), translation.override("en"):
+        book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
+    assert mail.outbox == []
+    assert services.send_due_confirmations() == 1
+    assert mail.outbox[0].subject.startswith("Your appointment on")  # the citizen's language
 
+
+def test_a_confirmation_the_mail_server_refuses_is_tried_again(quedlinburg, broker, settings):
     chosen = svc("fuehrerschein-umtausch")
     booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    # Nobody answers on port 9. Run in-process, Celery makes the retries at once (a worker
-    # waits the countdown between them): 12 more tries, 1, 2, 4 … minutes apart, at most
-    # an hour, before the task gives up.
-    result = tasks.send_confirmation.apply(args=(booking.pk, "", "de"))
-    waits = [int(w) for w in re.findall(r"retry: Retry in (\d+)s: ConnectionRefused", caplog.text)]
-    assert waits == [60, 120, 240, 480, 960, 1920] + [3600] * 6
-    assert result.state == "FAILURE"
+    # Nobody answers on port 9: 12 tries, 1, 2, 4 … minutes apart, at most an hour, then
+    # the mail is given up (an error in the log).
+    now, waits = timezone.now(), []
+    for _ in range(12):
+        assert services.send_due_confirmations(now) == 0
+        booking.refresh_from_db()
+        if booking.confirmation_due_at is None:
+            break
+        waits.append(round((booking.confirmation_due_at - now).total_seconds()))
+        assert services.send_due_confirmations(now + dt.timedelta(seconds=30)) == 0  # not yet
+        now = booking.confirmation_due_at
+    assert waits == [60, 120, 240, 480, 960, 1920] + [3600] * 5
+    assert booking.confirmation_tries == 12 and booking.confirmation_due_at is None
+
+
+def test_a_confirmation_goes_out_when_the_mail_server_is_back(quedlinburg, broker, settings):
+    chosen = svc("fuehrerschein-umtausch")
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    assert services.send_due_confirmations() == 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
-    assert tasks.send_confirmation.apply(args=(booking.pk, "", "de")).get() == "sent"
+    booking.refresh_from_db()
+    assert services.send_due_confirmations(booking.confirmation_due_at) == 1
     assert len(mail.outbox) == 1
 
 
-def test_a_booking_cancelled_before_its_confirmation_went_out_gets_none(quedlinburg):
-    from openkreis.appointments import tasks
-
+def test_a_booking_cancelled_before_its_confirmation_went_out_gets_none(quedlinburg, broker):
     chosen = svc("fuehrerschein-umtausch")
     booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen, after_today=True))
     services.cancel(booking)
     mail.outbox.clear()
-    assert tasks.send_confirmation.apply(args=(booking.pk, "", "de")).get() == "not booked"
+    assert services.send_due_confirmations() == 0
     assert mail.outbox == []
+    booking.refresh_from_db()
+    assert booking.confirmation_due_at is None
 
 
-@pytest.mark.parametrize("broker", ["redis://127.0.0.1:9/0"], indirect=True)
-def test_when_the_broker_cannot_be_reached_the_confirmation_is_sent_at_once(
-    quedlinburg, broker, django_capture_on_commit_callbacks
-):
+def test_a_moved_booking_is_confirmed_again_with_its_new_time(quedlinburg, broker):
     chosen = svc("fuehrerschein-umtausch")
+    first = first_slot(quedlinburg, chosen, after_today=True)
+    booking = book(quedlinburg, chosen, first)
+    assert services.send_due_confirmations() == 1
+    later = services.free_slots(quedlinburg, chosen, first.local_start.date())[-1]
+    services.reschedule(booking, later.start)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
-    assert len(mail.outbox) == 1 and services.format_code(booking.code) in mail.outbox[0].body
+    assert services.send_due_confirmations() == 1
+    assert later.local_start.strftime("%d.%m.%Y %H:%M") in mail.outbox[0].subject
+
+
+def test_a_second_sweep_during_the_first_sends_nothing_twice(quedlinburg, broker, monkeypatch):
+    """Claimed rows carry a lease: a sweep that starts while another is sending finds them
+    taken (and one that died leaves them to the next sweep after the lease)."""
+    from openkreis.appointments.services import notify
+
+    chosen = svc("fuehrerschein-umtausch")
+    for n in range(3):
+        book(quedlinburg, chosen, first_slot(quedlinburg, chosen), email=f"b{n}@example.org")
+    real, inner = notify.send_confirmation, []
+
+    def sending(*args, **kwargs):
+        if not inner:
+            inner.append(notify.send_due_confirmations())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(notify, "send_confirmation", sending)
+    mail.outbox.clear()
+    assert notify.send_due_confirmations() == 3 and inner == [0]
+    assert len(mail.outbox) == 3
+    later = timezone.now() + notify.CONFIRMATION_LEASE + dt.timedelta(seconds=1)
+    assert notify.send_due_confirmations(later) == 0  # sent ones are not due again

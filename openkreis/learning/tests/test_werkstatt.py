@@ -149,9 +149,7 @@ def test_a_consultation_is_booked_through_the_appointments_engine(client):
     slot = appointments.free_slots(branch, chosen, day)[0]
     user = learner()
     held = appointments.hold(branch, chosen, slot.start)
-    booking = appointments.confirm(
-        held.hold_key, "Vera Verein", user.email, user=user, base_url="http://testserver/"
-    )
+    booking = appointments.confirm(held.hold_key, "Vera Verein", user.email, user=user)
     assert booking.state == Booking.State.BOOKED
     assert booking.service_keys == ["digitale-werkstatt-beratung"]
     assert booking.counter.label == "Digitale Werkstatt"
