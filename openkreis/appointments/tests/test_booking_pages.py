@@ -245,3 +245,27 @@ def test_a_second_confirmation_of_the_same_reservation_leads_to_the_booking(clie
     assert first["Location"].split("?")[0] == second["Location"].split("?")[0]
     assert client.get(held["Location"])["Location"] == first["Location"].split("?")[0]
     assert Booking.objects.filter(state="booked").count() == 1
+
+
+def test_slot_radios_write_the_times_and_escape_the_prefix(quedlinburg):
+    from django.utils.html import format_html_join
+
+    from openkreis.appointments.templatetags.appointment_tags import slot_radios
+
+    chosen = svc("fuehrerschein-umtausch")
+    day = first_slot(quedlinburg, chosen, after_today=True).local_start.date()
+    slots = services.free_slots(quedlinburg, chosen, day)
+    # the same markup as escaping every value (format_html_join), written without it
+    expected = format_html_join(
+        "\n",
+        '<div class="appt-slot"><input type="radio" name="zeit" value="{}" id="{}"{}>'
+        '<label for="{}">{}</label></div>',
+        [
+            (s.value, f"z-{s.value[11:13]}{s.value[14:]}", " required" if i == 0 else "")
+            + (f"z-{s.value[11:13]}{s.value[14:]}", s.value[11:])
+            for i, s in enumerate(slots)
+        ],
+    )
+    assert len(slots) > 1 and slot_radios(slots, "z", required=True) == expected
+    hostile = slot_radios(slots[:1], '"><script>')
+    assert "<script>" not in hostile and 'id="&quot;&gt;&lt;script&gt;-' in hostile
