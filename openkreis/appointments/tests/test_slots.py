@@ -137,3 +137,55 @@ def test_property_slots_inside_hours_and_booking_removes_capacity(halberstadt, k
     cells = list(SlotClaim.objects.filter(booking=booking).values_list("counter_id", "start"))
     assert len(cells) == len(set(cells))
     services.release_hold(booking.hold_key)
+
+
+def test_the_days_claims_read_by_hand_are_the_orms(db):
+    """services.slots._taken_cells writes its query out; it must find exactly the claims the
+    ORM's filter finds: booked and live holds count, expired holds do not, dated claims
+    without a booking count, other counters and cells outside the range do not."""
+    from openkreis.appointments.models import Booking
+    from openkreis.appointments.services.slots import _taken_cells
+
+    from .factories import BookingFactory, CounterFactory
+
+    now = at("2030-03-04", "09:00")
+    base = at("2030-03-05", "08:00")
+    booked = BookingFactory(start=base)
+    branch, counter = booked.branch, booked.counter
+    other = CounterFactory(branch=branch)
+    elsewhere = CounterFactory(branch=branch)
+    live = BookingFactory(
+        branch=branch, counter=other, state=Booking.State.HELD, hold_expires_at=now
+    )
+    expired = BookingFactory(
+        branch=branch, counter=other, state=Booking.State.HELD, hold_expires_at=now
+    )
+    Booking.objects.filter(pk=expired.pk).update(hold_expires_at=now - dt.timedelta(minutes=1))
+    Booking.objects.filter(pk=live.pk).update(hold_expires_at=now + dt.timedelta(minutes=1))
+    cell = services.CELL
+    rows = [
+        (counter, base, booked),
+        (counter, base + cell, booked),
+        (other, base, live),
+        (other, base + 2 * cell, expired),
+        (other, base + 3 * cell, None),  # a dated claim
+        (elsewhere, base, None),  # a counter not asked for
+        (counter, base - cell, booked),  # before the range
+        (counter, base + 12 * cell, booked),  # the range's end is not in it
+    ]
+    SlotClaim.objects.bulk_create(SlotClaim(counter=c, start=s, booking=b) for c, s, b in rows)
+    end = base + 12 * cell
+    taken = _taken_cells([counter, other], base, end, now)
+    orm = (
+        SlotClaim.objects.filter(counter__in=[counter, other], start__gte=base, start__lt=end)
+        .exclude(booking__state=Booking.State.HELD, booking__hold_expires_at__lte=now)
+        .values_list("counter_id", "start")
+    )
+    assert {(c, s) for s, ids in taken.items() for c in ids} == set(orm)
+    assert taken == {
+        base: {counter.pk, other.pk},
+        base + cell: {counter.pk},
+        base + 3 * cell: {other.pk},
+    }
+    assert all(s.tzinfo == services.UTC for s in taken)
+    assert _taken_cells([], base, end, now) == {}
