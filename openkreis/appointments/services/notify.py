@@ -68,8 +68,8 @@ def after_booked(booking: Booking) -> None:
     through the same outbox code; with one, the beat sweep sends it."""
     from openkreis import celery_app
 
-    if celery_app.conf.task_always_eager:
-        send_due_confirmations(pks=[booking.pk])
+    if celery_app.conf.task_always_eager:  # at the booking's own time (a test's clock too)
+        send_due_confirmations(booking.confirmation_due_at, pks=[booking.pk])
 
 
 def _retry_after(tries: int) -> dt.timedelta:

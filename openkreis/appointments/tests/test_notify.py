@@ -193,3 +193,19 @@ def test_a_second_sweep_during_the_first_sends_nothing_twice(quedlinburg, broker
     assert len(mail.outbox) == 3
     later = timezone.now() + notify.CONFIRMATION_LEASE + dt.timedelta(seconds=1)
     assert notify.send_due_confirmations(later) == 0  # sent ones are not due again
+
+
+def test_without_a_broker_the_mail_goes_out_at_once_also_on_a_later_clock(
+    quedlinburg, django_capture_on_commit_callbacks
+):
+    """`make run` has no beat: the booking's mail is sent after its commit, at the time the
+    booking was made (a booking made with a clock ahead is not left waiting)."""
+    chosen = svc("fuehrerschein-umtausch")
+    later = timezone.now() + dt.timedelta(hours=2)
+    slot = first_slot(quedlinburg, chosen, later, after_today=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(quedlinburg, chosen, slot, now=later)
+    assert len(mail.outbox) == 1
+    booking.refresh_from_db()
+    assert booking.confirmation_due_at is None
