@@ -204,6 +204,8 @@ EMAIL_PORT = int(env("OPENKREIS_SMTP_PORT", "25"))
 EMAIL_HOST_USER = env("OPENKREIS_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = env("OPENKREIS_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("OPENKREIS_SMTP_TLS", False)
+# A mail server that stops answering must not hold a sender (or a booking's row) for long.
+EMAIL_TIMEOUT = int(env("OPENKREIS_SMTP_TIMEOUT", "20"))
 
 ROOT_URLCONF = "openkreis.urls"
 WSGI_APPLICATION = "openkreis.wsgi.application"
@@ -438,6 +440,7 @@ CELERY_TASK_ROUTES = {
     "openkreis.cases.tasks.send_reminders": {"queue": "mail"},
     "openkreis.appointments.tasks.send_reminders": {"queue": "mail"},
     "openkreis.appointments.tasks.send_confirmations": {"queue": "mail"},
+    "openkreis.appointments.tasks.send_confirmation": {"queue": "mail"},
     "openkreis.reports.tasks.send_follow_ups": {"queue": "mail"},
     "openkreis.capacity.tasks.remind_offers": {"queue": "mail"},
     "openkreis.cockpit.tasks.*": {"queue": "cockpit"},
@@ -465,6 +468,7 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-confirmations": {
         "task": "openkreis.appointments.tasks.send_confirmations",
         "schedule": 5.0,
+        "options": {"expires": 5},  # workers away: no pile of sweeps waiting for them
     },
     "appointments-reminders": {
         "task": "openkreis.appointments.tasks.send_reminders",

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import Booking
-from .common import BERLIN, _local
+from .common import _LOCKED, BERLIN, _local
 from .config import services_of
 from .links import format_code, ics, manage_url
 
@@ -80,10 +80,13 @@ def send_due_confirmations(
     now: dt.datetime | None = None, *, pks: list[int] | None = None, limit: int = 200
 ) -> int:
     """Send the confirmations that are due (at most `limit`, oldest first) over one SMTP
-    connection; returns how many went out. Rows are claimed with SKIP LOCKED and a lease,
-    so two sweeps never send the same mail and a dead sweep's rows come back. A booking
-    cancelled meanwhile gets none; a failure is tried again 1, 2, 4 … minutes later (at
-    most an hour apart), 12 times, then given up with an error in the log."""
+    connection; returns how many went out. Rows are claimed with SKIP LOCKED and a lease;
+    each is read again under its row lock just before its mail is written and sent, so a
+    move or a cancellation meanwhile is seen (a move waits for the mail in progress), and a
+    row another sweep took over after the lease is left to it: no mail twice, none stale.
+    A booking cancelled meanwhile gets none; a failure is tried again 1, 2, 4 … minutes
+    later (at most an hour apart), 12 times, then given up with an error in the log. When
+    the mail server cannot be reached the sweep stops; the rest come back after the lease."""
     now = now or timezone.now()
     lease = now + CONFIRMATION_LEASE
     with transaction.atomic():
@@ -96,31 +99,55 @@ def send_due_confirmations(
         if not claimed:
             return 0
         Booking.objects.filter(pk__in=claimed).update(confirmation_due_at=lease)
-    mine = Booking.objects.filter(confirmation_due_at=lease)  # not moved again meanwhile
+    mine = Booking.objects.filter(confirmation_due_at=lease)  # not moved, not taken over
     sent = 0
     connection = get_connection(fail_silently=False)
     try:
-        for booking in Booking.objects.filter(pk__in=claimed).select_related("branch__location"):
-            if booking.state != Booking.State.BOOKED:
-                mine.filter(pk=booking.pk).update(confirmation_due_at=None)
-                continue
-            try:
-                send_confirmation(booking, fail_silently=False, connection=connection)
-            except (smtplib.SMTPException, OSError) as exc:
-                tries = booking.confirmation_tries + 1
-                given_up = tries >= CONFIRMATION_TRIES
-                mine.filter(pk=booking.pk).update(
-                    confirmation_tries=tries,
-                    confirmation_due_at=None if given_up else now + _retry_after(tries),
+        for pk in claimed:
+            with transaction.atomic():
+                booking = (
+                    mine.select_for_update(of=_LOCKED, no_key=True)
+                    .select_related("branch__location")
+                    .filter(pk=pk)
+                    .first()
                 )
-                log = logger.error if given_up else logger.warning
-                log("confirmation of booking %s not sent (try %s): %s", booking.pk, tries, exc)
-                break  # the mail server is away: the rest keep their lease and come back
-            mine.filter(pk=booking.pk).update(confirmation_due_at=None)
+                if booking is None:
+                    continue
+                if booking.state != Booking.State.BOOKED:
+                    mine.filter(pk=pk).update(confirmation_due_at=None)
+                    continue
+                try:
+                    send_confirmation(booking, fail_silently=False, connection=connection)
+                except _THIS_MAIL as exc:  # before OSError: SMTP's errors are OSErrors too
+                    _failed(booking, now, exc)
+                    continue
+                except OSError as exc:  # the connection: the server is away or went away
+                    _failed(booking, now, exc)
+                    break  # the rest keep their lease and come back after it
+                except Exception as exc:  # noqa: BLE001 - this mail only (bad data)
+                    _failed(booking, now, exc)
+                    continue
+                mine.filter(pk=pk).update(confirmation_due_at=None)
             sent += 1
     finally:
         connection.close()
     return sent
+
+
+# Refusals of one message (its recipient, its sender, its content): the sweep goes on.
+# Every other OSError is the connection's, and the sweep stops at the first.
+_THIS_MAIL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _failed(booking: Booking, now: dt.datetime, exc: Exception) -> None:
+    tries = booking.confirmation_tries + 1
+    given_up = tries >= CONFIRMATION_TRIES
+    Booking.objects.filter(pk=booking.pk).update(
+        confirmation_tries=tries,
+        confirmation_due_at=None if given_up else now + _retry_after(tries),
+    )
+    log = logger.error if given_up else logger.warning
+    log("confirmation of booking %s not sent (try %s): %r", booking.pk, tries, exc)
 
 
 def _mail_context(booking: Booking, base_url: str = "") -> dict:

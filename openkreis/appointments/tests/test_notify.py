@@ -209,3 +209,38 @@ def test_without_a_broker_the_mail_goes_out_at_once_also_on_a_later_clock(
     assert len(mail.outbox) == 1
     booking.refresh_from_db()
     assert booking.confirmation_due_at is None
+
+
+def test_a_mail_one_address_refuses_does_not_hold_up_the_others(quedlinburg, broker, monkeypatch):
+    import smtplib
+
+    from openkreis.appointments.services import notify
+
+    chosen = svc("fuehrerschein-umtausch")
+    for n in range(3):
+        book(quedlinburg, chosen, first_slot(quedlinburg, chosen), email=f"r{n}@example.org")
+    real = notify.send_confirmation
+
+    def refusing(booking, *args, **kwargs):
+        if booking.email == "r0@example.org":
+            raise smtplib.SMTPRecipientsRefused({booking.email: (550, b"no such user")})
+        real(booking, *args, **kwargs)
+
+    monkeypatch.setattr(notify, "send_confirmation", refusing)
+    mail.outbox.clear()
+    assert notify.send_due_confirmations() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["r1@example.org", "r2@example.org"]
+    refused = Booking.objects.get(email="r0@example.org")
+    assert refused.confirmation_tries == 1 and refused.confirmation_due_at is not None
+
+
+def test_a_task_queued_before_the_outbox_marks_its_booking_due(quedlinburg, broker):
+    from openkreis.appointments import tasks
+
+    chosen = svc("fuehrerschein-umtausch")
+    booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen))
+    assert services.send_due_confirmations() == 1
+    assert tasks.send_confirmation.apply(args=(booking.pk, "", "en")).get() == "marked"
+    mail.outbox.clear()
+    assert services.send_due_confirmations() == 1
+    assert mail.outbox[0].subject.startswith("Your appointment on")
