@@ -22,26 +22,18 @@ from .links import format_code, ics, manage_url
 logger = logging.getLogger(__name__)
 
 
-def send_confirmation(
-    booking: Booking,
-    base_url: str = "",
-    language: str | None = None,
-    *,
-    fail_silently=True,
-    connection=None,
-) -> None:
-    """The confirmation e-mail with termin.ics, in the language the citizen booked in.
-    By default a failure is swallowed: the booking stands and its page shows the same data
-    (the outbox sends with `fail_silently=False` and tries again later)."""
-    with translation.override(language or booking.language or settings.LANGUAGE_CODE):
-        context = _mail_context(booking, base_url)
+def send_confirmation(booking: Booking, *, connection=None) -> None:
+    """The confirmation e-mail with termin.ics, in the language the citizen booked in; a
+    failure is raised (the outbox below counts it and tries again later)."""
+    with translation.override(booking.language or settings.LANGUAGE_CODE):
+        context = _mail_context(booking)
         subject = _("Your appointment on %(when)s") % {"when": context["when"]}
         body = render_to_string("appointments/email/confirmation.txt", context)
         message = EmailMessage(
             subject, body, settings.DEFAULT_FROM_EMAIL, [booking.email], connection=connection
         )
-        message.attach("termin.ics", ics(booking, base_url), "text/calendar")
-        message.send(fail_silently=fail_silently)
+        message.attach("termin.ics", ics(booking), "text/calendar")
+        message.send()
 
 
 # The confirmation outbox (Booking.confirmation_due_at). A booking or a move marks its
@@ -117,7 +109,7 @@ def send_due_confirmations(
                     mine.filter(pk=pk).update(confirmation_due_at=None)
                     continue
                 try:
-                    send_confirmation(booking, fail_silently=False, connection=connection)
+                    send_confirmation(booking, connection=connection)
                 except _THIS_MAIL as exc:  # before OSError: SMTP's errors are OSErrors too
                     _failed(booking, now, exc)
                     continue
