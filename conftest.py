@@ -6,16 +6,45 @@ from openkreis.core.testing import load_tenant
 
 
 @pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    """Each worker's test database starts as a copy of the migrated template
+    (openkreis/core/testdb.py) and Django keeps it as it is (its `migrate` only checks the
+    plan) instead of running every migration again; `django_db_setup` drops it at the end.
+    `--reuse-db` keeps pytest-django's own behaviour."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    from django.db import connections
+
+    from openkreis.core import testdb
+
+    connection = connections["default"]
+    name = connection.creation._get_test_db_name()
+    testdb.clone_migrated(connection.settings_dict, name)
+    _cloned.append((dict(connection.settings_dict), name))
+    return True
+
+
+_cloned: list = []
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Landkreis Harz (with its pages) once; each test runs in a rolled-back transaction."""
+    from django.db import connection, connections
+
     with django_db_blocker.unblock():
         load_tenant("harz", pages=True)
-        from django.db import connection
-
         # A transactional test empties every table when it ends. Mark such tests
         # django_db(transaction=True, serialized_rollback=True): Django then restores this
         # snapshot (Harz and what migrations created) at their start.
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    from openkreis.core import testdb
+
+    with django_db_blocker.unblock():
+        connections.close_all()
+        for settings_dict, name in _cloned:
+            testdb.drop(settings_dict, name)
 
 
 @pytest.fixture

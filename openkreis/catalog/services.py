@@ -258,8 +258,11 @@ def _external(spec: dict) -> dict | None:
     }
 
 
-def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, OrgUnit]:
-    """Turn a service's competence rule into rows region → org unit."""
+def _competence_rows(
+    spec: dict, tenant: Tenant, where: str, by_role: dict | None = None
+) -> dict[Region, OrgUnit]:
+    """Turn a service's competence rule into rows region → org unit. `by_role` keeps the
+    municipalities' rows per role across the services of one load (the same for all)."""
     rule = spec["competence"]
     level = rule.get("level")
     if level in ("county", "state"):
@@ -272,6 +275,8 @@ def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, Org
         return {}  # another authority: no office of the county, see `external`
     if level == "municipality":
         role = rule.get("role", "")
+        if by_role is not None and role in by_role:
+            return dict(by_role[role])
         rows = {}
         for municipality in core.municipalities(tenant):
             administration = core.administration_for(municipality)
@@ -281,6 +286,8 @@ def _competence_rows(spec: dict, tenant: Tenant, where: str) -> dict[Region, Org
                     f"{where}: no administration with role {role!r} for {municipality.name}"
                 )
             rows[municipality] = unit
+        if by_role is not None:
+            by_role[role] = dict(rows)
         return rows
     raise TenantDataError(
         f"{where}: competence level must be state, county, municipality or external"
@@ -326,6 +333,7 @@ def load_services(tenant: Tenant, folder: Path, report: LoadReport) -> None:
     duplicates = {s for s in slugs if slugs.count(s) > 1}
     if duplicates:
         raise TenantDataError(f"{path}: duplicate slugs {sorted(duplicates)}")
+    by_role: dict = {}
     for number, spec in enumerate(specs, start=1):
         where = f"{path} service #{number} ({spec.get('slug')})"
         _validate_service(spec, where, set(events))
@@ -365,7 +373,7 @@ def load_services(tenant: Tenant, folder: Path, report: LoadReport) -> None:
             },
         )
         sync_set(service.life_events, {events[s] for s in spec.get("life_events") or []}, report)
-        wanted = _competence_rows(spec, tenant, where)
+        wanted = _competence_rows(spec, tenant, where, by_role)
         current = {c.region_id: c for c in service.competences.all()}
         for region, unit in wanted.items():
             existing = current.pop(region.pk, None)

@@ -97,6 +97,36 @@ def unit_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
     return result
 
 
+def roles_in_unit(user, unit: OrgUnit, roles: Iterable[str] | None = None) -> set[str]:
+    """The roles (of `roles`) `user` holds for `unit`: a membership in it or in a unit above
+    it — what `unit.pk in unit_ids_for(user, [role])` says for each role, in one query for
+    the memberships (none within a staff page's snapshot) and one per level above `unit`
+    only while a membership is still in a unit not passed yet."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    snapshot = getattr(user, SNAPSHOT, None)
+    if snapshot is not None:
+        rows = snapshot["rows"]
+    else:
+        rows = StaffMembership.objects.filter(user=user).values_list("role", "org_unit_id")
+    wanted = set(roles) if roles else None
+    by_unit: dict[int, set[str]] = {}
+    for role, unit_id in rows:
+        if wanted is None or role in wanted:
+            by_unit.setdefault(unit_id, set()).add(role)
+    held: set[str] = set()
+    unit_id, parent_id, passed = unit.pk, unit.parent_id, set()
+    while unit_id is not None and unit_id not in passed and set(by_unit) - passed:
+        passed.add(unit_id)
+        held |= by_unit.get(unit_id, set())
+        unit_id = parent_id
+        if unit_id is not None and set(by_unit) - passed:
+            parent_id = (
+                OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+            )
+    return held
+
+
 def mfa_verified(request: HttpRequest) -> bool:
     """True if the second factor was proven in this session (not just a password)."""
     records = get_authentication_records(request, getattr(request, "user", None))

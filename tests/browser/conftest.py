@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from openkreis.core import testdb
+
 ROOT = Path(settings.BASE_DIR)
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,27 +47,15 @@ def _database_url() -> tuple[str, callable]:
     url = os.environ.get("DATABASE_URL")
     if not url:
         path = ROOT / "var" / f"browser-{os.getpid()}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-        def drop_sqlite():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-        return f"sqlite:///{path}", drop_sqlite
-    import psycopg
-
+        db = {"ENGINE": "django.db.backends.sqlite3"}
+        testdb.clone_migrated(db, str(path))
+        return f"sqlite:///{path}", lambda: testdb.drop(db, str(path))
+    # a copy of the migrated template (openkreis/core/testdb.py): `migrate` below only
+    # checks the plan instead of running ~300 migrations again
+    db = settings.DATABASES["default"]
     name = f"openkreis_browser_{os.getpid()}"
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop_pg():
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url.rsplit("/", 1)[0] + f"/{name}", drop_pg
+    testdb.clone_migrated(db, name)
+    return url.rsplit("/", 1)[0] + f"/{name}", lambda: testdb.drop(db, name)
 
 
 class MailSink:
@@ -122,13 +112,16 @@ def portal_url(mail_sink):
         "OPENKREIS_BASE_URL": f"http://127.0.0.1:{port}",
         "OPENKREIS_MAP_TILE_URL": "",  # no network: the maps run without tiles
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for args in (
-        ["migrate", "--noinput", "-v0"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["load_tenant", "harz", "--demo"],
-    ):
-        subprocess.run([*manage, *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+    def manage(*args):
+        command = [sys.executable, str(ROOT / "manage.py"), *args]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+    manage("migrate", "--noinput", "-v0")
+    with testdb.once_per_sources("static", ROOT / "var" / "static" / "staticfiles.json") as due:
+        if due:  # the workers' portals share STATIC_ROOT: collected once for these sources
+            manage("collectstatic", "--noinput", "-v0")
+    manage("load_tenant", "harz", "--demo")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [

@@ -50,11 +50,7 @@ def _history(case, activity, from_state, at, actor, note="") -> None:
 
 
 def roles_in_unit(user, unit: OrgUnit) -> set[str]:
-    """The roles `user` holds for `unit` (memberships in the unit or one above it)."""
+    """The case roles `user` holds for `unit` (memberships in the unit or one above it)."""
     if user is None:
         return set()
-    roles = set()
-    for role in ALL_CASE_ROLES + (Role.AUDITOR,):
-        if unit.pk in staff.unit_ids_for(user, [role]):
-            roles.add(role)
-    return roles
+    return staff.roles_in_unit(user, unit, ALL_CASE_ROLES + (Role.AUDITOR,))

@@ -86,6 +86,41 @@ def test_units_include_sub_units(harz):
     assert staff.unit_ids_for(user, [StaffMembership.Role.CASEWORKER]) == set()
 
 
+def test_roles_in_unit_says_what_unit_ids_for_says_for_every_unit(
+    harz, django_assert_max_num_queries
+):
+    """`roles_in_unit` walks up from the unit instead of down from every membership: the same
+    answer for every unit of the county, with and without a page's snapshot, in fewer
+    queries (one for the memberships, one per level above the unit while needed)."""
+    Role = StaffMembership.Role
+    lead = StaffFactory(username="rl-lead", unit="dezernat-2", role=Role.TEAM_LEAD)
+    StaffMembership.objects.create(
+        user=lead, org_unit=OrgUnit.objects.get(key="kfz-zulassung"), role=Role.CASEWORKER
+    )
+    StaffMembership.objects.create(
+        user=lead, org_unit=OrgUnit.objects.get(key="gesundheitsamt"), role=Role.AUDITOR
+    )
+    nobody = StaffFactory(username="rl-none", unit="jugendamt", role=Role.MANAGER)
+    roles = [Role.CASEWORKER, Role.TEAM_LEAD, Role.AUDITOR]
+    units = list(OrgUnit.objects.all())
+    assert len(units) > 10
+    seen = set()
+    for user in (lead, nobody):
+        for unit in units:
+            expected = {r for r in roles if unit.pk in staff.unit_ids_for(user, [r])}
+            with django_assert_max_num_queries(4):
+                assert staff.roles_in_unit(user, unit, roles) == expected, unit.key
+            seen.add(frozenset(expected))
+            staff._take_snapshot(user)
+            assert staff.roles_in_unit(user, unit, roles) == expected, unit.key
+            delattr(user, staff.SNAPSHOT)
+    # the walk met no role, one, and two at once (a unit above and the unit itself)
+    assert frozenset() in seen and frozenset({Role.TEAM_LEAD}) in seen
+    assert frozenset({Role.TEAM_LEAD, Role.CASEWORKER}) in seen
+    assert frozenset({Role.TEAM_LEAD, Role.AUDITOR}) in seen
+    assert staff.roles_in_unit(None, units[0], roles) == set()
+
+
 def test_logging_in_shows_no_signed_in_banner_but_logging_out_confirms(client, harz):
     """Issue 14.8: banners are for what a person must read; "signed in as …" is not."""
     from allauth.account.models import EmailAddress
