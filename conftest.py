@@ -1,36 +1,60 @@
 """Shared fixtures: the Harz demo data is loaded once per test session."""
 
+import warnings
+
 import pytest
 
 from openkreis.core.testing import load_tenant
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL test databases carry a short name of the checkout besides pytest-xdist's
+    worker: two checkouts testing on one server (a CI clone beside a working copy) never
+    replace each other's databases."""
+    from django.db import connections
+
+    from openkreis.core import testdb
+
+    for alias in connections:
+        connection = connections[alias]
+        test = connection.settings_dict.setdefault("TEST", {})
+        if connection.vendor == "postgresql" and not test.get("MIRROR"):
+            name = connection.creation._get_test_db_name()
+            test["NAME"] = f"{name}_{testdb.checkout_suffix()}"
+
+
+@pytest.fixture(scope="session")
 def django_db_keepdb(request, django_db_modify_db_settings):
     """Each worker's test database starts as a copy of the migrated template
     (openkreis/core/testdb.py) and Django keeps it as it is (its `migrate` only checks the
-    plan) instead of running every migration again; `django_db_setup` drops it at the end.
-    `--reuse-db` keeps pytest-django's own behaviour."""
-    if request.config.getvalue("reuse_db"):
-        return True
+    plan) instead of running every migration again; it is dropped when the session ends.
+    `--reuse-db` and `--create-db` keep pytest-django's own behaviour."""
+    if request.config.getvalue("reuse_db") or request.config.getvalue("create_db"):
+        return request.config.getvalue("reuse_db")
     from django.db import connections
 
     from openkreis.core import testdb
 
     connection = connections["default"]
-    name = connection.creation._get_test_db_name()
-    testdb.clone_migrated(connection.settings_dict, name)
-    _cloned.append((dict(connection.settings_dict), name))
+    settings_dict, name = dict(connection.settings_dict), connection.creation._get_test_db_name()
+    testdb.clone_migrated(settings_dict, name)
+
+    def drop():
+        connections.close_all()
+        try:
+            testdb.drop(settings_dict, name)
+        except Exception as exc:  # noqa: BLE001 - the next run replaces it anyway
+            warnings.warn(f"test database {name} not dropped: {exc!r}", stacklevel=1)
+
+    request.addfinalizer(drop)
     return True
-
-
-_cloned: list = []
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Landkreis Harz (with its pages) once; each test runs in a rolled-back transaction."""
-    from django.db import connection, connections
+    from django.db import connection
 
     with django_db_blocker.unblock():
         load_tenant("harz", pages=True)
@@ -38,13 +62,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # django_db(transaction=True, serialized_rollback=True): Django then restores this
         # snapshot (Harz and what migrations created) at their start.
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    yield
-    from openkreis.core import testdb
-
-    with django_db_blocker.unblock():
-        connections.close_all()
-        for settings_dict, name in _cloned:
-            testdb.drop(settings_dict, name)
 
 
 @pytest.fixture
