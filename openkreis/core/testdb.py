@@ -86,7 +86,7 @@ def _file_lock():
 
 
 def _is_postgres(db: dict) -> bool:
-    return db["ENGINE"] == "django.db.backends.postgresql"
+    return db["ENGINE"].endswith("postgresql")
 
 
 def _conninfo(db: dict, name: str) -> str:

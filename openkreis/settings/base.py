@@ -238,6 +238,9 @@ def database_config(url: str | None, sqlite_path: Path) -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend with compiled time parsing and a health check that asks the
+            # socket instead of the server (openkreis/core/db/postgresql/base.py)
+            config["ENGINE"] = "openkreis.core.db.postgresql"
             # No JIT: our queries are short, and PostgreSQL compiled the plan of any query
             # estimated as costly (a search over a million documents) for 12–18 ms of a
             # 40 ms query (bench/cases.py, docs/scaling.md).

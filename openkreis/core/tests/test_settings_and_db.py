@@ -50,7 +50,7 @@ def test_sqlite_config_uses_wal_and_immediate_transactions(tmp_path):
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
     pg = database_config("postgresql://u@127.0.0.1:5432/db", tmp_path / "x.sqlite3")
-    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert pg["ENGINE"] == "openkreis.core.db.postgresql"
     assert "transaction_mode" not in pg.get("OPTIONS", {})
 
 

@@ -1,0 +1,1 @@
+"""openkreis's database backends (docs/scaling.md, "The database driver")."""

@@ -1,0 +1,88 @@
+"""Django's PostgreSQL backend with two costs of every request removed (issue 26,
+docs/scaling.md "The database driver"). ENGINE `openkreis.core.db.postgresql`; everything
+else is Django's backend unchanged.
+
+1. **Times are read by psycopg's compiled loader.** Django reads every `timestamptz` value
+   through a Python subclass of psycopg's *pure-Python* loader (`BaseTzLoader`: parse the text,
+   then `replace(tzinfo=…)`), so each time value costs a Python parse even with
+   psycopg-binary installed — 5 % of a booking's CPU (py-spy). Django keeps the session's
+   time zone at UTC (USE_TZ), and for a UTC session psycopg's compiled loader returns exactly
+   what Django's does (an aware datetime with `datetime.timezone.utc`), so that loader is
+   registered instead; with another time zone setting Django's stays.
+2. **The health check asks the socket, not the server.** With `CONN_HEALTH_CHECKS` Django
+   sends `SELECT 1` before the first query of every request (a round trip, and a statement
+   for the server to parse and run). A server that ends a session — restart, `pg_terminate_
+   backend`, an idle timeout — sends its farewell and closes the socket, which then reads as
+   ready while the connection is idle. So: nothing waiting on an idle connection's socket
+   means usable; anything waiting (or a connection not idle) gets Django's `SELECT 1`.
+   A dead peer that sent nothing (a cut cable) is found by neither check before the query
+   fails; the query then fails as it would have after a passing `SELECT 1` a moment earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import select
+
+from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+if is_psycopg3:
+    import psycopg
+    from psycopg import pq
+
+    _compiled = psycopg.adapters.get_loader(
+        psycopg.adapters.types["timestamptz"].oid, pq.Format.TEXT
+    )
+    if _compiled.__module__.startswith("psycopg.types"):  # pure-Python psycopg: nothing to gain
+        _compiled = None
+
+    if _compiled is not None:
+
+        class UtcTimestamptzLoader(psycopg.adapt.Loader):
+            """psycopg's compiled loader behind the Python face Django's cursor() expects
+            (`timezone`, which it compares; the compiled class cannot be subclassed)."""
+
+            timezone = dt.UTC
+
+            def __init__(self, oid, context=None):
+                super().__init__(oid, context)
+                # the compiled method as an attribute of the instance: called without a
+                # Python frame of ours (it shadows the method below)
+                self.load = _compiled(oid, context).load
+
+            def load(self, data):  # pragma: no cover - shadowed in __init__
+                return self.load(data)
+
+else:  # pragma: no cover - psycopg 2 is not installed here
+    _compiled = None
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if _compiled is not None and self.timezone is dt.UTC:
+            connection.adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+        return connection
+
+    def is_usable(self):
+        if self.connection is None:
+            return False
+        if is_psycopg3 and self._idle_and_quiet():
+            return True
+        return super().is_usable()
+
+    def _idle_and_quiet(self) -> bool:
+        """True when the connection is open, outside a transaction, and its socket has
+        nothing to read (the server has neither written nor closed it)."""
+        pgconn = self.connection.pgconn
+        if pgconn.status != pq.ConnStatus.OK:
+            return False
+        if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return False
+        try:
+            poll = select.poll()  # poll, not select: no limit on the descriptor's number
+            poll.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+            return not poll.poll(0)  # a hang-up or an error is reported too
+        except (OSError, ValueError, psycopg.OperationalError):
+            return False
