@@ -101,6 +101,21 @@ def test_an_idle_connection_is_checked_without_a_statement():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_quiet_for_a_while_is_asked_as_django_asks():
+    """A loss that sends nothing (a crashed host, a moved address) shows only to a
+    statement: a connection that has not run one for RECENT_SECONDS gets SELECT 1."""
+    from openkreis.core.db.postgresql import base
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'marker'")
+    pid = connection.connection.info.backend_pid
+    connection._used_at -= base.RECENT_SECONDS + 1
+    assert connection.is_usable()
+    assert _last_statement(pid) == "SELECT 1"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_connection_in_a_transaction_is_asked_as_django_asks():
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
