@@ -379,7 +379,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=["both", "steady", "release"], default="both")
     # 2 cores: one process per core with two threads (one runs while the other waits for
     # PostgreSQL). 4 x 8 handlers booked 14-38 % less per second with 2-3x the p99: 32
-    # handlers on two cores share them unfairly (docs/scaling.md, "Fourth round").
+    # handlers on two cores share them unfairly (docs/scaling.md, "The database driver").
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(

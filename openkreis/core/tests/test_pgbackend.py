@@ -9,9 +9,11 @@ import select
 import time
 import zoneinfo
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import pq
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the backend is PostgreSQL's"
@@ -43,8 +45,6 @@ def test_times_are_read_by_the_compiled_loader_exactly_as_django_reads_them():
 
     connection.ensure_connection()
     oid = connection.connection.adapters.types["timestamptz"].oid
-    from psycopg import pq
-
     assert connection.connection.adapters.get_loader(oid, pq.Format.TEXT) is UtcTimestamptzLoader
     with connection.cursor() as ours:
         got = _read(ours, TIMES)
@@ -57,8 +57,6 @@ def test_times_are_read_by_the_compiled_loader_exactly_as_django_reads_them():
     assert all(value.tzinfo is dt.UTC for value in got)
     assert [v.utcoffset() for v in got] == [dt.timedelta(0)] * len(TIMES)
     # infinity has no datetime: an error from either loader, not a wrong value
-    from django.db import DataError
-
     with connection.cursor() as cursor, pytest.raises(DataError):
         cursor.execute("SELECT 'infinity'::timestamptz")
         cursor.fetchall()
@@ -78,8 +76,6 @@ def test_model_times_round_trip():
 
 
 def _other_connection():
-    import psycopg
-
     return psycopg.connect(connection.connection.info.dsn, autocommit=True)
 
 
