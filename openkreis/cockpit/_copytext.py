@@ -13,14 +13,16 @@ the earlier path wrote (tests/test_bulk.py compares the stored rows with the Pyt
   number of microseconds below 2**32 seconds (every time read from the database) is written
   here — its shortest form is its microseconds with the trailing zeros dropped, since any
   shorter decimal is at least 1e-6 away and a float of that size is less than 1e-6 from
-  the next one; every other float (sums of spans) is formatted by Python's `repr` before
-  and handed over as text (`needs_repr` says which);
+  the next one; every other float (sums of spans) is formatted before (as `repr` writes
+  it: by orjson, or by `repr` itself where orjson's notation differs) and handed over as
+  text (`needs_repr` says which);
 - times and days come as fixed-width text from numpy (`datetime64` as text; '+00' added).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import orjson
 from numba import njit
 
 MICRO_LIMIT = 4294967296.0  # 2**32 seconds: below it a float is less than 1e-6 from the next
@@ -315,24 +317,32 @@ def arena(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(blob, np.uint8), offs  # read-only, as every text handed over
 
 
-REPR_SLICE = 2048  # floats per join: the GIL is let go between two
+REPR_SLICE = 32768  # floats per call: the GIL is let go between two
 
 
 def reprs_of(values: np.ndarray) -> np.ndarray:
     """The comma-separated repr of the floats `needs_repr` marks, as bytes.
 
-    Joined in slices: one `join` over a map runs in C without a bytecode boundary, so it
-    keeps the GIL to its end (~0.15 s for 300,000 floats), and the thread that hands the
-    COPY to PostgreSQL waited that long for it every time: the server sat idle a third of
-    the facts' write (1 M facts: 24 -> 17.5 s; docs/scaling.md)."""
-    chosen = values[needs_repr(values)].tolist()
-    text = ",".join(
-        [
-            ",".join(map(float.__repr__, chosen[i : i + REPR_SLICE]))
-            for i in range(0, len(chosen), REPR_SLICE)
-        ]
-    )
-    return np.frombuffer(text.encode(), np.uint8)
+    Written by orjson (compiled; for finite floats of magnitude 1e-4 and more, and zero,
+    its text is Python's `repr`: the shortest digits that read back as the same float, in
+    the same notation, tested against `repr` in tests/test_copytext.py), the others (tiny,
+    infinite) by `repr` itself. Python's `repr` of the ~16 M floats of a million facts took
+    about 9 of the write's 13 Python seconds. In slices: a call into C keeps the GIL to its
+    end, and the thread that hands the COPY to PostgreSQL waits for it meanwhile (with one
+    `join` over 300,000 reprs the server sat idle a third of the facts' write,
+    docs/scaling.md)."""
+    chosen = np.ascontiguousarray(values[needs_repr(values)], dtype=np.float64)
+    plain = np.isfinite(chosen) & ((np.abs(chosen) >= 1e-4) | (chosen == 0.0))
+    parts: list[bytes] = []
+    start = 0
+    for i in [*np.flatnonzero(~plain).tolist(), chosen.size]:
+        for lo in range(start, i, REPR_SLICE):
+            hi = min(lo + REPR_SLICE, i)
+            parts.append(orjson.dumps(chosen[lo:hi], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1])
+        if i < chosen.size:
+            parts.append(float(chosen[i]).__repr__().encode())
+        start = i + 1
+    return np.frombuffer(b",".join(parts), np.uint8)
 
 
 def fixed(values: np.ndarray) -> np.ndarray:

@@ -351,7 +351,10 @@ def _rollup_sql(table: _Rollup, rows, monthly) -> None:
     by_dims = ", ".join(str(i + 1) for i in range(len(table.keys) + 1))
     values = [*table.sums, *table.greatest]
     summed = ", ".join(
-        [*(f"SUM({q(n)})" for n in table.sums), *(f"MAX({q(n)})" for n in table.greatest)]
+        [
+            *(f"SUM({q(n)})" for n in table.sums),
+            *(f'MAX({q(n)} COLLATE "C")' for n in table.greatest),
+        ]
     )
     hist = q(table.hist)
     with connection.cursor() as cursor:
@@ -695,10 +698,10 @@ def recompute(reference: bool = False) -> int:
     DailyMetric.objects.all().delete()
     if connection.vendor == "postgresql" and not reference and not _PYTHON_WRITE:
         # one COPY out, the columnar fold, COPY in; no Python loop per event or fact
-        count, others = bulk.recompute_case_tables(upto)
+        count, others = bulk.recompute_case_tables(upto)  # the monthly rows too
     else:
         count, others = _recompute_case_tables(upto, reference)
-    rollup_months()
+        rollup_months()
     metrics: dict = {}
     _metric_delta(others, metrics)
     _apply_metrics(metrics)

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 
 import numpy as np
+import orjson
 from django.db import DatabaseError, connection
 from psycopg import pq
 from psycopg.copy import QueuedLibpqWriter
@@ -37,7 +38,7 @@ from openkreis.core.models import Event
 from . import _copytext, _pgcopy, columnar, engine
 from .columnar import NONE, Log, Vocab
 from .engine import BERLIN, CASE_PREFIXES, Ev
-from .models import CaseFact, DailyCaseStat, DailyStepStat
+from .models import CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat
 
 S = np.dtypes.StringDType()
 BATCH_BYTES = 8 << 20  # bytes of COPY output parsed at a time
@@ -96,10 +97,30 @@ class Profiles:
         """The data texts the parser has met since the last call (vocabs as columns_of
         hands them over: kind, subject, data)."""
         name = self.names.code
-        for text in vocabs[2].texts(len(self.decoded)):
-            data = json.loads(text) if text else {}
+        first = len(self.decoded)
+        texts = vocabs[2].texts(first)
+        for text, long in zip(texts, vocabs[2].long_numbers(first).tolist(), strict=True):
+            data = _loads(text, long) if text else {}
             self.decoded.append(data)
             self.rows.append(columnar.profile_of(data, name))
+
+
+def _loads(text: str, long_number: bool | None = None):
+    """json.loads, by orjson (a third of the time: 800,000 texts of a million cases 1.9 ->
+    0.6 s), and by json.loads itself where orjson refuses the text (lone surrogates) or
+    might read it differently: with an integer of 19 digits or more, which orjson reads as
+    a float beyond 64 bits (`long_number`: the text holds a run of 19 digits, inside a
+    string too: then the slower path, the same values either way; the parser tells it for
+    the data texts, _pgcopy.Vocab.long_numbers)."""
+    if long_number is None:
+        raw = np.frombuffer(text.encode(), np.uint8)
+        long_number = bool(_pgcopy.digit_runs(raw, np.array([0, raw.size]), 0, 1, 19)[0])
+    if not long_number:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def copy_out(pgconn, sql: str):
@@ -423,18 +444,11 @@ def _sliced(columns: dict):
     return lambda lo, hi: [v[lo:hi] for v in columns.values()]
 
 
-def write_facts(folded: columnar.Folded) -> dict:
-    """Write every CaseFact row (the text built by the compiled writer, _copytext.py);
-    returns the columns the daily rows are built from."""
+def fact_figures(folded: columnar.Folded) -> dict:
+    """The columns of the facts that are computed from the fold's (times as microseconds
+    and Berlin days, the lead time, deadlines kept, rounded seconds): the facts' text and
+    the daily and monthly rows are built from them."""
     c = folded.cols
-    n = len(folded.subjects)
-    names = folded.names
-    arenas = (
-        _copytext.arena([_copy_text(x) for x in names]),
-        _copytext.arena([_copy_text(x[:60]) for x in names]),
-        _copytext.arena([_json_text(x) for x in names]),
-        _copytext.arena([_copy_text(json.dumps(x)[1:-1]) for x in names]),
-    )
     received = c["received_at"]
     decided = c["decided_at"]
     target = c["target_at"]
@@ -452,6 +466,38 @@ def write_facts(folded: columnar.Folded) -> dict:
         k: np.rint(c[k]).astype(np.int64)
         for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")
     }
+    return {
+        "rec_us": rec_us,
+        "dec_us": dec_us,
+        "tgt_us": tgt_us,
+        "last_us": last_us,
+        "rec_day": rec_day,
+        "dec_day": dec_day,
+        "is_decided": is_decided,
+        "has_target": has_target,
+        "on_time": on_time,
+        "lead": lead,
+        **rounded,
+    }
+
+
+def write_facts(folded: columnar.Folded, facts: dict) -> None:
+    """Write every CaseFact row (the text built by the compiled writer, _copytext.py);
+    `facts`: fact_figures(folded)."""
+    c = folded.cols
+    n = len(folded.subjects)
+    names = folded.names
+    arenas = (
+        _copytext.arena([_copy_text(x) for x in names]),
+        _copytext.arena([_copy_text(x[:60]) for x in names]),
+        _copytext.arena([_json_text(x) for x in names]),
+        _copytext.arena([_copy_text(json.dumps(x)[1:-1]) for x in names]),
+    )
+    rec_us, dec_us, tgt_us, last_us = (facts[k] for k in ("rec_us", "dec_us", "tgt_us", "last_us"))
+    rec_day, dec_day = facts["rec_day"], facts["dec_day"]
+    is_decided, has_target, on_time = facts["is_decided"], facts["has_target"], facts["on_time"]
+    lead = facts["lead"]
+    rounded = {k: facts[k] for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")}
     # steps {state: [kind, seconds, visits]} and edges {"a>b": [count, seconds]}: the rows
     # of case i are rows s_at[i]:s_at[i + 1] (the fold writes them case after case)
     s_case, s_state, s_kind, s_sec, s_vis = folded.steps
@@ -535,15 +581,6 @@ def write_facts(folded: columnar.Folded) -> dict:
         *("state_kind", "last_event_at", "steps", "edges", "fold"),
     ]
     _copy_in(CaseFact, columns, n, text_of)
-    return {
-        "rec_day": rec_day,
-        "dec_day": dec_day,
-        "is_decided": is_decided,
-        "has_target": has_target,
-        "on_time": on_time,
-        "lead": lead,
-        **rounded,
-    }
 
 
 # -- daily rows ---------------------------------------------------------------------------------
@@ -598,12 +635,29 @@ def _hist_json(group: np.ndarray, bucket: np.ndarray, groups: int) -> np.ndarray
     return _group_concat(np.cumsum(per) - per, per, items)
 
 
-def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
-    """The rows of DailyCaseStat and DailyStepStat, as aggregates._add sums them fact by
-    fact: (model, columns as COPY text, rows) for each (no database work)."""
+def _month_of(days: np.ndarray) -> np.ndarray:
+    """The first day of each day's calendar month (datetime64[D])."""
+    return days.astype("datetime64[M]").astype("datetime64[D]")
+
+
+def period_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
+    """The rows of DailyCaseStat, DailyStepStat, MonthlyCaseStat and MonthlyStepStat, as
+    aggregates._add sums them fact by fact and aggregates.rollup_months sums the days of a
+    month: (model, columns as COPY text, rows) for each (no database work). A month's row
+    is grouped from the same contributions as the days' rows (the sums and histograms of
+    its days added up are those of its contributions); the kind of a month's step row is
+    the greatest of its days' kinds (each day's: the kind the last case gave it)."""
+    text = np.array([_copy_text(x) for x in folded.names], dtype=S)
+    return [
+        _case_rows(folded, facts, text, DailyCaseStat, "day"),
+        _case_rows(folded, facts, text, MonthlyCaseStat, "month"),
+        *_step_rows(folded, facts, text),
+    ]
+
+
+def _case_rows(folded: columnar.Folded, facts: dict, text, model, period: str) -> tuple:
+    """DailyCaseStat (`period` "day") or MonthlyCaseStat ("month") rows."""
     c = folded.cols
-    names = folded.names
-    text = np.array([_copy_text(x) for x in names], dtype=S)
     n = len(folded.subjects)
     base = (c["service"], c["org_unit"], c["channel"])
     decided = facts["is_decided"]
@@ -630,7 +684,10 @@ def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
         "processing_seconds": facts["processing_seconds"][d],
     }
     fields = list(received_side) + list(decided_side)
-    day = np.concatenate([facts["rec_day"].astype(np.int64), facts["dec_day"][d].astype(np.int64)])
+    day = np.concatenate([facts["rec_day"], facts["dec_day"][d]])
+    if period == "month":
+        day = _month_of(day)
+    day = day.astype(np.int64)
     keys = [np.concatenate([b, b[d]]) for b in base]
     values = {k: np.concatenate([v, np.zeros(d.size, np.int64)]) for k, v in received_side.items()}
     values.update({k: np.concatenate([zeros, v]) for k, v in decided_side.items()})
@@ -638,7 +695,7 @@ def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
     first = order[starts]
     groups = starts.size
     columns = {
-        "day": day[first].astype("datetime64[D]").astype(S),
+        period: day[first].astype("datetime64[D]").astype(S),
         "service": text[keys[0][first]],
         "org_unit": text[keys[1][first]],
         "channel": text[keys[2][first]],
@@ -654,69 +711,92 @@ def daily_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
         local = np.searchsorted(present, dec_groups)
         hist[present] = _hist_json(local, hours, present.size)
     columns["lead_hist"] = hist
-    tables = [(DailyCaseStat, columns, groups)]
+    return (model, columns, groups)
 
-    # steps of the decided cases, per (decision day, service, org_unit, channel, state)
+
+def _step_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
+    """DailyStepStat and MonthlyStepStat rows: the steps of the decided cases, per (decision
+    day or month, service, org_unit, channel, state)."""
+    c = folded.cols
+    decided = facts["is_decided"]
+    base = (c["service"], c["org_unit"], c["channel"])
     s_case, s_state, s_kind, s_sec, _vis = folded.steps
     keep = decided[s_case] if s_case.size else np.zeros(0, bool)
     s_case, s_state, s_kind, s_sec = (a[keep] for a in (s_case, s_state, s_kind, s_sec))
     if not s_case.size:
-        return tables
-    s_day = facts["dec_day"][s_case].astype(np.int64)
-    s_keys = [b[s_case] for b in base]
-    group, order, starts = _group(s_day, *s_keys, s_state)
-    first = order[starts]
-    ends = np.r_[starts[1:], order.size] - 1
-    last = order[ends]  # the kind the last case (in fact order) gave the row
+        return []
     seconds = np.rint(s_sec).astype(np.int64)
     hours = np.floor_divide(np.maximum(s_sec, 0), 3600).astype(np.int64)  # as Python's //
-    columns = {
-        "day": s_day[first].astype("datetime64[D]").astype(S),
-        "service": text[s_keys[0][first]],
-        "org_unit": text[s_keys[1][first]],
-        "channel": text[s_keys[2][first]],
-        "state": text[s_state[first]],
-        "kind": text[s_kind[last]],
-        "cases": _ints(np.diff(np.r_[starts, order.size])),
-        "seconds": _ints(_sums(seconds, order, starts)),
-        "hist": _hist_json(group, hours, starts.size),
-    }
-    tables.append((DailyStepStat, columns, starts.size))
+    s_keys = [b[s_case] for b in base]
+    s_day = facts["dec_day"][s_case]
+    tables = []
+    day_kind = None  # per day's row: its kind's rank in Python's order of the names
+    for period, model in (("day", DailyStepStat), ("month", MonthlyStepStat)):
+        at = (_month_of(s_day) if period == "month" else s_day).astype(np.int64)
+        group, order, starts = _group(at, *s_keys, s_state)
+        first = order[starts]
+        if day_kind is None:
+            ends = np.r_[starts[1:], order.size] - 1
+            kind = s_kind[order[ends]]  # the kind the last case (in fact order) gave the row
+            ranked = sorted(range(len(folded.names)), key=folded.names.__getitem__)
+            rank = np.empty(len(ranked), np.int64)
+            rank[ranked] = np.arange(len(ranked))
+            day_kind = rank[kind][group]  # per step row: its day's kind, ranked
+        else:  # the greatest of the month's days' kinds (as rollup_months' MAX)
+            kind = np.asarray(ranked, np.int64)[np.maximum.reduceat(day_kind[order], starts)]
+        columns = {
+            period: at[first].astype("datetime64[D]").astype(S),
+            "service": text[s_keys[0][first]],
+            "org_unit": text[s_keys[1][first]],
+            "channel": text[s_keys[2][first]],
+            "state": text[s_state[first]],
+            "kind": text[kind],
+            "cases": _ints(np.diff(np.r_[starts, order.size])),
+            "seconds": _ints(_sums(seconds, order, starts)),
+            "hist": _hist_json(group, hours, starts.size),
+        }
+        tables.append((model, columns, starts.size))
     return tables
 
 
 def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
-    """Fold every case up to `upto` and write CaseFact, DailyCaseStat and DailyStepStat
-    (emptied first); returns (facts written, the other events for the daily counters)."""
+    """Fold every case up to `upto` and write CaseFact, the daily rows (DailyCaseStat,
+    DailyStepStat) and the monthly ones (MonthlyCaseStat, MonthlyStepStat), all emptied
+    first; returns (facts written, the other events for the daily counters)."""
     log, others = read(upto)
     folded = columnar.fold(log)
     del log
-    with connection.cursor() as cur:
-        tables = ", ".join(
-            connection.ops.quote_name(m._meta.db_table)
-            for m in (CaseFact, DailyCaseStat, DailyStepStat)
-        )
-        cur.execute(f"TRUNCATE {tables}")
-    indexes = _drop_indexes(CaseFact)
-    facts = write_facts(folded)
-    # PostgreSQL builds the indexes while a thread sums the daily rows (this thread only
-    # waits for the server meanwhile, and numpy lets go of the GIL for its larger steps)
+    facts = fact_figures(folded)
+    # a thread sums the daily and monthly rows while this one writes the facts and
+    # PostgreSQL builds their indexes (the compiled writer and numpy's larger steps let go
+    # of the GIL; the server is the write's slower side)
     with ThreadPoolExecutor(1, thread_name_prefix="cockpit-daily") as pool:
-        daily = pool.submit(daily_rows, folded, facts)
+        periods = pool.submit(period_rows, folded, facts)
+        with connection.cursor() as cur:
+            tables = ", ".join(
+                connection.ops.quote_name(m._meta.db_table)
+                for m in (CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat)
+            )
+            cur.execute(f"TRUNCATE {tables}")
+        indexes = _drop_indexes(CaseFact)
+        write_facts(folded, facts)
         _create_indexes(indexes)
-        tables = daily.result()
+        tables = periods.result()
     for model, columns, n in tables:
         _write(model, list(columns), n, _sliced(columns))
     return len(folded.subjects), others
 
 
 def _drop_indexes(model) -> list[str]:
-    """Drop the table's indexes that no constraint needs before a bulk write; returns their
-    definitions for `_create_indexes` after it (building an index over a million rows at
-    once costs a fraction of keeping it up to date row by row). Only inside a transaction
-    (the recompute's, after the TRUNCATE that keeps readers out until the commit): a
-    failure rolls the drop back with the rest. The primary key and unique constraints
-    stay."""
+    """Drop the table's indexes before a bulk write; returns the statements that create
+    them again for `_create_indexes` after it (building an index over a million rows at
+    once costs a fraction of keeping it up to date row by row). The primary key and the
+    unique constraints too (dropped and added again under their names), unless a foreign
+    key points at the table: PostgreSQL took in a million facts in 8 instead of 11.5 CPU
+    seconds without them, and builds them afterwards beside the others (docs/scaling.md).
+    Only inside a transaction (the recompute's, after the TRUNCATE that keeps readers out
+    until the commit): a failure, also a duplicate that a constraint refuses when it is
+    added again, rolls the drop back with the rest."""
     if not connection.in_atomic_block:
         return []
     with connection.cursor() as cur:
@@ -730,7 +810,24 @@ def _drop_indexes(model) -> list[str]:
         indexes = cur.fetchall()
         for name, _definition in indexes:
             cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [definition for _name, definition in indexes]
+        # the primary key and the unique constraints too, unless a foreign key needs them
+        table = connection.ops.quote_name(model._meta.db_table)
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype IN ('p', 'u')"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.confrelid = %s::regclass)"
+            " ORDER BY contype, conname",
+            [table, table],
+        )
+        constraints = [
+            (connection.ops.quote_name(name), definition) for name, definition in cur.fetchall()
+        ]
+        for name, _definition in constraints:
+            cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    return [
+        *(f"ALTER TABLE {table} ADD CONSTRAINT {name} {d}" for name, d in constraints),
+        *(definition for _name, definition in indexes),
+    ]
 
 
 def _create_indexes(definitions: list[str]) -> None:
@@ -738,9 +835,9 @@ def _create_indexes(definitions: list[str]) -> None:
         return
     with connection.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # one core for the build: the daily rows are summed in a thread beside it, and with
-        # parallel workers PostgreSQL took both cores from it (1 M facts: the build 5.0 ->
-        # 5.9 s, the daily rows beside it 7.6 -> 5.8 s; the longer of the two is what counts)
-        cur.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+        # both cores for the build: nothing else runs beside it since the daily and monthly
+        # rows are summed during the facts' write (1 M facts: the six indexes 5.1 -> 3.0 s
+        # with two workers; until then they ran on one core beside the daily rows)
+        cur.execute("SET LOCAL max_parallel_maintenance_workers = 2")
         for definition in definitions:
             cur.execute(definition)

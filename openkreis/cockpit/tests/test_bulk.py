@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from django.db import connection, transaction
 
-from openkreis.cockpit import aggregates, bulk, engine
-from openkreis.cockpit.models import CaseFact
+from openkreis.cockpit import _pgcopy, aggregates, bulk, engine
+from openkreis.cockpit.models import CaseFact, MonthlyCaseStat, MonthlyStepStat
 from openkreis.core.services import record_event
 
 from .factories import START, other_events, random_log, write
@@ -240,8 +240,15 @@ def test_odd_names_and_values_are_stored_as_the_python_path_stores_them(harz, mo
         occurred_at=at + dt.timedelta(days=400, microseconds=1),
     )
     record_event("case.received", subject="", data={"state": "x"}, occurred_at=at)  # no case
+    record_event(  # an integer beyond 64 bits (orjson would read it as a float)
+        "case.received",
+        subject="case:big-number",
+        data={"state": "new", "source": 123456789012345678901234567890},
+        occurred_at=at,
+    )
     expected = python_rows(monkeypatch)
-    assert len(expected["facts"]) == len(odd) + 2
+    assert len(expected["facts"]) == len(odd) + 3
+    assert CaseFact.objects.get(subject="case:big-number").source.startswith("12345678901234")
     aggregates.recompute()
     assert snapshot() == expected
     row = aggregates.CaseFact.objects.get(subject="case:odd-0")
@@ -254,7 +261,13 @@ def _fact_indexes() -> list[tuple]:
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
             [CaseFact._meta.db_table],
         )
-        return cur.fetchall()
+        indexes = cur.fetchall()
+        cur.execute(  # the primary key and the unique subject: dropped for the write too
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass ORDER BY 1",
+            [CaseFact._meta.db_table],
+        )
+        return indexes + cur.fetchall()
 
 
 @pg
@@ -263,12 +276,18 @@ def test_the_indexes_dropped_for_the_write_are_back_after_it_and_after_a_failure
     write(random_log(seed=5, cases=30))
     before = _fact_indexes()
     assert len(before) > 4  # the model's own indexes, not only the primary key and unique
+    assert {c[0] for c in before if c[1] in ("p", "u")} == {
+        "cockpit_casefact_pkey",
+        "cockpit_casefact_subject_key",
+    }
     aggregates.recompute()
     assert _fact_indexes() == before
     assert CaseFact.objects.count() == 30
 
-    def broken(folded):
-        assert len(_fact_indexes()) < len(before)  # dropped while the rows are written
+    def broken(folded, facts):
+        during = _fact_indexes()
+        assert len(during) < len(before)
+        assert not [c for c in during if c[1] in ("p", "u")]  # dropped while the rows are written
         raise RuntimeError("the write fails")
 
     monkeypatch.setattr(bulk, "write_facts", broken)
@@ -276,3 +295,76 @@ def test_the_indexes_dropped_for_the_write_are_back_after_it_and_after_a_failure
         aggregates.recompute()
     assert _fact_indexes() == before
     assert CaseFact.objects.count() == 30  # the old rows, as before the failed recompute
+
+
+@pg
+@pytest.mark.django_db
+def test_monthly_rows_from_the_contributions_equal_the_days_summed(harz, monkeypatch):
+    # the bulk path groups the month rows from the facts' contributions; the Python path
+    # sums the stored daily rows per month (rollup_months). A state whose kind differs
+    # between the days of a month (the month keeps the greatest kind of its days, each day
+    # the kind its last case gave it), months across a year's end and a DST change
+    at = dt.datetime(2025, 10, 20, 9, tzinfo=dt.UTC)
+    plan = [  # (case, day offset of the decision, kind of the state "pruefung")
+        (0, 1, "work"), (1, 1, "queue"), (2, 3, "queue"), (3, 9, "applicant"),
+        (4, 9, "work"), (5, 42, "queue"), (6, 74, "Work"), (7, 73, "work"),
+    ]  # fmt: skip
+    for case, offset, kind in plan:
+        for step, (activity, state, state_kind) in enumerate(
+            [("received", "neu", "queue"), ("transition", "pruefung", kind)]
+        ):
+            record_event(
+                f"case.{activity}",
+                subject=f"case:kind-{case}",
+                data={"activity": activity, "service": "bau", "org_unit": "bauamt",
+                      "channel": "online", "state": state, "state_kind": state_kind},
+                occurred_at=at + dt.timedelta(days=offset - 1, hours=case + step),
+            )  # fmt: skip
+        record_event(
+            "case.decided",
+            subject=f"case:kind-{case}",
+            data={"activity": "decided", "state": "fertig", "state_kind": "done"},
+            occurred_at=at + dt.timedelta(days=offset, hours=case),
+        )
+    expected = python_rows(monkeypatch)
+    kinds = dict(MonthlyStepStat.objects.filter(state="pruefung").values_list("month", "kind"))
+    assert kinds == {
+        dt.date(2025, 10, 1): "work",  # queue, work and applicant that month
+        dt.date(2025, 12, 1): "queue",
+        dt.date(2026, 1, 1): "work",  # "Work" and "work": the greater
+    }
+    assert MonthlyCaseStat.objects.values("month").distinct().count() == 4  # October-January
+    aggregates.recompute()
+    assert snapshot() == expected
+
+
+def test_a_text_hashes_alike_wherever_it_lies_and_differs_in_any_byte():
+    # the parser hashes eight bytes at a time: a text's hash must not depend on where in
+    # the buffer it starts (equal texts must get one code), and any byte counts
+    rng = random.Random(9)
+    for n in (0, 1, 7, 8, 9, 15, 16, 17, 64, 203):
+        text = bytes(rng.randrange(256) for _ in range(n))
+        hashes = set()
+        for lead in range(9):
+            buf = np.frombuffer(bytes(lead) + text + b"\xff" * 8, np.uint8)
+            hashes.add(int(_pgcopy._fnv(buf, lead, n)))
+        assert len(hashes) == 1
+        (same,) = hashes
+        for k in range(n):  # each step is a bijection of the hash: one byte changes it
+            changed = bytearray(text)
+            changed[k] ^= 1 << rng.randrange(8)
+            assert int(_pgcopy._fnv(np.frombuffer(bytes(changed), np.uint8), 0, n)) != same
+
+
+def test_data_texts_are_read_as_json_loads_reads_them():
+    texts = [
+        '{"a": 1, "b": [1.5, "ü\\t", null, true], "c": {"d": -0.0}}',
+        '{"big": 123456789012345678901234567890}',  # beyond 64 bits: orjson's a float
+        '{"n": -9223372036854775809, "m": 18446744073709551615, "k": 1234567890123456789}',
+        '{"id": "12345678901234567890", "x": 1e400}',  # digits in a string; infinity
+        '{"s": "\\ud800"}',  # a lone surrogate: orjson refuses, json.loads reads it
+        '{"t": 1738281841.8177238, "x": 1e-7}',
+    ]
+    for text in texts:
+        value = bulk._loads(text)
+        assert value == json.loads(text) and repr(value) == repr(json.loads(text))

@@ -34,6 +34,27 @@ def test_floats_are_written_as_repr_writes_them():
     assert _copytext.needs_repr(np.array([0.1 + 0.2, 1e-5, 5e9])).all()
 
 
+def test_handed_over_floats_are_repr_of_every_kind_of_float():
+    # reprs_of writes most floats by orjson and the rest (tiny, infinite) by repr: the text
+    # is repr's for floats of every size and sign, also around 1e-4 and 1e16 where repr's
+    # notation changes, and for random bit patterns
+    rng = np.random.default_rng(11)
+    values = [0.0, -0.0, 1e-4, -1e-4, 9.999999999999999e-05, 1e-5, 5e-324, 1e15, 1e16, -1e16]
+    values += [9999999999999998.0, 1.7976931348623157e308, float("inf"), float("-inf")]
+    values += [0.1 + 0.2, 2 / 3, 123456789012345.6, 1e22, 1e-7]
+    values += (rng.random(50_000) * 10.0 ** rng.integers(-8, 18, 50_000)).tolist()
+    values += (-rng.random(5_000) * 10.0 ** rng.integers(-8, 18, 5_000)).tolist()
+    bits = rng.integers(0, 2**63, 50_000, dtype=np.uint64) | (
+        rng.integers(0, 2, 50_000, dtype=np.uint64) << np.uint64(63)
+    )
+    values += bits.view(np.float64).tolist()
+    values = np.array([v for v in values if v == v])
+    chosen = values[_copytext.needs_repr(values)]
+    assert chosen.size > 100_000  # the random ones are hardly ever whole microseconds
+    want = ",".join(repr(float(x)) for x in chosen)
+    assert bytes(_copytext.reprs_of(values)).decode() == want
+
+
 def test_integers_and_escaped_texts():
     out = np.zeros(64, np.uint8)
     for v in (0, 7, -7, 10, 1234567890123, -(2**62), 2**63 - 1):
@@ -45,16 +66,19 @@ def test_integers_and_escaped_texts():
 
 
 def test_reprs_are_joined_in_slices_without_a_seam():
-    # the reprs are joined REPR_SLICE at a time (so that the GIL is let go between two);
-    # the text is the same as one join, also around the slices' edges
+    # the floats are written REPR_SLICE at a time (so that the GIL is let go between two),
+    # and the tiny ones by repr in between: the text is the same as one join of reprs, also
+    # around the slices' edges and with tiny ones first, last, side by side and at an edge
     rng = np.random.default_rng(7)
     n = 3 * _copytext.REPR_SLICE + 5
     values = rng.uniform(0, 1e6, n) + 1e-7  # hardly any a whole number of microseconds
-    values[[0, _copytext.REPR_SLICE - 1, _copytext.REPR_SLICE, n - 1]] = [1e-5, 1 / 3, 2 / 3, 5e9]
+    edge = _copytext.REPR_SLICE
+    values[[0, edge - 1, edge, n - 1]] = [1e-5, 1 / 3, 2 / 3, 5e9]
+    values[[5, 6, 2 * edge + 1]] = [3e-5, -2e-9, 7e-6]
     values[17] = 12.5  # whole microseconds: written by the compiled loop, not handed over
-    for size in (0, 1, _copytext.REPR_SLICE, _copytext.REPR_SLICE + 1, n):
+    for size in (0, 1, 2, 7, edge, edge + 1, n):
         part = values[:size]
         chosen = part[_copytext.needs_repr(part)].tolist()
-        assert 12.5 not in chosen and len(chosen) >= size - 1
+        assert 12.5 not in chosen and len(chosen) >= size - 20
         want = ",".join(repr(x) for x in chosen)
         assert bytes(_copytext.reprs_of(part)).decode() == want
