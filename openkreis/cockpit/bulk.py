@@ -623,15 +623,19 @@ def _sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarr
     return np.add.reduceat(values.astype(np.int64)[order], starts)
 
 
-def _hist_json(group: np.ndarray, bucket: np.ndarray, groups: int) -> np.ndarray:
-    """{"<bucket>": count} per group, as JSON text."""
-    pairs, order, starts = _group(group, bucket)
-    counts = np.diff(np.r_[starts, order.size])
-    g = group[order][starts]
-    b = bucket[order][starts]
+def _hist_pairs(group: np.ndarray, bucket: np.ndarray) -> tuple:
+    """The distinct (group, bucket) pairs, ordered by group and then bucket, and how often
+    each occurs."""
+    _inverse, order, starts = _group(group, bucket)
+    return group[order][starts], bucket[order][starts], np.diff(np.r_[starts, order.size])
+
+
+def _hist_text(g: np.ndarray, b: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
+    """{"<bucket>": count} per group as JSON text, from _hist_pairs' pairs ("{}" for a group
+    without one)."""
     items = np.strings.add(np.strings.add('"', _ints(b)), '": ')
     items = np.strings.add(items, _ints(counts))
-    per = np.bincount(g, minlength=groups)
+    per = np.bincount(g, minlength=groups) if g.size else np.zeros(groups, np.int64)
     return _group_concat(np.cumsum(per) - per, per, items)
 
 
@@ -640,23 +644,54 @@ def _month_of(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[M]").astype("datetime64[D]")
 
 
+class _Months:
+    """The days' groups (rows of a daily table) grouped again by calendar month and the same
+    keys: a month's sums and histogram are those of its days added up, as rollup_months
+    adds up the stored daily rows (grouping the days' rows instead of the contributions
+    again: far fewer rows to sort)."""
+
+    def __init__(self, day: np.ndarray, keys: list[np.ndarray]):
+        month = _month_of(day.astype("datetime64[D]")).astype(np.int64)
+        self.of_day, self.order, self.starts = _group(month, *keys)
+        first = self.order[self.starts]
+        self.month = month[first]
+        self.keys = [k[first] for k in keys]
+        self.size = self.starts.size
+
+    def sums(self, per_day: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(per_day[self.order], self.starts) if self.size else per_day[:0]
+
+    def greatest(self, per_day: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(per_day[self.order], self.starts) if self.size else per_day[:0]
+
+    def hist(self, g: np.ndarray, b: np.ndarray, counts: np.ndarray) -> tuple:
+        """The days' histogram pairs as the months': (month group, bucket, count)."""
+        if not g.size:
+            return g, b, counts
+        mg = self.of_day[g]
+        _inverse, order, starts = _group(mg, b)
+        return mg[order][starts], b[order][starts], np.add.reduceat(counts[order], starts)
+
+
 def period_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
-    """The rows of DailyCaseStat, DailyStepStat, MonthlyCaseStat and MonthlyStepStat, as
+    """The rows of DailyCaseStat, MonthlyCaseStat, DailyStepStat and MonthlyStepStat, as
     aggregates._add sums them fact by fact and aggregates.rollup_months sums the days of a
     month: (model, columns as COPY text, rows) for each (no database work). A month's row
-    is grouped from the same contributions as the days' rows (the sums and histograms of
-    its days added up are those of its contributions); the kind of a month's step row is
-    the greatest of its days' kinds (each day's: the kind the last case gave it)."""
+    is its days' rows added up (_Months); the kind of a month's step row is the greatest of
+    its days' kinds (each day's: the kind the last case gave it)."""
     text = np.array([_copy_text(x) for x in folded.names], dtype=S)
-    return [
-        _case_rows(folded, facts, text, DailyCaseStat, "day"),
-        _case_rows(folded, facts, text, MonthlyCaseStat, "month"),
-        *_step_rows(folded, facts, text),
-    ]
+    return [*_case_rows(folded, facts, text), *_step_rows(folded, facts, text)]
 
 
-def _case_rows(folded: columnar.Folded, facts: dict, text, model, period: str) -> tuple:
-    """DailyCaseStat (`period` "day") or MonthlyCaseStat ("month") rows."""
+def _key_columns(period: str, at: np.ndarray, keys: list[np.ndarray], text) -> dict:
+    columns = {period: at.astype("datetime64[D]").astype(S)}
+    for name, key in zip(("service", "org_unit", "channel", "state"), keys, strict=False):
+        columns[name] = text[key]
+    return columns
+
+
+def _case_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
+    """DailyCaseStat and MonthlyCaseStat rows."""
     c = folded.cols
     n = len(folded.subjects)
     base = (c["service"], c["org_unit"], c["channel"])
@@ -684,34 +719,31 @@ def _case_rows(folded: columnar.Folded, facts: dict, text, model, period: str) -
         "processing_seconds": facts["processing_seconds"][d],
     }
     fields = list(received_side) + list(decided_side)
-    day = np.concatenate([facts["rec_day"], facts["dec_day"][d]])
-    if period == "month":
-        day = _month_of(day)
-    day = day.astype(np.int64)
+    day = np.concatenate([facts["rec_day"], facts["dec_day"][d]]).astype(np.int64)
     keys = [np.concatenate([b, b[d]]) for b in base]
     values = {k: np.concatenate([v, np.zeros(d.size, np.int64)]) for k, v in received_side.items()}
     values.update({k: np.concatenate([zeros, v]) for k, v in decided_side.items()})
     group, order, starts = _group(day, *keys)
     first = order[starts]
     groups = starts.size
-    columns = {
-        period: day[first].astype("datetime64[D]").astype(S),
-        "service": text[keys[0][first]],
-        "org_unit": text[keys[1][first]],
-        "channel": text[keys[2][first]],
-    }
-    for name in fields:
-        columns[name] = _ints(_sums(values[name], order, starts))
+    sums = {name: _sums(values[name], order, starts) for name in fields}
     # lead_hist: whole hours of the rounded lead time, per decided contribution
     hours = np.maximum(facts["lead"][d], 0) // 3600
-    hist = np.full(groups, "{}", dtype=S)
-    if d.size:
-        dec_groups = group[n:]
-        present = np.unique(dec_groups)
-        local = np.searchsorted(present, dec_groups)
-        hist[present] = _hist_json(local, hours, present.size)
-    columns["lead_hist"] = hist
-    return (model, columns, groups)
+    pairs = _hist_pairs(group[n:], hours)
+    day_keys = [k[first] for k in keys]
+    months = _Months(day[first], day_keys)
+    tables = []
+    for period, model, at, at_keys, size, totals, hist in (
+        ("day", DailyCaseStat, day[first], day_keys, groups, sums, pairs),
+        ("month", MonthlyCaseStat, months.month, months.keys, months.size,
+         {k: months.sums(v) for k, v in sums.items()}, months.hist(*pairs)),
+    ):  # fmt: skip
+        columns = _key_columns(period, at, at_keys, text)
+        for name in fields:
+            columns[name] = _ints(totals[name])
+        columns["lead_hist"] = _hist_text(*hist, size)
+        tables.append((model, columns, size))
+    return tables
 
 
 def _step_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
@@ -727,35 +759,34 @@ def _step_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
         return []
     seconds = np.rint(s_sec).astype(np.int64)
     hours = np.floor_divide(np.maximum(s_sec, 0), 3600).astype(np.int64)  # as Python's //
-    s_keys = [b[s_case] for b in base]
-    s_day = facts["dec_day"][s_case]
+    s_day = facts["dec_day"][s_case].astype(np.int64)
+    s_keys = [*(b[s_case] for b in base), s_state]
+    group, order, starts = _group(s_day, *s_keys)
+    first = order[starts]
+    ends = np.r_[starts[1:], order.size] - 1
+    kind = s_kind[order[ends]]  # the kind the last case (in fact order) gave the day's row
+    cases = np.diff(np.r_[starts, order.size])
+    total = _sums(seconds, order, starts)
+    pairs = _hist_pairs(group, hours)
+    day_keys = [k[first] for k in s_keys]
+    months = _Months(s_day[first], day_keys)
+    # the month's kind: the greatest of its days' (in Python's order of the names)
+    ranked = np.array(sorted(range(len(folded.names)), key=folded.names.__getitem__), np.int64)
+    rank = np.empty(ranked.size, np.int64)
+    rank[ranked] = np.arange(ranked.size)
     tables = []
-    day_kind = None  # per day's row: its kind's rank in Python's order of the names
-    for period, model in (("day", DailyStepStat), ("month", MonthlyStepStat)):
-        at = (_month_of(s_day) if period == "month" else s_day).astype(np.int64)
-        group, order, starts = _group(at, *s_keys, s_state)
-        first = order[starts]
-        if day_kind is None:
-            ends = np.r_[starts[1:], order.size] - 1
-            kind = s_kind[order[ends]]  # the kind the last case (in fact order) gave the row
-            ranked = sorted(range(len(folded.names)), key=folded.names.__getitem__)
-            rank = np.empty(len(ranked), np.int64)
-            rank[ranked] = np.arange(len(ranked))
-            day_kind = rank[kind][group]  # per step row: its day's kind, ranked
-        else:  # the greatest of the month's days' kinds (as rollup_months' MAX)
-            kind = np.asarray(ranked, np.int64)[np.maximum.reduceat(day_kind[order], starts)]
-        columns = {
-            period: at[first].astype("datetime64[D]").astype(S),
-            "service": text[s_keys[0][first]],
-            "org_unit": text[s_keys[1][first]],
-            "channel": text[s_keys[2][first]],
-            "state": text[s_state[first]],
-            "kind": text[kind],
-            "cases": _ints(np.diff(np.r_[starts, order.size])),
-            "seconds": _ints(_sums(seconds, order, starts)),
-            "hist": _hist_json(group, hours, starts.size),
-        }
-        tables.append((model, columns, starts.size))
+    for period, model, at, at_keys, size, k, n, secs, hist in (
+        ("day", DailyStepStat, s_day[first], day_keys, starts.size, kind, cases, total, pairs),
+        ("month", MonthlyStepStat, months.month, months.keys, months.size,
+         ranked[months.greatest(rank[kind])], months.sums(cases), months.sums(total),
+         months.hist(*pairs)),
+    ):  # fmt: skip
+        columns = _key_columns(period, at, at_keys, text)
+        columns["kind"] = text[k]
+        columns["cases"] = _ints(n)
+        columns["seconds"] = _ints(secs)
+        columns["hist"] = _hist_text(*hist, size)
+        tables.append((model, columns, size))
     return tables
 
 
