@@ -69,6 +69,21 @@ class CompetenceAnswer:
         return self.org_unit.organisation
 
 
+# The models whose rows decide resolve_competence's answer (with the unit ↔ locations
+# table): what a per-process cache of its answers (core.setupcache) watches.
+COMPETENCE_MODELS = frozenset(
+    {
+        "catalog.Competence",
+        "catalog.Service",
+        "core.Region",
+        "core.OrgUnit",
+        "core.Organisation",
+        "core.Location",
+        "core.OrgUnit_locations",
+    }
+)
+
+
 def resolve_competence(service: Service, region: Region) -> CompetenceAnswer | None:
     """The competent org unit for a service in a region (most specific region wins).
 

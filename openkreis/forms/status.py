@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openkreis.cases import services as cases
 from openkreis.catalog import services as catalog
 from openkreis.core.models import Region
+from openkreis.core.setupcache import SetupCache
 
 from . import integration
 from .models import Application
@@ -48,12 +49,32 @@ def office_for(application: Application) -> dict | None:
     location = None
     if case is not None:  # the office the case names (older cases: the nearest one)
         location = case.office or cases.office_for(case.org_unit, case.region, case.service)
-    if unit is None:
-        county = Region.objects.filter(kind=Region.Kind.COUNTY).first()
-        answer = catalog.resolve_competence(application.service, county) if county else None
-        if answer is None:
-            return None
-        unit, location = answer.org_unit, answer.location
+    if unit is None:  # no case yet (the receipt right after sending): the county's office
+        return competent_office_cache.get(
+            application.service_id, lambda: _competent_office(application.service)
+        )
+    return _office_dict(unit, location)
+
+
+# The office competent for a service county-wide, per process (core.setupcache): the receipt
+# every citizen sees right after sending asked the database five questions for it (county,
+# competence, locations, opening hours), a third of the receipt's time at the deadline peak
+# (bench/submit.py, docs/scaling.md). `OPENKREIS_ROUTING_CACHE_SECONDS`, as the eAkte's
+# routing of new cases.
+competent_office_cache = SetupCache(
+    "forms-competent-office", catalog.COMPETENCE_MODELS, "OPENKREIS_ROUTING_CACHE_SECONDS"
+)
+
+
+def _competent_office(service) -> dict | None:
+    county = Region.objects.filter(kind=Region.Kind.COUNTY).first()
+    answer = catalog.resolve_competence(service, county) if county else None
+    if answer is None:
+        return None
+    return _office_dict(answer.org_unit, answer.location)
+
+
+def _office_dict(unit, location) -> dict:
     if location is None:
         location = (
             unit.locations.order_by("name").first()

@@ -112,17 +112,11 @@ class Routing(NamedTuple):
 # (issue 26). `OPENKREIS_ROUTING_CACHE_SECONDS`, default 5; 0 switches it off.
 routing_cache = SetupCache(
     "cases-routing",
-    {
-        "catalog.Competence",
-        "catalog.Service",
-        "core.Region",
-        "core.OrgUnit",
-        "core.Organisation",
-        "core.Location",
+    catalog.COMPETENCE_MODELS
+    | {
         "cases.Procedure",
         "cases.FilePlanItem",
-        # the many-to-many tables: unit ↔ locations, procedure/plan item ↔ services
-        "core.OrgUnit_locations",
+        # the many-to-many tables: procedure/plan item ↔ services
         "cases.Procedure_services",
         "cases.FilePlanItem_services",
     },

@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from openkreis.cases.models import Case
@@ -78,6 +79,43 @@ def test_acknowledged_before_the_case_then_received(harz_forms, anna, broker):
     assert Case.objects.count() == 1
     assert Event.objects.filter(kind="application.submitted").count() == 1
     assert forms.unregistered(min_age_seconds=0) == []
+
+
+RECEIPT_SET_UP_TABLES = ("catalog_competence", "core_orgunit", "core_location", "core_region")
+
+
+def receipt_queries(client, url) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.django_db
+def test_the_receipt_before_the_case_names_the_office_from_the_cache(harz_forms, anna, broker):
+    """The receipt right after sending (no case yet) names the county's competent office;
+    at the deadline peak every citizen asks for it, so the process keeps the answer (the
+    set-up cache, like the eAkte's routing), and a saved change shows at once."""
+    from openkreis.catalog.models import Competence
+
+    app = ready_application(anna)
+    url = send(anna, app)["Location"]
+    html, first = receipt_queries(anna, url)
+    unit = Competence.objects.filter(service=app.service).select_related("org_unit").first()
+    unit = unit.org_unit
+    assert unit.name in html and _("Your office") in html
+    assert any('"catalog_competence"' in sql for sql in first)
+    html, again = receipt_queries(anna, url)
+    assert unit.name in html
+    asked = [sql for sql in again if any(f'"{t}"' in sql for t in RECEIPT_SET_UP_TABLES)]
+    assert asked == [] and len(again) < len(first)
+    # the receipt of a citizen asks nothing about Wagtail permissions (no user bar for them)
+    assert not any('"auth_permission"' in sql for sql in again)
+    assert "wagtail-userbar" not in html
+    unit.name = "Fahrerlaubnisbehörde (umgezogen)"
+    unit.save()  # as the admin does: the cache of this process is emptied
+    html, _queries = receipt_queries(anna, url)
+    assert "Fahrerlaubnisbehörde (umgezogen)" in html
 
 
 @pytest.mark.django_db
