@@ -8,6 +8,8 @@ cockpit's own data.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,35 +30,58 @@ class Cursor(models.Model):
 
 
 class TextJSONField(models.JSONField):
-    """A JSONField kept as text on PostgreSQL (`json`, not `jsonb`), for values that are only
-    ever stored and read back whole and that no SQL looks into: PostgreSQL checks the syntax
-    and keeps the text, instead of converting it to its binary form on the way in and back
-    to text on the way out. For the facts' `steps`, `edges` and `fold` (issue 26: COPY of
-    300,000 rows of them 3.2 → 1.45 s, reading them back 1.8 → 0.6 s). Rows written by COPY
-    keep Python's text; rows the ORM writes arrive as `jsonb` parameters and are stored in
-    jsonb's key order — nothing reads key order. Elsewhere (SQLite) a plain JSONField."""
+    """A JSONField kept as plain text on PostgreSQL, for values that are only ever stored and
+    read back whole and that no SQL looks into: PostgreSQL keeps the text as it comes,
+    instead of converting it to its binary form on the way in and back to text on the way
+    out (`jsonb`), or parsing it to check its syntax (`json`). For the facts' `steps`,
+    `edges` and `fold` (issue 26: COPY of 300,000 rows of them 3.2 → 1.45 s as `json`
+    instead of `jsonb`; a million facts 10.7 → 8.7 s as `text` instead of `json`). The
+    text is always written by our code (`json.dumps` here, the recompute's compiled writer
+    there), never by a person. Elsewhere (SQLite) a plain JSONField, which is text there."""
 
     def db_type(self, connection):
-        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+        return "text" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql":
+            return super().get_db_prep_value(value, connection, prepared)
+        if not prepared:
+            value = self.get_prep_value(value)
+        return None if value is None else json.dumps(value, cls=self.encoder)
 
     def from_db_value(self, value, expression, connection):
-        # psycopg decodes a `json` column itself (Django hands it only `jsonb` as text)
+        # a `json` column (before migration 0013) comes decoded by psycopg
         if value is None or isinstance(value, str):
             return super().from_db_value(value, expression, connection)
         return value
 
 
+class KeyField(models.CharField):
+    """A CharField of keys (file numbers, service and unit keys, channels), compared byte by
+    byte on PostgreSQL (`COLLATE "C"`) and as before elsewhere. No one reads these as words:
+    no page sorts by them (the labels are sorted), and equality is the same under every
+    deterministic collation. "C" lets PostgreSQL compare with `memcmp` and abbreviated keys
+    instead of the locale's `strcoll`: the full recompute builds the facts' indexes again
+    over a million rows each night (docs/scaling.md, "Keys compared as bytes")."""
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not self.db_collation:
+            parameters["collation"] = "C"
+        return parameters
+
+
 class CaseFact(models.Model):
     """One row per case subject, folded from all its events (see engine.fold_case)."""
 
-    subject = models.CharField(max_length=120, unique=True)
-    service = models.CharField(max_length=120)  # indexed with the procedure (Meta)
-    org_unit = models.CharField(max_length=120)  # likewise
+    subject = KeyField(max_length=120, unique=True)
+    service = KeyField(max_length=120)  # indexed with the procedure (Meta)
+    org_unit = KeyField(max_length=120)  # likewise
     # no index of their own on the channel, the times or the target: no query of the facts
     # asks for them without a service, a unit or "open" (the indexes below), and each index
     # costs the nightly recompute its build and every refresh its upkeep (issue 26)
-    channel = models.CharField(max_length=20)
-    procedure = models.CharField(max_length=120, blank=True)
+    channel = KeyField(max_length=20)
+    procedure = KeyField(max_length=120, blank=True)
     source = models.CharField(max_length=60, blank=True)  # prefix index below (imports)
     received_at = models.DateTimeField()
     received_day = models.DateField(db_index=True)
