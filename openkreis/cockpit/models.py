@@ -37,7 +37,10 @@ class TextJSONField(models.JSONField):
     `edges` and `fold` (issue 26: COPY of 300,000 rows of them 3.2 → 1.45 s as `json`
     instead of `jsonb`; a million facts 10.7 → 8.7 s as `text` instead of `json`). The
     text is always written by our code (`json.dumps` here, the recompute's compiled writer
-    there), never by a person. Elsewhere (SQLite) a plain JSONField, which is text there."""
+    there), never by a person. No JSON lookups (`steps__x`, `has_key`, `contains`): they
+    fail on a text column. Going back to a JSONField needs a written migration (`USING
+    …::jsonb`, as 0011 and 0013 are). Elsewhere (SQLite) a plain JSONField, which is text
+    there."""
 
     def db_type(self, connection):
         return "text" if connection.vendor == "postgresql" else super().db_type(connection)
@@ -47,7 +50,13 @@ class TextJSONField(models.JSONField):
             return super().get_db_prep_value(value, connection, prepared)
         if not prepared:
             value = self.get_prep_value(value)
-        return None if value is None else json.dumps(value, cls=self.encoder)
+        # as JSONField.get_db_prep_value does: a JSON Value's value, other expressions as
+        # they are, None as JSON null (SQL NULL comes from get_db_prep_save)
+        if isinstance(value, models.Value) and isinstance(value.output_field, models.JSONField):
+            value = value.value
+        elif hasattr(value, "as_sql"):
+            return value
+        return json.dumps(value, cls=self.encoder)
 
     def from_db_value(self, value, expression, connection):
         # a `json` column (before migration 0013) comes decoded by psycopg
@@ -62,7 +71,7 @@ class KeyField(models.CharField):
     no page sorts by them (the labels are sorted), and equality is the same under every
     deterministic collation. "C" lets PostgreSQL compare with `memcmp` and abbreviated keys
     instead of the locale's `strcoll`: the full recompute builds the facts' indexes again
-    over a million rows each night (docs/scaling.md, "Keys compared as bytes")."""
+    over a million rows each night (docs/scaling.md, "Cockpit recompute", ninth round)."""
 
     def db_parameters(self, connection):
         parameters = super().db_parameters(connection)

@@ -323,7 +323,9 @@ def test_procedures_by_index_probes_equal_a_distinct(db):
 def test_fact_json_columns_round_trip_exactly(db):
     """steps, edges and fold come back exactly as written (floats to the last bit), read as
     a model or as values; on PostgreSQL they are plain `text`, not `json` or `jsonb`."""
-    from django.db import connection
+    import json
+
+    from django.db import connection, models
 
     now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     values = {
@@ -354,7 +356,16 @@ def test_fact_json_columns_round_trip_exactly(db):
             assert dict(cur.fetchall()) == dict.fromkeys(
                 ["subject", "service", "org_unit", "channel", "procedure"], "C"
             )
-    # an update through the ORM writes the same text
-    changed = {"new": ["queue", 1 / 3, 1]}
+    # an update through the ORM writes json.dumps's text (jsonb would sort the keys)
+    changed = {"zz": ["queue", 1 / 3, 1], "a": ["work", 0.5, 2]}
     CaseFact.objects.filter(subject="case:json").update(steps=changed)
     assert CaseFact.objects.values_list("steps", flat=True).get() == changed
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT steps::text FROM cockpit_casefact WHERE subject = 'case:json'")
+            assert cur.fetchone()[0] == json.dumps(changed)
+        # JSON null from a JSON Value, as Django's JSONField writes it
+        CaseFact.objects.filter(subject="case:json").update(
+            fold=models.Value(None, output_field=models.JSONField())
+        )
+        assert CaseFact.objects.values_list("fold", flat=True).get() is None
