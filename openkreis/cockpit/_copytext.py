@@ -1,22 +1,25 @@
-"""A compiled writer of CaseFact rows as PostgreSQL COPY text (numba).
+"""A compiled writer of CaseFact rows in PostgreSQL's binary COPY format (numba).
 
 The full recompute writes a million facts of about 1.3 kB each (three JSON columns). Built
 with numpy's string functions the text cost about 50 CPU seconds per million facts; here one
 loop writes the bytes of a part of the rows into one buffer. What it writes is exactly what
 the earlier path wrote (tests/test_bulk.py compares the stored rows with the Python path's):
 
-- texts come as an arena (all texts' UTF-8 bytes one after the other, and offsets): names
-  already escaped for COPY (and as JSON string literals) once per name; subjects escaped
-  here (backslash, tab, new line, carriage return, as COPY's text format wants them);
-- integers are written digit by digit;
-- floats as Python's `repr` (what `json.dumps` writes): a float that is exactly a whole
-  number of microseconds below 2**32 seconds (every time read from the database) is written
-  here — its shortest form is its microseconds with the trailing zeros dropped, since any
-  shorter decimal is at least 1e-6 away and a float of that size is less than 1e-6 from
-  the next one; every other float (sums of spans) is formatted before (as `repr` writes
-  it: by orjson, or by `repr` itself where orjson's notation differs) and handed over as
-  text (`needs_repr` says which);
-- times and days come as fixed-width text from numpy (`datetime64` as text; '+00' added).
+- every field is its length (four bytes, -1 for NULL) and its bytes, as binary COPY wants
+  them: PostgreSQL neither scans the row for tabs and backslashes nor parses numbers, times
+  or days (with COPY's text format that was about a third of the server's time in the
+  facts' write, docs/scaling.md);
+- texts come as an arena (all texts' UTF-8 bytes one after the other, and offsets), as
+  they are; the JSON names (string literals) once per name;
+- integers, times (microseconds since 2000-01-01 UTC) and days (since 2000-01-01) are
+  big-endian integers of the column's width;
+- the JSON columns are text: integers written digit by digit, floats as Python's `repr`
+  (what `json.dumps` writes): a float that is exactly a whole number of microseconds below
+  2**32 seconds (every time read from the database) is written here — its shortest form is
+  its microseconds with the trailing zeros dropped, since any shorter decimal is at least
+  1e-6 away and a float of that size is less than 1e-6 from the next one; every other float
+  (sums of spans) is formatted before (as `repr` writes it: by orjson, or by `repr` itself
+  where orjson's notation differs) and handed over as text (`needs_repr` says which).
 """
 
 from __future__ import annotations
@@ -70,48 +73,20 @@ def _put_lit(out, p, lit):
     return _put(out, p, lit, 0, lit.size)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _put_escaped(out, p, arena, lo, hi):
-    for k in range(lo, hi):
-        b = arena[k]
-        if b == 92:  # backslash
-            out[p] = 92
-            out[p + 1] = 92
-            p += 2
-        elif b == 9:
-            out[p] = 92
-            out[p + 1] = 116  # t
-            p += 2
-        elif b == 10:
-            out[p] = 92
-            out[p + 1] = 110  # n
-            p += 2
-        elif b == 13:
-            out[p] = 92
-            out[p + 1] = 114  # r
-            p += 2
-        else:
-            out[p] = b
-            p += 1
-    return p
-
-
 @njit(cache=True, nogil=True)
 def _put_int(out, p, v):
     if v < 0:
         out[p] = 45
         p += 1
         v = -v
-    digits = np.empty(20, np.uint8)
-    n = 0
-    while True:
-        digits[n] = 48 + v % 10
-        v //= 10
+    n = 1  # digits (counted first: no buffer of its own, called ~20 M times per recompute)
+    t = v
+    while t >= 10:
+        t //= 10
         n += 1
-        if v == 0:
-            break
-    for k in range(n):
-        out[p + k] = digits[n - 1 - k]
+    for k in range(n - 1, -1, -1):
+        out[p + k] = 48 + v % 10
+        v //= 10
     return p + n
 
 
@@ -146,31 +121,12 @@ def _put_float(out, p, x, reprs, cursor):
     return p + width, cursor
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _put_fixed(out, p, table, i):
-    """Row i of a fixed-width text table (numpy 'S' as bytes), without its padding."""
-    for k in range(table.shape[1]):
-        b = table[i, k]
-        if b == 0:
-            break
-        out[p] = b
-        p += 1
-    return p
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _put_time(out, p, table, i):
-    """A time in UTC as PostgreSQL reads it: numpy's text and '+00'."""
-    return _put_lit(out, _put_fixed(out, p, table, i), UTC)
-
-
 def _b(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), np.uint8)
 
 
 # the literal pieces of a row, as bytes
-TAB, NL, NULL, UTC = _b("\t"), _b("\n"), _b("\\N"), _b("+00")
-TRUE, FALSE, T, F, JNULL = _b("true"), _b("false"), _b("t"), _b("f"), _b("null")
+TRUE, FALSE, JNULL = _b("true"), _b("false"), _b("null")
 LBRACE, RBRACE, COMMA, COLON_OPEN, CLOSE = _b("{"), _b("}"), _b(", "), _b(": ["), _b("]")
 QUOTE, GT, QUOTE_OPEN = _b('"'), _b(">"), _b('": [')
 FOLD_KEYS = tuple(
@@ -190,6 +146,12 @@ FOLD_KEYS = tuple(
     )
 )
 
+COLUMNS = 26  # of a fact's row
+HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # binary COPY: signature, flags, no extension
+TRAILER = b"\xff\xff"
+PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 UTC in microseconds since 1970
+PG_EPOCH_DAY = 10_957  # … in days
+
 # columns of the tuples handed to fact_rows
 C_SERVICE, C_UNIT, C_CHANNEL, C_PROC, C_SOURCE, C_OUTCOME, C_STATE, C_KIND, C_LAST_ACT = range(9)
 N_COMPLETE, N_REQUESTS, N_REOPENED, N_LAST_ID, N_LEAD, N_WAIT, N_APPL, N_PROC = range(8)
@@ -200,62 +162,81 @@ D_REC, D_DEC = range(2)
 A_TEXT, A_SRC60, A_JSON, A_INNER = range(4)  # name arenas
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _be(out, p, v, size):
+    """v as a big-endian integer of `size` bytes (two's complement)."""
+    for k in range(size):
+        out[p + size - 1 - k] = (v >> (8 * k)) & 0xFF
+    return p + size
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f_text(out, p, arena, offs, code):
+    """A text field: its length, then its bytes as they are (no escaping in binary COPY)."""
+    p = _be(out, p, offs[code + 1] - offs[code], 4)
+    return _put(out, p, arena, offs[code], offs[code + 1])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f_int(out, p, v, size):
+    return _be(out, _be(out, p, size, 4), v, size)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f_null(out, p):
+    return _be(out, p, -1, 4)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f_bool(out, p, b):
+    p = _be(out, p, 1, 4)
+    out[p] = 1 if b else 0
+    return p + 1
+
+
 @njit(cache=True, nogil=True)
 def fact_rows(
     out, lo, hi, subjects, subject_offs, arenas, offsets, codes, nums, flags, floats,
     stamps, days, reprs, s_at, s_state, s_kind, s_vis, s_sec, e_at, e_src, e_dst, e_cnt, e_sec,
 ):  # fmt: skip
-    """The COPY text of facts lo..hi (the columns of bulk.write_facts, in that order) into
-    `out`; returns the number of bytes. Tables of times, days and the subjects are those of
-    the part (row r - lo); everything else is indexed by the fact."""
+    """The binary COPY rows of facts lo..hi (the columns of bulk.write_facts, in that
+    order) into `out`; returns the number of bytes. The subjects are those of the part (row
+    r - lo); everything else is indexed by the fact: `stamps` microseconds and `days` days
+    since PostgreSQL's epoch (2000-01-01)."""
     p = 0
     cur = np.zeros(len(reprs), np.int64)
     for r in range(lo, hi):
         i = r - lo
-        p = _put_escaped(out, p, subjects, subject_offs[i], subject_offs[i + 1])
+        p = _be(out, p, COLUMNS, 2)
+        p = _be(out, p, subject_offs[i + 1] - subject_offs[i], 4)
+        p = _put(out, p, subjects, subject_offs[i], subject_offs[i + 1])
         for c in (C_SERVICE, C_UNIT, C_CHANNEL, C_PROC):
-            p = _put_lit(out, p, TAB)
-            p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
-        p = _put_lit(out, p, TAB)
-        p = _put_text(out, p, arenas[A_SRC60], offsets[A_SRC60], codes[C_SOURCE][r])
-        p = _put_lit(out, p, TAB)
-        p = _put_time(out, p, stamps[S_REC], i)
-        p = _put_lit(out, p, TAB)
-        p = _put_fixed(out, p, days[D_REC], i)
+            p = _f_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
+        p = _f_text(out, p, arenas[A_SRC60], offsets[A_SRC60], codes[C_SOURCE][r])
+        p = _f_int(out, p, stamps[S_REC][r], 8)
+        p = _f_int(out, p, days[D_REC][r], 4)
         decided = flags[G_DECIDED][r]
         target = flags[G_TARGET][r]
-        p = _put_lit(out, p, TAB)
-        p = _put_time(out, p, stamps[S_DEC], i) if decided else _put_lit(out, p, NULL)
-        p = _put_lit(out, p, TAB)
-        p = _put_fixed(out, p, days[D_DEC], i) if decided else _put_lit(out, p, NULL)
-        p = _put_lit(out, p, TAB)
-        p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[C_OUTCOME][r])
-        p = _put_lit(out, p, TAB)
-        p = _put_time(out, p, stamps[S_TGT], i) if target else _put_lit(out, p, NULL)
-        p = _put_lit(out, p, TAB)
-        if decided and target:
-            p = _put_lit(out, p, T if flags[G_ON_TIME][r] else F)
-        else:
-            p = _put_lit(out, p, NULL)
-        p = _put_lit(out, p, TAB)
-        p = _put_int(out, p, nums[N_LEAD][r]) if decided else _put_lit(out, p, NULL)
+        p = _f_int(out, p, stamps[S_DEC][r], 8) if decided else _f_null(out, p)
+        p = _f_int(out, p, days[D_DEC][r], 4) if decided else _f_null(out, p)
+        p = _f_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[C_OUTCOME][r])
+        p = _f_int(out, p, stamps[S_TGT][r], 8) if target else _f_null(out, p)
+        on_time = flags[G_ON_TIME][r]
+        p = _f_bool(out, p, on_time) if decided and target else _f_null(out, p)
+        p = _f_int(out, p, nums[N_LEAD][r], 8) if decided else _f_null(out, p)
         for c in (N_WAIT, N_APPL, N_PROC):
-            p = _put_lit(out, p, TAB)
-            p = _put_int(out, p, nums[c][r])
-        p = _put_lit(out, p, TAB)
+            p = _f_int(out, p, nums[c][r], 8)
         complete = nums[N_COMPLETE][r]
-        p = _put_lit(out, p, NULL if complete < 0 else (T if complete > 0 else F))
-        for c in (N_REQUESTS, N_REOPENED):
-            p = _put_lit(out, p, TAB)
-            p = _put_int(out, p, nums[c][r])
+        p = _f_null(out, p) if complete < 0 else _f_bool(out, p, complete > 0)
+        for c in (N_REQUESTS, N_REOPENED):  # integer columns
+            p = _f_int(out, p, nums[c][r], 4)
         for c in (C_STATE, C_KIND):
-            p = _put_lit(out, p, TAB)
-            p = _put_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
-        p = _put_lit(out, p, TAB)
-        p = _put_time(out, p, stamps[S_LAST], i)
-        # steps {"state": ["kind", seconds, visits], ...}
-        p = _put_lit(out, p, TAB)
-        p = _put_lit(out, p, LBRACE)
+            p = _f_text(out, p, arenas[A_TEXT], offsets[A_TEXT], codes[c][r])
+        p = _f_int(out, p, stamps[S_LAST][r], 8)
+        # steps {"state": ["kind", seconds, visits], ...}; a JSON field's length is written
+        # when its text is
+        field = p
+        p = _put_lit(out, p + 4, LBRACE)
         for q in range(s_at[r], s_at[r + 1]):
             if q > s_at[r]:
                 p = _put_lit(out, p, COMMA)
@@ -268,9 +249,10 @@ def fact_rows(
             p = _put_int(out, p, s_vis[q])
             p = _put_lit(out, p, CLOSE)
         p = _put_lit(out, p, RBRACE)
+        _be(out, field, p - field - 4, 4)
         # edges {"a>b": [count, seconds], ...}
-        p = _put_lit(out, p, TAB)
-        p = _put_lit(out, p, LBRACE)
+        field = p
+        p = _put_lit(out, p + 4, LBRACE)
         for q in range(e_at[r], e_at[r + 1]):
             if q > e_at[r]:
                 p = _put_lit(out, p, COMMA)
@@ -284,8 +266,10 @@ def fact_rows(
             p, cur[X_EDGE] = _put_float(out, p, e_sec[q], reprs[X_EDGE], cur[X_EDGE])
             p = _put_lit(out, p, CLOSE)
         p = _put_lit(out, p, RBRACE)
+        _be(out, field, p - field - 4, 4)
         # fold: what the incremental refresh continues from
-        p = _put_lit(out, p, TAB)
+        field = p
+        p += 4
         for k in range(7):  # received_at … last_at: the floats X_RECEIVED … X_LAST
             p = _put_lit(out, p, FOLD_KEYS[k])
             x = floats[k][r]
@@ -302,7 +286,7 @@ def fact_rows(
         p = _put_lit(out, p, FOLD_KEYS[10])
         p = _put_text(out, p, arenas[A_JSON], offsets[A_JSON], codes[C_SOURCE][r])
         p = _put_lit(out, p, RBRACE)
-        p = _put_lit(out, p, NL)
+        _be(out, field, p - field - 4, 4)
     return p
 
 
@@ -343,11 +327,3 @@ def reprs_of(values: np.ndarray) -> np.ndarray:
             parts.append(float(chosen[i]).__repr__().encode())
         start = i + 1
     return np.frombuffer(b",".join(parts), np.uint8)
-
-
-def fixed(values: np.ndarray) -> np.ndarray:
-    """numpy's text of datetime64 values as fixed-width bytes, one row each ('2025-01-31'
-    for days, '2025-01-31T12:00:00.000000' for microseconds; padded with zero bytes)."""
-    b = np.ascontiguousarray(values.astype(np.bytes_))
-    width = max(b.dtype.itemsize, 1)
-    return b.view(np.uint8).reshape(-1, width)

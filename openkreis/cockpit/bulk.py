@@ -35,7 +35,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from openkreis.core.models import Event
 
-from . import _copytext, _pgcopy, columnar, engine
+from . import _copytext, _groups, _pgcopy, columnar, engine
 from .columnar import NONE, Log, Vocab
 from .engine import BERLIN, CASE_PREFIXES, Ev
 from .models import CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat
@@ -387,25 +387,8 @@ def _copy_text(name: str) -> str:
     return name.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _json_text(name: str) -> str:
-    """A JSON string literal (json.dumps), ready for COPY."""
-    return _copy_text(json.dumps(name))
-
-
 def _ints(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64).astype(S)
-
-
-def _group_concat(starts: np.ndarray, counts: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """'{' + items[starts[i]:starts[i]+counts[i]] joined by ', ' + '}' for every group."""
-    texts = items.tolist()
-    return np.array(
-        [
-            "{" + ", ".join(texts[s : s + c]) + "}"
-            for s, c in zip(starts.tolist(), counts.tolist(), strict=True)
-        ],
-        dtype=S,
-    )
 
 
 def _write(model, columns: list[str], n: int, fields_of) -> None:
@@ -422,22 +405,28 @@ def _write(model, columns: list[str], n: int, fields_of) -> None:
     _copy_in(model, columns, n, text_of)
 
 
-def _copy_in(model, columns: list[str], n: int, text_of) -> None:
+def _copy_in(model, columns: list[str], n: int, text_of, binary: bool = False) -> None:
     """COPY n rows into the model's table; `text_of(lo, hi)` gives rows lo..hi as COPY
-    text (bytes or a buffer that is not written to afterwards). Rows go in parts of
+    text (bytes or a buffer that is not written to afterwards), or with `binary` as the
+    rows of binary COPY (the header and the trailer are written here). Rows go in parts of
     WRITE_ROWS: PostgreSQL takes in one part while the next is built (the text of all rows
     never exists at once: psycopg's writer queue holds at most 1,024 pieces of 128 kB)."""
     if not n:
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
+    how = " (FORMAT binary)" if binary else ""
     with (
         connection.connection.cursor() as cur,
         # a worker thread hands the parts to PostgreSQL while this one builds the next
-        cur.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cur)) as pipe,
+        cur.copy(f"COPY {table} ({names}) FROM STDIN{how}", writer=QueuedLibpqWriter(cur)) as pipe,
     ):
+        if binary:
+            pipe.write(_copytext.HEADER)
         for lo in range(0, n, WRITE_ROWS):
             pipe.write(text_of(lo, min(lo + WRITE_ROWS, n)))
+        if binary:
+            pipe.write(_copytext.TRAILER)
 
 
 def _sliced(columns: dict):
@@ -488,13 +477,16 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
     n = len(folded.subjects)
     names = folded.names
     arenas = (
-        _copytext.arena([_copy_text(x) for x in names]),
-        _copytext.arena([_copy_text(x[:60]) for x in names]),
-        _copytext.arena([_json_text(x) for x in names]),
-        _copytext.arena([_copy_text(json.dumps(x)[1:-1]) for x in names]),
+        _copytext.arena(names),
+        _copytext.arena([x[:60] for x in names]),
+        _copytext.arena([json.dumps(x) for x in names]),
+        _copytext.arena([json.dumps(x)[1:-1] for x in names]),
     )
-    rec_us, dec_us, tgt_us, last_us = (facts[k] for k in ("rec_us", "dec_us", "tgt_us", "last_us"))
-    rec_day, dec_day = facts["rec_day"], facts["dec_day"]
+    # times and days since PostgreSQL's epoch, as binary COPY wants them
+    stamps = tuple(
+        facts[k] - _copytext.PG_EPOCH_US for k in ("rec_us", "dec_us", "tgt_us", "last_us")
+    )
+    days = tuple(facts[k].astype(np.int64) - _copytext.PG_EPOCH_DAY for k in ("rec_day", "dec_day"))
     is_decided, has_target, on_time = facts["is_decided"], facts["has_target"], facts["on_time"]
     lead = facts["lead"]
     rounded = {k: facts[k] for k in ("waiting_seconds", "applicant_seconds", "processing_seconds")}
@@ -538,11 +530,6 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
         s = slice(s_at[lo], s_at[hi])
         e = slice(e_at[lo], e_at[hi])
         subjects, subject_offs = _copytext.arena(folded.subjects[lo:hi])
-        stamps = tuple(
-            _copytext.fixed(us[r].astype("datetime64[us]"))
-            for us in (rec_us, dec_us, tgt_us, last_us)
-        )
-        days = (_copytext.fixed(rec_day[r]), _copytext.fixed(dec_day[r]))
         reprs = (
             *(_copytext.reprs_of(f[r]) for f in floats),
             _copytext.reprs_of(s_sec[s]),
@@ -553,14 +540,15 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
             7 * widest[0]
             + widest[1]
             + 3 * widest[2]
-            + sum(t.shape[1] + 3 for t in stamps)
-            + sum(t.shape[1] for t in days)
+            + 4 * _copytext.COLUMNS  # the fields' lengths
+            + 4 * 8  # the times
+            + 2 * 4  # the days
             + 8 * 21
             + 7 * 25
             + 400
         )
         size = (
-            2 * int(subject_offs[-1])
+            int(subject_offs[-1])
             + (hi - lo) * per_fact
             + (s.stop - s.start) * (2 * widest[2] + 25 + 11 + 10)
             + (e.stop - e.start) * (2 * widest[3] + 25 + 11 + 10)
@@ -580,63 +568,68 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
         *("on_time", "lead_seconds", *rounded, "complete", "requests", "reopened", "state"),
         *("state_kind", "last_event_at", "steps", "edges", "fold"),
     ]
-    _copy_in(CaseFact, columns, n, text_of)
+    _copy_in(CaseFact, columns, n, text_of, binary=True)
 
 
 # -- daily rows ---------------------------------------------------------------------------------
-def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows with equal keys: (group of each row, order that sorts rows by group, the first
-    row of each group in that order). Groups are numbered in the order of their keys (the
-    first key first); within a group rows keep their order. The keys are integers (codes,
-    days): they are put together as the digits of one number (each key minus its smallest
-    value, in the base of its range), so one stable sort finds the groups."""
-    n = keys[0].size
-    if not n:
+def _group(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with equal keys: (group of each row, the first and the last row of each group,
+    its number of rows). Groups are numbered in the order of their keys (the first key
+    first): a compiled hash table finds the groups of the keys as one number (_combined)."""
+    if not keys[0].size:
         empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    combined = np.zeros(n, np.int64)
+        return empty, empty, empty, empty
+    return _groups.group(_combined(*keys))
+
+
+def _combined(*keys: np.ndarray) -> np.ndarray:
+    """Integer keys (codes, days) put together as the digits of one number (each key minus
+    its smallest value, in the base of its range): the numbers sort as the keys do, the
+    first key first."""
+    combined = np.zeros(keys[0].size, np.int64)
+    if not combined.size:
+        return combined
     span = 1  # combined < span
     for key in keys:
-        key = key.astype(np.int64)
-        low = int(key.min())
-        width = int(key.max()) - low + 1
+        key = _ints64(key)
+        low, high = (int(x) for x in _groups.bounds(key))
+        width = high - low + 1
         if span * width >= 2**62:  # would not fit: number the combinations so far densely
-            _u, combined = np.unique(combined, return_inverse=True)
+            combined = _ints64(np.unique(combined, return_inverse=True)[1])
             span = int(combined.max()) + 1
             if span * width >= 2**62:
-                _u, key = np.unique(key, return_inverse=True)
+                key = _ints64(np.unique(key, return_inverse=True)[1])
                 low, width = 0, int(key.max()) + 1
-        combined = combined * width + (key - low)
+        _groups.add_digit(combined, key, low, width)
         span *= width
-    order = np.argsort(combined, kind="stable")
-    ordered = combined[order]
-    new = np.r_[True, ordered[1:] != ordered[:-1]]
-    starts = np.flatnonzero(new)
-    inverse = np.empty(n, np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return inverse, order, starts
+    return combined
 
 
-def _sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    if not starts.size:
-        return np.zeros(0, np.int64)
-    return np.add.reduceat(values.astype(np.int64)[order], starts)
+def _ints64(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.int64)
+
+
+def _sums(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """The exact integer sum of the values of each group."""
+    return _groups.sums(group, _ints64(values), groups)
 
 
 def _hist_pairs(group: np.ndarray, bucket: np.ndarray) -> tuple:
     """The distinct (group, bucket) pairs, ordered by group and then bucket, and how often
     each occurs."""
-    _inverse, order, starts = _group(group, bucket)
-    return group[order][starts], bucket[order][starts], np.diff(np.r_[starts, order.size])
+    groups = int(group.max()) + 1 if group.size else 0
+    ones = np.ones(group.size, np.int64)
+    return _groups.hist_pairs(*(_ints64(a) for a in (group, bucket)), ones, groups)
 
 
 def _hist_text(g: np.ndarray, b: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
     """{"<bucket>": count} per group as JSON text, from _hist_pairs' pairs ("{}" for a group
     without one)."""
-    items = np.strings.add(np.strings.add('"', _ints(b)), '": ')
-    items = np.strings.add(items, _ints(counts))
-    per = np.bincount(g, minlength=groups) if g.size else np.zeros(groups, np.int64)
-    return _group_concat(np.cumsum(per) - per, per, items)
+    blob, offs = _groups.hist_json(
+        *(np.ascontiguousarray(a, dtype=np.int64) for a in (g, b, counts)), groups
+    )
+    text, at = blob.tobytes().decode(), offs.tolist()  # digits and punctuation only
+    return np.array([text[at[i] : at[i + 1]] for i in range(groups)], dtype=S)
 
 
 def _month_of(days: np.ndarray) -> np.ndarray:
@@ -652,25 +645,23 @@ class _Months:
 
     def __init__(self, day: np.ndarray, keys: list[np.ndarray]):
         month = _month_of(day.astype("datetime64[D]")).astype(np.int64)
-        self.of_day, self.order, self.starts = _group(month, *keys)
-        first = self.order[self.starts]
+        self.of_day, first, _last, _counts = _group(month, *keys)
         self.month = month[first]
         self.keys = [k[first] for k in keys]
-        self.size = self.starts.size
+        self.size = first.size
 
     def sums(self, per_day: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(per_day[self.order], self.starts) if self.size else per_day[:0]
+        return _sums(self.of_day, per_day, self.size)
 
     def greatest(self, per_day: np.ndarray) -> np.ndarray:
-        return np.maximum.reduceat(per_day[self.order], self.starts) if self.size else per_day[:0]
+        return _groups.greatest(self.of_day, _ints64(per_day), self.size)
 
     def hist(self, g: np.ndarray, b: np.ndarray, counts: np.ndarray) -> tuple:
         """The days' histogram pairs as the months': (month group, bucket, count)."""
         if not g.size:
             return g, b, counts
         mg = self.of_day[g]
-        _inverse, order, starts = _group(mg, b)
-        return mg[order][starts], b[order][starts], np.add.reduceat(counts[order], starts)
+        return _groups.hist_pairs(*(_ints64(a) for a in (mg, b, counts)), self.size)
 
 
 def period_rows(folded: columnar.Folded, facts: dict) -> list[tuple]:
@@ -723,10 +714,9 @@ def _case_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
     keys = [np.concatenate([b, b[d]]) for b in base]
     values = {k: np.concatenate([v, np.zeros(d.size, np.int64)]) for k, v in received_side.items()}
     values.update({k: np.concatenate([zeros, v]) for k, v in decided_side.items()})
-    group, order, starts = _group(day, *keys)
-    first = order[starts]
-    groups = starts.size
-    sums = {name: _sums(values[name], order, starts) for name in fields}
+    group, first, _last, _counts = _group(day, *keys)
+    groups = first.size
+    sums = {name: _sums(group, values[name], groups) for name in fields}
     # lead_hist: whole hours of the rounded lead time, per decided contribution
     hours = np.maximum(facts["lead"][d], 0) // 3600
     pairs = _hist_pairs(group[n:], hours)
@@ -759,24 +749,24 @@ def _step_rows(folded: columnar.Folded, facts: dict, text) -> list[tuple]:
         return []
     seconds = np.rint(s_sec).astype(np.int64)
     hours = np.floor_divide(np.maximum(s_sec, 0), 3600).astype(np.int64)  # as Python's //
-    s_day = facts["dec_day"][s_case].astype(np.int64)
-    s_keys = [*(b[s_case] for b in base), s_state]
-    group, order, starts = _group(s_day, *s_keys)
-    first = order[starts]
-    ends = np.r_[starts[1:], order.size] - 1
-    kind = s_kind[order[ends]]  # the kind the last case (in fact order) gave the day's row
-    cases = np.diff(np.r_[starts, order.size])
-    total = _sums(seconds, order, starts)
+    # (decision day, service, org_unit, channel) as one number per fact, taken for its
+    # steps at once, and the state
+    dec_day = facts["dec_day"].astype(np.int64)
+    group, first, last, cases = _group(_combined(dec_day, *base)[s_case], s_state)
+    kind = s_kind[last]  # the kind the last case (in fact order) gave the day's row
+    total = _sums(group, seconds, first.size)
     pairs = _hist_pairs(group, hours)
-    day_keys = [k[first] for k in s_keys]
-    months = _Months(s_day[first], day_keys)
+    case_of = s_case[first]
+    s_day = dec_day[case_of]
+    day_keys = [*(b[case_of] for b in base), s_state[first]]
+    months = _Months(s_day, day_keys)
     # the month's kind: the greatest of its days' (in Python's order of the names)
     ranked = np.array(sorted(range(len(folded.names)), key=folded.names.__getitem__), np.int64)
     rank = np.empty(ranked.size, np.int64)
     rank[ranked] = np.arange(ranked.size)
     tables = []
     for period, model, at, at_keys, size, k, n, secs, hist in (
-        ("day", DailyStepStat, s_day[first], day_keys, starts.size, kind, cases, total, pairs),
+        ("day", DailyStepStat, s_day, day_keys, first.size, kind, cases, total, pairs),
         ("month", MonthlyStepStat, months.month, months.keys, months.size,
          ranked[months.greatest(rank[kind])], months.sums(cases), months.sums(total),
          months.hist(*pairs)),

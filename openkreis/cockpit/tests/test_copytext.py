@@ -1,5 +1,5 @@
-"""The compiled COPY text writer (_copytext.py) writes floats exactly as Python's repr (what
-json.dumps writes), integers and escaped texts as COPY's text format wants them. The whole
+"""The compiled COPY writer (_copytext.py) writes floats exactly as Python's repr (what
+json.dumps writes), and integers and texts as binary COPY wants them. The whole
 rows are compared with the Python path's in test_bulk.py (PostgreSQL)."""
 
 import random
@@ -55,14 +55,23 @@ def test_handed_over_floats_are_repr_of_every_kind_of_float():
     assert bytes(_copytext.reprs_of(values)).decode() == want
 
 
-def test_integers_and_escaped_texts():
+def test_integers_and_binary_fields():
     out = np.zeros(64, np.uint8)
     for v in (0, 7, -7, 10, 1234567890123, -(2**62), 2**63 - 1):
         p = _copytext._put_int(out, 0, v)
         assert bytes(out[:p]).decode() == str(v)
-    arena, offs = _copytext.arena(["a\tb", "c\\d\ne\rf", "Prüfung ß"])
-    p = _copytext._put_escaped(out, 0, arena, offs[0], offs[3])
-    assert bytes(out[:p]).decode() == "a\\tbc\\\\d\\ne\\rfPrüfung ß"
+    # binary COPY's fields: big-endian integers of the column's width after their length
+    for v, size in ((0, 8), (-1, 8), (2**63 - 1, 8), (-(2**63), 8), (-10957, 4), (2**31 - 1, 4)):
+        p = _copytext._f_int(out, 0, v, size)
+        assert bytes(out[:p]) == size.to_bytes(4, "big") + v.to_bytes(size, "big", signed=True)
+    assert bytes(out[: _copytext._f_null(out, 0)]) == b"\xff\xff\xff\xff"
+    assert bytes(out[: _copytext._f_bool(out, 0, True)]) == b"\x00\x00\x00\x01\x01"
+    # texts as they are, their length in bytes (not characters)
+    arena, offs = _copytext.arena(["a\tb\\c", "Prüfung ß"])
+    p = _copytext._f_text(out, 0, arena, offs, 1)
+    assert bytes(out[:p]) == (11).to_bytes(4, "big") + "Prüfung ß".encode()  # 9 characters
+    p = _copytext._f_text(out, 0, arena, offs, 0)
+    assert bytes(out[:p]) == (5).to_bytes(4, "big") + b"a\tb\\c"
 
 
 def test_reprs_are_joined_in_slices_without_a_seam():
