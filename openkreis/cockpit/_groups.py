@@ -147,7 +147,8 @@ def hist_pairs(group, bucket, weight, groups):
         return group[:0], bucket[:0], weight[:0]
     low, high = (int(x) for x in bounds(bucket))
     width = high - low + 1
-    if groups * width < 1 << 31 and int(bounds(weight)[1]) < 1 << 32:
+    lightest, heaviest = (int(x) for x in bounds(weight))
+    if groups * width < 1 << 31 and lightest >= 0 and heaviest < 1 << 32:
         packed = np.sort(_packed(group, bucket, weight, width, low))
         return _runs(packed, packed, 32, width, low)
     if groups * width < 1 << 62:

@@ -65,6 +65,7 @@ def reference_hist(group, bucket, weight):
     [
         (50, 1),  # packed: the weight in the low 32 bits
         (50, 2**33),  # a weight too large for the packed form
+        (50, -5),  # negative weights: not packed either
         (2**40, 5),  # a pair too large for the packed form
         (2**61, 5),  # a pair too large for one number
     ],
@@ -74,7 +75,7 @@ def test_histogram_pairs_in_every_way_equal_a_dictionary(buckets, weights):
     n = 20_000
     group = rng.integers(0, 300, n)
     bucket = rng.integers(-3, 20, n) * (buckets // 20)
-    weight = rng.integers(0, weights + 1, n)
+    weight = rng.integers(0, weights + 1, n) if weights > 0 else rng.integers(weights, 6, n)
     got = _groups.hist_pairs(group, bucket, weight, 300)
     assert [a.tolist() for a in got] == list(reference_hist(group, bucket, weight))
 
