@@ -327,3 +327,38 @@ def reprs_of(values: np.ndarray) -> np.ndarray:
             parts.append(float(chosen[i]).__repr__().encode())
         start = i + 1
     return np.frombuffer(b",".join(parts), np.uint8)
+
+
+@njit(cache=True, nogil=True)
+def hist_json(g, b, counts, groups):
+    """{"<bucket>": count, …} per group as JSON text (as json.dumps writes a dict of str
+    keys), from pairs ordered by group and bucket; "{}" for a group without pairs.
+    Returns (the texts' bytes one after the other, offsets). Here beside _put_int: numba's
+    cache does not notice a change to a function of another module that a cached one calls."""
+    out = np.empty(groups * 2 + g.size * 46, np.uint8)
+    offs = np.empty(groups + 1, np.int64)
+    p = 0
+    q = 0
+    for x in range(groups):
+        offs[x] = p
+        out[p] = 123  # {
+        p += 1
+        begin = q
+        while q < g.size and g[q] == x:
+            if q > begin:
+                out[p] = 44  # ,
+                out[p + 1] = 32
+                p += 2
+            out[p] = 34  # "
+            p = _put_int(out, p + 1, b[q])
+            out[p] = 34
+            out[p + 1] = 58  # :
+            out[p + 2] = 32
+            p = _put_int(out, p + 3, counts[q])
+            q += 1
+        out[p] = 125  # }
+        p += 1
+    offs[groups] = p
+    if p > out.size:  # never: 46 bytes are the longest pair (numba checks no bounds)
+        raise ValueError("histogram text longer than its buffer")
+    return out[:p], offs

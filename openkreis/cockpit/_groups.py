@@ -6,15 +6,13 @@ numpy did it with stable sorts of the whole columns and its string functions: ab
 the recompute's CPU seconds, spent on a thread beside the facts' write, which then waited
 for the cores (docs/scaling.md). Here a hash table finds the groups in one pass, only the
 distinct keys are sorted, and the sums are taken group by group in one pass over the rows
-(no row is moved).
+(no row is moved). The histograms' JSON is written by _copytext.hist_json.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from ._copytext import _put_int
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier
 
@@ -189,35 +187,3 @@ def _runs(keys, weights, shift, width, low):
             prev = key
         out_w[k] += w
     return out_g[: k + 1], out_b[: k + 1], out_w[: k + 1]
-
-
-@njit(cache=True, nogil=True)
-def hist_json(g, b, counts, groups):
-    """{"<bucket>": count, …} per group as JSON text (as json.dumps writes a dict of str
-    keys), from pairs ordered by group and bucket; "{}" for a group without pairs.
-    Returns (the texts' bytes one after the other, offsets)."""
-    out = np.empty(groups * 2 + g.size * 46, np.uint8)
-    offs = np.empty(groups + 1, np.int64)
-    p = 0
-    q = 0
-    for x in range(groups):
-        offs[x] = p
-        out[p] = 123  # {
-        p += 1
-        begin = q
-        while q < g.size and g[q] == x:
-            if q > begin:
-                out[p] = 44  # ,
-                out[p + 1] = 32
-                p += 2
-            out[p] = 34  # "
-            p = _put_int(out, p + 1, b[q])
-            out[p] = 34
-            out[p + 1] = 58  # :
-            out[p + 2] = 32
-            p = _put_int(out, p + 3, counts[q])
-            q += 1
-        out[p] = 125  # }
-        p += 1
-    offs[groups] = p
-    return out[:p], offs

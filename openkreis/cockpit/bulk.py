@@ -513,6 +513,9 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
         lead,
         *rounded.values(),
     )
+    for counter in nums[1:3]:  # requests, reopened: integer columns, four bytes in binary
+        if counter.size and int(counter.max()) >= 2**31:  # COPY (text COPY refused it)
+            raise ValueError("a fact's counter does not fit into its integer column")
     flags = (np.ascontiguousarray(c["has_received"]), is_decided, has_target, on_time)
     floats = tuple(
         np.ascontiguousarray(c[k], dtype=np.float64)
@@ -560,6 +563,8 @@ def write_facts(folded: columnar.Folded, facts: dict) -> None:
             codes, nums, flags, floats, stamps, days, reprs,
             s_at, *steps[:3], steps[3], e_at, *edges,
         )  # fmt: skip
+        if end > out.size:  # never (the room is the longest row of each kind); numba checks
+            raise ValueError("facts' text longer than its buffer")  # no bounds: a tripwire
         return memoryview(out)[:end]  # psycopg takes any buffer (not a numpy array)
 
     columns = [
@@ -625,7 +630,7 @@ def _hist_pairs(group: np.ndarray, bucket: np.ndarray) -> tuple:
 def _hist_text(g: np.ndarray, b: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
     """{"<bucket>": count} per group as JSON text, from _hist_pairs' pairs ("{}" for a group
     without one)."""
-    blob, offs = _groups.hist_json(
+    blob, offs = _copytext.hist_json(
         *(np.ascontiguousarray(a, dtype=np.int64) for a in (g, b, counts)), groups
     )
     text, at = blob.tobytes().decode(), offs.tolist()  # digits and punctuation only
