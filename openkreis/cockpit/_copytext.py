@@ -20,6 +20,9 @@ the earlier path wrote (tests/test_bulk.py compares the stored rows with the Pyt
   1e-6 away and a float of that size is less than 1e-6 from the next one; every other float
   (sums of spans) is formatted before (as `repr` writes it: by orjson, or by `repr` itself
   where orjson's notation differs) and handed over as text (`needs_repr` says which).
+
+`hist_json` writes the daily and monthly rows' histograms (JSON text) with the same
+integer writer.
 """
 
 from __future__ import annotations

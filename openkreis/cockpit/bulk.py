@@ -630,9 +630,7 @@ def _hist_pairs(group: np.ndarray, bucket: np.ndarray) -> tuple:
 def _hist_text(g: np.ndarray, b: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
     """{"<bucket>": count} per group as JSON text, from _hist_pairs' pairs ("{}" for a group
     without one)."""
-    blob, offs = _copytext.hist_json(
-        *(np.ascontiguousarray(a, dtype=np.int64) for a in (g, b, counts)), groups
-    )
+    blob, offs = _copytext.hist_json(*(_ints64(a) for a in (g, b, counts)), groups)
     text, at = blob.tobytes().decode(), offs.tolist()  # digits and punctuation only
     return np.array([text[at[i] : at[i + 1]] for i in range(groups)], dtype=S)
 
