@@ -215,11 +215,13 @@ def _texts(buf, q, k, out, row, vocab, mask, skip):
 
 
 @njit(cache=True, nogil=True)
-def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab, mask):
+def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vocab, mask, d_skip):
     """COPY rows of buf from pos on into the columns from `row` on. A COPY row holds many
     events: five arrays of the same length (ids, kinds, times, subjects, data), so
     PostgreSQL sends one message for thousands of events. Texts are interned by their
-    FNV-1a hash (`& mask`: all bits but in tests) and compared byte for byte on a hit.
+    FNV-1a hash (`& mask`: all bits but in tests) and compared byte for byte on a hit. The
+    data's first `d_skip` bytes are left out: 1 for `jsonb` (its version byte), 0 for
+    `json` (the text as it is stored).
     Stops when the buffer ends in the middle of a COPY row (MORE), at the trailer (DONE) or
     when the next row's events do not fit into the columns (FULL). Returns (pos after the
     last whole row, rows, state, the events of the row that did not fit)."""
@@ -257,7 +259,7 @@ def parse(buf, pos, ids, us, kinds, subjects, datas, row, k_vocab, s_vocab, d_vo
         _texts(buf, q, k, subjects, row, s_vocab, mask, 0)
         p += 4 + _int(buf, p, 4)
         _k, q = _elements(buf, p + 4)  # data (jsonb: a version byte, then the text)
-        _texts(buf, q, k, datas, row, d_vocab, mask, 1)
+        _texts(buf, q, k, datas, row, d_vocab, mask, d_skip)
         pos = row_end
         row += k
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from openkreis.core import event_kinds
+from openkreis.core.fields import comparable
 from openkreis.core.models import Event
 
 from . import engine
@@ -57,8 +58,11 @@ def counts(start: dt.date, end: dt.date) -> list[tuple[str, dict, dt.date, int]]
     low, high = _bounds(start, end)
     rows = (
         Event.objects.filter(kind__in=KINDS, occurred_at__gte=low, occurred_at__lt=high)
-        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
-        .values_list("kind", "data", "day")
+        .annotate(
+            day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()),
+            whole=comparable("data"),
+        )
+        .values_list("kind", "whole", "day")
         .annotate(n=Count("id"))
         .order_by()
     )

@@ -8,11 +8,11 @@ cockpit's own data.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from openkreis.core.fields import StoredJSONField
 
 
 class Cursor(models.Model):
@@ -29,40 +29,19 @@ class Cursor(models.Model):
         return f"{self.name} @ {self.last_event_id}"
 
 
-class TextJSONField(models.JSONField):
+class TextJSONField(StoredJSONField):
     """A JSONField kept as plain text on PostgreSQL, for values that are only ever stored and
-    read back whole and that no SQL looks into: PostgreSQL keeps the text as it comes,
-    instead of converting it to its binary form on the way in and back to text on the way
-    out (`jsonb`), or parsing it to check its syntax (`json`). For the facts' `steps`,
-    `edges` and `fold` (issue 26: COPY of 300,000 rows of them 3.2 → 1.45 s as `json`
-    instead of `jsonb`; a million facts 10.7 → 8.7 s as `text` instead of `json`). The
-    text is always written by our code (`json.dumps` here, the recompute's compiled writer
-    there), never by a person. No JSON lookups (`steps__x`, `has_key`, `contains`): they
-    fail on a text column. Going back to a JSONField needs a written migration (`USING
-    …::jsonb`, as 0011 and 0013 are). Elsewhere (SQLite) a plain JSONField, which is text
-    there."""
+    read back whole: PostgreSQL keeps the text as it comes, instead of converting it to its
+    binary form on the way in and back to text on the way out (`jsonb`), or parsing it to
+    check its syntax (`json`). For the facts' `steps`, `edges` and `fold` (issue 26: COPY of
+    300,000 rows of them 3.2 → 1.45 s as `json` instead of `jsonb`; a million facts 10.7 →
+    8.7 s as `text` instead of `json`). The text is always written by our code (`json.dumps`
+    here, the recompute's compiled writer there), never by a person. JSON lookups read the
+    text as jsonb (core.fields.StoredJSONField); none is used on the facts. Going back to a
+    JSONField needs a written migration (`USING …::jsonb`, as 0011 and 0013 are). Elsewhere
+    (SQLite) a plain JSONField, which is text there."""
 
-    def db_type(self, connection):
-        return "text" if connection.vendor == "postgresql" else super().db_type(connection)
-
-    def get_db_prep_value(self, value, connection, prepared=False):
-        if connection.vendor != "postgresql":
-            return super().get_db_prep_value(value, connection, prepared)
-        if not prepared:
-            value = self.get_prep_value(value)
-        # as JSONField.get_db_prep_value does: a JSON Value's value, other expressions as
-        # they are, None as JSON null (SQL NULL comes from get_db_prep_save)
-        if isinstance(value, models.Value) and isinstance(value.output_field, models.JSONField):
-            value = value.value
-        elif hasattr(value, "as_sql"):
-            return value
-        return json.dumps(value, cls=self.encoder)
-
-    def from_db_value(self, value, expression, connection):
-        # a `json` column (before migration 0013) comes decoded by psycopg
-        if value is None or isinstance(value, str):
-            return super().from_db_value(value, expression, connection)
-        return value
+    pg_type = "text"
 
 
 class KeyField(models.CharField):

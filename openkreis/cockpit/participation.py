@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openkreis.core import event_kinds
+from openkreis.core.fields import comparable
 from openkreis.core.models import Event, Region
 
 from . import engine
@@ -55,8 +56,11 @@ def counts(start: dt.date, end: dt.date) -> tuple[list[tuple], dict[str, int]]:
     # would turn a numeric-looking ARS into a number on SQLite
     rows = (
         Event.objects.filter(kind__in=KINDS, occurred_at__gte=low, occurred_at__lt=high)
-        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
-        .values_list("kind", "data", "day")
+        .annotate(
+            day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()),
+            whole=comparable("data"),
+        )
+        .values_list("kind", "whole", "day")
         .annotate(n=Count("id"))
         .order_by()
     )

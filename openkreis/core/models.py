@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .fields import StoredJSONField
+
 
 class Region(models.Model):
     """A territory with official keys (AGS 8 digits, ARS 12 digits)."""
@@ -246,7 +248,9 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     tenant = models.SlugField(max_length=60, blank=True, db_index=True)
     subject = models.CharField(max_length=120, blank=True, help_text=_("Opaque id, e.g. case:42"))
-    data = models.JSONField(default=dict, blank=True)
+    # the JSON text as written (`json` on PostgreSQL, not `jsonb`): the cockpit's full
+    # recompute reads every event's data back as text (core.fields.StoredJSONField)
+    data = StoredJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -28,9 +28,10 @@ def _array(oid: int, items: list) -> bytes:
     return head + b"".join(struct.pack(">i", len(x)) + x for x in items)
 
 
-def encode(rows, sizes=(1,)) -> bytes:
+def encode(rows, sizes=(1,), jsonb: bool = False) -> bytes:
     """(id, kind, µs since 1970, subject, data text) -> PostgreSQL binary COPY as the
-    recompute reads it: COPY rows of five arrays, `sizes` events to a COPY row in turn."""
+    recompute reads it: COPY rows of five arrays, `sizes` events to a COPY row in turn; the
+    data as `json` (the text) or `jsonb` (a version byte before it)."""
     out = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
     at = turn = 0
     while at < len(rows):
@@ -41,7 +42,7 @@ def encode(rows, sizes=(1,)) -> bytes:
             _array(1043, [r[1].encode() for r in part]),
             _array(1184, [struct.pack(">q", r[2] - PG_EPOCH) for r in part]),
             _array(1043, [r[3].encode() for r in part]),
-            _array(3802, [b"\x01" + r[4].encode() for r in part]),
+            _array(3802 if jsonb else 114, [b"\x01"[:jsonb] + r[4].encode() for r in part]),
         ]
         out.append(struct.pack(">h", 5))
         out += [struct.pack(">i", len(f)) + f for f in fields]
@@ -69,8 +70,10 @@ def sample_rows(n: int, seed: int):
     return rows
 
 
-@pytest.mark.parametrize(("seed", "mask"), [(0, -1), (1, -1), (2, 1), (3, 0)])
-def test_reader_at_any_chunk_boundary_and_with_collisions(seed, mask, monkeypatch):
+@pytest.mark.parametrize(
+    ("seed", "mask", "jsonb"), [(0, -1, False), (1, -1, True), (2, 1, False), (3, 0, True)]
+)
+def test_reader_at_any_chunk_boundary_and_with_collisions(seed, mask, jsonb, monkeypatch):
     monkeypatch.setattr(bulk, "BATCH_BYTES", 50)  # parse after every few chunks
     monkeypatch.setattr(bulk, "ROWS", 16)  # and fill several column blocks
     # the texts' hashes cut to one bit or none: equal hashes, different texts everywhere
@@ -80,8 +83,9 @@ def test_reader_at_any_chunk_boundary_and_with_collisions(seed, mask, monkeypatc
     # larger than a whole block
     profiles = bulk.Profiles()  # the data decoded batch by batch, as read() does
     (ids, us, kind, subject, data), (kinds, subjects, datas) = bulk.columns_of(
-        chunks(encode(rows, sizes=(1, 5, 16, 3, 40, 7)), random.Random(seed)),
+        chunks(encode(rows, sizes=(1, 5, 16, 3, 40, 7), jsonb=jsonb), random.Random(seed)),
         each_batch=profiles.take,
+        data_skip=int(jsonb),
     )
     assert profiles.decoded == [json.loads(d) if d else {} for d in datas]
     assert len(profiles.rows) == len(datas)
