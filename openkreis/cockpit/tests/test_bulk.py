@@ -32,7 +32,13 @@ def encode(rows, sizes=(1,), jsonb: bool = False) -> bytes:
     """(id, kind, µs since 1970, subject, data text) -> PostgreSQL binary COPY as the
     recompute reads it: COPY rows of five arrays, `sizes` events to a COPY row in turn; the
     data as `json` (the text) or `jsonb` (a version byte before it)."""
-    out = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
+    return b"".join(messages(rows, sizes, jsonb))
+
+
+def messages(rows, sizes=(1,), jsonb: bool = False) -> list[bytes]:
+    """encode()'s bytes as PostgreSQL sends them: the header with the first COPY row, then
+    one message per COPY row, the trailer alone."""
+    out = [b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)]
     at = turn = 0
     while at < len(rows):
         part = rows[at : at + sizes[turn % len(sizes)]]
@@ -44,10 +50,10 @@ def encode(rows, sizes=(1,), jsonb: bool = False) -> bytes:
             _array(1043, [r[3].encode() for r in part]),
             _array(3802 if jsonb else 114, [b"\x01"[:jsonb] + r[4].encode() for r in part]),
         ]
-        out.append(struct.pack(">h", 5))
-        out += [struct.pack(">i", len(f)) + f for f in fields]
+        row = struct.pack(">h", 5) + b"".join(struct.pack(">i", len(f)) + f for f in fields)
+        out.append(row)
     out.append(struct.pack(">h", -1))
-    return b"".join(out)
+    return [out[0] + out[1], *out[2:]] if len(out) > 2 else out
 
 
 def chunks(data: bytes, rng: random.Random):
@@ -95,6 +101,46 @@ def test_reader_at_any_chunk_boundary_and_with_collisions(seed, mask, jsonb, mon
     assert [subjects[s] for s in subject] == [r[3] for r in rows]
     assert [datas[d] for d in data] == [r[4] for r in rows]
     assert len(set(kinds)) == len(kinds) and len(set(subjects)) == len(subjects)
+
+
+@pytest.mark.parametrize("jsonb", [False, True])
+def test_reader_of_one_message_per_copy_row(jsonb, monkeypatch):
+    """As PostgreSQL sends it: each message a whole COPY row, parsed where it lies (no
+    join), the data decoded batch by batch; a row cut across two messages (not PostgreSQL's
+    way, but allowed) in the middle of it."""
+    monkeypatch.setattr(bulk, "BATCH_BYTES", 200)
+    monkeypatch.setattr(bulk, "ROWS", 16)
+    rows = sample_rows(400, 7)
+    sent = messages(rows, sizes=(3, 9, 1, 20), jsonb=jsonb)
+    cut = len(sent) // 2
+    sent[cut : cut + 1] = [sent[cut][:13], sent[cut][13:]]
+    assert len(sent) > 40
+    batches = []
+    profiles = bulk.Profiles()
+    parse, in_place = bulk._parse, []
+
+    def spy(pending, *args):
+        in_place.append(any(pending is m for m in sent))
+        return parse(pending, *args)
+
+    monkeypatch.setattr(bulk, "_parse", spy)
+
+    def take(vocabs):
+        batches.append(int(vocabs[2].n[0]))
+        profiles.take(vocabs)
+
+    (ids, us, kind, subject, data), (kinds, subjects, datas) = bulk.columns_of(
+        iter(sent), each_batch=take, data_skip=int(jsonb)
+    )
+    assert ids.tolist() == [r[0] for r in rows] and us.tolist() == [r[2] for r in rows]
+    assert [kinds[k] for k in kind] == [r[1] for r in rows]
+    assert [subjects[s] for s in subject] == [r[3] for r in rows]
+    assert [datas[d] for d in data] == [r[4] for r in rows]
+    assert profiles.decoded == [json.loads(d) if d else {} for d in datas]
+    assert len(batches) > 3  # called along the way, not only at the end
+    # after the header's batch, the messages are parsed as they came (not joined), but for
+    # the one cut in two
+    assert sum(in_place) >= len(sent) - 12 and not all(in_place)
 
 
 def test_a_truncated_stream_is_refused():
