@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 
-from django.db import models
+from django.db import DataError, models
+from django.db.models import lookups as builtin
 from django.db.models.fields.json import KeyTransform, KeyTransformFactory
 from django.db.models.functions import Cast
+
+# the JSON escape of a NUL character (an odd number of backslashes before "u0000")
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# lookups on the whole value that need jsonb's operators or equality; the text lookups
+# (startswith, iexact, icontains, regex, …) read `json` as text as they read `jsonb`
+_NEEDS_JSONB = (
+    builtin.PostgresOperatorLookup,  # contains, contained_by, has_key(s), has_any_keys
+    builtin.Exact,
+    builtin.In,
+    builtin.GreaterThan,
+    builtin.GreaterThanOrEqual,
+    builtin.LessThan,
+    builtin.LessThanOrEqual,
+    builtin.Range,
+)
 
 
 class StoredJSONField(models.JSONField):
@@ -22,9 +39,12 @@ class StoredJSONField(models.JSONField):
     Lookups work as on a JSONField (`data__key=…`, `data__key__in`, `has_key`, `contains`,
     GROUP BY a key): on PostgreSQL they read the column as `jsonb` (`(data)::jsonb -> 'key'`),
     which converts only the rows the query looks at — keep such queries to rows already
-    narrowed by an index (a kind, a subject, a time range). Elsewhere (SQLite) a plain
-    JSONField, which is text there anyway. Unlike `jsonb`, `json` takes the escape `\\u0000`;
-    such a row then fails the cast in a lookup (our code writes no NUL into event data)."""
+    narrowed by an index (a kind, a subject, a time range). The text lookups (`startswith`,
+    `icontains`, …) read the text as on `jsonb`. Read back through the project's PostgreSQL
+    backend, which hands `json` over as text as Django has `jsonb` handed over
+    (core/db/postgresql), so a value is decoded exactly once. A NUL character (`\\u0000`) is
+    refused as `jsonb` refused it (`json` would take it, and every cast to `jsonb` would then
+    fail on that row). Elsewhere (SQLite) a plain JSONField, which is text there anyway."""
 
     pg_type = "json"
 
@@ -44,11 +64,14 @@ class StoredJSONField(models.JSONField):
             value = value.value
         elif hasattr(value, "as_sql"):
             return value
-        return json.dumps(value, cls=self.encoder)
+        text = json.dumps(value, cls=self.encoder)
+        if "\\u0000" in text and _NUL.search(text):
+            raise DataError("unsupported Unicode escape sequence: JSON text with \\u0000")
+        return text
 
     def from_db_value(self, value, expression, connection):
-        # psycopg decodes a `json` column itself; Django's loader gives `jsonb` (a lookup's
-        # cast) and `text` as text
+        # the project's backend hands `json` (and Django's `jsonb`) over as text; a driver
+        # that decodes it itself gives the value
         if value is None or isinstance(value, str):
             return super().from_db_value(value, expression, connection)
         return value
@@ -61,7 +84,9 @@ class StoredJSONField(models.JSONField):
 
     def get_lookup(self, lookup_name):
         lookup = super().get_lookup(lookup_name)
-        return None if lookup is None else _on_jsonb(lookup)
+        if lookup is not None and issubclass(lookup, _NEEDS_JSONB):
+            return _on_jsonb(lookup)
+        return lookup
 
 
 def _as_jsonb(sql: str, connection) -> str:

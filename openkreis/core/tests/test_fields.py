@@ -2,7 +2,7 @@
 back whole exactly, and every JSON lookup still working (on SQLite a plain JSONField)."""
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.db.models import Count
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
@@ -86,3 +86,30 @@ def test_whole_value_lookups_on_postgresql():
     assert mine.filter(data__contained_by={"service": "kfz", "other": 1}).count() == 1
     assert mine.filter(data__has_keys=["service", "tags"]).count() == 1
     assert mine.filter(data__has_any_keys=["tags", "nothing"]).count() == 1
+
+
+def test_text_lookups_on_the_whole_value_and_values_that_are_not_objects():
+    a = event("case:a", service="Bauamt")
+    text = Event.objects.create(
+        kind="test.kind", occurred_at=timezone.now(), subject="case:s", data="123"
+    )
+    listed = Event.objects.create(
+        kind="test.kind", occurred_at=timezone.now(), subject="case:l", data=["x", 2]
+    )
+    # a JSON string at the top is decoded once (not read as the number 123)
+    assert Event.objects.get(pk=text.pk).data == "123"
+    assert Event.objects.get(pk=listed.pk).data == ["x", 2]
+    mine = Event.objects.filter(pk__in=[a.pk, text.pk, listed.pk])
+    assert [e.pk for e in mine.filter(data__icontains="BAUAMT")] == [a.pk]
+    assert [e.pk for e in mine.filter(data__startswith='{"service"')] == [a.pk]
+    assert [e.pk for e in mine.filter(data__iexact='"123"')] == [text.pk]
+    assert mine.filter(data__isnull=False).count() == 3
+    assert [e.pk for e in mine.filter(data="123")] == [text.pk]
+
+
+@on_postgresql
+def test_a_nul_character_is_refused_as_jsonb_refused_it():
+    with pytest.raises(DataError), transaction.atomic():
+        event("case:n", name="a\x00b")
+    kept = event("case:n", name="a\\u0000b")  # a backslash and "u0000": no NUL
+    assert Event.objects.get(pk=kept.pk).data == {"name": "a\\u0000b"}

@@ -21,6 +21,9 @@ else is Django's backend unchanged.
    forgot the connection): only `SELECT 1` finds those, and after a few quiet seconds it is
    asked again. Under load every connection runs queries every few milliseconds, so the
    round trip is saved where it costs most.
+3. **`json` columns come as text**, as Django has `jsonb` come (its JSONField decodes the
+   text once; psycopg's own decoding would make a JSON string at the top be decoded twice):
+   the event log's data (core.fields.StoredJSONField).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ if is_psycopg3:
     import psycopg
     from psycopg import pq
     from psycopg._cmodule import _psycopg as _c  # None without psycopg-binary / psycopg-c
+    from psycopg.types.string import TextLoader
 
     _compiled = getattr(_c, "TimestamptzLoader", None)
 
@@ -71,6 +75,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = super().get_new_connection(conn_params)
         if _compiled is not None and self.timezone is dt.UTC:
             connection.adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+        if is_psycopg3:  # `json` as text, as Django has `jsonb` (core.fields.StoredJSONField)
+            connection.adapters.register_loader("json", TextLoader)
         return connection
 
     def create_cursor(self, name=None):
