@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from openkreis.cockpit import _pgcopy, aggregates, bulk, engine
 from openkreis.cockpit.models import CaseFact, MonthlyCaseStat, MonthlyStepStat
+from openkreis.core.models import Event
 from openkreis.core.services import record_event
 
 from .factories import START, other_events, random_log, write
@@ -386,6 +387,36 @@ def test_monthly_rows_from_the_contributions_equal_the_days_summed(harz, monkeyp
     assert MonthlyCaseStat.objects.values("month").distinct().count() == 4  # October-January
     aggregates.recompute()
     assert snapshot() == expected
+
+
+@pg
+@pytest.mark.django_db
+def test_the_python_path_reads_the_case_events_in_the_order_of_their_ids(harz):
+    # which case decides a day's figure follows the order the facts come in; a row that
+    # moved in the table (an update's new version here, free space reused after deleted
+    # rows in a test database) came last in a scan: the Python path's monthly kind then
+    # differed from run to run (the test above failed once under -n 2)
+    at = dt.datetime(2025, 10, 20, 9, tzinfo=dt.UTC)
+    for case in range(3):
+        record_event(
+            "case.received",
+            subject=f"case:order-{case}",
+            data={"activity": "received", "service": "bau", "state": "neu"},
+            occurred_at=at + dt.timedelta(hours=case),
+        )
+    table = Event._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT min(id), max(id) FROM {table} WHERE subject LIKE 'case:order-%%'")  # noqa: S608
+        first, upto = cur.fetchone()
+        cur.execute(f"UPDATE {table} SET data = data WHERE id = %s", [first])  # noqa: S608
+        cur.execute("SET LOCAL enable_indexscan = off")
+        cur.execute("SET LOCAL enable_bitmapscan = off")
+        cur.execute(f"SELECT id FROM {table} WHERE id <= %s", [upto])  # noqa: S608
+        scanned = [i for (i,) in cur.fetchall()]
+    assert scanned != sorted(scanned)  # the table's own order is not the ids' any more
+    ids = [row[0] for row in aggregates._case_rows(upto)]
+    assert first in ids
+    assert ids == sorted(ids)
 
 
 def test_a_text_hashes_alike_wherever_it_lies_and_differs_in_any_byte():
