@@ -255,8 +255,9 @@ def columns_of(chunks, each_batch=None, data_skip: int = 0) -> tuple[tuple, tupl
                     raise ValueError("truncated COPY data")
                 return
 
-    fresh = 0  # bytes parsed since each_batch was last called
+    fresh = 0  # bytes received since each_batch was last called
     for chunk in chunks:
+        fresh += len(chunk)
         if header or pending or parts:  # a part of a row waits: gather a batch, join once
             parts.append(chunk)
             size += len(chunk)
@@ -267,7 +268,6 @@ def columns_of(chunks, each_batch=None, data_skip: int = 0) -> tuple[tuple, tupl
         else:  # nothing waits: parsed where it lies (PostgreSQL sends a whole COPY row per
             # message; joining the messages copied the 2.3 GB of a million cases once more)
             pending = chunk
-        fresh += len(pending)
         parse_pending(final=False)
         if each_batch is not None and fresh >= BATCH_BYTES:
             each_batch(vocabs)
