@@ -39,19 +39,26 @@ def text_pdf(pages: int) -> bytes:
     return HTML(string=f"<html lang='de'><body>{body}</body></html>").write_pdf()
 
 
-def scanned_pdf(pages: int) -> bytes:
+def scanned_pdf(pages: int, dpi: int = 300) -> bytes:
+    """A4 greyscale pages at `dpi`, JPEG, one image per page, 30 lines of text each (also
+    bench/submit.py's upload: one page at 100 dpi, about 86 kB, as a phone scan)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    def px(at_300: int) -> int:
+        return at_300 * dpi // 300
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", px(40))
     frames = []
     for n in range(pages):
-        image = Image.new("L", (2480, 3508), 255)
+        image = Image.new("L", (px(2480), px(3508)), 255)
         draw = ImageDraw.Draw(image)
         for line in range(30):
-            draw.text((200, 200 + line * 100), f"Seite {n + 1} Zeile {line} " * 3, font=font)
+            draw.text(
+                (px(200), px(200 + line * 100)), f"Seite {n + 1} Zeile {line} " * 3, font=font
+            )
         frames.append(image)
     out = io.BytesIO()
-    frames[0].save(out, "PDF", resolution=300, save_all=True, append_images=frames[1:], quality=75)
+    frames[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=frames[1:], quality=75)
     return out.getvalue()
 
 
