@@ -406,17 +406,75 @@ def test_the_python_path_reads_the_case_events_in_the_order_of_their_ids(harz):
         )
     table = Event._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(f"SELECT min(id), max(id) FROM {table} WHERE subject LIKE 'case:order-%%'")  # noqa: S608
-        first, upto = cur.fetchone()
-        cur.execute(f"UPDATE {table} SET data = data WHERE id = %s", [first])  # noqa: S608
+        cur.execute(f"SELECT id FROM {table} WHERE subject LIKE 'case:order-%' ORDER BY id")  # noqa: S608
+        ours = [i for (i,) in cur.fetchall()]
+        # the last first: whatever the pages, the new versions come in descending order
+        for pk in reversed(ours):
+            cur.execute(f"UPDATE {table} SET data = data WHERE id = %s", [pk])  # noqa: S608
         cur.execute("SET LOCAL enable_indexscan = off")
         cur.execute("SET LOCAL enable_bitmapscan = off")
-        cur.execute(f"SELECT id FROM {table} WHERE id <= %s", [upto])  # noqa: S608
+        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ours])  # noqa: S608
         scanned = [i for (i,) in cur.fetchall()]
-    assert scanned != sorted(scanned)  # the table's own order is not the ids' any more
-    ids = [row[0] for row in aggregates._case_rows(upto)]
-    assert first in ids
+    assert sorted(scanned) == ours
+    assert scanned != ours  # the table's own order is not the ids' any more
+    ids = [row[0] for row in aggregates._case_rows(ours[-1])]
+    assert set(ours) <= set(ids)
     assert ids == sorted(ids)
+
+
+def test_the_bulk_read_puts_the_events_in_the_order_of_their_ids():
+    # the read's query gives a range of ids in its plan's order (on a log partitioned by
+    # month, an import about an earlier month before smaller ids): the facts then come in
+    # the ids' order all the same, as on the Python path
+    day = 1_760_000_000_000_000
+    data = '{"activity": "received", "service": "bau", "state": "neu"}'
+    rows = [
+        (12, "case.received", day + 3, "case:late", data),
+        (10, "case.received", day + 1, "case:early", data),
+        (13, "portal.search", day + 4, "", "{}"),
+        (11, "case.received", day + 2, "case:middle", data),
+    ]
+    profiles = bulk.Profiles()
+    columns, (kinds, subjects, _datas) = bulk.columns_of(
+        [encode(rows, sizes=(4,))], each_batch=profiles.take
+    )
+    ordered = bulk._in_id_order(columns)
+    assert ordered[0].tolist() == [10, 11, 12, 13]
+    assert ordered[1].tolist() == [day + 1, day + 2, day + 3, day + 4]  # each column along
+    assert [subjects[s] for s in ordered[3]] == ["case:early", "case:middle", "case:late", ""]
+    log, others = bulk._to_log(*ordered, kinds, subjects, profiles)
+    assert log.subjects == ["case:early", "case:middle", "case:late"]
+    assert [e.kind for e in others] == ["portal.search"]
+    in_order = tuple(c[ordered[0].argsort()] for c in ordered)
+    assert bulk._in_id_order(in_order) is in_order  # nothing moved when nothing must
+
+
+@pg
+@pytest.mark.django_db
+def test_the_bulk_read_of_a_log_partitioned_by_month_gives_the_events_in_the_order_of_ids():
+    # the case recorded first happened two months later: PostgreSQL reads its id range as
+    # an Append of the months' partitions, this month's first
+    from django.utils import timezone
+
+    from openkreis.core import partitions
+
+    partitions.ensure_partitions(months_ahead=3)
+    now = timezone.now()
+    later = partitions.next_month(partitions.next_month(partitions.month_start(now)))
+    data = {"activity": "received", "service": "bau", "state": "neu"}
+    first = record_event("case.received", subject="case:recorded-first", data=data,
+                         occurred_at=later + dt.timedelta(days=3))  # fmt: skip
+    second = record_event("case.received", subject="case:recorded-second", data=data,
+                          occurred_at=now)  # fmt: skip
+    query = bulk._read_sql(second.pk)
+    select = query[len("COPY (") : query.rindex(") TO STDOUT")]
+    with connection.cursor() as cur:
+        cur.execute(select)
+        sent = [i for row in cur.fetchall() for i in row[0]]
+    assert sent == [second.pk, first.pk]  # the plan's order: not the ids'
+    log, _others = bulk.read(second.pk)
+    assert log.subjects == ["case:recorded-first", "case:recorded-second"]
+    assert log.id.tolist() == [first.pk, second.pk]
 
 
 def test_a_text_hashes_alike_wherever_it_lies_and_differs_in_any_byte():
