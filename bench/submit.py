@@ -27,6 +27,7 @@ Each figure is printed beside its goal and the ratio; the load average is printe
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import os
 import re
@@ -59,6 +60,7 @@ GENERIC_SERVICES = [
 ]
 
 
+@functools.cache
 def _pdf() -> bytes:
     """One scanned A4 page as a phone or a home scanner delivers it: greyscale JPEG at
     100 dpi, about 86 kB (bench/pdfsafe.py). Until 7 December a blank page that carried
@@ -68,9 +70,6 @@ def _pdf() -> bytes:
     from pdfsafe import scanned_pdf  # bench/pdfsafe.py
 
     return scanned_pdf(1, dpi=100)
-
-
-PDF = _pdf()
 
 
 def env(database_url: str) -> dict:
@@ -323,7 +322,7 @@ class Client:
                 {"f-request": marker},
                 {},
             ),
-            ("unterlagen", {}, {"f-attachments": ("foto.pdf", PDF)}),
+            ("unterlagen", {}, {"f-attachments": ("foto.pdf", _pdf())}),
             ("erklaerung", {"f-truthful": "1"}, {}),
         ]
         for key, fields, files in pages:
