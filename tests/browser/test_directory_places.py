@@ -18,6 +18,7 @@ from .conftest import (
     PHONE,
     axe,
     axe_violations,
+    closed_now_hours,
     format_violations,
     run_on_portal,
     screenshot,
@@ -28,6 +29,8 @@ SHOTS = Path(os.environ.get("OPENKREIS_DIRECTORYSHOTS", "/tmp/shots/directory"))
 NARROW = {"width": 320, "height": 800}
 CATEGORY = "d2-browser-heimatstube"
 
+MONDAY_HOURS = closed_now_hours()
+
 SETUP = f"""
 from openkreis.directory.models import Category, Place
 from openkreis.directory import hours
@@ -37,7 +40,7 @@ cat, _ = Category.objects.update_or_create(
 qlb = Region.objects.get(ars="150850235235")
 rows = [
     ("d2b-rund-um-die-uhr", "Kompass-Testort Rund um die Uhr", 51.7890, 11.1410, "24/7", "yes"),
-    ("d2b-montags-frueh", "Kompass-Testort Montags früh", 51.7920, 11.1500, "Mo 06:00-06:30",
+    ("d2b-montags-frueh", "Kompass-Testort Montags früh", 51.7920, 11.1500, {MONDAY_HOURS!r},
      "limited"),
     ("d2b-ohne-zeiten", "Kompass-Testort Ohne Zeiten", 51.7700, 11.1800, "", "unknown"),
 ]

@@ -5,7 +5,16 @@ search without JavaScript. Screenshots at 390 and 1280 px."""
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE, axe, format_violations, new_page, run_on_portal, screenshot
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    axe,
+    closed_now_hours,
+    format_violations,
+    new_page,
+    run_on_portal,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,7 +30,7 @@ cat, _ = Category.objects.get_or_create(
 made = []
 for slug, name, lat, lon, oh, stock in [
     ("m1b-eisen-wernigerode", "M1-Eisenwaren Wernigerode", 51.8358, 10.7853, "24/7", 4),
-    ("m1b-baumarkt-blankenburg", "M1-Baumarkt Blankenburg", 51.7904, 10.9547, "Mo 06:00-06:30", 0),
+    ("m1b-baumarkt-blankenburg", "M1-Baumarkt Blankenburg", 51.7904, 10.9547, %(closed)r, 0),
 ]:
     place, _ = Place.objects.update_or_create(slug=slug, defaults=dict(
         name=name, category=cat, lat=lat, lon=lon, opening_hours=oh, street="Markt 1",
@@ -42,7 +51,7 @@ print("ok")
 
 @pytest.fixture(scope="module")
 def portal(portal_url):
-    assert "ok" in run_on_portal(SETUP)
+    assert "ok" in run_on_portal(SETUP % {"closed": closed_now_hours()})
     return portal_url
 
 
