@@ -46,6 +46,7 @@ ROWS = 1 << 20  # rows per column block
 PACK = 8192  # events (ids) per COPY row of the read
 HASH_MASK = -1  # the bits of the texts' hashes the reader uses (tests force collisions)
 WRITE_ROWS = 100_000  # facts per COPY write
+_SINK = np.zeros(1, np.int64)  # what the parser's touches read (_pgcopy._texts)
 
 
 # -- 1. read ----------------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def _parse(pending: bytes, cols, row: int, vocabs, skip: int) -> tuple[bytes, in
         v.room(len(pending), len(pending) // 40 + 1)
     buf = np.frombuffer(pending, np.uint8)
     pos, new_row, state, need = _pgcopy.parse(
-        buf, 0, *cols, row, *(v.state() for v in vocabs), HASH_MASK, skip
+        buf, 0, *cols, row, *(v.state() for v in vocabs), HASH_MASK, skip, _SINK
     )
     return pending[pos:], new_row, state, need
 

@@ -495,6 +495,35 @@ def test_a_text_hashes_alike_wherever_it_lies_and_differs_in_any_byte():
             assert int(_pgcopy._fnv(np.frombuffer(bytes(changed), np.uint8), 0, n)) != same
 
 
+def test_the_loads_read_integers_as_struct_reads_them_at_every_offset():
+    # the parser's one-load reads (_pgcopy._load): PostgreSQL's big-endian signed integers
+    # of 2, 4 and 8 bytes and the hash's machine-order word, at any alignment
+    rng = random.Random(4)
+    raw = bytes(rng.randrange(256) for _ in range(64)) + b"\xff" * 8 + b"\x00" * 8 + b"\x80" * 8
+    buf = np.frombuffer(raw, np.uint8)
+    for p in range(len(raw) - 8):
+        assert _pgcopy._int2_py(buf, p) == struct.unpack_from(">h", raw, p)[0]
+        assert _pgcopy._int4_py(buf, p) == struct.unpack_from(">i", raw, p)[0]
+        assert _pgcopy._int8_py(buf, p) == struct.unpack_from(">q", raw, p)[0]
+        assert _pgcopy._word_py(buf, p) == struct.unpack_from("=Q", raw, p)[0]
+
+
+def test_texts_are_equal_only_when_every_byte_is():
+    rng = random.Random(6)
+    for n in (0, 1, 7, 8, 9, 16, 23, 64, 231):
+        text = bytes(rng.randrange(256) for _ in range(n))
+        arena = np.frombuffer(b"ab" + text, np.uint8)
+        for lead in range(9):
+            buf = np.frombuffer(bytes(lead) + text + b"\x00" * 3, np.uint8)
+            assert _pgcopy._same_py(arena, 2, buf, lead, n)
+            for k in range(n):
+                changed = bytearray(bytes(lead) + text + b"\x00" * 3)
+                changed[lead + k] ^= 1 << rng.randrange(8)
+                assert not _pgcopy._same_py(
+                    arena, 2, np.frombuffer(bytes(changed), np.uint8), lead, n
+                )
+
+
 def test_data_texts_are_read_as_json_loads_reads_them():
     texts = [
         '{"a": 1, "b": [1.5, "ü\\t", null, true], "c": {"d": -0.0}}',
