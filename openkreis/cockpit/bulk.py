@@ -315,9 +315,18 @@ def _skip_header(buf: bytes) -> bytes:
     return buf[19 + ext :]
 
 
+def most_events(nbytes: int) -> int:
+    """The most events `nbytes` of COPY rows can hold, and so the most new texts of one
+    vocabulary in them: each event takes at least 36 bytes (five element lengths, the id
+    and the time; empty texts), besides each row's own head. The parser writes a new
+    text's place without a check, so this must never be less (it was `nbytes // 40`:
+    events with an empty kind, short subjects and empty data would have overrun it)."""
+    return nbytes // 36 + 1
+
+
 def _parse(pending: bytes, cols, row: int, vocabs, skip: int) -> tuple[bytes, int, int, int]:
     for v in vocabs:
-        v.room(len(pending), len(pending) // 40 + 1)
+        v.room(len(pending), most_events(len(pending)))
     buf = np.frombuffer(pending, np.uint8)
     pos, new_row, state, need = _pgcopy.parse(
         buf, 0, *cols, row, *(v.state() for v in vocabs), HASH_MASK, skip, _SINK

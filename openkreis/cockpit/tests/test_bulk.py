@@ -144,6 +144,21 @@ def test_reader_of_one_message_per_copy_row(jsonb, monkeypatch):
     assert sum(in_place) >= len(sent) - 12 and not all(in_place)
 
 
+def test_the_room_made_for_new_texts_covers_the_smallest_events():
+    # the parser writes a new text's place without a check: the room made for a batch must
+    # cover one new text per event even when every text is empty or one byte
+    for k in (1, 2, 100, 8192):
+        rows = [(i, "", i, chr(32 + i % 90)[: i % 2], "") for i in range(1, k + 1)]
+        body = encode(rows, sizes=(k,))[19:]  # one COPY row and the trailer, no header
+        assert bulk.most_events(len(body)) >= k
+    rows = [(i, "", i, str(i), "") for i in range(1, 3001)]
+    (ids, _us, _kind, subject, _data), (_k, subjects, _d) = bulk.columns_of(
+        [encode(rows, sizes=(3000,))]
+    )
+    assert ids.tolist() == list(range(1, 3001))
+    assert [subjects[s] for s in subject] == [str(i) for i in range(1, 3001)]
+
+
 def test_a_truncated_stream_is_refused():
     data = encode(sample_rows(10, 1), sizes=(3,))
     with pytest.raises(ValueError, match="truncated"):
@@ -501,7 +516,7 @@ def test_the_loads_read_integers_as_struct_reads_them_at_every_offset():
     rng = random.Random(4)
     raw = bytes(rng.randrange(256) for _ in range(64)) + b"\xff" * 8 + b"\x00" * 8 + b"\x80" * 8
     buf = np.frombuffer(raw, np.uint8)
-    for p in range(len(raw) - 8):
+    for p in range(len(raw) - 7):
         assert _pgcopy._int2_py(buf, p) == struct.unpack_from(">h", raw, p)[0]
         assert _pgcopy._int4_py(buf, p) == struct.unpack_from(">i", raw, p)[0]
         assert _pgcopy._int8_py(buf, p) == struct.unpack_from(">q", raw, p)[0]
