@@ -212,23 +212,9 @@ def _intern(buf, p, n, h, vocab):
 
 # the loads and the comparison callable from Python (tests: the parser's own reads)
 @njit(cache=True)
-def _int2_py(buf, p):
-    return _int2(buf, p)
-
-
-@njit(cache=True)
-def _int4_py(buf, p):
-    return _int4(buf, p)
-
-
-@njit(cache=True)
-def _int8_py(buf, p):
-    return _int8(buf, p)
-
-
-@njit(cache=True)
-def _word_py(buf, p):
-    return _word(buf, p)
+def _loads_at(buf, p):
+    """What each load reads at byte p: (2-, 4-, 8-byte big-endian, machine-order word)."""
+    return _int2(buf, p), _int4(buf, p), _int8(buf, p), _word(buf, p)
 
 
 @njit(cache=True)

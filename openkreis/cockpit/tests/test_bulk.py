@@ -517,10 +517,11 @@ def test_the_loads_read_integers_as_struct_reads_them_at_every_offset():
     raw = bytes(rng.randrange(256) for _ in range(64)) + b"\xff" * 8 + b"\x00" * 8 + b"\x80" * 8
     buf = np.frombuffer(raw, np.uint8)
     for p in range(len(raw) - 7):
-        assert _pgcopy._int2_py(buf, p) == struct.unpack_from(">h", raw, p)[0]
-        assert _pgcopy._int4_py(buf, p) == struct.unpack_from(">i", raw, p)[0]
-        assert _pgcopy._int8_py(buf, p) == struct.unpack_from(">q", raw, p)[0]
-        assert _pgcopy._word_py(buf, p) == struct.unpack_from("=Q", raw, p)[0]
+        int2, int4, int8, word = _pgcopy._loads_at(buf, p)
+        assert int2 == struct.unpack_from(">h", raw, p)[0]
+        assert int4 == struct.unpack_from(">i", raw, p)[0]
+        assert int8 == struct.unpack_from(">q", raw, p)[0]
+        assert word == struct.unpack_from("=Q", raw, p)[0]
 
 
 def test_texts_are_equal_only_when_every_byte_is():
