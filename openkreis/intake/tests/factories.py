@@ -21,15 +21,17 @@ from openkreis.intake.models import ScanJob
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def scanned_letter(*lines: str, kind: str = "PDF") -> bytes:
-    """An image-only page (no text layer): what a scanner delivers."""
+def scanned_letter(*lines: str, kind: str = "PDF", pages: int = 1) -> bytes:
+    """An image-only page (no text layer): what a scanner delivers; `pages` copies of it in
+    one PDF for a longer letter."""
     image = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 36)
     for n, line in enumerate(lines):
         draw.text((120, 200 + n * 90), line, font=font, fill=0)
     buffer = io.BytesIO()
-    image.save(buffer, kind, resolution=150)
+    more = {"save_all": True, "append_images": [image.copy() for _ in range(pages - 1)]}
+    image.save(buffer, kind, resolution=150, **(more if pages > 1 else {}))
     return buffer.getvalue()
 
 

@@ -31,6 +31,28 @@ def test_ocr_reads_the_image_and_suggests_the_case(harz, django_capture_on_commi
     assert pipeline.run(job.pk).state == ScanJob.State.READY  # a second run changes nothing
 
 
+def test_tesseract_runs_one_thread_unless_the_operator_says_otherwise(harz, monkeypatch):
+    """Tesseract's OpenMP threads spin while they wait for a core: OCRs side by side on
+    2 cores were 20-80x slower with two threads each. ocrmypdf gives Tesseract the thread
+    limit it computes through `_tesseract_env`; that is where it is read."""
+    from ocrmypdf._exec import tesseract
+
+    seen = []
+    real = tesseract._tesseract_env
+    monkeypatch.setattr(
+        tesseract, "_tesseract_env", lambda limit: seen.append(limit) or real(limit)
+    )
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    job = ScanJobFactory(lines=("Landkreis Harz", "Kennwort Zitronenfalter"))
+    assert pipeline.run(job.pk).state == ScanJob.State.READY
+    assert seen and set(seen) == {1}
+    seen.clear()
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "2")  # the operator's choice is kept
+    job = ScanJobFactory(lines=("Landkreis Harz", "Kennwort Zitronenfalter"))
+    assert pipeline.run(job.pk).state == ScanJob.State.READY
+    assert seen and set(seen) == {2}
+
+
 def test_filed_scan_is_found_by_a_word_only_in_the_image(harz, django_capture_on_commit_callbacks):
     case = open_demo_case()
     with django_capture_on_commit_callbacks(execute=True):

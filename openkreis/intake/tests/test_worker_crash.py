@@ -81,11 +81,15 @@ def test_killed_worker_loses_nothing_and_does_nothing_twice(settings, tmp_path, 
     redis.Redis.from_url(BROKER).flushdb()
     worker = start_worker()
     try:
-        pages = scanned_letter(*[f"Zeile {n} Sonnenblumenfeld" for n in range(14)])
+        # eight pages: the OCR lasts seconds, long enough to be killed in
+        pages = scanned_letter(*[f"Zeile {n} Sonnenblumenfeld" for n in range(14)], pages=8)
         job = intake.receive_scan("dick.pdf", pages)  # committed: the task is sent now
         assert wait_for(
-            lambda: ScanJob.objects.get(pk=job.pk).state == ScanJob.State.RUNNING, 60
-        ), "the worker never started the job"
+            lambda: ScanJob.objects.filter(
+                pk=job.pk, state=ScanJob.State.RUNNING, progress="ocr"
+            ).exists(),
+            60,
+        ), "the worker never started the OCR"
         os.killpg(worker.pid, signal.SIGKILL)  # in the middle of OCR
         worker.wait(timeout=10)
         assert ScanJob.objects.get(pk=job.pk).state == ScanJob.State.RUNNING
