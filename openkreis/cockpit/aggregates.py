@@ -28,7 +28,7 @@ from openkreis.core.models import Event
 
 from . import bulk, engine, reportfacts
 from .engine import BERLIN, Ev
-from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat
+from .models import CaseFact, Cursor, DailyCaseStat, DailyMetric, DailyStepStat, RecomputeMark
 
 CURSOR = "events"
 BATCH = 20000
@@ -468,7 +468,10 @@ def _cursor() -> Cursor:
 
 
 def refresh(batch: int = BATCH, limit_batches: int | None = None) -> int:
-    """Read the events after the high-water mark in batches; returns how many were read."""
+    """Read the events after the high-water mark in batches; returns how many were read.
+    Derived tables that came back empty from a crash are built again first (lost())."""
+    if lost():
+        recompute()
     done = 0
     batches = 0
     while limit_batches is None or batches < limit_batches:
@@ -478,6 +481,17 @@ def refresh(batch: int = BATCH, limit_batches: int | None = None) -> int:
         if n < batch:
             break
     return done
+
+
+def lost() -> bool:
+    """The derived tables are unlogged (bulk.empty_derived) and PostgreSQL has emptied them
+    (a crash, a restored base backup): the cursor has read events, the recompute's mark is
+    gone. The logged tables (the cursor, the other events' counters, the reports) are as
+    before; a full recompute builds them all again."""
+    if connection.vendor != "postgresql" or not bulk.derived_unlogged():
+        return False
+    last = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", flat=True).first()
+    return bool(last) and not RecomputeMark.objects.exists()
 
 
 GAP_WAIT = 600.0  # seconds an unseen id is waited for (then the nightly recompute has it)
@@ -704,6 +718,8 @@ def recompute(reference: bool = False) -> int:
         # one COPY out, the columnar fold, COPY in; no Python loop per event or fact
         count, others = bulk.recompute_case_tables(upto)  # the monthly rows too
     else:
+        if connection.vendor == "postgresql":
+            bulk.empty_derived()  # the same tables as the bulk path, the same persistence
         count, others = _recompute_case_tables(upto, reference)
         rollup_months()
     metrics: dict = {}
@@ -713,6 +729,7 @@ def recompute(reference: bool = False) -> int:
     cursor.last_event_id = upto
     cursor.gaps = gaps
     cursor.save(update_fields=["last_event_id", "gaps", "updated_at"])
+    RecomputeMark.objects.update_or_create(pk=1, defaults={"last_event_id": upto})
     return count
 
 

@@ -38,7 +38,14 @@ from openkreis.core.models import Event
 from . import _copytext, _groups, _pgcopy, columnar, engine
 from .columnar import NONE, Log, Vocab
 from .engine import BERLIN, CASE_PREFIXES, Ev
-from .models import CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat
+from .models import (
+    CaseFact,
+    DailyCaseStat,
+    DailyStepStat,
+    MonthlyCaseStat,
+    MonthlyStepStat,
+    RecomputeMark,
+)
 
 S = np.dtypes.StringDType()
 BATCH_BYTES = 8 << 20  # bytes of COPY output parsed at a time
@@ -845,12 +852,7 @@ def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
     # of the GIL; the server is the write's slower side)
     with ThreadPoolExecutor(1, thread_name_prefix="cockpit-daily") as pool:
         periods = pool.submit(period_rows, folded, facts)
-        with connection.cursor() as cur:
-            tables = ", ".join(
-                connection.ops.quote_name(m._meta.db_table)
-                for m in (CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat)
-            )
-            cur.execute(f"TRUNCATE {tables}")
+        empty_derived()
         indexes = _drop_indexes(CaseFact)
         write_facts(folded, facts)
         _create_indexes(indexes)
@@ -858,6 +860,45 @@ def recompute_case_tables(upto: int) -> tuple[int, list[Ev]]:
     for model, columns, n in tables:
         _write(model, list(columns), n, _sliced(columns))
     return len(folded.subjects), others
+
+
+# the tables a full recompute writes from scratch; unlogged or not together (empty_derived)
+DERIVED = (CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepStat, RecomputeMark)
+
+
+def empty_derived(logged: bool | None = None) -> None:
+    """TRUNCATE the tables a full recompute writes and give them the persistence the setting
+    asks for (`OPENKREIS_COCKPIT_UNLOGGED`; `logged` overrides it), on PostgreSQL, inside the
+    recompute's transaction. Unlogged tables write no WAL: at 1 M cases the facts' COPY and
+    index builds wrote ~2 GB of it (docs/scaling.md, "Thirteenth round"). They are
+    derived from the event log, PostgreSQL empties them after a crash (the next refresh then
+    builds them again, aggregates.refresh) and a physical replica cannot read them, so with a
+    replica configured they stay logged. Switching an emptied table is a rewrite of nothing."""
+    from django.conf import settings
+
+    if logged is None:
+        logged = not settings.OPENKREIS_COCKPIT_UNLOGGED
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in DERIVED]
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(tables)}")
+        cur.execute(
+            "SELECT oid::regclass::text FROM pg_class WHERE oid = ANY(%s::regclass[])"
+            " AND relpersistence <> %s ORDER BY relname",
+            [tables, "p" if logged else "u"],
+        )
+        for (table,) in cur.fetchall():
+            cur.execute(f"ALTER TABLE {table} SET {'LOGGED' if logged else 'UNLOGGED'}")
+
+
+def derived_unlogged() -> bool:
+    """Whether the derived tables are unlogged now (PostgreSQL; the fact table stands for
+    them all, empty_derived switches them together)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relpersistence = 'u' FROM pg_class WHERE oid = %s::regclass",
+            [connection.ops.quote_name(CaseFact._meta.db_table)],
+        )
+        return cur.fetchone()[0]
 
 
 def _drop_indexes(model) -> list[str]:

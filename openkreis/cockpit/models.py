@@ -29,6 +29,20 @@ class Cursor(models.Model):
         return f"{self.name} @ {self.last_event_id}"
 
 
+class RecomputeMark(models.Model):
+    """Written by each full recompute, in its transaction and with the persistence of the
+    tables it writes (bulk.empty_derived). PostgreSQL empties unlogged tables when it comes
+    back from a crash, and a restored base backup has them empty, this one with them, while
+    the cursor (logged) still says how far they had read: a refresh that finds unlogged
+    tables, an advanced cursor and no mark builds everything again (aggregates.refresh)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"recompute @ {self.last_event_id}"
+
+
 class TextJSONField(StoredJSONField):
     """A JSONField kept as plain text on PostgreSQL, for values that are only ever stored and
     read back whole: PostgreSQL keeps the text as it comes, instead of converting it to its

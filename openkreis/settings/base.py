@@ -278,6 +278,11 @@ OPENKREIS_REPLICA_VIEWS = env_list(
     "cockpit:learning,cockpit:transparency",
 )
 OPENKREIS_REPLICA_PIN_SECONDS = int(env("OPENKREIS_REPLICA_PIN_SECONDS", "10"))
+# The cockpit's derived tables (facts, daily and monthly rows) unlogged on PostgreSQL: no WAL for
+# what the nightly recompute writes again from the event log; emptied by a crash and then built
+# again by the next refresh. A physical replica cannot read unlogged tables: with a replica they
+# stay logged (the setting takes effect at the next full recompute; docs/scaling.md).
+OPENKREIS_COCKPIT_UNLOGGED = env_bool("OPENKREIS_COCKPIT_UNLOGGED", not OPENKREIS_REPLICA_URL)
 if OPENKREIS_REPLICA_URL:
     DATABASES["replica"] = database_config(OPENKREIS_REPLICA_URL, SQLITE_PATH)
     DATABASE_ROUTERS = ["openkreis.core.dbrouter.ReplicaRouter"]
