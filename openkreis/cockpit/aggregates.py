@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Max, Q
 
 from openkreis.core import event_kinds
@@ -471,7 +471,7 @@ def refresh(batch: int = BATCH, limit_batches: int | None = None) -> int:
     """Read the events after the high-water mark in batches; returns how many were read.
     Derived tables that came back empty from a crash are built again first (lost())."""
     if lost():
-        recompute()
+        recompute(only_if_lost=True)
     done = 0
     batches = 0
     while limit_batches is None or batches < limit_batches:
@@ -490,8 +490,10 @@ def lost() -> bool:
     before; a full recompute builds them all again."""
     if connection.vendor != "postgresql" or not bulk.derived_unlogged():
         return False
-    last = Cursor.objects.filter(name=CURSOR).values_list("last_event_id", flat=True).first()
-    return bool(last) and not RecomputeMark.objects.exists()
+    # the primary, as derived_unlogged (a replica cannot read unlogged tables)
+    cursors = Cursor.objects.using(DEFAULT_DB_ALIAS).filter(name=CURSOR)
+    last = cursors.values_list("last_event_id", flat=True).first()
+    return bool(last) and not RecomputeMark.objects.using(DEFAULT_DB_ALIAS).exists()
 
 
 GAP_WAIT = 600.0  # seconds an unseen id is waited for (then the nightly recompute has it)
@@ -693,10 +695,12 @@ def _recompute_case_tables(upto: int, reference: bool) -> tuple[int, Iterable[Ev
 
 
 @transaction.atomic
-def recompute(reference: bool = False) -> int:
+def recompute(reference: bool = False, only_if_lost: bool = False) -> int:
     """Throw every aggregate away and build it again from the whole log; returns the
     number of case facts. The columnar fold does it; `reference=True` folds case by case
-    with the pure-Python engine instead (the same rows; kept for tests)."""
+    with the pure-Python engine instead (the same rows; kept for tests). `only_if_lost`:
+    nothing unless lost() still holds once the cursor's table is locked (two workers that
+    found the tables emptied rebuild them once)."""
     if connection.vendor == "postgresql" and not connection.savepoint_ids:
         # one snapshot for every read below (so that an event is either read or waited for),
         # taken after a running refresh has finished (the table lock waits for it); only
@@ -704,6 +708,8 @@ def recompute(reference: bool = False) -> int:
         with connection.cursor() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cur.execute(f"LOCK TABLE {Cursor._meta.db_table} IN EXCLUSIVE MODE")
+    if only_if_lost and not lost():
+        return 0
     cursor = _cursor()
     upto = Event.objects.aggregate(m=Max("id"))["m"] or 0
     now = time.time()

@@ -61,10 +61,11 @@ def test_the_recompute_makes_the_derived_tables_unlogged_or_logged_as_set(harz, 
     assert set(persistence().values()) == {"p"}
     assert not bulk.derived_unlogged()
     assert snapshot() == expected
-    settings.OPENKREIS_COCKPIT_UNLOGGED = True
-    aggregates.recompute(reference=True)  # the Python path: the same tables, the same way
-    assert set(persistence().values()) == {"u"}
-    assert snapshot() == expected
+    for unlogged in (True, False):  # the Python path: the same tables, the same way
+        settings.OPENKREIS_COCKPIT_UNLOGGED = unlogged
+        aggregates.recompute(reference=True)
+        assert set(persistence().values()) == {"u" if unlogged else "p"}
+        assert snapshot() == expected
 
 
 @pytest.mark.parametrize("replica", ["", "postgresql://postgres@127.0.0.1:5432/replica"])
@@ -101,23 +102,33 @@ def test_tables_emptied_by_a_crash_are_built_again_by_the_next_refresh(harz, set
     assert snapshot() == after  # what a recompute of the whole log writes
 
 
-def test_logged_tables_and_a_kept_mark_never_cause_a_recompute(harz, settings, monkeypatch):
+def test_only_unlogged_tables_without_their_mark_cause_a_recompute(harz, settings, monkeypatch):
     calls = []
     real = aggregates.recompute
     monkeypatch.setattr(aggregates, "recompute", lambda **kw: calls.append(kw) or real(**kw))
     write(random_log(seed=4, cases=10))
-    bulk.empty_derived(logged=True)  # as the migrations create them
-    aggregates.refresh()  # the first refresh of a new installation: no mark, logged tables
-    assert CaseFact.objects.count() == 10 and not RecomputeMark.objects.exists()
-    assert calls == []
+    bulk.empty_derived(logged=True)  # as the migrations create them: logged, no mark
+    aggregates.refresh()
+    write(random_log(seed=6, cases=3))
+    assert not RecomputeMark.objects.exists() and aggregates.version()[0] > 0
+    assert not aggregates.lost()  # cursor advanced, no mark, but logged: not lost
+    aggregates.refresh()
+    assert calls == [] and CaseFact.objects.count() == 10
     settings.OPENKREIS_COCKPIT_UNLOGGED = True
     real()
-    write(random_log(seed=6, cases=3))
+    write(random_log(seed=7, cases=3))
     aggregates.refresh()  # unlogged, the mark there: an ordinary refresh
     assert calls == [] and RecomputeMark.objects.get().last_event_id > 0
+    assert real(only_if_lost=True) == 0  # a second worker that came too late does nothing
+    RecomputeMark.objects.all().delete()  # unlogged and the mark gone: rebuilt, once
+    assert aggregates.lost()
+    aggregates.refresh()
+    assert calls == [{"only_if_lost": True}] and RecomputeMark.objects.exists()
+    assert CaseFact.objects.count() == 10
     settings.OPENKREIS_COCKPIT_UNLOGGED = False
     real()
     CaseFact.objects.all().delete()  # logged tables are never emptied by the server
+    RecomputeMark.objects.all().delete()
     assert not aggregates.lost()
     aggregates.refresh()
-    assert calls == []
+    assert len(calls) == 1
