@@ -869,8 +869,8 @@ DERIVED = (CaseFact, DailyCaseStat, DailyStepStat, MonthlyCaseStat, MonthlyStepS
 def empty_derived(logged: bool | None = None) -> None:
     """TRUNCATE the tables a full recompute writes and give them the persistence the setting
     asks for (`OPENKREIS_COCKPIT_UNLOGGED`; `logged` overrides it), on PostgreSQL, inside the
-    recompute's transaction. Unlogged tables write no WAL: at 1 M cases the facts' COPY and
-    index builds wrote ~2 GB of it (docs/scaling.md, "Thirteenth round"). They are
+    recompute's transaction. Unlogged tables write no WAL: the facts' rows and indexes are
+    not written a second time (docs/scaling.md, "Thirteenth round"). They are
     derived from the event log, PostgreSQL empties them after a crash (the next refresh then
     builds them again, aggregates.refresh) and a physical replica cannot read them, so with a
     replica configured they stay logged. Switching an emptied table is a rewrite of nothing."""
