@@ -398,6 +398,10 @@ def visible_messages(user) -> QuerySet[Message]:
 
 
 def unread_count(user) -> int:
+    """Unread messages from the authority (the header, on every page of a logged-in user).
+    Two queries on purpose: the companies' ids as a subquery inside the OR made PostgreSQL
+    scan the whole table (no index serves `IN (subquery)` under an OR); as a list of ids
+    both arms use their index."""
     return (
         visible_messages(user)
         .filter(direction=Message.Direction.FROM_AUTHORITY, read_at__isnull=True)

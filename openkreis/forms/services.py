@@ -407,6 +407,15 @@ def _group_files(f: dict, value: Any, files: dict[str, list[str]]) -> Any:
     return refresh(value)
 
 
+# The fields of an application that change after it was started (`submit` reads them again
+# under the row's lock); the others are set when the draft is created.
+_CHANGING = [
+    f.attname
+    for f in Application._meta.concrete_fields
+    if not f.is_relation and f.name not in ("id", "public_id", "idempotency_key", "started_at")
+]
+
+
 def submit(application: Application, idempotency_key: str) -> Application:
     """Validate everything again and acknowledge: the application is `submitted` (durably
     committed with its uploads) and handed to a worker that opens the case
@@ -422,12 +431,11 @@ def submit(application: Application, idempotency_key: str) -> Application:
         # is removed here, with the message at its field)
         check_stored_files(application, changed_only=not application.registration_error)
     with transaction.atomic():
-        application = (
-            # OF self: PostgreSQL locks no row of an outer join (form_version may be empty);
-            # the user for the applicant's name (one query less per send)
-            Application.objects.select_for_update(of=("self",))
-            .select_related("form", "form_version", "service", "user")
-            .get(pk=application.pk)
+        # Lock the row and read again what may have changed since the caller read it (status,
+        # answers, case); the form, its version, the service and the account never change, so
+        # the caller's are kept instead of joined and parsed again (two JSON definitions).
+        application.refresh_from_db(
+            from_queryset=Application.objects.select_for_update(), fields=_CHANGING
         )
         if application.status == Application.Status.DRAFT:
             definition = application.definition

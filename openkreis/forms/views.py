@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -37,7 +38,16 @@ def _own(request, pk, *statuses) -> Application:
     qs = forms.applications_of(request.user)
     if statuses:
         qs = qs.filter(status__in=statuses)
-    return get_object_or_404(qs, public_id=pk)
+    application = get_object_or_404(qs, public_id=pk)
+    application.user = request.user  # its owner (the query asked for no one else's)
+    return application
+
+
+def _read_files(application: Application) -> None:
+    """Read the draft's uploads (again) into the object: `application.files.all()` answers
+    from memory until the next call (the answers, the checks and the file list)."""
+    getattr(application, "_prefetched_objects_cache", {}).pop("files", None)
+    prefetch_related_objects([application], "files")
 
 
 def _page_of(application: Application, key: str) -> dict:
@@ -108,6 +118,7 @@ def resume(request, pk):
 @require_http_methods(["GET", "POST"])
 def page(request, pk, page):
     application = _own(request, pk, Application.Status.DRAFT)
+    _read_files(application)  # the answers, the checks and the file list share one read
     definition = application.definition
     spec = _page_of(application, page)
     data = forms.with_files(application)
@@ -129,9 +140,11 @@ def page(request, pk, page):
         upload_errors = _store_uploads(
             request, application, spec, {**data, **_peek(spec, request.POST)}
         )
+        if action == "upload" and not upload_errors:
+            return redirect(request.get_full_path())
+        if request.FILES:
+            _read_files(application)  # with the new uploads
         if action == "upload":
-            if not upload_errors:
-                return redirect(request.get_full_path())
             for html_id, message, label in upload_errors:
                 result.error(html_id, message, label)
             return _render_page(
@@ -354,6 +367,7 @@ def _previous_url(application, current, data):
 def check(request, pk):
     """Check your answers: every answer with a change link; then pay (if a fee) and send."""
     application = _own(request, pk, Application.Status.DRAFT)
+    _read_files(application)  # the answers and the files' names: one read
     definition = application.definition
     data = engine.clean_answers(definition, forms.with_files(application))
     names = {str(f.public_id): f.name for f in application.files.all()}

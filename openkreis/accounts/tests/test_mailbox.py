@@ -182,3 +182,26 @@ def test_password_login_then_mailbox(client, anna):
     response = client.post("/konto/login/", {"login": "anna", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("accounts:mailbox")).status_code == 200
+
+
+def test_the_unread_count_covers_the_companies_and_nobody_else(anna, bert):
+    """The header shows it on every page of a logged-in user: the account's own unread
+    messages from the authority and those of its companies, nobody else's."""
+    from .factories import CompanyMembershipFactory
+
+    own = CompanyMembershipFactory(user=anna).company
+    foreign = CompanyMembershipFactory(user=bert).company
+    MessageFactory(owner=anna)
+    MessageFactory(owner=anna, read_at=timezone.now())  # read
+    MessageFactory(owner=anna, direction=Message.Direction.FROM_USER)  # her own reply
+    MessageFactory(owner=bert, company=own)  # to anna's company (bert is no member)
+    MessageFactory(owner=bert)  # bert's own
+    MessageFactory(owner=bert, company=foreign)  # bert's company, not anna's
+    assert services.unread_count(anna) == 2
+    assert services.unread_count(bert) == 2  # his own and his company's
+    assert (
+        services.unread_count(anna)
+        == services.visible_messages(anna)
+        .filter(direction=Message.Direction.FROM_AUTHORITY, read_at__isnull=True)
+        .count()
+    )

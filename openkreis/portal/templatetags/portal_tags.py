@@ -31,3 +31,25 @@ def maturity_label(service, maturity=None):
     }
     level = service.maturity if maturity is None else maturity
     return labels.get(level, _("Level %(n)s") % {"n": level})
+
+
+@register.simple_tag(takes_context=True)
+def userbar(context):
+    """Wagtail's user bar ("edit this page", "go to the admin"), which asks the database for
+    the user's permissions (two queries): on a page of the CMS for everyone who may edit it,
+    elsewhere only for staff accounts. Other views name their own things `page` too (a form's
+    page, a list's page of results): those are no CMS page, and a citizen's form pages,
+    lists and receipts ask no permission."""
+    from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+    from wagtail.models import Page
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if (
+        isinstance(context.get("page"), Page)
+        or isinstance(context.get("self"), Page)
+        or getattr(user, "is_staff", False)
+        or context.get("staff_areas")
+    ):
+        return wagtailuserbar(context)
+    return ""

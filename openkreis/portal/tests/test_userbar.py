@@ -30,3 +30,22 @@ def test_a_superuser_sees_the_user_bar_outside_the_cms_too(harz, client, django_
     client.force_login(admin)
     html, _asked = get(client, "/antrag/meine/")
     assert "wagtail-userbar" in html
+
+
+def test_the_user_bar_on_a_cms_page_follows_wagtails_permission(harz, client, django_user_model):
+    """Not staff and no staff area, but allowed into Wagtail's admin (a group with
+    `wagtailadmin.access_admin`): the bar shows on the CMS's pages only. Views that call
+    their own things `page` (a form's page, a list's page of results) are no CMS page."""
+    from django.contrib.auth.models import Group, Permission
+
+    editors = Group.objects.create(name="Nur Redaktion")
+    editors.permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
+    author = django_user_model.objects.create_user("autorin", "autorin@example.org", "x")
+    author.groups.add(editors)
+    client.force_login(author)
+    html, asked = get(client, "/impressum/")
+    assert "wagtail-userbar" in html and asked
+    html, asked = get(client, "/antrag/meine/")
+    assert "wagtail-userbar" not in html and not asked

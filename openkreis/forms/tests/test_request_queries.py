@@ -1,0 +1,87 @@
+"""What a citizen's form requests ask the database (docs/scaling.md, "Submissions at peak",
+fifth round): a form page reads the draft's uploads once, not two or three times; no page of
+a citizen asks for Wagtail permissions, though the form's page is called `page` in its
+template like a CMS page; sending locks the application's row and reads again only what can
+change, not the form, its version, the service and the account."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .test_submit_async import ready_application, send
+from .test_views import PDF, PERSON, page_url, start
+
+pytestmark = pytest.mark.django_db
+
+
+def asked(client, method: str, url: str, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def reads_of(table: str, sqls: list[str]) -> int:
+    """The table's rows read (a COUNT, as the upload limit's, is not a read of the rows)."""
+    return sum(
+        1
+        for sql in sqls
+        if sql.lstrip().startswith("SELECT") and f'FROM "{table}"' in sql and "COUNT(" not in sql
+    )
+
+
+def test_a_form_page_reads_the_uploads_once_and_asks_no_permissions(harz_forms, anna):
+    app = ready_application(anna)  # both uploads of the page "unterlagen" are stored
+    response, sqls = asked(anna, "get", page_url(app, "unterlagen"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "pass.pdf" in html and "heirat.pdf" in html  # the page lists the stored files
+    assert reads_of("forms_applicationfile", sqls) == 1
+    assert not any('"auth_permission"' in sql for sql in sqls)
+    assert "wagtail-userbar" not in html
+    response, sqls = asked(anna, "get", f"/antrag/a/{app.public_id}/pruefen/")
+    assert response.status_code == 200 and "pass.pdf" in response.content.decode()
+    assert reads_of("forms_applicationfile", sqls) == 1
+
+
+def test_a_page_post_with_an_upload_sees_the_new_file(harz_forms, anna):
+    """ "Upload" reads the uploads once (then the page again); "continue" with a file reads
+    them once before the page's files are stored and once after (the upload limit counts
+    them in between), so the answers and the next page see the new file."""
+    app = start(anna)
+    anna.post(page_url(app, "person"), PERSON)
+    upload = {
+        "f-passport": SimpleUploadedFile("pass.pdf", PDF, content_type="application/pdf"),
+        "action": "upload",
+    }
+    response, sqls = asked(anna, "post", page_url(app, "unterlagen"), upload)
+    assert response.status_code == 302
+    assert reads_of("forms_applicationfile", sqls) == 1
+    assert "pass.pdf" in anna.get(page_url(app, "unterlagen")).content.decode()
+    # "continue" with the second file: the page is complete and the form goes on
+    proof = {
+        "f-relationship_proof": SimpleUploadedFile("heirat.pdf", PDF, "application/pdf"),
+    }
+    response, sqls = asked(anna, "post", page_url(app, "unterlagen"), proof)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "/seite/erklaerung/" in response["Location"]
+    assert reads_of("forms_applicationfile", sqls) == 2
+    html = anna.get(page_url(app, "unterlagen")).content.decode()
+    assert "pass.pdf" in html and "heirat.pdf" in html
+
+
+def test_sending_locks_the_row_and_reads_only_what_changes(harz_forms, anna, broker):
+    """broker: the worker's step waits in its queue, so only the request's queries count."""
+    app = ready_application(anna)
+    with CaptureQueriesContext(connection) as captured:
+        response = send(anna, app)
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert response.status_code == 302 and response["Location"].endswith("/bestaetigung/")
+    locked = [sql for sql in sqls if "FOR UPDATE" in sql]
+    if connection.features.has_select_for_update:
+        assert len(locked) == 1 and "JOIN" not in locked[0]
+    # the form's definition is read once (with the application), not again under the lock
+    assert sum(1 for sql in sqls if '"forms_formversion"."definition"' in sql) == 1
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.submitted_at is not None
+    assert app.data.get("family_name") == "Berg"  # the answers as checked under the lock
