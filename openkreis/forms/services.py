@@ -432,11 +432,13 @@ def submit(application: Application, idempotency_key: str) -> Application:
         check_stored_files(application, changed_only=not application.registration_error)
     with transaction.atomic():
         # Lock the row and read again what may have changed since the caller read it (status,
-        # answers, case); the form, its version, the service and the account never change, so
-        # the caller's are kept instead of joined and parsed again (two JSON definitions).
+        # answers, case); the form version the draft was started with, the service and the
+        # account stay, so the caller's are kept instead of joined and parsed again (two JSON
+        # definitions). The uploads are read under the lock, never from an earlier read.
         application.refresh_from_db(
             from_queryset=Application.objects.select_for_update(), fields=_CHANGING
         )
+        getattr(application, "_prefetched_objects_cache", {}).pop("files", None)
         if application.status == Application.Status.DRAFT:
             definition = application.definition
             data = engine.clean_answers(definition, with_files(application))

@@ -118,9 +118,9 @@ def resume(request, pk):
 @require_http_methods(["GET", "POST"])
 def page(request, pk, page):
     application = _own(request, pk, Application.Status.DRAFT)
-    _read_files(application)  # the answers, the checks and the file list share one read
     definition = application.definition
     spec = _page_of(application, page)
+    _read_files(application)  # the answers, the checks and the file list share one read
     data = forms.with_files(application)
     back_to_check = request.GET.get("zurueck") == "pruefen"
     if not engine.condition_holds(spec.get("show_if"), data):

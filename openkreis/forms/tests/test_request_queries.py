@@ -85,3 +85,25 @@ def test_sending_locks_the_row_and_reads_only_what_changes(harz_forms, anna, bro
     app.refresh_from_db()
     assert app.status == "submitted" and app.submitted_at is not None
     assert app.data.get("family_name") == "Berg"  # the answers as checked under the lock
+
+
+def test_no_user_bar_on_a_form_page_for_someone_allowed_into_the_cms(harz_forms, client):
+    """The form's step is called `page` in its template, like a CMS page: someone who may
+    enter Wagtail's admin (not staff, no staff area) sees no user bar there, and the
+    request asks no permission; on a CMS page they see it."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    editors = Group.objects.create(name="Nur Redaktion")
+    editors.permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
+    author = get_user_model().objects.create_user("autorin", "autorin@example.org", "x")
+    author.groups.add(editors)
+    client.force_login(author)
+    app = start(client)
+    response, sqls = asked(client, "get", page_url(app, "person"))
+    assert response.status_code == 200
+    assert "wagtail-userbar" not in response.content.decode()
+    assert not any('"auth_permission"' in sql for sql in sqls)
+    assert "wagtail-userbar" in client.get("/impressum/").content.decode()

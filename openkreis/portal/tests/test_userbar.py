@@ -34,8 +34,8 @@ def test_a_superuser_sees_the_user_bar_outside_the_cms_too(harz, client, django_
 
 def test_the_user_bar_on_a_cms_page_follows_wagtails_permission(harz, client, django_user_model):
     """Not staff and no staff area, but allowed into Wagtail's admin (a group with
-    `wagtailadmin.access_admin`): the bar shows on the CMS's pages only. Views that call
-    their own things `page` (a form's page, a list's page of results) are no CMS page."""
+    `wagtailadmin.access_admin`): the bar shows on the CMS's pages, not on the others
+    (a form's page, named `page` too: forms/tests/test_request_queries.py)."""
     from django.contrib.auth.models import Group, Permission
 
     editors = Group.objects.create(name="Nur Redaktion")
