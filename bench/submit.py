@@ -27,6 +27,7 @@ Each figure is printed beside its goal and the ratio; the load average is printe
 from __future__ import annotations
 
 import argparse
+import collections
 import functools
 import http.client
 import os
@@ -295,7 +296,11 @@ class Client:
         status, location, _ = self.request("start", "POST", f"/antrag/{service}/")
         if status != 302:
             raise RuntimeError(f"start: {status}")
+        if "/konto/login/" in location:  # the session is gone: every attempt would end here
+            raise RuntimeError("start: not logged in (sent to the login page)")
         match = re.search(r"/antrag/a/([0-9a-f-]{36})/", location)
+        if match is None:
+            raise RuntimeError(f"start: redirected to {location!r}")
         base = f"/antrag/a/{match.group(1)}"
         pages = [
             (
@@ -386,14 +391,32 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
 
 
 def log_in_all(users: int) -> list[Client]:
-    """The 50 citizens log in before the clock starts (sessions survive server restarts)."""
+    """The 50 citizens log in before the clock starts (sessions survive server restarts).
+    allauth lets 30 logins a minute through from one address, so this takes a minute; a
+    citizen still refused after the retries stops the bench (a client without a session
+    would fail every attempt and the figures would count the wrong load)."""
     clients = [Client(f"bench{i}", retry=True) for i in range(users)]
-    threads = [threading.Thread(target=c.login) for c in clients]
+    refused: dict[str, str] = {}
+
+    def log_in(client: Client) -> None:
+        try:
+            client.login()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            refused[client.username] = str(exc)
+
+    threads = [threading.Thread(target=log_in, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if refused:
+        raise SystemExit(f"{len(refused)} of {users} citizens could not log in: {refused}")
     return clients
+
+
+def error_kinds(errors: list[str]) -> list[tuple[str, int]]:
+    """The errors by kind (the citizen's name and numbers left out), most frequent first."""
+    return collections.Counter(re.sub(r"\d+", "N", e) for e in errors).most_common()
 
 
 def run_load(
@@ -728,8 +751,9 @@ def main() -> None:
     print("| --- | --- | --- | --- |")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    for line in (errors + peak_errors + errors2)[:5]:
-        print("  error:", line)
+    for phase, phase_errors in (("steady", errors), ("peak", peak_errors), ("crash", errors2)):
+        for kind, count in error_kinds(phase_errors)[:5]:
+            print(f"  {phase} error ({count}x): {kind}")
     loads = "; ".join(
         f"{name} {a:.2f} {b:.2f} {c:.2f}"
         for name, (a, b, c) in (

@@ -178,12 +178,19 @@ def form_for_service(service: Service) -> FormDefinition | None:
     return None
 
 
-def form_title(form: FormDefinition, service: Service) -> str:
-    """The heading of a service's online form: the form's own title, or for the generic form
-    (shared by every service without its own) "Antrag: <service>" — never a bare "Apply"."""
+def form_title(form: FormDefinition, service: Service, definition: dict | None = None) -> str:
+    """The heading of a service's online form: the form's own title (from `definition`, the
+    form's newest unless given), or for the generic form (shared by every service without its
+    own) "Antrag: <service>" — never a bare "Apply"."""
     if form.service_id is None:
         return _("Application: %(service)s") % {"service": service.display_name}
-    return engine.tr(form.definition["title"])
+    return engine.tr((definition or form.definition)["title"])
+
+
+def application_title(application: Application) -> str:
+    """The heading of an application's pages: the title of the version it is filled in
+    with (`Application.definition`), so a newer version does not rename a draft."""
+    return form_title(application.form, application.service, application.definition)
 
 
 # --- applications -------------------------------------------------------------------------
@@ -203,7 +210,14 @@ def applications_of(user) -> QuerySet[Application]:
     """Every application of this account (never anyone else's)."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
-    return Application.objects.filter(user=user).select_related("service", "form", "form_version")
+    # The form's own definition is its newest version's; an application is shown and sent
+    # with the version it was started with, so the form's copy (a second JSON document of up
+    # to tens of kB for a FIM form) is read only for an application without a version.
+    return (
+        Application.objects.filter(user=user)
+        .select_related("service", "form", "form_version")
+        .defer("form__definition")
+    )
 
 
 def open_draft(user, service: Service) -> Application | None:
@@ -499,6 +513,7 @@ def register_submitted(application_id: int) -> str:
         application = (
             Application.objects.select_for_update(of=("self",))
             .select_related("form", "form_version", "service", "user")
+            .defer("form__definition")  # sent with its version's (`Application.definition`)
             .filter(pk=application_id)
             .first()
         )

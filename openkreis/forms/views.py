@@ -232,7 +232,7 @@ def _render_page(request, application, spec, page, data, raw, result, back_to_ch
         "forms/page.html",
         {
             "application": application,
-            "form_title": forms.form_title(application.form, application.service),
+            "form_title": forms.application_title(application),
             "page": spec,
             "title": tr(spec["title"]),
             "intro": tr(spec["intro"]),
@@ -378,7 +378,7 @@ def check(request, pk):
         "forms/check.html",
         {
             "application": application,
-            "form_title": forms.form_title(application.form, application.service),
+            "form_title": forms.application_title(application),
             "sections": engine.summary(definition, data, names),
             "problems": problems,
             "problem_pages": {p for p, _k, _m in problems},
@@ -419,7 +419,7 @@ def pay(request, pk):
             "application": application,
             "amount": amount,
             "provider": provider,
-            "form_title": forms.form_title(application.form, application.service),
+            "form_title": forms.application_title(application),
         },
     )
 
@@ -484,7 +484,7 @@ def delete(request, pk):
         "forms/delete.html",
         {
             "application": application,
-            "form_title": forms.form_title(application.form, application.service),
+            "form_title": forms.application_title(application),
             "files": [f.name for f in application.files.order_by("pk")],
             "payment": payment,
             "office": status.office_for(application) if payment else None,
@@ -506,7 +506,7 @@ def _receipt_context(application):
     names = {str(f.public_id): f.name for f in application.files.all()}
     return {
         "application": application,
-        "form_title": forms.form_title(application.form, application.service),
+        "form_title": forms.application_title(application),
         "what_next": tr(definition.get("what_next")),
         "sections": engine.summary(definition, application.data, names),
         "office": status.office_for(application),

@@ -98,3 +98,21 @@ def test_a_yaml_form_gets_versions_too(harz_forms, harz):
     definition = dict(form.definition, version="2")
     changed_form, changed = forms.store_definition(harz, definition)
     assert changed and changed_form.versions.first().number == 2
+
+
+def test_a_running_draft_keeps_the_title_of_its_version(harz_forms, harz, anna):
+    """The headings of a draft's pages come from the version it is filled in with: a newer
+    version that renames the form does not rename a running draft."""
+    from .test_views import page_url, start
+
+    app = start(anna)
+    title = app.definition["title"]["de"]
+    renamed = dict(
+        app.form.definition, version="2", title={"de": "Neu benannter Antrag", "en": "Renamed"}
+    )
+    form, changed = forms.store_definition(harz, renamed)
+    assert changed and form.pk == app.form_id and form.versions.first().number == 2
+    html = anna.get(page_url(app, "person")).content.decode()
+    assert f'<span class="caption">{title}</span>' in html and "Neu benannter Antrag" not in html
+    html = anna.get(f"/antrag/a/{app.public_id}/pruefen/").content.decode()
+    assert f'<span class="caption">{title}</span>' in html and "Neu benannter Antrag" not in html

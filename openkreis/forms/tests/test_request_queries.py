@@ -107,3 +107,19 @@ def test_no_user_bar_on_a_form_page_for_someone_allowed_into_the_cms(harz_forms,
     assert "wagtail-userbar" not in response.content.decode()
     assert not any('"auth_permission"' in sql for sql in sqls)
     assert "wagtail-userbar" in client.get("/impressum/").content.decode()
+
+
+def test_a_form_page_reads_only_the_version_definition(harz_forms, anna):
+    """The draft is shown with the version it was started with: the form's own copy of the
+    newest definition (as large again for a FIM form) is not read; an application without a
+    version (started before versions existed) reads it when it needs it."""
+    app = start(anna)
+    assert app.form_version_id is not None
+    response, sqls = asked(anna, "get", page_url(app, "person"))
+    assert response.status_code == 200
+    assert sum(1 for sql in sqls if '"forms_formversion"."definition"' in sql) == 1
+    assert not [sql for sql in sqls if '"forms_formdefinition"."definition"' in sql], sqls
+    type(app).objects.filter(pk=app.pk).update(form_version=None)
+    response, sqls = asked(anna, "get", page_url(app, "person"))
+    assert response.status_code == 200 and 'name="f-family_name"' in response.content.decode()
+    assert sum(1 for sql in sqls if '"forms_formdefinition"."definition"' in sql) == 1
