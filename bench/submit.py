@@ -43,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8741
 BROKER = "redis://127.0.0.1:6379/10"
+# The shared cache (sessions stay in the database): Redis as in production (README), or
+# "database" for production's fallback, the cache table (--cache).
+CACHE = ["redis://127.0.0.1:6379/12"]
 SECRET = "bench-" + "s" * 60
 PASSWORD = "Bench-Passwort-2026!"  # noqa: S105 (bench accounts in a throwaway database)
 SERVICE = "sperrmuell"  # an online service that uses the generic form
@@ -84,6 +87,7 @@ def env(database_url: str) -> dict:
         "OPENKREIS_LOG_LEVEL": "WARNING",
         "OPENKREIS_MEDIA_ROOT": str(ROOT / "var" / "bench" / "media"),
         "CELERY_BROKER_URL": BROKER,
+        **({"REDIS_URL": CACHE[0]} if CACHE[0] != "database" else {}),
     }
 
 
@@ -471,6 +475,28 @@ def sql(database_url: str, query: str, params=()) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
+def healthz_rate(clients: int, seconds: float) -> float:
+    """The ceiling of the same run: `clients` fetching /healthz (gunicorn and Django's
+    middleware, no database, no session) on keep-alive connections for `seconds`; requests
+    per second."""
+    stop = time.time() + seconds
+    counts = [0] * clients
+
+    def fetch(index: int) -> None:
+        client = Client(f"healthz{index}", retry=False)
+        while time.time() < stop:
+            if client.request("healthz", "GET", "/healthz")[0] == 200:
+                counts[index] += 1
+
+    threads = [threading.Thread(target=fetch, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
 def pending(database_url: str) -> int:
     """Sent applications without a case yet (the outbox)."""
     return sql(
@@ -587,11 +613,20 @@ def main() -> None:
     parser.add_argument(
         "--reuse-db", action="store_true", help="keep openkreis_bench_submit of an earlier run"
     )
+    parser.add_argument(
+        "--cache",
+        default=CACHE[0],
+        help="REDIS_URL of the shared cache, as in production (README); 'database' for "
+        "the fallback cache table",
+    )
     args = parser.parse_args()
+    CACHE[0] = args.cache
 
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
+    if args.cache != "database":
+        redis.Redis.from_url(args.cache).flushdb()  # no login limits of an earlier run
     if args.reuse_db:  # the database of an earlier run (its accounts and county data)
         url = f"{args.pg}/openkreis_bench_submit"
         manage(url, "migrate", "--noinput", "-v0")
@@ -605,6 +640,8 @@ def main() -> None:
     server.start()
     worker.start()
     try:
+        print(f"ceiling: {args.users} clients on /healthz for 5 s …", flush=True)
+        healthz = healthz_rate(args.users, 5)
         print(f"{args.users} citizens log in …", flush=True)
         clients = log_in_all(args.users)
         print(f"steady: {args.users} users for {args.seconds:.0f} s …", flush=True)
@@ -691,7 +728,12 @@ def main() -> None:
             f"≥ 100/s (ratio {rate / 100:.2f})",
             rate >= 100,
         ),
-        row("steady", "HTTP requests per second (all steps)", f"{len(timings) / elapsed:.0f}"),
+        row(
+            "steady",
+            "HTTP requests per second (all steps)",
+            f"{len(timings) / elapsed:.0f}",
+            f"/healthz {healthz:.0f} (ratio {len(timings) / elapsed / healthz:.2f})",
+        ),
     ]
     for label in ("page", "check", "submit", "receipt"):
         rows.append(
@@ -765,7 +807,7 @@ def main() -> None:
     print(
         f"\nmachine: {os.cpu_count()} cores; load average (1/5/15 min) {loads}; gunicorn "
         f"{args.workers} workers x {args.threads} threads; Celery {args.celery} processes; "
-        f"PostgreSQL; Redis; {time.strftime('%Y-%m-%d %H:%M')}"
+        f"PostgreSQL; Redis broker; cache {args.cache}; {time.strftime('%Y-%m-%d %H:%M')}"
     )
 
 
