@@ -43,9 +43,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8741
 BROKER = "redis://127.0.0.1:6379/10"
-# The shared cache (sessions stay in the database): Redis as in production (README), or
-# "database" for production's fallback, the cache table (--cache).
-CACHE = ["redis://127.0.0.1:6379/12"]
+# The shared cache of this bench's servers (sessions stay in the database): Redis as in
+# production (README), or "database" for production's fallback, the cache table (--cache).
+# None (the other benches that import `env`): the caller's own REDIS_URL, if any.
+# A request is retried (dropped connection, 5xx) for about two minutes at most: a server
+# restarted by the crash phase answers again within seconds, a dead one stops the bench.
+RETRIES = 480
+CACHE_DEFAULT = "redis://127.0.0.1:6379/12"
+CACHE: list[str | None] = [None]
 SECRET = "bench-" + "s" * 60
 PASSWORD = "Bench-Passwort-2026!"  # noqa: S105 (bench accounts in a throwaway database)
 SERVICE = "sperrmuell"  # an online service that uses the generic form
@@ -77,8 +82,12 @@ def _pdf() -> bytes:
 
 
 def env(database_url: str) -> dict:
+    cache = {}
+    if CACHE[0] is not None and CACHE[0] != "database":
+        cache = {"REDIS_URL": CACHE[0]}
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not (k == "REDIS_URL" and CACHE[0])},
+        **cache,
         "DJANGO_SETTINGS_MODULE": "openkreis.settings.production",
         "DATABASE_URL": database_url,
         "OPENKREIS_SECRET_KEY": SECRET,
@@ -87,7 +96,6 @@ def env(database_url: str) -> dict:
         "OPENKREIS_LOG_LEVEL": "WARNING",
         "OPENKREIS_MEDIA_ROOT": str(ROOT / "var" / "bench" / "media"),
         "CELERY_BROKER_URL": BROKER,
-        **({"REDIS_URL": CACHE[0]} if CACHE[0] != "database" else {}),
     }
 
 
@@ -261,7 +269,7 @@ class Client:
         body, content_type = None, None
         if method == "POST":
             body, content_type = multipart(fields or {}, files or {})
-        while True:
+        for _attempt in range(RETRIES):
             started = time.perf_counter()
             try:
                 status, location, data = self._send(method, path, body, content_type)
@@ -276,18 +284,20 @@ class Client:
                 continue
             self.timings.append((label, time.perf_counter() - started))
             return status, location, data
+        raise RuntimeError(f"{label}: no answer after {RETRIES} attempts (server down?)")
 
     def login(self):
         """Log in once; allauth limits logins per address, so wait and retry on 429."""
         for _attempt in range(60):
             self.request("login", "GET", "/konto/login/")
-            status, _location, _ = self.request(
+            status, _location, page = self.request(
                 "login", "POST", "/konto/login/", {"login": self.username, "password": PASSWORD}
             )
             if status == 302:
                 self.timings.clear()
                 return
-            if status not in (200, 429):  # 200: the form again, with allauth's rate message
+            limited = status == 429 or (status == 200 and b"Zu viele gescheiterte" in page)
+            if not limited:  # a wrong password or an unknown account: no retry helps
                 raise RuntimeError(f"login failed for {self.username}: {status}")
             time.sleep(2)
         raise RuntimeError(f"login rate-limited for {self.username}")
@@ -420,7 +430,9 @@ def log_in_all(users: int) -> list[Client]:
 
 def error_kinds(errors: list[str]) -> list[tuple[str, int]]:
     """The errors by kind (the citizen's name and numbers left out), most frequent first."""
-    return collections.Counter(re.sub(r"\d+", "N", e) for e in errors).most_common()
+    return collections.Counter(
+        re.sub(r"\d+", "N", re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "UUID", e)) for e in errors
+    ).most_common()
 
 
 def run_load(
@@ -475,18 +487,28 @@ def sql(database_url: str, query: str, params=()) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-def healthz_rate(clients: int, seconds: float) -> float:
-    """The ceiling of the same run: `clients` fetching /healthz (gunicorn and Django's
-    middleware, no database, no session) on keep-alive connections for `seconds`; requests
-    per second."""
+def healthz_rate(clients: int, seconds: float) -> tuple[float, list[str]]:
+    """The ceiling of the same run: `clients` threads of this process fetching /healthz
+    (gunicorn and Django's middleware, no database, no session) on keep-alive connections
+    for `seconds`: (answers 200 per second, errors). The clients share the two cores with
+    the server, as the bench's citizens do."""
     stop = time.time() + seconds
     counts = [0] * clients
+    errors: list[str] = []
 
     def fetch(index: int) -> None:
         client = Client(f"healthz{index}", retry=False)
         while time.time() < stop:
-            if client.request("healthz", "GET", "/healthz")[0] == 200:
+            try:
+                status = client.request("healthz", "GET", "/healthz")[0]
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(f"healthz: {exc!r}")
+                client.conn = None
+                continue
+            if status == 200:
                 counts[index] += 1
+            else:
+                errors.append(f"healthz: {status}")
 
     threads = [threading.Thread(target=fetch, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
@@ -494,7 +516,7 @@ def healthz_rate(clients: int, seconds: float) -> float:
         t.start()
     for t in threads:
         t.join()
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts) / (time.perf_counter() - started), errors
 
 
 def pending(database_url: str) -> int:
@@ -615,9 +637,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--cache",
-        default=CACHE[0],
-        help="REDIS_URL of the shared cache, as in production (README); 'database' for "
-        "the fallback cache table",
+        default=CACHE_DEFAULT,
+        help="REDIS_URL of the shared cache, as in production (README; this Redis database is "
+        "emptied at the start); 'database' for the fallback cache table",
     )
     args = parser.parse_args()
     CACHE[0] = args.cache
@@ -632,6 +654,8 @@ def main() -> None:
         manage(url, "migrate", "--noinput", "-v0")
         # drafts an interrupted run left behind would be resumed (with their uploads)
         sql(url, "UPDATE forms_application SET status = 'abandoned' WHERE status = 'draft'")
+        if args.cache == "database":  # login limits of an earlier run
+            sql(url, "DELETE FROM openkreis_cache")
     else:
         print(f"preparing database, {args.users} accounts …", flush=True)
         url = prepare(args.pg, args.users)
@@ -640,10 +664,10 @@ def main() -> None:
     server.start()
     worker.start()
     try:
-        print(f"ceiling: {args.users} clients on /healthz for 5 s …", flush=True)
-        healthz = healthz_rate(args.users, 5)
         print(f"{args.users} citizens log in …", flush=True)
-        clients = log_in_all(args.users)
+        clients = log_in_all(args.users)  # a minute: every process is up and warm after it
+        print(f"ceiling: {args.users} clients on /healthz for 5 s …", flush=True)
+        healthz, healthz_errors = healthz_rate(args.users, 5)
         print(f"steady: {args.users} users for {args.seconds:.0f} s …", flush=True)
         load_before = os.getloadavg()
         started = time.time()
@@ -732,7 +756,8 @@ def main() -> None:
             "steady",
             "HTTP requests per second (all steps)",
             f"{len(timings) / elapsed:.0f}",
-            f"/healthz {healthz:.0f} (ratio {len(timings) / elapsed / healthz:.2f})",
+            f"/healthz {healthz:.0f} (ratio {len(timings) / elapsed / max(healthz, 1e-9):.2f}"
+            f"; {len(healthz_errors)} errors)",
         ),
     ]
     for label in ("page", "check", "submit", "receipt"):

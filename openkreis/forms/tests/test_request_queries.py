@@ -80,8 +80,10 @@ def test_sending_locks_the_row_and_reads_only_what_changes(harz_forms, anna, bro
     locked = [sql for sql in sqls if "FOR UPDATE" in sql]
     if connection.features.has_select_for_update:
         assert len(locked) == 1 and "JOIN" not in locked[0]
-    # the form's definition is read once (with the application), not again under the lock
+    # the form's definition is read once (with the application), not again under the lock,
+    # and the form's own copy of the newest definition not at all
     assert sum(1 for sql in sqls if '"forms_formversion"."definition"' in sql) == 1
+    assert not [sql for sql in sqls if '"forms_formdefinition"."definition"' in sql]
     app.refresh_from_db()
     assert app.status == "submitted" and app.submitted_at is not None
     assert app.data.get("family_name") == "Berg"  # the answers as checked under the lock
@@ -123,3 +125,17 @@ def test_a_form_page_reads_only_the_version_definition(harz_forms, anna):
     response, sqls = asked(anna, "get", page_url(app, "person"))
     assert response.status_code == 200 and 'name="f-family_name"' in response.content.decode()
     assert sum(1 for sql in sqls if '"forms_formdefinition"."definition"' in sql) == 1
+
+
+def test_the_worker_opens_the_case_with_the_version_definition_only(harz_forms, anna, broker):
+    """The worker's step (`register_submitted`) reads the version's definition once and the
+    form's own copy not at all."""
+    from openkreis.forms import services as forms
+
+    app = ready_application(anna)
+    assert send(anna, app).status_code == 302
+    with CaptureQueriesContext(connection) as captured:
+        assert forms.register_submitted(app.pk) == "registered"
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum(1 for sql in sqls if '"forms_formversion"."definition"' in sql) == 1
+    assert not [sql for sql in sqls if '"forms_formdefinition"."definition"' in sql]
