@@ -43,12 +43,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8741
 BROKER = "redis://127.0.0.1:6379/10"
-# The shared cache of this bench's servers (sessions stay in the database): Redis as in
-# production (README), or "database" for production's fallback, the cache table (--cache).
-# None (the other benches that import `env`): the caller's own REDIS_URL, if any.
 # A request is retried (dropped connection, 5xx) for about two minutes at most: a server
 # restarted by the crash phase answers again within seconds, a dead one stops the bench.
 RETRIES = 480
+# The shared cache of this bench's servers (sessions stay in the database): Redis as in
+# production (README), or "database" for production's fallback, the cache table (--cache).
+# None (the other benches that import `env`): the caller's own REDIS_URL, if any.
 CACHE_DEFAULT = "redis://127.0.0.1:6379/12"
 CACHE: list[str | None] = [None]
 SECRET = "bench-" + "s" * 60
@@ -82,12 +82,13 @@ def _pdf() -> bytes:
 
 
 def env(database_url: str) -> dict:
-    cache = {}
-    if CACHE[0] is not None and CACHE[0] != "database":
-        cache = {"REDIS_URL": CACHE[0]}
+    environ = dict(os.environ)
+    if CACHE[0] == "database":
+        environ.pop("REDIS_URL", None)
+    elif CACHE[0]:
+        environ["REDIS_URL"] = CACHE[0]
     return {
-        **{k: v for k, v in os.environ.items() if not (k == "REDIS_URL" and CACHE[0])},
-        **cache,
+        **environ,
         "DJANGO_SETTINGS_MODULE": "openkreis.settings.production",
         "DATABASE_URL": database_url,
         "OPENKREIS_SECRET_KEY": SECRET,

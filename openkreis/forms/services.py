@@ -178,19 +178,20 @@ def form_for_service(service: Service) -> FormDefinition | None:
     return None
 
 
-def form_title(form: FormDefinition, service: Service, definition=None) -> str:
-    """The heading of a service's online form: the form's own title (from `definition()`,
-    the form's newest definition unless given), or for the generic form (shared by every
-    service without its own) "Antrag: <service>" — never a bare "Apply"."""
+def form_title(form: FormDefinition, service: Service) -> str:
+    """The heading of a service's online form: the form's own title, or for the generic form
+    (shared by every service without its own) "Antrag: <service>" — never a bare "Apply"."""
     if form.service_id is None:
         return _("Application: %(service)s") % {"service": service.display_name}
-    return engine.tr((definition() if definition else form.definition)["title"])
+    return engine.tr(form.definition["title"])
 
 
 def application_title(application: Application) -> str:
-    """The heading of an application's pages: the title of the version it is filled in
-    with (`Application.definition`), so a newer version does not rename a draft."""
-    return form_title(application.form, application.service, lambda: application.definition)
+    """The heading of an application's pages: as `form_title`, but from the version it is
+    filled in with (`Application.definition`), so a newer version does not rename a draft."""
+    if application.form.service_id is None:  # the generic form: named after the service
+        return form_title(application.form, application.service)
+    return engine.tr(application.definition["title"])
 
 
 # --- applications -------------------------------------------------------------------------

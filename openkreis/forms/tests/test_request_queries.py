@@ -114,7 +114,7 @@ def test_no_user_bar_on_a_form_page_for_someone_allowed_into_the_cms(harz_forms,
 def test_a_form_page_reads_only_the_version_definition(harz_forms, anna):
     """The draft is shown with the version it was started with: the form's own copy of the
     newest definition (as large again for a FIM form) is not read; an application without a
-    version (started before versions existed) reads it when it needs it."""
+    version (only a row written directly has none) reads it when it needs it."""
     app = start(anna)
     assert app.form_version_id is not None
     response, sqls = asked(anna, "get", page_url(app, "person"))
