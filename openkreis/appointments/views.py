@@ -13,7 +13,6 @@ import os
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,8 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openkreis.core import ratelimit, staff
 from openkreis.core import services as core
-from openkreis.core import staff
 from openkreis.core.models import Region
 from openkreis.core.net import client_ip
 from openkreis.core.params import id_param
@@ -44,23 +43,8 @@ def _limit(name: str, default: int) -> int:
 def rate_limited(request, action: str, per_hour: int) -> bool:
     """A fixed one-hour window per client address and action in the shared cache (Redis in
     production): True once the client has used up its allowance."""
-    client = client_ip(request) or "unknown"
-    window = int(timezone.now().timestamp() // 3600)
-    key = f"appt-rate:{action}:{client}:{window}"
-    # Count first, add only when the window is new: one cache operation as a rule (at
-    # release time every booking passes here twice; with the database cache an add that
-    # finds the key costs as much as the count itself).
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        if cache.add(key, 1, 3700):
-            return False
-        try:
-            count = cache.incr(key)  # another request opened the window meanwhile
-        except ValueError:
-            cache.set(key, 1, 3700)
-            count = 1
-    return count > per_hour
+    key = f"appt-rate:{action}:{client_ip(request) or 'unknown'}"
+    return ratelimit.window_count(key, 3600) > per_hour
 
 
 def _problem(request, message: str, status: int = 400, back: str = ""):

@@ -11,7 +11,6 @@ import os
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openkreis.core import ratelimit
 from openkreis.core.net import client_ip
 
 from . import feeds, ical, providers
@@ -47,15 +47,8 @@ def _limit(name: str, default: int) -> int:
 def rate_limited(request, action: str, per_hour: int) -> bool:
     """A fixed one-hour window per client address and action in the shared cache (as the
     appointments and portal pages do): True once the client has used up its allowance."""
-    key = f"providers-rate:{action}:{client_ip(request) or 'unknown'}:"
-    key += str(int(timezone.now().timestamp() // 3600))
-    if cache.add(key, 1, 3700):
-        return per_hour < 1
-    try:
-        return cache.incr(key) > per_hour
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, 3700)
-        return False
+    key = f"providers-rate:{action}:{client_ip(request) or 'unknown'}"
+    return ratelimit.window_count(key, 3600) > per_hour
 
 
 def _too_many(request, template: str, context: dict):

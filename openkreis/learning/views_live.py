@@ -8,16 +8,15 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openkreis.cockpit import svg
+from openkreis.core import ratelimit
 from openkreis.core.net import client_ip
 from openkreis.core.qr import qr_svg
 
@@ -42,15 +41,8 @@ def _joins_per_minute() -> int:
 def _join_limited(request) -> bool:
     """A fixed one-minute window per client address in the shared cache (a class behind one
     school router shares an address: the default allows 60 joins a minute)."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"learning-live-join:{client_ip(request) or 'unknown'}:{window}"
-    if cache.add(key, 1, 70):
-        return False
-    try:
-        return cache.incr(key) > _joins_per_minute()
-    except ValueError:
-        cache.set(key, 1, 70)
-        return False
+    key = f"learning-live-join:{client_ip(request) or 'unknown'}"
+    return ratelimit.window_count(key, 60) > _joins_per_minute()
 
 
 def _problem(request, message: str, status: int = 400, back: str = ""):

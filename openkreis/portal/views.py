@@ -19,13 +19,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from openkreis.catalog import services as catalog
 from openkreis.catalog.models import OzgTopic, Service
+from openkreis.core import ratelimit
 from openkreis.core import services as core
 from openkreis.core.models import Location
 from openkreis.core.net import client_ip
@@ -299,15 +299,8 @@ def location_detail(request, key: str):
 
 def _rate_limited(request, action: str, per_hour: int) -> bool:
     """A fixed one-hour window per client address in the shared cache (as appointments do)."""
-    key = f"portal-rate:{action}:{client_ip(request) or 'unknown'}:"
-    key += str(int(timezone.now().timestamp() // 3600))
-    if cache.add(key, 1, 3700):
-        return False
-    try:
-        return cache.incr(key) > per_hour
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, 3700)
-        return False
+    key = f"portal-rate:{action}:{client_ip(request) or 'unknown'}"
+    return ratelimit.window_count(key, 3600) > per_hour
 
 
 def _page_to_report(request) -> str:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from openkreis.accounts import services as accounts
 from openkreis.accounts.models import Message
-from openkreis.core import event_kinds
+from openkreis.core import event_kinds, ratelimit
 from openkreis.core.models import StaffMembership
 from openkreis.core.services import record_event
 from openkreis.core.staff import unit_ids_for
@@ -576,15 +576,7 @@ def limit_setting(name: str, default: int) -> int:
 
 def over_limit(kind: str, who: str, per_hour: int) -> bool:
     """A fixed one-hour window in the shared cache (as the portal and appointments do)."""
-    window = int(timezone.now().timestamp() // 3600)
-    key = f"reports-rate:{kind}:{who}:{window}"
-    if cache.add(key, 1, 3700):
-        return per_hour < 1
-    try:
-        return cache.incr(key) > per_hour
-    except ValueError:
-        cache.set(key, 1, 3700)
-        return False
+    return ratelimit.window_count(f"reports-rate:{kind}:{who}", 3600) > per_hour
 
 
 def email_over_limit(email: str) -> bool:

@@ -19,7 +19,7 @@ from .. import workflow
 from ..errors import BookingError, HoldNotFound, LimitReached, SlotTaken, TransitionNotAllowed
 from ..models import AppointmentService, Booking, Branch, Counter, SlotClaim
 from .common import _LOCKED, BERLIN, _event_base
-from .config import services_of, total_minutes
+from .config import services_of, total_minutes, with_branch
 from .notify import after_booked, confirmation_due
 from .slots import _check
 
@@ -42,18 +42,12 @@ def _expire(holds: list[Booking]) -> None:
 
 def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], now) -> bool:
     """Insert the claim rows for `booking` on `counter`; False if any cell is taken.
-    Runs in savepoints so that a lost race leaves the outer transaction usable. The one
+    A lost race leaves the outer transaction usable (no error reaches it). The one
     claim of the engine: a dated slot of a private resource (claim_dated) comes here too,
     with no booking. The insert is tried first (one statement when the cells are free, as
     nearly always); only when a cell is claimed are expired holds looked for and taken back."""
-    try:
-        with transaction.atomic():
-            SlotClaim.objects.bulk_create(
-                [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
-            )
+    if _insert_free(booking, counter, cells):
         return True
-    except IntegrityError:
-        pass
     try:
         with transaction.atomic():
             candidates = SlotClaim.objects.filter(
@@ -75,6 +69,43 @@ def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], 
             if not stale:  # taken by a live hold or a booking: another booker was faster
                 return False
             _expire(stale)  # expired holds give their cells back
+            SlotClaim.objects.bulk_create(
+                [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
+# The claim rows inserted where their cells are free, in one statement and without a
+# savepoint: the rows of the cells that were free come back.
+_INSERT_FREE_SQL = (
+    "INSERT INTO appointments_slotclaim (counter_id, start, booking_id) "
+    "SELECT %s, cell, %s FROM unnest(%s::timestamptz[]) AS cell "
+    "ON CONFLICT (counter_id, start) DO NOTHING RETURNING start"
+)
+
+
+def _insert_free(booking: Booking | None, counter: Counter, cells: list[dt.datetime]) -> bool:
+    """Insert the claims of `cells` on `counter` if all of them are free; False (and nothing
+    inserted) if any is taken. On PostgreSQL one INSERT … ON CONFLICT DO NOTHING: when a cell
+    is taken the rows of the free ones are deleted again in the same transaction (a lost race,
+    rare). Elsewhere the ORM's insert in a savepoint, undone by the unique constraint."""
+    if connection.vendor == "postgresql":
+        booking_id = booking.pk if booking is not None else None
+        with connection.cursor() as cur:
+            cur.execute(_INSERT_FREE_SQL, [counter.pk, booking_id, cells])
+            inserted = [row[0] for row in cur.fetchall()]
+            if len(inserted) == len(cells):
+                return True
+            if inserted:
+                cur.execute(
+                    "DELETE FROM appointments_slotclaim WHERE counter_id = %s AND start = ANY(%s)",
+                    [counter.pk, inserted],
+                )
+        return False
+    try:
+        with transaction.atomic():
             SlotClaim.objects.bulk_create(
                 [SlotClaim(counter=counter, start=c, booking=booking) for c in cells]
             )
@@ -164,14 +195,14 @@ def confirm(
     if not name or not email:
         raise BookingError(_("Please give your name and e-mail address."))
     with transaction.atomic():
-        booking = (
-            Booking.objects.select_for_update(of=_LOCKED, no_key=True)
-            .select_related("branch__location")
-            .filter(hold_key=hold_key)
-            .first()
-        )
-        if booking is None:
-            raise HoldNotFound(_("This reservation does not exist. Please choose a slot again."))
+        try:  # hold_key is unique: get() reads without the ORDER BY that first() would add
+            booking = with_branch(
+                Booking.objects.select_for_update(no_key=True).get(hold_key=hold_key)
+            )
+        except Booking.DoesNotExist:
+            raise HoldNotFound(
+                _("This reservation does not exist. Please choose a slot again.")
+            ) from None
         if booking.state == Booking.State.BOOKED:
             return booking  # a double click or a retried request
         # Only a hold becomes a booking; refuse before the limit is checked, as ever.
@@ -252,13 +283,34 @@ def _lock_email(email: str) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+# The upcoming appointments of one e-mail address per service (the fairness limit), for all
+# services of a booking in one statement (the index on email and state finds the rows); the
+# ORM took longer to build one count per service than PostgreSQL to answer it (issue 26).
+_UPCOMING_SQL = (
+    "SELECT bs.appointmentservice_id, COUNT(*) FROM appointments_booking b "
+    "JOIN appointments_booking_services bs ON bs.booking_id = b.id "
+    "WHERE b.email = %s AND b.state IN ({states}) AND b.start >= %s AND b.id <> %s "
+    "AND bs.appointmentservice_id IN ({services}) GROUP BY bs.appointmentservice_id"
+)
+
+
+def _upcoming_per_service(booking: Booking, email: str, services, now) -> dict[int, int]:
+    states, ids = [str(s) for s in UPCOMING], [s.pk for s in services]
+    sql = _UPCOMING_SQL.format(
+        states=", ".join(["%s"] * len(states)), services=", ".join(["%s"] * len(ids))
+    )
+    with connection.cursor() as cur:
+        start = connection.ops.adapt_datetimefield_value(now)  # SQLite stores text
+        cur.execute(sql, [email, *states, start, booking.pk, *ids])
+        return dict(cur.fetchall())
+
+
 def _check_limits(booking: Booking, email: str, now) -> None:
     _lock_email(email)
-    upcoming = Booking.objects.filter(email=email, state__in=UPCOMING, start__gte=now).exclude(
-        pk=booking.pk
-    )
-    for service in services_of(booking):
-        count = upcoming.filter(services=service).count()
+    services = services_of(booking)
+    counts = _upcoming_per_service(booking, email, services, now) if services else {}
+    for service in services:
+        count = counts.get(service.pk, 0)
         if count >= service.max_per_email:
             raise LimitReached(
                 _(

@@ -154,6 +154,19 @@ def branch_at(location_key: str) -> Branch | None:
     )
 
 
+def with_branch(booking):
+    """`booking` with its branch and location from the set-up cache (no join, no rows of
+    them to read: the confirmation step and page read the booking alone; issue 26). The
+    branch is the process's shared object: read it, never change it."""
+    if booking is not None:
+        branch = setup_cache.get(
+            ("branch-id", booking.branch_id),
+            lambda: Branch.objects.select_related("location").get(pk=booking.branch_id),
+        )
+        booking.branch = branch
+    return booking
+
+
 def tenant_branches():
     """Branches of the tenant this deployment serves (locations in its county): public
     offices only, never a private resource of another app (claim_dated)."""

@@ -45,8 +45,8 @@ def private_resource(key: str, name: str = "") -> Counter:
 def claim_dated(resource: Counter, start: dt.datetime, now: dt.datetime | None = None) -> SlotClaim:
     """Claim the dated slot at `start` of a private resource: exactly one of any number
     of callers racing for it gets the claim (the unique (counter, start) of SlotClaim);
-    the others get SlotTaken. A start in the past is a BookingError. Runs in a savepoint:
-    the caller's transaction stays usable, and the claim is undone with it."""
+    the others get SlotTaken. A start in the past is a BookingError. A lost race raises no
+    database error: the caller's transaction stays usable, and the claim is undone with it."""
     now = now or timezone.now()
     if not Branch.objects.filter(pk=resource.branch_id, private=True).exists():
         raise ValueError("claim_dated is for private resources; offices are booked by hold()")

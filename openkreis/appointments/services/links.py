@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ..errors import BookingError
 from ..models import Booking
 from .common import UTC
-from .config import services_of
+from .config import services_of, with_branch
 
 TOKEN_SALT = "openkreis.appointments.manage"  # noqa: S105 (a salt, not a secret)
 TOKEN_MAX_AGE = 60 * 60 * 24 * 120  # a link stays valid well past any horizon
@@ -29,9 +29,7 @@ def booking_from_token(token: str) -> Booking:
     damaged or outdated link."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        booking = Booking.objects.select_related("branch__location").get(
-            pk=data["b"], code=data["c"]
-        )
+        booking = with_branch(Booking.objects.get(pk=data["b"], code=data["c"]))
     except (signing.BadSignature, Booking.DoesNotExist, KeyError, TypeError):
         raise BookingError(
             _("This link is not valid. Please use the link from your e-mail.")

@@ -83,6 +83,39 @@ def test_limit_per_email_and_service(quedlinburg):
     book(quedlinburg, other, first_slot(quedlinburg, other))
 
 
+def test_limit_counts_the_upcoming_bookings_of_each_service_of_the_address(quedlinburg):
+    """The fairness count: upcoming bookings (booked or checked in) of this address per
+    service; past, cancelled and other addresses' bookings do not count, nor the booking
+    being confirmed; a booking of two services counts for each of them."""
+    licence, power = svc("fuehrerschein-umtausch", "vorsorgevollmacht-beglaubigen")
+    licence.max_per_email = 2
+    licence.save()
+    email = "fair@example.org"
+    ahead = timezone.now() + dt.timedelta(days=2)
+    for state, start, address in [
+        (Booking.State.BOOKED, timezone.now() - dt.timedelta(days=1), email),  # past
+        (Booking.State.CANCELLED, ahead, email),
+        (Booking.State.BOOKED, ahead, "other@example.org"),
+        (Booking.State.CHECKED_IN, ahead, email),  # counts: one of two
+    ]:
+        BookingFactory(
+            branch=quedlinburg, chosen=[licence], state=state, start=start, email=address
+        )
+    # a second one for the licence passes (and counts for the power of attorney too)
+    both = [licence, power]
+    book(quedlinburg, both, first_slot(quedlinburg, both, after_today=True), email=email)
+    held = services.hold(quedlinburg, [licence], first_slot(quedlinburg, [licence]).start)
+    with pytest.raises(services.LimitReached, match="2"):
+        services.confirm(held.hold_key, "Erika", email)
+    held = services.hold(quedlinburg, [power], first_slot(quedlinburg, [power]).start)
+    with pytest.raises(services.LimitReached):  # power of attorney: one per address
+        services.confirm(held.hold_key, "Erika", email)
+    # confirming the same hold again (a double click) is not counted against itself
+    held = services.hold(quedlinburg, [power], first_slot(quedlinburg, [power]).start)
+    booking = services.confirm(held.hold_key, "Erika", "another@example.org")
+    assert services.confirm(held.hold_key, "Erika", "another@example.org") == booking
+
+
 def test_reschedule_moves_all_or_nothing(quedlinburg):
     chosen = svc("fuehrerschein-umtausch")
     booking = book(quedlinburg, chosen, first_slot(quedlinburg, chosen, after_today=True))
@@ -257,3 +290,29 @@ def test_late_confirmation_races_new_bookers_for_an_expired_hold():
     live = Booking.objects.filter(start=slot.start, branch=branch, state__in=["held", "booked"])
     assert live.count() == 1
     assert SlotClaim.objects.filter(booking=live.get()).count() == 3  # 15 min + 0 buffer
+
+
+def test_a_claim_with_one_cell_taken_leaves_no_row_behind(quedlinburg):
+    """Three cells of which the middle one is taken: the claim fails, none of its rows stay
+    (on PostgreSQL the free ones were inserted and are deleted again), the transaction goes
+    on, and the three free cells next to them are claimed in one go."""
+    from django.db import transaction
+
+    from openkreis.appointments.services import booking as engine
+
+    taken = BookingFactory(branch=quedlinburg, state=Booking.State.BOOKED)
+    counter = taken.counter
+    SlotClaimFactory(booking=taken, counter=counter, start=taken.start)
+    cell = dt.timedelta(minutes=5)
+    wanted = [taken.start - cell, taken.start, taken.start + cell]
+    mine = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
+    now = timezone.now()
+    with transaction.atomic():
+        assert engine._claim(mine, counter, wanted, now) is False
+        assert not SlotClaim.objects.filter(booking=mine).exists()
+        later = [taken.start + cell * (i + 1) for i in range(3)]
+        assert engine._claim(mine, counter, later, now) is True  # the transaction goes on
+    rows = SlotClaim.objects.filter(counter=counter).order_by("start")
+    assert [(r.start, r.booking_id) for r in rows] == [(taken.start, taken.pk)] + [
+        (start, mine.pk) for start in later
+    ]

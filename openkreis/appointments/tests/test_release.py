@@ -24,8 +24,12 @@ from .helpers import first_slot, svc
 # horizon; then 7-8, 14-18, 12-14, 9; with the set-up kept per process (config.setup_cache)
 # and the days to move to listed only when asked: 1, 12, 12-13, 3; with the hold in a
 # cookie of its own instead of a new session row: 1, 8, 8-9, 2; with the hold read once per
-# confirmation and a booking's services taken from the set-up cache: 1, 8, 6-7, 1.
+# confirmation and a booking's services taken from the set-up cache: 1, 8, 6-7, 1. On
+# PostgreSQL the claim is one INSERT … ON CONFLICT DO NOTHING without a savepoint (reserve
+# 8 → 6; SQLite keeps the savepoint); confirm counts one query more here than in a running
+# process: the first confirmation of a process reads the branch into the set-up cache.
 BUDGET = {"time page": 2, "reserve": 9, "confirm": 8, "confirmation page": 2}
+BUDGET_POSTGRESQL = {**BUDGET, "reserve": 6}
 
 
 def _journey(client, branch) -> dict:
@@ -56,7 +60,8 @@ def _journey(client, branch) -> dict:
 
 def test_each_step_of_the_journey_stays_within_its_query_budget(client, quedlinburg):
     counts = _journey(client, quedlinburg)
-    over = {k: (n, BUDGET[k]) for k, n in counts.items() if n > BUDGET[k]}
+    budget = BUDGET_POSTGRESQL if connection.vendor == "postgresql" else BUDGET
+    over = {k: (n, budget[k]) for k, n in counts.items() if n > budget[k]}
     assert not over, f"queries (made, budget): {over}"
 
 
