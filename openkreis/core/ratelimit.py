@@ -36,7 +36,11 @@ def _incr(key: str, timeout: int) -> int:
         count, _ = pipe.execute()
         return int(count)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
+        # Django's generic incr (the database cache) writes the number back with the
+        # cache's default timeout (5 minutes): the window would end after a quiet spell
+        cache.touch(key, timeout)
+        return count
     except ValueError:
         if cache.add(key, 1, timeout):
             return 1

@@ -11,6 +11,7 @@ import secrets
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import ClientCursor
 
 from openkreis.core import event_kinds
 from openkreis.core import services as core
@@ -77,33 +78,35 @@ def _claim(booking: Booking | None, counter: Counter, cells: list[dt.datetime], 
         return False
 
 
-# The claim rows inserted where their cells are free, in one statement and without a
-# savepoint: the rows of the cells that were free come back.
-_INSERT_FREE_SQL = (
+# The claim rows of a booking in one round trip on PostgreSQL: the savepoint, the INSERT and
+# its release sent as one query string (Django's psycopg cursor binds parameters on the
+# client, so several statements may go together). A taken cell fails the INSERT as a whole and
+# the savepoint is rolled back at once: nothing of a lost race stays behind to make another
+# booker wait until this transaction ends.
+_INSERT_CLAIMS_SQL = (
+    "SAVEPOINT openkreis_claim; "
     "INSERT INTO appointments_slotclaim (counter_id, start, booking_id) "
-    "SELECT %s, cell, %s FROM unnest(%s::timestamptz[]) AS cell "
-    "ON CONFLICT (counter_id, start) DO NOTHING RETURNING start"
+    "SELECT %s, cell, %s FROM unnest(%s::timestamptz[]) AS cell; "
+    "RELEASE SAVEPOINT openkreis_claim"
 )
+_UNDO_CLAIMS_SQL = "ROLLBACK TO SAVEPOINT openkreis_claim; RELEASE SAVEPOINT openkreis_claim"
 
 
 def _insert_free(booking: Booking | None, counter: Counter, cells: list[dt.datetime]) -> bool:
     """Insert the claims of `cells` on `counter` if all of them are free; False (and nothing
-    inserted) if any is taken. On PostgreSQL one INSERT … ON CONFLICT DO NOTHING: when a cell
-    is taken the rows of the free ones are deleted again in the same transaction (a lost race,
-    rare). Elsewhere the ORM's insert in a savepoint, undone by the unique constraint."""
-    if connection.vendor == "postgresql":
+    inserted, the caller's transaction usable) if any is taken: one round trip on PostgreSQL
+    instead of three (savepoint, the ORM's insert, release), elsewhere the ORM's insert in a
+    savepoint. Either way the unique (counter, start) decides."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
         booking_id = booking.pk if booking is not None else None
         with connection.cursor() as cur:
-            cur.execute(_INSERT_FREE_SQL, [counter.pk, booking_id, cells])
-            inserted = [row[0] for row in cur.fetchall()]
-            if len(inserted) == len(cells):
-                return True
-            if inserted:
-                cur.execute(
-                    "DELETE FROM appointments_slotclaim WHERE counter_id = %s AND start = ANY(%s)",
-                    [counter.pk, inserted],
-                )
-        return False
+            if isinstance(cur.cursor, ClientCursor):
+                try:
+                    cur.execute(_INSERT_CLAIMS_SQL, [counter.pk, booking_id, cells])
+                    return True
+                except IntegrityError:
+                    cur.execute(_UNDO_CLAIMS_SQL)
+                    return False
     try:
         with transaction.atomic():
             SlotClaim.objects.bulk_create(

@@ -293,9 +293,8 @@ def test_late_confirmation_races_new_bookers_for_an_expired_hold():
 
 
 def test_a_claim_with_one_cell_taken_leaves_no_row_behind(quedlinburg):
-    """Three cells of which the middle one is taken: the claim fails, none of its rows stay
-    (on PostgreSQL the free ones were inserted and are deleted again), the transaction goes
-    on, and the three free cells next to them are claimed in one go."""
+    """Three cells of which the middle one is taken: the claim fails, none of its rows stay,
+    the transaction goes on, and the three free cells next to them are claimed in one go."""
     from django.db import transaction
 
     from openkreis.appointments.services import booking as engine
@@ -316,3 +315,50 @@ def test_a_claim_with_one_cell_taken_leaves_no_row_behind(quedlinburg):
     assert [(r.start, r.booking_id) for r in rows] == [(taken.start, taken.pk)] + [
         (start, mine.pk) for start in later
     ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lost_race_leaves_no_row_that_makes_another_booker_wait(quedlinburg):
+    """A claim that lost one of its cells, inside a transaction that stays open (a booker
+    going on to the next counter): another booker claims the cells it did not get at once.
+    Rows inserted and deleted again in the open transaction would make the second booker
+    wait for its end (PostgreSQL's unique check); the savepoint's rollback does not."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waiting on another transaction's rows: PostgreSQL only")
+    from django.db import transaction
+
+    from openkreis.appointments.services import booking as engine
+
+    taken = BookingFactory(branch=quedlinburg, state=Booking.State.BOOKED)
+    counter = taken.counter
+    SlotClaimFactory(booking=taken, counter=counter, start=taken.start)
+    cell = dt.timedelta(minutes=5)
+    loser = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
+    other = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
+    lost, go_on, outcome = threading.Event(), threading.Event(), {}
+
+    def lose_and_stay_open():
+        try:
+            with transaction.atomic():
+                wanted = [taken.start - cell, taken.start]
+                outcome["loser"] = engine._claim(loser, counter, wanted, timezone.now())
+                lost.set()
+                go_on.wait(30)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=lose_and_stay_open)
+    worker.start()
+    try:
+        assert lost.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '2s'")
+            t0 = time.monotonic()
+            got = engine._claim(other, counter, [taken.start - cell], timezone.now())
+            waited = time.monotonic() - t0
+    finally:
+        go_on.set()
+        worker.join()
+    assert outcome["loser"] is False
+    assert got is True and waited < 1.5, waited
