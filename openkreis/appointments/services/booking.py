@@ -273,17 +273,13 @@ def _reclaim(booking: Booking, now) -> bool:
     )
 
 
-def _lock_email(email: str) -> None:
-    """Confirmations for one e-mail address one after the other (a transaction-scoped
-    advisory lock on PostgreSQL), so that two at once cannot both pass the limit. SQLite
-    lets one writer in at a time anyway."""
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+
+
+def _lock_key(email: str) -> int:
+    return int.from_bytes(
         hashlib.blake2b(email.encode(), digest_size=8).digest(), "big", signed=True
     )
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 # The upcoming appointments of one e-mail address per service (the fairness limit), for all
@@ -298,20 +294,30 @@ _UPCOMING_SQL = (
 
 
 def _upcoming_per_service(booking: Booking, email: str, services, now) -> dict[int, int]:
-    states, ids = [str(s) for s in UPCOMING], [s.pk for s in services]
+    """Count after taking the address's lock: confirmations for one e-mail address one after
+    the other (a transaction-scoped advisory lock on PostgreSQL), so that two at once cannot
+    both pass the limit; SQLite lets one writer in at a time anyway. On PostgreSQL the lock
+    and the count go in one round trip: two statements in one query string, each with a
+    snapshot of its own (READ COMMITTED), so the count sees what the lock waited for."""
+    states, ids = [str(s) for s in UPCOMING], [s.pk for s in services] or [0]
     sql = _UPCOMING_SQL.format(
         states=", ".join(["%s"] * len(states)), services=", ".join(["%s"] * len(ids))
     )
+    params = [email, *states, connection.ops.adapt_datetimefield_value(now), booking.pk, *ids]
     with connection.cursor() as cur:
-        start = connection.ops.adapt_datetimefield_value(now)  # SQLite stores text
-        cur.execute(sql, [email, *states, start, booking.pk, *ids])
+        if connection.vendor == "postgresql":
+            if isinstance(cur.cursor, ClientCursor):
+                cur.execute(f"{_LOCK_SQL}; {sql}", [_lock_key(email), *params])
+                cur.cursor.nextset()  # the count's rows
+                return dict(cur.fetchall())
+            cur.execute(_LOCK_SQL, [_lock_key(email)])
+        cur.execute(sql, params)
         return dict(cur.fetchall())
 
 
 def _check_limits(booking: Booking, email: str, now) -> None:
-    _lock_email(email)
     services = services_of(booking)
-    counts = _upcoming_per_service(booking, email, services, now) if services else {}
+    counts = _upcoming_per_service(booking, email, services, now)
     for service in services:
         count = counts.get(service.pk, 0)
         if count >= service.max_per_email:
