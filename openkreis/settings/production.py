@@ -14,10 +14,15 @@ check_production_settings(DEBUG, SECRET_KEY, ALLOWED_HOSTS)
 # One cache for all worker processes: used TOTP codes, login limits and appointment holds
 # must hold across processes. Redis when REDIS_URL is set (base.py), else the database's
 # cache table (core.CacheEntry, created by migrate) — never a per-process memory cache.
+# A new dict, not base.CACHES changed in place: a process that imports this module beside
+# other settings (the test suite checks it) must not switch their cache under them.
 if not env("REDIS_URL"):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "openkreis_cache",
+    CACHES = {
+        **CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "openkreis_cache",
+        },
     }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

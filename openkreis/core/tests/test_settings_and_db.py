@@ -121,6 +121,9 @@ def test_production_without_redis_shares_one_cache_in_the_database(monkeypatch):
     monkeypatch.setenv("OPENKREIS_SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("OPENKREIS_ALLOWED_HOSTS", "kreis.example")
     monkeypatch.delenv("REDIS_URL", raising=False)
+    from openkreis.settings import base
+
+    default_before = dict(base.CACHES["default"])
     sys.modules.pop("openkreis.settings.production", None)
     try:
         production = importlib.import_module("openkreis.settings.production")
@@ -128,6 +131,10 @@ def test_production_without_redis_shares_one_cache_in_the_database(monkeypatch):
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "openkreis_cache",
         }
+        # base.CACHES (the running settings' dict too) is left as it was: a cache handler
+        # reset later in this process (override_settings) would otherwise build the
+        # database cache for every test after this one
+        assert base.CACHES["default"] == default_before
     finally:
         sys.modules.pop("openkreis.settings.production", None)
 
