@@ -45,7 +45,9 @@ def _incr(key: str, timeout: int) -> int:
         if cache.add(key, 1, timeout):
             return 1
         try:
-            return cache.incr(key)  # another request opened the window meanwhile
+            count = cache.incr(key)  # another request opened the window meanwhile
+            cache.touch(key, timeout)
+            return count
         except ValueError:  # and it expired again in between
             cache.set(key, 1, timeout)
             return 1

@@ -4,11 +4,12 @@ hourly tidy-up (expired holds, no-shows). Every state change goes through the wo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import ClientCursor
@@ -107,6 +108,12 @@ def _insert_free(booking: Booking | None, counter: Counter, cells: list[dt.datet
                 except IntegrityError:
                     cur.execute(_UNDO_CLAIMS_SQL)
                     return False
+                except DatabaseError:
+                    # a lock timeout or a cancelled query: leave the caller's transaction as
+                    # the ORM's savepoint would (usable), then let the error go on
+                    with contextlib.suppress(DatabaseError):
+                        cur.execute(_UNDO_CLAIMS_SQL)
+                    raise
     try:
         with transaction.atomic():
             SlotClaim.objects.bulk_create(
@@ -308,7 +315,7 @@ def _upcoming_per_service(booking: Booking, email: str, services, now) -> dict[i
         if connection.vendor == "postgresql":
             if isinstance(cur.cursor, ClientCursor):
                 cur.execute(f"{_LOCK_SQL}; {sql}", [_lock_key(email), *params])
-                cur.cursor.nextset()  # the count's rows
+                cur.nextset()  # the count's rows
                 return dict(cur.fetchall())
             cur.execute(_LOCK_SQL, [_lock_key(email)])
         cur.execute(sql, params)

@@ -362,3 +362,46 @@ def test_a_lost_race_leaves_no_row_that_makes_another_booker_wait(quedlinburg):
         worker.join()
     assert outcome["loser"] is False
     assert got is True and waited < 1.5, waited
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_claim_stopped_by_a_lock_timeout_leaves_the_transaction_usable(quedlinburg):
+    """Another booker's claim on the same cell is still open and this one gives up waiting
+    (PostgreSQL's lock timeout): the error reaches the caller, and its transaction can go on,
+    as after the ORM's savepoint."""
+    if connection.vendor != "postgresql":
+        pytest.skip("lock timeouts: PostgreSQL only")
+    from django.db import OperationalError, transaction
+
+    from openkreis.appointments.services import booking as engine
+
+    first = BookingFactory(branch=quedlinburg, state=Booking.State.HELD)
+    counter = first.counter
+    second = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
+    cell = [first.start]
+    claimed, go_on = threading.Event(), threading.Event()
+
+    def claim_and_stay_open():
+        try:
+            with transaction.atomic():
+                assert engine._claim(first, counter, cell, timezone.now())
+                claimed.set()
+                go_on.wait(30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=claim_and_stay_open)
+    worker.start()
+    try:
+        assert claimed.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '200ms'")
+            with pytest.raises(OperationalError):
+                engine._claim(second, counter, cell, timezone.now())
+            # without the savepoint's rollback: "current transaction is aborted"
+            assert Booking.objects.filter(pk=second.pk).exists()
+    finally:
+        go_on.set()
+        worker.join()
