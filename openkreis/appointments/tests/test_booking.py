@@ -1,6 +1,7 @@
 """Booking: holds, fairness, cancellation, moving, signed links, the race for the last
 slot and for the fairness limit."""
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -317,6 +318,34 @@ def test_a_claim_with_one_cell_taken_leaves_no_row_behind(quedlinburg):
     ]
 
 
+@contextlib.contextmanager
+def _open_in_another_thread(work):
+    """Run `work()` in a transaction of another thread and keep that transaction open while
+    the block runs (rolled back afterwards); yields a dict with work's result as "value"."""
+    from django.db import transaction
+
+    started, go_on, outcome = threading.Event(), threading.Event(), {}
+
+    def run():
+        try:
+            with transaction.atomic():
+                outcome["value"] = work()
+                started.set()
+                go_on.wait(30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert started.wait(10)
+        yield outcome
+    finally:
+        go_on.set()
+        worker.join()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_lost_race_leaves_no_row_that_makes_another_booker_wait(quedlinburg):
     """A claim that lost one of its cells, inside a transaction that stays open (a booker
@@ -335,32 +364,19 @@ def test_a_lost_race_leaves_no_row_that_makes_another_booker_wait(quedlinburg):
     cell = dt.timedelta(minutes=5)
     loser = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
     other = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
-    lost, go_on, outcome = threading.Event(), threading.Event(), {}
-
-    def lose_and_stay_open():
-        try:
-            with transaction.atomic():
-                wanted = [taken.start - cell, taken.start]
-                outcome["loser"] = engine._claim(loser, counter, wanted, timezone.now())
-                lost.set()
-                go_on.wait(30)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=lose_and_stay_open)
-    worker.start()
-    try:
-        assert lost.wait(10)
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL lock_timeout = '2s'")
-            t0 = time.monotonic()
-            got = engine._claim(other, counter, [taken.start - cell], timezone.now())
-            waited = time.monotonic() - t0
-    finally:
-        go_on.set()
-        worker.join()
-    assert outcome["loser"] is False
+    wanted = [taken.start - cell, taken.start]
+    with (
+        _open_in_another_thread(
+            lambda: engine._claim(loser, counter, wanted, timezone.now())
+        ) as outcome,
+        transaction.atomic(),
+    ):
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL lock_timeout = '2s'")
+        t0 = time.monotonic()
+        got = engine._claim(other, counter, [taken.start - cell], timezone.now())
+        waited = time.monotonic() - t0
+    assert outcome["value"] is False
     assert got is True and waited < 1.5, waited
 
 
@@ -379,22 +395,9 @@ def test_a_claim_stopped_by_a_lock_timeout_leaves_the_transaction_usable(quedlin
     counter = first.counter
     second = BookingFactory(branch=quedlinburg, counter=counter, state=Booking.State.HELD)
     cell = [first.start]
-    claimed, go_on = threading.Event(), threading.Event()
-
-    def claim_and_stay_open():
-        try:
-            with transaction.atomic():
-                assert engine._claim(first, counter, cell, timezone.now())
-                claimed.set()
-                go_on.wait(30)
-                transaction.set_rollback(True)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=claim_and_stay_open)
-    worker.start()
-    try:
-        assert claimed.wait(10)
+    first_claim = lambda: engine._claim(first, counter, cell, timezone.now())  # noqa: E731
+    with _open_in_another_thread(first_claim) as out:
+        assert out["value"] is True
         with transaction.atomic():
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL lock_timeout = '200ms'")
@@ -402,6 +405,3 @@ def test_a_claim_stopped_by_a_lock_timeout_leaves_the_transaction_usable(quedlin
                 engine._claim(second, counter, cell, timezone.now())
             # without the savepoint's rollback: "current transaction is aborted"
             assert Booking.objects.filter(pk=second.pk).exists()
-    finally:
-        go_on.set()
-        worker.join()
