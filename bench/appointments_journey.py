@@ -21,19 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import sys
 import time
 from pathlib import Path
 
-SLOT_RE = re.compile(rb'name="zeit" value="([0-9T:-]+)"')
-LOCATIONS = [
-    "lra-halberstadt",
-    "lra-wernigerode",
-    "lra-quedlinburg",
-    "lra-halberstadt-schwanebecker",
-    "lra-wernigerode-kurtsstrasse",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from appointments import LOCATIONS, SLOT_RE  # noqa: E402 (the HTTP bench's offices and times)
 
 
 def _setup(database: str) -> None:
