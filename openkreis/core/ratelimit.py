@@ -37,17 +37,15 @@ def _incr(key: str, timeout: int) -> int:
         return int(count)
     try:
         count = cache.incr(key)
-        # Django's generic incr (the database cache) writes the number back with the
-        # cache's default timeout (5 minutes): the window would end after a quiet spell
-        cache.touch(key, timeout)
-        return count
     except ValueError:
         if cache.add(key, 1, timeout):
             return 1
         try:
             count = cache.incr(key)  # another request opened the window meanwhile
-            cache.touch(key, timeout)
-            return count
         except ValueError:  # and it expired again in between
             cache.set(key, 1, timeout)
             return 1
+    # Django's generic incr (the database cache) writes the number back with the cache's
+    # default timeout (5 minutes): the window would end after a quiet spell
+    cache.touch(key, timeout)
+    return count
