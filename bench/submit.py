@@ -238,6 +238,39 @@ class Worker:
                 self.kill()
 
 
+def journey_pages(username: str, n: int, marker: str) -> list[tuple[str, dict, dict]]:
+    """The generic form's five pages as the bench fills them: (page key, fields, files).
+    Shared with bench/submit_journey.py."""
+    return [
+        (
+            "person",
+            {
+                "f-family_name": f"Bench{n}",
+                "f-given_names": "Bea",
+                "f-birth_date": "01.02.1980",
+            },
+            {},
+        ),
+        (
+            "kontakt",
+            {
+                "f-address-street": "Markt 1",
+                "f-address-postcode": "38820",
+                "f-address-city": "Halberstadt",
+                "f-email": f"{username}@example.org",
+            },
+            {},
+        ),
+        (
+            "anliegen",
+            {"f-request": marker},
+            {},
+        ),
+        ("unterlagen", {}, {"f-attachments": ("foto.pdf", _pdf())}),
+        ("erklaerung", {"f-truthful": "1"}, {}),
+    ]
+
+
 class Client:
     """One citizen with a keep-alive connection, a cookie jar and CSRF handling."""
 
@@ -317,34 +350,7 @@ class Client:
         if match is None:
             raise RuntimeError(f"start: redirected to {location!r}")
         base = f"/antrag/a/{match.group(1)}"
-        pages = [
-            (
-                "person",
-                {
-                    "f-family_name": f"Bench{n}",
-                    "f-given_names": "Bea",
-                    "f-birth_date": "01.02.1980",
-                },
-                {},
-            ),
-            (
-                "kontakt",
-                {
-                    "f-address-street": "Markt 1",
-                    "f-address-postcode": "38820",
-                    "f-address-city": "Halberstadt",
-                    "f-email": f"{self.username}@example.org",
-                },
-                {},
-            ),
-            (
-                "anliegen",
-                {"f-request": marker},
-                {},
-            ),
-            ("unterlagen", {}, {"f-attachments": ("foto.pdf", _pdf())}),
-            ("erklaerung", {"f-truthful": "1"}, {}),
-        ]
+        pages = journey_pages(self.username, n, marker)
         for key, fields, files in pages:
             status, location, data = self.request(
                 "page", "POST", f"{base}/seite/{key}/", fields, files

@@ -22,7 +22,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -398,14 +398,27 @@ def visible_messages(user) -> QuerySet[Message]:
 
 
 def unread_count(user) -> int:
-    """Unread messages from the authority (the header, on every page of a logged-in user).
-    Two queries on purpose: the companies' ids as a subquery inside the OR made PostgreSQL
-    scan the whole table (no index serves `IN (subquery)` under an OR); as a list of ids
-    both arms use their index."""
-    return (
-        visible_messages(user)
-        .filter(direction=Message.Direction.FROM_AUTHORITY, read_at__isnull=True)
-        .count()
+    """Unread messages from the authority (the header, on every page of a logged-in user), in
+    one query. The account's own messages and its companies' are disjoint (a company's have a
+    company), so the count is the sum of two counts, each served by its index (the companies
+    as a subquery inside an OR made PostgreSQL scan the whole table). Written as SQL: the
+    ORM's compiling of such a query cost more CPU than the round trip it saves."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(), [user.pk, Message.Direction.FROM_AUTHORITY] * 2)
+        return cursor.fetchone()[0]
+
+
+def _unread_sql() -> str:
+    messages = connection.ops.quote_name(Message._meta.db_table)
+    members = connection.ops.quote_name(CompanyMembership._meta.db_table)
+    return (  # the models' tables; every value is a parameter
+        f"SELECT (SELECT COUNT(*) FROM {messages} WHERE owner_id = %s AND company_id IS NULL "  # noqa: S608
+        "AND direction = %s AND read_at IS NULL) + "
+        f"(SELECT COUNT(*) FROM {messages} WHERE company_id IN "
+        f"(SELECT company_id FROM {members} WHERE user_id = %s) "
+        "AND direction = %s AND read_at IS NULL)"
     )
 
 

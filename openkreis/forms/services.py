@@ -13,7 +13,7 @@ import yaml
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,14 +168,21 @@ def load_county_data(tenant: Tenant, folder: Path, report: LoadReport) -> None:
         report.details.append(f"forms: {changed} created or updated, {unchanged} unchanged")
 
 
-def form_for_service(service: Service) -> FormDefinition | None:
-    """The service's own form, else the generic form if the service is offered online here."""
-    own = FormDefinition.objects.filter(service=service).first()
-    if own is not None:
-        return own
-    if service.online_url.startswith(ONLINE_PREFIX) and service.maturity >= 3:
-        return FormDefinition.objects.filter(tenant_id=service.tenant_id, key=GENERIC_FORM).first()
-    return None
+def form_for_service(service: Service, *, definition: bool = True) -> FormDefinition | None:
+    """The service's own form, else the generic form if the service is offered online here.
+    `definition=False` leaves the form's (newest) definition unread until it is used: starting
+    an application needs its checksum, and its version's copy."""
+    forms = FormDefinition.objects.all()
+    if not definition:
+        forms = forms.defer("definition")
+    if not (service.online_url.startswith(ONLINE_PREFIX) and service.maturity >= 3):
+        return forms.filter(service=service).first()
+    generic = Q(tenant_id=service.tenant_id, key=GENERIC_FORM)
+    candidates = list(forms.filter(Q(service=service) | generic))  # one query for both
+    own = [f for f in candidates if f.service_id == service.pk]
+    if own:
+        return own[0]
+    return next((f for f in candidates if f.key == GENERIC_FORM), None)
 
 
 def form_title(form: FormDefinition, service: Service) -> str:
@@ -226,9 +233,10 @@ def open_draft(user, service: Service) -> Application | None:
 
 
 @transaction.atomic
-def start_application(user, service: Service) -> Application:
-    """A new draft for the service, prefilled from the user's profile; emits application.started."""
-    form = form_for_service(service)
+def start_application(user, service: Service, form: FormDefinition | None = None) -> Application:
+    """A new draft for the service, prefilled from the user's profile; emits application.started.
+    `form`: the service's form (`form_for_service`) when the caller has just read it."""
+    form = form or form_for_service(service, definition=False)
     if form is None:
         raise FormError(_("This service cannot be applied for online yet."))
     profile = integration.profile_data(user)

@@ -68,14 +68,16 @@ def _progress(definition, data, current_key):
 def start(request, slug):
     """The start page of a service's online application (GOV.UK 'Start now')."""
     service = get_object_or_404(Service, tenant=_tenant(), slug=slug)
-    form = forms.form_for_service(service)
+    # "Start now" (POST) shows no page: the form's definition stays unread (the new draft
+    # takes its version's)
+    form = forms.form_for_service(service, definition=request.method != "POST")
     if form is None:
         raise Http404(_("This service cannot be applied for online yet."))
     draft = forms.open_draft(request.user, service)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        application = draft or forms.start_application(request.user, service)
+        application = draft or forms.start_application(request.user, service, form)
         return redirect("forms:resume", pk=application.public_id)
     definition = form.definition
     return render(

@@ -4,6 +4,7 @@ unread counters, replies with attachments filed in the case, downloads for the o
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -199,3 +200,18 @@ def test_the_unread_count_covers_the_companies_and_nobody_else(anna, bert):
     MessageFactory(owner=bert, company=foreign)  # bert's company, not anna's
     assert services.unread_count(anna) == 2
     assert services.unread_count(bert) == 2  # his own and his company's
+    MessageFactory(owner=anna, company=own)  # to her company, written to her: counted once
+    assert services.unread_count(anna) == 3
+    assert services.unread_count(AnonymousUser()) == 0
+
+
+def test_the_unread_count_is_one_query(anna, django_assert_num_queries):
+    """The header asks it on every page of a logged-in user: one query, the companies
+    included (it was two: the companies' ids first)."""
+    from .factories import CompanyMembershipFactory
+
+    company = CompanyMembershipFactory(user=anna).company
+    MessageFactory(owner=anna)
+    MessageFactory(owner=anna, company=company)
+    with django_assert_num_queries(1):
+        assert services.unread_count(anna) == 2

@@ -62,3 +62,29 @@ def test_a_closed_page_says_why_in_german(client, harz):
     assert "Management (Cockpit)" in html  # the role the page is for
     assert 'href="/sachbearbeitung/"' in html  # where this person can work
     assert "Forbidden" not in html
+
+
+def test_a_page_outside_the_workplace_names_the_areas_in_one_query(
+    client, harz, django_assert_num_queries
+):
+    """Every page a logged-in user sees asks for their roles (the header); pages outside the
+    staff gate ask in one query, each role once however many units hold it."""
+    from openkreis.accounts.tests.factories import CitizenFactory
+    from openkreis.core import staff
+    from openkreis.core.models import OrgUnit, StaffMembership
+
+    user, secret = make_staff("nav-two", "fahrerlaubnisbehoerde", "caseworker", "team_lead")
+    StaffMembership.objects.create(
+        user=user, org_unit=OrgUnit.objects.get(key="sozialamt"), role="caseworker"
+    )
+    held = {"caseworker", "team_lead"}
+    expected = [key for key, area in staff.staff_areas.items() if held & set(area.roles)]
+    with django_assert_num_queries(1):
+        assert [key for key, _area in staff.areas_for(user)] == expected
+    citizen = CitizenFactory(username="nav-citizen")
+    with django_assert_num_queries(1):
+        assert staff.areas_for(citizen) == []
+    login_staff(client, user, secret)
+    header = client.get("/leistungen/").content.decode().split("<main")[0]
+    assert 'aria-label="Ihr Arbeitsplatz"' in header
+    assert 'href="/sachbearbeitung/">Posteingang' in header

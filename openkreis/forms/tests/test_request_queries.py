@@ -139,3 +139,23 @@ def test_the_worker_opens_the_case_with_the_version_definition_only(harz_forms, 
     sqls = [q["sql"] for q in captured.captured_queries]
     assert sum(1 for sql in sqls if '"forms_formversion"."definition"' in sql) == 1
     assert not [sql for sql in sqls if '"forms_formdefinition"."definition"' in sql]
+
+
+@pytest.mark.parametrize("slug", ["aufenthaltskarte-eu", "kfz-zulassung"])
+def test_start_now_reads_the_form_once_without_its_definition(harz_forms, anna, slug):
+    """ "Start now" shows no page: the service's form is read in one query (its own form, or
+    the generic one, which took two), once (starting the draft read it again), and its
+    newest definition stays unread — the draft is filled in with its version's copy."""
+    from openkreis.catalog.models import Service
+    from openkreis.forms import services as forms
+    from openkreis.forms.models import Application
+
+    response, sqls = asked(anna, "post", f"/antrag/{slug}/")
+    assert response.status_code == 302
+    form_reads = [s for s in sqls if s.startswith("SELECT") and 'FROM "forms_formdefinition"' in s]
+    assert len(form_reads) == 1
+    assert '"forms_formdefinition"."definition"' not in form_reads[0]
+    app = Application.objects.select_related("form", "form_version").get(service__slug=slug)
+    assert app.form == forms.form_for_service(Service.objects.get(slug=slug))
+    assert app.form_version.definition == app.form.definition
+    assert app.form.key == ("allgemeiner-antrag" if slug == "kfz-zulassung" else slug)
