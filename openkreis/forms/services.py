@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from openkreis.core import event_kinds
 from openkreis.core.loader import LoadReport, TenantDataError
 from openkreis.core.models import Tenant
 from openkreis.core.services import record_event
+from openkreis.core.setupcache import SetupCache
 
 from . import engine, integration
 from .models import Application, ApplicationFile, Feedback, FormDefinition, FormVersion
@@ -226,6 +228,46 @@ def applications_of(user) -> QuerySet[Application]:
         .select_related("service", "form", "form_version")
         .defer("form__definition")
     )
+
+
+# The service and form an application's pages name, per process (core.setupcache): every
+# request of a citizen's form reads its application, and joining the service (about thirty
+# columns) and the form made that read cost about twice the CPU of the application with its
+# version alone, most of it the ORM compiling the wider query (docs/scaling.md, "Submissions
+# at peak"). Emptied at once in the process that saves a service or form, in the others
+# after `OPENKREIS_ROUTING_CACHE_SECONDS`, as the eAkte's routing of new cases.
+catalogue_cache = SetupCache(
+    "forms-service-form",
+    {"catalog.Service", "forms.FormDefinition"},
+    "OPENKREIS_ROUTING_CACHE_SECONDS",
+)
+
+
+def own_application(user, public_id, statuses: Iterable[str] = ()) -> Application:
+    """One application of this account in one of `statuses` (any when empty) for its pages;
+    Application.DoesNotExist for anyone else's. The version it is filled in with is read with
+    it; its service and its form (without the form's newest definition) are the set-up
+    cache's shared instances — read them, never change them. An application without a
+    version (written directly, before versions existed) reads its own form, whose definition
+    it uses."""
+    if not getattr(user, "is_authenticated", False):
+        raise Application.DoesNotExist
+    found = Application.objects.filter(user=user, public_id=public_id)
+    if statuses:
+        found = found.filter(status__in=list(statuses))
+    application = found.select_related("form_version").get()
+    application.user = user  # the query asked for no one else's
+    service_id, form_id = application.service_id, application.form_id
+    application.service = catalogue_cache.get(
+        ("service", service_id), lambda: Service.objects.get(pk=service_id)
+    )
+    if application.form_version_id is None:
+        application.form = FormDefinition.objects.get(pk=form_id)
+    else:
+        application.form = catalogue_cache.get(
+            ("form", form_id), lambda: FormDefinition.objects.defer("definition").get(pk=form_id)
+        )
+    return application
 
 
 def open_draft(user, service: Service) -> Application | None:

@@ -35,12 +35,10 @@ def _tenant():
 
 
 def _own(request, pk, *statuses) -> Application:
-    qs = forms.applications_of(request.user)
-    if statuses:
-        qs = qs.filter(status__in=statuses)
-    application = get_object_or_404(qs, public_id=pk)
-    application.user = request.user  # its owner (the query asked for no one else's)
-    return application
+    try:
+        return forms.own_application(request.user, pk, statuses)
+    except Application.DoesNotExist:
+        raise Http404(_("This application does not exist.")) from None
 
 
 def _read_files(application: Application) -> None:

@@ -159,3 +159,63 @@ def test_start_now_reads_the_form_once_without_its_definition(harz_forms, anna, 
     assert app.form == forms.form_for_service(Service.objects.get(slug=slug))
     assert app.form_version.definition == app.form.definition
     assert app.form.key == ("allgemeiner-antrag" if slug == "kfz-zulassung" else slug)
+
+
+def test_a_form_request_reads_the_application_with_its_version_alone(harz_forms, anna):
+    """Every request of a draft reads its application: with the version it is filled in
+    with, in one query; the service and the form come from the process's set-up cache once
+    a request has read them (joining them cost about as much CPU as the rest of the read)."""
+    app = start(anna)
+    anna.get(page_url(app, "person"))  # the service and the form are read, and kept
+    response, sqls = asked(anna, "get", page_url(app, "person"))
+    assert response.status_code == 200
+    assert 'name="f-family_name"' in response.content.decode()  # the page of the draft
+    reads = [s for s in sqls if s.startswith("SELECT") and 'FROM "forms_application"' in s]
+    assert len(reads) == 1 and '"forms_formversion"."definition"' in reads[0]
+    assert not any('"catalog_service"' in s or '"forms_formdefinition"' in s for s in sqls)
+
+
+def test_a_saved_service_is_named_at_once_and_another_process_change_within_seconds(
+    harz_forms, anna, settings, monkeypatch
+):
+    """The cached service is the set-up cache's: a save in this process empties it at once;
+    a change that sends no signal (another process's, an UPDATE) shows after
+    OPENKREIS_ROUTING_CACHE_SECONDS, as the eAkte's routing of new cases."""
+    from openkreis.catalog.models import Service
+    from openkreis.core import setupcache
+
+    settings.OPENKREIS_ROUTING_CACHE_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr(setupcache.time, "monotonic", lambda: clock[0])
+    app = start(anna, "kfz-zulassung")  # the generic form: the pages name the service
+    service = Service.objects.get(slug="kfz-zulassung")
+    assert f"Antrag: {service.name}" in anna.get(page_url(app, "person")).content.decode()
+    service.name = "Zulassung eines Fahrzeugs"
+    service.save()
+    html = anna.get(page_url(app, "person")).content.decode()
+    assert "Antrag: Zulassung eines Fahrzeugs" in html
+    Service.objects.filter(pk=service.pk).update(name="Fahrzeugzulassung")  # no signal
+    clock[0] += 4.9
+    assert "Antrag: Zulassung eines Fahrzeugs" in anna.get(page_url(app, "person")).content.decode()
+    clock[0] += 0.2
+    assert "Antrag: Fahrzeugzulassung" in anna.get(page_url(app, "person")).content.decode()
+
+
+def test_the_read_finds_only_the_accounts_own_application_in_the_statuses_asked(
+    harz_forms, anna, citizen, other_citizen
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from openkreis.forms import services as forms
+    from openkreis.forms.models import Application
+
+    app = start(anna)
+    assert forms.own_application(citizen, app.public_id, ["draft"]).pk == app.pk
+    assert forms.own_application(citizen, app.public_id).user == citizen
+    for user, statuses in (
+        (other_citizen, ()),  # another citizen's (test_isolation.py: a 404 on every page)
+        (AnonymousUser(), ()),
+        (citizen, ["submitted"]),  # not sent yet
+    ):
+        with pytest.raises(Application.DoesNotExist):
+            forms.own_application(user, app.public_id, statuses)
