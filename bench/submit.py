@@ -46,8 +46,9 @@ BROKER = "redis://127.0.0.1:6379/10"
 # A request is retried (dropped connection, 5xx) for about two minutes at most: a server
 # restarted by the crash phase answers again within seconds, a dead one stops the bench.
 RETRIES = 480
-# The shared cache of this bench's servers (sessions stay in the database): Redis as in
-# production (README), or "database" for production's fallback, the cache table (--cache).
+# The shared cache of this bench's servers: Redis as in production (README; sessions are
+# then read from it and written to it and the database), or "database" for production's
+# fallback, the cache table, with sessions in the database alone (--cache).
 # None (the other benches that import `env`): the caller's own REDIS_URL, if any.
 CACHE_DEFAULT = "redis://127.0.0.1:6379/12"
 CACHE: list[str | None] = [None]

@@ -22,7 +22,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -405,14 +405,15 @@ def unread_count(user) -> int:
     ORM's compiling of such a query cost more CPU than the round trip it saves."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(_unread_sql(), [user.pk, Message.Direction.FROM_AUTHORITY] * 2)
+    database = connections[router.db_for_read(Message)]  # the replica where a page reads it
+    with database.cursor() as cursor:
+        cursor.execute(_unread_sql(database), [user.pk, Message.Direction.FROM_AUTHORITY] * 2)
         return cursor.fetchone()[0]
 
 
-def _unread_sql() -> str:
-    messages = connection.ops.quote_name(Message._meta.db_table)
-    members = connection.ops.quote_name(CompanyMembership._meta.db_table)
+def _unread_sql(database) -> str:
+    messages = database.ops.quote_name(Message._meta.db_table)
+    members = database.ops.quote_name(CompanyMembership._meta.db_table)
     return (  # the models' tables; every value is a parameter
         f"SELECT (SELECT COUNT(*) FROM {messages} WHERE owner_id = %s AND company_id IS NULL "  # noqa: S608
         "AND direction = %s AND read_at IS NULL) + "

@@ -372,7 +372,7 @@ def apply_url(service: Service) -> str:
     """Where to apply online, exactly as the service page offers it, or ''."""
     if service.online_url:
         return service.online_url
-    if forms.form_for_service(service) is not None:
+    if forms.form_for_service(service, definition=False) is not None:
         return reverse("forms:start", args=[service.slug])
     return ""
 

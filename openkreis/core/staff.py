@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -260,8 +260,9 @@ def _roles_held(user) -> set[str]:
     """The user's roles in any unit. Asked for the navigation of every page a logged-in user
     sees (citizens hold none), so written as SQL: the ORM's compiling of the query took about
     ten times the CPU of the query itself (docs/scaling.md, "Submissions at peak")."""
-    table = connection.ops.quote_name(StaffMembership._meta.db_table)
-    with connection.cursor() as cursor:
+    database = connections[router.db_for_read(StaffMembership)]
+    table = database.ops.quote_name(StaffMembership._meta.db_table)
+    with database.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT role FROM {table} WHERE user_id = %s", [user.pk])  # noqa: S608 - the model's table
         return {role for (role,) in cursor.fetchall()}
 

@@ -14,7 +14,7 @@ import yaml
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,6 +136,11 @@ def current_version(form: FormDefinition) -> FormVersion:
     latest = form.versions.order_by("-number").first()
     if latest is not None and latest.checksum == form.checksum:
         return latest
+    # the row as it is now: the caller's copy may have been read without its definition
+    # (`form_for_service(definition=False)`) before a new import changed both
+    form = FormDefinition.objects.get(pk=form.pk)
+    if latest is not None and latest.checksum == form.checksum:
+        return latest
     return FormVersion.objects.create(
         form=form,
         number=(latest.number + 1) if latest else 1,
@@ -179,12 +184,10 @@ def form_for_service(service: Service, *, definition: bool = True) -> FormDefini
         forms = forms.defer("definition")
     if not (service.online_url.startswith(ONLINE_PREFIX) and service.maturity >= 3):
         return forms.filter(service=service).first()
+    # one query for both, one row: the service's own form first (by key), else the generic
+    own_first = Case(When(service_id=service.pk, then=Value(0)), default=Value(1))
     generic = Q(tenant_id=service.tenant_id, key=GENERIC_FORM)
-    candidates = list(forms.filter(Q(service=service) | generic))  # one query for both
-    own = [f for f in candidates if f.service_id == service.pk]
-    if own:
-        return own[0]
-    return next((f for f in candidates if f.key == GENERIC_FORM), None)
+    return forms.filter(Q(service=service) | generic).order_by(own_first, "key").first()
 
 
 def form_title(form: FormDefinition, service: Service) -> str:

@@ -269,7 +269,7 @@ def service_detail(request, slug: str):
     if not request.GET:  # the first view; choosing a municipality is the same visit
         catalog.log_service_view(tenant, service)
     apply_url, maturity = service.online_url, service.maturity
-    if not apply_url and forms.form_for_service(service) is not None:
+    if not apply_url and forms.form_for_service(service, definition=False) is not None:
         # a form imported for this service (e.g. from FIM) is offered on its page
         apply_url, maturity = reverse("forms:start", args=[service.slug]), max(maturity, 3)
     return render(

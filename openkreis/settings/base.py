@@ -408,9 +408,10 @@ if env("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("REDIS_URL"),
     }
-    # Sessions read from Redis, written to both (Django's cached_db): a logged-in request asks
-    # the database one query less, and a lost Redis logs nobody out (docs/scaling.md).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions read from Redis, written to both (Django's cached_db, hardened in
+    # core/sessions.py): a logged-in request asks the database one query less, and a Redis
+    # that lost its keys or does not answer logs nobody out (docs/scaling.md).
+    SESSION_ENGINE = "openkreis.core.sessions"
 
 # Rendered parts of the page layout that are the same for every visitor of a language (brand,
 # navigation, footer: `{% cache … using="fragments" %}` in base.html), kept in each process —

@@ -201,6 +201,8 @@ def test_the_unread_count_covers_the_companies_and_nobody_else(anna, bert):
     assert services.unread_count(anna) == 2
     assert services.unread_count(bert) == 2  # his own and his company's
     MessageFactory(owner=anna, company=own)  # to her company, written to her: counted once
+    MessageFactory(owner=bert, company=own, read_at=timezone.now())  # the company's, read
+    MessageFactory(owner=anna, company=own, direction=Message.Direction.FROM_USER)  # sent
     assert services.unread_count(anna) == 3
     assert services.unread_count(AnonymousUser()) == 0
 
