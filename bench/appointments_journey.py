@@ -29,20 +29,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from appointments import LOCATIONS, SLOT_RE  # noqa: E402 (the HTTP bench's offices and times)
 
 
-def _setup(database: str) -> None:
-    os.environ["OPENKREIS_APPOINTMENT_HOLDS_PER_HOUR"] = "1000000000"
-    os.environ["OPENKREIS_APPOINTMENT_CONFIRMS_PER_HOUR"] = "1000000000"
+def setup_django(database: str, redis_url: str) -> None:
+    """Django in this process with the production settings on `database`, Redis as the
+    cache (REDIS_URL unless set), and the code of the checkout SRC (default: this one).
+    Shared with bench/submit_journey.py."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openkreis.settings.production")
     os.environ.setdefault("OPENKREIS_SECRET_KEY", "bench-" + "x" * 60)
     os.environ.setdefault("OPENKREIS_ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("OPENKREIS_SSL_REDIRECT", "0")
     os.environ.setdefault("OPENKREIS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("REDIS_URL", redis_url)
     os.environ["DATABASE_URL"] = database
     sys.path.insert(0, os.environ.get("SRC", str(Path(__file__).resolve().parent.parent)))
     import django
 
     django.setup()
+
+
+def _setup(database: str) -> None:
+    os.environ["OPENKREIS_APPOINTMENT_HOLDS_PER_HOUR"] = "1000000000"
+    os.environ["OPENKREIS_APPOINTMENT_CONFIRMS_PER_HOUR"] = "1000000000"
+    setup_django(database, "redis://127.0.0.1:6379/15")
 
 
 def _backend_cpu(connection) -> float:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from appointments_journey import _backend_cpu  # noqa: E402 (the backend's CPU from /proc)
+from appointments_journey import _backend_cpu, setup_django  # noqa: E402 (shared set-up)
 from submit import SERVICE, journey_pages  # noqa: E402 (the HTTP bench's form and answers)
 
 BROKER = "redis://127.0.0.1:6379/14"
@@ -45,20 +45,10 @@ STEPS = (
 
 
 def _setup(database: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openkreis.settings.production")
-    os.environ.setdefault("OPENKREIS_SECRET_KEY", "bench-" + "x" * 60)
-    os.environ.setdefault("OPENKREIS_ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("OPENKREIS_SSL_REDIRECT", "0")
-    os.environ.setdefault("OPENKREIS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
     root = Path(__file__).resolve().parent.parent
     os.environ.setdefault("OPENKREIS_MEDIA_ROOT", str(root / "var" / "bench" / "media"))
     os.environ["CELERY_BROKER_URL"] = BROKER
-    os.environ["DATABASE_URL"] = database
-    sys.path.insert(0, os.environ.get("SRC", str(root)))
-    import django
-
-    django.setup()
+    setup_django(database, "redis://127.0.0.1:6379/12")
 
 
 def main() -> None:
