@@ -38,7 +38,7 @@ def _own(request, pk, *statuses) -> Application:
     try:
         return forms.own_application(request.user, pk, statuses)
     except Application.DoesNotExist:
-        raise Http404(_("This application does not exist.")) from None
+        raise Http404 from None
 
 
 def _read_files(application: Application) -> None:
